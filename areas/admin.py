@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from core.admin import AuditedModelAdmin
+
+from .models import Area, ServicePoint
+
+
+@admin.register(Area)
+class AreaAdmin(AuditedModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(AuditedModelAdmin):
+    list_display = ["name", "kind", "area", "phone"]
+    list_filter = ["kind"]
+    search_fields = ["name", "area__name", "area__code"]
+    raw_id_fields = ["area"]

@@ -1,0 +1,41 @@
+"""REST endpoints of areas and service points, scoped to the caller's jurisdiction."""
+
+from rest_framework import mixins, viewsets
+
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+
+from .filters import AreaFilter, ServicePointFilter
+from .models import Area, ServicePoint
+from .serializers import AreaSerializer, ServicePointSerializer
+from .services import update_service_point
+
+
+class AreaViewSet(ScopedReadOnlyViewSet):
+    """Areas of the caller's jurisdiction, by 12-digit code."""
+
+    scoped_model = Area
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+    lookup_field = "code"
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")
+
+
+class ServicePointViewSet(
+    ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Children's homes, workstations and the county center; details can be corrected."""
+
+    scoped_model = ServicePoint
+    serializer_class = ServicePointSerializer
+    filterset_class = ServicePointFilter
+    ordering_fields = ["name", "area__code"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("area")
+
+    def perform_update(self, serializer):
+        # Through the service function, so the change is validated and audited like the page's.
+        update_service_point(self.request.user, serializer.instance, serializer.validated_data)

@@ -1,0 +1,34 @@
+"""Filters of service points (django-filter; shared by pages and API)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Area, ServicePoint
+
+
+class ServicePointFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    kind = django_filters.ChoiceFilter(choices=ServicePoint.Kind.choices, label=_("kind"))
+    area = django_filters.CharFilter(
+        field_name="area__code", lookup_expr="startswith", label=_("area code")
+    )
+
+    class Meta:
+        model = ServicePoint
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(area__name__icontains=value)
+        )
+
+
+class AreaFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+    level = django_filters.ChoiceFilter(choices=Area._meta.get_field("level").choices)
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("parent code"))
+
+    class Meta:
+        model = Area
+        fields = []

@@ -1,0 +1,75 @@
+"""Pages of children's homes and other service points."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import can_write, get_visible_or_404
+
+from .filters import ServicePointFilter
+from .forms import ServicePointForm
+from .models import ServicePoint
+from .services import update_service_point
+
+
+@login_required
+def service_point_list(request):
+    """Children's homes (and workstations, the county center) in the user's jurisdiction."""
+    points = ServicePoint.objects.visible_to(request.user).select_related("area")
+    point_filter = ServicePointFilter(
+        request.GET or {"kind": ServicePoint.Kind.CHILDRENS_HOME}, queryset=points
+    )
+    page = paginate(request, point_filter.qs)
+    context = {"filter": point_filter, "page": page, "query": query_without_page(request)}
+    return render_page(
+        request,
+        "areas/service_point_list.html",
+        context,
+        "areas/partials/_service_point_table.html",
+    )
+
+
+@login_required
+def service_point_detail(request, pk):
+    point = get_visible_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
+    return render(
+        request,
+        "areas/service_point_detail.html",
+        {
+            "point": point,
+            "can_edit": can_write(request.user),
+        },
+    )
+
+
+@login_required
+def service_point_edit(request, pk):
+    """Edit a service point; a save based on a stale copy is refused, not merged."""
+    point = get_visible_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    version = point.updated_at.isoformat()
+    if request.method == "POST":
+        form = ServicePointForm(request.POST, instance=point)
+        if form.is_valid():
+            if form.cleaned_data["based_on"] != version:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this record while you were editing it. "
+                        "Your changes were not saved; reload the page to see the current version."
+                    ),
+                )
+            else:
+                changes = {k: v for k, v in form.cleaned_data.items() if k != "based_on"}
+                # The form already set the values on `point`; reload to diff against the stored row.
+                stored = ServicePoint.objects.get(pk=point.pk)
+                update_service_point(request.user, stored, changes)
+                messages.success(request, _("Saved."))
+                return redirect("areas:service_point_detail", pk=point.pk)
+    else:
+        form = ServicePointForm(instance=point, initial={"based_on": version})
+    return render(request, "areas/service_point_form.html", {"form": form, "point": point})

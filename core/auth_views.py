@@ -1,0 +1,23 @@
+"""The API token endpoint, audited like the login page."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+
+from .audit import log_action
+
+
+class AuditedObtainAuthToken(ObtainAuthToken):
+    """POST username and password, get a token. A failure is audited by the auth signal."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="auth_token_create")
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid()
+            user = serializer.validated_data["user"]
+            log_action(user, "auth.token_issued", user)
+        return response

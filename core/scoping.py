@@ -1,0 +1,58 @@
+"""Jurisdiction scoping: the one mechanism every page, API endpoint, export and report uses.
+
+A user's jurisdiction is the code prefix of the area their account is bound to
+(county 341623, township 341623100, village 341623100201). A record is visible when the
+code of the area it belongs to starts with that prefix. Nothing else decides visibility.
+"""
+
+from django.db import models
+from django.http import Http404
+
+
+def jurisdiction_prefix(user) -> str | None:
+    """The area-code prefix the user may see, or None when they may see no area data."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "jurisdiction_prefix", None)
+
+
+def can_write(user) -> bool:
+    """Whether the user's role may change data at all (read-only roles may not)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "can_write", False))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to an area, filtered by the user's jurisdiction.
+
+    Subclasses set `scope_field` to the lookup path of the owning area's code.
+    """
+
+    scope_field = "area__code"
+
+    def visible_to(self, user):
+        """Rows inside the user's jurisdiction; none for anonymous or unbound users."""
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        return self.filter(**{f"{self.scope_field}__startswith": prefix})
+
+    def editable_by(self, user):
+        """Rows the user may change: visible ones, and only for roles that may write."""
+        if not can_write(user):
+            return self.none()
+        return self.visible_to(user)
+
+    def within(self, code_prefix: str):
+        """Rows under an area code prefix (used for drill-down inside a visible area)."""
+        return self.filter(**{f"{self.scope_field}__startswith": code_prefix})
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """Fetch one object inside the user's jurisdiction; outside it the answer is 404.
+
+    A 404 and not a 403, so that the existence of the record is not revealed.
+    """
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,35 @@
+"""Views that belong to no domain: health check and the audit log."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .filters import AuditFilter
+from .htmx import paginate, query_without_page, render_page
+from .models import AuditEntry
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def audit_log(request):
+    """Browse and filter the audit log of the user's jurisdiction (county officers only)."""
+    if not getattr(request.user, "can_audit", False):
+        raise PermissionDenied
+    entries = AuditEntry.objects.visible_to(request.user)
+    audit_filter = AuditFilter(request.GET, queryset=entries)
+    page = paginate(request, audit_filter.qs)
+    context = {"filter": audit_filter, "page": page, "query": query_without_page(request)}
+    return render_page(request, "core/audit_log.html", context, "core/partials/_audit_table.html")

@@ -1,0 +1,28 @@
+"""Filters of people (django-filter; shared by pages and API)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .roles import Role
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
+    area = django_filters.CharFilter(
+        field_name="area__code", lookup_expr="startswith", label=_("area code")
+    )
+
+    class Meta:
+        model = User
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(username__icontains=value)
+            | Q(area__name__icontains=value)
+            | Q(phone__contains=value)
+        )

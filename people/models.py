@@ -1,0 +1,138 @@
+"""Accounts, roles and the responsibility matrix."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.codes import Level
+from areas.models import Area
+from core.scoping import ScopedQuerySet
+
+from .roles import AREA_ROLES, AUDIT_ROLES, MANAGING_ROLES, ROLE_LEVELS, WRITING_ROLES, Role
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Accounts, scoped by the area they are bound to."""
+
+    def directors(self):
+        return self.filter(role=Role.DIRECTOR, is_active=True)
+
+
+class ShouhuUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in, bound to one area: their jurisdiction."""
+
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = ShouhuUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["area__code", "role", "username"]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role and self.area_id is None:
+            raise ValidationError({"area": _("Every account with a role is bound to an area.")})
+        if self.role and self.area.level not in ROLE_LEVELS[self.role]:
+            raise ValidationError(
+                {
+                    "area": _("A %(role)s cannot be bound to a %(level)s.")
+                    % {"role": self.get_role_display(), "level": self.area.get_level_display()}
+                }
+            )
+
+    @property
+    def jurisdiction_prefix(self) -> str | None:
+        """The area-code prefix this user sees (see core.scoping)."""
+        if self.role not in AREA_ROLES or self.area is None:
+            return None
+        return self.area.prefix
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_active and self.role in WRITING_ROLES
+
+    @property
+    def can_audit(self) -> bool:
+        return self.is_active and self.role in AUDIT_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        """May edit service points and the responsibility matrix of the areas below."""
+        return self.is_active and self.role in MANAGING_ROLES
+
+    @property
+    def audit_area_code(self) -> str:
+        return self.area.code if self.area_id else ""
+
+
+class ResponsibilityPost(models.Model):
+    """A named person answerable for child protection in a township or village."""
+
+    class Post(models.TextChoices):
+        PARTY_SECRETARY = "party_secretary", _("party committee secretary")
+        TOWNSHIP_HEAD = "township_head", _("township head")
+        CIVIL_AFFAIRS_LEAD = "civil_affairs_lead", _("person in charge of civil affairs")
+        CIVIL_OFFICE_DIRECTOR = "civil_office_director", _("civil administration office director")
+        TEAM_LEAD = "team_lead", _("village official leading the child protection team")
+        CADRE = "cadre", _("village cadre in the child protection team")
+
+    # The posts that must be filled at each level; an unfilled one is a vacancy.
+    REQUIRED = {
+        Level.TOWNSHIP: [
+            Post.PARTY_SECRETARY,
+            Post.TOWNSHIP_HEAD,
+            Post.CIVIL_AFFAIRS_LEAD,
+            Post.CIVIL_OFFICE_DIRECTOR,
+        ],
+        Level.VILLAGE: [Post.TEAM_LEAD, Post.CADRE],
+    }
+    LEVEL_OF_POST = {post: level for level, posts in REQUIRED.items() for post in posts}
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="posts"
+    )
+    post = models.CharField(_("post"), max_length=24, choices=Post.choices)
+    holder_name = models.CharField(_("holder"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("responsibility post")
+        verbose_name_plural = _("responsibility matrix")
+        ordering = ["area__code", "post", "id"]
+
+    def __str__(self):
+        return f"{self.area} {self.get_post_display()} {self.holder_name or '—'}"
+
+    @property
+    def is_vacant(self) -> bool:
+        return not self.holder_name.strip()
+
+    def clean(self):
+        level = self.LEVEL_OF_POST.get(self.post)
+        if level and self.area_id and self.area.level != level:
+            raise ValidationError(
+                {"post": _("This post belongs to a %(level)s.") % {"level": Level(level).label}}
+            )

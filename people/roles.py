@@ -1,0 +1,52 @@
+"""Roles, the level each is bound to, and what each may do. One place for these rules."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.codes import Level
+
+
+class Role(models.TextChoices):
+    COUNTY_OFFICER = "county_officer", _("county officer")
+    TOWNSHIP_SUPERVISOR = "township_supervisor", _("township child welfare supervisor")
+    TOWNSHIP_STAFF = "township_staff", _("township civil-affairs staff")
+    DIRECTOR = "director", _("village child protection director")
+    SOCIAL_WORKER = "social_worker", _("social worker")
+    VOLUNTEER = "volunteer", _("volunteer")
+    LEADER = "leader", _("leader (read-only)")
+
+
+# The levels an account of each role may be bound to.
+ROLE_LEVELS = {
+    Role.COUNTY_OFFICER: {Level.COUNTY},
+    Role.TOWNSHIP_SUPERVISOR: {Level.TOWNSHIP},
+    Role.TOWNSHIP_STAFF: {Level.TOWNSHIP},
+    Role.DIRECTOR: {Level.VILLAGE},
+    Role.SOCIAL_WORKER: set(Level.values),
+    Role.VOLUNTEER: set(Level.values),
+    Role.LEADER: {Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP},
+}
+
+# Roles that see their area's records. Social workers and volunteers see only the
+# children paired with them (a later feature), so nothing by area.
+AREA_ROLES = {
+    Role.COUNTY_OFFICER,
+    Role.TOWNSHIP_SUPERVISOR,
+    Role.TOWNSHIP_STAFF,
+    Role.DIRECTOR,
+    Role.LEADER,
+}
+
+# Roles that may change records inside their jurisdiction.
+WRITING_ROLES = {
+    Role.COUNTY_OFFICER,
+    Role.TOWNSHIP_SUPERVISOR,
+    Role.TOWNSHIP_STAFF,
+    Role.DIRECTOR,
+}
+
+# Roles that may browse the audit log (of their jurisdiction).
+AUDIT_ROLES = {Role.COUNTY_OFFICER}
+
+# Roles that may edit the responsibility matrix and service points of areas below them.
+MANAGING_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_SUPERVISOR, Role.TOWNSHIP_STAFF}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("areas/", views.area_root, name="area_root"),
+    path("areas/gaps/", views.gaps, name="gaps"),
+    path("areas/<str:code>/", views.area_detail, name="area_detail"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("responsibility/", views.responsibility_root, name="responsibility_root"),
+    path("responsibility/<str:code>/", views.responsibility, name="responsibility"),
+]

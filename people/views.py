@@ -1,0 +1,113 @@
+"""Pages of the jurisdiction: home, area drill-down, gaps, people and the responsibility matrix."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from areas.codes import Level
+from areas.models import Area, ServicePoint
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+
+from .filters import PersonFilter
+from .models import ResponsibilityPost, User
+from .summary import (
+    child_area_rows,
+    jurisdiction_summary,
+    responsibility_rows,
+    villages_with_gaps,
+)
+
+
+def _breadcrumbs(user, area):
+    """Ancestors of `area`, each linked only when the user may see it."""
+    prefix = jurisdiction_prefix(user) or "-"
+    ancestors = Area.objects.filter(code__in=area.ancestor_codes()).order_by("code")
+    return [{"area": a, "visible": a.code.startswith(prefix)} for a in ancestors]
+
+
+@login_required
+def home(request):
+    """Each role's home page: the jurisdiction's summary and where to go next."""
+    user = request.user
+    context = {"area": user.area, "has_jurisdiction": jurisdiction_prefix(user) is not None}
+    if context["has_jurisdiction"]:
+        context["summary"] = jurisdiction_summary(user)
+        if user.area.level == Level.VILLAGE:
+            context["home_point"] = ServicePoint.objects.homes().filter(area=user.area).first()
+    return render(request, "people/home.html", context)
+
+
+@login_required
+def area_root(request):
+    """The top of the user's jurisdiction in the area tree."""
+    if jurisdiction_prefix(request.user) is None:
+        return render(request, "people/no_jurisdiction.html")
+    return redirect("people:area_detail", code=request.user.area.code)
+
+
+@login_required
+def area_detail(request, code):
+    """One area with the units below it (county → townships → villages)."""
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+    context = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request.user, area),
+        "rows": child_area_rows(area),
+        "points": ServicePoint.objects.filter(area=area),
+    }
+    if area.level == Level.VILLAGE:
+        context["directors"] = User.objects.directors().filter(area=area)
+        context["posts"] = ResponsibilityPost.objects.filter(area=area)
+    return render(request, "people/area_detail.html", context)
+
+
+@login_required
+def gaps(request):
+    """Villages that lack a children's home, a director or a protection team member."""
+    villages = villages_with_gaps(
+        Area.objects.visible_to(request.user).villages().select_related("parent")
+    ).order_by("code")
+    page = paginate(request, villages)
+    return render_page(
+        request, "people/gaps.html", {"page": page, "query": ""}, "people/partials/_gaps_table.html"
+    )
+
+
+@login_required
+def person_list(request):
+    """The people (accounts) of the user's jurisdiction, searchable by name, role and area."""
+    people = User.objects.visible_to(request.user).filter(is_active=True).select_related("area")
+    person_filter = PersonFilter(request.GET, queryset=people)
+    page = paginate(request, person_filter.qs)
+    context = {"filter": person_filter, "page": page, "query": query_without_page(request)}
+    return render_page(
+        request, "people/person_list.html", context, "people/partials/_person_table.html"
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_visible_or_404(User.objects.select_related("area"), request.user, pk=pk)
+    return render(request, "people/person_detail.html", {"person": person})
+
+
+@login_required
+def responsibility_root(request):
+    if jurisdiction_prefix(request.user) is None:
+        return render(request, "people/no_jurisdiction.html")
+    return redirect("people:responsibility", code=request.user.area.code)
+
+
+@login_required
+def responsibility(request, code):
+    """Who answers for child protection in each township and village, with vacancies flagged."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    return render(
+        request,
+        "people/responsibility.html",
+        {
+            "area": area,
+            "breadcrumbs": _breadcrumbs(request.user, area),
+            "rows": responsibility_rows(area),
+        },
+    )

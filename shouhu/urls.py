@@ -1,0 +1,36 @@
+"""URL configuration of Shouhu."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.auth_views import AuditedObtainAuthToken
+from people import views as people_views
+
+from .api import router
+
+api_patterns = [
+    path("auth/token/", AuditedObtainAuthToken.as_view(), name="auth_token"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("homes/", include("areas.urls")),
+    path("", include("people.urls")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
