@@ -1,0 +1,143 @@
+"""Named test personas and the small world they live in. One place for all test fixtures.
+
+The world: Lixin county (341623) with township A (城关镇, 341623100) holding villages A1 and
+A2, and township B (阚疃镇, 341623101) holding village B1. Each persona's comment says what
+it may see.
+"""
+
+import pytest
+
+A1 = "341623100201"
+A2 = "341623100202"
+B1 = "341623101201"
+TOWNSHIP_A = "341623100000"
+TOWNSHIP_B = "341623101000"
+COUNTY = "341623000000"
+
+
+@pytest.fixture
+def world(db):
+    """The areas and service points every persona test uses."""
+    from areas.codes import Level
+    from areas.models import Area, ServicePoint
+
+    province = Area.objects.create(code="340000000000", name="安徽省", level=Level.PROVINCE)
+    city = Area.objects.create(
+        code="341600000000", name="亳州市", level=Level.CITY, parent=province
+    )
+    county = Area.objects.create(code=COUNTY, name="利辛县", level=Level.COUNTY, parent=city)
+    a = Area.objects.create(code=TOWNSHIP_A, name="城关镇", level=Level.TOWNSHIP, parent=county)
+    b = Area.objects.create(code=TOWNSHIP_B, name="阚疃镇", level=Level.TOWNSHIP, parent=county)
+    a1 = Area.objects.create(code=A1, name="王庄村", level=Level.VILLAGE, parent=a)
+    a2 = Area.objects.create(code=A2, name="李楼村", level=Level.VILLAGE, parent=a)
+    b1 = Area.objects.create(code=B1, name="张寨村", level=Level.VILLAGE, parent=b)
+    kind = ServicePoint.Kind
+    points = {
+        "center": ServicePoint.objects.create(
+            kind=kind.GUIDANCE_CENTER, area=county, name="利辛县儿童福利指导中心"
+        ),
+        "workstation_a": ServicePoint.objects.create(
+            kind=kind.WORKSTATION, area=a, name="城关镇儿童福利工作站"
+        ),
+        "home_a1": ServicePoint.objects.create(
+            kind=kind.CHILDRENS_HOME, area=a1, name="王庄村儿童之家", floor_area_m2=40
+        ),
+        "home_b1": ServicePoint.objects.create(
+            kind=kind.CHILDRENS_HOME, area=b1, name="张寨村儿童之家"
+        ),
+    }
+    return {
+        "province": province,
+        "city": city,
+        "county": county,
+        "a": a,
+        "b": b,
+        "a1": a1,
+        "a2": a2,
+        "b1": b1,
+        **points,
+    }
+
+
+def make_user(username, role, area, **extra):
+    """An active account with the test password."""
+    from people.models import User
+
+    user = User(username=username, role=role, area=area, name=extra.pop("name", username), **extra)
+    user.set_password("pw-test-123")
+    user.full_clean()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def county_officer(world):
+    """Sees the whole county; may write; may browse the audit log."""
+    return make_user("county_officer", "county_officer", world["county"])
+
+
+@pytest.fixture
+def township_officer(world):
+    """Supervisor of township A: sees A, A1, A2; may write."""
+    return make_user("township_officer", "township_supervisor", world["a"])
+
+
+@pytest.fixture
+def township_staff(world):
+    """Civil-affairs staff of township A: sees A, A1, A2; may write."""
+    return make_user("township_staff", "township_staff", world["a"])
+
+
+@pytest.fixture
+def other_township_officer(world):
+    """Supervisor of township B: sees B and B1 only."""
+    return make_user("other_township_officer", "township_supervisor", world["b"])
+
+
+@pytest.fixture
+def director(world):
+    """Director of village A1: sees A1 only; may write there."""
+    return make_user("director", "director", world["a1"])
+
+
+@pytest.fixture
+def other_director(world):
+    """Director of village B1: sees B1 only."""
+    return make_user("other_director", "director", world["b1"])
+
+
+@pytest.fixture
+def leader(world):
+    """County leader: sees the whole county, read-only (writes get 403)."""
+    return make_user("leader", "leader", world["county"])
+
+
+@pytest.fixture
+def volunteer(world):
+    """Volunteer: sees no area's records until paired with children."""
+    return make_user("volunteer", "volunteer", world["county"])
+
+
+@pytest.fixture
+def social_worker(world):
+    """Social worker: sees no area's records until paired with children."""
+    return make_user("social_worker", "social_worker", world["county"])
+
+
+PERSONAS = [
+    "county_officer",
+    "township_officer",
+    "township_staff",
+    "other_township_officer",
+    "director",
+    "other_director",
+    "leader",
+    "volunteer",
+    "social_worker",
+]
+
+
+@pytest.fixture
+def everyone(request, world):
+    """All personas, by name."""
+    return {name: request.getfixturevalue(name) for name in PERSONAS}

@@ -1,0 +1,62 @@
+import pytest
+from django.http import Http404
+
+from areas.models import Area, ServicePoint
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.testing import A1, A2, B1, TOWNSHIP_A
+from people.models import User
+
+
+def codes(queryset):
+    return set(queryset.values_list("code", flat=True))
+
+
+def test_county_officer_sees_the_whole_county(county_officer):
+    assert jurisdiction_prefix(county_officer) == "341623"
+    assert {A1, A2, B1, TOWNSHIP_A} <= codes(Area.objects.visible_to(county_officer))
+
+
+def test_township_officer_sees_only_the_township_and_its_villages(township_officer):
+    assert codes(Area.objects.visible_to(township_officer)) == {TOWNSHIP_A, A1, A2}
+
+
+def test_director_sees_only_the_village(director):
+    assert codes(Area.objects.visible_to(director)) == {A1}
+    homes = ServicePoint.objects.visible_to(director)
+    assert [p.area.code for p in homes] == [A1]
+
+
+def test_director_cannot_see_other_village_people(director, other_director):
+    assert other_director not in User.objects.visible_to(director)
+    assert director in User.objects.visible_to(director)
+
+
+@pytest.mark.parametrize("persona", ["volunteer", "social_worker"])
+def test_helpers_see_nothing_by_area(request, persona):
+    user = request.getfixturevalue(persona)
+    assert jurisdiction_prefix(user) is None
+    assert not Area.objects.visible_to(user).exists()
+    assert not ServicePoint.objects.visible_to(user).exists()
+    assert not User.objects.visible_to(user).exists()
+
+
+def test_anonymous_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Area.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_leader_sees_but_cannot_edit(leader):
+    assert ServicePoint.objects.visible_to(leader).exists()
+    assert not ServicePoint.objects.editable_by(leader).exists()
+
+
+def test_outside_the_jurisdiction_is_404(director, world):
+    with pytest.raises(Http404):
+        get_visible_or_404(ServicePoint.objects.all(), director, pk=world["home_b1"].pk)
+    assert get_visible_or_404(ServicePoint.objects.all(), director, pk=world["home_a1"].pk)
+
+
+def test_inactive_director_cannot_write(director):
+    director.is_active = False
+    assert not director.can_write

@@ -1,0 +1,59 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from areas.models import Area, ServicePoint
+from core.testing import make_user
+from demo.seed import DEMO_LOGINS
+from people.models import User
+
+
+def test_small_demo_loads_real_townships_and_generated_villages(db):
+    call_command("seed_demo", scale="small")
+    township = Area.objects.get(code="341623100000")
+    assert township.name == "城关镇"
+    villages = Area.objects.filter(level="village")
+    assert 12 <= villages.count() <= 15
+    for village in villages:
+        village.full_clean()  # codes of the right form under their townships
+    assert ServicePoint.objects.homes().count() == villages.count()
+    for username, _ in DEMO_LOGINS:
+        assert User.objects.get(username=username).check_password("shouhu-demo")
+    director = User.objects.get(username="director")
+    assert director.area.parent.code == "341623100000"
+    assert User.objects.get(username="director2").area.parent.code != "341623100000"
+    assert User.objects.get(username="township").area.code == "341623100000"
+
+
+def test_second_run_keeps_the_data_and_does_not_duplicate(db, capsys):
+    call_command("seed_demo", scale="small")
+    counts = (Area.objects.count(), User.objects.count(), ServicePoint.objects.count())
+    call_command("seed_demo", scale="small")
+    assert (Area.objects.count(), User.objects.count(), ServicePoint.objects.count()) == counts
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_same_seed_gives_the_same_county(db):
+    call_command("seed_demo", scale="small", seed=7)
+    first = list(Area.objects.filter(level="village").values_list("code", "name"))
+    assert first[0][0].startswith("341623100")
+    import random
+
+    from demo.seed import _village_names
+
+    assert _village_names(random.Random(1), 5, 1) == _village_names(random.Random(1), 5, 1)
+
+
+def test_refuses_a_database_with_real_data(world):
+    make_user("real_officer", "county_officer", world["county"])
+    with pytest.raises(CommandError, match="not demo data"):
+        call_command("seed_demo", scale="small")
+
+
+def test_county_scale_has_about_400_villages_with_gaps(db):
+    call_command("seed_demo", scale="county")
+    villages = Area.objects.filter(level="village")
+    assert 370 <= villages.count() <= 430
+    assert Area.objects.filter(level="township").count() == 25
+    without_home = villages.exclude(service_points__kind="home").count()
+    assert 0 < without_home < 20  # a few realistic vacancies
+    assert User.objects.filter(role="township_supervisor").count() == 25

@@ -1,0 +1,195 @@
+"""The permission table: every URL name and API route, for every persona, with its status.
+
+A URL that is not in TABLE fails `test_every_url_is_in_the_table`, so a new page or
+endpoint cannot ship without saying who may reach it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B
+
+# Namespaces whose access rules are not ours: Django's admin has its own (staff only).
+EXCLUDED_NAMESPACES = {"admin"}
+
+ANON = "anonymous"
+PERSONAS = [
+    ANON,
+    "county_officer",
+    "township_officer",
+    "township_staff",
+    "other_township_officer",
+    "director",
+    "other_director",
+    "leader",
+    "volunteer",
+    "social_worker",
+]
+
+LOGIN = 302  # pages send anonymous users to the login page
+API_ANON = 401
+
+
+def row(
+    anonymous,
+    county,
+    township,
+    township_staff,
+    other_township,
+    director,
+    other_director,
+    leader,
+    volunteer,
+    social_worker,
+):
+    return dict(
+        zip(
+            PERSONAS,
+            [
+                anonymous,
+                county,
+                township,
+                township_staff,
+                other_township,
+                director,
+                other_director,
+                leader,
+                volunteer,
+                social_worker,
+            ],
+            strict=True,
+        )
+    )
+
+
+EVERYONE_200 = row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+API_EVERYONE_200 = row(API_ANON, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+# An object in village A1: the county, township A and A1's director see it.
+IN_A1 = row(LOGIN, 200, 200, 200, 404, 200, 404, 200, 404, 404)
+API_IN_A1 = row(API_ANON, 200, 200, 200, 404, 200, 404, 200, 404, 404)
+IN_B1 = row(LOGIN, 200, 404, 404, 200, 404, 200, 200, 404, 404)
+IN_TOWNSHIP_A = row(LOGIN, 200, 200, 200, 404, 404, 404, 200, 404, 404)
+API_IN_TOWNSHIP_A = row(API_ANON, 200, 200, 200, 404, 404, 404, 200, 404, 404)
+IN_COUNTY = row(LOGIN, 200, 404, 404, 404, 404, 404, 200, 404, 404)
+API_IN_COUNTY = row(API_ANON, 200, 404, 404, 404, 404, 404, 200, 404, 404)
+# Edit pages: visible and a writing role → 200; read-only leader → 403.
+EDIT_IN_A1 = row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 404, 404)
+# Redirect to the user's own area, or an empty-state page for roles without one.
+TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
+
+
+def person(name):
+    return lambda ctx: {"pk": ctx[name].pk}
+
+
+# url name → list of (kwargs builder, expected status per persona)
+TABLE = {
+    "home": [(None, EVERYONE_200)],
+    "healthz": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
+    "login": [(None, row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
+    "logout": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST only
+    "set_language": [(None, row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
+    "audit_log": [(None, row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403))],
+    "areas:service_point_list": [(None, EVERYONE_200)],
+    "areas:service_point_detail": [
+        (lambda ctx: {"pk": ctx["world"]["home_a1"].pk}, IN_A1),
+        (lambda ctx: {"pk": ctx["world"]["home_b1"].pk}, IN_B1),
+        (lambda ctx: {"pk": ctx["world"]["workstation_a"].pk}, IN_TOWNSHIP_A),
+        (lambda ctx: {"pk": ctx["world"]["center"].pk}, IN_COUNTY),
+    ],
+    "areas:service_point_edit": [(lambda ctx: {"pk": ctx["world"]["home_a1"].pk}, EDIT_IN_A1)],
+    "people:area_root": [(None, TO_OWN_AREA)],
+    "people:area_detail": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": B1}, IN_B1),
+        (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+        (lambda ctx: {"code": "340000000000"}, row(LOGIN, *[404] * 9)),  # above the county
+        (lambda ctx: {"code": "999999999999"}, row(LOGIN, *[404] * 9)),  # does not exist
+    ],
+    "people:gaps": [(None, EVERYONE_200)],
+    "people:person_list": [(None, EVERYONE_200)],
+    "people:person_detail": [
+        (person("director"), IN_A1),
+        (person("other_director"), IN_B1),
+        (person("township_officer"), IN_TOWNSHIP_A),
+        (person("county_officer"), IN_COUNTY),
+    ],
+    "people:responsibility_root": [(None, TO_OWN_AREA)],
+    "people:responsibility": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 200, 404, 404)),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
+    "api:api-root": [(None, API_EVERYONE_200)],
+    "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
+    "api:area-list": [(None, API_EVERYONE_200)],
+    "api:area-detail": [
+        (lambda ctx: {"code": A1}, API_IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_A}, API_IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY}, API_IN_COUNTY),
+    ],
+    "api:service-point-list": [(None, API_EVERYONE_200)],
+    "api:service-point-detail": [
+        (lambda ctx: {"pk": ctx["world"]["home_a1"].pk}, API_IN_A1),
+        (lambda ctx: {"pk": ctx["world"]["center"].pk}, API_IN_COUNTY),
+    ],
+    "api:person-list": [(None, API_EVERYONE_200)],
+    "api:person-detail": [
+        (person("director"), API_IN_A1),
+        (person("township_officer"), API_IN_TOWNSHIP_A),
+    ],
+    "api:responsibility-post-list": [(None, API_EVERYONE_200)],
+    "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
+    "schema": [(None, API_EVERYONE_200)],
+    "api_docs": [(None, API_EVERYONE_200)],
+}
+
+
+def all_url_names(resolver=None, namespace=""):
+    """Every named URL pattern of the project, with its namespace."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= all_url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_table():
+    missing = sorted(all_url_names() - set(TABLE))
+    assert not missing, f"URLs without a row in the permission table: {missing}"
+
+
+def cases():
+    for name, entries in TABLE.items():
+        for index in range(len(entries)):
+            yield pytest.param(name, index, id=f"{name}[{index}]")
+
+
+@pytest.fixture
+def ctx(everyone, world):
+    from people.models import ResponsibilityPost
+
+    post = ResponsibilityPost.objects.create(
+        area=world["a1"], post="team_lead", holder_name="王建国"
+    )
+    return {**everyone, "world": world, "post_a1": post}
+
+
+@pytest.mark.parametrize("name,index", list(cases()))
+def test_permission_table(client, ctx, name, index):
+    kwargs_builder, expected = TABLE[name][index]
+    url = reverse(name, kwargs=kwargs_builder(ctx) if kwargs_builder else None)
+    for persona in PERSONAS:
+        client.logout()
+        if persona != ANON:
+            client.force_login(ctx[persona])
+        status = client.get(url).status_code
+        assert status == expected[persona], f"{persona} GET {url}: {status}"
