@@ -1,0 +1,61 @@
+# Shouhu: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
+
+.PHONY: run test install test-postgres test-browser browser-deps lint check bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shouhu needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+## make run: install, migrate the embedded SQLite database, load the demo county once, serve.
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --scale county
+	@$(BIN)/python manage.py demo_logins
+	@echo "Shouhu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+## make test: install and run the whole suite on SQLite (browser tests: make test-browser).
+test: install
+	$(BIN)/python -m pytest
+
+## The same suite against PostgreSQL (needs a server; PG_URL overrides the address).
+test-postgres: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
+
+$(VENV)/.browser: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,browser]"
+	@touch $@
+
+## Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), no browser download.
+test-browser: $(VENV)/.browser
+	$(BIN)/python -m pytest -m browser -p no:cacheprovider tests/browser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Benchmarks: seed time and server time / query count of the main pages, printed.
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
