@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 
-.PHONY: run test install test-postgres test-browser browser-deps lint check bench clean
+.PHONY: run test install test-postgres test-browser lint check bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shouhu needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -59,3 +59,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+## Refresh the Chinese catalogue after changing strings (needs GNU gettext: apt-get install gettext).
+## Translate the new entries in locale/zh_Hans/LC_MESSAGES/django.po, then run it again.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-wrap --ignore=.venv --ignore=bench --ignore=tests --ignore="*/tests/*"
+	$(BIN)/python manage.py compilemessages --ignore=.venv
