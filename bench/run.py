@@ -1,0 +1,308 @@
+"""Shouhu benchmark: seed time of the demo county, server time and SQL queries of the main pages.
+
+Run with `make bench` (or `.venv/bin/python bench/run.py [--quick] [--requests N]`).
+Prints figures, not pass/fail: each is marked OK or SLOW against its target. It works on
+a temporary SQLite database and never touches var/shouhu.sqlite3. See bench/README.md.
+"""
+
+import argparse
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_TARGET_S = 60.0  # manage.py seed_demo --scale county on a fresh database
+PAGE_TARGET_MS = 150.0  # median server time of a page or list, SQLite, county scale
+ROLES = ["county", "township", "director", "director2", "leader", "volunteer"]
+
+
+@dataclass
+class Row:
+    role: str
+    page: str
+    path: str
+    status: int = 0
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
+    queries: int = 0
+    kib: float = 0.0
+    error: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "ERROR"
+        return "OK" if self.median_ms < PAGE_TARGET_MS else "SLOW"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 requests and 1 warm-up per page")
+    parser.add_argument("--requests", type=int, help="timed requests per page (default 30)")
+    parser.add_argument("--warmups", type=int, help="untimed requests per page (default 3)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    args = parser.parse_args()
+    if args.requests is None:
+        args.requests = 10 if args.quick else 30
+    if args.warmups is None:
+        args.warmups = 1 if args.quick else 3
+    if args.requests < 1 or args.warmups < 0:
+        parser.error("--requests must be at least 1 and --warmups at least 0")
+    return args
+
+
+def bench_env(db_path: Path) -> dict:
+    """The environment of the benchmark: temporary database, production-like settings."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "shouhu.settings",
+            "DATABASE_URL": f"sqlite:///{db_path}",  # absolute path: sqlite:////tmp/...
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def run_manage(env: dict, *args: str) -> tuple[float, str]:
+    """Run manage.py in a subprocess; return its wall time in seconds and its output."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
+    return elapsed, result.stdout.strip()
+
+
+def p95(samples: list[float]) -> float:
+    """95th percentile by the nearest-rank method (with 30 samples: the 29th smallest)."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure(client, row: Row, requests: int, warmups: int, headers: dict) -> Row:
+    """Warm up, count the queries of one request, then time `requests` requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmups):
+        client.get(row.path, headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(row.path, headers=headers)
+    row.status = response.status_code
+    row.queries = len(captured.captured_queries)
+    row.kib = len(response.content) / 1024
+    exc_info = getattr(response, "exc_info", None)
+    if row.status >= 500:
+        row.error = repr(exc_info[1]) if exc_info else f"HTTP {row.status}"
+        return row
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(row.path, headers=headers)
+        samples.append((time.perf_counter() - start) * 1000)
+    row.median_ms = statistics.median(samples)
+    row.p95_ms = p95(samples)
+    return row
+
+
+def page_plan() -> list[Row]:
+    """Each demo role's pages, then the API lists for the county officer."""
+    from areas.codes import Level
+    from areas.models import Area
+    from demo.seed import SEAT_TOWNSHIP
+    from people.models import User
+
+    rows = []
+    for username in ROLES:
+        user = User.objects.select_related("area").get(username=username)
+        code = user.area.code
+        rows += [Row(username, "home", "/"), Row(username, "area", f"/areas/{code}/")]
+        if username == "county":
+            rows.append(Row(username, "area: township", f"/areas/{SEAT_TOWNSHIP}/"))
+        if username == "township":
+            village = (
+                Area.objects.filter(parent=user.area, level=Level.VILLAGE).order_by("code").first()
+            )
+            rows.append(Row(username, "area: village", f"/areas/{village.code}/"))
+        rows += [
+            Row(username, "homes", "/homes/"),
+            Row(username, "people", "/people/"),
+            Row(username, "responsibility", f"/responsibility/{code}/"),
+            Row(username, "gaps", "/areas/gaps/"),
+        ]
+        if username == "county":
+            rows.append(Row(username, "audit", "/audit/"))
+    for name in ("areas", "people", "service-points"):
+        rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
+    return rows
+
+
+def connection_open_ms() -> float:
+    """Median time to open the SQLite connection (with its PRAGMAs), as each real request does.
+
+    Production settings use CONN_MAX_AGE=0 for SQLite, so every request opens a connection;
+    the test client keeps it open, so the page figures leave this out.
+    """
+    from django.db import connection
+
+    samples = []
+    for _ in range(20):
+        connection.close()
+        start = time.perf_counter()
+        connection.ensure_connection()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ["role", "page", "path", "status", "median ms", "p95 ms", "queries", "KiB", ""]
+    cells = [
+        [
+            r.role,
+            r.page,
+            r.path,
+            str(r.status),
+            f"{r.median_ms:.1f}" if not r.error else "-",
+            f"{r.p95_ms:.1f}" if not r.error else "-",
+            str(r.queries),
+            f"{r.kib:.1f}",
+            r.verdict,
+        ]
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    numeric = {3, 4, 5, 6, 7}
+
+    def line(values):
+        parts = [
+            v.rjust(widths[i]) if i in numeric else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return "  " + "  ".join(parts).rstrip()
+
+    print(line(headers))
+    print("  " + "  ".join("-" * w for w in widths))
+    previous = None
+    for row, values in zip(rows, cells, strict=True):
+        if previous is not None and row.role != previous:
+            print()
+        previous = row.role
+        print(line(values))
+    for row in rows:
+        if row.error:
+            print(f"  ERROR {row.role} {row.path}: {row.error}")
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.perf_counter()
+    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-bench-"))
+    db_path = tmpdir / "bench.sqlite3"
+    env = bench_env(db_path)
+    try:
+        print("Shouhu benchmark")
+        print(
+            f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        )
+        print(f"  temporary database: {db_path}")
+        print()
+
+        # 1. Seed time, in subprocesses (as a developer runs it), on a fresh migrated database.
+        migrate_s, _ = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
+        seed_s, seed_out = run_manage(env, "seed_demo", "--scale", "county")
+        seed_ok = "OK" if seed_s < SEED_TARGET_S else "SLOW"
+        print("1. Seeding (wall time of the manage.py subprocess, Python start-up included)")
+        print(f"  migrate (fresh database)      {migrate_s:6.1f} s")
+        print(
+            f"  seed_demo --scale county      {seed_s:6.1f} s   "
+            f"target < {SEED_TARGET_S:.0f} s   {seed_ok}"
+        )
+        print(f"  {seed_out}")
+        print()
+
+        # 2. Pages, in-process with the test client against the seeded database.
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        import logging
+
+        from django.test import Client
+        from django.test.utils import override_settings
+
+        # 404s of the volunteer's pages would log a warning per request.
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+        # Production storage is whitenoise's CompressedManifestStaticFilesStorage, which needs
+        # `collectstatic` before {% static %} can render. The plain storage only builds URLs,
+        # which costs about the same per tag, so it stands in for it here.
+        override_settings(
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {
+                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                },
+            }
+        ).enable()
+        from people.models import User
+
+        rows = page_plan()
+        clients = {}
+        for username in ROLES:
+            client = Client(raise_request_exception=False)
+            client.force_login(User.objects.get(username=username))
+            clients[username] = client
+        for row in rows:
+            headers = {"Accept": "application/json"} if row.path.startswith("/api/") else {}
+            measure(clients[row.role], row, args.requests, args.warmups, headers)
+        open_ms = connection_open_ms()
+
+        print(
+            f"2. Pages: server time per request, in-process (django.test.Client, DEBUG=False), "
+            f"{args.requests} requests after {args.warmups} warm-up(s); "
+            f"queries counted on one request"
+        )
+        print(f"  target: median < {PAGE_TARGET_MS:.0f} ms on SQLite at county scale")
+        print()
+        print_table(rows)
+        print()
+        slow = [r for r in rows if r.verdict != "OK"]
+        print(
+            f"  {len(rows) - len(slow)} of {len(rows)} pages OK"
+            + (f"; not OK: {', '.join(f'{r.role} {r.path}' for r in slow)}" if slow else "")
+        )
+        print(
+            f"  not included above: opening the SQLite connection, which each real request "
+            f"does (CONN_MAX_AGE=0): {open_ms:.2f} ms"
+        )
+        print()
+        print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
+        return 1 if any(r.error for r in rows) else 0
+    finally:
+        if args.keep:
+            print(f"(kept {tmpdir})")
+        else:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Fixtures of the browser tests: Playwright (sync API) driving Debian's Chromium.
+
+The browser is never downloaded: the tests use /usr/bin/chromium. When it is missing the
+tests are skipped, except under CI=true, where a missing browser is a failure.
+
+The data come from the personas of core.testing (root conftest); the pages are served by
+pytest-django's `live_server`, which gives every test `transactional_db` semantics so the
+server thread sees the rows the fixtures create.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise
+# refuse ORM calls from the fixtures and tests ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PASSWORD = "pw-test-123"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Overflow diagnosis: the elements sticking out to the right of the viewport.
+_OVERFLOWING = """(limit) => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > limit) {
+      const cls = el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : '';
+      out.push(`${el.tagName.toLowerCase()}${cls} right=${Math.round(r.right)}`);
+    }
+  }
+  return out.slice(0, 10);
+}"""
+
+
+def _missing_browser(reason):
+    """Skip, or fail under CI=true: CI must never skip the browser tests silently."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run, not be skipped)")
+    pytest.skip(reason)
+
+
+def require_chromium():
+    """The Playwright module, once we know the browser can be driven."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _missing_browser(f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing_browser("playwright is not installed (pip install -e '.[browser]')")
+    return sync_api
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session."""
+    sync_api = require_chromium()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so a failing test leaves a screenshot."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _test_name(request):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, step): a full-page screenshot at test-artifacts/screenshots/<test>-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, step):
+        path = SCREENSHOTS / f"{_test_name(request)}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, shot):
+    """new_page(viewport): a page in a fresh context (its own cookies) on the live server.
+
+    The context sends an English Accept-Language (locale en-US) on purpose: the interface
+    must be Chinese anyway unless the user picks English with the switch.
+    """
+    contexts = []
+    pages = []
+
+    def make(viewport):
+        context = browser.new_context(
+            viewport=viewport, locale="en-US", base_url=live_server.url
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        pages.append(page)
+        return page
+
+    yield make
+
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        for i, page in enumerate(pages):
+            try:
+                shot(page, f"failure{i or ''}")
+            except Exception:  # noqa: BLE001 - a screenshot must not hide the real failure
+                pass
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """A 360 x 740 page, the width of an inexpensive phone."""
+    return new_page(PHONE)
+
+
+@pytest.fixture
+def desktop_page(new_page):
+    """A 1280 x 800 page, the county office's desktop."""
+    return new_page(DESKTOP)
+
+
+@pytest.fixture
+def login():
+    """login(page, username): sign in through the real login form; returns the response."""
+    from playwright.sync_api import expect
+
+    def sign_in(page, username, password=PASSWORD):
+        page.goto("/accounts/login/")
+        form = page.locator("main form")
+        form.locator("input[name=username]").fill(username)
+        form.locator("input[name=password]").fill(password)
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        expect(page.get_by_test_id("logout")).to_be_visible()
+        return page
+
+    return sign_in
+
+
+def assert_fits(page, width):
+    """The page does not scroll sideways at `width` px (one pixel of rounding allowed)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width + 1:
+        culprits = page.evaluate(_OVERFLOWING, width + 1)
+        pytest.fail(
+            f"{page.url} overflows horizontally at {width}px: scrollWidth={scroll_width}; "
+            f"sticking out: {culprits}"
+        )
+
+
+@pytest.fixture
+def fits():
+    """fits(page, width): assert the page has no horizontal overflow."""
+    return assert_fits
