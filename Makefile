@@ -34,7 +34,6 @@ test: install
 
 ## The same suite against PostgreSQL (needs a server; PG_URL overrides the address).
 test-postgres: install
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
 $(VENV)/.browser: $(VENV)/.installed
