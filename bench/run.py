@@ -100,7 +100,7 @@ def p95(samples: list[float]) -> float:
 
 
 def measure(client, row: Row, requests: int, warmups: int, headers: dict) -> Row:
-    """Warm up, count the queries of one request, then time `requests` requests."""
+    """Warm up, count the queries of two requests, then time `requests` requests."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -284,10 +284,10 @@ def main() -> int:
             measure(clients[row.role], row, args.requests, args.warmups, headers)
         open_ms = connection_open_ms()
 
+        print("2. Pages: server time per request, in-process (django.test.Client, DEBUG=False)")
         print(
-            f"2. Pages: server time per request, in-process (django.test.Client, DEBUG=False), "
-            f"{args.requests} requests after {args.warmups} warm-up(s); "
-            f"queries counted on one request"
+            f"  {args.requests} timed requests after {args.warmups} warm-up(s) per page; "
+            'SQL queries of one request ("8/7" if two requests differed)'
         )
         print(f"  target: median < {PAGE_TARGET_MS:.0f} ms on SQLite at county scale")
         print()

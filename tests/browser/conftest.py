@@ -8,6 +8,7 @@ pytest-django's `live_server`, which gives every test `transactional_db` semanti
 server thread sees the rows the fixtures create.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -30,13 +31,21 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Overflow diagnosis: the elements sticking out to the right of the viewport.
+# Overflow diagnosis: the elements sticking out to the right of the viewport (those inside a
+# scrolling box, such as the nav bar's links, do not widen the page and are left out).
 _OVERFLOWING = """(limit) => {
   const out = [];
+  const clipped = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > limit) {
-      const cls = el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\\s+/g, '.') : '';
+    if (r.width && r.right > limit && !clipped(el)) {
+      const cls = typeof el.className === 'string' && el.className.trim()
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
       out.push(`${el.tagName.toLowerCase()}${cls} right=${Math.round(r.right)}`);
     }
   }
@@ -108,9 +117,7 @@ def new_page(request, browser, live_server, shot):
     pages = []
 
     def make(viewport):
-        context = browser.new_context(
-            viewport=viewport, locale="en-US", base_url=live_server.url
-        )
+        context = browser.new_context(viewport=viewport, locale="en-US", base_url=live_server.url)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -122,10 +129,9 @@ def new_page(request, browser, live_server, shot):
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         for i, page in enumerate(pages):
-            try:
+            # A screenshot that cannot be taken must not hide the real failure.
+            with contextlib.suppress(Exception):
                 shot(page, f"failure{i or ''}")
-            except Exception:  # noqa: BLE001 - a screenshot must not hide the real failure
-                pass
     for context in contexts:
         context.close()
 
