@@ -1,13 +1,12 @@
 from django import forms
 
+from core.concurrency import VersionedForm
+
 from .models import ServicePoint
 
 
-class ServicePointForm(forms.ModelForm):
+class ServicePointForm(VersionedForm):
     """The editable details of a service point."""
-
-    # Optimistic concurrency: the form carries the version it was based on.
-    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ServicePoint

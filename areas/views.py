@@ -51,25 +51,13 @@ def service_point_edit(request, pk):
     point = get_visible_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
     if not can_write(request.user):
         raise PermissionDenied
-    version = point.updated_at.isoformat()
     if request.method == "POST":
-        form = ServicePointForm(request.POST, instance=point)
+        # Bind to a copy: the form sets values on its instance while validating.
+        form = ServicePointForm(request.POST, instance=ServicePoint.objects.get(pk=point.pk))
         if form.is_valid():
-            if form.cleaned_data["based_on"] != version:
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else changed this record while you were editing it. "
-                        "Your changes were not saved; reload the page to see the current version."
-                    ),
-                )
-            else:
-                changes = {k: v for k, v in form.cleaned_data.items() if k != "based_on"}
-                # The form already set the values on `point`; reload to diff against the stored row.
-                stored = ServicePoint.objects.get(pk=point.pk)
-                update_service_point(request.user, stored, changes)
-                messages.success(request, _("Saved."))
-                return redirect("areas:service_point_detail", pk=point.pk)
+            update_service_point(request.user, point, form.changes())
+            messages.success(request, _("Saved."))
+            return redirect("areas:service_point_detail", pk=point.pk)
     else:
-        form = ServicePointForm(instance=point, initial={"based_on": version})
+        form = ServicePointForm(instance=point)
     return render(request, "areas/service_point_form.html", {"form": form, "point": point})

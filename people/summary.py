@@ -39,7 +39,7 @@ def villages_with_gaps(villages):
     )
 
 
-def township_vacancies(townships):
+def township_vacancies(townships, township_count: int) -> int:
     """Number of required township posts left unfilled across the given townships."""
     required = ResponsibilityPost.REQUIRED[Level.TOWNSHIP]
     filled = (
@@ -48,7 +48,7 @@ def township_vacancies(townships):
         .distinct()
         .count()
     )
-    return len(required) * townships.count() - filled
+    return len(required) * township_count - filled
 
 
 def jurisdiction_summary(user) -> dict:
@@ -62,12 +62,13 @@ def jurisdiction_summary(user) -> dict:
         team_vacancies=Count("id", filter=Q(has_team_lead=False) | Q(has_cadre=False)),
     )
     townships = areas.townships()
+    township_count = townships.count()
     return {
-        "townships": townships.count(),
+        "townships": township_count,
         **village_counts,
         "homes": ServicePoint.objects.visible_to(user).homes().count(),
         "directors": User.objects.visible_to(user).directors().count(),
-        "township_vacancies": township_vacancies(townships),
+        "township_vacancies": township_vacancies(townships, township_count),
     }
 
 
@@ -109,7 +110,8 @@ def responsibility_rows(area):
     else:
         units = []
     posts = ResponsibilityPost.objects.filter(area__in=units).order_by("post", "id")
-    directors = User.objects.directors().filter(area__in=units).order_by("username")
+    villages = [unit for unit in units if unit.level == Level.VILLAGE]
+    directors = User.objects.directors().filter(area__in=villages).order_by("username")
     by_area = {unit.id: {"area": unit, "posts": {}, "directors": []} for unit in units}
     for post in posts:
         by_area[post.area_id]["posts"].setdefault(post.post, []).append(post)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("responsibility/", views.responsibility_root, name="responsibility_root"),
     path("responsibility/<str:code>/", views.responsibility, name="responsibility"),
+    path("responsibility/<str:code>/add/", views.post_add, name="post_add"),
+    path("responsibility/posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
 ]

@@ -1,7 +1,10 @@
 """Pages of the jurisdiction: home, area drill-down, gaps, people and the responsibility matrix."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
@@ -9,7 +12,9 @@ from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 
 from .filters import PersonFilter
+from .forms import NewResponsibilityPostForm, ResponsibilityPostForm
 from .models import ResponsibilityPost, User
+from .services import add_post, update_post
 from .summary import (
     child_area_rows,
     jurisdiction_summary,
@@ -109,5 +114,48 @@ def responsibility(request, code):
             "area": area,
             "breadcrumbs": _breadcrumbs(request.user, area),
             "rows": responsibility_rows(area),
+            "can_manage": request.user.can_manage,
         },
     )
+
+
+def _require_manager(user):
+    """Only county and township roles maintain the responsibility matrix."""
+    if not user.can_manage:
+        raise PermissionDenied
+
+
+@login_required
+def post_edit(request, pk):
+    """Change the holder of a post; a blank holder marks it vacant."""
+    post = get_visible_or_404(
+        ResponsibilityPost.objects.select_related("area"), request.user, pk=pk
+    )
+    _require_manager(request.user)
+    if request.method == "POST":
+        stored = ResponsibilityPost.objects.get(pk=post.pk)
+        form = ResponsibilityPostForm(request.POST, instance=stored)
+        if form.is_valid():
+            update_post(request.user, post, form.changes())
+            messages.success(request, _("Saved."))
+            return redirect("people:responsibility", code=post.area.code)
+    else:
+        form = ResponsibilityPostForm(instance=post)
+    context = {"form": form, "area": post.area, "post": post}
+    return render(request, "people/post_form.html", context)
+
+
+@login_required
+def post_add(request, code):
+    """Add a post (for example another village cadre) to a township or village."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    _require_manager(request.user)
+    if area.level not in ResponsibilityPost.REQUIRED:
+        raise PermissionDenied
+    initial = {"post": request.GET.get("post")}
+    form = NewResponsibilityPostForm(request.POST or None, area=area, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        add_post(request.user, area, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("people:responsibility", code=area.code)
+    return render(request, "people/post_form.html", {"form": form, "area": area})

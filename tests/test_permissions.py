@@ -74,6 +74,9 @@ IN_COUNTY = row(LOGIN, 200, 404, 404, 404, 404, 404, 200, 404, 404)
 API_IN_COUNTY = row(API_ANON, 200, 404, 404, 404, 404, 404, 200, 404, 404)
 # Edit pages: visible and a writing role → 200; read-only leader → 403.
 EDIT_IN_A1 = row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 404, 404)
+# Managing the responsibility matrix of A1: county and township A roles; directors and the
+# leader see it but may not change it.
+MANAGE_IN_A1 = row(LOGIN, 200, 200, 200, 404, 403, 404, 403, 404, 404)
 # Redirect to the user's own area, or an empty-state page for roles without one.
 TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
 
@@ -120,6 +123,12 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 200, 404, 404)),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
+    "people:post_edit": [(lambda ctx: {"pk": ctx["post_a1"].pk}, MANAGE_IN_A1)],
+    "people:post_add": [
+        (lambda ctx: {"code": A1}, MANAGE_IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 403, 404, 404)),
+        (lambda ctx: {"code": COUNTY}, row(LOGIN, 403, 404, 404, 404, 404, 404, 403, 404, 404)),
     ],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST

@@ -1,0 +1,41 @@
+"""Optimistic concurrency for edit forms: a save based on a stale copy is refused.
+
+The form carries the version (the record's `updated_at`) it was based on; if the stored
+record has changed since, the save is refused with a clear message and nothing is written.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+STALE_MESSAGE = _(
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved; reload the page to see the current version."
+)
+
+
+def version_of(obj) -> str:
+    """The version token of a record: its last update time."""
+    return obj.updated_at.isoformat() if obj.updated_at else ""
+
+
+class VersionedForm(forms.ModelForm):
+    """A ModelForm that refuses to save over a newer version of its record."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["based_on"] = version_of(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).first()
+            if stored is None or version_of(stored) != cleaned.get("based_on"):
+                raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+    def changes(self) -> dict:
+        """The cleaned values of the model's fields (without the version token)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
