@@ -18,8 +18,7 @@ GARBAGE = {
 }
 
 PAGES = ["home", "audit_log", "areas:service_point_list", "people:gaps", "people:person_list"]
-API = ["api:area-list", "api:service-point-list", "api:person-list",
-       "api:responsibility-post-list"]
+API = ["api:area-list", "api:service-point-list", "api:person-list", "api:responsibility-post-list"]
 
 
 @pytest.mark.parametrize("name", PAGES + API)
@@ -41,8 +40,9 @@ def test_malformed_area_codes_are_404(client, county_officer, code):
 def test_oversized_and_malformed_form_values_are_field_errors(client, director, world):
     client.force_login(director)
     url = reverse("areas:service_point_edit", kwargs={"pk": world["home_a1"].pk})
-    response = client.post(url, {"name": "x" * 500, "floor_area_m2": "1e99",
-                                 "phone": "1" * 100, "based_on": "garbage"})
+    response = client.post(
+        url, {"name": "x" * 500, "floor_area_m2": "1e99", "phone": "1" * 100, "based_on": "garbage"}
+    )
     assert response.status_code == 200
     assert {"name", "floor_area_m2", "phone"} <= set(response.context["form"].errors)
 

@@ -14,8 +14,9 @@ MO = PO.with_suffix(".mo")
 def po_entries():
     """(msgid, msgstr) pairs of the catalogue (written with --no-wrap: one line each)."""
     text = PO.read_text(encoding="utf-8")
-    pattern = re.compile(r'^msgid "(.*)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? "(.*)"$',
-                         re.MULTILINE)
+    pattern = re.compile(
+        r'^msgid "(.*)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? "(.*)"$', re.MULTILINE
+    )
     return [(m.group(1), m.group(2)) for m in pattern.finditer(text) if m.group(1)]
 
 
@@ -26,8 +27,11 @@ def test_chinese_catalogue_is_complete_and_compiled():
     assert not untranslated
     assert "#, fuzzy" not in PO.read_text(encoding="utf-8")
     compiled = gettext.GNUTranslations(MO.open("rb"))
-    stale = [msgid for msgid, msgstr in entries
-             if "\\" not in msgid and compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for msgid, msgstr in entries
+        if "\\" not in msgid and compiled.gettext(msgid) != msgstr
+    ]
     assert not stale, "django.mo is older than django.po: run `make messages`"
 
 
