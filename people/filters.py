@@ -15,9 +15,29 @@ class PersonFilter(django_filters.FilterSet):
         field_name="area__code", lookup_expr="startswith", label=_("area code")
     )
 
+    status = django_filters.ChoiceFilter(
+        label=_("status"),
+        method="filter_status",
+        empty_label=None,
+        choices=[("active", _("active")), ("inactive", _("deactivated")), ("all", _("all"))],
+    )
+
     class Meta:
         model = User
         fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Active accounts unless the user asks for others.
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", "active")
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(is_active=True)
+        if value == "inactive":
+            return queryset.filter(is_active=False)
+        return queryset
 
     def search(self, queryset, name, value):
         return queryset.filter(

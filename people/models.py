@@ -9,7 +9,15 @@ from areas.codes import Level
 from areas.models import Area
 from core.scoping import ScopedQuerySet
 
-from .roles import AREA_ROLES, AUDIT_ROLES, MANAGING_ROLES, ROLE_LEVELS, WRITING_ROLES, Role
+from .roles import (
+    AREA_ROLES,
+    ASSIGNABLE_ROLES,
+    AUDIT_ROLES,
+    MANAGING_ROLES,
+    ROLE_LEVELS,
+    WRITING_ROLES,
+    Role,
+)
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -37,6 +45,8 @@ class User(AbstractUser):
         related_name="accounts",
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Version for optimistic concurrency; logins do not change it (update_fields).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ShouhuUserManager()
 
@@ -83,6 +93,15 @@ class User(AbstractUser):
     @property
     def audit_area_code(self) -> str:
         return self.area.code if self.area_id else ""
+
+    @property
+    def assignable_roles(self) -> set:
+        """Roles this user may give to accounts inside their jurisdiction."""
+        return ASSIGNABLE_ROLES.get(self.role, set()) if self.is_active else set()
+
+    def may_manage_account(self, other) -> bool:
+        """Whether this user may edit `other` (who must already be visible to them)."""
+        return other.pk != self.pk and other.role in self.assignable_roles
 
 
 class ResponsibilityPost(models.Model):

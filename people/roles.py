@@ -50,3 +50,16 @@ AUDIT_ROLES = {Role.COUNTY_OFFICER}
 
 # Roles that may edit the responsibility matrix and service points of areas below them.
 MANAGING_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_SUPERVISOR, Role.TOWNSHIP_STAFF}
+
+# The roles each managing role may give when it creates or edits accounts (inside its own
+# jurisdiction): nobody creates an account above their own level.
+ASSIGNABLE_ROLES = {
+    Role.COUNTY_OFFICER: set(Role),
+    Role.TOWNSHIP_SUPERVISOR: {
+        Role.TOWNSHIP_STAFF,
+        Role.DIRECTOR,
+        Role.SOCIAL_WORKER,
+        Role.VOLUNTEER,
+    },
+    Role.TOWNSHIP_STAFF: {Role.DIRECTOR, Role.SOCIAL_WORKER, Role.VOLUNTEER},
+}

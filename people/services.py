@@ -4,7 +4,7 @@ from django.db import transaction
 
 from core.audit import field_changes, log_action
 
-from .models import ResponsibilityPost
+from .models import ResponsibilityPost, User
 
 POST_FIELDS = ["post", "holder_name", "phone"]
 
@@ -41,3 +41,59 @@ def add_post(actor, area, post: str, holder_name: str = "", phone: str = "") -> 
     record.save()
     log_action(actor, "people.responsibilitypost.created", record, {"fields": _snapshot(record)})
     return record
+
+
+ACCOUNT_FIELDS = ["username", "name", "role", "area", "phone", "is_active"]
+
+
+def _account_snapshot(user):
+    return {
+        name: (
+            getattr(user, name).code
+            if name == "area" and user.area_id
+            else getattr(user, name)
+            if name != "area"
+            else None
+        )
+        for name in ACCOUNT_FIELDS
+    }
+
+
+@transaction.atomic
+def create_account(actor, *, username, password, **fields) -> User:
+    """Open an account inside the actor's jurisdiction (the password is never logged)."""
+    user = User(username=username, **fields)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    log_action(actor, "people.user.created", user, {"fields": _account_snapshot(user)})
+    return user
+
+
+@transaction.atomic
+def update_account(actor, user: User, changes: dict) -> User:
+    """Change an account's name, role, area, phone or active state; audited field by field.
+
+    Accounts are never deleted: a person who leaves is deactivated.
+    """
+    before = _account_snapshot(user)
+    for name in ("name", "role", "area", "phone", "is_active"):
+        if name in changes:
+            setattr(user, name, changes[name])
+    user.full_clean()
+    user.save()
+    log_action(
+        actor,
+        "people.user.updated",
+        user,
+        {"changes": field_changes(before, _account_snapshot(user))},
+    )
+    return user
+
+
+@transaction.atomic
+def set_account_password(actor, user: User, password: str) -> None:
+    """Set a new password for an account (audited, without the password)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    log_action(actor, "people.user.password_set", user)

@@ -2,19 +2,34 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
+from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 
 from .filters import PersonFilter
-from .forms import NewResponsibilityPostForm, ResponsibilityPostForm
+from .forms import (
+    AccountForm,
+    AccountPasswordForm,
+    NewAccountForm,
+    NewResponsibilityPostForm,
+    ResponsibilityPostForm,
+)
 from .models import ResponsibilityPost, User
-from .services import add_post, update_post
+from .services import (
+    add_post,
+    create_account,
+    set_account_password,
+    update_account,
+    update_post,
+)
 from .summary import (
     child_area_rows,
     jurisdiction_summary,
@@ -81,7 +96,7 @@ def gaps(request):
 @login_required
 def person_list(request):
     """The people (accounts) of the user's jurisdiction, searchable by name, role and area."""
-    people = User.objects.visible_to(request.user).filter(is_active=True).select_related("area")
+    people = User.objects.visible_to(request.user).select_related("area")
     person_filter = PersonFilter(request.GET, queryset=people)
     page = paginate(request, person_filter.qs)
     context = {"filter": person_filter, "page": page, "query": query_without_page(request)}
@@ -93,7 +108,10 @@ def person_list(request):
 @login_required
 def person_detail(request, pk):
     person = get_visible_or_404(User.objects.select_related("area"), request.user, pk=pk)
-    return render(request, "people/person_detail.html", {"person": person})
+    may_manage = request.user.can_manage and request.user.may_manage_account(person)
+    return render(
+        request, "people/person_detail.html", {"person": person, "may_manage": may_manage}
+    )
 
 
 @login_required
@@ -159,3 +177,77 @@ def post_add(request, code):
         messages.success(request, _("Saved."))
         return redirect("people:responsibility", code=area.code)
     return render(request, "people/post_form.html", {"form": form, "area": area})
+
+
+def _managed_account_or_404(request, pk):
+    """An account the user may manage: visible (else 404) and below them (else 403)."""
+    person = get_visible_or_404(User.objects.select_related("area"), request.user, pk=pk)
+    if not request.user.can_manage or not request.user.may_manage_account(person):
+        raise PermissionDenied
+    return person
+
+
+@login_required
+def person_new(request):
+    """Open an account for a person of the jurisdiction (county and township roles)."""
+    if not request.user.can_manage:
+        raise PermissionDenied
+    form = NewAccountForm(
+        request.POST or None, actor=request.user, initial={"area_code": request.GET.get("area", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = create_account(
+            request.user,
+            username=data["username"],
+            password=data["password1"],
+            name=data["name"],
+            role=data["role"],
+            area=form.instance.area,
+            phone=data["phone"],
+        )
+        messages.success(request, _("Account created."))
+        return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form})
+
+
+@login_required
+def person_edit(request, pk):
+    """Change an account's role, area, phone or active state (never deleted)."""
+    person = _managed_account_or_404(request, pk)
+    if request.method == "POST":
+        stored = User.objects.select_related("area").get(pk=person.pk)
+        form = AccountForm(request.POST, instance=stored, actor=request.user)
+        if form.is_valid():
+            update_account(request.user, person, form.changes())
+            messages.success(request, _("Saved."))
+            return redirect("people:person_detail", pk=person.pk)
+    else:
+        form = AccountForm(instance=person, actor=request.user)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def person_password(request, pk):
+    """Set a new password for an account the user manages."""
+    person = _managed_account_or_404(request, pk)
+    form = AccountPasswordForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        set_account_password(request.user, person, form.cleaned_data["new_password1"])
+        messages.success(request, _("Password set."))
+        return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "person": person, "password": True}
+    )
+
+
+class AuditedPasswordChangeView(PasswordChangeView):
+    """Users change their own password; the change is audited."""
+
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log_action(self.request.user, "people.user.password_changed", self.request.user)
+        messages.success(self.request, _("Your password was changed."))
+        return response

@@ -25,6 +25,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        people_views.AuditedPasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("homes/", include("areas.urls")),

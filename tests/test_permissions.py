@@ -118,6 +118,14 @@ TABLE = {
         (person("township_officer"), IN_TOWNSHIP_A),
         (person("county_officer"), IN_COUNTY),
     ],
+    "people:person_new": [(None, row(LOGIN, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
+    "people:person_edit": [
+        (person("director"), MANAGE_IN_A1),  # nobody edits their own account
+        (person("township_officer"), row(LOGIN, 200, 403, 403, 404, 404, 404, 403, 404, 404)),
+        (person("county_officer"), row(LOGIN, 403, 404, 404, 404, 404, 404, 403, 404, 404)),
+    ],
+    "people:person_password": [(person("director"), MANAGE_IN_A1)],
+    "password_change": [(None, EVERYONE_200)],
     "people:responsibility_root": [(None, TO_OWN_AREA)],
     "people:responsibility": [
         (lambda ctx: {"code": A1}, IN_A1),

@@ -149,9 +149,20 @@ def desktop_page(new_page):
 
 
 @pytest.fixture
-def login():
-    """login(page, username): sign in through the real login form; returns the response."""
+def expect(browser):
+    """Playwright's `expect`, handed out by a fixture so that no module imports Playwright.
+
+    `make test` collects tests/browser (and deselects it by marker) in a virtualenv without
+    the browser extra; a module-level `from playwright...` would break that collection.
+    """
     from playwright.sync_api import expect
+
+    return expect
+
+
+@pytest.fixture
+def login(expect):
+    """login(page, username): sign in through the real login form."""
 
     def sign_in(page, username, password=PASSWORD):
         page.goto("/accounts/login/")

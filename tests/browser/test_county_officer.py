@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
 
 from core.testing import A1, COUNTY, TOWNSHIP_A
 
@@ -15,7 +14,7 @@ AUDIT_LOG = re.compile(r"^(Audit log|审计日志)$")
 
 
 def test_county_officer_drills_down_to_a_village_and_opens_the_matrix_gaps_and_audit_log(
-    desktop_page, login, shot, world, county_officer
+    desktop_page, login, shot, world, county_officer, expect
 ):
     page = desktop_page
     login(page, "county_officer")

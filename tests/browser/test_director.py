@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
 
 from core.testing import A1, B1
 
@@ -22,7 +21,7 @@ def nav(page, name):
 
 
 def test_director_on_a_phone_sees_the_summary_their_village_and_its_home_without_sideways_scroll(
-    phone_page, login, shot, fits, world, director
+    phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
     page.goto("/accounts/login/")
@@ -59,7 +58,7 @@ def test_director_on_a_phone_sees_the_summary_their_village_and_its_home_without
 
 
 def test_director_gets_the_not_found_page_for_another_villages_area_and_home(
-    phone_page, login, shot, world, director
+    phone_page, login, shot, world, director, expect
 ):
     page = phone_page
     login(page, "director")
@@ -85,7 +84,7 @@ def test_director_gets_the_not_found_page_for_another_villages_area_and_home(
 
 
 def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_saves_a_valid_one(
-    phone_page, login, shot, fits, world, director
+    phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
     home = world["home_a1"]
@@ -126,7 +125,7 @@ def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_s
     shot(page, "3-saved")
 
 
-def test_logging_out_returns_to_the_login_page(phone_page, login, shot, world, director):
+def test_logging_out_returns_to_the_login_page(phone_page, login, shot, world, director, expect):
     page = phone_page
     login(page, "director")
     shot(page, "1-logged-in")

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +12,7 @@ def nav_link(page, name):
 
 
 def test_interface_is_chinese_despite_an_english_browser_and_the_switch_toggles_english(
-    phone_page, login, shot, world, director
+    phone_page, login, shot, world, director, expect
 ):
     page = phone_page
     login(page, "director")
