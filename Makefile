@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check: install
+	@mkdir -p var
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
