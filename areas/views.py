@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import can_write, get_visible_or_404
+from core.scoping import can_manage, can_write, get_visible_or_404
 
 from .filters import ServicePointFilter
-from .forms import ServicePointForm
+from .forms import NewChildrensHomeForm, ServicePointForm
 from .models import ServicePoint
-from .services import update_service_point
+from .services import create_service_point, update_service_point
 
 
 @login_required
@@ -61,3 +61,21 @@ def service_point_edit(request, pk):
     else:
         form = ServicePointForm(instance=point)
     return render(request, "areas/service_point_form.html", {"form": form, "point": point})
+
+
+@login_required
+def childrens_home_new(request):
+    """Open a children's home in a village that lacks one (county and township roles)."""
+    if not can_manage(request.user):
+        raise PermissionDenied
+    form = NewChildrensHomeForm(
+        request.POST or None, actor=request.user, initial={"area_code": request.GET.get("area", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "area_code"}
+        point = create_service_point(
+            request.user, kind=ServicePoint.Kind.CHILDRENS_HOME, area=form.instance.area, **fields
+        )
+        messages.success(request, _("Saved."))
+        return redirect("areas:service_point_detail", pk=point.pk)
+    return render(request, "areas/service_point_new.html", {"form": form})

@@ -21,6 +21,11 @@ def can_write(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "can_write", False))
 
 
+def can_manage(user) -> bool:
+    """Whether the user's role maintains the places and people of the areas below it."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "can_manage", False))
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an area, filtered by the user's jurisdiction.
 

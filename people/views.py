@@ -193,7 +193,9 @@ def person_new(request):
     if not request.user.can_manage:
         raise PermissionDenied
     form = NewAccountForm(
-        request.POST or None, actor=request.user, initial={"area_code": request.GET.get("area", "")}
+        request.POST or None,
+        actor=request.user,
+        initial={"area_code": request.GET.get("area", ""), "role": request.GET.get("role", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

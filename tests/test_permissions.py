@@ -100,6 +100,7 @@ TABLE = {
         (lambda ctx: {"pk": ctx["world"]["workstation_a"].pk}, IN_TOWNSHIP_A),
         (lambda ctx: {"pk": ctx["world"]["center"].pk}, IN_COUNTY),
     ],
+    "areas:childrens_home_new": [(None, row(LOGIN, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
     "areas:service_point_edit": [(lambda ctx: {"pk": ctx["world"]["home_a1"].pk}, EDIT_IN_A1)],
     "people:area_root": [(None, TO_OWN_AREA)],
     "people:area_detail": [

@@ -97,3 +97,36 @@ def test_home_list_htmx_request_renders_only_the_table(client, county_officer, w
     response = client.get(reverse("areas:service_point_list"), HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content
     assert "王庄村儿童之家" in response.content.decode()
+
+
+def test_township_opens_a_home_in_a_village_that_lacks_one(client, township_officer, world):
+    client.force_login(township_officer)
+    url = reverse("areas:childrens_home_new")
+    form = client.get(url, {"area": world["a2"].code}).context["form"]
+    assert form["area_code"].value() == world["a2"].code
+    response = client.post(
+        url,
+        {
+            "area_code": world["a2"].code,
+            "name": "李楼村儿童之家",
+            "address": "李楼村村委会",
+            "opening_hours": "周六",
+            "floor_area_m2": "30",
+            "phone": "",
+        },
+    )
+    assert response.status_code == 302
+    home = ServicePoint.objects.homes().get(area=world["a2"])
+    entry = AuditEntry.objects.get(action="areas.servicepoint.created")
+    assert entry.object_id == str(home.pk) and entry.area_code == world["a2"].code
+
+
+def test_a_second_home_or_a_village_outside_the_jurisdiction_is_refused(
+    client, township_officer, world
+):
+    client.force_login(township_officer)
+    url = reverse("areas:childrens_home_new")
+    for code in (world["a1"].code, world["b1"].code, world["a"].code):
+        response = client.post(url, {"area_code": code, "name": "x"})
+        assert "area_code" in response.context["form"].errors
+    assert ServicePoint.objects.homes().count() == 2
