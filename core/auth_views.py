@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+from rest_framework.throttling import ScopedRateThrottle
 
 from .audit import log_action
 
@@ -11,6 +12,9 @@ class AuditedObtainAuthToken(ObtainAuthToken):
     """POST username and password, get a token. A failure is audited by the auth signal."""
 
     permission_classes = [AllowAny]
+    # Slows down password guessing; the rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
     @extend_schema(operation_id="auth_token_create")
     def post(self, request, *args, **kwargs):

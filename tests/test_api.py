@@ -94,3 +94,18 @@ def test_list_query_count_is_bounded(api, county_officer, world, django_assert_m
     api.force_authenticate(county_officer)
     with django_assert_max_num_queries(4):
         assert api.get("/api/v1/people/").status_code == 200
+
+
+def test_token_endpoint_slows_down_password_guessing(api, director, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [
+        api.post(
+            "/api/v1/auth/token/", {"username": "director", "password": f"guess{i}"}
+        ).status_code
+        for i in range(21)
+    ]
+    cache.clear()
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429

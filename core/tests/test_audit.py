@@ -84,3 +84,16 @@ def test_audit_log_is_read_only_in_admin(rf, county_officer):
 def test_other_roles_cannot_browse_the_audit_log(client, township_officer):
     client.force_login(township_officer)
     assert client.get(reverse("audit_log")).status_code == 403
+
+
+def test_actions_have_readable_labels():
+    from django.utils import translation
+
+    from core.templatetags.audit import audit_label
+
+    with translation.override("en"):
+        assert audit_label("areas.servicepoint.updated") == "service point · updated"
+        assert audit_label("auth.login_failed") == "failed login"
+        assert audit_label("something.odd") == "something.odd"
+    with translation.override("zh-hans"):
+        assert audit_label("people.user.created") == "用户 · 已创建"
