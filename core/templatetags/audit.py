@@ -1,4 +1,4 @@
-"""Human-readable labels for audit actions ("areas.servicepoint.updated" → "service point · updated")."""
+"""Readable labels of audit actions: "areas.servicepoint.updated" → "service point · updated"."""
 
 from django import template
 from django.apps import apps
