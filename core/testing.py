@@ -141,3 +141,48 @@ PERSONAS = [
 def everyone(request, world):
     """All personas, by name."""
     return {name: request.getfixturevalue(name) for name in PERSONAS}
+
+
+def make_child(
+    village,
+    name="王小明",
+    *,
+    born=None,
+    father="migrant",
+    mother="migrant",
+    caregiver=True,
+    id_number=None,
+    actor=None,
+    **data,
+):
+    """A registered child (through the registry's service), left behind by default."""
+    import datetime as dt
+
+    from children.services import register_child
+
+    born = born or dt.date(2016, 5, 1)
+    parents = {
+        "father": {
+            "name": "父" + name[0],
+            "status": father,
+            "work_province": "浙江",
+            "work_city": "杭州",
+        },
+        "mother": {"name": "母", "status": mother, "work_province": "江苏", "work_city": "苏州"},
+    }
+    for parent in parents.values():
+        if parent["status"] != "migrant":
+            parent["work_province"] = parent["work_city"] = ""
+    care = (
+        {
+            "name": "李奶奶",
+            "relationship": "grandparent",
+            "age": 66,
+            "health": "healthy",
+            "assessment": "good",
+        }
+        if caregiver
+        else None
+    )
+    fields = {"area": village, "name": name, "sex": "M", "birth_date": born, **data}
+    return register_child(actor, fields, id_number=id_number, parents=parents, caregiver=care)

@@ -13,6 +13,7 @@ from .roles import (
     AREA_ROLES,
     ASSIGNABLE_ROLES,
     AUDIT_ROLES,
+    FULL_ID_ROLES,
     MANAGING_ROLES,
     ROLE_LEVELS,
     WRITING_ROLES,
@@ -80,6 +81,11 @@ class User(AbstractUser):
     @property
     def can_write(self) -> bool:
         return self.is_active and self.role in WRITING_ROLES
+
+    @property
+    def sees_full_id(self) -> bool:
+        """May see children's full identity numbers (others see them masked)."""
+        return self.is_active and self.role in FULL_ID_ROLES
 
     @property
     def can_audit(self) -> bool:

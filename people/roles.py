@@ -45,6 +45,15 @@ WRITING_ROLES = {
     Role.DIRECTOR,
 }
 
+# Roles that see children's full identity numbers (to register, apply for relief, report);
+# everyone else sees them masked (first 6 and last 4).
+FULL_ID_ROLES = {
+    Role.COUNTY_OFFICER,
+    Role.TOWNSHIP_SUPERVISOR,
+    Role.TOWNSHIP_STAFF,
+    Role.DIRECTOR,
+}
+
 # Roles that may browse the audit log (of their jurisdiction).
 AUDIT_ROLES = {Role.COUNTY_OFFICER}
 

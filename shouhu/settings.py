@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "core",
     "areas",
     "people",
+    "children",
     "demo",
 ]
 

@@ -7,7 +7,7 @@ endpoint cannot ship without saying who may reach it.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B
+from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
 EXCLUDED_NAMESPACES = {"admin"}
@@ -85,6 +85,9 @@ def person(name):
     return lambda ctx: {"pk": ctx[name].pk}
 
 
+child = person  # children are looked up by pk too
+
+
 # url name → list of (kwargs builder, expected status per persona)
 TABLE = {
     "home": [(None, EVERYONE_200)],
@@ -139,6 +142,17 @@ TABLE = {
         (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 403, 404, 404)),
         (lambda ctx: {"code": COUNTY}, row(LOGIN, 403, 404, 404, 404, 404, 404, 403, 404, 404)),
     ],
+    "children:roster": [(None, EVERYONE_200)],
+    "children:new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
+    "children:transfers": [(None, EVERYONE_200)],
+    "children:detail": [(child("child_a1"), IN_A1), (child("child_b1"), IN_B1)],
+    "children:edit": [(child("child_a1"), EDIT_IN_A1)],
+    "children:close": [(child("child_a1"), EDIT_IN_A1)],
+    "children:reopen": [
+        (child("child_a1"), row(LOGIN, 302, 302, 302, 404, 302, 404, 403, 404, 404))
+    ],
+    "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
+    "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
@@ -198,7 +212,13 @@ def ctx(everyone, world):
     post = ResponsibilityPost.objects.create(
         area=world["a1"], post="team_lead", holder_name="王建国"
     )
-    return {**everyone, "world": world, "post_a1": post}
+    return {
+        **everyone,
+        "world": world,
+        "post_a1": post,
+        "child_a1": make_child(world["a1"], "王小明"),
+        "child_b1": make_child(world["b1"], "张小红"),
+    }
 
 
 @pytest.mark.parametrize("name,index", list(cases()))

@@ -1,0 +1,116 @@
+"""The enumerations of the 2016 national registration form (DOMAIN.md §2.2, "Data model" A, C)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class HukouType(models.TextChoices):
+    RURAL = "rural", _("rural")
+    URBAN = "urban", _("urban")
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", _("healthy")
+    DISABLED = "disabled", _("disabled")
+    ILL = "ill", _("seriously ill")
+
+
+class DisabilityCategory(models.TextChoices):
+    VISUAL = "visual", _("visual")
+    HEARING = "hearing", _("hearing")
+    SPEECH = "speech", _("speech")
+    PHYSICAL = "physical", _("physical")
+    INTELLECTUAL = "intellectual", _("intellectual")
+    MENTAL = "mental", _("mental")
+    MULTIPLE = "multiple", _("multiple")
+
+
+class Schooling(models.TextChoices):
+    NOT_IN_KINDERGARTEN = "not_in_kindergarten", _("not in kindergarten")
+    KINDERGARTEN = "kindergarten", _("kindergarten")
+    PRIMARY = "primary", _("primary school")
+    JUNIOR = "junior", _("junior secondary")
+    SENIOR = "senior", _("senior secondary")
+    VOCATIONAL = "vocational", _("secondary vocational")
+    DROPPED_OUT = "dropped_out", _("dropped out")
+    NOT_IN_SCHOOL = "not_in_school", _("not in school")
+
+
+class IncomeSource(models.TextChoices):
+    WAGES = "wages", _("migrant work")
+    FARMING = "farming", _("farming or livestock")
+    GOVERNMENT = "government", _("government assistance")
+    RELATIVES = "relatives", _("help from relatives and friends")
+    OTHER = "other", _("other")
+
+
+class ParentStatus(models.TextChoices):
+    AT_HOME = "at_home", _("at home")
+    MIGRANT = "migrant", _("migrant worker")
+    DECEASED = "deceased", _("deceased")
+    MISSING = "missing", _("missing (declared)")
+    IMPRISONED = "imprisoned", _("imprisoned or otherwise deprived of liberty")
+    SEVERELY_DISABLED = "severely_disabled", _("severely disabled")
+    SERIOUSLY_ILL = "seriously_ill", _("seriously ill")
+    LOST_CONTACT = "lost_contact", _("lost contact")
+    GUARDIANSHIP_REVOKED = "guardianship_revoked", _("guardianship revoked")
+
+
+class ParentRole(models.TextChoices):
+    FATHER = "father", _("father")
+    MOTHER = "mother", _("mother")
+
+
+class Relationship(models.TextChoices):
+    GRANDPARENT = "grandparent", _("grandparent")
+    RELATIVE = "relative", _("other relative")
+    FRIEND = "friend", _("friend or neighbour")
+    OTHER = "other", _("other")
+
+
+class CaregiverHealth(models.TextChoices):
+    HEALTHY = "healthy", _("healthy")
+    FRAIL = "frail", _("elderly or frail")
+    ILL = "ill", _("ill")
+    DISABLED = "disabled", _("disabled")
+
+
+class Assessment(models.TextChoices):
+    GOOD = "good", _("good")
+    FAIR = "fair", _("fair")
+    POOR = "poor", _("poor")
+
+
+class CareLevel(models.TextChoices):
+    SPECIAL = "special", _("special attention")
+    ORDINARY = "ordinary", _("ordinary")
+
+
+class Difficulty(models.TextChoices):
+    POVERTY = "poverty", _("family poverty")
+    DISABILITY = "disability", _("disability")
+    GUARDIANSHIP = "guardianship", _("missing or improper guardianship")
+
+
+class LeftBehindKind(models.TextChoices):
+    BOTH_AWAY = "both_away", _("both parents away")
+    ONE_AWAY = "one_away", _("one parent away, the other unable to care")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("active")
+    CLOSED = "closed", _("closed")
+
+
+class CloseReason(models.TextChoices):
+    TURNED_16 = "turned_16", _("turned 16")
+    PARENT_RETURNED = "parent_returned", _("a parent returned")
+    MOVED_AWAY = "moved_away", _("moved away")
+    TURNED_18 = "turned_18", _("turned 18")
+    DIED = "died", _("died")
+    OTHER = "other", _("other")

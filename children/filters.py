@@ -1,0 +1,125 @@
+"""Filters of the roster (django-filter; shared by the pages, exports and the API)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.codes import level_of, prefix_of
+from core import idnumber
+
+from .choices import CareLevel, Schooling, Status
+from .models import AGE_BANDS, Child
+
+CATEGORIES = [
+    ("left_behind", _("left behind")),
+    ("difficulty", _("in difficulty")),
+    ("orphan", _("orphan")),
+    ("fuc", _("de facto unsupported")),
+    ("poverty", _("family poverty")),
+    ("disability", _("disability")),
+    ("guardianship", _("missing or improper guardianship")),
+    ("no_id", _("no identity number (follow up)")),
+]
+ORDERINGS = [
+    ("name", _("name")),
+    ("-updated", _("recently changed")),
+    ("birth_date", _("oldest first")),
+    ("-birth_date", _("youngest first")),
+    ("village", _("village")),
+]
+ORDER_BY = {
+    "name": ["name_pinyin", "id"],
+    "-updated": ["-updated_at", "-id"],
+    "birth_date": ["birth_date", "id"],
+    "-birth_date": ["-birth_date", "id"],
+    "village": ["area__code", "village_group", "name_pinyin", "id"],
+}
+
+
+class ChildFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("name, pinyin initials or last digits of the ID"),
+            }
+        ),
+    )
+    category = django_filters.ChoiceFilter(
+        choices=CATEGORIES, method="filter_category", label=_("category")
+    )
+    care_level = django_filters.ChoiceFilter(choices=CareLevel.choices, label=_("care level"))
+    status = django_filters.ChoiceFilter(
+        choices=[*Status.choices, ("all", _("all"))],
+        method="filter_status",
+        label=_("status"),
+        empty_label=None,
+    )
+    age = django_filters.ChoiceFilter(
+        choices=[(b, b) for b in AGE_BANDS], method="filter_age", label=_("age")
+    )
+    schooling = django_filters.ChoiceFilter(choices=Schooling.choices, label=_("schooling"))
+    village_group = django_filters.CharFilter(lookup_expr="iexact", label=_("village group"))
+    area = django_filters.CharFilter(method="filter_area", label=_("area code"))
+    order = django_filters.ChoiceFilter(
+        choices=ORDERINGS, method="order_by", label=_("sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Child
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", Status.ACTIVE)
+        data.setdefault("order", "name")
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        compact = idnumber.normalize(value)
+        if len(compact) == 18:
+            return queryset.with_id_number(compact)
+        if compact[:-1].isdigit() and compact[-1:].isdigit() or compact.endswith("X"):
+            if len(compact) <= 4:
+                return queryset.filter(id_masked__endswith=compact)
+        lowered = value.lower()
+        query = Q(name__contains=value)
+        if lowered.isascii() and lowered.isalpha():
+            query |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        return queryset.filter(query)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(
+            {
+                "left_behind": Q(is_left_behind=True),
+                "difficulty": Q(in_difficulty=True),
+                "orphan": Q(is_orphan=True),
+                "fuc": Q(is_fuc=True),
+                "poverty": Q(difficulty_poverty=True),
+                "disability": Q(difficulty_disability=True),
+                "guardianship": Q(difficulty_guardianship=True),
+                "no_id": Q(id_hash__isnull=True),
+            }[value]
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def filter_age(self, queryset, name, value):
+        return queryset.in_age_band(value, timezone.localdate())
+
+    def filter_area(self, queryset, name, value):
+        """Children under an area: a township's or a village's 12-digit code."""
+        if not (len(value) == 12 and value.isdigit()):
+            return queryset.none()
+        return queryset.filter(area__code__startswith=prefix_of(value, level_of(value)))
+
+    def order_by(self, queryset, name, value):
+        return queryset.order_by(*ORDER_BY[value])

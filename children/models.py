@@ -1,0 +1,395 @@
+"""The child registry: a child, the parents, the entrusted caregiver, history and transfers."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from core import crypto, idnumber
+from core.scoping import ScopedQuerySet
+
+from . import policy
+from .choices import (
+    Assessment,
+    CaregiverHealth,
+    CareLevel,
+    CloseReason,
+    Difficulty,
+    DisabilityCategory,
+    Health,
+    HukouType,
+    LeftBehindKind,
+    ParentRole,
+    ParentStatus,
+    Relationship,
+    Schooling,
+    Sex,
+    Status,
+)
+
+
+class ChildQuerySet(ScopedQuerySet):
+    """Children, scoped by the village they live in."""
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def with_id_number(self, number: str):
+        """Look a child up by identity number through its keyed hash (no decryption)."""
+        return self.filter(id_hash=crypto.lookup_hash(idnumber.normalize(number)))
+
+    def in_age_band(self, band: str, on: dt.date):
+        """Children aged 0–5, 6–13 or 14–15 on a day (the national statistics' bands)."""
+        low, high = AGE_BANDS[band]
+        # At least `low` years old, and not yet `high + 1`.
+        return self.filter(
+            birth_date__lte=policy.birthday_cutoff(on, low),
+            birth_date__gt=policy.birthday_cutoff(on, high + 1),
+        )
+
+
+AGE_BANDS = {"0-5": (0, 5), "6-13": (6, 13), "14-15": (14, 15)}
+
+
+class Child(models.Model):
+    """One registered child: the facts of the national form, and their classification."""
+
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="children_registered",
+    )
+    village_group = models.CharField(_("village group"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("birth date"))
+    # Identity number: encrypted; found through a keyed hash; shown masked.
+    id_cipher = models.TextField(blank=True, editable=False)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_masked = models.CharField(_("identity number"), max_length=18, blank=True, editable=False)
+    hukou_registered = models.BooleanField(_("household registration completed"), default=True)
+    hukou_type = models.CharField(
+        _("registration type"), max_length=5, choices=HukouType.choices, default=HukouType.RURAL
+    )
+    hukou_address = models.CharField(_("place of registration"), max_length=200, blank=True)
+    address = models.CharField(_("current address"), max_length=200, blank=True)
+    health = models.CharField(
+        _("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY
+    )
+    disability_category = models.CharField(
+        _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    illness = models.CharField(_("illness"), max_length=100, blank=True)
+    schooling = models.CharField(
+        _("schooling"), max_length=20, choices=Schooling.choices, blank=True
+    )
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    boarding = models.BooleanField(_("boards at school"), default=False)
+    income_sources = models.JSONField(_("household income sources"), default=list, blank=True)
+    dibao = models.BooleanField(_("minimum living allowance (dibao)"), default=False)
+    extreme_poverty = models.BooleanField(_("extreme-poverty support"), default=False)
+    low_income = models.BooleanField(_("registered-poor or monitored household"), default=False)
+    grandparents = models.JSONField(_("grandparents"), default=dict, blank=True)
+    siblings = models.ManyToManyField(
+        "self", verbose_name=_("registered siblings"), blank=True, symmetrical=True
+    )
+    # An open concern, risk or safety issue (set by visits and reports of concern).
+    risk = models.CharField(_("open concern"), max_length=200, blank=True)
+
+    # Classification, computed by policy.classify on every change (never edited by hand).
+    is_left_behind = models.BooleanField(_("left behind"), default=False, db_index=True)
+    left_behind_kind = models.CharField(
+        _("left-behind type"), max_length=10, choices=LeftBehindKind.choices, blank=True
+    )
+    is_orphan = models.BooleanField(_("orphan"), default=False)
+    is_fuc = models.BooleanField(_("de facto unsupported"), default=False)
+    # The three kinds of difficulty, as columns so lists and statistics can count them.
+    difficulty_poverty = models.BooleanField(_("family poverty"), default=False)
+    difficulty_disability = models.BooleanField(_("disability"), default=False)
+    difficulty_guardianship = models.BooleanField(
+        _("missing or improper guardianship"), default=False
+    )
+    in_difficulty = models.BooleanField(_("in difficulty"), default=False, db_index=True)
+    computed_care_level = models.CharField(
+        max_length=10, choices=CareLevel.choices, default=CareLevel.ORDINARY
+    )
+    care_level = models.CharField(
+        _("care level"),
+        max_length=10,
+        choices=CareLevel.choices,
+        default=CareLevel.ORDINARY,
+        db_index=True,
+    )
+    care_level_override = models.CharField(
+        _("care level set by an officer"), max_length=10, choices=CareLevel.choices, blank=True
+    )
+    override_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    override_by = models.CharField(max_length=150, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    level_reasons = models.JSONField(default=list, blank=True)
+    classified_on = models.DateField(null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["area__code", "name_pinyin", "id"]
+        indexes = [
+            models.Index(fields=["area", "status"]),
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["id_masked"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # -- identity number -------------------------------------------------------------
+    def set_id_number(self, number: str | None):
+        """Store a (validated) identity number encrypted, hashed and masked; None clears it."""
+        if not number:
+            self.id_cipher, self.id_hash, self.id_masked = "", None, ""
+            return
+        number = idnumber.normalize(number)
+        self.id_cipher = crypto.encrypt(number)
+        self.id_hash = crypto.lookup_hash(number)
+        self.id_masked = idnumber.mask(number)
+
+    @property
+    def id_number(self) -> str:
+        """The full identity number (decrypted). Show it only to roles that need it."""
+        return crypto.decrypt(self.id_cipher) if self.id_cipher else ""
+
+    @property
+    def needs_id_follow_up(self) -> bool:
+        """Registered without an identity number: the director must follow it up."""
+        return not self.id_hash
+
+    # -- age and classification ------------------------------------------------------
+    def age_on(self, day: dt.date) -> int:
+        return policy.age_on(self.birth_date, day)
+
+    def facts(self, parents=None, caregiver=None) -> policy.Facts:
+        """The facts the classification reads; unsaved parents or caregiver may be passed."""
+        if parents is None:
+            parents = {p.role: p for p in self.parents.all()}
+        if caregiver is None:
+            caregiver = getattr(self, "caregiver", None) if self.pk else None
+
+        def parent(role):
+            p = parents.get(role)
+            if p is None:
+                return policy.ParentFacts()
+            return policy.ParentFacts(p.status, p.status_since, p.work_province, p.work_city)
+
+        return policy.Facts(
+            birth_date=self.birth_date,
+            hukou_type=self.hukou_type,
+            health=self.health,
+            disability_category=self.disability_category,
+            disability_grade=self.disability_grade,
+            illness=self.illness,
+            schooling=self.schooling,
+            dibao=self.dibao,
+            extreme_poverty=self.extreme_poverty,
+            low_income=self.low_income,
+            father=parent(ParentRole.FATHER),
+            mother=parent(ParentRole.MOTHER),
+            has_caregiver=caregiver is not None,
+            caregiver_health=caregiver.health if caregiver else "",
+            caregiver_assessment=caregiver.assessment if caregiver else "",
+            risk=self.risk,
+            override_level=self.care_level_override,
+            override_reason=self.override_reason,
+            override_by=self.override_by,
+        )
+
+    def apply_classification(self, result: policy.Classification, on: dt.date):
+        """Copy a classification result onto the record's stored columns."""
+        self.is_left_behind = result.left_behind
+        self.left_behind_kind = result.left_behind_kind
+        self.is_orphan, self.is_fuc = result.orphan, result.fuc
+        self.difficulty_poverty = Difficulty.POVERTY in result.difficulties
+        self.difficulty_disability = Difficulty.DISABILITY in result.difficulties
+        self.difficulty_guardianship = Difficulty.GUARDIANSHIP in result.difficulties
+        self.in_difficulty = result.in_difficulty
+        self.computed_care_level = result.computed_level
+        self.care_level = result.care_level
+        self.reasons = [list(r) for r in result.reasons]
+        self.level_reasons = [list(r) for r in result.level_reasons]
+        self.classified_on = on
+
+    @property
+    def difficulties(self) -> list[str]:
+        """The kinds of difficulty that apply, in the policy's order."""
+        return [
+            kind
+            for kind, flag in (
+                (Difficulty.POVERTY, self.difficulty_poverty),
+                (Difficulty.DISABILITY, self.difficulty_disability),
+                (Difficulty.GUARDIANSHIP, self.difficulty_guardianship),
+            )
+            if flag
+        ]
+
+    @property
+    def category_labels(self) -> list[str]:
+        """Short labels of the child's categories, for lists."""
+        labels = []
+        if self.is_left_behind:
+            labels.append(_("left behind"))
+        if self.is_orphan:
+            labels.append(_("orphan"))
+        if self.is_fuc:
+            labels.append(_("de facto unsupported"))
+        labels += [
+            Difficulty(d).label
+            for d in self.difficulties
+            if d != Difficulty.GUARDIANSHIP or not (self.is_orphan or self.is_fuc)
+        ]
+        return labels
+
+
+class Parent(models.Model):
+    """The child's father or mother, with their status and where they work."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parents")
+    role = models.CharField(_("role"), max_length=6, choices=ParentRole.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=ParentStatus.choices, blank=True)
+    status_since = models.DateField(_("since"), null=True, blank=True)
+    work_province = models.CharField(_("work province"), max_length=30, blank=True)
+    work_city = models.CharField(_("work city"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    last_return = models.DateField(_("last return home"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parent")
+        verbose_name_plural = _("parents")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "role"], name="one_parent_per_role")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.name}"
+
+
+class Caregiver(models.Model):
+    """The person the parents entrusted with the child's care (受委托监护人)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="caregiver")
+    name = models.CharField(_("name"), max_length=50)
+    relationship = models.CharField(_("relationship"), max_length=12, choices=Relationship.choices)
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MinValueValidator(16), MaxValueValidator(110)]
+    )
+    health = models.CharField(
+        _("health"), max_length=10, choices=CaregiverHealth.choices, default=CaregiverHealth.HEALTHY
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    assessment = models.CharField(
+        _("guardianship assessment"),
+        max_length=4,
+        choices=Assessment.choices,
+        default=Assessment.FAIR,
+    )
+    agreement_date = models.DateField(_("entrustment agreement signed"), null=True, blank=True)
+    notice_school_date = models.DateField(_("written notice to school"), null=True, blank=True)
+    notice_village_date = models.DateField(_("written notice to village"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entrusted caregiver")
+        verbose_name_plural = _("entrusted caregivers")
+
+    def __str__(self):
+        return self.name
+
+
+class ChildChange(models.Model):
+    """One change to a child's record, with the field-level before/after (never edited)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        UPDATED = "updated", _("updated")
+        RECLASSIFIED = "reclassified", _("reclassified")
+        OVERRIDDEN = "overridden", _("care level set")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+        TRANSFERRED = "transferred", _("transferred")
+        IMPORTED = "imported", _("imported")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(_("by"), max_length=150, blank=True)
+    kind = models.CharField(_("change"), max_length=14, choices=Kind.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("change to a child's record")
+        verbose_name_plural = _("history")
+        ordering = ["-at", "-id"]
+
+
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Transfers either township can see: the one handing over and the one receiving."""
+        from core.scoping import jurisdiction_prefix
+
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        return self.filter(
+            models.Q(from_area__code__startswith=prefix)
+            | models.Q(to_area__code__startswith=prefix)
+        )
+
+
+class Transfer(models.Model):
+    """A child moving from one village of the county to another: the handover."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="transfers")
+    from_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    to_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-at"]

@@ -1,0 +1,327 @@
+"""Classification policy: who is a left-behind child, a child in difficulty, and who needs
+special attention. One module, pure functions of the recorded facts; every result carries
+its reasons. Sources: DESIGN.md §3, DOMAIN.md §1.1–1.5 and "Data model implications" D, E.
+
+The constants below are the county's policy; change them here and nowhere else.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    Assessment,
+    CaregiverHealth,
+    CareLevel,
+    Difficulty,
+    DisabilityCategory,
+    Health,
+    HukouType,
+    LeftBehindKind,
+    ParentRole,
+    ParentStatus,
+    Schooling,
+)
+
+LEFT_BEHIND_AGE_LIMIT = 16  # under 16 (国发〔2016〕13号)
+CHILD_AGE_LIMIT = 18  # orphans and de-facto-unsupported children: under 18
+FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months (民发〔2019〕62号)
+
+# A parent at home in one of these states cannot care for the child, so a child with the
+# other parent away counts as left behind (单亲留守: "无监护能力", or dead, missing …).
+UNABLE_TO_CARE = {
+    ParentStatus.SEVERELY_DISABLED,
+    ParentStatus.SERIOUSLY_ILL,
+    ParentStatus.DECEASED,
+    ParentStatus.MISSING,
+    ParentStatus.IMPRISONED,
+    ParentStatus.LOST_CONTACT,
+    ParentStatus.GUARDIANSHIP_REVOKED,
+}
+# States that make a child de facto unsupported (事实无人抚养) when both parents are in them,
+# or one is dead or missing and the other is in one of them.
+FUC_STATES = {
+    ParentStatus.SEVERELY_DISABLED,
+    ParentStatus.SERIOUSLY_ILL,
+    ParentStatus.IMPRISONED,
+    ParentStatus.LOST_CONTACT,
+    ParentStatus.GUARDIANSHIP_REVOKED,
+}
+FUC_DURATION_STATES = {ParentStatus.IMPRISONED, ParentStatus.LOST_CONTACT}
+GONE = {ParentStatus.DECEASED, ParentStatus.MISSING}
+# A caregiver in one of these states lacks capacity: the left-behind child needs special attention.
+CAREGIVER_LACKS_CAPACITY = {CaregiverHealth.FRAIL, CaregiverHealth.ILL, CaregiverHealth.DISABLED}
+
+REASONS = {
+    "both_away": _("both parents away: %(father)s; %(mother)s"),
+    "one_away": _("one parent away (%(away)s), the other unable to care (%(other)s)"),
+    "under_16": _("under 16 (turns 16 on %(date)s)"),
+    "aged_16": _("aged 16 or over: no longer left behind"),
+    "urban_hukou": _("urban household registration: not counted as left behind"),
+    "orphan": _("orphan: both parents dead or missing"),
+    "fuc": _("de facto unsupported: %(father)s; %(mother)s"),
+    "poverty": _("family poverty: %(flags)s"),
+    "disability": _("disability: %(detail)s"),
+    "guardianship_unattended": _("no one cares for the child: parents unable and no caregiver"),
+    "caregiver_poor": _("caregiver's guardianship assessed as poor"),
+    "caregiver_capacity": _("caregiver lacks capacity: %(health)s"),
+    "no_caregiver": _("left behind without a recorded caregiver"),
+    "dropped_out": _("dropped out of school"),
+    "ill": _("seriously ill: %(detail)s"),
+    "risk": _("open concern: %(detail)s"),
+    "difficulty": _("child in difficulty"),
+    "override": _("care level set by %(by)s: %(reason)s"),
+    "ordinary": _("no special-attention condition applies"),
+}
+
+
+@dataclass
+class ParentFacts:
+    status: str = ""
+    since: dt.date | None = None
+    work_province: str = ""
+    work_city: str = ""
+
+    def raw(self, role: str) -> dict:
+        """The parent's facts as stored in a reason (rendered later in the reader's language)."""
+        return {
+            "role": role,
+            "status": self.status,
+            "since": self.since.isoformat() if self.since else "",
+            "place": " ".join(p for p in (self.work_province, self.work_city) if p),
+        }
+
+
+@dataclass
+class Facts:
+    """What the classification reads, taken from a child's record (see Child.facts())."""
+
+    birth_date: dt.date
+    hukou_type: str = HukouType.RURAL
+    health: str = Health.HEALTHY
+    disability_category: str = ""
+    disability_grade: int | None = None
+    illness: str = ""
+    schooling: str = ""
+    dibao: bool = False
+    extreme_poverty: bool = False
+    low_income: bool = False
+    father: ParentFacts = field(default_factory=ParentFacts)
+    mother: ParentFacts = field(default_factory=ParentFacts)
+    has_caregiver: bool = False
+    caregiver_health: str = ""
+    caregiver_assessment: str = ""
+    risk: str = ""  # an open concern, risk or safety issue (set by visits and reports)
+    override_level: str = ""
+    override_reason: str = ""
+    override_by: str = ""
+
+
+@dataclass
+class Classification:
+    """The result, with reasons as (code, params) so they render in the reader's language."""
+
+    left_behind: bool = False
+    left_behind_kind: str = ""
+    orphan: bool = False
+    fuc: bool = False
+    difficulties: list = field(default_factory=list)
+    computed_level: str = CareLevel.ORDINARY
+    care_level: str = CareLevel.ORDINARY
+    reasons: list = field(default_factory=list)  # [(code, params)]
+    level_reasons: list = field(default_factory=list)
+
+    @property
+    def in_difficulty(self) -> bool:
+        return bool(self.difficulties)
+
+
+def birthday(birth_date: dt.date, years: int) -> dt.date:
+    """The date a person born on `birth_date` turns `years` (29 February → 1 March)."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return dt.date(birth_date.year + years, 3, 1)
+
+
+def birthday_cutoff(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone who is at least `years` old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February: born 1 March of that year turns `years` on 1 March
+        return dt.date(day.year - years, 2, 28)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years of age on `day`."""
+    years = day.year - birth_date.year
+    return years if day >= birthday(birth_date, years) else years - 1
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from start to end."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months if end.day >= start.day else months - 1
+
+
+def _fuc_state(parent: ParentFacts, on: dt.date) -> bool:
+    if parent.status not in FUC_STATES:
+        return False
+    if parent.status in FUC_DURATION_STATES:
+        return parent.since is not None and months_between(parent.since, on) >= FUC_MIN_MONTHS
+    return True
+
+
+def classify(facts: Facts, on: dt.date) -> Classification:
+    """Classify a child on a given day. Pure: the same facts and day give the same result."""
+    result = Classification()
+    reasons = result.reasons
+    father, mother = facts.father, facts.mother
+    described = {"father": father.raw("father"), "mother": mother.raw("mother")}
+    under_16 = on < birthday(facts.birth_date, LEFT_BEHIND_AGE_LIMIT)
+    under_18 = on < birthday(facts.birth_date, CHILD_AGE_LIMIT)
+
+    # Left behind: under 16, rural registration, both away or one away and the other unable.
+    away = [p for p in (father, mother) if p.status == ParentStatus.MIGRANT]
+    kind = ""
+    if len(away) == 2:
+        kind = LeftBehindKind.BOTH_AWAY
+    elif len(away) == 1:
+        other, other_name = (mother, "mother") if away[0] is father else (father, "father")
+        if other.status in UNABLE_TO_CARE:
+            kind = LeftBehindKind.ONE_AWAY
+    if kind:
+        if not under_16:
+            reasons.append(("aged_16", {}))
+        elif facts.hukou_type != HukouType.RURAL:
+            reasons.append(("urban_hukou", {}))
+        else:
+            result.left_behind, result.left_behind_kind = True, kind
+            if kind == LeftBehindKind.BOTH_AWAY:
+                reasons.append(("both_away", described))
+            else:
+                away_name = "father" if away[0] is father else "mother"
+                reasons.append(
+                    ("one_away", {"away": described[away_name], "other": described[other_name]})
+                )
+            turns = birthday(facts.birth_date, LEFT_BEHIND_AGE_LIMIT)
+            reasons.append(("under_16", {"date": turns.isoformat()}))
+
+    # Orphan (precedence over de facto unsupported and extreme poverty), then FUC.
+    if under_18:
+        if father.status in GONE and mother.status in GONE:
+            result.orphan = True
+            reasons.append(("orphan", {}))
+        elif (_fuc_state(father, on) and _fuc_state(mother, on)) or (
+            (father.status in GONE and _fuc_state(mother, on))
+            or (mother.status in GONE and _fuc_state(father, on))
+        ):
+            result.fuc = True
+            reasons.append(("fuc", described))
+
+    # Children in difficulty: poverty, disability, missing or improper guardianship.
+    if under_18:
+        flags = [
+            name for name in ("dibao", "extreme_poverty", "low_income") if getattr(facts, name)
+        ]
+        if flags:
+            result.difficulties.append(Difficulty.POVERTY)
+            reasons.append(("poverty", {"flags": flags}))
+        if facts.health == Health.DISABLED:
+            result.difficulties.append(Difficulty.DISABILITY)
+            reasons.append(
+                (
+                    "disability",
+                    {"category": facts.disability_category, "grade": facts.disability_grade},
+                )
+            )
+        parents_unable = all(
+            p.status in UNABLE_TO_CARE | {ParentStatus.MIGRANT} for p in (father, mother)
+        )
+        unattended = parents_unable and not facts.has_caregiver and bool(father.status)
+        if result.orphan or result.fuc or unattended:
+            result.difficulties.append(Difficulty.GUARDIANSHIP)
+            if unattended:
+                reasons.append(("guardianship_unattended", {}))
+
+    # Care level: special attention for every child in difficulty, and for left-behind
+    # children whose care is weak or who show a risk.
+    level_reasons = result.level_reasons
+    if result.difficulties:
+        level_reasons.append(("difficulty", {}))
+    if result.left_behind:
+        if not facts.has_caregiver:
+            level_reasons.append(("no_caregiver", {}))
+        elif facts.caregiver_assessment == Assessment.POOR:
+            level_reasons.append(("caregiver_poor", {}))
+        elif facts.caregiver_health in CAREGIVER_LACKS_CAPACITY:
+            level_reasons.append(("caregiver_capacity", {"health": facts.caregiver_health}))
+    if under_18 and facts.schooling == Schooling.DROPPED_OUT:
+        level_reasons.append(("dropped_out", {}))
+    if under_18 and facts.health == Health.ILL:
+        level_reasons.append(("ill", {"detail": facts.illness}))
+    if facts.risk:
+        level_reasons.append(("risk", {"detail": facts.risk}))
+    result.computed_level = CareLevel.SPECIAL if level_reasons else CareLevel.ORDINARY
+    if not level_reasons:
+        level_reasons.append(("ordinary", {}))
+    result.care_level = result.computed_level
+    if facts.override_level:
+        result.care_level = facts.override_level
+        level_reasons.append(
+            ("override", {"by": facts.override_by, "reason": facts.override_reason})
+        )
+    return result
+
+
+POVERTY_FLAGS = {
+    "dibao": _("minimum living allowance (dibao)"),
+    "extreme_poverty": _("extreme-poverty support"),
+    "low_income": _("registered-poor or monitored household"),
+}
+
+
+def _parent_text(parent: dict) -> str:
+    """E.g. "father: migrant worker (浙江 杭州) since 2024-03", in the active language."""
+    status = str(ParentStatus(parent["status"]).label) if parent["status"] else "—"
+    if parent["status"] == ParentStatus.MIGRANT and parent["place"]:
+        status = str(_("%(status)s in %(place)s") % {"status": status, "place": parent["place"]})
+    if parent["since"]:
+        status = str(
+            _("%(status)s since %(month)s") % {"status": status, "month": parent["since"][:7]}
+        )
+    return str(
+        _("%(role)s: %(status)s") % {"role": ParentRole(parent["role"]).label, "status": status}
+    )
+
+
+def _params_text(code: str, params: dict) -> dict:
+    """Turn a reason's stored raw parameters into display text."""
+    text = dict(params)
+    for key in ("father", "mother", "away", "other"):
+        if isinstance(params.get(key), dict):
+            text[key] = _parent_text(params[key])
+    if code == "poverty":
+        text["flags"] = ", ".join(str(POVERTY_FLAGS[f]) for f in params["flags"])
+    if code == "disability":
+        parts = []
+        if params.get("category"):
+            parts.append(str(DisabilityCategory(params["category"]).label))
+        if params.get("grade"):
+            parts.append(str(_("grade %(n)s") % {"n": params["grade"]}))
+        text["detail"] = " ".join(parts) or str(Health.DISABLED.label)
+    if code == "caregiver_capacity":
+        text["health"] = str(CaregiverHealth(params["health"]).label)
+    if code == "ill" and not params.get("detail"):
+        text["detail"] = str(Health.ILL.label)
+    return text
+
+
+def render_reason(reason) -> str:
+    """A stored (code, params) reason as text in the active language."""
+    code, params = reason
+    message = REASONS.get(code)
+    if message is None:
+        return code
+    return str(message) % _params_text(code, params) if params else str(message)

@@ -1,0 +1,352 @@
+"""Service functions of the child registry: every change goes through here, is classified
+again, written to the child's history and to the audit log."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import field_changes, log_action
+
+from . import policy
+from .choices import CloseReason, ParentRole, Status
+from .models import Caregiver, Child, ChildChange, Parent, Transfer
+from .names import pinyin_of
+
+CHILD_FIELDS = [
+    "area",
+    "village_group",
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "hukou_registered",
+    "hukou_type",
+    "hukou_address",
+    "address",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "illness",
+    "schooling",
+    "school",
+    "grade",
+    "boarding",
+    "income_sources",
+    "dibao",
+    "extreme_poverty",
+    "low_income",
+    "grandparents",
+    "risk",
+]
+PARENT_FIELDS = [
+    "name",
+    "birth_date",
+    "status",
+    "status_since",
+    "work_province",
+    "work_city",
+    "phone",
+    "last_return",
+]
+CAREGIVER_FIELDS = [
+    "name",
+    "relationship",
+    "age",
+    "health",
+    "phone",
+    "address",
+    "assessment",
+    "agreement_date",
+    "notice_school_date",
+    "notice_village_date",
+]
+# Classification results are part of the history, so a reader sees when the level changed.
+RESULT_FIELDS = [
+    "is_left_behind",
+    "is_orphan",
+    "is_fuc",
+    "difficulty_poverty",
+    "difficulty_disability",
+    "difficulty_guardianship",
+    "care_level",
+    "status",
+    "closed_reason",
+    "closed_on",
+]
+KEEP = object()  # "leave the identity number as it is"
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "code") and hasattr(value, "level"):  # an Area
+        return value.code
+    return value
+
+
+def snapshot(child: Child, parents: dict, caregiver: Caregiver | None) -> dict:
+    """Every recorded fact of a child as a flat dict, for field-level history."""
+    data = {name: _plain(getattr(child, name)) for name in CHILD_FIELDS + RESULT_FIELDS}
+    data["id_number"] = child.id_masked
+    for role in ParentRole.values:
+        parent = parents.get(role)
+        for name in PARENT_FIELDS:
+            data[f"{role}.{name}"] = _plain(getattr(parent, name)) if parent else None
+    for name in CAREGIVER_FIELDS:
+        data[f"caregiver.{name}"] = _plain(getattr(caregiver, name)) if caregiver else None
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _family(child):
+    parents = {p.role: p for p in child.parents.all()} if child.pk else {}
+    caregiver = Caregiver.objects.filter(child=child).first() if child.pk else None
+    return parents, caregiver
+
+
+def classify_child(child: Child, parents: dict, caregiver, on: dt.date | None = None):
+    """Classify with the policy module and store the result on the child (not saved)."""
+    on = on or today()
+    result = policy.classify(child.facts(parents, caregiver), on)
+    child.apply_classification(result, on)
+    return result
+
+
+def _record(actor, child, kind, before, after, note=""):
+    changes = field_changes(before, after)
+    ChildChange.objects.create(
+        child=child,
+        actor=actor if actor else None,
+        actor_username=getattr(actor, "username", "") or "",
+        kind=kind,
+        changes=changes,
+        note=note,
+    )
+    return changes
+
+
+def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
+    """Write parents and caregiver from cleaned form data; returns the saved objects."""
+    for role, data in parents_data.items():
+        if data is None:
+            continue
+        parent = parents.get(role) or Parent(child=child, role=role)
+        for name in PARENT_FIELDS:
+            if name in data:
+                setattr(parent, name, data[name])
+        parent.full_clean(exclude=["child"])
+        parent.save()
+        parents[role] = parent
+    if caregiver_data is not None:
+        if caregiver_data == {}:  # the caregiver was removed
+            if caregiver is not None:
+                caregiver.delete()
+            caregiver = None
+        else:
+            caregiver = caregiver or Caregiver(child=child)
+            for name in CAREGIVER_FIELDS:
+                if name in caregiver_data:
+                    setattr(caregiver, name, caregiver_data[name])
+            caregiver.full_clean(exclude=["child"])
+            caregiver.save()
+    return parents, caregiver
+
+
+@transaction.atomic
+def register_child(
+    actor,
+    data: dict,
+    *,
+    id_number: str | None = None,
+    parents=None,
+    caregiver=None,
+    kind=ChildChange.Kind.REGISTERED,
+) -> Child:
+    """Register a new child with the family; classify; keep the history; audit."""
+    child = Child(**{k: v for k, v in data.items() if k in CHILD_FIELDS})
+    child.name_pinyin, child.name_initials = pinyin_of(child.name)
+    child.set_id_number(id_number)
+    child.full_clean(exclude=["siblings"])
+    child.save()
+    saved_parents, saved_caregiver = _save_family(child, parents or {}, caregiver, {}, None)
+    classify_child(child, saved_parents, saved_caregiver)
+    child.save()
+    after = snapshot(child, saved_parents, saved_caregiver)
+    _record(actor, child, kind, {}, after)
+    log_action(actor, "children.child.created", child, {"fields": sorted(after)})
+    return child
+
+
+@transaction.atomic
+def update_child(
+    actor, child: Child, data: dict, *, id_number=KEEP, parents=None, caregiver=None, note=""
+) -> dict:
+    """Change a child's facts and family; reclassify; history and audit. Returns the diff."""
+    parents_before, caregiver_before = _family(child)
+    before = snapshot(child, parents_before, caregiver_before)
+    for name, value in data.items():
+        if name in CHILD_FIELDS:
+            setattr(child, name, value)
+    child.name_pinyin, child.name_initials = pinyin_of(child.name)
+    if id_number is not KEEP:
+        child.set_id_number(id_number)
+    child.full_clean(exclude=["siblings"])
+    saved_parents, saved_caregiver = _save_family(
+        child, parents or {}, caregiver, parents_before, caregiver_before
+    )
+    classify_child(child, saved_parents, saved_caregiver)
+    child.save()
+    changes = _record(
+        actor,
+        child,
+        ChildChange.Kind.UPDATED,
+        before,
+        snapshot(child, saved_parents, saved_caregiver),
+        note,
+    )
+    log_action(actor, "children.child.updated", child, {"changes": changes})
+    return changes
+
+
+@transaction.atomic
+def set_care_level(actor, child: Child, level: str, reason: str) -> None:
+    """An officer sets the care level by hand, with a written reason ("" returns to computed)."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    child.care_level_override = level
+    child.override_reason = reason if level else ""
+    child.override_by = (
+        (getattr(actor, "name", "") or getattr(actor, "username", "")) if level else ""
+    )
+    classify_child(child, parents, caregiver)
+    child.save()
+    changes = _record(
+        actor,
+        child,
+        ChildChange.Kind.OVERRIDDEN,
+        before,
+        snapshot(child, parents, caregiver),
+        reason,
+    )
+    log_action(
+        actor, "children.child.care_level_set", child, {"changes": changes, "reason": reason}
+    )
+
+
+@transaction.atomic
+def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -> None:
+    """Close a child's record with a reason and date. Records are never deleted."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
+    child.closed_note = note
+    child.save()
+    changes = _record(
+        actor, child, ChildChange.Kind.CLOSED, before, snapshot(child, parents, caregiver), note
+    )
+    log_action(actor, "children.child.closed", child, {"changes": changes})
+
+
+@transaction.atomic
+def reopen_child(actor, child: Child, note: str = "") -> None:
+    """Reopen a closed record (e.g. closed by mistake, or the child came back)."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    child.status, child.closed_reason, child.closed_on, child.closed_note = (
+        Status.ACTIVE,
+        "",
+        None,
+        "",
+    )
+    classify_child(child, parents, caregiver)
+    child.save()
+    changes = _record(
+        actor, child, ChildChange.Kind.REOPENED, before, snapshot(child, parents, caregiver), note
+    )
+    log_action(actor, "children.child.reopened", child, {"changes": changes})
+
+
+@transaction.atomic
+def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
+    """Move a child to another village of the county; the history and both sides keep it."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    from_area = child.area
+    child.area = to_area
+    child.village_group = ""
+    child.save()
+    transfer = Transfer.objects.create(
+        child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
+    )
+    changes = _record(
+        actor,
+        child,
+        ChildChange.Kind.TRANSFERRED,
+        before,
+        snapshot(child, parents, caregiver),
+        reason,
+    )
+    log_action(
+        actor,
+        "children.child.transferred",
+        child,
+        {"changes": changes, "from": from_area.code, "to": to_area.code},
+    )
+    # The handing-over township sees the entry too.
+    log_action(
+        actor,
+        "children.child.transferred_out",
+        child,
+        {"to": to_area.code},
+        area_code=from_area.code,
+    )
+    return transfer
+
+
+def record_read(actor, child: Child, via: str = "page") -> None:
+    """Audit that someone read a child's record."""
+    log_action(actor, "children.child.read", child, {"via": via})
+
+
+def review_ages(on: dt.date | None = None) -> dict:
+    """Daily: reclassify children whose 16th or 18th birthday has come, close those whose
+    registration no longer applies. Idempotent: a second run the same day changes nothing.
+
+    A left-behind child turning 16 leaves the left-behind register; if a difficulty
+    category still applies the record stays open with it, otherwise it is closed
+    ("turned 16"). At 18 every record closes ("turned 18").
+    """
+    on = on or today()
+    report = {"reclassified": 0, "closed_16": 0, "closed_18": 0}
+    turned_18 = Child.objects.active().filter(birth_date__lte=policy.birthday_cutoff(on, 18))
+    for child in turned_18.select_related("area"):
+        with transaction.atomic():
+            close_child(None, child, CloseReason.TURNED_18, on, "daily age review")
+        report["closed_18"] += 1
+    turned_16 = Child.objects.active().filter(
+        is_left_behind=True, birth_date__lte=policy.birthday_cutoff(on, 16)
+    )
+    for child in turned_16.select_related("area").prefetch_related("parents"):
+        with transaction.atomic():
+            parents, caregiver = _family(child)
+            before = snapshot(child, parents, caregiver)
+            classify_child(child, parents, caregiver, on)
+            child.save()
+            _record(
+                None,
+                child,
+                ChildChange.Kind.RECLASSIFIED,
+                before,
+                snapshot(child, parents, caregiver),
+                "daily age review: turned 16",
+            )
+            log_action(None, "children.child.reclassified", child, {"reason": "turned 16"})
+            report["reclassified"] += 1
+            if not child.in_difficulty:
+                close_child(None, child, CloseReason.TURNED_16, on, "daily age review")
+                report["closed_16"] += 1
+    return report

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "children"
+
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("new/", views.new, name="new"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/care-level/", views.care_level, name="care_level"),
+    path("<int:pk>/transfer/", views.transfer, name="transfer"),
+]

@@ -1,0 +1,276 @@
+"""Pages of the child registry. Thin: access, form, one service call, response."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import can_manage, can_write, get_visible_or_404
+
+from . import policy, services
+from .choices import ParentRole, Status
+from .filters import ChildFilter
+from .forms import CaregiverForm, CareLevelForm, ChildForm, CloseForm, ParentForm, TransferForm
+from .models import Child, Transfer
+
+# Which of ChildForm's fields go in which section of the registration page.
+FORM_SECTIONS = {
+    "child_fields": [
+        "area",
+        "village_group",
+        "name",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+        "hukou_registered",
+        "hukou_type",
+        "hukou_address",
+        "address",
+    ],
+    "health_fields": [
+        "health",
+        "disability_category",
+        "disability_grade",
+        "illness",
+        "schooling",
+        "school",
+        "grade",
+        "boarding",
+    ],
+    "household_fields": ["income_sources", "dibao", "extreme_poverty", "low_income"],
+    "grandparent_fields": [
+        f"{who}_{part}"
+        for who in (
+            "paternal_grandfather",
+            "paternal_grandmother",
+            "maternal_grandfather",
+            "maternal_grandmother",
+        )
+        for part in ("name", "birth")
+    ],
+}
+
+
+def roster_queryset(request):
+    """The filtered roster the user may see (the page, the exports and the API share it)."""
+    children = Child.objects.visible_to(request.user).select_related("area", "area__parent")
+    return ChildFilter(request.GET, queryset=children, request=request)
+
+
+@login_required
+def roster(request):
+    """The roster of the user's jurisdiction: search, filters, sorting, pagination."""
+    child_filter = roster_queryset(request)
+    page = paginate(request, child_filter.qs)
+    context = {
+        "filter": child_filter,
+        "page": page,
+        "query": query_without_page(request),
+        "can_write": can_write(request.user),
+    }
+    return render_page(
+        request, "children/roster.html", context, "children/partials/_roster_table.html"
+    )
+
+
+def _child_or_404(request, pk):
+    return get_visible_or_404(
+        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
+    )
+
+
+@login_required
+def detail(request, pk):
+    """A child's page: facts, classification with reasons, family, history. Audited."""
+    child = _child_or_404(request, pk)
+    services.record_read(request.user, child)
+    parents = {p.role: p for p in child.parents.all()}
+    context = {
+        "child": child,
+        "father": parents.get(ParentRole.FATHER),
+        "mother": parents.get(ParentRole.MOTHER),
+        "caregiver": getattr(child, "caregiver", None),
+        "reasons": [policy.render_reason(r) for r in child.reasons],
+        "level_reasons": [policy.render_reason(r) for r in child.level_reasons],
+        "changes": child.changes.all()[:50],
+        "siblings": Child.objects.visible_to(request.user).filter(siblings=child),
+        "transfers": child.transfers.select_related("from_area", "to_area")[:10],
+        "age": child.age_on(services.today()),
+        "full_id": child.id_number if getattr(request.user, "sees_full_id", False) else None,
+        "can_write": can_write(request.user),
+        "can_manage": can_manage(request.user),
+    }
+    return render(request, "children/detail.html", context)
+
+
+def _family_forms(request, child=None):
+    """The child, father, mother and caregiver forms of one page."""
+    data = request.POST if request.method == "POST" else None
+    parents = {p.role: p for p in child.parents.all()} if child else {}
+    caregiver = getattr(child, "caregiver", None) if child else None
+    instance = Child.objects.get(pk=child.pk) if child and data is not None else child
+    return {
+        "form": ChildForm(data, instance=instance, actor=request.user),
+        "father_form": ParentForm(data, instance=parents.get(ParentRole.FATHER), prefix="father"),
+        "mother_form": ParentForm(data, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
+        "caregiver_form": CaregiverForm(data, instance=caregiver, prefix="caregiver"),
+    }
+
+
+def _all_valid(forms):
+    return all([f.is_valid() for f in forms.values()])  # validate every form: all errors show
+
+
+def _family_data(forms):
+    parents = {
+        ParentRole.FATHER: forms["father_form"].data_dict(),
+        ParentRole.MOTHER: forms["mother_form"].data_dict(),
+    }
+    return parents, forms["caregiver_form"].data_dict()
+
+
+@login_required
+def new(request):
+    """Register a child with the family and caregiver."""
+    if not can_write(request.user):
+        raise PermissionDenied
+    forms = _family_forms(request)
+    if request.method == "POST" and _all_valid(forms):
+        parents, caregiver = _family_data(forms)
+        form = forms["form"]
+        with transaction.atomic():
+            child = services.register_child(
+                request.user,
+                form.child_data(),
+                id_number=form.cleaned_data["id_number"] or None,
+                parents=parents,
+                caregiver=caregiver,
+            )
+        messages.success(request, _("Registered. The classification is shown below."))
+        return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {**forms, **FORM_SECTIONS, "child": None})
+
+
+@login_required
+def edit(request, pk):
+    """Edit a child's facts, family and caregiver; a stale save is refused."""
+    child = _child_or_404(request, pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    forms = _family_forms(request, child)
+    if request.method == "POST" and _all_valid(forms):
+        parents, caregiver = _family_data(forms)
+        form = forms["form"]
+        id_number = (
+            services.KEEP
+            if form.fields["id_number"].disabled
+            else (form.cleaned_data["id_number"] or None)
+        )
+        services.update_child(
+            request.user,
+            child,
+            form.child_data(),
+            id_number=id_number,
+            parents=parents,
+            caregiver=caregiver,
+        )
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {**forms, **FORM_SECTIONS, "child": child})
+
+
+@login_required
+def close(request, pk):
+    """Close a child's record with a reason and date (records are never deleted)."""
+    child = _child_or_404(request, pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None)
+    if child.status != Status.ACTIVE:
+        messages.info(request, _("This record is already closed."))
+        return redirect("children:detail", pk=child.pk)
+    if request.method == "POST" and form.is_valid():
+        services.close_child(
+            request.user,
+            child,
+            form.cleaned_data["reason"],
+            form.cleaned_data["on"],
+            form.cleaned_data["note"],
+        )
+        messages.success(request, _("The record is closed."))
+        return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/step_form.html",
+        {"child": child, "form": form, "title": _("Close the record")},
+    )
+
+
+@login_required
+def reopen(request, pk):
+    child = _child_or_404(request, pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and child.status == Status.CLOSED:
+        services.reopen_child(request.user, child, request.POST.get("note", "")[:300])
+        messages.success(request, _("The record is open again."))
+    return redirect("children:detail", pk=child.pk)
+
+
+@login_required
+def care_level(request, pk):
+    """An officer sets the care level by hand, with a written reason."""
+    child = _child_or_404(request, pk)
+    if not can_manage(request.user):
+        raise PermissionDenied
+    form = CareLevelForm(
+        request.POST or None,
+        initial={"level": child.care_level_override, "reason": child.override_reason},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_care_level(
+            request.user, child, form.cleaned_data["level"], form.cleaned_data["reason"].strip()
+        )
+        messages.success(request, _("Saved."))
+        return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/step_form.html",
+        {"child": child, "form": form, "title": _("Set the care level")},
+    )
+
+
+@login_required
+def transfer(request, pk):
+    """Move a child to another village of the county; both townships see the handover."""
+    child = _child_or_404(request, pk)
+    if not can_manage(request.user):
+        raise PermissionDenied
+    form = TransferForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        services.transfer_child(
+            request.user, child, form.cleaned_data["to_area"], form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Transferred."))
+        if Child.objects.visible_to(request.user).filter(pk=child.pk).exists():
+            return redirect("children:detail", pk=child.pk)
+        return redirect("children:transfers")
+    return render(
+        request,
+        "children/step_form.html",
+        {"child": child, "form": form, "title": _("Transfer to another village")},
+    )
+
+
+@login_required
+def transfers(request):
+    """Handovers into and out of the user's jurisdiction."""
+    items = Transfer.objects.visible_to(request.user).select_related(
+        "child", "from_area", "to_area", "from_area__parent", "to_area__parent"
+    )
+    page = paginate(request, items)
+    return render(request, "children/transfers.html", {"page": page, "query": ""})
