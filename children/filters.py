@@ -86,9 +86,9 @@ class ChildFilter(django_filters.FilterSet):
         compact = idnumber.normalize(value)
         if len(compact) == 18:
             return queryset.with_id_number(compact)
-        if compact[:-1].isdigit() and compact[-1:].isdigit() or compact.endswith("X"):
-            if len(compact) <= 4:
-                return queryset.filter(id_masked__endswith=compact)
+        # Up to 4 trailing characters of the number: digits, the last possibly X.
+        if 0 < len(compact) <= 4 and (compact[:-1] + compact[-1].replace("X", "0")).isdigit():
+            return queryset.filter(id_masked__endswith=compact)
         lowered = value.lower()
         query = Q(name__contains=value)
         if lowered.isascii() and lowered.isalpha():

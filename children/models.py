@@ -360,6 +360,9 @@ class ChildChange(models.Model):
         verbose_name_plural = _("history")
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.child} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
 
 class TransferQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -393,3 +396,6 @@ class Transfer(models.Model):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.child}: {self.from_area} → {self.to_area}"

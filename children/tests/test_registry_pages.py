@@ -172,7 +172,7 @@ def edit(client, child, **changes):
     data = {}
     for key in ("form", "father_form", "mother_form", "caregiver_form"):
         form = response.context[key]
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value in (None, False):
                 continue
