@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
+# Everything started from this Makefile is the local demo or development: built-in keys
+# are allowed (production sets SECRET_KEY and FIELD_ENCRYPTION_KEY instead).
+export SHOUHU_DEMO ?= 1
 
 .PHONY: run test install test-postgres test-browser lint check bench messages clean
 

@@ -12,6 +12,10 @@ class AreaAdmin(AuditedModelAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Changing a code or a parent would move an area out of its jurisdiction.
+        return ["code", "level", "parent"] if obj else []
+
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(AuditedModelAdmin):

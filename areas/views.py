@@ -19,9 +19,10 @@ from .services import create_service_point, update_service_point
 def service_point_list(request):
     """Children's homes (and workstations, the county center) in the user's jurisdiction."""
     points = ServicePoint.objects.visible_to(request.user).select_related("area")
-    point_filter = ServicePointFilter(
-        request.GET or {"kind": ServicePoint.Kind.CHILDRENS_HOME}, queryset=points
-    )
+    # Children's homes unless another kind is asked for, on every page of the list.
+    data = request.GET.copy()
+    data.setdefault("kind", ServicePoint.Kind.CHILDRENS_HOME)
+    point_filter = ServicePointFilter(data, queryset=points)
     page = paginate(request, point_filter.qs)
     context = {"filter": point_filter, "page": page, "query": query_without_page(request)}
     return render_page(

@@ -3,9 +3,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from . import lockout
 from .audit import log_action
+from .context import current_ip
+from .forms import LOCKED_MESSAGE
 
 
 class AuditedObtainAuthToken(ObtainAuthToken):
@@ -18,6 +22,9 @@ class AuditedObtainAuthToken(ObtainAuthToken):
 
     @extend_schema(operation_id="auth_token_create")
     def post(self, request, *args, **kwargs):
+        username = str(request.data.get("username", ""))
+        if lockout.is_locked(username, current_ip.get()):
+            return Response({"detail": str(LOCKED_MESSAGE)}, status=429)
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:
             serializer = self.get_serializer(data=request.data)

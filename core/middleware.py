@@ -31,7 +31,7 @@ class PreferredLanguageMiddleware:
 
 def client_ip(request) -> str | None:
     """The client's address (behind a proxy, the first X-Forwarded-For hop when trusted)."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
         if forwarded:
             return forwarded.split(",")[0].strip()

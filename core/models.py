@@ -13,6 +13,14 @@ class AuditQuerySet(ScopedQuerySet):
 
     scope_field = "area_code"
 
+    def visible_to(self, user):
+        """Entries of the user's jurisdiction, and the system's own entries (no area): failed
+        logins for unknown usernames, loading reference data."""
+        visible = super().visible_to(user)
+        if not visible.query.is_empty():
+            visible = visible | self.filter(area_code="")
+        return visible
+
     def update(self, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
 
@@ -29,7 +37,9 @@ class AuditEntry(models.Model):
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never rewrite an entry: accounts are not deleted, and if one were, the entry
+        # keeps the id and the username it had.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )

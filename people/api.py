@@ -18,7 +18,8 @@ class PersonViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["username", "name"]
 
     def get_queryset(self):
-        return super().get_queryset().filter(is_active=True).select_related("area")
+        # Active accounts by default; ?status=inactive|all through PersonFilter.
+        return super().get_queryset().select_related("area")
 
 
 class ResponsibilityPostFilter(django_filters.FilterSet):

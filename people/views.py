@@ -73,11 +73,11 @@ def area_detail(request, code):
         "area": area,
         "breadcrumbs": _breadcrumbs(request.user, area),
         "rows": child_area_rows(area),
-        "points": ServicePoint.objects.filter(area=area),
+        "points": ServicePoint.objects.visible_to(request.user).filter(area=area),
     }
     if area.level == Level.VILLAGE:
-        context["directors"] = User.objects.directors().filter(area=area)
-        context["posts"] = ResponsibilityPost.objects.filter(area=area)
+        context["directors"] = User.objects.visible_to(request.user).directors().filter(area=area)
+        context["posts"] = ResponsibilityPost.objects.visible_to(request.user).filter(area=area)
     return render(request, "people/area_detail.html", context)
 
 
@@ -245,6 +245,9 @@ def person_password(request, pk):
 
 class AuditedPasswordChangeView(PasswordChangeView):
     """Users change their own password; the change is audited."""
+
+    # Named explicitly: the admin app ships a template with the default name.
+    template_name = "people/password_change.html"
 
     success_url = reverse_lazy("home")
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,17 +24,27 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The local demo (make run, make test …) may use built-in keys; production may not.
+DEMO = env_bool("SHOUHU_DEMO", False)
 
-# A fixed key is acceptable only for the local demo; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # Key for field-level encryption of identity numbers (used by the child registry).
-FIELD_ENCRYPTION_KEY = os.environ.get(
-    "FIELD_ENCRYPTION_KEY", "insecure-demo-field-key-set-FIELD_ENCRYPTION_KEY"
-)
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+if DEBUG or DEMO:
+    SECRET_KEY = SECRET_KEY or "insecure-demo-key-set-SECRET_KEY-in-production"
+    FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or "insecure-demo-field-key"
+elif not (SECRET_KEY and FIELD_ENCRYPTION_KEY):
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY and FIELD_ENCRYPTION_KEY in the environment (see README.md, "
+        "Configuration), or SHOUHU_DEMO=1 to run the local demo with built-in keys."
+    )
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
+# Behind a reverse proxy that sets X-Forwarded-For, trust its first address (audit log,
+# login lockout). Never set this when clients reach the app directly.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -161,6 +172,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_RATE", "20/min")},
+    # The client address for throttling: REMOTE_ADDR, or one proxy hop when trusted.
+    "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
 }
 
 SPECTACULAR_SETTINGS = {

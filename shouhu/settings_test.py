@@ -1,9 +1,16 @@
 """Settings for the test suite: the same as production but fast and self-contained."""
 
-from .settings import *  # noqa: F403
-from .settings import STORAGES
+import os
+
+# Tests never need production keys (set before the settings module reads them).
+os.environ.setdefault("SHOUHU_DEMO", "1")
+
+from .settings import *  # noqa: E402, F403
+from .settings import STORAGES  # noqa: E402
 
 ALLOWED_HOSTS = ["*"]
+SECRET_KEY = "test-secret-key"
+FIELD_ENCRYPTION_KEY = "test-field-encryption-key"
 # Hashing a password with the production hasher costs ~0.3 s; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The manifest storage needs collectstatic; tests serve the source files directly.

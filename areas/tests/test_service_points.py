@@ -130,3 +130,10 @@ def test_a_second_home_or_a_village_outside_the_jurisdiction_is_refused(
         response = client.post(url, {"area_code": code, "name": "x"})
         assert "area_code" in response.context["form"].errors
     assert ServicePoint.objects.homes().count() == 2
+
+
+def test_every_page_of_the_home_list_lists_homes(client, county_officer, world):
+    client.force_login(county_officer)
+    first = client.get(reverse("areas:service_point_list"))
+    second = client.get(reverse("areas:service_point_list"), {"page": "2"})
+    assert first.context["page"].paginator.count == second.context["page"].paginator.count == 2

@@ -38,3 +38,40 @@ def audit_label(action: str) -> str:
             return action
         return f"{model._meta.verbose_name} · {verb}"
     return str(verb)
+
+
+def _field_label(model, name: str) -> str:
+    prefix, _dot, field_name = name.rpartition(".")
+    try:
+        label = str(model._meta.get_field(field_name).verbose_name) if model else field_name
+    except Exception:  # not a field of the model (a related record's field, a note …)
+        label = field_name
+    return f"{prefix}.{label}" if prefix else label
+
+
+def _short(value) -> str:
+    text = "—" if value in (None, "", [], {}) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@register.filter
+def audit_details(entry) -> str:
+    """An entry's details for people: "field: before → after; …" with the model's labels."""
+    data = entry.data or {}
+    try:
+        model = apps.get_model(entry.object_type) if entry.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    parts = []
+    for name, change in (data.get("changes") or {}).items():
+        if isinstance(change, list | tuple) and len(change) == 2:
+            parts.append(f"{_field_label(model, name)}: {_short(change[0])} → {_short(change[1])}")
+    for key, value in data.items():
+        if key == "changes":
+            continue
+        if key == "fields" and isinstance(value, list | dict):
+            names = value if isinstance(value, list) else list(value)
+            parts.append(", ".join(_field_label(model, n) for n in names))
+        else:
+            parts.append(f"{key}: {_short(value)}")
+    return "; ".join(parts)

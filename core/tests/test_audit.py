@@ -97,3 +97,38 @@ def test_actions_have_readable_labels():
         assert audit_label("something.odd") == "something.odd"
     with translation.override("zh-hans"):
         assert audit_label("people.user.created") == "用户 · 已创建"
+
+
+def test_login_page_locks_after_ten_failures(client, director):
+    for _ in range(10):
+        client.post(reverse("login"), {"username": "director", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "director", "password": "pw-test-123"})
+    assert response.status_code == 200  # not logged in
+    assert "15" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_county_officer_sees_failed_logins(client, county_officer, director):
+    client.post(reverse("login"), {"username": "director", "password": "wrong"})
+    client.post(reverse("login"), {"username": "nobody-here", "password": "wrong"})
+    client.force_login(county_officer)
+    response = client.get(reverse("audit_log"), {"action": "login_failed"})
+    tried = sorted(e.data["username"] for e in response.context["page"].object_list)
+    assert tried == ["director", "nobody-here"]
+    entry = AuditEntry.objects.get(data__username="director")
+    assert entry.area_code == director.area.code
+
+
+def test_details_are_readable(director, world):
+    from django.utils import translation
+
+    from core.templatetags.audit import audit_details
+
+    entry = log_action(
+        director,
+        "areas.servicepoint.updated",
+        world["home_a1"],
+        {"changes": {"opening_hours": ["", "周六"]}},
+    )
+    with translation.override("zh-hans"):
+        assert audit_details(entry) == "开放时间: — → 周六"
