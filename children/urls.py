@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -7,6 +7,7 @@ app_name = "children"
 urlpatterns = [
     path("", views.roster, name="roster"),
     path("new/", views.new, name="new"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     path("transfers/", views.transfers, name="transfers"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

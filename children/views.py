@@ -12,6 +12,7 @@ from core.scoping import can_manage, can_write, get_visible_or_404
 
 from . import policy, services
 from .choices import ParentRole, Status
+from .exports import export_roster
 from .filters import ChildFilter
 from .forms import CaregiverForm, CareLevelForm, ChildForm, CloseForm, ParentForm, TransferForm
 from .models import Child, Transfer
@@ -81,6 +82,14 @@ def _child_or_404(request, pk):
     return get_visible_or_404(
         Child.objects.select_related("area", "area__parent"), request.user, pk=pk
     )
+
+
+@login_required
+def export(request, fmt):
+    """The roster as the user filtered it, as Excel or CSV (audited)."""
+    child_filter = roster_queryset(request)
+    filters = {k: v for k, v in request.GET.items() if k != "page"}
+    return export_roster(request.user, child_filter.qs, fmt, filters)
 
 
 @login_required

@@ -4,7 +4,10 @@ The form carries the version (the record's `updated_at`) it was based on; if the
 record has changed since, the save is refused with a clear message and nothing is written.
 """
 
+import datetime as dt
+
 from django import forms
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 STALE_MESSAGE = _(
@@ -16,6 +19,14 @@ STALE_MESSAGE = _(
 def version_of(obj) -> str:
     """The version token of a record: its last update time."""
     return obj.updated_at.isoformat() if obj.updated_at else ""
+
+
+def is_current(obj, token) -> bool:
+    """Whether a version token (as text in any time zone, or a datetime) is the record's."""
+    if obj is None or not token:
+        return False
+    when = token if isinstance(token, dt.datetime) else parse_datetime(str(token).strip())
+    return when is not None and when == obj.updated_at
 
 
 class VersionedForm(forms.ModelForm):
@@ -32,7 +43,7 @@ class VersionedForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             stored = type(self.instance).objects.filter(pk=self.instance.pk).first()
-            if stored is None or version_of(stored) != cleaned.get("based_on"):
+            if not is_current(stored, cleaned.get("based_on")):
                 raise forms.ValidationError(STALE_MESSAGE, code="stale")
         return cleaned
 

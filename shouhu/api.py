@@ -3,10 +3,12 @@
 from rest_framework.routers import DefaultRouter
 
 from areas.api import AreaViewSet, ServicePointViewSet
+from children.api import ChildViewSet
 from people.api import PersonViewSet, ResponsibilityPostViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("service-points", ServicePointViewSet, basename="service-point")
 router.register("people", PersonViewSet, basename="person")
+router.register("children", ChildViewSet, basename="child")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")

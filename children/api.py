@@ -1,0 +1,194 @@
+"""/api/v1/children/: list, retrieve, create, update. No delete: close a record instead."""
+
+import datetime as dt
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from areas.models import Area
+from core.api import ScopedViewSetMixin
+
+from . import services
+from .choices import ParentRole
+from .filters import ChildFilter
+from .forms import CaregiverForm, ChildForm, ParentForm
+from .models import Child
+from .serializers import ChildSerializer, ChildWriteSerializer
+
+
+def _form_value(value):
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def _current_data(child: Child, actor) -> dict:
+    """The record as form data, so a partial update is validated as a whole record."""
+    parents = {p.role: p for p in child.parents.all()}
+    caregiver = getattr(child, "caregiver", None)
+    forms = [
+        ChildForm(instance=child, actor=actor),
+        ParentForm(instance=parents.get(ParentRole.FATHER), prefix="father"),
+        ParentForm(instance=parents.get(ParentRole.MOTHER), prefix="mother"),
+        CaregiverForm(instance=caregiver, prefix="caregiver"),
+    ]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if name == "area":
+                value = child.area_id
+            data[form.add_prefix(name)] = value if isinstance(value, list) else _form_value(value)
+    return data
+
+
+def _to_form_data(payload: dict, base: dict, actor) -> tuple[dict, dict]:
+    """Map the JSON payload onto the registry forms' field names. Returns (data, errors)."""
+    data, errors = dict(base), {}
+    for key, value in payload.items():
+        if key in ("father", "mother") and isinstance(value, dict):
+            for name, inner in value.items():
+                data[f"{key}-{name}"] = _form_value(inner)
+        elif key == "caregiver":
+            if value is None:
+                data["caregiver-has_caregiver"] = ""
+            elif isinstance(value, dict):
+                data["caregiver-has_caregiver"] = "on"
+                for name, inner in value.items():
+                    data[f"caregiver-{name}"] = _form_value(inner)
+        elif key == "area":
+            area = Area.objects.visible_to(actor).villages().filter(code=str(value)).first()
+            if area is None:
+                errors["area"] = ["No village with this code in your jurisdiction."]
+            else:
+                data["area"] = area.pk
+        elif key == "version":
+            data["based_on"] = value
+        elif key == "income_sources" and isinstance(value, list):
+            data[key] = value
+        else:
+            data[key] = _form_value(value)
+    return data, errors
+
+
+def _validate(data, actor, child=None):
+    """Run the registry's forms; return them and field errors keyed like the JSON."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        if isinstance(value, list):
+            query.setlist(key, [str(v) for v in value])
+        else:
+            query[key] = str(value)
+    parents = {p.role: p for p in child.parents.all()} if child else {}
+    forms = {
+        "": ChildForm(
+            query, instance=Child.objects.get(pk=child.pk) if child else None, actor=actor
+        ),
+        "father": ParentForm(query, instance=parents.get(ParentRole.FATHER), prefix="father"),
+        "mother": ParentForm(query, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
+        "caregiver": CaregiverForm(
+            query, instance=getattr(child, "caregiver", None) if child else None, prefix="caregiver"
+        ),
+    }
+    errors = {}
+    for prefix, form in forms.items():
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                key = name if not prefix else f"{prefix}.{name}"
+                if name == "__all__":
+                    key = "non_field_errors" if not prefix else f"{prefix}.non_field_errors"
+                errors[key] = [str(m) for m in messages]
+    return forms, errors
+
+
+class ChildViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Children of the caller's jurisdiction; registering and updating use the same rules,
+    history and audit as the pages. An update must send the `version` it is based on."""
+
+    scoped_model = Child
+    serializer_class = ChildSerializer
+    filterset_class = ChildFilter
+    search_fields = []
+    ordering_fields = ["name_pinyin", "birth_date", "updated_at"]
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("area", "caregiver").prefetch_related("parents")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        child = self.get_object()
+        services.record_read(request.user, child, via="api")
+        return Response(self.get_serializer(child).data)
+
+    @extend_schema(request=ChildWriteSerializer, responses={201: ChildSerializer})
+    def create(self, request, *args, **kwargs):
+        data, errors = _to_form_data(request.data, {}, request.user)
+        data.setdefault("hukou_registered", "on")
+        data.setdefault("hukou_type", "rural")
+        data.setdefault("health", "healthy")
+        data.setdefault("ethnicity", "汉族")
+        forms, form_errors = _validate(data, request.user)
+        errors.update(form_errors)
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        form = forms[""]
+        with transaction.atomic():
+            child = services.register_child(
+                request.user,
+                form.child_data(),
+                id_number=form.cleaned_data["id_number"] or None,
+                parents={r: forms[r].data_dict() for r in ("father", "mother")},
+                caregiver=forms["caregiver"].data_dict() or None,
+            )
+        return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer})
+    def update(self, request, *args, **kwargs):
+        child = self.get_object()
+        if "version" not in request.data:
+            return Response(
+                {"version": ["Send the `version` of the record you changed."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        base = _current_data(child, request.user)
+        data, errors = _to_form_data(request.data, base, request.user)
+        forms, form_errors = _validate(data, request.user, child)
+        errors.update(form_errors)
+        if errors:
+            stale = forms[""].has_error(NON_FIELD_ERRORS, code="stale")
+            return Response(
+                errors, status=status.HTTP_409_CONFLICT if stale else status.HTTP_400_BAD_REQUEST
+            )
+        form = forms[""]
+        id_number = (
+            services.KEEP
+            if form.fields["id_number"].disabled
+            else (form.cleaned_data["id_number"] or None)
+        )
+        services.update_child(
+            request.user,
+            child,
+            form.child_data(),
+            id_number=id_number,
+            parents={r: forms[r].data_dict() for r in ("father", "mother")},
+            caregiver=forms["caregiver"].data_dict(),
+        )
+        child = self.get_queryset().get(pk=child.pk)
+        return Response(self.get_serializer(child).data)
+
+    @extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)

@@ -1,0 +1,165 @@
+"""The child record as JSON. Writes are validated by the registry's own forms (one set of
+rules for pages and API) and saved through its services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from . import policy
+from .models import Caregiver, Child, Parent
+
+
+class ParentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Parent
+        fields = [
+            "name",
+            "birth_date",
+            "status",
+            "status_since",
+            "work_province",
+            "work_city",
+            "phone",
+            "last_return",
+        ]
+
+
+class CaregiverSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Caregiver
+        fields = [
+            "name",
+            "relationship",
+            "age",
+            "health",
+            "phone",
+            "address",
+            "assessment",
+            "agreement_date",
+            "notice_school_date",
+            "notice_village_date",
+        ]
+
+
+class ClassificationSerializer(serializers.Serializer):
+    left_behind = serializers.BooleanField(source="is_left_behind")
+    left_behind_kind = serializers.CharField()
+    orphan = serializers.BooleanField(source="is_orphan")
+    de_facto_unsupported = serializers.BooleanField(source="is_fuc")
+    difficulties = serializers.ListField(child=serializers.CharField())
+    care_level = serializers.CharField()
+    computed_care_level = serializers.CharField()
+    care_level_override = serializers.CharField()
+    reasons = serializers.SerializerMethodField()
+    classified_on = serializers.DateField()
+
+    def get_reasons(self, child) -> list[str]:
+        return [policy.render_reason(r) for r in child.reasons + child.level_reasons]
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    """A child with family, caregiver and classification. `version` guards updates."""
+
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    id_number = serializers.SerializerMethodField()
+    father = serializers.SerializerMethodField()
+    mother = serializers.SerializerMethodField()
+    caregiver = serializers.SerializerMethodField()
+    classification = ClassificationSerializer(source="*", read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "area",
+            "village_group",
+            "name",
+            "sex",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "needs_id_follow_up",
+            "hukou_registered",
+            "hukou_type",
+            "hukou_address",
+            "address",
+            "health",
+            "disability_category",
+            "disability_grade",
+            "illness",
+            "schooling",
+            "school",
+            "grade",
+            "boarding",
+            "income_sources",
+            "dibao",
+            "extreme_poverty",
+            "low_income",
+            "grandparents",
+            "father",
+            "mother",
+            "caregiver",
+            "classification",
+            "status",
+            "closed_reason",
+            "closed_on",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_id_number(self, child) -> str:
+        """The full number for roles that need it, masked for everyone else."""
+        user = self.context["request"].user
+        return child.id_number if getattr(user, "sees_full_id", False) else child.id_masked
+
+    def _parent(self, child, role):
+        parent = next((p for p in child.parents.all() if p.role == role), None)
+        return ParentSerializer(parent).data if parent else None
+
+    @extend_schema_field(ParentSerializer(allow_null=True))
+    def get_father(self, child):
+        return self._parent(child, "father")
+
+    @extend_schema_field(ParentSerializer(allow_null=True))
+    def get_mother(self, child):
+        return self._parent(child, "mother")
+
+    @extend_schema_field(CaregiverSerializer(allow_null=True))
+    def get_caregiver(self, child):
+        caregiver = getattr(child, "caregiver", None)
+        return CaregiverSerializer(caregiver).data if caregiver else None
+
+
+class ChildWriteSerializer(serializers.Serializer):
+    """What a client sends to register or update a child (documented for OpenAPI)."""
+
+    area = serializers.CharField(help_text="12-digit code of the child's village")
+    village_group = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField()
+    sex = serializers.ChoiceField(choices=["M", "F"])
+    ethnicity = serializers.CharField(required=False)
+    birth_date = serializers.DateField()
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    hukou_registered = serializers.BooleanField(required=False)
+    hukou_type = serializers.CharField(required=False)
+    hukou_address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    health = serializers.CharField(required=False)
+    disability_category = serializers.CharField(required=False, allow_blank=True)
+    disability_grade = serializers.IntegerField(required=False, allow_null=True)
+    illness = serializers.CharField(required=False, allow_blank=True)
+    schooling = serializers.CharField(required=False, allow_blank=True)
+    school = serializers.CharField(required=False, allow_blank=True)
+    grade = serializers.CharField(required=False, allow_blank=True)
+    boarding = serializers.BooleanField(required=False)
+    income_sources = serializers.ListField(child=serializers.CharField(), required=False)
+    dibao = serializers.BooleanField(required=False)
+    extreme_poverty = serializers.BooleanField(required=False)
+    low_income = serializers.BooleanField(required=False)
+    father = ParentSerializer(required=False)
+    mother = ParentSerializer(required=False)
+    caregiver = CaregiverSerializer(required=False, allow_null=True)
+    confirm_not_duplicate = serializers.BooleanField(required=False)
+    version = serializers.DateTimeField(
+        required=False, help_text="the `version` the update is based on"
+    )

@@ -1,0 +1,142 @@
+"""The roster as a table: the columns shared by the Excel template, the importer and the
+exports, and how cells are read and written."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    Assessment,
+    CaregiverHealth,
+    DisabilityCategory,
+    Health,
+    HukouType,
+    ParentStatus,
+    Relationship,
+    Schooling,
+    Sex,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "name", "father.status", "caregiver.name" …
+    label: object  # lazy translated header
+    kind: str = "text"  # text, date, int, bool, choice
+    choices: type | None = None
+    required: bool = False
+    width: int = 12
+
+
+def _about(template, who):
+    """A header such as "father: status" that is translated when it is shown, not now."""
+    return lazy(lambda: str(template) % {"who": who}, str)()
+
+
+YES_NO = {
+    "是": True,
+    "否": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "1": True,
+    "0": False,
+    "true": True,
+    "false": False,
+    "√": True,
+    "✓": True,
+}
+
+COLUMNS = [
+    Column("village_code", _("village code"), required=True, width=15),
+    Column("village_group", _("village group")),
+    Column("name", _("name"), required=True),
+    Column("sex", _("sex"), "choice", Sex, required=True, width=6),
+    Column("ethnicity", _("ethnicity"), width=8),
+    Column("birth_date", _("birth date"), "date", required=True),
+    Column("id_number", _("identity number"), width=21),
+    Column("hukou_type", _("registration type"), "choice", HukouType, width=8),
+    Column("hukou_registered", _("household registration completed"), "bool", width=8),
+    Column("address", _("current address"), width=24),
+    Column("health", _("health"), "choice", Health),
+    Column("disability_category", _("disability category"), "choice", DisabilityCategory),
+    Column("disability_grade", _("disability grade"), "int", width=8),
+    Column("illness", _("illness")),
+    Column("schooling", _("schooling"), "choice", Schooling),
+    Column("school", _("school"), width=18),
+    Column("grade", _("grade"), width=8),
+    Column("boarding", _("boards at school"), "bool", width=8),
+    Column("dibao", _("minimum living allowance (dibao)"), "bool", width=8),
+    Column("extreme_poverty", _("extreme-poverty support"), "bool", width=8),
+    Column("low_income", _("registered-poor or monitored household"), "bool", width=8),
+    *[
+        column
+        for role, role_label in (("father", _("father")), ("mother", _("mother")))
+        for column in (
+            Column(f"{role}.name", role_label),
+            Column(
+                f"{role}.status",
+                _about(_("%(who)s: status"), role_label),
+                "choice",
+                ParentStatus,
+                required=True,
+                width=14,
+            ),
+            Column(f"{role}.status_since", _about(_("%(who)s: since"), role_label), "date"),
+            Column(f"{role}.work_province", _about(_("%(who)s: work province"), role_label)),
+            Column(f"{role}.work_city", _about(_("%(who)s: work city"), role_label)),
+            Column(f"{role}.phone", _about(_("%(who)s: phone"), role_label)),
+        )
+    ],
+    Column("caregiver.name", _("caregiver")),
+    Column("caregiver.relationship", _("caregiver: relationship"), "choice", Relationship),
+    Column("caregiver.age", _("caregiver: age"), "int", width=8),
+    Column("caregiver.health", _("caregiver: health"), "choice", CaregiverHealth),
+    Column("caregiver.phone", _("caregiver: phone")),
+    Column("caregiver.assessment", _("caregiver: guardianship assessment"), "choice", Assessment),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def header_aliases() -> dict[str, str]:
+    """Every accepted header text (Chinese or English label, or the key) → column key."""
+    aliases = {}
+    for column in COLUMNS:
+        aliases[column.key.lower()] = column.key
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                aliases[str(column.label).strip().lower()] = column.key
+    return aliases
+
+
+def choice_aliases(choices) -> dict[str, str]:
+    """Accepted cell texts for a choice column: the code and both languages' labels."""
+    aliases = {}
+    for value, label in choices.choices:
+        aliases[value.lower()] = value
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                aliases[str(label).strip().lower()] = value
+    return aliases
+
+
+def neutralise(value):
+    """Make a text cell safe for spreadsheets: formulas (=, +, -, @, tab, CR) become text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def cell_text(value) -> str:
+    """A cell as text (numbers from Excel such as 341623100201.0 lose the '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
