@@ -12,10 +12,10 @@ from areas.models import Area
 from core import idnumber
 from core.concurrency import VersionedForm
 
+from . import rules
 from .choices import CareLevel, CloseReason, IncomeSource, ParentStatus
 from .models import Caregiver, Child, Parent
 from .names import pinyin_of
-from .policy import CHILD_AGE_LIMIT, age_on
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GRANDPARENTS = [
@@ -27,8 +27,9 @@ GRANDPARENTS = [
 
 
 def not_in_future(value):
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."), code="future")
+    error = rules.date_not_in_future(value, timezone.localdate())
+    if error:
+        raise error
 
 
 class ChildForm(VersionedForm):
@@ -115,9 +116,9 @@ class ChildForm(VersionedForm):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]
-        not_in_future(birth_date)
-        if age_on(birth_date, timezone.localdate()) >= CHILD_AGE_LIMIT:
-            raise ValidationError(_("The registry is for children under 18."), code="adult")
+        error = rules.birth_date_errors(birth_date, timezone.localdate())
+        if error:
+            raise error
         return birth_date
 
     def clean_id_number(self):
@@ -158,12 +159,12 @@ class ChildForm(VersionedForm):
                 if field not in self.errors:
                     self.add_error(field, error)
         health = cleaned.get("health")
-        if health == "disabled" and not cleaned.get("disability_category"):
-            self.add_error("disability_category", _("Give the disability category."))
+        for field, error in rules.health_errors(
+            health, cleaned.get("disability_category"), cleaned.get("illness")
+        ).items():
+            self.add_error(field, error)
         if health != "disabled":
             cleaned["disability_category"], cleaned["disability_grade"] = "", None
-        if health == "ill" and not cleaned.get("illness"):
-            self.add_error("illness", _("Name the illness."))
         self._find_possible_duplicates(cleaned)
         return cleaned
 
@@ -252,8 +253,11 @@ class ParentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == ParentStatus.MIGRANT and not cleaned.get("work_province"):
-            self.add_error("work_province", _("Where does this parent work? Give the province."))
+        if "status" not in self.errors:
+            for field, error in rules.parent_errors(
+                cleaned.get("status"), cleaned.get("work_province")
+            ).items():
+                self.add_error(field, error)
         if cleaned.get("status") != ParentStatus.MIGRANT:
             cleaned["work_province"], cleaned["work_city"] = "", ""
         return cleaned
@@ -302,9 +306,11 @@ class CaregiverForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("has_caregiver"):
-            for name in ("name", "relationship", "assessment"):
-                if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, _("This field is required."))
+            for field, error in rules.caregiver_errors(
+                cleaned.get("name"), cleaned.get("relationship"), cleaned.get("assessment")
+            ).items():
+                if field not in self.errors:
+                    self.add_error(field, error)
         else:
             self.errors.clear()
         return cleaned
@@ -363,3 +369,27 @@ class TransferForm(forms.Form):
             .order_by("code")
         )
         self.fields["to_area"].label_from_instance = lambda a: f"{a.parent.name} {a.name}"
+
+
+class ImportForm(forms.Form):
+    """An .xlsx roster to check (nothing is saved until the check passes and you confirm)."""
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("roster file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(
+                _(
+                    "Upload an Excel workbook (.xlsx). In WPS or LibreOffice: "
+                    "Save as → Excel 2007-365 (.xlsx)."
+                ),
+                code="type",
+            )
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB; split it."), code="size")
+        return upload

@@ -1,6 +1,7 @@
 """The child registry: a child, the parents, the entrusted caregiver, history and transfers."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -399,3 +400,53 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"{self.child}: {self.from_area} → {self.to_area}"
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    """Import jobs, scoped by the area of the account that uploaded them."""
+
+
+class ImportJob(models.Model):
+    """An uploaded roster: checked row by row, then applied all at once or not at all."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        CHECKING = "checking", _("checking")
+        INVALID = "invalid", _("errors found: nothing saved")
+        VALID = "valid", _("checked: ready to save")
+        SAVING = "saving", _("saving")
+        SAVED = "saved", _("saved")
+        FAILED = "failed", _("failed: nothing saved")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    checked_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    saved_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.checked_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def running(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.SAVING}

@@ -54,7 +54,7 @@ YES_NO = {
 COLUMNS = [
     Column("village_code", _("village code"), required=True, width=15),
     Column("village_group", _("village group")),
-    Column("name", _("name"), required=True),
+    Column("name", _("full name"), required=True),
     Column("sex", _("sex"), "choice", Sex, required=True, width=6),
     Column("ethnicity", _("ethnicity"), width=8),
     Column("birth_date", _("birth date"), "date", required=True),
@@ -77,7 +77,7 @@ COLUMNS = [
         column
         for role, role_label in (("father", _("father")), ("mother", _("mother")))
         for column in (
-            Column(f"{role}.name", role_label),
+            Column(f"{role}.name", _about(_("%(who)s: name"), role_label)),
             Column(
                 f"{role}.status",
                 _about(_("%(who)s: status"), role_label),
@@ -92,7 +92,7 @@ COLUMNS = [
             Column(f"{role}.phone", _about(_("%(who)s: phone"), role_label)),
         )
     ],
-    Column("caregiver.name", _("caregiver")),
+    Column("caregiver.name", _("caregiver: name")),
     Column("caregiver.relationship", _("caregiver: relationship"), "choice", Relationship),
     Column("caregiver.age", _("caregiver: age"), "int", width=8),
     Column("caregiver.health", _("caregiver: health"), "choice", CaregiverHealth),

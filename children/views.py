@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,17 @@ from . import policy, services
 from .choices import ParentRole, Status
 from .exports import export_roster
 from .filters import ChildFilter
-from .forms import CaregiverForm, CareLevelForm, ChildForm, CloseForm, ParentForm, TransferForm
-from .models import Child, Transfer
+from .forms import (
+    CaregiverForm,
+    CareLevelForm,
+    ChildForm,
+    CloseForm,
+    ImportForm,
+    ParentForm,
+    TransferForm,
+)
+from .imports import run_check, run_save, start, template_workbook
+from .models import Child, ImportJob, Transfer
 
 # Which of ChildForm's fields go in which section of the registration page.
 FORM_SECTIONS = {
@@ -283,3 +293,55 @@ def transfers(request):
     )
     page = paginate(request, items)
     return render(request, "children/transfers.html", {"page": page, "query": ""})
+
+
+@login_required
+def import_template(request):
+    """The Excel template for roster imports."""
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="shouhu-roster-template.xlsx"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    """Upload a roster; it is checked first, and saved only when every row is right."""
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            area=request.user.area,
+            created_by=request.user,
+            filename=upload.name[:200],
+            content=upload.read(),
+        )
+        start(job, run_check)
+        return redirect("children:import_job", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(request.user).filter(created_by=request.user)
+    context = {"form": form, "jobs": jobs.defer("content")[:10]}
+    return render(request, "children/import.html", context)
+
+
+@login_required
+def import_job(request, pk):
+    """A job's progress (polled while it runs) and its row-by-row report."""
+    job = get_visible_or_404(ImportJob.objects.defer("content"), request.user, pk=pk)
+    return render_page(
+        request, "children/import_job.html", {"job": job}, "children/partials/_import_status.html"
+    )
+
+
+@login_required
+def import_save(request, pk):
+    """Save a checked roster: every row in one transaction, or none."""
+    job = get_visible_or_404(ImportJob.objects.all(), request.user, pk=pk)
+    if not can_write(request.user) or job.created_by_id != request.user.pk:
+        raise PermissionDenied
+    if request.method == "POST" and job.state == ImportJob.State.VALID:
+        start(job, run_save)
+    return redirect("children:import_job", pk=job.pk)

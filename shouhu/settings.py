@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# Roster imports check and save large files in a background thread of the web process,
+# showing progress; the tests run them inline.
+IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

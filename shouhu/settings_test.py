@@ -10,6 +10,7 @@ from .settings import STORAGES  # noqa: E402
 
 ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-secret-key"
+IMPORT_IN_BACKGROUND = False
 FIELD_ENCRYPTION_KEY = "test-field-encryption-key"
 # Hashing a password with the production hasher costs ~0.3 s; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -145,6 +145,15 @@ TABLE = {
     "children:roster": [(None, EVERYONE_200)],
     "children:new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "children:transfers": [(None, EVERYONE_200)],
+    "children:import": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
+    "children:import_template": [(None, EVERYONE_200)],
+    "children:import_job": [(lambda ctx: {"pk": ctx["job_a1"].pk}, IN_A1)],
+    "children:import_save": [
+        (
+            lambda ctx: {"pk": ctx["job_a1"].pk},
+            row(LOGIN, 403, 403, 403, 404, 302, 404, 403, 404, 404),
+        )
+    ],
     "children:export": [(lambda ctx: {"fmt": "csv"}, EVERYONE_200)],
     "children:detail": [(child("child_a1"), IN_A1), (child("child_b1"), IN_B1)],
     "children:edit": [(child("child_a1"), EDIT_IN_A1)],
@@ -210,6 +219,7 @@ def cases():
 
 @pytest.fixture
 def ctx(everyone, world):
+    from children.models import ImportJob
     from people.models import ResponsibilityPost
 
     post = ResponsibilityPost.objects.create(
@@ -221,6 +231,9 @@ def ctx(everyone, world):
         "post_a1": post,
         "child_a1": make_child(world["a1"], "王小明"),
         "child_b1": make_child(world["b1"], "张小红"),
+        "job_a1": ImportJob.objects.create(
+            area=world["a1"], created_by=everyone["director"], filename="roster.xlsx", content=b""
+        ),
     }
 
 

@@ -1,0 +1,533 @@
+"""Importing a village or township roster from Excel (.xlsx from Excel, WPS or LibreOffice).
+
+All or nothing: every row is checked first; if any row fails, nothing is saved and the
+report says, row by row, what is wrong. A file that passes is saved in one transaction.
+Large files run in a background thread that writes its progress to the job.
+"""
+
+import datetime as dt
+import io
+import threading
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from areas.models import Area
+from core import crypto, idnumber
+from core.audit import log_action
+
+from . import rules
+from .choices import Assessment, CaregiverHealth, HukouType, ParentRole
+from .models import Caregiver, Child, ChildChange, ImportJob, Parent
+from .names import pinyin_of
+from .services import classify_child, snapshot
+from .tabular import COLUMN_BY_KEY, COLUMNS, YES_NO, cell_text, choice_aliases, header_aliases
+
+MAX_ROWS = 50_000
+PROGRESS_EVERY = 500
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (not xlsx, no header, missing columns)."""
+
+
+@dataclass
+class Row:
+    number: int  # the row number in the sheet, as the user sees it
+    child: dict = field(default_factory=dict)
+    parents: dict = field(default_factory=dict)
+    caregiver: dict | None = None
+    id_number: str = ""
+    errors: list = field(default_factory=list)  # [(column label, message)]
+
+    def error(self, key: str, message) -> None:
+        column = COLUMN_BY_KEY.get(key)
+        self.errors.append((str(column.label) if column else key, str(message)))
+
+
+def read_sheet(content: bytes) -> tuple[dict[int, str], list[tuple[int, list]]]:
+    """The header (column index → key) and the data rows of the first sheet."""
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise FileProblem(
+            _("This is not an .xlsx file. Save it as Excel workbook (.xlsx) and upload it again.")
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or unusual workbook
+        raise FileProblem(_("The file could not be read as an Excel workbook.")) from exc
+    sheet = workbook.worksheets[0]
+    aliases = header_aliases()
+    header, rows = None, []
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if header is None:
+            found = {
+                i: aliases[cell_text(c).lower()]
+                for i, c in enumerate(cells)
+                if cell_text(c).lower() in aliases
+            }
+            if len(found) >= 3:  # the header row (a title row above it is allowed)
+                header = found
+            elif number > 10:
+                break
+            continue
+        if not any(cell_text(c) for c in cells):
+            continue
+        rows.append((number, list(cells)))
+        if len(rows) > MAX_ROWS:
+            raise FileProblem(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
+    workbook.close()
+    if header is None:
+        raise FileProblem(_("No header row was found. Use the template's first row."))
+    missing = [str(c.label) for c in COLUMNS if c.required and c.key not in header.values()]
+    if missing:
+        raise FileProblem(_("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)})
+    return header, rows
+
+
+def _parse_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class RowChecker:
+    """Checks rows against the registry's rules, with the lookups done once per file."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.today = timezone.localdate()
+        self.villages = {a.code: a for a in Area.objects.visible_to(actor).villages()}
+        self.choices = {c.key: choice_aliases(c.choices) for c in COLUMNS if c.choices}
+        self.seen_ids: dict[str, int] = {}
+        self.seen_people: dict[tuple, int] = {}
+        self.taken_hashes = set()
+        self.existing_people = set()
+
+    def prefetch(self, header, rows):
+        """Identity numbers and (village, name, birth date) already in the database."""
+        id_col = next((i for i, k in header.items() if k == "id_number"), None)
+        hashes = []
+        if id_col is not None:
+            for _number, cells in rows:
+                value = idnumber.normalize(cell_text(cells[id_col]) if id_col < len(cells) else "")
+                if len(value) == 18:
+                    hashes.append(crypto.lookup_hash(value))
+        for start in range(0, len(hashes), 900):
+            self.taken_hashes |= set(
+                Child.objects.filter(id_hash__in=hashes[start : start + 900]).values_list(
+                    "id_hash", flat=True
+                )
+            )
+        self.existing_people = set(
+            Child.objects.filter(area__in=self.villages.values()).values_list(
+                "area__code", "name", "birth_date"
+            )
+        )
+
+    def value(self, row: Row, key: str, raw):
+        """A cell converted to its column's type; conversion problems become row errors."""
+        column = COLUMN_BY_KEY[key]
+        text = cell_text(raw)
+        if not text:
+            if column.required:
+                row.error(key, rules.REQUIRED)
+            return None
+        try:
+            if column.kind == "date":
+                return _parse_date(raw)
+            if column.kind == "int":
+                return int(float(text))
+            if column.kind == "bool":
+                return YES_NO[text.lower()]
+            if column.kind == "choice":
+                return self.choices[key][text.lower()]
+        except (ValueError, KeyError):
+            if column.kind == "date":
+                row.error(key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": text})
+            elif column.kind == "choice":
+                allowed = "、".join(str(label) for _v, label in column.choices.choices)
+                row.error(
+                    key,
+                    _("“%(text)s” is not one of: %(allowed)s.")
+                    % {"text": text, "allowed": allowed},
+                )
+            else:
+                row.error(key, _("“%(text)s” is not valid here.") % {"text": text})
+            return None
+        return text
+
+    def check(self, number: int, header: dict, cells: list) -> Row:
+        row = Row(number)
+        values = {
+            key: self.value(row, key, cells[i] if i < len(cells) else None)
+            for i, key in header.items()
+        }
+        for column in COLUMNS:  # required columns that are present but empty were handled
+            values.setdefault(column.key, None)
+
+        village = self.villages.get(values["village_code"] or "")
+        if values["village_code"] and village is None:
+            row.error(
+                "village_code",
+                _("Unknown village code %(code)s: not a village of your jurisdiction.")
+                % {"code": values["village_code"]},
+            )
+        birth_date, sex, name = values["birth_date"], values["sex"], values["name"]
+        if birth_date:
+            error = rules.birth_date_errors(birth_date, self.today)
+            if error:
+                row.error("birth_date", error.messages[0])
+        number_text = idnumber.normalize(values["id_number"] or "")
+        id_col = next((i for i, k in header.items() if k == "id_number"), None)
+        raw_id = cells[id_col] if id_col is not None and id_col < len(cells) else None
+        if isinstance(raw_id, int | float) and len(number_text) > 15:
+            # Spreadsheets keep 15 significant digits: an 18-digit number typed into a
+            # number cell has already lost its last digits.
+            row.error(
+                "id_number",
+                _(
+                    "The identity number was stored as a number and lost "
+                    "digits. Format the column as Text and type it again."
+                ),
+            )
+        elif number_text:
+            try:
+                parsed = idnumber.parse(number_text)
+            except ValidationError as error:
+                row.error("id_number", error.messages[0])
+            else:
+                for key, error in idnumber.cross_check(parsed, birth_date, sex).items():
+                    row.error(key, error.messages[0])
+                first = self.seen_ids.setdefault(parsed.number, number)
+                if first != number:
+                    row.error(
+                        "id_number",
+                        _("The same identity number is on row %(row)s.") % {"row": first},
+                    )
+                elif crypto.lookup_hash(parsed.number) in self.taken_hashes:
+                    row.error("id_number", _("This identity number is already registered."))
+                row.id_number = parsed.number
+        if village and name and birth_date:
+            person = (village.code, name, birth_date)
+            first = self.seen_people.setdefault(person, number)
+            if first != number:
+                row.error(
+                    "name",
+                    _("The same child (name, birth date, village) is on row %(row)s.")
+                    % {"row": first},
+                )
+            elif person in self.existing_people:
+                row.error(
+                    "name", _("This child (name, birth date, village) is already registered.")
+                )
+        for key, error in rules.health_errors(
+            values["health"] or "healthy",
+            values["disability_category"] or "",
+            values["illness"] or "",
+        ).items():
+            row.error(key, error.messages[0])
+
+        for role in ParentRole.values:
+            parent = {
+                name: values[f"{role}.{name}"]
+                for name in (
+                    "name",
+                    "status",
+                    "status_since",
+                    "work_province",
+                    "work_city",
+                    "phone",
+                )
+            }
+            if parent["status"]:  # a missing status was already reported as required
+                for key, error in rules.parent_errors(
+                    parent["status"], parent["work_province"] or ""
+                ).items():
+                    row.error(f"{role}.{key}", error.messages[0])
+            error = rules.date_not_in_future(parent["status_since"], self.today)
+            if error:
+                row.error(f"{role}.status_since", error.messages[0])
+            if parent["status"] != "migrant":
+                parent["work_province"] = parent["work_city"] = None
+            row.parents[role] = {
+                k: v or ("" if k != "status_since" else None) for k, v in parent.items()
+            }
+
+        care = {
+            name: values[f"caregiver.{name}"]
+            for name in ("name", "relationship", "age", "health", "phone", "assessment")
+        }
+        if any(v not in (None, "") for v in care.values()):
+            for key, error in rules.caregiver_errors(
+                care["name"], care["relationship"], care["assessment"]
+            ).items():
+                row.error(f"caregiver.{key}", error.messages[0])
+            care["health"] = care["health"] or CaregiverHealth.HEALTHY
+            care["assessment"] = care["assessment"] or Assessment.FAIR
+            row.caregiver = {k: (v if v is not None else "") for k, v in care.items()}
+            row.caregiver["age"] = care["age"]
+
+        row.child = {
+            "area": village,
+            "village_group": values["village_group"] or "",
+            "name": name or "",
+            "sex": sex or "",
+            "ethnicity": values["ethnicity"] or "汉族",
+            "birth_date": birth_date,
+            "hukou_type": values["hukou_type"] or HukouType.RURAL,
+            "hukou_registered": True
+            if values["hukou_registered"] is None
+            else values["hukou_registered"],
+            "address": values["address"] or "",
+            "health": values["health"] or "healthy",
+            "disability_category": values["disability_category"] or "",
+            "disability_grade": values["disability_grade"],
+            "illness": values["illness"] or "",
+            "schooling": values["schooling"] or "",
+            "school": values["school"] or "",
+            "grade": values["grade"] or "",
+            "boarding": bool(values["boarding"]),
+            "dibao": bool(values["dibao"]),
+            "extreme_poverty": bool(values["extreme_poverty"]),
+            "low_income": bool(values["low_income"]),
+        }
+        return row
+
+
+def check_file(actor, content: bytes, progress=None) -> tuple[list[Row], dict]:
+    """Read and check every row. Returns the rows and the report (errors, counts)."""
+    header, raw_rows = read_sheet(content)
+    checker = RowChecker(actor)
+    checker.prefetch(header, raw_rows)
+    checked = []
+    for index, (number, cells) in enumerate(raw_rows, start=1):
+        checked.append(checker.check(number, header, cells))
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index, len(raw_rows))
+    errors = [
+        {"row": r.number, "column": column, "message": message}
+        for r in checked
+        for column, message in r.errors
+    ]
+    report = {
+        "rows": len(checked),
+        "rows_with_errors": sum(1 for r in checked if r.errors),
+        "errors": errors[:2000],
+        "more_errors": max(0, len(errors) - 2000),
+        "unknown_columns": [],
+    }
+    return checked, report
+
+
+def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]:
+    """Register every checked row in one transaction. Returns the new children's ids."""
+    today = timezone.localdate()
+    children, families = [], []
+    for row in rows:
+        child = Child(**row.child)
+        child.name_pinyin, child.name_initials = pinyin_of(child.name)
+        child.set_id_number(row.id_number or None)
+        parents = {role: Parent(role=role, **data) for role, data in row.parents.items()}
+        caregiver = Caregiver(**row.caregiver) if row.caregiver else None
+        classify_child(child, parents, caregiver, today)
+        children.append(child)
+        families.append((parents, caregiver))
+    with transaction.atomic():
+        Child.objects.bulk_create(children, batch_size=500)
+        parents_to_save, caregivers, changes = [], [], []
+        username = getattr(actor, "username", "")
+        for child, (parents, caregiver) in zip(children, families, strict=True):
+            for parent in parents.values():
+                parent.child = child
+                parents_to_save.append(parent)
+            if caregiver is not None:
+                caregiver.child = child
+                caregivers.append(caregiver)
+            changes.append(
+                ChildChange(
+                    child=child,
+                    actor=actor,
+                    actor_username=username,
+                    kind=ChildChange.Kind.IMPORTED,
+                    note=job.filename if job else "",
+                    changes={k: [None, v] for k, v in snapshot(child, parents, caregiver).items()},
+                )
+            )
+        Parent.objects.bulk_create(parents_to_save, batch_size=1000)
+        Caregiver.objects.bulk_create(caregivers, batch_size=1000)
+        ChildChange.objects.bulk_create(changes, batch_size=1000)
+        ids = [c.pk for c in children]
+        log_action(
+            actor,
+            "children.child.imported",
+            job,
+            {
+                "filename": job.filename if job else "",
+                "count": len(ids),
+                "ids": ids,
+            },
+        )
+    return ids
+
+
+def template_workbook() -> bytes:
+    """The import template: the header row, one example row, and the allowed values."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Children")
+    sheet.append([str(c.label) for c in COLUMNS])
+    born = dt.date(2016, 5, 1)
+    example = {
+        "village_code": "341623100201",
+        "village_group": "一组",
+        "name": "王小明",
+        "sex": _("male"),
+        "ethnicity": "汉族",
+        "birth_date": born,
+        "id_number": idnumber.make("341623", born, 11),
+        "hukou_type": _("rural"),
+        "hukou_registered": _("yes"),
+        "health": _("healthy"),
+        "schooling": _("primary school"),
+        "school": "城关镇中心小学",
+        "grade": "四年级",
+        "boarding": _("no"),
+        "dibao": _("no"),
+        "extreme_poverty": _("no"),
+        "low_income": _("no"),
+        "father.name": "王大山",
+        "father.status": _("migrant worker"),
+        "father.work_province": "浙江",
+        "father.work_city": "杭州",
+        "mother.name": "刘梅",
+        "mother.status": _("migrant worker"),
+        "mother.work_province": "江苏",
+        "caregiver.name": "李秀英",
+        "caregiver.relationship": _("grandparent"),
+        "caregiver.age": 66,
+        "caregiver.health": _("healthy"),
+        "caregiver.assessment": _("good"),
+    }
+    sheet.append(
+        [
+            str(v) if not isinstance(v, dt.date | int) else v
+            for v in (example.get(c.key, "") for c in COLUMNS)
+        ]
+    )
+    sheet.cell(
+        row=2, column=COLUMNS.index(COLUMN_BY_KEY["birth_date"]) + 1
+    ).number_format = "yyyy-mm-dd"
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet(_("Allowed values"))
+    help_sheet.append([_("column"), _("allowed values")])
+    for column in COLUMNS:
+        if column.choices:
+            help_sheet.append(
+                [str(column.label), "、".join(str(label) for _v, label in column.choices.choices)]
+            )
+        elif column.kind == "bool":
+            help_sheet.append([str(column.label), f"{_('yes')}、{_('no')}"])
+        elif column.kind == "date":
+            help_sheet.append([str(column.label), "2016-05-01"])
+    help_sheet.column_dimensions["A"].width = 30
+    help_sheet.column_dimensions["B"].width = 90
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# -- jobs: run now (tests) or in a background thread (large files on the web) -------------
+
+
+def _set(job, **fields):
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def run_check(job: ImportJob) -> None:
+    """Check the job's file; the job ends INVALID (with the report) or VALID."""
+    _set(job, state=ImportJob.State.CHECKING, checked_rows=0)
+
+    def progress(done, total):
+        _set(job, checked_rows=done, total_rows=total)
+
+    try:
+        rows, report = check_file(job.created_by, bytes(job.content), progress)
+    except FileProblem as problem:
+        _set(
+            job,
+            state=ImportJob.State.INVALID,
+            report={"file_error": str(problem)},
+            finished_at=timezone.now(),
+        )
+        return
+    state = (
+        ImportJob.State.INVALID if report["rows_with_errors"] or not rows else ImportJob.State.VALID
+    )
+    if not rows:
+        report["file_error"] = _("The file has no data rows.")
+    _set(
+        job,
+        state=state,
+        report=report,
+        total_rows=len(rows),
+        checked_rows=len(rows),
+        finished_at=timezone.now(),
+    )
+
+
+def run_save(job: ImportJob) -> None:
+    """Check again (the registry may have changed) and save all rows, or none."""
+    _set(job, state=ImportJob.State.SAVING, checked_rows=0)
+    try:
+        rows, report = check_file(job.created_by, bytes(job.content))
+        if report["rows_with_errors"] or not rows:
+            _set(job, state=ImportJob.State.INVALID, report=report, finished_at=timezone.now())
+            return
+        ids = save_rows(job.created_by, rows, job)
+    except Exception as exc:  # nothing was saved: the transaction rolled back
+        _set(
+            job,
+            state=ImportJob.State.FAILED,
+            report={"file_error": str(exc)[:500]},
+            finished_at=timezone.now(),
+        )
+        raise
+    _set(job, state=ImportJob.State.SAVED, saved_count=len(ids), finished_at=timezone.now())
+
+
+def start(job: ImportJob, step) -> None:
+    """Run a step now or in a thread, as settings.IMPORT_IN_BACKGROUND says."""
+    if not settings.IMPORT_IN_BACKGROUND:
+        step(job)
+        return
+
+    def work():
+        close_old_connections()
+        try:
+            step(ImportJob.objects.select_related("created_by__area").get(pk=job.pk))
+        except Exception:  # recorded on the job; the thread must not die noisily
+            pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, daemon=True, name=f"import-{job.pk}").start()
