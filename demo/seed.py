@@ -18,6 +18,7 @@ from people.models import ResponsibilityPost, User
 from people.roles import Role
 
 from . import names
+from .children import seed_children
 from .models import DemoDataset
 
 COUNTY = "341623"
@@ -30,11 +31,12 @@ class Scale:
     townships: int | None  # None: every township of the county
     villages: tuple[int, int]  # villages per township, inclusive range
     gap_rate: float  # share of villages missing a home or a director
+    children: int  # registered children in the county
 
 
 SCALES = {
-    "small": Scale(townships=3, villages=(4, 5), gap_rate=0.0),
-    "county": Scale(townships=None, villages=(15, 19), gap_rate=0.015),
+    "small": Scale(townships=3, villages=(4, 5), gap_rate=0.0, children=150),
+    "county": Scale(townships=None, villages=(15, 19), gap_rate=0.015, children=25_000),
 }
 
 # The demo logins printed by `make run`, with what each may see.
@@ -244,6 +246,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
             post(village, Post.CADRE, 0.03)
     ResponsibilityPost.objects.bulk_create(posts, batch_size=1000)
 
+    children = seed_children(villages, scale.children, rng)
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
         "townships": len(townships),
@@ -251,6 +254,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         "service_points": len(points),
         "accounts": len(users),
         "posts": len(posts),
+        "children": children,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})
     return counts

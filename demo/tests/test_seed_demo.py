@@ -33,6 +33,7 @@ def test_second_run_keeps_the_data_and_does_not_duplicate(db, capsys):
 
 
 def fingerprint():
+    from children.models import Child
     from people.models import ResponsibilityPost
 
     return (
@@ -44,14 +45,21 @@ def fingerprint():
                 "holder_name", "phone"
             )
         ),
+        list(
+            Child.objects.order_by("area__code", "name", "birth_date").values_list(
+                "name", "birth_date", "id_masked", "care_level"
+            )
+        ),
     )
 
 
 def wipe_demo():
+    from children.models import Child
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
 
     DemoDataset.objects.all().delete()
+    Child.objects.all().delete()
     ResponsibilityPost.objects.all().delete()
     ServicePoint.objects.all().delete()
     User.objects.all().delete()
@@ -83,3 +91,13 @@ def test_county_scale_has_about_400_villages_with_gaps(db):
     without_home = villages.exclude(service_points__kind="home").count()
     assert 0 < without_home < 20  # a few realistic vacancies
     assert User.objects.filter(role="township_supervisor").count() == 25
+    from children.models import Child
+
+    children = Child.objects.all()
+    total = children.count()
+    assert 24_000 <= total <= 26_000
+    assert 19_000 <= children.filter(is_left_behind=True).count() <= 21_000
+    assert 0.15 <= children.filter(care_level="special").count() / total <= 0.20
+    assert 0.52 <= children.filter(sex="M").count() / total <= 0.57
+    # realistic problems to find: children without identity numbers, possible duplicates
+    assert children.filter(id_hash__isnull=True).exists()

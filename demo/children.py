@@ -1,0 +1,196 @@
+"""Generated children for the demo county: ~25,000 at county scale, with families.
+
+Mix (DOMAIN.md §6): boys 54.5 %; ages 0–5 21.7 %, 6–13 67.4 %, 14–15 10.9 %; about
+20,000 left behind, the rest in difficulty or ordinary registered children; 15–20 %
+needing special attention. A few realistic data problems are planted for the
+registry to surface: missing identity numbers, unregistered household registration,
+the same child registered twice in two villages (same name and birth date), migrant
+parents without a work city, caregivers without an entrustment agreement.
+"""
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from children.imports import Row, save_rows
+from core import idnumber
+
+from . import names
+
+PROVINCES = [
+    ("浙江", ["杭州", "宁波", "温州", "嘉兴", "义乌"]),
+    ("江苏", ["苏州", "南京", "无锡", "昆山"]),
+    ("上海", ["上海"]),
+    ("广东", ["深圳", "东莞", "广州", "佛山"]),
+    ("北京", ["北京"]),
+    ("福建", ["厦门", "泉州"]),
+    ("安徽", ["合肥", "芜湖"]),
+]
+SCHOOLING_BY_AGE = [
+    (3, "not_in_kindergarten"),
+    (6, "kindergarten"),
+    (12, "primary"),
+    (15, "junior"),
+    (18, "senior"),
+]
+CHILD_GIVEN = "子梓浩宇轩然欣怡涵雨佳思晨俊杰博文泽天瑞嘉一诺铭阳昊明雪婷悦琪乐安"
+
+
+def _birth_date(rng, today):
+    band = rng.random()
+    low, high = (0, 5) if band < 0.217 else (6, 13) if band < 0.891 else (14, 15)
+    age_days = rng.randint(low * 365 + 1, high * 365 + 364)
+    return today - dt.timedelta(days=age_days)
+
+
+def _schooling(age):
+    for limit, value in SCHOOLING_BY_AGE:
+        if age < limit:
+            return value
+    return "senior"
+
+
+def _migrant(rng, gap=False):
+    province, cities = rng.choice(PROVINCES)
+    return {
+        "status": "migrant",
+        "work_province": province,
+        "work_city": "" if gap else rng.choice(cities),
+        "status_since": dt.date(rng.randint(2018, 2025), rng.randint(1, 12), 1),
+        "phone": names.mobile(rng),
+        "name": names.person_name(rng),
+    }
+
+
+def _at_home(rng, status="at_home", since=None):
+    return {
+        "status": status,
+        "work_province": "",
+        "work_city": "",
+        "status_since": since,
+        "phone": names.mobile(rng) if status == "at_home" else "",
+        "name": names.person_name(rng),
+    }
+
+
+def generate(villages, count: int, rng: random.Random) -> list[Row]:
+    """Rows ready for the registry's bulk save (the importer's path)."""
+    today = timezone.localdate()
+    sequences: dict[dt.date, int] = {}
+    rows = []
+    for index in range(count):
+        village = rng.choice(villages)
+        born = _birth_date(rng, today)
+        sex = "M" if rng.random() < 0.545 else "F"
+        age = (today - born).days // 365
+        kind = rng.random()
+        father, mother = _migrant(rng, gap=rng.random() < 0.01), _migrant(rng)
+        dibao = extreme = low_income = False
+        health, disability, grade, illness = "healthy", "", None, ""
+        if kind < 0.70:  # both parents away
+            pass
+        elif kind < 0.82:  # one away, the other unable to care
+            mother = _at_home(
+                rng,
+                rng.choice(["seriously_ill", "severely_disabled", "deceased"]),
+                dt.date(rng.randint(2015, 2024), 1, 1),
+            )
+            if rng.random() < 0.5:
+                father, mother = mother, father
+        elif kind < 0.885:  # poverty, parents at home
+            father, mother = _at_home(rng), _at_home(rng)
+            dibao, low_income = rng.random() < 0.7, True
+            extreme = not dibao and rng.random() < 0.3
+        elif kind < 0.915:  # disability
+            father, mother = _at_home(rng), _at_home(rng)
+            health, disability = (
+                "disabled",
+                rng.choice(["physical", "intellectual", "hearing", "visual", "speech", "multiple"]),
+            )
+            grade = rng.randint(1, 4)
+        elif kind < 0.922:  # orphan
+            father = _at_home(rng, "deceased", dt.date(rng.randint(2012, 2024), 1, 1))
+            mother = _at_home(
+                rng, rng.choice(["deceased", "missing"]), dt.date(rng.randint(2012, 2024), 1, 1)
+            )
+        elif kind < 0.94:  # de facto unsupported
+            father = _at_home(
+                rng,
+                rng.choice(["imprisoned", "lost_contact"]),
+                dt.date(rng.randint(2015, 2024), 1, 1),
+            )
+            mother = _at_home(
+                rng,
+                rng.choice(["deceased", "severely_disabled", "lost_contact"]),
+                dt.date(rng.randint(2015, 2024), 1, 1),
+            )
+        else:  # ordinary registered child: a parent came back
+            father, mother = _at_home(rng), _migrant(rng)
+        if kind < 0.82 and rng.random() < 0.03:
+            dibao = True  # left behind and poor
+        left_behind_like = father["status"] == "migrant" or mother["status"] == "migrant"
+        caregiver = None
+        if left_behind_like or kind < 0.94 and father["status"] != "at_home":
+            caregiver = {
+                "name": names.person_name(rng),
+                "relationship": rng.choices(
+                    ["grandparent", "relative", "friend"], [0.96, 0.03, 0.01]
+                )[0],
+                "age": rng.randint(48, 82),
+                "health": rng.choices(["healthy", "frail", "ill"], [0.98, 0.015, 0.005])[0],
+                "phone": names.mobile(rng),
+                "address": "",
+                "assessment": rng.choices(["good", "fair", "poor"], [0.55, 0.44, 0.01])[0],
+            }
+        number = ""
+        if rng.random() > 0.012:  # ~1 % registered without a number yet
+            seq = sequences.get(born, 0) + 1
+            sequences[born] = seq
+            number = idnumber.make("341623", born, seq * 2 + (1 if sex == "M" else 0))
+        name = rng.choice(names.SURNAMES) + "".join(
+            rng.choice(CHILD_GIVEN) for _ in range(rng.choice((1, 2, 2)))
+        )
+        row = Row(number=index + 1, id_number=number)
+        row.child = {
+            "area": village,
+            "village_group": f"{rng.randint(1, 9)}组",
+            "name": name,
+            "sex": sex,
+            "ethnicity": "汉族",
+            "birth_date": born,
+            "hukou_type": "rural",
+            "hukou_registered": rng.random() > 0.004,
+            "address": f"{village.name}{rng.randint(1, 99)}号",
+            "health": health,
+            "disability_category": disability,
+            "disability_grade": grade,
+            "illness": illness,
+            "schooling": _schooling(age) if rng.random() > 0.005 else "dropped_out",
+            "school": "",
+            "grade": "",
+            "boarding": age >= 12 and rng.random() < 0.3,
+            "dibao": dibao,
+            "extreme_poverty": extreme,
+            "low_income": low_income,
+        }
+        row.parents = {"father": father, "mother": mother}
+        row.caregiver = caregiver
+        rows.append(row)
+    # The same child registered in two villages (a realistic duplicate to find).
+    for original in rng.sample(rows, min(5, len(rows))):
+        twin = Row(
+            number=len(rows) + 1,
+            child={**original.child, "area": rng.choice(villages)},
+            parents=original.parents,
+            caregiver=original.caregiver,
+        )
+        rows.append(twin)
+    return rows
+
+
+def seed_children(villages, count: int, rng: random.Random) -> int:
+    """Register the generated children through the registry's bulk path."""
+    rows = generate(villages, count, rng)
+    save_rows(None, rows)
+    return len(rows)
