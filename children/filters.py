@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from areas.codes import level_of, prefix_of
+from areas.codes import Level, level_of, prefix_of
+from areas.models import Area
 from core import idnumber
 
 from .choices import CareLevel, Schooling, Status
@@ -64,7 +65,7 @@ class ChildFilter(django_filters.FilterSet):
     )
     schooling = django_filters.ChoiceFilter(choices=Schooling.choices, label=_("schooling"))
     village_group = django_filters.CharFilter(lookup_expr="iexact", label=_("village group"))
-    area = django_filters.CharFilter(method="filter_area", label=_("area code"))
+    area = django_filters.ChoiceFilter(method="filter_area", label=_("area"), choices=[])
     order = django_filters.ChoiceFilter(
         choices=ORDERINGS, method="order_by", label=_("sort by"), empty_label=None
     )
@@ -78,6 +79,17 @@ class ChildFilter(django_filters.FilterSet):
         data.setdefault("status", Status.ACTIVE)
         data.setdefault("order", "name")
         super().__init__(data, *args, **kwargs)
+        self.filters["area"].extra["choices"] = self._area_choices()
+
+    def _area_choices(self):
+        """The units one level below the user's area: townships of a county, villages of a
+        township (a village's director needs no area filter)."""
+        user = getattr(self.request, "user", None)
+        area = getattr(user, "area", None)
+        if area is None or area.level not in (Level.COUNTY, Level.TOWNSHIP):
+            return []
+        below = Area.objects.visible_to(user).filter(parent=area).order_by("code")
+        return list(below.values_list("code", "name"))
 
     def search(self, queryset, name, value):
         value = value.strip()

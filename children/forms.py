@@ -113,6 +113,20 @@ class ChildForm(VersionedForm):
             self.fields["id_number"].disabled = True
             self.initial["id_number"] = self.instance.id_masked
         self.possible_duplicates = []
+        if self.instance.pk:
+            # Brothers and sisters registered in the same village can be linked.
+            self.fields["siblings"] = forms.ModelMultipleChoiceField(
+                label=_("registered siblings"),
+                required=False,
+                queryset=Child.objects.visible_to(actor)
+                .active()
+                .filter(area_id=self.instance.area_id)
+                .exclude(pk=self.instance.pk)
+                .order_by("name_pinyin"),
+                initial=list(self.instance.siblings.values_list("pk", flat=True)),
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+                help_text=_("Brothers and sisters registered in this village."),
+            )
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]

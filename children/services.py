@@ -182,12 +182,29 @@ def register_child(
 
 
 @transaction.atomic
+def _sibling_names(child) -> list[str]:
+    return sorted(f"{s.name} ({s.birth_date:%Y-%m-%d})" for s in child.siblings.all())
+
+
 def update_child(
-    actor, child: Child, data: dict, *, id_number=KEEP, parents=None, caregiver=None, note=""
+    actor,
+    child: Child,
+    data: dict,
+    *,
+    id_number=KEEP,
+    parents=None,
+    caregiver=None,
+    note="",
+    siblings=None,
 ) -> dict:
-    """Change a child's facts and family; reclassify; history and audit. Returns the diff."""
+    """Change a child's facts and family; reclassify; history and audit. Returns the diff.
+
+    `siblings`, when given, replaces the links to registered brothers and sisters.
+    """
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
+    if siblings is not None:
+        before["siblings"] = _sibling_names(child)
     for name, value in data.items():
         if name in CHILD_FIELDS:
             setattr(child, name, value)
@@ -200,12 +217,16 @@ def update_child(
     )
     classify_child(child, saved_parents, saved_caregiver)
     child.save()
+    after = snapshot(child, saved_parents, saved_caregiver)
+    if siblings is not None:
+        child.siblings.set(siblings)
+        after["siblings"] = _sibling_names(child)
     changes = _record(
         actor,
         child,
         ChildChange.Kind.UPDATED,
         before,
-        snapshot(child, saved_parents, saved_caregiver),
+        {k: v for k, v in after.items() if v is not None},
         note,
     )
     log_action(actor, "children.child.updated", child, {"changes": changes})

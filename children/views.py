@@ -52,7 +52,7 @@ FORM_SECTIONS = {
         "grade",
         "boarding",
     ],
-    "household_fields": ["income_sources", "dibao", "extreme_poverty", "low_income"],
+    "household_fields": ["income_sources", "dibao", "extreme_poverty", "low_income", "siblings"],
     "grandparent_fields": [
         f"{who}_{part}"
         for who in (
@@ -196,6 +196,7 @@ def edit(request, pk):
             id_number=id_number,
             parents=parents,
             caregiver=caregiver,
+            siblings=form.cleaned_data.get("siblings"),
         )
         messages.success(request, _("Saved."))
         return redirect("children:detail", pk=child.pk)

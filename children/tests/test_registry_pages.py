@@ -273,3 +273,16 @@ def test_transfer_keeps_history_and_both_townships_see_the_handover(
     client.force_login(other_township_officer)
     assert client.get(reverse("children:detail", kwargs={"pk": child.pk})).status_code == 200
     assert len(client.get(reverse("children:transfers")).context["page"].object_list) == 1
+
+
+def test_siblings_are_linked_both_ways_and_kept_in_the_history(client, director, world):
+    older = make_child(world["a1"], "王大宝", born=dt.date(2012, 3, 3))
+    younger = make_child(world["a1"], "王小宝", born=dt.date(2015, 6, 6))
+    client.force_login(director)
+    response = edit(client, younger, siblings=[older.pk])
+    assert response.status_code == 302
+    assert list(older.siblings.all()) == [younger]
+    change = younger.changes.get(kind="updated")
+    assert change.changes["siblings"] == [[], ["王大宝 (2012-03-03)"]]
+    page = client.get(reverse("children:detail", kwargs={"pk": older.pk})).content.decode()
+    assert "王小宝" in page
