@@ -74,8 +74,12 @@ def _at_home(rng, status="at_home", since=None):
     }
 
 
-def generate(villages, count: int, rng: random.Random) -> list[Row]:
-    """Rows ready for the registry's bulk save (the importer's path)."""
+def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0) -> list[Row]:
+    """Rows ready for the registry's bulk save (the importer's path).
+
+    `sequence_offset` shifts the identity numbers' sequence codes, so a second batch (the
+    import benchmark) does not collide with the seeded children.
+    """
     today = timezone.localdate()
     sequences: dict[dt.date, int] = {}
     rows = []
@@ -145,7 +149,7 @@ def generate(villages, count: int, rng: random.Random) -> list[Row]:
             }
         number = ""
         if rng.random() > 0.012:  # ~1 % registered without a number yet
-            seq = sequences.get(born, 0) + 1
+            seq = sequences.get(born, sequence_offset) + 1
             sequences[born] = seq
             number = idnumber.make("341623", born, seq * 2 + (1 if sex == "M" else 0))
         name = rng.choice(names.SURNAMES) + "".join(
