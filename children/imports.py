@@ -444,7 +444,7 @@ def template_workbook() -> bytes:
                 [str(column.label), "、".join(str(label) for _v, label in column.choices.choices)]
             )
         elif column.kind == "bool":
-            help_sheet.append([str(column.label), f"{_('yes')}、{_('no')}"])
+            help_sheet.append([str(column.label), "、".join([_("yes"), _("no")])])
         elif column.kind == "date":
             help_sheet.append([str(column.label), "2016-05-01"])
     help_sheet.column_dimensions["A"].width = 30

@@ -99,7 +99,8 @@ def snapshot(child: Child, parents: dict, caregiver: Caregiver | None) -> dict:
             data[f"{role}.{name}"] = _plain(getattr(parent, name)) if parent else None
     for name in CAREGIVER_FIELDS:
         data[f"caregiver.{name}"] = _plain(getattr(caregiver, name)) if caregiver else None
-    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+    # Empty and false facts are left out: a registration lists what was recorded.
+    return {k: v for k, v in data.items() if v not in (None, "", [], {}, False)}
 
 
 def _family(child):

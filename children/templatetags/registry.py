@@ -10,6 +10,7 @@ register = template.Library()
 
 MODELS = {"father": Parent, "mother": Parent, "caregiver": Caregiver}
 EXTRA_LABELS = {"id_number": _("identity number"), "area": _("village")}
+CAREGIVER = _("entrusted caregiver")
 
 
 def _field(key):
@@ -28,7 +29,7 @@ def _label(key):
     if prefix in ParentRole.values:
         return f"{ParentRole(prefix).label} · {label}"
     if prefix == "caregiver":
-        return f"{_('caregiver')} · {label}"
+        return f"{CAREGIVER} · {label}"
     return str(label)
 
 
