@@ -330,9 +330,49 @@ def check_file(actor, content: bytes, progress=None) -> tuple[list[Row], dict]:
         "rows_with_errors": sum(1 for r in checked if r.errors),
         "errors": errors[:2000],
         "more_errors": max(0, len(errors) - 2000),
-        "unknown_columns": [],
     }
+    if not report["rows_with_errors"]:
+        report["preview"] = preview(checked)
     return checked, report
+
+
+PREVIEW_ROWS = 20
+
+
+def build(row: Row, today: dt.date):
+    """The unsaved child, parents and caregiver of a checked row, classified."""
+    child = Child(**row.child)
+    child.name_pinyin, child.name_initials = pinyin_of(child.name)
+    child.set_id_number(row.id_number or None)
+    parents = {role: Parent(role=role, **data) for role, data in row.parents.items()}
+    caregiver = Caregiver(**row.caregiver) if row.caregiver else None
+    classify_child(child, parents, caregiver, today)
+    return child, parents, caregiver
+
+
+def preview(rows: list[Row]) -> dict:
+    """What saving would register: counts by category and the first rows, classified."""
+    today = timezone.localdate()
+    counts = {"left_behind": 0, "in_difficulty": 0, "special": 0, "no_id": 0}
+    first = []
+    for row in rows:
+        child, _parents, _caregiver = build(row, today)
+        counts["left_behind"] += child.is_left_behind
+        counts["in_difficulty"] += child.in_difficulty
+        counts["special"] += child.care_level == "special"
+        counts["no_id"] += not row.id_number
+        if len(first) < PREVIEW_ROWS:
+            first.append(
+                {
+                    "row": row.number,
+                    "name": child.name,
+                    "village": child.area.name,
+                    "birth_date": child.birth_date.isoformat(),
+                    "categories": [str(c) for c in child.category_labels],
+                    "care_level": str(child.get_care_level_display()),
+                }
+            )
+    return {"counts": counts, "rows": first}
 
 
 def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]:
@@ -340,12 +380,7 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
     today = timezone.localdate()
     children, families = [], []
     for row in rows:
-        child = Child(**row.child)
-        child.name_pinyin, child.name_initials = pinyin_of(child.name)
-        child.set_id_number(row.id_number or None)
-        parents = {role: Parent(role=role, **data) for role, data in row.parents.items()}
-        caregiver = Caregiver(**row.caregiver) if row.caregiver else None
-        classify_child(child, parents, caregiver, today)
+        child, parents, caregiver = build(row, today)
         children.append(child)
         families.append((parents, caregiver))
     with transaction.atomic():

@@ -74,6 +74,11 @@ def test_a_libreoffice_file_is_checked_then_saved_all_at_once(client, township_o
     job = upload(client, (FIXTURES / "roster_libreoffice.xlsx").read_bytes())
     assert job.state == ImportJob.State.VALID, job.report
     assert not Child.objects.exists()  # checking saves nothing
+    preview = job.report["preview"]
+    assert preview["counts"]["left_behind"] == 5 and len(preview["rows"]) == 5
+    assert preview["rows"][0]["name"] == "王小明"
+    page = client.get(reverse("children:import_job", kwargs={"pk": job.pk})).content.decode()
+    assert "保存后将登记留守儿童5名" in page
     client.post(reverse("children:import_save", kwargs={"pk": job.pk}))
     job.refresh_from_db()
     assert job.state == ImportJob.State.SAVED and job.saved_count == 5
