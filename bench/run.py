@@ -1,4 +1,4 @@
-"""Shouhu benchmark: seed time of the demo county, server time and SQL queries of the main pages.
+"""Shouhu benchmark: seed time, server time and SQL queries of the main pages, roster import.
 
 Run with `make bench` (or `.venv/bin/python bench/run.py [--quick] [--requests N]`).
 Prints figures, not pass/fail: each is marked OK or SLOW against its target. It works on
@@ -23,7 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TARGET_S = 60.0  # manage.py seed_demo --scale county on a fresh database
 PAGE_TARGET_MS = 150.0  # median server time of a page or list, SQLite, county scale
+IMPORT_TARGET_S = 60.0  # check and save a roster of IMPORT_ROWS children, as the county officer
+IMPORT_ROWS = 25_000
+IMPORT_SEED = 20261128  # random.Random seed of the imported roster (the demo seed is 341623)
 ROLES = ["county", "township", "director", "director2", "leader", "volunteer"]
+CHILD_ROLES = ["county", "township", "director"]  # roles whose child registry pages are timed
 
 
 @dataclass
@@ -50,14 +54,20 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="10 requests and 1 warm-up per page")
     parser.add_argument("--requests", type=int, help="timed requests per page (default 30)")
     parser.add_argument("--warmups", type=int, help="untimed requests per page (default 3)")
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=IMPORT_ROWS,
+        help=f"children in the imported roster (default {IMPORT_ROWS})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     args = parser.parse_args()
     if args.requests is None:
         args.requests = 10 if args.quick else 30
     if args.warmups is None:
         args.warmups = 1 if args.quick else 3
-    if args.requests < 1 or args.warmups < 0:
-        parser.error("--requests must be at least 1 and --warmups at least 0")
+    if args.requests < 1 or args.warmups < 0 or args.import_rows < 1:
+        parser.error("--requests and --import-rows must be at least 1, --warmups at least 0")
     return args
 
 
@@ -156,8 +166,36 @@ def page_plan() -> list[Row]:
         ]
         if username == "county":
             rows.append(Row(username, "audit", "/audit/"))
-    for name in ("areas", "people", "service-points"):
+        if username in CHILD_ROLES:
+            rows += child_rows(user)
+    for name in ("areas", "people", "service-points", "children"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
+    return rows
+
+
+def child_rows(user) -> list[Row]:
+    """The child registry of one user: the roster, unfiltered and filtered, and a child's page."""
+    from areas.codes import Level
+    from areas.models import Area
+    from children.models import Child
+    from demo.seed import SEAT_TOWNSHIP
+
+    name = user.username
+    rows = [
+        Row(name, "children", "/children/"),
+        Row(name, "children: category", "/children/?category=left_behind&care_level=special"),
+        Row(name, "children: search", "/children/?q=wang"),
+        Row(name, "children: age", "/children/?age=6-13"),
+    ]
+    if user.area.level == Level.COUNTY:
+        rows.append(Row(name, "children: township", f"/children/?area={SEAT_TOWNSHIP}"))
+    elif user.area.level == Level.TOWNSHIP:
+        village = Area.objects.filter(parent=user.area, level=Level.VILLAGE).order_by("code")[0]
+        rows.append(Row(name, "children: village", f"/children/?area={village.code}"))
+    child = Child.objects.visible_to(user).active().order_by("pk").first()
+    if child is None:
+        raise SystemExit(f"no child is visible to {name}: is the demo seed without children?")
+    rows.append(Row(name, "child", f"/children/{child.pk}/"))
     return rows
 
 
@@ -176,6 +214,159 @@ def connection_open_ms() -> float:
         connection.ensure_connection()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def roster_values(row) -> dict:
+    """One generated child as the roster's columns (key → value in the registry's terms)."""
+    values = {
+        **row.child,
+        "village_code": row.child["area"].code,
+        "id_number": row.id_number,
+    }
+    for role, parent in row.parents.items():
+        values.update({f"{role}.{key}": value for key, value in parent.items()})
+    if row.caregiver:
+        values.update({f"caregiver.{key}": value for key, value in row.caregiver.items()})
+    return values
+
+
+def roster_workbook(rows) -> bytes:
+    """The rows as a user's .xlsx: Chinese headers and labels, dates as date cells, identity
+    numbers and phone numbers as text, empty cells left empty (as template_workbook shows)."""
+    import io
+
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+    from openpyxl import Workbook
+
+    from children.tabular import COLUMNS
+
+    with translation.override("zh-hans"):
+        header = [str(c.label) for c in COLUMNS]
+        labels = {
+            c.key: {value: str(label) for value, label in c.choices.choices}
+            for c in COLUMNS
+            if c.choices
+        }
+        yes_no = {True: _("yes"), False: _("no")}
+        title = _("Children")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        values = roster_values(row)
+        cells = []
+        for column in COLUMNS:
+            value = values.get(column.key)
+            if value is None or value == "":
+                cells.append(None)
+            elif column.kind == "choice":
+                cells.append(labels[column.key][value])
+            elif column.kind == "bool":
+                cells.append(yes_no[bool(value)])
+            else:  # text as str, dates as date cells (yyyy-mm-dd), ints as numbers
+                cells.append(value)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_import(count: int, seed: int) -> dict:
+    """Build a `count`-row roster workbook, then time checking it and saving it as `county`."""
+    import random
+
+    from django.utils.translation import gettext as _
+
+    from areas.codes import Level
+    from areas.models import Area
+    from children.imports import check_file, save_rows
+    from children.models import Child
+    from demo.children import generate
+    from demo.seed import COUNTY
+    from people.models import User
+
+    result = {}
+    villages = list(
+        Area.objects.filter(level=Level.VILLAGE, code__startswith=COUNTY)
+        .select_related("parent")
+        .order_by("code")
+    )
+    start = time.perf_counter()
+    generated = generate(villages, count, random.Random(seed), sequence_offset=300)
+    content = roster_workbook(generated)
+    result["build_s"] = time.perf_counter() - start
+    result["villages"] = len(villages)
+    result["kib"] = len(content) / 1024
+    del generated
+
+    user = User.objects.select_related("area").get(username="county")
+    result["before"] = Child.objects.count()
+    gc.collect()
+    start = time.perf_counter()
+    checked, report = check_file(user, content)
+    result["check_s"] = time.perf_counter() - start
+    result["report"] = report
+    result["rows"] = len(checked)
+    # In the language the report is written in (the process's default language).
+    known_person = _("This child (name, birth date, village) is already registered.")
+    known_number = _("This identity number is already registered.")
+    messages = [m for r in checked for _column, m in r.errors]
+    result["known_person"] = messages.count(known_person)
+    result["known_number"] = messages.count(known_number)
+
+    gc.collect()
+    start = time.perf_counter()
+    try:
+        ids = save_rows(user, checked)
+    except Exception as exc:  # the transaction rolled back; report it, go on
+        result["save_error"] = repr(exc)
+        ids = []
+    result["save_s"] = time.perf_counter() - start
+    result["saved"] = len(ids)
+    result["after"] = Child.objects.count()
+    return result
+
+
+def print_import(result: dict, count: int, seed: int) -> bool:
+    """Section 3; returns whether the import went through (saved every row)."""
+    report = result["report"]
+    total = result["check_s"] + result["save_s"]
+    verdict = "ERROR" if "save_error" in result else "OK" if total < IMPORT_TARGET_S else "SLOW"
+    print("3. Registry import: a roster workbook checked and saved as the county officer")
+    print(
+        f"  workbook: demo.children.generate(villages, {count}, random.Random({seed}), "
+        f"sequence_offset=300) over {result['villages']} villages, written with openpyxl "
+        f"({result['kib'] / 1024:.1f} MiB, built in {result['build_s']:.1f} s, not timed below)"
+    )
+    print(
+        f"  rows {result['rows']:,}; rows with errors {report['rows_with_errors']:,}; "
+        f"children registered before {result['before']:,}, after {result['after']:,}"
+    )
+    if result["known_person"] or result["known_number"]:
+        print(
+            f"  collisions with seeded children (kept in the file): {result['known_person']} "
+            f"same name, birth date and village; {result['known_number']} same identity number"
+        )
+    for error in report["errors"][:10]:
+        print(f"    row {error['row']}, {error['column']}: {error['message']}")
+    if report["rows_with_errors"] > 10:
+        print(f"    … {report['rows_with_errors'] - 10} more rows with errors")
+    print(f"  (a) check_file: read and check every row  {result['check_s']:6.1f} s")
+    print(f"  (b) save_rows: all-or-nothing save        {result['save_s']:6.1f} s")
+    print(
+        f"  total (a) + (b)                           {total:6.1f} s   "
+        f"target < {IMPORT_TARGET_S:.0f} s   {verdict}"
+    )
+    if "save_error" in result:
+        print(f"  ERROR save_rows: {result['save_error']}")
+    else:
+        print(f"  saved {result['saved']:,} children")
+    print(
+        "  on the web, saving runs run_save, which checks the file again before save_rows: "
+        f"about {2 * result['check_s'] + result['save_s']:.0f} s from upload to saved"
+    )
+    return "save_error" not in result and result["saved"] == result["rows"]
 
 
 def print_table(rows: list[Row]) -> None:
@@ -303,8 +494,13 @@ def main() -> int:
             f"does (CONN_MAX_AGE=0): {open_ms:.2f} ms"
         )
         print()
+
+        # 3. Import, in-process, into the same database (after the pages, which it would change).
+        imported = bench_import(args.import_rows, IMPORT_SEED)
+        import_ok = print_import(imported, args.import_rows, IMPORT_SEED)
+        print()
         print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
-        return 1 if any(r.error for r in rows) else 0
+        return 1 if any(r.error for r in rows) or not import_ok else 0
     finally:
         if args.keep:
             print(f"(kept {tmpdir})")
