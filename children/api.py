@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from areas.models import Area
 from core.api import ScopedViewSetMixin
+from core.concurrency import STALE_MESSAGE
 
 from . import services
 from .choices import ParentRole
@@ -178,14 +179,20 @@ class ChildViewSet(
             if form.fields["id_number"].disabled
             else (form.cleaned_data["id_number"] or None)
         )
-        services.update_child(
-            request.user,
-            child,
-            form.child_data(),
-            id_number=id_number,
-            parents={r: forms[r].data_dict() for r in ("father", "mother")},
-            caregiver=forms["caregiver"].data_dict(),
-        )
+        try:
+            services.update_child(
+                request.user,
+                child,
+                form.child_data(),
+                id_number=id_number,
+                parents={r: forms[r].data_dict() for r in ("father", "mother")},
+                caregiver=forms["caregiver"].data_dict(),
+                based_on=form.cleaned_data["based_on"],
+            )
+        except services.StaleRecord:
+            return Response(
+                {"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT
+            )
         child = self.get_queryset().get(pk=child.pk)
         return Response(self.get_serializer(child).data)
 

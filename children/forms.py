@@ -106,6 +106,10 @@ class ChildForm(VersionedForm):
                 gp = (self.instance.grandparents or {}).get(name, {})
                 self.initial.setdefault(f"{name}_name", gp.get("name", ""))
                 self.initial.setdefault(f"{name}_birth", gp.get("birth_date") or None)
+        if self.instance.pk:
+            # Moving to another village is a transfer (with its handover), not an edit.
+            self.fields["area"].disabled = True
+            self.fields["area"].help_text = _("To move the child to another village, use Transfer.")
         if self.instance.pk and not self.is_bound and getattr(actor, "sees_full_id", False):
             self.initial["id_number"] = self.instance.id_number
         if self.instance.pk and not getattr(actor, "sees_full_id", False):
@@ -114,16 +118,23 @@ class ChildForm(VersionedForm):
             self.initial["id_number"] = self.instance.id_masked
         self.possible_duplicates = []
         if self.instance.pk:
-            # Brothers and sisters registered in the same village can be linked.
+            # Children of this village, and siblings already linked elsewhere.
+            candidates = (
+                Child.objects.visible_to(actor)
+                .filter(
+                    Q(area_id=self.instance.area_id, status="active")
+                    | Q(pk__in=self.instance.siblings.values("pk"))
+                )
+                .exclude(pk=self.instance.pk)
+                .order_by("name_pinyin")
+            )
             self.fields["siblings"] = forms.ModelMultipleChoiceField(
                 label=_("registered siblings"),
                 required=False,
-                queryset=Child.objects.visible_to(actor)
-                .active()
-                .filter(area_id=self.instance.area_id)
-                .exclude(pk=self.instance.pk)
-                .order_by("name_pinyin"),
-                initial=list(self.instance.siblings.values_list("pk", flat=True)),
+                queryset=candidates,
+                initial=list(
+                    candidates.filter(siblings=self.instance).values_list("pk", flat=True)
+                ),
                 widget=forms.SelectMultiple(attrs={"size": 6}),
                 help_text=_("Brothers and sisters registered in this village."),
             )
@@ -202,14 +213,15 @@ class ChildForm(VersionedForm):
             .filter(pk__in=[m.pk for m in matches])
             .values_list("pk", flat=True)
         )
+        # Children outside the user's jurisdiction are only counted, never named.
         self.possible_duplicates = [
-            {
-                "name": m.name,
-                "village": m.area.name if m.pk in visible else None,
-                "pk": m.pk if m.pk in visible else None,
-            }
-            for m in matches
+            {"name": m.name, "village": m.area.name, "pk": m.pk} for m in matches if m.pk in visible
         ]
+        hidden = len(matches) - len(self.possible_duplicates)
+        if hidden:
+            self.possible_duplicates.append(
+                {"name": None, "village": None, "pk": None, "hidden": hidden}
+            )
         if self.possible_duplicates:
             self.add_error(
                 "confirm_not_duplicate",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import field_changes, log_action
+from core.concurrency import is_current
 
 from . import policy
 from .choices import CloseReason, ParentRole, Status
@@ -182,11 +183,41 @@ def register_child(
     return child
 
 
-@transaction.atomic
+class StaleRecord(Exception):
+    """The record changed since the version the edit was based on."""
+
+
 def _sibling_names(child) -> list[str]:
     return sorted(f"{s.name} ({s.birth_date:%Y-%m-%d})" for s in child.siblings.all())
 
 
+def _link_siblings(actor, child, chosen, keep_hidden_from=None):
+    """Replace the child's sibling links; each sibling's own history records the change.
+
+    Links to children the acting user cannot see are kept: a user can only change what
+    they can see.
+    """
+    current = set(child.siblings.all())
+    wanted = set(chosen)
+    if keep_hidden_from is not None:
+        visible = set(
+            Child.objects.visible_to(keep_hidden_from).filter(pk__in=[c.pk for c in current])
+        )
+        wanted |= current - visible
+    for sibling, kind in [(s, "added") for s in wanted - current] + [
+        (s, "removed") for s in current - wanted
+    ]:
+        before = {"siblings": _sibling_names(sibling)}
+        if kind == "added":
+            child.siblings.add(sibling)
+        else:
+            child.siblings.remove(sibling)
+        _record(
+            actor, sibling, ChildChange.Kind.UPDATED, before, {"siblings": _sibling_names(sibling)}
+        )
+
+
+@transaction.atomic
 def update_child(
     actor,
     child: Child,
@@ -197,17 +228,23 @@ def update_child(
     caregiver=None,
     note="",
     siblings=None,
+    based_on=None,
 ) -> dict:
     """Change a child's facts and family; reclassify; history and audit. Returns the diff.
 
     `siblings`, when given, replaces the links to registered brothers and sisters.
+    `based_on`, when given, is the version the edit started from: the row is locked and a
+    newer version refuses the save (StaleRecord), so two saves cannot both pass the check.
     """
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    if based_on is not None and not is_current(locked, based_on):
+        raise StaleRecord
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
     if siblings is not None:
         before["siblings"] = _sibling_names(child)
     for name, value in data.items():
-        if name in CHILD_FIELDS:
+        if name in CHILD_FIELDS and name != "area":  # moving village is a transfer
             setattr(child, name, value)
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
     if id_number is not KEEP:
@@ -220,7 +257,7 @@ def update_child(
     child.save()
     after = snapshot(child, saved_parents, saved_caregiver)
     if siblings is not None:
-        child.siblings.set(siblings)
+        _link_siblings(actor, child, siblings, keep_hidden_from=actor)
         after["siblings"] = _sibling_names(child)
     changes = _record(
         actor,

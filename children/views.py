@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import can_manage, can_write, get_visible_or_404
 
@@ -181,6 +182,8 @@ def edit(request, pk):
     if not can_write(request.user):
         raise PermissionDenied
     forms = _family_forms(request, child)
+    if request.method != "POST":
+        services.record_read(request.user, child, via="edit")  # the form shows the record
     if request.method == "POST" and _all_valid(forms):
         parents, caregiver = _family_data(forms)
         form = forms["form"]
@@ -189,17 +192,22 @@ def edit(request, pk):
             if form.fields["id_number"].disabled
             else (form.cleaned_data["id_number"] or None)
         )
-        services.update_child(
-            request.user,
-            child,
-            form.child_data(),
-            id_number=id_number,
-            parents=parents,
-            caregiver=caregiver,
-            siblings=form.cleaned_data.get("siblings"),
-        )
-        messages.success(request, _("Saved."))
-        return redirect("children:detail", pk=child.pk)
+        try:
+            services.update_child(
+                request.user,
+                child,
+                form.child_data(),
+                id_number=id_number,
+                parents=parents,
+                caregiver=caregiver,
+                siblings=form.cleaned_data.get("siblings"),
+                based_on=form.cleaned_data["based_on"],
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {**forms, **FORM_SECTIONS, "child": child})
 
 

@@ -25,7 +25,13 @@ def is_current(obj, token) -> bool:
     """Whether a version token (as text in any time zone, or a datetime) is the record's."""
     if obj is None or not token:
         return False
-    when = token if isinstance(token, dt.datetime) else parse_datetime(str(token).strip())
+    if isinstance(token, dt.datetime):
+        when = token
+    else:
+        try:
+            when = parse_datetime(str(token).strip())
+        except ValueError:  # well-formed but impossible, e.g. 30 February
+            return False
     return when is not None and when == obj.updated_at
 
 

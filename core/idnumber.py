@@ -5,6 +5,8 @@ even = female) and an ISO 7064 MOD 11-2 check character (0-9 or X).
 """
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
 MALE, FEMALE = "M", "F"
+NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,12 @@ class IdNumber:
 
 
 def normalize(value: str) -> str:
-    """Upper-case, without spaces: how numbers are stored, compared and hashed."""
-    return "".join(str(value or "").split()).upper()
+    """Half-width, upper-case, without spaces: how numbers are stored, compared and hashed.
+
+    Chinese input methods often type full-width digits (３４１６…); NFKC turns them into
+    ASCII so that one number always has one form (and one hash).
+    """
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).upper()
 
 
 def check_character(first17: str) -> str:
@@ -48,7 +55,7 @@ def parse(value: str) -> IdNumber:
             code="length",
             params={"n": len(number)},
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not NUMBER_SHAPE.fullmatch(number):
         raise ValidationError(
             _("An identity number is 17 digits followed by a digit or X."), code="characters"
         )

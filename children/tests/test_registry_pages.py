@@ -286,3 +286,61 @@ def test_siblings_are_linked_both_ways_and_kept_in_the_history(client, director,
     assert change.changes["siblings"] == [[], ["王大宝 (2012-03-03)"]]
     page = client.get(reverse("children:detail", kwargs={"pk": older.pk})).content.decode()
     assert "王小宝" in page
+
+
+def test_the_duplicate_warning_never_names_a_child_outside_the_jurisdiction(
+    client, director, world
+):
+    make_child(world["b1"], "张伟", born=BORN)
+    client.force_login(director)
+    response = client.post(NEW, form_data(world, name="张玮", id_number=""))
+    page = response.content.decode()
+    assert "张伟" not in page and "张寨村" not in page
+    assert "其他辖区" in page
+    assert not Child.objects.filter(name="张玮").exists()
+
+
+def test_full_width_digits_do_not_slip_past_the_uniqueness_check(client, director, world):
+    make_child(world["a1"], "王一", id_number=VALID_ID)
+    client.force_login(director)
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in VALID_ID)
+    response = client.post(NEW, form_data(world, name="王二", id_number=wide))
+    assert "id_number" in response.context["form"].errors
+    assert Child.objects.count() == 1
+
+
+def test_opening_the_edit_form_is_audited_as_a_read(client, director, world):
+    child = make_child(world["a1"])
+    client.force_login(director)
+    client.get(reverse("children:edit", kwargs={"pk": child.pk}))
+    assert AuditEntry.objects.filter(action="children.child.read", data__via="edit").exists()
+
+
+def test_the_edit_form_cannot_move_a_child_to_another_village(client, township_officer, world):
+    child = make_child(world["a1"])
+    client.force_login(township_officer)
+    response = edit(client, child, area=str(world["a2"].pk))
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.area == world["a1"] and not child.transfers.exists()
+
+
+def test_an_impossible_version_token_is_a_stale_form_not_a_500(client, director, world):
+    child = make_child(world["a1"])
+    client.force_login(director)
+    response = edit(client, child, based_on="2024-02-30T10:00:00+08:00")
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+
+
+def test_links_to_siblings_the_user_cannot_see_survive_an_edit(
+    client, director, township_officer, world
+):
+    from children.services import update_child
+
+    child = make_child(world["a1"], "王大宝")
+    cousin = make_child(world["b1"], "王二宝")  # B1: outside the director's village
+    update_child(None, child, {}, siblings=[cousin])
+    client.force_login(director)
+    assert edit(client, child).status_code == 302
+    assert list(child.siblings.all()) == [cousin]
+    assert cousin.changes.filter(kind="updated").exists()  # the link is in its history too
