@@ -343,15 +343,19 @@ def print_import(result: dict, count: int, seed: int) -> bool:
         f"  rows {result['rows']:,}; rows with errors {report['rows_with_errors']:,}; "
         f"children registered before {result['before']:,}, after {result['after']:,}"
     )
-    if result["known_person"] or result["known_number"]:
-        print(
-            f"  collisions with seeded children (kept in the file): {result['known_person']} "
-            f"same name, birth date and village; {result['known_number']} same identity number"
-        )
+    print(
+        f"  rows colliding with registered children (kept in the file): {result['known_person']} "
+        f"same name, birth date and village; {result['known_number']} same identity number"
+    )
+    preview = report.get("preview")
+    if preview:  # check_file's dry-run counts, shown to the user before saving
+        counts = ", ".join(f"{k} {v:,}" for k, v in preview["counts"].items())
+        print(f"  check_file's preview of what saving registers: {counts}")
+    errors = len(report["errors"]) + report.get("more_errors", 0)
+    if errors:
+        print(f"  first {min(10, errors)} of {errors:,} errors:")
     for error in report["errors"][:10]:
         print(f"    row {error['row']}, {error['column']}: {error['message']}")
-    if report["rows_with_errors"] > 10:
-        print(f"    … {report['rows_with_errors'] - 10} more rows with errors")
     print(f"  (a) check_file: read and check every row  {result['check_s']:6.1f} s")
     print(f"  (b) save_rows: all-or-nothing save        {result['save_s']:6.1f} s")
     print(
@@ -360,13 +364,13 @@ def print_import(result: dict, count: int, seed: int) -> bool:
     )
     if "save_error" in result:
         print(f"  ERROR save_rows: {result['save_error']}")
-    else:
-        print(f"  saved {result['saved']:,} children")
+        return False
+    print(f"  saved {result['saved']:,} children")
     print(
         "  on the web, saving runs run_save, which checks the file again before save_rows: "
         f"about {2 * result['check_s'] + result['save_s']:.0f} s from upload to saved"
     )
-    return "save_error" not in result and result["saved"] == result["rows"]
+    return result["saved"] == result["rows"]
 
 
 def print_table(rows: list[Row]) -> None:

@@ -132,7 +132,7 @@ class ChildForm(VersionedForm):
                 label=_("registered siblings"),
                 required=False,
                 queryset=candidates,
-                initial=list(
+                initial=[c.pk for c in candidates.filter(siblings=self.instance)],
                     candidates.filter(siblings=self.instance).values_list("pk", flat=True)
                 ),
                 widget=forms.SelectMultiple(attrs={"size": 6}),
