@@ -133,8 +133,6 @@ class ChildForm(VersionedForm):
                 required=False,
                 queryset=candidates,
                 initial=[c.pk for c in candidates.filter(siblings=self.instance)],
-                    candidates.filter(siblings=self.instance).values_list("pk", flat=True)
-                ),
                 widget=forms.SelectMultiple(attrs={"size": 6}),
                 help_text=_("Brothers and sisters registered in this village."),
             )
