@@ -7,6 +7,7 @@ Large files run in a background thread that writes its progress to the job.
 
 import datetime as dt
 import io
+import logging
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -30,6 +32,11 @@ from .names import pinyin_of
 from .services import classify_child, snapshot
 from .tabular import COLUMN_BY_KEY, COLUMNS, YES_NO, cell_text, choice_aliases, header_aliases
 
+logger = logging.getLogger(__name__)
+UNEXPECTED = _lazy(
+    "The file could not be processed. Nothing was saved. Check that it is the "
+    "template's layout, or contact the county office."
+)
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 500
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
@@ -157,7 +164,7 @@ class RowChecker:
                 return YES_NO[text.lower()]
             if column.kind == "choice":
                 return self.choices[key][text.lower()]
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, OverflowError):
             if column.kind == "date":
                 row.error(key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": text})
             elif column.kind == "choice":
@@ -307,7 +314,21 @@ class RowChecker:
             "extreme_poverty": bool(values["extreme_poverty"]),
             "low_income": bool(values["low_income"]),
         }
+        self.model_errors(row)
         return row
+
+    def model_errors(self, row: Row) -> None:
+        """The models' own limits (lengths, ranges, choices), as the forms apply them."""
+        parts = [(Child, row.child, ""), (Caregiver, row.caregiver or {}, "caregiver.")]
+        parts += [(Parent, data, f"{role}.") for role, data in row.parents.items()]
+        for model, data, prefix in parts:
+            for name, value in data.items():
+                if name == "area" or value in (None, ""):
+                    continue
+                try:
+                    model._meta.get_field(name).clean(value, None)
+                except ValidationError as error:
+                    row.error(f"{prefix}{name}", error.messages[0])
 
 
 def check_file(actor, content: bytes, progress=None) -> tuple[list[Row], dict]:
@@ -498,6 +519,35 @@ def _set(job, **fields):
     ImportJob.objects.filter(pk=job.pk).update(**fields)
 
 
+def _finish(job, state, report, **fields):
+    """End a job: the uploaded file (identity numbers in clear) is kept only while a checked
+    file waits to be saved, and every outcome is audited."""
+    keep_file = state == ImportJob.State.VALID
+    _set(
+        job,
+        state=state,
+        report=report,
+        finished_at=timezone.now(),
+        **({} if keep_file else {"content": b""}),
+        **fields,
+    )
+    log_action(
+        job.created_by,
+        f"children.import.{state}",
+        job,
+        {
+            "filename": job.filename,
+            "rows": report.get("rows", 0),
+            "rows_with_errors": report.get("rows_with_errors", 0),
+            "saved": fields.get("saved_count", 0),
+        },
+    )
+
+
+def _content(job) -> bytes:
+    return crypto.decrypt_bytes(bytes(job.content))
+
+
 def run_check(job: ImportJob) -> None:
     """Check the job's file; the job ends INVALID (with the report) or VALID."""
     _set(job, state=ImportJob.State.CHECKING, checked_rows=0)
@@ -506,48 +556,44 @@ def run_check(job: ImportJob) -> None:
         _set(job, checked_rows=done, total_rows=total)
 
     try:
-        rows, report = check_file(job.created_by, bytes(job.content), progress)
+        rows, report = check_file(job.created_by, _content(job), progress)
     except FileProblem as problem:
-        _set(
-            job,
-            state=ImportJob.State.INVALID,
-            report={"file_error": str(problem)},
-            finished_at=timezone.now(),
-        )
+        _finish(job, ImportJob.State.INVALID, {"file_error": str(problem)})
         return
+    except Exception:  # never leave a job "checking" for ever
+        logger.exception("import check failed: %s", job.pk)
+        _finish(job, ImportJob.State.FAILED, {"file_error": str(UNEXPECTED)})
+        return
+    if not rows:
+        report["file_error"] = str(_("The file has no data rows."))
     state = (
         ImportJob.State.INVALID if report["rows_with_errors"] or not rows else ImportJob.State.VALID
     )
-    if not rows:
-        report["file_error"] = _("The file has no data rows.")
-    _set(
-        job,
-        state=state,
-        report=report,
-        total_rows=len(rows),
-        checked_rows=len(rows),
-        finished_at=timezone.now(),
-    )
+    _finish(job, state, report, total_rows=len(rows), checked_rows=len(rows))
 
 
 def run_save(job: ImportJob) -> None:
     """Check again (the registry may have changed) and save all rows, or none."""
     _set(job, state=ImportJob.State.SAVING, checked_rows=0)
     try:
-        rows, report = check_file(job.created_by, bytes(job.content))
+        rows, report = check_file(job.created_by, _content(job))
         if report["rows_with_errors"] or not rows:
-            _set(job, state=ImportJob.State.INVALID, report=report, finished_at=timezone.now())
+            _finish(job, ImportJob.State.INVALID, report)
             return
         ids = save_rows(job.created_by, rows, job)
-    except Exception as exc:  # nothing was saved: the transaction rolled back
-        _set(
-            job,
-            state=ImportJob.State.FAILED,
-            report={"file_error": str(exc)[:500]},
-            finished_at=timezone.now(),
-        )
-        raise
-    _set(job, state=ImportJob.State.SAVED, saved_count=len(ids), finished_at=timezone.now())
+    except Exception:  # the transaction rolled back: nothing was saved
+        logger.exception("import save failed: %s", job.pk)
+        _finish(job, ImportJob.State.FAILED, {"file_error": str(UNEXPECTED)})
+        return
+    _finish(job, ImportJob.State.SAVED, report, saved_count=len(ids))
+
+
+def purge_waiting_files(max_age=dt.timedelta(days=1)) -> int:
+    """Checked files nobody saved within a day are dropped (they hold identity numbers)."""
+    stale = ImportJob.objects.filter(
+        state=ImportJob.State.VALID, finished_at__lt=timezone.now() - max_age
+    )
+    return stale.update(state=ImportJob.State.EXPIRED, content=b"")
 
 
 def start(job: ImportJob, step) -> None:

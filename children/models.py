@@ -417,6 +417,7 @@ class ImportJob(models.Model):
         SAVING = "saving", _("saving")
         SAVED = "saved", _("saved")
         FAILED = "failed", _("failed: nothing saved")
+        EXPIRED = "expired", _("not saved within a day: upload it again")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -426,6 +427,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=200)
     content = models.BinaryField()
+    # The uploaded file, encrypted (it holds identity numbers); emptied when the job ends.
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     checked_rows = models.PositiveIntegerField(default=0)

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core import crypto
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import can_manage, can_write, get_visible_or_404
@@ -25,7 +26,7 @@ from .forms import (
     ParentForm,
     TransferForm,
 )
-from .imports import run_check, run_save, start, template_workbook
+from .imports import purge_waiting_files, run_check, run_save, start, template_workbook
 from .models import Child, ImportJob, Transfer
 
 # Which of ChildForm's fields go in which section of the registration page.
@@ -323,11 +324,12 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        purge_waiting_files()
         job = ImportJob.objects.create(
             area=request.user.area,
             created_by=request.user,
             filename=upload.name[:200],
-            content=upload.read(),
+            content=crypto.encrypt_bytes(upload.read()),
         )
         start(job, run_check)
         return redirect("children:import_job", pk=job.pk)

@@ -39,3 +39,18 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """Keyed hash of a normalised value: equal values give equal hashes, nothing else leaks."""
     return hmac.new(_derive(b"shouhu-lookup-hash"), value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a file's content (an uploaded roster) with the field key."""
+    return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """Decrypt what `encrypt_bytes` produced."""
+    if not token:
+        return b""
+    try:
+        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt: wrong FIELD_ENCRYPTION_KEY or damaged value") from exc

@@ -186,3 +186,57 @@ def test_only_the_uploader_saves_and_only_a_valid_job(client, director, township
     client.force_login(township_officer)
     assert client.post(reverse("children:import_save", kwargs={"pk": job.pk})).status_code == 403
     assert not Child.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides,column",
+    [
+        ({"name": "王" * 300}, "姓名"),
+        ({"village_group": "组" * 200}, "村民小组"),
+        ({"disability_grade": 9, "health": "残疾", "disability_category": "肢体"}, "残疾等级"),
+        ({"caregiver.age": -5}, "受委托监护人年龄"),
+        ({"caregiver.age": 300}, "受委托监护人年龄"),
+        ({"caregiver.age": "1e400"}, "受委托监护人年龄"),
+    ],
+)
+def test_out_of_range_values_are_row_errors_not_failures(
+    client, director, world, overrides, column
+):
+    client.force_login(director)
+    job = upload(client, workbook(good_row(**overrides)))
+    assert job.state == ImportJob.State.INVALID, job.report
+    assert any(e["column"] == column for e in job.report["errors"]), job.report["errors"]
+    assert not Child.objects.exists()
+
+
+def test_the_uploaded_file_is_encrypted_and_dropped_when_the_job_ends(client, director, world):
+    client.force_login(director)
+    valid = upload(client, workbook(good_row()))
+    assert valid.state == ImportJob.State.VALID
+    assert bytes(valid.content)[:2] != b"PK"  # encrypted at rest while it waits
+    client.post(reverse("children:import_save", kwargs={"pk": valid.pk}))
+    valid.refresh_from_db()
+    assert valid.state == ImportJob.State.SAVED and bytes(valid.content) == b""
+    invalid = upload(client, workbook(good_row(name="王二", sex="?")))
+    assert invalid.state == ImportJob.State.INVALID and bytes(invalid.content) == b""
+    actions = set(
+        AuditEntry.objects.filter(action__startswith="children.import.").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == {"children.import.valid", "children.import.saved", "children.import.invalid"}
+
+
+def test_a_checked_file_not_saved_within_a_day_expires(client, director, world):
+    from django.utils import timezone
+
+    from children.imports import purge_waiting_files
+
+    client.force_login(director)
+    job = upload(client, workbook(good_row()))
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(days=2))
+    assert purge_waiting_files() == 1
+    job.refresh_from_db()
+    assert job.state == "expired" and bytes(job.content) == b""
+    client.post(reverse("children:import_save", kwargs={"pk": job.pk}))
+    assert not Child.objects.exists()
