@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -33,7 +33,7 @@ from .services import classify_child, snapshot
 from .tabular import COLUMN_BY_KEY, COLUMNS, YES_NO, cell_text, choice_aliases, header_aliases
 
 logger = logging.getLogger(__name__)
-UNEXPECTED = _lazy(
+UNEXPECTED = gettext_lazy(
     "The file could not be processed. Nothing was saved. Check that it is the "
     "template's layout, or contact the county office."
 )
