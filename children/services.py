@@ -371,11 +371,26 @@ def record_read(actor, child: Child, via: str = "page") -> None:
     log_action(actor, "children.child.read", child, {"via": via})
 
 
-def review_ages(on: dt.date | None = None) -> dict:
-    """Daily: reclassify children whose 16th or 18th birthday has come, close those whose
-    registration no longer applies. Idempotent: a second run the same day changes nothing.
+RESULT_STATE = (
+    "is_left_behind",
+    "left_behind_kind",
+    "is_orphan",
+    "is_fuc",
+    "difficulty_poverty",
+    "difficulty_disability",
+    "difficulty_guardianship",
+    "computed_care_level",
+    "care_level",
+)
 
-    A left-behind child turning 16 leaves the left-behind register; if a difficulty
+
+def review_ages(on: dt.date | None = None) -> dict:
+    """Daily: classify every active child again as of today, because age and time change the
+    result without any edit — the 16th and 18th birthdays, and a parent's imprisonment or
+    lost contact reaching six months (de facto unsupported). Only children whose result
+    changed are saved, with a history entry and an audit entry. Idempotent.
+
+    A left-behind child who turns 16 leaves the left-behind register; if a difficulty
     category still applies the record stays open with it, otherwise it is closed
     ("turned 16"). At 18 every record closes ("turned 18").
     """
@@ -383,29 +398,36 @@ def review_ages(on: dt.date | None = None) -> dict:
     report = {"reclassified": 0, "closed_16": 0, "closed_18": 0}
     turned_18 = Child.objects.active().filter(birth_date__lte=policy.birthday_cutoff(on, 18))
     for child in turned_18.select_related("area"):
-        with transaction.atomic():
-            close_child(None, child, CloseReason.TURNED_18, on, "daily age review")
+        close_child(None, child, CloseReason.TURNED_18, on)
         report["closed_18"] += 1
-    turned_16 = Child.objects.active().filter(
-        is_left_behind=True, birth_date__lte=policy.birthday_cutoff(on, 16)
+    children = (
+        Child.objects.active().select_related("area", "caregiver").prefetch_related("parents")
     )
-    for child in turned_16.select_related("area").prefetch_related("parents"):
+    for child in children.iterator(chunk_size=2000):
+        parents = {p.role: p for p in child.parents.all()}
+        caregiver = getattr(child, "caregiver", None)
+        state = [getattr(child, name) for name in RESULT_STATE]
+        before = snapshot(child, parents, caregiver)
+        classify_child(child, parents, caregiver, on)
+        if [getattr(child, name) for name in RESULT_STATE] == state:
+            continue
         with transaction.atomic():
-            parents, caregiver = _family(child)
-            before = snapshot(child, parents, caregiver)
-            classify_child(child, parents, caregiver, on)
             child.save()
-            _record(
+            changes = _record(
                 None,
                 child,
                 ChildChange.Kind.RECLASSIFIED,
                 before,
                 snapshot(child, parents, caregiver),
-                "daily age review: turned 16",
             )
-            log_action(None, "children.child.reclassified", child, {"reason": "turned 16"})
-            report["reclassified"] += 1
-            if not child.in_difficulty:
-                close_child(None, child, CloseReason.TURNED_16, on, "daily age review")
-                report["closed_16"] += 1
+            log_action(None, "children.child.reclassified", child, {"changes": changes})
+        report["reclassified"] += 1
+        aged_out = (
+            before.get("is_left_behind")
+            and not child.is_left_behind
+            and (child.birth_date <= policy.birthday_cutoff(on, policy.LEFT_BEHIND_AGE_LIMIT))
+        )
+        if aged_out and not child.in_difficulty:
+            close_child(None, child, CloseReason.TURNED_16, on)
+            report["closed_16"] += 1
     return report

@@ -59,4 +59,18 @@ def test_running_twice_changes_nothing_more(world, capsys):
     call_command("review_ages", on=DAY.isoformat())
     assert AuditEntry.objects.count() == entries
     assert sum(c.changes.count() for c in Child.objects.all()) == changes
-    assert "0 reclassified at 16, 0 closed at 16, 0 closed at 18" in capsys.readouterr().out
+    assert "0 reclassified, 0 closed at 16, 0 closed at 18" in capsys.readouterr().out
+
+
+def test_six_months_of_lost_contact_makes_a_child_de_facto_unsupported(world):
+    from children.services import review_ages
+
+    child = make_child(world["a1"], father="lost_contact", mother="deceased")
+    child.parents.filter(role="father").update(status_since=DAY - dt.timedelta(days=125))
+    review_ages(DAY)
+    child.refresh_from_db()
+    assert not child.is_fuc
+    review_ages(DAY + dt.timedelta(days=90))
+    child.refresh_from_db()
+    assert child.is_fuc and child.care_level == "special"
+    assert child.changes.filter(kind="reclassified").exists()

@@ -9,8 +9,8 @@ from children.services import review_ages
 
 class Command(BaseCommand):
     help = (
-        "Reclassify children whose 16th birthday has come and close the records that no "
-        "longer apply; close records at 18. Idempotent: run it daily (cron)."
+        "Classify every active child again as of today (birthdays, six-month durations); close "
+        "records at 16 when nothing else applies, and at 18. Idempotent: run it daily (cron)."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             raise CommandError("--on takes a date as YYYY-MM-DD") from exc
         report = review_ages(day)
         self.stdout.write(
-            f"Reviewed ages: {report['reclassified']} reclassified at 16, "
+            f"Daily review: {report['reclassified']} reclassified, "
             f"{report['closed_16']} closed at 16, {report['closed_18']} closed at 18."
         )
