@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -65,7 +66,7 @@ def _to_form_data(payload: dict, base: dict, actor) -> tuple[dict, dict]:
         elif key == "area":
             area = Area.objects.visible_to(actor).villages().filter(code=str(value)).first()
             if area is None:
-                errors["area"] = ["No village with this code in your jurisdiction."]
+                errors["area"] = [str(_("No village with this code in your jurisdiction."))]
             else:
                 data["area"] = area.pk
         elif key == "version":
@@ -106,7 +107,27 @@ def _validate(data, actor, child=None):
                 if name == "__all__":
                     key = "non_field_errors" if not prefix else f"{prefix}.non_field_errors"
                 errors[key] = [str(m) for m in messages]
+    duplicates = forms[""].possible_duplicates
+    if duplicates:  # what the page lists above the form, for the client to show
+        errors["possible_duplicates"] = [
+            {"id": d["pk"], "name": d["name"], "village": d["village"]}
+            if d["pk"]
+            else {"in_other_jurisdictions": d["hidden"]}
+            for d in duplicates
+        ]
     return forms, errors
+
+
+def _flatten(errors, prefix="") -> dict:
+    """Nested serializer errors as {"father.status": [...]}, like the form errors."""
+    flat = {}
+    for key, value in errors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = [str(v) for v in value]
+    return flat
 
 
 class ChildViewSet(
@@ -136,7 +157,10 @@ class ChildViewSet(
 
     @extend_schema(request=ChildWriteSerializer, responses={201: ChildSerializer})
     def create(self, request, *args, **kwargs):
-        data, errors = _to_form_data(request.data, {}, request.user)
+        payload = ChildWriteSerializer(data=request.data)
+        if not payload.is_valid():  # types first: a JSON shape error is a 400, never a 500
+            return Response(_flatten(payload.errors), status=status.HTTP_400_BAD_REQUEST)
+        data, errors = _to_form_data(payload.validated_data, {}, request.user)
         data.setdefault("hukou_registered", "on")
         data.setdefault("hukou_type", "rural")
         data.setdefault("health", "healthy")
@@ -159,13 +183,16 @@ class ChildViewSet(
     @extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer})
     def update(self, request, *args, **kwargs):
         child = self.get_object()
-        if "version" not in request.data:
+        payload = ChildWriteSerializer(data=request.data, partial=True)
+        if not payload.is_valid():
+            return Response(_flatten(payload.errors), status=status.HTTP_400_BAD_REQUEST)
+        if "version" not in payload.validated_data:
             return Response(
-                {"version": ["Send the `version` of the record you changed."]},
+                {"version": [str(_("Send the version of the record you changed."))]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         base = _current_data(child, request.user)
-        data, errors = _to_form_data(request.data, base, request.user)
+        data, errors = _to_form_data(payload.validated_data, base, request.user)
         forms, form_errors = _validate(data, request.user, child)
         errors.update(form_errors)
         if errors:

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from core.audit import log_action
 
+from .choices import IncomeSource
 from .models import Child
 from .tabular import COLUMNS, neutralise
 
@@ -33,6 +34,10 @@ def _value(child: Child, parents: dict, caregiver, key: str, full_id: bool):
         return ""
     display = getattr(source, f"get_{name}_display", None)
     value = display() if display and getattr(source, name) else getattr(source, name)
+    if isinstance(value, list):  # income sources: codes → labels, as the template writes them
+        return "、".join(
+            str(IncomeSource(v).label) if v in IncomeSource.values else str(v) for v in value
+        )
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if value is None:

@@ -76,8 +76,12 @@ class ChildFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else {}
-        data.setdefault("status", Status.ACTIVE)
-        data.setdefault("order", "name")
+        # A missing or unknown status or order means the defaults (active, by name): an
+        # invalid value must not silently drop the active-only default.
+        if data.get("status") not in {*Status.values, "all"}:
+            data["status"] = Status.ACTIVE
+        if data.get("order") not in ORDER_BY:
+            data["order"] = "name"
         super().__init__(data, *args, **kwargs)
         self.filters["area"].extra["choices"] = self._area_choices()
 

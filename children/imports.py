@@ -8,6 +8,7 @@ Large files run in a background thread that writes its progress to the job.
 import datetime as dt
 import io
 import logging
+import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -38,6 +39,13 @@ UNEXPECTED = gettext_lazy(
     "template's layout, or contact the county office."
 )
 MAX_ROWS = 50_000
+DATE_FIELDS = {
+    "status_since",
+    "last_return",
+    "agreement_date",
+    "notice_school_date",
+    "notice_village_date",
+}
 PROGRESS_EVERY = 500
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
@@ -164,10 +172,13 @@ class RowChecker:
                 return YES_NO[text.lower()]
             if column.kind == "choice":
                 return self.choices[key][text.lower()]
+            if column.kind == "multi":
+                parts = [p.strip().lower() for p in re.split(r"[、,，;；/]", text) if p.strip()]
+                return [self.choices[key][p] for p in parts]
         except (ValueError, KeyError, OverflowError):
             if column.kind == "date":
                 row.error(key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": text})
-            elif column.kind == "choice":
+            elif column.kind in ("choice", "multi"):
                 allowed = "、".join(str(label) for _v, label in column.choices.choices)
                 row.error(
                     key,
@@ -260,6 +271,7 @@ class RowChecker:
                     "work_province",
                     "work_city",
                     "phone",
+                    "last_return",
                 )
             }
             if parent["status"]:  # a missing status was already reported as required
@@ -267,19 +279,35 @@ class RowChecker:
                     parent["status"], parent["work_province"] or ""
                 ).items():
                     row.error(f"{role}.{key}", error.messages[0])
-            error = rules.date_not_in_future(parent["status_since"], self.today)
-            if error:
-                row.error(f"{role}.status_since", error.messages[0])
+            for date_key in ("status_since", "last_return"):
+                error = rules.date_not_in_future(parent[date_key], self.today)
+                if error:
+                    row.error(f"{role}.{date_key}", error.messages[0])
             if parent["status"] != "migrant":
                 parent["work_province"] = parent["work_city"] = None
             row.parents[role] = {
-                k: v or ("" if k != "status_since" else None) for k, v in parent.items()
+                k: v or (None if k in DATE_FIELDS else "") for k, v in parent.items()
             }
 
         care = {
             name: values[f"caregiver.{name}"]
-            for name in ("name", "relationship", "age", "health", "phone", "assessment")
+            for name in (
+                "name",
+                "relationship",
+                "age",
+                "health",
+                "phone",
+                "address",
+                "assessment",
+                "agreement_date",
+                "notice_school_date",
+                "notice_village_date",
+            )
         }
+        for date_key in ("agreement_date", "notice_school_date", "notice_village_date"):
+            error = rules.date_not_in_future(care[date_key], self.today)
+            if error:
+                row.error(f"caregiver.{date_key}", error.messages[0])
         if any(v not in (None, "") for v in care.values()):
             for key, error in rules.caregiver_errors(
                 care["name"], care["relationship"], care["assessment"]
@@ -287,7 +315,9 @@ class RowChecker:
                 row.error(f"caregiver.{key}", error.messages[0])
             care["health"] = care["health"] or CaregiverHealth.HEALTHY
             care["assessment"] = care["assessment"] or Assessment.FAIR
-            row.caregiver = {k: (v if v is not None else "") for k, v in care.items()}
+            row.caregiver = {
+                k: (v if v is not None or k in DATE_FIELDS else "") for k, v in care.items()
+            }
             row.caregiver["age"] = care["age"]
 
         row.child = {
@@ -302,6 +332,8 @@ class RowChecker:
             if values["hukou_registered"] is None
             else values["hukou_registered"],
             "address": values["address"] or "",
+            "hukou_address": values["hukou_address"] or "",
+            "income_sources": values["income_sources"] or [],
             "health": values["health"] or "healthy",
             "disability_category": values["disability_category"] or "",
             "disability_grade": values["disability_grade"],
@@ -462,6 +494,7 @@ def template_workbook() -> bytes:
         "health": _("healthy"),
         "schooling": _("primary school"),
         "school": "城关镇中心小学",
+        "income_sources": "、".join([str(_("migrant work")), str(_("farming or livestock"))]),
         "grade": "四年级",
         "boarding": _("no"),
         "dibao": _("no"),

@@ -211,6 +211,7 @@ class Child(models.Model):
         return policy.Facts(
             birth_date=self.birth_date,
             hukou_type=self.hukou_type,
+            hukou_registered=self.hukou_registered,
             health=self.health,
             disability_category=self.disability_category,
             disability_grade=self.disability_grade,

@@ -29,7 +29,11 @@ CHILD_AGE_LIMIT = 18  # orphans and de-facto-unsupported children: under 18
 FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months (民发〔2019〕62号)
 
 # A parent at home in one of these states cannot care for the child, so a child with the
-# other parent away counts as left behind (单亲留守: "无监护能力", or dead, missing …).
+# other parent away counts as left behind. The national definition names serious illness
+# and severe disability (无监护能力, DOMAIN.md §1.1); like the local 单亲留守 practice, the
+# county also counts a parent who is dead, missing, imprisoned, out of contact or stripped
+# of guardianship — none of them can care for the child either. Narrow it here if the
+# county decides otherwise.
 UNABLE_TO_CARE = {
     ParentStatus.SEVERELY_DISABLED,
     ParentStatus.SERIOUSLY_ILL,
@@ -63,10 +67,15 @@ REASONS = {
     "fuc": _("de facto unsupported: %(father)s; %(mother)s"),
     "poverty": _("family poverty: %(flags)s"),
     "disability": _("disability: %(detail)s"),
-    "guardianship_unattended": _("no one cares for the child: parents unable and no caregiver"),
+    "orphan_not_extreme_poverty": _(
+        "orphan: extreme-poverty support does not apply (orphan support takes precedence)"
+    ),
+    "no_hukou": _("household registration not completed: help register it"),
     "caregiver_poor": _("caregiver's guardianship assessed as poor"),
     "caregiver_capacity": _("caregiver lacks capacity: %(health)s"),
-    "no_caregiver": _("left behind without a recorded caregiver"),
+    "no_caregiver": _(
+        "left behind without a recorded caregiver: check that the child does not live alone"
+    ),
     "dropped_out": _("dropped out of school"),
     "ill": _("seriously ill: %(detail)s"),
     "risk": _("open concern: %(detail)s"),
@@ -99,6 +108,9 @@ class Facts:
 
     birth_date: dt.date
     hukou_type: str = HukouType.RURAL
+    # A child without household registration is classified by the type the family states;
+    # the missing registration itself is flagged (registering it is a service, 落实户籍).
+    hukou_registered: bool = True
     health: str = Health.HEALTHY
     disability_category: str = ""
     disability_grade: int | None = None
@@ -225,6 +237,11 @@ def classify(facts: Facts, on: dt.date) -> Classification:
         flags = [
             name for name in ("dibao", "extreme_poverty", "low_income") if getattr(facts, name)
         ]
+        if result.orphan and "extreme_poverty" in flags:
+            # Orphan support takes precedence over extreme-poverty support for minors
+            # (特困人员认定办法 Art. 9): the flag is a data problem to correct.
+            flags.remove("extreme_poverty")
+            reasons.append(("orphan_not_extreme_poverty", {}))
         if flags:
             result.difficulties.append(Difficulty.POVERTY)
             reasons.append(("poverty", {"flags": flags}))
@@ -236,14 +253,11 @@ def classify(facts: Facts, on: dt.date) -> Classification:
                     {"category": facts.disability_category, "grade": facts.disability_grade},
                 )
             )
-        parents_unable = all(
-            p.status in UNABLE_TO_CARE | {ParentStatus.MIGRANT} for p in (father, mother)
-        )
-        unattended = parents_unable and not facts.has_caregiver and bool(father.status)
-        if result.orphan or result.fuc or unattended:
+        if result.orphan or result.fuc:
             result.difficulties.append(Difficulty.GUARDIANSHIP)
-            if unattended:
-                reasons.append(("guardianship_unattended", {}))
+
+    if not facts.hukou_registered:
+        reasons.append(("no_hukou", {}))
 
     # Care level: special attention for every child in difficulty, and for left-behind
     # children whose care is weak or who show a risk.
@@ -251,6 +265,8 @@ def classify(facts: Facts, on: dt.date) -> Classification:
     if result.difficulties:
         level_reasons.append(("difficulty", {}))
     if result.left_behind:
+        # A missing caregiver is not by itself a difficulty category (it may be missing data),
+        # but the child may be living alone: special attention until a visit settles it.
         if not facts.has_caregiver:
             level_reasons.append(("no_caregiver", {}))
         elif facts.caregiver_assessment == Assessment.POOR:

@@ -14,6 +14,7 @@ from .choices import (
     DisabilityCategory,
     Health,
     HukouType,
+    IncomeSource,
     ParentStatus,
     Relationship,
     Schooling,
@@ -25,7 +26,7 @@ from .choices import (
 class Column:
     key: str  # "name", "father.status", "caregiver.name" …
     label: object  # lazy translated header
-    kind: str = "text"  # text, date, int, bool, choice
+    kind: str = "text"  # text, date, int, bool, choice, multi (choices separated by 、 , ;)
     choices: type | None = None
     required: bool = False
     width: int = 12
@@ -61,6 +62,7 @@ COLUMNS = [
     Column("id_number", _("identity number"), width=21),
     Column("hukou_type", _("registration type"), "choice", HukouType, width=8),
     Column("hukou_registered", _("household registration completed"), "bool", width=8),
+    Column("hukou_address", _("place of registration"), width=20),
     Column("address", _("current address"), width=24),
     Column("health", _("health"), "choice", Health),
     Column("disability_category", _("disability category"), "choice", DisabilityCategory),
@@ -73,6 +75,7 @@ COLUMNS = [
     Column("dibao", _("minimum living allowance (dibao)"), "bool", width=8),
     Column("extreme_poverty", _("extreme-poverty support"), "bool", width=8),
     Column("low_income", _("registered-poor or monitored household"), "bool", width=8),
+    Column("income_sources", _("household income sources"), "multi", IncomeSource, width=20),
     *[
         column
         for role, role_label in (("father", _("father")), ("mother", _("mother")))
@@ -90,6 +93,9 @@ COLUMNS = [
             Column(f"{role}.work_province", _about(_("%(who)s: work province"), role_label)),
             Column(f"{role}.work_city", _about(_("%(who)s: work city"), role_label)),
             Column(f"{role}.phone", _about(_("%(who)s: phone"), role_label)),
+            Column(
+                f"{role}.last_return", _about(_("%(who)s: last return home"), role_label), "date"
+            ),
         )
     ],
     Column("caregiver.name", _("caregiver: name")),
@@ -97,7 +103,11 @@ COLUMNS = [
     Column("caregiver.age", _("caregiver: age"), "int", width=8),
     Column("caregiver.health", _("caregiver: health"), "choice", CaregiverHealth),
     Column("caregiver.phone", _("caregiver: phone")),
+    Column("caregiver.address", _("caregiver: address"), width=20),
     Column("caregiver.assessment", _("caregiver: guardianship assessment"), "choice", Assessment),
+    Column("caregiver.agreement_date", _("entrustment agreement signed"), "date"),
+    Column("caregiver.notice_school_date", _("written notice to school"), "date"),
+    Column("caregiver.notice_village_date", _("written notice to village"), "date"),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ParentRole
+from ..choices import IncomeSource, ParentRole
 from ..models import Caregiver, Child, Parent
 
 register = template.Library()
@@ -42,7 +42,9 @@ def _value(key, value):
     if field is not None and field.choices:
         return str(dict(field.choices).get(value, value))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        if key == "income_sources":
+            value = [IncomeSource(v).label if v in IncomeSource.values else v for v in value]
+        return "、".join(str(v) for v in value)
     if isinstance(value, dict):
         return (
             "; ".join(

@@ -126,3 +126,42 @@ def test_list_query_count_is_bounded(api, county_officer, world, django_assert_m
     api.force_authenticate(county_officer)
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/children/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ([1, 2, 3], "non_field_errors"),
+        ({**payload(), "dibao": "perhaps"}, "dibao"),
+        ({**payload(), "caregiver": "yes"}, "caregiver.non_field_errors"),
+        ({**payload(), "birth_date": "2016-02-30"}, "birth_date"),
+        ({**payload(), "father": {"status": "astronaut"}}, "father.status"),
+    ],
+)
+def test_wrong_json_types_are_400_with_the_field(api, director, body, field):
+    api.force_authenticate(director)
+    response = api.post("/api/v1/children/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not Child.objects.exists()
+
+
+def test_zero_is_false(api, director):
+    api.force_authenticate(director)
+    response = api.post("/api/v1/children/", {**payload(), "dibao": 0}, format="json")
+    assert response.status_code == 201
+    assert Child.objects.get().dibao is False
+
+
+def test_possible_duplicates_are_listed_in_the_error(api, director, world):
+    make_child(world["a1"], "张伟", born=BORN)
+    api.force_authenticate(director)
+    response = api.post("/api/v1/children/", payload(name="张玮", id_number=""), format="json")
+    assert response.status_code == 400
+    assert response.json()["possible_duplicates"][0]["name"] == "张伟"
+    ok = api.post(
+        "/api/v1/children/",
+        payload(name="张玮", id_number="", confirm_not_duplicate=True),
+        format="json",
+    )
+    assert ok.status_code == 201

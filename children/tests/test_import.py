@@ -240,3 +240,31 @@ def test_a_checked_file_not_saved_within_a_day_expires(client, director, world):
     assert job.state == "expired" and bytes(job.content) == b""
     client.post(reverse("children:import_save", kwargs={"pk": job.pk}))
     assert not Child.objects.exists()
+
+
+def test_optional_columns_are_imported_too(client, director, world):
+    client.force_login(director)
+    row = good_row(
+        **{
+            "income_sources": "打工收入、种养殖业",
+            "hukou_address": "利辛县城关镇",
+            "father.last_return": dt.date(2026, 2, 1),
+            "caregiver.address": "王庄村3号",
+            "caregiver.agreement_date": dt.date(2025, 9, 1),
+        }
+    )
+    job = upload(client, workbook(row))
+    assert job.state == ImportJob.State.VALID, job.report
+    client.post(reverse("children:import_save", kwargs={"pk": job.pk}))
+    child = Child.objects.get()
+    assert child.income_sources == ["wages", "farming"]
+    assert child.hukou_address == "利辛县城关镇"
+    assert child.parents.get(role="father").last_return == dt.date(2026, 2, 1)
+    assert child.caregiver.agreement_date == dt.date(2025, 9, 1)
+
+
+def test_an_unknown_income_source_is_a_row_error(client, director, world):
+    client.force_login(director)
+    job = upload(client, workbook(good_row(income_sources="打工收入、彩票")))
+    assert job.state == ImportJob.State.INVALID
+    assert job.report["errors"][0]["column"] == "家庭经济来源"

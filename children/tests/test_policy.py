@@ -128,10 +128,26 @@ def test_left_behind_with_a_frail_caregiver_needs_special_attention():
     assert result.care_level == "special"
 
 
-def test_left_behind_without_a_caregiver_is_unattended():
+def test_left_behind_without_a_caregiver_needs_special_attention_but_is_not_a_category():
     result = classify(facts(has_caregiver=False), TODAY)
     assert result.care_level == "special"
-    assert "guardianship" in result.difficulties
+    assert [c for c, _ in result.level_reasons] == ["no_caregiver"]
+    assert not result.difficulties
+
+
+def test_an_orphan_is_not_in_extreme_poverty_support():
+    result = classify(facts(father=P.DECEASED, mother=P.DECEASED, extreme_poverty=True), TODAY)
+    assert result.orphan and "poverty" not in result.difficulties
+    assert "orphan_not_extreme_poverty" in codes(result)
+    with_dibao = classify(
+        facts(father=P.DECEASED, mother=P.DECEASED, extreme_poverty=True, dibao=True), TODAY
+    )
+    assert "poverty" in with_dibao.difficulties
+
+
+def test_missing_household_registration_is_flagged():
+    result = classify(facts(hukou_registered=False), TODAY)
+    assert result.left_behind and "no_hukou" in codes(result)
 
 
 def test_dropping_out_or_an_open_concern_raises_the_care_level():

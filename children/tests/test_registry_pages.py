@@ -344,3 +344,13 @@ def test_links_to_siblings_the_user_cannot_see_survive_an_edit(
     assert edit(client, child).status_code == 302
     assert list(child.siblings.all()) == [cousin]
     assert cousin.changes.filter(kind="updated").exists()  # the link is in its history too
+
+
+def test_an_unknown_status_keeps_the_active_only_default(client, county_officer, world):
+    child = make_child(world["a1"])
+    from children.services import close_child
+
+    close_child(None, child, "moved_away", dt.date(2026, 1, 1))
+    client.force_login(county_officer)
+    listed = client.get(reverse("children:roster"), {"status": "bogus"}).context["page"]
+    assert child not in list(listed.object_list)

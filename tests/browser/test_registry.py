@@ -71,6 +71,23 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     shot(page, "4-care-level-raised")
     assert Child.objects.get().care_level == "special"
 
+    # The same director imports their village's roster, saved by LibreOffice, with one bad
+    # row: the report names the row and nothing is saved.
+    page.goto("/children/")
+    page.get_by_test_id("import").click()
+    page.locator("input[type=file]").set_input_files(str(FIXTURES / "roster_village_bad_row.xlsx"))
+    page.get_by_test_id("import-form").locator("button[type=submit]").click()
+    report = page.get_by_test_id("import-report")
+    expect(report).to_contain_text("3行中有1行有错误，未保存任何数据")
+    expect(report.locator("tbody tr")).to_have_count(1)
+    expect(report.locator("tbody tr").first).to_contain_text("校验码错误")
+    fits(page, WIDTH)
+    shot(page, "5-import-report")
+    page.goto("/children/")
+    expect(page.get_by_test_id("roster").locator("tbody tr")).to_have_count(1)
+    shot(page, "6-roster-unchanged")
+    assert Child.objects.count() == 1
+
 
 def test_township_officer_imports_a_file_with_one_bad_row_and_nothing_is_saved(
     desktop_page, login, shot, world, township_officer, expect
