@@ -1,7 +1,7 @@
 """Generated children for the demo county: ~25,000 at county scale, with families.
 
 Mix (DOMAIN.md §6): boys 54.5 %; ages 0–5 21.7 %, 6–13 67.4 %, 14–15 10.9 %; about
-20,000 left behind, the rest in difficulty or ordinary registered children; 15–20 %
+21,000 left behind, the rest in difficulty; 15–20 %
 needing special attention. A few realistic data problems are planted for the
 registry to surface: missing identity numbers, unregistered household registration,
 the same child registered twice in two villages (same name and birth date), migrant
@@ -92,9 +92,9 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
         father, mother = _migrant(rng, gap=rng.random() < 0.01), _migrant(rng)
         dibao = extreme = low_income = False
         health, disability, grade, illness = "healthy", "", None, ""
-        if kind < 0.70:  # both parents away
+        if kind < 0.72:  # both parents away
             pass
-        elif kind < 0.82:  # one away, the other unable to care
+        elif kind < 0.84:  # one away, the other unable to care
             mother = _at_home(
                 rng,
                 rng.choice(["seriously_ill", "severely_disabled", "deceased"]),
@@ -102,23 +102,23 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
             )
             if rng.random() < 0.5:
                 father, mother = mother, father
-        elif kind < 0.885:  # poverty, parents at home
+        elif kind < 0.915 or kind >= 0.97:  # poverty, parents at home
             father, mother = _at_home(rng), _at_home(rng)
             dibao, low_income = rng.random() < 0.7, True
             extreme = not dibao and rng.random() < 0.3
-        elif kind < 0.915:  # disability
+        elif kind < 0.945:  # disability
             father, mother = _at_home(rng), _at_home(rng)
             health, disability = (
                 "disabled",
                 rng.choice(["physical", "intellectual", "hearing", "visual", "speech", "multiple"]),
             )
             grade = rng.randint(1, 4)
-        elif kind < 0.922:  # orphan
+        elif kind < 0.953:  # orphan
             father = _at_home(rng, "deceased", dt.date(rng.randint(2012, 2024), 1, 1))
             mother = _at_home(
                 rng, rng.choice(["deceased", "missing"]), dt.date(rng.randint(2012, 2024), 1, 1)
             )
-        elif kind < 0.94:  # de facto unsupported
+        else:  # de facto unsupported
             father = _at_home(
                 rng,
                 rng.choice(["imprisoned", "lost_contact"]),
@@ -129,23 +129,21 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
                 rng.choice(["deceased", "severely_disabled", "lost_contact"]),
                 dt.date(rng.randint(2015, 2024), 1, 1),
             )
-        else:  # ordinary registered child: a parent came back
-            father, mother = _at_home(rng), _migrant(rng)
-        if kind < 0.82 and rng.random() < 0.03:
+        if kind < 0.84 and rng.random() < 0.015:
             dibao = True  # left behind and poor
         left_behind_like = father["status"] == "migrant" or mother["status"] == "migrant"
         caregiver = None
-        if left_behind_like or kind < 0.94 and father["status"] != "at_home":
+        if left_behind_like or father["status"] != "at_home":  # orphans and FUC too
             caregiver = {
                 "name": names.person_name(rng),
                 "relationship": rng.choices(
                     ["grandparent", "relative", "friend"], [0.96, 0.03, 0.01]
                 )[0],
                 "age": rng.randint(48, 82),
-                "health": rng.choices(["healthy", "frail", "ill"], [0.98, 0.015, 0.005])[0],
+                "health": rng.choices(["healthy", "frail", "ill"], [0.987, 0.01, 0.003])[0],
                 "phone": names.mobile(rng),
                 "address": "",
-                "assessment": rng.choices(["good", "fair", "poor"], [0.55, 0.44, 0.01])[0],
+                "assessment": rng.choices(["good", "fair", "poor"], [0.55, 0.445, 0.005])[0],
             }
         number = ""
         if rng.random() > 0.012:  # ~1 % registered without a number yet
