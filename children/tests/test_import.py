@@ -268,3 +268,46 @@ def test_an_unknown_income_source_is_a_row_error(client, director, world):
     job = upload(client, workbook(good_row(income_sources="打工收入、彩票")))
     assert job.state == ImportJob.State.INVALID
     assert job.report["errors"][0]["column"] == "家庭经济来源"
+
+
+def test_progress_page_polls_while_running_and_stops_when_done(client, director, world):
+    client.force_login(director)
+    job = ImportJob.objects.create(
+        area=world["a1"],
+        created_by=director,
+        filename="big.xlsx",
+        content=b"",
+        state=ImportJob.State.CHECKING,
+        total_rows=20000,
+        checked_rows=5000,
+    )
+    url = reverse("children:import_job", kwargs={"pk": job.pk})
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and 'hx-trigger="every 1s"' in fragment
+    assert 'value="25"' in fragment  # 5,000 of 20,000 rows
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.INVALID, report={"file_error": "x"}
+    )
+    assert "every 1s" not in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_in_the_background(client, director, world, settings):
+    import time
+
+    settings.IMPORT_IN_BACKGROUND = True
+    client.force_login(director)
+    rows = [
+        good_row(name=f"王{i}", id_number="", birth_date=dt.date(2016, 1, 1) + dt.timedelta(days=i))
+        for i in range(1200)
+    ]
+    response = client.post(
+        reverse("children:import"), {"file": SimpleUploadedFile("big.xlsx", workbook(*rows))}
+    )
+    job = ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    deadline = time.monotonic() + 60
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.state == ImportJob.State.VALID, job.report
+    assert job.checked_rows == job.total_rows == 1200
