@@ -58,30 +58,7 @@ class ChildForm(VersionedForm):
 
     class Meta:
         model = Child
-        fields = [
-            "area",
-            "village_group",
-            "name",
-            "sex",
-            "ethnicity",
-            "birth_date",
-            "hukou_registered",
-            "hukou_type",
-            "hukou_address",
-            "address",
-            "health",
-            "disability_category",
-            "disability_grade",
-            "illness",
-            "schooling",
-            "school",
-            "grade",
-            "boarding",
-            "income_sources",
-            "dibao",
-            "extreme_poverty",
-            "low_income",
-        ]
+        fields = list(Child.RECORDED_FIELDS)
         widgets = {"birth_date": DATE}
 
     def __init__(self, *args, actor, **kwargs):
@@ -252,16 +229,7 @@ class ParentForm(forms.ModelForm):
 
     class Meta:
         model = Parent
-        fields = [
-            "name",
-            "birth_date",
-            "status",
-            "status_since",
-            "work_province",
-            "work_city",
-            "phone",
-            "last_return",
-        ]
+        fields = list(Parent.RECORDED_FIELDS)
         widgets = {
             "birth_date": DATE,
             "status_since": DATE,
@@ -299,18 +267,7 @@ class CaregiverForm(forms.ModelForm):
 
     class Meta:
         model = Caregiver
-        fields = [
-            "name",
-            "relationship",
-            "age",
-            "health",
-            "phone",
-            "address",
-            "assessment",
-            "agreement_date",
-            "notice_school_date",
-            "notice_village_date",
-        ]
+        fields = list(Caregiver.RECORDED_FIELDS)
         widgets = {
             "agreement_date": DATE,
             "notice_school_date": DATE,

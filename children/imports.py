@@ -264,15 +264,8 @@ class RowChecker:
         for role in ParentRole.values:
             parent = {
                 name: values[f"{role}.{name}"]
-                for name in (
-                    "name",
-                    "status",
-                    "status_since",
-                    "work_province",
-                    "work_city",
-                    "phone",
-                    "last_return",
-                )
+                for name in Parent.RECORDED_FIELDS
+                if f"{role}.{name}" in COLUMN_BY_KEY
             }
             if parent["status"]:  # a missing status was already reported as required
                 for key, error in rules.parent_errors(
@@ -289,21 +282,7 @@ class RowChecker:
                 k: v or (None if k in DATE_FIELDS else "") for k, v in parent.items()
             }
 
-        care = {
-            name: values[f"caregiver.{name}"]
-            for name in (
-                "name",
-                "relationship",
-                "age",
-                "health",
-                "phone",
-                "address",
-                "assessment",
-                "agreement_date",
-                "notice_school_date",
-                "notice_village_date",
-            )
-        }
+        care = {name: values[f"caregiver.{name}"] for name in Caregiver.RECORDED_FIELDS}
         for date_key in ("agreement_date", "notice_school_date", "notice_village_date"):
             error = rules.date_not_in_future(care[date_key], self.today)
             if error:

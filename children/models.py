@@ -157,6 +157,33 @@ class Child(models.Model):
 
     objects = ChildQuerySet.as_manager()
 
+    # The facts of the national form that people record: one list for the forms, the API,
+    # the importer and the history.
+    RECORDED_FIELDS = (
+        "area",
+        "village_group",
+        "name",
+        "sex",
+        "ethnicity",
+        "birth_date",
+        "hukou_registered",
+        "hukou_type",
+        "hukou_address",
+        "address",
+        "health",
+        "disability_category",
+        "disability_grade",
+        "illness",
+        "schooling",
+        "school",
+        "grade",
+        "boarding",
+        "income_sources",
+        "dibao",
+        "extreme_poverty",
+        "low_income",
+    )
+
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
@@ -291,6 +318,17 @@ class Parent(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     last_return = models.DateField(_("last return home"), null=True, blank=True)
 
+    RECORDED_FIELDS = (
+        "name",
+        "birth_date",
+        "status",
+        "status_since",
+        "work_province",
+        "work_city",
+        "phone",
+        "last_return",
+    )
+
     class Meta:
         verbose_name = _("parent")
         verbose_name_plural = _("parents")
@@ -325,6 +363,19 @@ class Caregiver(models.Model):
     agreement_date = models.DateField(_("entrustment agreement signed"), null=True, blank=True)
     notice_school_date = models.DateField(_("written notice to school"), null=True, blank=True)
     notice_village_date = models.DateField(_("written notice to village"), null=True, blank=True)
+
+    RECORDED_FIELDS = (
+        "name",
+        "relationship",
+        "age",
+        "health",
+        "phone",
+        "address",
+        "assessment",
+        "agreement_date",
+        "notice_school_date",
+        "notice_village_date",
+    )
 
     class Meta:
         verbose_name = _("entrusted caregiver")

@@ -11,33 +11,13 @@ from .models import Caregiver, Child, Parent
 class ParentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Parent
-        fields = [
-            "name",
-            "birth_date",
-            "status",
-            "status_since",
-            "work_province",
-            "work_city",
-            "phone",
-            "last_return",
-        ]
+        fields = list(Parent.RECORDED_FIELDS)
 
 
 class CaregiverSerializer(serializers.ModelSerializer):
     class Meta:
         model = Caregiver
-        fields = [
-            "name",
-            "relationship",
-            "age",
-            "health",
-            "phone",
-            "address",
-            "assessment",
-            "agreement_date",
-            "notice_school_date",
-            "notice_village_date",
-        ]
+        fields = list(Caregiver.RECORDED_FIELDS)
 
 
 class ClassificationSerializer(serializers.Serializer):
@@ -71,30 +51,9 @@ class ChildSerializer(serializers.ModelSerializer):
         model = Child
         fields = [
             "id",
-            "area",
-            "village_group",
-            "name",
-            "sex",
-            "ethnicity",
-            "birth_date",
+            *Child.RECORDED_FIELDS,
             "id_number",
             "needs_id_follow_up",
-            "hukou_registered",
-            "hukou_type",
-            "hukou_address",
-            "address",
-            "health",
-            "disability_category",
-            "disability_grade",
-            "illness",
-            "schooling",
-            "school",
-            "grade",
-            "boarding",
-            "income_sources",
-            "dibao",
-            "extreme_poverty",
-            "low_income",
             "grandparents",
             "father",
             "mother",

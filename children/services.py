@@ -14,54 +14,9 @@ from .choices import CloseReason, ParentRole, Status
 from .models import Caregiver, Child, ChildChange, Parent, Transfer
 from .names import pinyin_of
 
-CHILD_FIELDS = [
-    "area",
-    "village_group",
-    "name",
-    "sex",
-    "ethnicity",
-    "birth_date",
-    "hukou_registered",
-    "hukou_type",
-    "hukou_address",
-    "address",
-    "health",
-    "disability_category",
-    "disability_grade",
-    "illness",
-    "schooling",
-    "school",
-    "grade",
-    "boarding",
-    "income_sources",
-    "dibao",
-    "extreme_poverty",
-    "low_income",
-    "grandparents",
-    "risk",
-]
-PARENT_FIELDS = [
-    "name",
-    "birth_date",
-    "status",
-    "status_since",
-    "work_province",
-    "work_city",
-    "phone",
-    "last_return",
-]
-CAREGIVER_FIELDS = [
-    "name",
-    "relationship",
-    "age",
-    "health",
-    "phone",
-    "address",
-    "assessment",
-    "agreement_date",
-    "notice_school_date",
-    "notice_village_date",
-]
+CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
+PARENT_FIELDS = list(Parent.RECORDED_FIELDS)
+CAREGIVER_FIELDS = list(Caregiver.RECORDED_FIELDS)
 # Classification results are part of the history, so a reader sees when the level changed.
 RESULT_FIELDS = [
     "is_left_behind",
