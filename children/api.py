@@ -201,17 +201,12 @@ class ChildViewSet(
                 errors, status=status.HTTP_409_CONFLICT if stale else status.HTTP_400_BAD_REQUEST
             )
         form = forms[""]
-        id_number = (
-            services.KEEP
-            if form.fields["id_number"].disabled
-            else (form.cleaned_data["id_number"] or None)
-        )
         try:
             services.update_child(
                 request.user,
                 child,
                 form.child_data(),
-                id_number=id_number,
+                id_number=form.id_number_to_save(),
                 parents={r: forms[r].data_dict() for r in ("father", "mother")},
                 caregiver=forms["caregiver"].data_dict(),
                 based_on=form.cleaned_data["based_on"],

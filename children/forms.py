@@ -206,6 +206,15 @@ class ChildForm(VersionedForm):
                 ),
             )
 
+    def id_number_to_save(self):
+        """The number to store: services.KEEP when this user may not change it, else the
+        cleaned number or None (no number)."""
+        from .services import KEEP
+
+        if self.fields["id_number"].disabled:
+            return KEEP
+        return self.cleaned_data["id_number"] or None
+
     def grandparents(self) -> dict:
         data = {}
         for name, _label in GRANDPARENTS:

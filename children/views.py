@@ -188,17 +188,12 @@ def edit(request, pk):
     if request.method == "POST" and _all_valid(forms):
         parents, caregiver = _family_data(forms)
         form = forms["form"]
-        id_number = (
-            services.KEEP
-            if form.fields["id_number"].disabled
-            else (form.cleaned_data["id_number"] or None)
-        )
         try:
             services.update_child(
                 request.user,
                 child,
                 form.child_data(),
-                id_number=id_number,
+                id_number=form.id_number_to_save(),
                 parents=parents,
                 caregiver=caregiver,
                 siblings=form.cleaned_data.get("siblings"),
