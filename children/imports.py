@@ -130,7 +130,7 @@ class RowChecker:
         self.villages = {a.code: a for a in Area.objects.visible_to(actor).villages()}
         self.choices = {c.key: choice_aliases(c.choices) for c in COLUMNS if c.choices}
         self.seen_ids: dict[str, int] = {}
-        self.seen_people: dict[tuple, int] = {}
+        self.seen_people: dict[tuple, tuple] = {}  # person → (first row, id hash)
         self.taken_hashes = set()
         self.existing_people = set()
 
@@ -149,11 +149,13 @@ class RowChecker:
                     "id_hash", flat=True
                 )
             )
-        self.existing_people = set(
-            Child.objects.filter(area__in=self.villages.values()).values_list(
-                "area__code", "name", "birth_date"
-            )
-        )
+        # (village, name, birth date) → the identity-number hashes registered under it
+        # (None for a child registered without a number).
+        self.existing_people = {}
+        for code, name, born, id_hash in Child.objects.filter(
+            area__in=self.villages.values()
+        ).values_list("area__code", "name", "birth_date", "id_hash"):
+            self.existing_people.setdefault((code, name, born), set()).add(id_hash)
 
     def value(self, row: Row, key: str, raw):
         """A cell converted to its column's type; conversion problems become row errors."""
@@ -242,18 +244,25 @@ class RowChecker:
                     row.error("id_number", _("This identity number is already registered."))
                 row.id_number = parsed.number
         if village and name and birth_date:
+            # Same name, birth date and village is the same child unless both records carry
+            # different identity numbers (two children can share a common name and birthday).
             person = (village.code, name, birth_date)
-            first = self.seen_people.setdefault(person, number)
-            if first != number:
+            own = crypto.lookup_hash(row.id_number) if row.id_number else None
+            first = self.seen_people.get(person)
+            if first is not None and (own is None or first[1] is None or first[1] == own):
                 row.error(
                     "name",
                     _("The same child (name, birth date, village) is on row %(row)s.")
-                    % {"row": first},
+                    % {"row": first[0]},
                 )
-            elif person in self.existing_people:
-                row.error(
-                    "name", _("This child (name, birth date, village) is already registered.")
-                )
+            else:
+                self.seen_people.setdefault(person, (number, own))
+                registered = self.existing_people.get(person, set())
+                if registered and (own is None or None in registered):
+                    row.error(
+                        "name",
+                        _("This child (name, birth date, village) is already registered."),
+                    )
         for key, error in rules.health_errors(
             values["health"] or "healthy",
             values["disability_category"] or "",

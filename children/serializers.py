@@ -8,6 +8,18 @@ from . import policy
 from .models import Caregiver, Child, Parent
 
 
+def _plain(obj, fields) -> dict:
+    """A family member as JSON, the same shape as its serializer's output.
+
+    Built by hand: a serializer instance per parent costs most of a list page's time.
+    """
+    data = {}
+    for name in fields:
+        value = getattr(obj, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
 class ParentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Parent
@@ -73,7 +85,7 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def _parent(self, child, role):
         parent = next((p for p in child.parents.all() if p.role == role), None)
-        return ParentSerializer(parent).data if parent else None
+        return _plain(parent, Parent.RECORDED_FIELDS) if parent else None
 
     @extend_schema_field(ParentSerializer(allow_null=True))
     def get_father(self, child):
@@ -86,7 +98,7 @@ class ChildSerializer(serializers.ModelSerializer):
     @extend_schema_field(CaregiverSerializer(allow_null=True))
     def get_caregiver(self, child):
         caregiver = getattr(child, "caregiver", None)
-        return CaregiverSerializer(caregiver).data if caregiver else None
+        return _plain(caregiver, Caregiver.RECORDED_FIELDS) if caregiver else None
 
 
 class ChildWriteSerializer(serializers.Serializer):

@@ -115,5 +115,7 @@ def mask(number: str) -> str:
 
 def make(region: str, birth_date: dt.date, sequence: int) -> str:
     """Build a valid number (for demo data and tests): region code, birth date, sequence."""
+    if not 0 <= sequence <= 999:
+        raise ValueError(f"the sequence code has 3 digits (0-999), not {sequence}")
     first17 = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)

@@ -26,6 +26,16 @@ def can_manage(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "can_manage", False))
 
 
+def code_range(field: str, prefix: str) -> dict:
+    """Lookups selecting codes that start with a digit prefix: [prefix, prefix + 1)."""
+    if not prefix.isdigit():
+        return {f"{field}__startswith": prefix}
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):  # 99… has no next prefix of the same length
+        return {f"{field}__gte": prefix}
+    return {f"{field}__gte": prefix, f"{field}__lt": upper}
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an area, filtered by the user's jurisdiction.
 
@@ -39,7 +49,7 @@ class ScopedQuerySet(models.QuerySet):
         prefix = jurisdiction_prefix(user)
         if prefix is None:
             return self.none()
-        return self.filter(**{f"{self.scope_field}__startswith": prefix})
+        return self.within(prefix)
 
     def editable_by(self, user):
         """Rows the user may change: visible ones, and only for roles that may write."""
@@ -48,8 +58,13 @@ class ScopedQuerySet(models.QuerySet):
         return self.visible_to(user)
 
     def within(self, code_prefix: str):
-        """Rows under an area code prefix (used for drill-down inside a visible area)."""
-        return self.filter(**{f"{self.scope_field}__startswith": code_prefix})
+        """Rows under an area code prefix (used for drill-down inside a visible area).
+
+        Written as a range (prefix ≤ code < next prefix) rather than LIKE 'prefix%': on
+        SQLite LIKE is case-insensitive and cannot use the code's index, a range can,
+        so a village's page costs the village's rows, not the county's.
+        """
+        return self.filter(**code_range(self.scope_field, code_prefix))
 
 
 def get_visible_or_404(queryset, user, **lookup):

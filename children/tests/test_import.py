@@ -311,3 +311,33 @@ def test_a_large_file_is_checked_in_the_background(client, director, world, sett
         job.refresh_from_db()
     assert job.state == ImportJob.State.VALID, job.report
     assert job.checked_rows == job.total_rows == 1200
+
+
+def test_two_children_with_the_same_name_and_birthday_but_different_numbers_are_two(
+    client, director, world
+):
+    client.force_login(director)
+    born = dt.date(2016, 5, 1)
+    first = good_row(id_number=idnumber.make("341623", born, 11))
+    second = good_row(id_number=idnumber.make("341623", born, 13))
+    job = upload(client, workbook(first, second))
+    assert job.state == ImportJob.State.VALID, job.report
+    # ... but without a number the second is taken for the first
+    job = upload(client, workbook(first, good_row(id_number="")))
+    assert job.report["errors"][0]["row"] == 3
+
+
+def test_api_family_members_keep_the_serializer_shape():
+    from children.serializers import CaregiverSerializer, ParentSerializer
+
+    assert set(ParentSerializer().fields) == {
+        "name",
+        "birth_date",
+        "status",
+        "status_since",
+        "work_province",
+        "work_city",
+        "phone",
+        "last_return",
+    }
+    assert "assessment" in CaregiverSerializer().fields

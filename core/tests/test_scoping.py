@@ -60,3 +60,17 @@ def test_outside_the_jurisdiction_is_404(director, world):
 def test_inactive_director_cannot_write(director):
     director.is_active = False
     assert not director.can_write
+
+
+def test_code_range_matches_exactly_the_prefix():
+    from core.scoping import code_range
+
+    assert code_range("code", "341623100") == {"code__gte": "341623100", "code__lt": "341623101"}
+    assert code_range("code", "3416") == {"code__gte": "3416", "code__lt": "3417"}
+    assert code_range("code", "99") == {"code__gte": "99"}
+    inside = ["341623100000", "341623100201", "341623100999"]
+    outside = ["341623101000", "341623099999", "34162310", "341624000000"]
+    low, high = "341623100", "341623101"
+    assert all(low <= c < high for c in inside)
+    assert not any(low <= c < high and c.startswith(low) is False for c in outside)
+    assert not any(c.startswith(low) for c in outside)
