@@ -110,6 +110,10 @@ class Child(models.Model):
     )
     # An open concern, risk or safety issue (set by visits and reports of concern).
     risk = models.CharField(_("open concern"), max_length=200, blank=True)
+    # An urgent safety finding must be reported at once (强制报告); the discovery work that
+    # handles the report comes later, the flag and its reason exist now.
+    needs_report = models.BooleanField(_("to be reported at once"), default=False, db_index=True)
+    report_reason = models.CharField(_("why it must be reported"), max_length=300, blank=True)
 
     # Classification, computed by policy.classify on every change (never edited by hand).
     is_left_behind = models.BooleanField(_("left behind"), default=False, db_index=True)

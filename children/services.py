@@ -321,6 +321,27 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     return transfer
 
 
+@transaction.atomic
+def raise_concern(actor, child: Child, concern: str, *, report: str = "") -> dict:
+    """A finding (at a visit, in a report) opens a concern: the care level is computed again
+    with it as the reason. `report`, when given, flags the child for an immediate report."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    child.risk = concern[:200]
+    if report:
+        child.needs_report, child.report_reason = True, report[:300]
+    classify_child(child, parents, caregiver)
+    child.save()
+    after = snapshot(child, parents, caregiver)
+    if report:
+        after["needs_report"] = True
+    changes = _record(actor, child, ChildChange.Kind.UPDATED, before, after, concern[:300])
+    log_action(
+        actor, "children.child.concern_raised", child, {"changes": changes, "report": bool(report)}
+    )
+    return changes
+
+
 def record_read(actor, child: Child, via: str = "page") -> None:
     """Audit that someone read a child's record."""
     log_action(actor, "children.child.read", child, {"via": via})

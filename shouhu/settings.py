@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "areas",
     "people",
     "children",
+    "care",
     "demo",
 ]
 

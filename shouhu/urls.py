@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from care import views as care_views
 from core import views as core_views
 from core.auth_views import AuditedObtainAuthToken
 from core.forms import LockoutAuthenticationForm
@@ -18,7 +19,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
+    path("", care_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -37,6 +38,7 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit_log"),
     path("homes/", include("areas.urls")),
     path("children/", include("children.urls")),
+    path("care/", include("care.urls")),
     path("", include("people.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

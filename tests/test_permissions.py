@@ -4,9 +4,12 @@ A URL that is not in TABLE fails `test_every_url_is_in_the_table`, so a new page
 endpoint cannot ship without saying who may reach it.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from care.services import record_visit
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
@@ -163,6 +166,12 @@ TABLE = {
     ],
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
+    "care:worklist": [(None, EVERYONE_200)],
+    "care:notifications": [(None, EVERYONE_200)],
+    "care:visit_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    "care:child_visits": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
+    "care:visit_detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, IN_A1)],
+    "care:visit_edit": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, EDIT_IN_A1)],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
@@ -229,8 +238,11 @@ def ctx(everyone, world):
         **everyone,
         "world": world,
         "post_a1": post,
-        "child_a1": make_child(world["a1"], "王小明"),
+        "child_a1": (child_a1 := make_child(world["a1"], "王小明")),
         "child_b1": make_child(world["b1"], "张小红"),
+        "visit_a1": record_visit(
+            everyone["director"], child_a1, {"visited_on": dt.date(2026, 11, 1)}
+        ),
         "job_a1": ImportJob.objects.create(
             area=world["a1"], created_by=everyone["director"], filename="roster.xlsx", content=b""
         ),

@@ -1,0 +1,60 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import VersionedForm
+
+from .models import Assessment, Visit
+from .services import VISIT_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VisitForm(VersionedForm):
+    """A visit record: every concern or urgent assessment needs a note."""
+
+    referrals = forms.MultipleChoiceField(
+        label=_("referrals"),
+        required=False,
+        choices=Visit.Referral.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Visit
+        fields = VISIT_FIELDS
+        widgets = {
+            "visited_on": DATE,
+            "follow_up_on": DATE,
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "actions": forms.Textarea(attrs={"rows": 2}),
+            **{f"{a}": forms.RadioSelect for a in Visit.ASPECTS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("visited_on", timezone.localdate())
+
+    def clean_visited_on(self):
+        day = self.cleaned_data["visited_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("A visit cannot be recorded before it happens."), code="future")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        for aspect in Visit.ASPECTS:
+            if (
+                cleaned.get(aspect) in (Assessment.CONCERN, Assessment.URGENT)
+                and not (cleaned.get(f"{aspect}_note") or "").strip()
+            ):
+                self.add_error(f"{aspect}_note", _("Say what the concern is: a note is required."))
+        follow_up, day = cleaned.get("follow_up_on"), cleaned.get("visited_on")
+        if follow_up and day and follow_up < day:
+            self.add_error("follow_up_on", _("The follow-up cannot be before the visit."))
+        return cleaned
+
+    def visit_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in VISIT_FIELDS}

@@ -1,0 +1,216 @@
+"""Home visits, weekly children's-home activities and in-app notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area, ServicePoint
+from children.models import Child
+from core.scoping import ScopedQuerySet
+
+
+class Assessment(models.TextChoices):
+    FINE = "fine", _("fine")
+    CONCERN = "concern", _("concern")
+    URGENT = "urgent", _("urgent")
+
+
+class VisitQuerySet(ScopedQuerySet):
+    """Visits, scoped by the village the child lived in when visited."""
+
+
+class Visit(models.Model):
+    """A director's (or officer's) visit to a child, with what was found and done."""
+
+    class Mode(models.TextChoices):
+        HOME = "home", _("home visit")
+        CALL = "call", _("phone or video call with parents")
+        SCHOOL = "school", _("school visit")
+        CHILDRENS_HOME = "childrens_home", _("at the children's home")
+
+    class Referral(models.TextChoices):
+        TOWNSHIP = "township", _("township")
+        POLICE = "police", _("police")
+        SCHOOL = "school", _("school")
+        HEALTH = "health", _("health")
+        SOCIAL_WORKER = "social_worker", _("social worker")
+
+    # The aspects assessed at every visit, in the order the form shows them.
+    ASPECTS = ["living", "safety", "health", "study", "psychological", "guardianship"]
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("date"), db_index=True)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visitor"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.HOME)
+    met_child = models.BooleanField(_("met the child"), default=True)
+    met_caregiver = models.BooleanField(_("met the caregiver"), default=False)
+    met_parents = models.BooleanField(_("spoke with the parents (phone)"), default=False)
+    living = models.CharField(
+        _("living conditions"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    living_note = models.CharField(_("note"), max_length=300, blank=True)
+    safety = models.CharField(
+        _("safety"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    safety_note = models.CharField(_("note"), max_length=300, blank=True)
+    health = models.CharField(
+        _("health"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    health_note = models.CharField(_("note"), max_length=300, blank=True)
+    study = models.CharField(
+        _("study"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    study_note = models.CharField(_("note"), max_length=300, blank=True)
+    psychological = models.CharField(
+        _("psychological state"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    psychological_note = models.CharField(_("note"), max_length=300, blank=True)
+    guardianship = models.CharField(
+        _("guardianship"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    guardianship_note = models.CharField(_("note"), max_length=300, blank=True)
+    problems = models.TextField(_("problems found"), blank=True)
+    actions = models.TextField(_("actions taken"), blank=True)
+    referrals = models.JSONField(_("referrals"), default=list, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["child", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.child} {self.visited_on:%Y-%m-%d}"
+
+    def findings(self) -> list[tuple[str, str, str]]:
+        """(aspect, level, note) for every aspect that is not fine."""
+        return [
+            (aspect, getattr(self, aspect), getattr(self, f"{aspect}_note"))
+            for aspect in self.ASPECTS
+            if getattr(self, aspect) != Assessment.FINE
+        ]
+
+    @property
+    def worst(self) -> str:
+        levels = {level for _a, level, _n in self.findings()}
+        if Assessment.URGENT in levels:
+            return Assessment.URGENT
+        return Assessment.CONCERN if levels else Assessment.FINE
+
+
+class VisitRevision(models.Model):
+    """A visit as it was before a correction: corrections never overwrite silently."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.visit} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    scope_field = "home__area__code"
+
+
+class Activity(models.Model):
+    """An activity held at a children's home (at least one per ISO week)."""
+
+    class Theme(models.TextChoices):
+        POLICY = "policy", _("policy promotion")
+        SAFETY = "safety", _("safety education")
+        STUDY = "study", _("study help")
+        ARTS = "arts", _("arts and crafts")
+        PSYCHOLOGICAL = "psychological", _("psychological support")
+        FESTIVAL = "festival", _("festival")
+        OTHER = "other", _("other")
+
+    home = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("children's home"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    held_on = models.DateField(_("date"), db_index=True)
+    theme = models.CharField(_("theme"), max_length=14, choices=Theme.choices)
+    description = models.TextField(_("description"), blank=True)
+    children = models.ManyToManyField(
+        Child, verbose_name=_("children attending"), blank=True, related_name="activities"
+    )
+    helpers = models.CharField(_("volunteers and social workers"), max_length=300, blank=True)
+    adults = models.PositiveSmallIntegerField(_("number of adults"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.home} {self.held_on:%Y-%m-%d} {self.get_theme_display()}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user) if user.is_authenticated else self.none()
+
+
+class Notification(models.Model):
+    """An in-app message: a visit due or overdue, an escalation."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("visit due")
+        OVERDUE = "overdue", _("visit overdue")
+        ESCALATED = "escalated", _("special-attention child overdue")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()  # the day the notification is about (one per child, kind, day)
+    text = models.CharField(max_length=300)
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["read", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "child", "day"], name="one_notification_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return self.text

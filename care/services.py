@@ -1,0 +1,83 @@
+"""Service functions of care work: recording and correcting visits, recording activities."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from children import services as registry
+from core.audit import field_changes, log_action
+
+from . import policy
+from .models import Assessment, Visit, VisitRevision
+
+VISIT_FIELDS = [
+    "visited_on",
+    "mode",
+    "met_child",
+    "met_caregiver",
+    "met_parents",
+    *[f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")],
+    "problems",
+    "actions",
+    "referrals",
+    "follow_up_on",
+]
+
+
+def _plain(data: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
+
+
+def _findings_text(visit: Visit) -> str:
+    labels = {a: str(Visit._meta.get_field(a).verbose_name) for a in Visit.ASPECTS}
+    parts = [
+        f"{labels[a]}: {Assessment(level).label}" + (f" — {note}" if note else "")
+        for a, level, note in visit.findings()
+    ]
+    return f"{visit.visited_on:%Y-%m-%d} " + "; ".join(parts)
+
+
+@transaction.atomic
+def record_visit(actor, child, data: dict) -> Visit:
+    """Record a visit. A concern or urgent finding opens a concern on the child (the registry
+    computes the care level again with it as the reason) and makes a follow-up due; an urgent
+    safety finding flags the child for an immediate report."""
+    visit = Visit(
+        child=child,
+        area=child.area,
+        visitor=actor,
+        **{k: v for k, v in data.items() if k in VISIT_FIELDS},
+    )
+    worst = visit.worst
+    if worst != Assessment.FINE and not visit.follow_up_on:
+        visit.follow_up_on = visit.visited_on + dt.timedelta(days=policy.FOLLOW_UP_DAYS[worst])
+    visit.full_clean()
+    visit.save()
+    log_action(
+        actor,
+        "care.visit.created",
+        visit,
+        {"child": child.pk, "findings": [f[:2] for f in visit.findings()]},
+    )
+    if worst != Assessment.FINE:
+        report = ""
+        if visit.safety == Assessment.URGENT:
+            report = _findings_text(visit)
+        registry.raise_concern(actor, child, _findings_text(visit), report=report)
+    return visit
+
+
+@transaction.atomic
+def correct_visit(actor, visit: Visit, data: dict) -> dict:
+    """Correct a recorded visit; the version before is kept as a revision."""
+    before = _plain(model_to_dict(visit, fields=VISIT_FIELDS))
+    VisitRevision.objects.create(visit=visit, actor=actor, data=before)
+    for name, value in data.items():
+        if name in VISIT_FIELDS:
+            setattr(visit, name, value)
+    visit.full_clean()
+    visit.save()
+    changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
+    log_action(actor, "care.visit.updated", visit, {"changes": changes})
+    return changes

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("children/<int:child_pk>/visit/", views.visit_new, name="visit_new"),
+    path("children/<int:child_pk>/visits/", views.child_visits, name="child_visits"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+]

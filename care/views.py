@@ -1,0 +1,131 @@
+"""Care work pages: the director's worklist, visits, notifications."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.choices import Status
+from children.models import Child
+from core.audit import log_action
+from core.scoping import can_write, get_visible_or_404
+from people import views as people_views
+from people.roles import Role
+
+from . import schedule, services
+from .forms import VisitForm
+from .models import Notification, Visit
+
+ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
+WORKLIST_LIMIT = 300  # rows per group for officers whose jurisdiction holds thousands
+
+
+@login_required
+def home(request):
+    """A director's home is the worklist; everyone else sees the jurisdiction's summary."""
+    if request.user.role == Role.DIRECTOR:
+        return worklist(request)
+    return people_views.home(request)
+
+
+@login_required
+def worklist(request):
+    """Whom to visit: overdue first, then due this week, then the rest of the period."""
+    today = timezone.localdate()
+    children = Child.objects.visible_to(request.user).active().select_related("area")
+    groups = schedule.worklist(children, today)
+    context = {
+        "today": today,
+        "overdue": groups[schedule.OVERDUE][:WORKLIST_LIMIT],
+        "due_soon": groups[schedule.DUE_SOON][:WORKLIST_LIMIT],
+        "later": groups[schedule.LATER][:WORKLIST_LIMIT],
+        "done_count": len(groups[schedule.DONE]),
+        "counts": {state: len(items) for state, items in groups.items()},
+        "unread": Notification.objects.for_user(request.user).filter(read=False).count(),
+    }
+    return render(request, "care/worklist.html", context)
+
+
+@login_required
+def visit_new(request, child_pk):
+    """Record a visit to a child of the user's jurisdiction (active records only)."""
+    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=child_pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    if child.status != Status.ACTIVE:
+        messages.error(request, _("This record is closed: reopen it before recording a visit."))
+        return redirect("children:detail", pk=child.pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        visit = services.record_visit(request.user, child, form.visit_data())
+        messages.success(request, _("Visit recorded."))
+        if visit.worst != "fine":
+            messages.warning(
+                request,
+                _("The findings raised the child's care level; a follow-up is due on %(day)s.")
+                % {"day": visit.follow_up_on.isoformat()},
+            )
+        return redirect("care:worklist")
+    return render(
+        request,
+        "care/visit_form.html",
+        {"form": form, "child": child, "aspect_fields": ASPECT_FIELDS},
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = get_visible_or_404(
+        Visit.objects.select_related("child", "visitor", "area"), request.user, pk=pk
+    )
+    log_action(request.user, "care.visit.read", visit, {"child": visit.child_id})
+    return render(
+        request,
+        "care/visit_detail.html",
+        {
+            "visit": visit,
+            "revisions": visit.revisions.all()[:20],
+            "can_write": can_write(request.user),
+        },
+    )
+
+
+@login_required
+def visit_edit(request, pk):
+    """Correct a visit; the earlier version is kept and a stale save is refused."""
+    visit = get_visible_or_404(Visit.objects.select_related("child"), request.user, pk=pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = VisitForm(request.POST, instance=Visit.objects.get(pk=visit.pk))
+        if form.is_valid():
+            services.correct_visit(request.user, visit, form.visit_data())
+            messages.success(request, _("Saved."))
+            return redirect("care:visit_detail", pk=visit.pk)
+    else:
+        form = VisitForm(instance=visit)
+    return render(
+        request,
+        "care/visit_form.html",
+        {"form": form, "child": visit.child, "visit": visit, "aspect_fields": ASPECT_FIELDS},
+    )
+
+
+@login_required
+def child_visits(request, child_pk):
+    """All visits to one child."""
+    child = get_visible_or_404(Child.objects.all(), request.user, pk=child_pk)
+    visits = Visit.objects.visible_to(request.user).filter(child=child).select_related("visitor")
+    return render(request, "care/child_visits.html", {"child": child, "visits": visits[:200]})
+
+
+@login_required
+def notifications(request):
+    """The user's notifications; POST marks them read."""
+    mine = Notification.objects.for_user(request.user)
+    if request.method == "POST":
+        mine.filter(read=False).update(read=True)
+        return redirect("care:notifications")
+    return render(request, "care/notifications.html", {"items": mine.select_related("child")[:200]})
