@@ -128,4 +128,8 @@ def notifications(request):
     if request.method == "POST":
         mine.filter(read=False).update(read=True)
         return redirect("care:notifications")
-    return render(request, "care/notifications.html", {"items": mine.select_related("child")[:200]})
+    return render(
+        request,
+        "care/notifications.html",
+        {"items": mine.select_related("child", "child__area")[:200]},
+    )

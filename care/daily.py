@@ -1,0 +1,92 @@
+"""The daily run of care work: notify directors of visits due and overdue, and escalate
+special-attention children overdue by more than 15 days to the township supervisors."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from children.choices import CareLevel
+from children.models import Child
+from core.audit import log_action
+from people.models import User
+from people.roles import Role
+
+from . import policy, schedule
+from .models import Notification
+
+
+def run(today: dt.date) -> dict:
+    """Write the day's notifications (their stored text in the county's language; the page
+    renders them from their fields in the reader's). Idempotent: one notification per recipient, kind,
+    child and due date, so a second run (or the next day, for the same due date) adds
+    nothing."""
+    directors: dict[int, list] = {}
+    for user in User.objects.filter(role=Role.DIRECTOR, is_active=True):
+        directors.setdefault(user.area_id, []).append(user)
+    supervisors: dict[int, list] = {}
+    for user in User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, is_active=True):
+        supervisors.setdefault(user.area_id, []).append(user)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        notes, counts = _notifications(today, directors, supervisors)
+    with transaction.atomic():
+        before = Notification.objects.count()
+        Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
+        created = Notification.objects.count() - before
+    log_action(
+        None, "care.daily.run", data={**counts, "notifications": created, "day": today.isoformat()}
+    )
+    return {**counts, "notifications": created}
+
+
+def _notifications(today, directors, supervisors):
+    notes = []
+    counts = {"due": 0, "overdue": 0, "escalated": 0}
+    children = schedule.with_visits(Child.objects.active().select_related("area"))
+    for child in children.iterator(chunk_size=2000):
+        item = schedule.due(child, today)
+        if item.state == schedule.OVERDUE:
+            kind, text = (
+                Notification.Kind.OVERDUE,
+                _("%(name)s (%(village)s): visit overdue since %(day)s")
+                % {"name": child.name, "village": child.area.name, "day": item.due_on},
+            )
+        elif item.state == schedule.DUE_SOON:
+            kind, text = (
+                Notification.Kind.DUE,
+                _("%(name)s (%(village)s): visit due by %(day)s")
+                % {"name": child.name, "village": child.area.name, "day": item.due_on},
+            )
+        else:
+            continue
+        counts[kind] += 1
+        for director in directors.get(child.area_id, []):
+            notes.append(
+                Notification(
+                    recipient=director, kind=kind, child=child, day=item.due_on, text=text[:300]
+                )
+            )
+        if (
+            item.state == schedule.OVERDUE
+            and item.level == CareLevel.SPECIAL
+            and item.days_overdue > policy.ESCALATE_AFTER_DAYS
+        ):
+            counts["escalated"] += 1
+            text = _(
+                "%(name)s (%(village)s), special attention: no visit for %(n)s days "
+                "past the due date"
+            ) % {"name": child.name, "village": child.area.name, "n": item.days_overdue}
+            for supervisor in supervisors.get(child.area.parent_id, []):
+                notes.append(
+                    Notification(
+                        recipient=supervisor,
+                        kind=Notification.Kind.ESCALATED,
+                        child=child,
+                        day=item.due_on,
+                        text=text[:300],
+                    )
+                )
+    return notes, counts
