@@ -19,10 +19,12 @@ from .models import Notification
 
 
 def run(today: dt.date) -> dict:
-    """Write the day's notifications (their stored text in the county's language; the page
-    renders them from their fields in the reader's). Idempotent: one notification per recipient, kind,
-    child and due date, so a second run (or the next day, for the same due date) adds
-    nothing."""
+    """Write the day's notifications; idempotent.
+
+    One notification per recipient, kind, child and due date, so a second run (or the next
+    day, for the same due date) adds nothing. The stored text is in the county's language;
+    the page renders notifications from their fields in the reader's.
+    """
     directors: dict[int, list] = {}
     for user in User.objects.filter(role=Role.DIRECTOR, is_active=True):
         directors.setdefault(user.area_id, []).append(user)
