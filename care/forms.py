@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from areas.models import ServicePoint
+from children.models import Child
 from core.concurrency import VersionedForm
 
-from .models import Assessment, Visit
+from .models import Activity, Assessment, Visit
 from .services import VISIT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -58,3 +60,41 @@ class VisitForm(VersionedForm):
 
     def visit_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in VISIT_FIELDS}
+
+
+class ActivityForm(forms.ModelForm):
+    """An activity at a children's home: who came, what it was about."""
+
+    class Meta:
+        model = Activity
+        fields = ["home", "held_on", "theme", "description", "children", "helpers", "adults"]
+        widgets = {
+            "held_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "children": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        homes = ServicePoint.objects.visible_to(actor).homes().select_related("area")
+        self.fields["home"].queryset = homes
+        if homes.count() == 1:
+            self.fields["home"].initial = homes.first()
+        # The roster of the home's village: for a director that is their village.
+        children = Child.objects.visible_to(actor).active()
+        home = self.data.get("home") or (self.initial.get("home") and self.initial["home"].pk)
+        if home:
+            children = children.filter(area__service_points=home)
+        elif homes.count() > 1:
+            children = children.none()
+        self.fields["children"].queryset = children.order_by("name_pinyin")
+        if not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise ValidationError(
+                _("An activity cannot be recorded before it happens."), code="future"
+            )
+        return day

@@ -9,7 +9,7 @@ from children import services as registry
 from core.audit import field_changes, log_action
 
 from . import policy
-from .models import Assessment, Visit, VisitRevision
+from .models import Activity, Assessment, Visit, VisitRevision
 
 VISIT_FIELDS = [
     "visited_on",
@@ -81,3 +81,19 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
     changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
     log_action(actor, "care.visit.updated", visit, {"changes": changes})
     return changes
+
+
+@transaction.atomic
+def record_activity(actor, data: dict, children) -> Activity:
+    """Record an activity at a children's home with the children who attended."""
+    activity = Activity(recorded_by=actor, **data)
+    activity.full_clean()
+    activity.save()
+    activity.children.set(children)
+    log_action(
+        actor,
+        "care.activity.created",
+        activity,
+        {"children": [c.pk for c in children], "theme": activity.theme},
+    )
+    return activity

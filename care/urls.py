@@ -11,4 +11,6 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("notifications/", views.notifications, name="notifications"),
+    path("activities/", views.activities, name="activities"),
+    path("activities/new/", views.activity_new, name="activity_new"),
 ]

@@ -7,16 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from areas.models import ServicePoint
 from children.choices import Status
 from children.models import Child
 from core.audit import log_action
+from core.htmx import paginate
 from core.scoping import can_write, get_visible_or_404
 from people import views as people_views
 from people.roles import Role
 
-from . import schedule, services
-from .forms import VisitForm
-from .models import Notification, Visit
+from . import schedule, services, weekly
+from .forms import ActivityForm, VisitForm
+from .models import Activity, Notification, Visit
 
 ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
 WORKLIST_LIMIT = 300  # rows per group for officers whose jurisdiction holds thousands
@@ -133,3 +135,44 @@ def notifications(request):
         "care/notifications.html",
         {"items": mine.select_related("child", "child__area")[:200]},
     )
+
+
+@login_required
+def activities(request):
+    """Weekly activities of the children's homes in the user's jurisdiction: the last 12 ISO
+    weeks per home, the current streak and the missed weeks, then the latest records."""
+    today = timezone.localdate()
+    homes = ServicePoint.objects.visible_to(request.user).homes().select_related("area")
+    page = paginate(request, homes.order_by("area__code"), per_page=50)
+    rows = weekly.home_weeks(page.object_list, today)
+    latest = (
+        Activity.objects.visible_to(request.user)
+        .select_related("home")
+        .order_by("-held_on", "-id")[:20]
+    )
+    return render(
+        request,
+        "care/activities.html",
+        {
+            "page": page,
+            "rows": rows,
+            "latest": latest,
+            "query": "",
+            "weeks": weekly.weeks_back(today, 12),
+            "can_write": can_write(request.user),
+        },
+    )
+
+
+@login_required
+def activity_new(request):
+    """Record an activity at a children's home."""
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "children"}
+        services.record_activity(request.user, data, form.cleaned_data["children"])
+        messages.success(request, _("Activity recorded."))
+        return redirect("care:activities")
+    return render(request, "care/activity_form.html", {"form": form})

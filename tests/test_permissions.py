@@ -167,6 +167,8 @@ TABLE = {
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
     "care:worklist": [(None, EVERYONE_200)],
+    "care:activities": [(None, EVERYONE_200)],
+    "care:activity_new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "care:notifications": [(None, EVERYONE_200)],
     "care:visit_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
     "care:child_visits": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
