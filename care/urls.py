@@ -12,5 +12,7 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("notifications/", views.notifications, name="notifications"),
     path("activities/", views.activities, name="activities"),
+    path("compliance/", views.compliance_root, name="compliance_root"),
+    path("compliance/<str:code>/", views.compliance, name="compliance"),
     path("activities/new/", views.activity_new, name="activity_new"),
 ]

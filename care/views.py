@@ -14,8 +14,10 @@ from core.audit import log_action
 from core.htmx import paginate
 from core.scoping import can_write, get_visible_or_404
 from people import views as people_views
+from people.models import User
 from people.roles import Role
 
+from . import compliance as compliance_figures
 from . import schedule, services, weekly
 from .forms import ActivityForm, VisitForm
 from .models import Activity, Notification, Visit
@@ -176,3 +178,43 @@ def activity_new(request):
         messages.success(request, _("Activity recorded."))
         return redirect("care:activities")
     return render(request, "care/activity_form.html", {"form": form})
+
+
+@login_required
+def compliance_root(request):
+    if request.user.area is None or Child.objects.visible_to(request.user).query.is_empty():
+        return render(request, "people/no_jurisdiction.html")
+    return redirect("care:compliance", code=request.user.area.code)
+
+
+@login_required
+def compliance(request, code):
+    """Visit and activity compliance of an area, unit by unit, drilling down to villages;
+    at a village, the children by state."""
+    from areas.models import Area
+
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+    today = timezone.localdate()
+    rows, total = compliance_figures.visit_rows(area, today)
+    context = {
+        "area": area,
+        "rows": rows,
+        "total": total,
+        "today": today,
+        "activities": compliance_figures.activity_summary(area, today),
+    }
+    if area.level == "village" or (area.level == "township" and request.GET.get("list")):
+        children = Child.objects.within(area.prefix).active().select_related("area")
+        groups = schedule.worklist(children, today)
+        context["overdue"] = groups[schedule.OVERDUE][:WORKLIST_LIMIT]
+        directors = {}
+        for user in User.objects.directors().within(area.prefix):
+            directors.setdefault(user.area_id, []).append(user)
+        by_village = {}
+        for item in context["overdue"]:
+            by_village.setdefault(item.child.area, []).append(item)
+        context["overdue_by_village"] = [
+            {"village": village, "directors": directors.get(village.pk, []), "items": items}
+            for village, items in sorted(by_village.items(), key=lambda kv: kv[0].code)
+        ]
+    return render(request, "care/compliance.html", context)

@@ -168,6 +168,12 @@ TABLE = {
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
     "care:worklist": [(None, EVERYONE_200)],
     "care:activities": [(None, EVERYONE_200)],
+    "care:compliance_root": [(None, TO_OWN_AREA)],
+    "care:compliance": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
     "care:activity_new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "care:notifications": [(None, EVERYONE_200)],
     "care:visit_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],

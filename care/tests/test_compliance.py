@@ -1,0 +1,64 @@
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from care.compliance import visit_rows
+from care.services import record_visit
+from core.testing import COUNTY, TOWNSHIP_A, make_child
+
+
+def setup_children(world, director, other_director):
+    today = dt.date.today()
+    a_special = make_child(world["a1"], "甲", dibao=True)
+    make_child(world["a1"], "乙", dibao=True)
+    a_ordinary = make_child(world["a1"], "丙")
+    b_special = make_child(world["b1"], "丁", dibao=True)
+    record_visit(director, a_special, {"visited_on": today})
+    record_visit(director, a_ordinary, {"visited_on": today})
+    record_visit(other_director, b_special, {"visited_on": today - dt.timedelta(days=60)})
+    return today
+
+
+def test_county_figures_add_up_to_the_townships(world, director, other_director):
+    today = setup_children(world, director, other_director)
+    rows, total = visit_rows(world["county"], today)
+    by_code = {r["area"].code: r for r in rows}
+    assert by_code[TOWNSHIP_A]["special"] == 2 and by_code[TOWNSHIP_A]["special_visited"] == 1
+    for key in (
+        "special",
+        "special_visited",
+        "special_overdue",
+        "ordinary",
+        "ordinary_visited",
+        "ordinary_overdue",
+    ):
+        assert total[key] == sum(r[key] for r in rows), key
+    assert total["special_overdue"] == 2  # 乙 never visited, 丁 visited 60 days ago
+
+
+def test_township_page_lists_overdue_children_by_village_and_director(
+    client, township_officer, world, director, other_director
+):
+    setup_children(world, director, other_director)
+    client.force_login(township_officer)
+    response = client.get(reverse("care:compliance", kwargs={"code": TOWNSHIP_A}), {"list": 1})
+    groups = response.context["overdue_by_village"]
+    assert [g["village"].code for g in groups] == [world["a1"].code]
+    assert [i.child.name for i in groups[0]["items"]] == ["乙"]
+    assert groups[0]["directors"] == [director]
+
+
+def test_compliance_queries_do_not_grow(
+    client, county_officer, world, director, other_director, django_assert_max_num_queries
+):
+    setup_children(world, director, other_director)
+    client.force_login(county_officer)
+    url = reverse("care:compliance", kwargs={"code": COUNTY})
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for i in range(20):
+        make_child(world["a2"], f"新{i}", dibao=bool(i % 2))
+    with django_assert_max_num_queries(len(first)):
+        assert client.get(url).status_code == 200
