@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from care import views as care_views
+from care.api import WorklistView
 from core import views as core_views
 from core.auth_views import AuditedObtainAuthToken
 from core.forms import LockoutAuthenticationForm
@@ -15,6 +16,7 @@ from .api import router
 
 api_patterns = [
     path("auth/token/", AuditedObtainAuthToken.as_view(), name="auth_token"),
+    path("worklist/", WorklistView.as_view(), name="worklist"),
     *router.urls,
 ]
 

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from care.models import Activity
 from care.services import record_visit
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 
@@ -199,6 +200,11 @@ TABLE = {
         (person("township_officer"), API_IN_TOWNSHIP_A),
     ],
     "api:child-list": [(None, API_EVERYONE_200)],
+    "api:visit-list": [(None, API_EVERYONE_200)],
+    "api:visit-detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, API_IN_A1)],
+    "api:activity-list": [(None, API_EVERYONE_200)],
+    "api:activity-detail": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, API_IN_A1)],
+    "api:worklist": [(None, API_EVERYONE_200)],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
     "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
@@ -248,6 +254,12 @@ def ctx(everyone, world):
         "post_a1": post,
         "child_a1": (child_a1 := make_child(world["a1"], "王小明")),
         "child_b1": make_child(world["b1"], "张小红"),
+        "activity_a1": Activity.objects.create(
+            home=world["home_a1"],
+            held_on=dt.date(2026, 11, 2),
+            theme="policy",
+            recorded_by=everyone["director"],
+        ),
         "visit_a1": record_visit(
             everyone["director"], child_a1, {"visited_on": dt.date(2026, 11, 1)}
         ),

@@ -1,0 +1,184 @@
+"""/api/v1/visits/, /api/v1/activities/ and /api/v1/worklist/: the same rules, scoping and
+audit as the pages (writes are validated by the pages' forms)."""
+
+import datetime as dt
+
+from django.http import QueryDict
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from children.choices import Status
+from children.models import Child
+from core.api import ScopedViewSetMixin
+from core.audit import log_action
+
+from . import schedule, services
+from .forms import ActivityForm, VisitForm
+from .models import Activity, Visit
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    visitor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "child", "visitor", *services.VISIT_FIELDS, "version"]
+        read_only_fields = ["id", "visitor", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+
+
+def _form_data(values: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        if isinstance(value, list):
+            data.setlist(key, [str(v.pk if hasattr(v, "pk") else v) for v in value])
+        elif isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, dt.date):
+            data[key] = value.isoformat()
+        elif value is not None:
+            data[key] = str(value.pk if hasattr(value, "pk") else value)
+    return data
+
+
+def _errors(form) -> dict:
+    return {
+        k if k != "__all__" else "non_field_errors": [str(m) for m in v]
+        for k, v in form.errors.items()
+    }
+
+
+class VisitViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Visits of the caller's jurisdiction. A correction (PATCH, with the `version` it is
+    based on) keeps the earlier version; there is no delete."""
+
+    scoped_model = Visit
+    serializer_class = VisitSerializer
+    filterset_fields = ["child"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("visitor")
+
+    def retrieve(self, request, *args, **kwargs):
+        visit = self.get_object()
+        log_action(request.user, "care.visit.read", visit, {"child": visit.child_id, "via": "api"})
+        return Response(self.get_serializer(visit).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        child = serializer.validated_data["child"]
+        if child.status != Status.ACTIVE:
+            return Response({"child": ["This record is closed."]}, status=400)
+        # What the client leaves out takes the model's defaults (fine, home visit, …).
+        values = {name: Visit._meta.get_field(name).get_default() for name in services.VISIT_FIELDS}
+        values.update({k: v for k, v in serializer.validated_data.items() if k != "child"})
+        form = VisitForm(_form_data(values))
+        if not form.is_valid():
+            return Response(_errors(form), status=400)
+        visit = services.record_visit(request.user, child, form.visit_data())
+        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        visit = self.get_object()
+        current = VisitForm(instance=visit)
+        values = {name: current[name].value() for name in services.VISIT_FIELDS}
+        serializer = self.get_serializer(visit, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values.update({k: v for k, v in serializer.validated_data.items() if k != "child"})
+        values["based_on"] = request.data.get("version", "")
+        form = VisitForm(_form_data(values), instance=Visit.objects.get(pk=visit.pk))
+        if not form.is_valid():
+            stale = form.has_error("__all__", code="stale")
+            return Response(_errors(form), status=409 if stale else 400)
+        services.correct_visit(request.user, visit, form.visit_data())
+        return Response(self.get_serializer(Visit.objects.get(pk=visit.pk)).data)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    home = serializers.PrimaryKeyRelatedField(read_only=True)
+    children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "home", "held_on", "theme", "description", "children", "helpers", "adults"]
+
+
+class ActivityWriteSerializer(serializers.Serializer):
+    home = serializers.IntegerField()
+    held_on = serializers.DateField()
+    theme = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True)
+    children = serializers.ListField(child=serializers.IntegerField(), required=False)
+    helpers = serializers.CharField(required=False, allow_blank=True)
+    adults = serializers.IntegerField(required=False, min_value=0)
+
+
+class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Activities at the children's homes of the caller's jurisdiction."""
+
+    scoped_model = Activity
+    serializer_class = ActivitySerializer
+    filterset_fields = ["home"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("children")
+
+    @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ActivityWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        form = ActivityForm(_form_data(payload.validated_data), actor=request.user)
+        if not form.is_valid():
+            return Response(_errors(form), status=400)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "children"}
+        activity = services.record_activity(request.user, data, form.cleaned_data["children"])
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+
+class WorklistItemSerializer(serializers.Serializer):
+    child = serializers.IntegerField(source="child.pk")
+    name = serializers.CharField(source="child.name")
+    care_level = serializers.CharField(source="level")
+    last_visit = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField()
+    state = serializers.CharField()
+    days_overdue = serializers.IntegerField()
+
+
+class WorklistView(APIView):
+    """The requesting user's worklist: overdue, due this week, later this period."""
+
+    @extend_schema(responses=WorklistItemSerializer(many=True))
+    def get(self, request):
+        today = timezone.localdate()
+        children = Child.objects.visible_to(request.user).active()
+        groups = schedule.worklist(children, today)
+        items = [
+            item
+            for state in (schedule.OVERDUE, schedule.DUE_SOON, schedule.LATER)
+            for item in groups[state]
+        ]
+        return Response(
+            {
+                "today": today,
+                "done_for_period": len(groups[schedule.DONE]),
+                "items": WorklistItemSerializer(items, many=True).data,
+            }
+        )

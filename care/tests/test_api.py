@@ -1,0 +1,87 @@
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from care.models import Activity, Visit
+from core.models import AuditEntry
+from core.testing import make_child
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_record_a_visit_through_the_api(api, director, world):
+    child = make_child(world["a1"])
+    api.force_authenticate(director)
+    body = {
+        "child": child.pk,
+        "visited_on": dt.date.today().isoformat(),
+        "mode": "home",
+        "safety": "concern",
+    }
+    response = api.post("/api/v1/visits/", body, format="json")
+    assert response.status_code == 400 and "safety_note" in response.json()
+    body["safety_note"] = "电线裸露"
+    response = api.post("/api/v1/visits/", body, format="json")
+    assert response.status_code == 201, response.json()
+    child.refresh_from_db()
+    assert child.care_level == "special"
+
+
+def test_another_villages_child_cannot_be_visited(api, director, world):
+    other = make_child(world["b1"])
+    api.force_authenticate(director)
+    response = api.post(
+        "/api/v1/visits/",
+        {"child": other.pk, "visited_on": dt.date.today().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400 and "child" in response.json()
+    assert not Visit.objects.exists()
+
+
+def test_a_correction_needs_the_version_and_keeps_history(api, director, world):
+    from care.services import record_visit
+
+    child = make_child(world["a1"])
+    visit = record_visit(director, child, {"visited_on": dt.date.today(), "problems": "无"})
+    api.force_authenticate(director)
+    url = f"/api/v1/visits/{visit.pk}/"
+    version = api.get(url).json()["version"]
+    assert AuditEntry.objects.filter(action="care.visit.read").exists()
+    stale = api.patch(url, {"problems": "x", "version": "2020-01-01T00:00:00Z"}, format="json")
+    assert stale.status_code == 409
+    ok = api.patch(url, {"problems": "作业未完成", "version": version}, format="json")
+    assert ok.status_code == 200, ok.json()
+    assert visit.revisions.get().data["problems"] == "无"
+    assert api.delete(url).status_code == 405
+
+
+def test_activities_and_the_worklist(api, director, world):
+    child = make_child(world["a1"])
+    api.force_authenticate(director)
+    response = api.post(
+        "/api/v1/activities/",
+        {
+            "home": world["home_a1"].pk,
+            "held_on": dt.date.today().isoformat(),
+            "theme": "arts",
+            "children": [child.pk],
+            "adults": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert Activity.objects.get().children.get() == child
+    bad = api.post(
+        "/api/v1/activities/",
+        {"home": world["home_b1"].pk, "held_on": dt.date.today().isoformat(), "theme": "arts"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "home" in bad.json()
+    worklist = api.get("/api/v1/worklist/").json()
+    assert [i["child"] for i in worklist["items"]] == [child.pk]
+    assert worklist["items"][0]["state"] in {"overdue", "due_soon"}
