@@ -18,6 +18,7 @@ from people.models import ResponsibilityPost, User
 from people.roles import Role
 
 from . import names
+from .care import seed_care
 from .children import seed_children
 from .models import DemoDataset
 
@@ -247,6 +248,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     ResponsibilityPost.objects.bulk_create(posts, batch_size=1000)
 
     children = seed_children(villages, scale.children, rng)
+    care = seed_care(rng, [p for p in points if p.kind == ServicePoint.Kind.CHILDRENS_HOME])
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
         "townships": len(townships),
@@ -255,6 +257,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         "accounts": len(users),
         "posts": len(posts),
         "children": children,
+        **care,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})
     return counts

@@ -54,11 +54,14 @@ def fingerprint():
 
 
 def wipe_demo():
+    from care.models import Activity, Visit
     from children.models import Child
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
 
     DemoDataset.objects.all().delete()
+    Activity.objects.all().delete()
+    Visit.objects.all().delete()
     Child.objects.all().delete()
     ResponsibilityPost.objects.all().delete()
     ServicePoint.objects.all().delete()
@@ -103,3 +106,9 @@ def test_county_scale_has_about_400_villages_with_gaps(db):
     assert 0.52 <= children.filter(sex="M").count() / total <= 0.57
     # realistic problems to find: children without identity numbers, possible duplicates
     assert children.filter(id_hash__isnull=True).exists()
+    # a year of care work, with some of it left undone
+    from care.models import Activity, Visit
+
+    assert Visit.objects.count() > 50_000 and Activity.objects.count() > 8_000
+    never = children.filter(care_level="ordinary").exclude(visits__isnull=False).count()
+    assert 0 < never < children.filter(care_level="ordinary").count() * 0.2
