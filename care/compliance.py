@@ -5,6 +5,7 @@ whatever the number of children."""
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
@@ -41,16 +42,22 @@ def visit_rows(area, today: dt.date):
             year=_visited_since(year),
             recent_special=_visited_since(rolling_special),
             recent_ordinary=_visited_since(rolling_ordinary),
+            ever=Exists(Visit.objects.filter(child=OuterRef("pk"))),
         )
     )
     special, ordinary = Q(care_level=SPECIAL), Q(care_level=ORDINARY)
+    # A child registered today is due today, not yet overdue (as in the schedule engine).
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    registered_before = Q(ever=True) | Q(created_at__lt=midnight)
     counts = dict(
         special=Count("id", filter=special),
         special_visited=Count("id", filter=special & Q(month=True)),
-        special_overdue=Count("id", filter=special & Q(recent_special=False)),
+        special_overdue=Count("id", filter=special & Q(recent_special=False) & registered_before),
         ordinary=Count("id", filter=ordinary),
         ordinary_visited=Count("id", filter=ordinary & Q(year=True)),
-        ordinary_overdue=Count("id", filter=ordinary & Q(recent_ordinary=False)),
+        ordinary_overdue=Count(
+            "id", filter=ordinary & Q(recent_ordinary=False) & registered_before
+        ),
     )
     field = unit_field(area)
     units = list(Area.objects.filter(parent=area).order_by("code")) if field else []

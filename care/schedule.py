@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from . import policy
 from .models import Visit
@@ -44,7 +45,8 @@ def due(child, today: dt.date) -> Due:
     level = child.care_level
     last = child.last_visit
     if last is None:
-        due_on = min(child.created_at.date(), today)
+        # Registration day in the county's time zone (created_at is stored in UTC).
+        due_on = min(timezone.localdate(child.created_at), today)
     else:
         due_on = policy.add_period(level, last)
         if child.follow_up and child.follow_up > last:

@@ -12,7 +12,11 @@ from core.testing import COUNTY, TOWNSHIP_A, make_child
 def setup_children(world, director, other_director):
     today = dt.date.today()
     a_special = make_child(world["a1"], "甲", dibao=True)
-    make_child(world["a1"], "乙", dibao=True)
+    never = make_child(world["a1"], "乙", dibao=True)
+    # registered ten days ago and never visited: overdue
+    type(never).objects.filter(pk=never.pk).update(
+        created_at=never.created_at - dt.timedelta(days=10)
+    )
     a_ordinary = make_child(world["a1"], "丙")
     b_special = make_child(world["b1"], "丁", dibao=True)
     record_visit(director, a_special, {"visited_on": today})
