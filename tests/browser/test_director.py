@@ -20,7 +20,7 @@ def nav(page, name):
     return page.locator("nav.main").get_by_role("link", name=name)
 
 
-def test_director_on_a_phone_sees_the_summary_their_village_and_its_home_without_sideways_scroll(
+def test_director_on_a_phone_sees_the_worklist_their_village_and_its_home_without_sideways_scroll(
     phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
@@ -30,7 +30,7 @@ def test_director_on_a_phone_sees_the_summary_their_village_and_its_home_without
 
     login(page, "director")
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_test_id("summary")).to_be_visible()
+    expect(page.get_by_test_id("worklist-counts")).to_be_visible()  # home: the worklist
     expect(page.get_by_test_id("who")).to_contain_text("王庄村")
     fits(page, WIDTH)
     shot(page, "2-home")
