@@ -32,7 +32,7 @@ class Visit(models.Model):
         TOWNSHIP = "township", _("township")
         POLICE = "police", _("police")
         SCHOOL = "school", _("school")
-        HEALTH = "health", _("health")
+        HEALTH = "health", _("health services")
         SOCIAL_WORKER = "social_worker", _("social worker")
 
     # The aspects assessed at every visit, in the order the form shows them.
