@@ -27,14 +27,25 @@ def unit_field(area) -> str | None:
     return {Level.COUNTY: "area__parent_id", Level.TOWNSHIP: "area_id"}.get(area.level)
 
 
-def visit_rows(area, today: dt.date):
-    """Per unit below `area` (and the total): special and ordinary children, how many were
-    visited in the current period, and how many are overdue on the rolling rule (no visit
-    within one period; never visited counts as overdue)."""
+FIGURES = [
+    "special",
+    "special_visited",
+    "special_not_visited",
+    "special_overdue",
+    "ordinary",
+    "ordinary_visited",
+    "ordinary_not_visited",
+    "ordinary_overdue",
+]
+
+
+def annotated_children(area, today: dt.date):
+    """Active children under `area` with what the figures read: visited this month / this
+    year, visited within the rolling period, ever visited."""
     month, year = policy.period_start(SPECIAL, today), policy.period_start(ORDINARY, today)
     rolling_special = today - (policy.add_period(SPECIAL, today) - today)
     rolling_ordinary = today - (policy.add_period(ORDINARY, today) - today)
-    children = (
+    return (
         Child.objects.within(area.prefix)
         .active()
         .annotate(
@@ -45,20 +56,34 @@ def visit_rows(area, today: dt.date):
             ever=Exists(Visit.objects.filter(child=OuterRef("pk"))),
         )
     )
+
+
+def figure_filters(today: dt.date) -> dict[str, Q]:
+    """Each figure as a filter on `annotated_children`: the same definition for the counts
+    and for the list of children behind a count (drill-down)."""
     special, ordinary = Q(care_level=SPECIAL), Q(care_level=ORDINARY)
     # A child registered today is due today, not yet overdue (as in the schedule engine).
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     registered_before = Q(ever=True) | Q(created_at__lt=midnight)
-    counts = dict(
-        special=Count("id", filter=special),
-        special_visited=Count("id", filter=special & Q(month=True)),
-        special_overdue=Count("id", filter=special & Q(recent_special=False) & registered_before),
-        ordinary=Count("id", filter=ordinary),
-        ordinary_visited=Count("id", filter=ordinary & Q(year=True)),
-        ordinary_overdue=Count(
-            "id", filter=ordinary & Q(recent_ordinary=False) & registered_before
-        ),
-    )
+    return {
+        "special": special,
+        "special_visited": special & Q(month=True),
+        "special_not_visited": special & Q(month=False),
+        "special_overdue": special & Q(recent_special=False) & registered_before,
+        "ordinary": ordinary,
+        "ordinary_visited": ordinary & Q(year=True),
+        "ordinary_not_visited": ordinary & Q(year=False),
+        "ordinary_overdue": ordinary & Q(recent_ordinary=False) & registered_before,
+    }
+
+
+def visit_rows(area, today: dt.date):
+    """Per unit below `area` (and the total): special and ordinary children, how many were
+    visited in the current period, and how many are overdue on the rolling rule (no visit
+    within one period; never visited counts as overdue from the day after registration)."""
+    children = annotated_children(area, today)
+    filters = figure_filters(today)
+    counts = {name: Count("id", filter=filters[name]) for name in FIGURES}
     field = unit_field(area)
     units = list(Area.objects.filter(parent=area).order_by("code")) if field else []
     by_unit = {}
@@ -71,17 +96,7 @@ def visit_rows(area, today: dt.date):
 
 
 def _shares(row: dict) -> dict:
-    row = {
-        k: row.get(k, 0)
-        for k in (
-            "special",
-            "special_visited",
-            "special_overdue",
-            "ordinary",
-            "ordinary_visited",
-            "ordinary_overdue",
-        )
-    }
+    row = {k: row.get(k, 0) for k in FIGURES}
     row["special_share"] = row["special_visited"] / row["special"] if row["special"] else None
     row["ordinary_share"] = row["ordinary_visited"] / row["ordinary"] if row["ordinary"] else None
     return row

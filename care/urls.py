@@ -14,5 +14,15 @@ urlpatterns = [
     path("activities/", views.activities, name="activities"),
     path("compliance/", views.compliance_root, name="compliance_root"),
     path("compliance/<str:code>/", views.compliance, name="compliance"),
+    path(
+        "compliance/<str:code>/children/<str:figure>/",
+        views.compliance_children,
+        name="compliance_children",
+    ),
+    path(
+        "compliance/<str:code>/homes/<int:year>-W<int:week>/",
+        views.compliance_homes,
+        name="compliance_homes",
+    ),
     path("activities/new/", views.activity_new, name="activity_new"),
 ]

@@ -1,11 +1,15 @@
 """Care work pages: the director's worklist, visits, notifications."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.models import ServicePoint
 from children.choices import Status
@@ -218,3 +222,63 @@ def compliance(request, code):
             for village, items in sorted(by_village.items(), key=lambda kv: kv[0].code)
         ]
     return render(request, "care/compliance.html", context)
+
+
+FIGURE_LABELS = {
+    "special": gettext_lazy("special-attention children"),
+    "special_visited": gettext_lazy("special-attention children visited this month"),
+    "special_not_visited": gettext_lazy("special-attention children not yet visited this month"),
+    "special_overdue": gettext_lazy("special-attention children overdue"),
+    "ordinary": gettext_lazy("ordinary children"),
+    "ordinary_visited": gettext_lazy("ordinary children visited this year"),
+    "ordinary_not_visited": gettext_lazy("ordinary children not yet visited this year"),
+    "ordinary_overdue": gettext_lazy("ordinary children overdue"),
+}
+
+
+@login_required
+def compliance_children(request, code, figure):
+    """The children behind one figure of the compliance page (same definition as the count)."""
+    from areas.models import Area
+
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    if figure not in compliance_figures.FIGURES:
+        raise Http404
+    today = timezone.localdate()
+    children = (
+        compliance_figures.annotated_children(area, today)
+        .filter(compliance_figures.figure_filters(today)[figure])
+        .select_related("area")
+        .order_by("area__code", "name_pinyin")
+    )
+    page = paginate(request, children)
+    return render(
+        request,
+        "care/compliance_children.html",
+        {"area": area, "page": page, "query": "", "title": FIGURE_LABELS[figure]},
+    )
+
+
+@login_required
+def compliance_homes(request, code, year, week):
+    """The children's homes under an area with and without an activity in one ISO week."""
+    from areas.models import Area
+
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    homes = ServicePoint.objects.within(area.prefix).homes().select_related("area")
+    held = set(
+        Activity.objects.within(area.prefix)
+        .filter(held_on__gte=monday, held_on__lte=monday + dt.timedelta(days=6))
+        .values_list("home_id", flat=True)
+    )
+    rows = [{"home": h, "held": h.pk in held} for h in homes.order_by("area__code")]
+    rows.sort(key=lambda r: r["held"])  # homes without an activity first
+    return render(
+        request,
+        "care/compliance_homes.html",
+        {"area": area, "rows": rows, "year": year, "week": week},
+    )

@@ -170,6 +170,21 @@ TABLE = {
     "care:worklist": [(None, EVERYONE_200)],
     "care:activities": [(None, EVERYONE_200)],
     "care:compliance_root": [(None, TO_OWN_AREA)],
+    "care:compliance_children": [
+        (lambda ctx: {"code": A1, "figure": "special"}, IN_A1),
+        (lambda ctx: {"code": COUNTY, "figure": "ordinary_overdue"}, IN_COUNTY),
+        (
+            lambda ctx: {"code": A1, "figure": "nonsense"},
+            row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+        ),
+    ],
+    "care:compliance_homes": [
+        (lambda ctx: {"code": TOWNSHIP_A, "year": 2026, "week": 48}, IN_TOWNSHIP_A),
+        (
+            lambda ctx: {"code": A1, "year": 2026, "week": 60},
+            row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+        ),
+    ],
     "care:compliance": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),

@@ -66,3 +66,42 @@ def test_compliance_queries_do_not_grow(
         make_child(world["a2"], f"新{i}", dibao=bool(i % 2))
     with django_assert_max_num_queries(len(first)):
         assert client.get(url).status_code == 200
+
+
+def test_every_figure_lists_the_children_behind_it(
+    client, county_officer, world, director, other_director
+):
+    today = setup_children(world, director, other_director)
+    client.force_login(county_officer)
+    _rows, total = visit_rows(world["county"], today)
+    for figure in (
+        "special",
+        "special_visited",
+        "special_not_visited",
+        "special_overdue",
+        "ordinary",
+        "ordinary_visited",
+        "ordinary_overdue",
+    ):
+        url = reverse("care:compliance_children", kwargs={"code": COUNTY, "figure": figure})
+        listed = client.get(url).context["page"].paginator.count
+        assert listed == total.get(
+            figure,
+            total["special"] - total["special_visited"]
+            if figure == "special_not_visited"
+            else None,
+        ), figure
+
+
+def test_an_activity_week_lists_homes_with_and_without(client, township_officer, world, director):
+    from care.models import Activity
+
+    today = dt.date.today()
+    Activity.objects.create(
+        home=world["home_a1"], held_on=today, theme="arts", recorded_by=director
+    )
+    client.force_login(township_officer)
+    year, week, _ = today.isocalendar()
+    url = reverse("care:compliance_homes", kwargs={"code": TOWNSHIP_A, "year": year, "week": week})
+    rows = client.get(url).context["rows"]
+    assert [(r["home"], r["held"]) for r in rows] == [(world["home_a1"], True)]
