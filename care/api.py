@@ -114,10 +114,21 @@ class VisitViewSet(
 class ActivitySerializer(serializers.ModelSerializer):
     home = serializers.PrimaryKeyRelatedField(read_only=True)
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    helper_accounts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Activity
-        fields = ["id", "home", "held_on", "theme", "description", "children", "helpers", "adults"]
+        fields = [
+            "id",
+            "home",
+            "held_on",
+            "theme",
+            "description",
+            "children",
+            "helper_accounts",
+            "helpers",
+            "adults",
+        ]
 
 
 class ActivityWriteSerializer(serializers.Serializer):
@@ -126,6 +137,7 @@ class ActivityWriteSerializer(serializers.Serializer):
     theme = serializers.CharField()
     description = serializers.CharField(required=False, allow_blank=True)
     children = serializers.ListField(child=serializers.IntegerField(), required=False)
+    helper_accounts = serializers.ListField(child=serializers.IntegerField(), required=False)
     helpers = serializers.CharField(required=False, allow_blank=True)
     adults = serializers.IntegerField(required=False, min_value=0)
 
@@ -147,8 +159,12 @@ class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
         form = ActivityForm(_form_data(payload.validated_data), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
-        data = {k: v for k, v in form.cleaned_data.items() if k != "children"}
-        activity = services.record_activity(request.user, data, form.cleaned_data["children"])
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
+        }
+        activity = services.record_activity(
+            request.user, data, form.cleaned_data["children"], form.cleaned_data["helper_accounts"]
+        )
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import ServicePoint
 from children.models import Child
 from core.concurrency import VersionedForm
+from people.models import User
+from people.roles import Role
 
 from .models import Activity, Assessment, Visit
 from .services import VISIT_FIELDS
@@ -62,32 +64,57 @@ class VisitForm(VersionedForm):
         return {k: v for k, v in self.cleaned_data.items() if k in VISIT_FIELDS}
 
 
+def helpers_for(homes, home_pk):
+    """Volunteer and social-worker accounts bound to the home's village or an area above it."""
+    home = homes.filter(pk=home_pk).first() if home_pk else None
+    if home is None:
+        return User.objects.none()
+    codes = [*home.area.ancestor_codes(), home.area.code]
+    return User.objects.filter(
+        role__in=[Role.VOLUNTEER, Role.SOCIAL_WORKER], is_active=True, area__code__in=codes
+    ).order_by("name")
+
+
 class ActivityForm(forms.ModelForm):
     """An activity at a children's home: who came, what it was about."""
 
     class Meta:
         model = Activity
-        fields = ["home", "held_on", "theme", "description", "children", "helpers", "adults"]
+        fields = [
+            "home",
+            "held_on",
+            "theme",
+            "description",
+            "children",
+            "helper_accounts",
+            "helpers",
+            "adults",
+        ]
         widgets = {
             "held_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "children": forms.CheckboxSelectMultiple,
+            "helper_accounts": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         homes = ServicePoint.objects.visible_to(actor).homes().select_related("area")
         self.fields["home"].queryset = homes
-        if homes.count() == 1:
-            self.fields["home"].initial = homes.first()
+        only_home = homes.first() if homes.count() == 1 else None
+        if only_home:
+            self.fields["home"].initial = only_home
         # The roster of the home's village: for a director that is their village.
         children = Child.objects.visible_to(actor).active()
-        home = self.data.get("home") or (self.initial.get("home") and self.initial["home"].pk)
+        home = self.data.get("home") or (only_home.pk if only_home else None)
         if home:
             children = children.filter(area__service_points=home)
         elif homes.count() > 1:
             children = children.none()
         self.fields["children"].queryset = children.order_by("name_pinyin")
+        # Volunteers and social workers who serve the home's village: accounts bound to the
+        # village, its township or its county.
+        self.fields["helper_accounts"].queryset = helpers_for(homes, home)
         if not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
 

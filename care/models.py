@@ -158,7 +158,14 @@ class Activity(models.Model):
     children = models.ManyToManyField(
         Child, verbose_name=_("children attending"), blank=True, related_name="activities"
     )
-    helpers = models.CharField(_("volunteers and social workers"), max_length=300, blank=True)
+    helper_accounts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteers and social workers"),
+        blank=True,
+        related_name="activities_helped",
+    )
+    # Helpers without an account (a teacher, a visiting volunteer group …).
+    helpers = models.CharField(_("other helpers"), max_length=300, blank=True)
     adults = models.PositiveSmallIntegerField(_("number of adults"), default=0)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

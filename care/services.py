@@ -84,16 +84,21 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
 
 
 @transaction.atomic
-def record_activity(actor, data: dict, children) -> Activity:
-    """Record an activity at a children's home with the children who attended."""
+def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity:
+    """Record an activity at a children's home with the children and helpers who came."""
     activity = Activity(recorded_by=actor, **data)
     activity.full_clean()
     activity.save()
     activity.children.set(children)
+    activity.helper_accounts.set(helper_accounts)
     log_action(
         actor,
         "care.activity.created",
         activity,
-        {"children": [c.pk for c in children], "theme": activity.theme},
+        {
+            "children": [c.pk for c in children],
+            "theme": activity.theme,
+            "helpers": [u.pk for u in helper_accounts],
+        },
     )
     return activity

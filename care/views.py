@@ -177,8 +177,12 @@ def activity_new(request):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "children"}
-        services.record_activity(request.user, data, form.cleaned_data["children"])
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
+        }
+        services.record_activity(
+            request.user, data, form.cleaned_data["children"], form.cleaned_data["helper_accounts"]
+        )
         messages.success(request, _("Activity recorded."))
         return redirect("care:activities")
     return render(request, "care/activity_form.html", {"form": form})
