@@ -168,8 +168,24 @@ def page_plan() -> list[Row]:
             rows.append(Row(username, "audit", "/audit/"))
         if username in CHILD_ROLES:
             rows += child_rows(user)
-    for name in ("areas", "people", "service-points", "children"):
+            rows += care_rows(user)
+    for name in ("areas", "people", "service-points", "children", "visits", "activities"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
+    rows.append(Row("director", "api: worklist", "/api/v1/worklist/"))
+    return rows
+
+
+def care_rows(user) -> list[Row]:
+    """Care work of one user: worklist, activities, compliance and its drill-downs."""
+    name, code = user.username, user.area.code
+    rows = [
+        Row(name, "worklist", "/care/worklist/"),
+        Row(name, "activities", "/care/activities/"),
+        Row(name, "compliance", f"/care/compliance/{code}/"),
+        Row(name, "compliance: overdue", f"/care/compliance/{code}/children/special_overdue/"),
+    ]
+    if name == "township":
+        rows.append(Row(name, "compliance: by director", f"/care/compliance/{code}/?list=1"))
     return rows
 
 

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -150,7 +151,7 @@ class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
     filterset_fields = ["home"]
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("children")
+        return super().get_queryset().prefetch_related("children", "helper_accounts")
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def create(self, request, *args, **kwargs):
@@ -183,6 +184,10 @@ class WorklistView(APIView):
 
     @extend_schema(responses=WorklistItemSerializer(many=True))
     def get(self, request):
+        if getattr(request.user.area, "level", None) != "village":
+            raise PermissionDenied(
+                "The worklist is a village director's; use the compliance pages above a village."
+            )
         today = timezone.localdate()
         children = Child.objects.visible_to(request.user).active()
         groups = schedule.worklist(children, today)

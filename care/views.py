@@ -40,7 +40,13 @@ def home(request):
 
 @login_required
 def worklist(request):
-    """Whom to visit: overdue first, then due this week, then the rest of the period."""
+    """Whom to visit: overdue first, then due this week, then the rest of the period.
+
+    It is a village's list, the director's; above a village the compliance pages show who
+    is overdue, by village and director.
+    """
+    if getattr(request.user.area, "level", None) != "village":
+        return redirect("care:compliance_root")
     today = timezone.localdate()
     children = Child.objects.visible_to(request.user).active().select_related("area")
     groups = schedule.worklist(children, today)

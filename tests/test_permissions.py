@@ -167,7 +167,8 @@ TABLE = {
     ],
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
-    "care:worklist": [(None, EVERYONE_200)],
+    # A village's list: above a village the compliance pages show who is overdue.
+    "care:worklist": [(None, row(LOGIN, 302, 302, 302, 302, 200, 200, 302, 302, 302))],
     "care:activities": [(None, EVERYONE_200)],
     "care:compliance_root": [(None, TO_OWN_AREA)],
     "care:compliance_children": [
@@ -219,7 +220,7 @@ TABLE = {
     "api:visit-detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, API_IN_A1)],
     "api:activity-list": [(None, API_EVERYONE_200)],
     "api:activity-detail": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, API_IN_A1)],
-    "api:worklist": [(None, API_EVERYONE_200)],
+    "api:worklist": [(None, row(API_ANON, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
     "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],

@@ -87,7 +87,8 @@ def test_the_activities_page_queries_do_not_grow(
 
 
 def test_helpers_are_the_volunteers_and_social_workers_serving_the_village(
-        client, director, volunteer, social_worker, world):
+    client, director, volunteer, social_worker, world
+):
     from core.testing import make_user
 
     elsewhere = make_user("helper_b", "volunteer", world["b"])  # serves township B only
@@ -95,8 +96,15 @@ def test_helpers_are_the_volunteers_and_social_workers_serving_the_village(
     form = client.get(reverse("care:activity_new")).context["form"]
     assert set(form.fields["helper_accounts"].queryset) == {volunteer, social_worker}
     assert elsewhere not in form.fields["helper_accounts"].queryset
-    response = client.post(reverse("care:activity_new"), {
-        "home": world["home_a1"].pk, "held_on": dt.date.today().isoformat(), "theme": "arts",
-        "adults": 1, "helper_accounts": [volunteer.pk]})
+    response = client.post(
+        reverse("care:activity_new"),
+        {
+            "home": world["home_a1"].pk,
+            "held_on": dt.date.today().isoformat(),
+            "theme": "arts",
+            "adults": 1,
+            "helper_accounts": [volunteer.pk],
+        },
+    )
     assert response.status_code == 302
     assert list(Activity.objects.get().helper_accounts.all()) == [volunteer]

@@ -85,3 +85,25 @@ def test_activities_and_the_worklist(api, director, world):
     worklist = api.get("/api/v1/worklist/").json()
     assert [i["child"] for i in worklist["items"]] == [child.pk]
     assert worklist["items"][0]["state"] in {"overdue", "due_soon"}
+
+
+def test_api_lists_run_a_bounded_number_of_queries(
+    api, county_officer, director, world, volunteer, django_assert_max_num_queries
+):
+    from care.models import Activity
+    from care.services import record_activity, record_visit
+
+    for i in range(15):
+        child = make_child(world["a1"], f"王{i}")
+        record_visit(director, child, {"visited_on": dt.date.today()})
+        record_activity(
+            director,
+            {"home": world["home_a1"], "held_on": dt.date.today(), "theme": "arts"},
+            [child],
+            [volunteer],
+        )
+    assert Activity.objects.count() == 15
+    api.force_authenticate(county_officer)
+    for url in ("/api/v1/visits/", "/api/v1/activities/"):
+        with django_assert_max_num_queries(6):
+            assert api.get(url).status_code == 200
