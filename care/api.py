@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from core.api import ScopedViewSetMixin
 from core.audit import log_action
 
 from . import schedule, services
+from .filters import ActivityFilter, VisitFilter
 from .forms import ActivityForm, VisitForm
 from .models import Activity, Visit
 
@@ -71,7 +73,7 @@ class VisitViewSet(
 
     scoped_model = Visit
     serializer_class = VisitSerializer
-    filterset_fields = ["child"]
+    filterset_class = VisitFilter
 
     def get_queryset(self):
         return super().get_queryset().select_related("visitor")
@@ -86,7 +88,7 @@ class VisitViewSet(
         serializer.is_valid(raise_exception=True)
         child = serializer.validated_data["child"]
         if child.status != Status.ACTIVE:
-            return Response({"child": ["This record is closed."]}, status=400)
+            return Response({"child": [str(_("This record is closed."))]}, status=400)
         # What the client leaves out takes the model's defaults (fine, home visit, …).
         values = {name: Visit._meta.get_field(name).get_default() for name in services.VISIT_FIELDS}
         values.update({k: v for k, v in serializer.validated_data.items() if k != "child"})
@@ -133,12 +135,16 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class ActivityWriteSerializer(serializers.Serializer):
-    home = serializers.IntegerField()
+    home = serializers.IntegerField(min_value=1, max_value=2**31)
     held_on = serializers.DateField()
     theme = serializers.CharField()
     description = serializers.CharField(required=False, allow_blank=True)
-    children = serializers.ListField(child=serializers.IntegerField(), required=False)
-    helper_accounts = serializers.ListField(child=serializers.IntegerField(), required=False)
+    children = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31), required=False
+    )
+    helper_accounts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31), required=False
+    )
     helpers = serializers.CharField(required=False, allow_blank=True)
     adults = serializers.IntegerField(required=False, min_value=0)
 
@@ -148,7 +154,7 @@ class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
 
     scoped_model = Activity
     serializer_class = ActivitySerializer
-    filterset_fields = ["home"]
+    filterset_class = ActivityFilter
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("children", "helper_accounts")

@@ -106,7 +106,9 @@ class ActivityForm(forms.ModelForm):
             self.fields["home"].initial = only_home
         # The roster of the home's village: for a director that is their village.
         children = Child.objects.visible_to(actor).active()
-        home = self.data.get("home") or (only_home.pk if only_home else None)
+        chosen = str(self.data.get("home", ""))
+        home = int(chosen) if chosen.isdigit() and len(chosen) < 12 else None
+        home = home or (only_home.pk if only_home else None)
         if home:
             children = children.filter(area__service_points=home)
         elif homes.count() > 1:

@@ -16,7 +16,10 @@ class Assessment(models.TextChoices):
 
 
 class VisitQuerySet(ScopedQuerySet):
-    """Visits, scoped by the village the child lived in when visited."""
+    """Visits, scoped by the child's current village: after a transfer the child's history
+    of visits goes with the child to the receiving village."""
+
+    scope_field = "child__area__code"
 
 
 class Visit(models.Model):

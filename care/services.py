@@ -38,6 +38,30 @@ def _findings_text(visit: Visit) -> str:
     return f"{visit.visited_on:%Y-%m-%d} " + "; ".join(parts)
 
 
+SEVERITY = {Assessment.FINE: 0, Assessment.CONCERN: 1, Assessment.URGENT: 2}
+
+
+def _due_follow_up(visit: Visit) -> None:
+    """A concern or urgent finding brings the follow-up within the policy's delay (a later
+    date typed on the form is brought forward)."""
+    worst = visit.worst
+    if worst == Assessment.FINE:
+        return
+    latest = visit.visited_on + dt.timedelta(days=policy.FOLLOW_UP_DAYS[worst])
+    if not visit.follow_up_on or visit.follow_up_on > latest:
+        visit.follow_up_on = latest
+
+
+def _act_on_findings(actor, visit: Visit, before: str) -> None:
+    """Open a concern on the child (its care level is computed again with the visit as the
+    reason) when the visit's worst finding is worse than `before`; an urgent safety finding
+    flags the child to be reported at once."""
+    if SEVERITY[visit.worst] <= SEVERITY[before]:
+        return
+    report = _findings_text(visit) if visit.safety == Assessment.URGENT else ""
+    registry.raise_concern(actor, visit.child, _findings_text(visit), report=report)
+
+
 @transaction.atomic
 def record_visit(actor, child, data: dict) -> Visit:
     """Record a visit. A concern or urgent finding opens a concern on the child (the registry
@@ -49,9 +73,7 @@ def record_visit(actor, child, data: dict) -> Visit:
         visitor=actor,
         **{k: v for k, v in data.items() if k in VISIT_FIELDS},
     )
-    worst = visit.worst
-    if worst != Assessment.FINE and not visit.follow_up_on:
-        visit.follow_up_on = visit.visited_on + dt.timedelta(days=policy.FOLLOW_UP_DAYS[worst])
+    _due_follow_up(visit)
     visit.full_clean()
     visit.save()
     log_action(
@@ -60,24 +82,24 @@ def record_visit(actor, child, data: dict) -> Visit:
         visit,
         {"child": child.pk, "findings": [f[:2] for f in visit.findings()]},
     )
-    if worst != Assessment.FINE:
-        report = ""
-        if visit.safety == Assessment.URGENT:
-            report = _findings_text(visit)
-        registry.raise_concern(actor, child, _findings_text(visit), report=report)
+    _act_on_findings(actor, visit, Assessment.FINE)
     return visit
 
 
 @transaction.atomic
 def correct_visit(actor, visit: Visit, data: dict) -> dict:
-    """Correct a recorded visit; the version before is kept as a revision."""
+    """Correct a recorded visit; the version before is kept as a revision. A correction that
+    makes a finding worse acts on it as a new visit would."""
     before = _plain(model_to_dict(visit, fields=VISIT_FIELDS))
+    worst_before = visit.worst
     VisitRevision.objects.create(visit=visit, actor=actor, data=before)
     for name, value in data.items():
         if name in VISIT_FIELDS:
             setattr(visit, name, value)
+    _due_follow_up(visit)
     visit.full_clean()
     visit.save()
+    _act_on_findings(actor, visit, worst_before)
     changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
     log_action(actor, "care.visit.updated", visit, {"changes": changes})
     return changes

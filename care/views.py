@@ -75,6 +75,15 @@ def visit_new(request, child_pk):
     if request.method == "POST" and form.is_valid():
         visit = services.record_visit(request.user, child, form.visit_data())
         messages.success(request, _("Visit recorded."))
+        child.refresh_from_db()
+        if visit.worst != "fine" and child.care_level_override:
+            messages.warning(
+                request,
+                _(
+                    "The care level was set by an officer and stays as it "
+                    "is; ask the township to review it."
+                ),
+            )
         if visit.worst != "fine":
             messages.warning(
                 request,

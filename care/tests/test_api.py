@@ -107,3 +107,30 @@ def test_api_lists_run_a_bounded_number_of_queries(
     for url in ("/api/v1/visits/", "/api/v1/activities/"):
         with django_assert_max_num_queries(6):
             assert api.get(url).status_code == 200
+
+
+def test_bad_input_to_the_care_api_is_400_not_500(api, director, world, other_director):
+    other = make_child(world["b1"], "外村")
+    api.force_authenticate(director)
+    huge = api.post(
+        "/api/v1/activities/",
+        {
+            "home": world["home_a1"].pk,
+            "held_on": dt.date.today().isoformat(),
+            "theme": "arts",
+            "children": [10**30],
+        },
+        format="json",
+    )
+    assert huge.status_code == 400
+    # another village's child in a filter is "not a valid choice", like a missing one
+    assert api.get("/api/v1/visits/", {"child": other.pk}).status_code == 400
+    assert api.get("/api/v1/visits/", {"child": 999999}).status_code == 400
+
+
+def test_a_non_numeric_home_on_the_activity_form_is_a_field_error(client, director, world):
+    from django.urls import reverse
+
+    client.force_login(director)
+    response = client.post(reverse("care:activity_new"), {"home": "abc", "held_on": "x"})
+    assert response.status_code == 200 and "home" in response.context["form"].errors

@@ -16,7 +16,9 @@ def test_daily_run_notifies_escalates_and_is_idempotent(
     record_visit(director, late, {"visited_on": today - dt.timedelta(days=60)})
     soon = make_child(world["a1"], "近")
     record_visit(
-        director, soon, {"visited_on": today.replace(year=today.year - 1) + dt.timedelta(days=3)}
+        director,
+        soon,
+        {"visited_on": today - dt.timedelta(days=362)},  # yearly visit due soon
     )
     call_command("care_daily", on=today.isoformat())
     mine = Notification.objects.filter(recipient=director)

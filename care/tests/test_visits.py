@@ -113,3 +113,47 @@ def test_a_correction_keeps_the_earlier_version(client, director, world):
     assert visit.revisions.get().data["problems"] == "无"
     stale = client.post(url, {**data, "problems": "x", "based_on": "2020-01-01T00:00:00Z"})
     assert stale.status_code == 200 and stale.context["form"].non_field_errors()
+
+
+def test_a_correction_to_an_urgent_finding_acts_on_it(director, world):
+    from care.services import correct_visit, record_visit
+
+    child = make_child(world["a1"])
+    visit = record_visit(director, child, {"visited_on": dt.date.today()})
+    correct_visit(director, visit, {"safety": "urgent", "safety_note": "门锁损坏，夜间独处"})
+    child.refresh_from_db()
+    visit.refresh_from_db()
+    assert child.care_level == "special" and child.needs_report
+    assert visit.follow_up_on == visit.visited_on + dt.timedelta(days=2)
+
+
+def test_a_late_follow_up_is_brought_within_the_policy(director, world):
+    from care.services import record_visit
+
+    child = make_child(world["a1"])
+    visit = record_visit(
+        director,
+        child,
+        {
+            "visited_on": dt.date.today(),
+            "study": "concern",
+            "study_note": "厌学",
+            "follow_up_on": dt.date.today() + dt.timedelta(days=60),
+        },
+    )
+    assert visit.follow_up_on == dt.date.today() + dt.timedelta(days=14)
+
+
+def test_visits_follow_the_child_after_a_transfer(
+    client, director, other_director, township_officer, world
+):
+    from care.services import record_visit
+    from children.services import transfer_child
+
+    child = make_child(world["a1"])
+    visit = record_visit(director, child, {"visited_on": dt.date.today()})
+    transfer_child(township_officer, child, world["b1"], "搬家")
+    client.force_login(director)
+    assert client.get(reverse("care:visit_detail", kwargs={"pk": visit.pk})).status_code == 404
+    client.force_login(other_director)
+    assert client.get(reverse("care:visit_detail", kwargs={"pk": visit.pk})).status_code == 200
