@@ -192,7 +192,10 @@ class WorklistView(APIView):
     def get(self, request):
         if getattr(request.user.area, "level", None) != "village":
             raise PermissionDenied(
-                "The worklist is a village director's; use the compliance pages above a village."
+                _(
+                    "The worklist is a village director's; above a village, use the compliance "
+                    "pages."
+                )
             )
         today = timezone.localdate()
         children = Child.objects.visible_to(request.user).active()
