@@ -4,22 +4,17 @@ whatever the number of children."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Count, Q
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
 from children.choices import CareLevel
 from children.models import Child
 
-from . import policy, weekly
-from .models import Activity, Visit
+from . import policy, schedule, weekly
+from .models import Activity
 
 SPECIAL, ORDINARY = CareLevel.SPECIAL, CareLevel.ORDINARY
-
-
-def _visited_since(day):
-    return Exists(Visit.objects.filter(child=OuterRef("pk"), visited_on__gte=day))
 
 
 def unit_field(area) -> str | None:
@@ -40,41 +35,25 @@ FIGURES = [
 
 
 def annotated_children(area, today: dt.date):
-    """Active children under `area` with what the figures read: visited this month / this
-    year, visited within the rolling period, ever visited."""
-    month, year = policy.period_start(SPECIAL, today), policy.period_start(ORDINARY, today)
-    rolling_special = today - (policy.add_period(SPECIAL, today) - today)
-    rolling_ordinary = today - (policy.add_period(ORDINARY, today) - today)
-    return (
-        Child.objects.within(area.prefix)
-        .active()
-        .annotate(
-            month=_visited_since(month),
-            year=_visited_since(year),
-            recent_special=_visited_since(rolling_special),
-            recent_ordinary=_visited_since(rolling_ordinary),
-            ever=Exists(Visit.objects.filter(child=OuterRef("pk"))),
-        )
-    )
+    """Active children under `area`, annotated like the schedule engine reads them."""
+    return schedule.with_visits(Child.objects.within(area.prefix).active())
 
 
 def figure_filters(today: dt.date) -> dict[str, Q]:
-    """Each figure as a filter on `annotated_children`: the same definition for the counts
-    and for the list of children behind a count (drill-down)."""
-    special, ordinary = Q(care_level=SPECIAL), Q(care_level=ORDINARY)
-    # A child registered today is due today, not yet overdue (as in the schedule engine).
-    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-    registered_before = Q(ever=True) | Q(created_at__lt=midnight)
-    return {
-        "special": special,
-        "special_visited": special & Q(month=True),
-        "special_not_visited": special & Q(month=False),
-        "special_overdue": special & Q(recent_special=False) & registered_before,
-        "ordinary": ordinary,
-        "ordinary_visited": ordinary & Q(year=True),
-        "ordinary_not_visited": ordinary & Q(year=False),
-        "ordinary_overdue": ordinary & Q(recent_ordinary=False) & registered_before,
-    }
+    """Each figure as a filter on `annotated_children`, built from the schedule engine's own
+    rules: the counts, the lists behind them and the worklists agree child for child."""
+    filters = {}
+    for level, name in ((SPECIAL, "special"), (ORDINARY, "ordinary")):
+        visited = schedule.visited_in_period_q(level, today)
+        filters[name] = Q(care_level=level)
+        filters[f"{name}_visited"] = visited
+        start = policy.period_start(level, today)
+        # Spelled out, not ~visited: a NULL last visit must count as "not visited".
+        filters[f"{name}_not_visited"] = Q(care_level=level) & (
+            Q(last_visit__isnull=True) | Q(last_visit__lt=start)
+        )
+        filters[f"{name}_overdue"] = schedule.overdue_q(level, today)
+    return filters
 
 
 def visit_rows(area, today: dt.date):

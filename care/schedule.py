@@ -5,11 +5,10 @@ and the state. One module; pages, the daily command and the API read it from her
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import policy
-from .models import Visit
 
 OVERDUE, DUE_SOON, LATER, DONE = "overdue", "due_soon", "later", "done"
 
@@ -28,11 +27,11 @@ class Due:
 
 
 def with_visits(children):
-    """Annotate children with their last visit date and that visit's follow-up date."""
-    latest = Visit.objects.filter(child=OuterRef("pk")).order_by("-visited_on", "-id")
+    """Annotate children with their last visit date and that visit's follow-up date (from
+    the summary the visit services keep: one join, not a search per child)."""
     return children.annotate(
-        last_visit=Subquery(latest.values("visited_on")[:1]),
-        follow_up=Subquery(latest.values("follow_up_on")[:1]),
+        last_visit=F("visit_summary__last_visit"),
+        follow_up=F("visit_summary__follow_up"),
     )
 
 
@@ -75,29 +74,25 @@ def worklist(children, today: dt.date) -> dict[str, list[Due]]:
     return groups
 
 
-def visited_since(children, day: dt.date):
-    """Annotate whether each child has a visit on or after `day`."""
-    return children.annotate(
-        visited=Exists(Visit.objects.filter(child=OuterRef("pk"), visited_on__gte=day))
-    )
+def not_overdue_since(level: str, today: dt.date) -> dt.date:
+    """The earliest last-visit date whose rolling due date is not before `today`: a child of
+    this level is overdue on the rolling rule exactly when its last visit is earlier."""
+    day = today - dt.timedelta(days=370 if policy.PERIOD[level] == "year" else 33)
+    while policy.add_period(level, day) < today:
+        day += dt.timedelta(days=1)
+    return day
 
 
-def compliance(children, today: dt.date) -> dict:
-    """Share of special-attention children visited this month and of ordinary children this
-    year, in two queries whatever the number of children."""
-    from django.db.models import Count, Q
+def overdue_q(level: str, today: dt.date) -> Q:
+    """The `due(...).state == OVERDUE` rule as a filter on children annotated by
+    `with_visits`, so counts in SQL agree with the worklists child for child."""
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    never = Q(last_visit__isnull=True, created_at__lt=midnight)
+    rolling = Q(last_visit__lt=not_overdue_since(level, today))
+    follow_up = Q(follow_up__gt=F("last_visit"), follow_up__lt=today)
+    return Q(care_level=level) & (never | rolling | follow_up)
 
-    from children.choices import CareLevel
 
-    result = {}
-    for level in (CareLevel.SPECIAL, CareLevel.ORDINARY):
-        start = policy.period_start(level, today)
-        # The aggregate must not reuse the annotation's name ("visited").
-        counts = visited_since(children.filter(care_level=level), start).aggregate(
-            total=Count("id"), done=Count("id", filter=Q(visited=True))
-        )
-        counts["visited"] = counts.pop("done")
-        counts["share"] = counts["visited"] / counts["total"] if counts["total"] else None
-        counts["since"] = start
-        result[level] = counts
-    return result
+def visited_in_period_q(level: str, today: dt.date) -> Q:
+    """Visited in the current calendar period (the `visited_this_period` of `due`)."""
+    return Q(care_level=level, last_visit__gte=policy.period_start(level, today))

@@ -9,7 +9,7 @@ from children import services as registry
 from core.audit import field_changes, log_action
 
 from . import policy
-from .models import Activity, Assessment, Visit, VisitRevision
+from .models import Activity, Assessment, Visit, VisitRevision, refresh_summaries
 
 VISIT_FIELDS = [
     "visited_on",
@@ -82,6 +82,7 @@ def record_visit(actor, child, data: dict) -> Visit:
         visit,
         {"child": child.pk, "findings": [f[:2] for f in visit.findings()]},
     )
+    refresh_summaries([child.pk])
     _act_on_findings(actor, visit, Assessment.FINE)
     return visit
 
@@ -99,6 +100,7 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
     _due_follow_up(visit)
     visit.full_clean()
     visit.save()
+    refresh_summaries([visit.child_id])
     _act_on_findings(actor, visit, worst_before)
     changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
     log_action(actor, "care.visit.updated", visit, {"changes": changes})

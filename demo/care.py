@@ -6,7 +6,7 @@ import random
 
 from django.utils import timezone
 
-from care.models import Activity, Visit
+from care.models import Activity, Visit, refresh_summaries
 from children.models import Child
 from people.models import User
 from people.roles import Role
@@ -52,6 +52,7 @@ def seed_care(rng: random.Random, homes) -> dict:
                 )
             )
     Visit.objects.bulk_create(visits, batch_size=2000)
+    refresh_summaries(list(Child.objects.values_list("pk", flat=True)))
     activities = []
     themes = [t for t, _ in Activity.Theme.choices]
     for home in homes:

@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+from django.utils import timezone
+
 from care import policy, schedule
 from care.services import record_visit
 from children.models import Child
@@ -57,11 +60,60 @@ def test_a_concern_makes_a_follow_up_due_sooner(world, director):
 
 
 def test_compliance_counts_this_month_and_this_year(world, director):
+    from care.compliance import visit_rows
+
     visited = make_child(world["a1"], "甲", dibao=True)
     make_child(world["a1"], "乙", dibao=True)
     ordinary = make_child(world["a1"], "丙")
     record_visit(director, visited, {"visited_on": dt.date(2026, 11, 2)})
     record_visit(director, ordinary, {"visited_on": dt.date(2026, 2, 2)})
-    result = schedule.compliance(Child.objects.all(), TODAY)
-    assert result["special"]["visited"] == 1 and result["special"]["total"] == 2
-    assert result["ordinary"]["share"] == 1.0
+    _rows, total = visit_rows(world["county"], TODAY)
+    assert total["special_visited"] == 1 and total["special"] == 2
+    assert total["special_not_visited"] == 1
+    assert total["ordinary_share"] == 1.0
+
+
+@pytest.mark.parametrize("offset", [0, 5, 12, 31, 45, 200, 367, 460])
+def test_the_counts_agree_with_the_worklists_child_for_child(world, director, offset):
+    """The compliance figures and the schedule engine's states, on many days (month ends,
+    29 February 2028, follow-ups, never-visited children registered earlier)."""
+    from care.compliance import annotated_children, figure_filters
+
+    today = dt.date(2027, 1, 31) + dt.timedelta(days=offset)
+    history = [
+        (None, True),
+        (None, False),
+        (dt.date(2026, 12, 31), True),
+        (dt.date(2026, 12, 1), True),
+        (dt.date(2026, 1, 31), False),
+        (dt.date(2026, 2, 28), False),
+        (dt.date(2027, 1, 30), True),
+    ]
+    for i, (last, special) in enumerate(history):
+        child = make_child(world["a1"], f"童{i}", dibao=special)
+        Child.objects.filter(pk=child.pk).update(
+            created_at=timezone.make_aware(dt.datetime(2026, 1, 1))
+        )
+        if last:
+            record_visit(director, child, {"visited_on": last})
+    concern = make_child(world["a1"], "童关注")
+    Child.objects.filter(pk=concern.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2026, 1, 1))
+    )
+    record_visit(
+        director,
+        concern,
+        {"visited_on": dt.date(2027, 1, 20), "study": "concern", "study_note": "厌学"},
+    )
+    children = annotated_children(world["county"], today)
+    states = {c.pk: schedule.due(c, today) for c in children}
+    filters = figure_filters(today)
+    for level in ("special", "ordinary"):
+        overdue = set(children.filter(filters[f"{level}_overdue"]).values_list("pk", flat=True))
+        assert overdue == {
+            pk for pk, d in states.items() if d.level == level and d.state == schedule.OVERDUE
+        }, (level, today)
+        visited = set(children.filter(filters[f"{level}_visited"]).values_list("pk", flat=True))
+        assert visited == {
+            pk for pk, d in states.items() if d.level == level and d.visited_this_period
+        }, (level, today)
