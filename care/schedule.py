@@ -43,11 +43,14 @@ def due(child, today: dt.date) -> Due:
     """
     level = child.care_level
     last = child.last_visit
+    since = child.care_level_since
     if last is None:
         # Registration day in the county's time zone (created_at is stored in UTC).
         due_on = min(timezone.localdate(child.created_at), today)
     else:
         due_on = policy.add_period(level, last)
+        if since and since > last:  # the level changed after the last visit: due from then
+            due_on = max(due_on, since)
         if child.follow_up and child.follow_up > last:
             due_on = min(due_on, child.follow_up)
     visited = last is not None and last >= policy.period_start(level, today)
@@ -88,7 +91,11 @@ def overdue_q(level: str, today: dt.date) -> Q:
     `with_visits`, so counts in SQL agree with the worklists child for child."""
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     never = Q(last_visit__isnull=True, created_at__lt=midnight)
-    rolling = Q(last_visit__lt=not_overdue_since(level, today))
+    rolling = Q(last_visit__lt=not_overdue_since(level, today)) & (
+        Q(care_level_since__isnull=True)
+        | Q(care_level_since__lte=F("last_visit"))
+        | Q(care_level_since__lt=today)
+    )
     follow_up = Q(follow_up__gt=F("last_visit"), follow_up__lt=today)
     return Q(care_level=level) & (never | rolling | follow_up)
 

@@ -139,6 +139,9 @@ class Child(models.Model):
         default=CareLevel.ORDINARY,
         db_index=True,
     )
+    # The day the care level last changed: a child raised to special attention is due from
+    # that day, not from a month after a visit that was due yearly.
+    care_level_since = models.DateField(_("care level since"), null=True, blank=True)
     care_level_override = models.CharField(
         _("care level set by an officer"), max_length=10, choices=CareLevel.choices, blank=True
     )
@@ -272,6 +275,8 @@ class Child(models.Model):
         self.difficulty_guardianship = Difficulty.GUARDIANSHIP in result.difficulties
         self.in_difficulty = result.in_difficulty
         self.computed_care_level = result.computed_level
+        if self.care_level != result.care_level or self.care_level_since is None:
+            self.care_level_since = on
         self.care_level = result.care_level
         self.reasons = [list(r) for r in result.reasons]
         self.level_reasons = [list(r) for r in result.level_reasons]

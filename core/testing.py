@@ -153,9 +153,14 @@ def make_child(
     caregiver=True,
     id_number=None,
     actor=None,
+    registered_on=None,
     **data,
 ):
-    """A registered child (through the registry's service), left behind by default."""
+    """A registered child (through the registry's service), left behind by default.
+
+    `registered_on` backdates the registration (and the day its care level was set), for
+    tests that record visits in the past.
+    """
     import datetime as dt
 
     from children.services import register_child
@@ -185,4 +190,13 @@ def make_child(
         else None
     )
     fields = {"area": village, "name": name, "sex": "M", "birth_date": born, **data}
-    return register_child(actor, fields, id_number=id_number, parents=parents, caregiver=care)
+    child = register_child(actor, fields, id_number=id_number, parents=parents, caregiver=care)
+    if registered_on is not None:
+        from django.utils import timezone
+
+        created = timezone.make_aware(dt.datetime.combine(registered_on, dt.time(9)))
+        type(child).objects.filter(pk=child.pk).update(
+            created_at=created, care_level_since=registered_on
+        )
+        child.refresh_from_db()
+    return child

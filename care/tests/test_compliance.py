@@ -8,17 +8,19 @@ from care.compliance import visit_rows
 from care.services import record_visit
 from core.testing import COUNTY, TOWNSHIP_A, make_child
 
+LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
+
 
 def setup_children(world, director, other_director):
     today = dt.date.today()
-    a_special = make_child(world["a1"], "甲", dibao=True)
-    never = make_child(world["a1"], "乙", dibao=True)
+    a_special = make_child(world["a1"], "甲", dibao=True, registered_on=LONG_AGO)
+    never = make_child(world["a1"], "乙", dibao=True, registered_on=LONG_AGO)
     # registered ten days ago and never visited: overdue
     type(never).objects.filter(pk=never.pk).update(
         created_at=never.created_at - dt.timedelta(days=10)
     )
-    a_ordinary = make_child(world["a1"], "丙")
-    b_special = make_child(world["b1"], "丁", dibao=True)
+    a_ordinary = make_child(world["a1"], "丙", registered_on=LONG_AGO)
+    b_special = make_child(world["b1"], "丁", dibao=True, registered_on=LONG_AGO)
     record_visit(director, a_special, {"visited_on": today})
     record_visit(director, a_ordinary, {"visited_on": today})
     record_visit(other_director, b_special, {"visited_on": today - dt.timedelta(days=60)})

@@ -7,14 +7,16 @@ from care.models import Notification
 from care.services import record_visit
 from core.testing import make_child
 
+LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
+
 
 def test_daily_run_notifies_escalates_and_is_idempotent(
     client, director, township_officer, world, capsys
 ):
     today = dt.date.today()
-    late = make_child(world["a1"], "晚", dibao=True)  # special attention
+    late = make_child(world["a1"], "晚", dibao=True, registered_on=LONG_AGO)  # special attention
     record_visit(director, late, {"visited_on": today - dt.timedelta(days=60)})
-    soon = make_child(world["a1"], "近")
+    soon = make_child(world["a1"], "近", registered_on=LONG_AGO)
     record_visit(
         director,
         soon,
@@ -41,7 +43,7 @@ def test_no_escalation_before_fifteen_days(director, township_officer, world):
     from care.daily import run
 
     today = dt.date.today()
-    child = make_child(world["a1"], "甲", dibao=True)
+    child = make_child(world["a1"], "甲", dibao=True, registered_on=LONG_AGO)
     record_visit(director, child, {"visited_on": today - dt.timedelta(days=40)})
     # due about 9-10 days ago: overdue, but not yet escalated
     run(today)

@@ -35,6 +35,7 @@ def test_an_ordinary_child_is_due_a_year_after_the_last_visit(world, director):
 def test_a_special_child_is_due_a_month_after_and_overdue_after_that(world, director):
     child = make_child(world["a1"], dibao=True)  # in difficulty: special attention
     assert child.care_level == "special"
+    Child.objects.filter(pk=child.pk).update(care_level_since=dt.date(2026, 1, 1))
     record_visit(director, child, {"visited_on": dt.date(2026, 10, 20)})
     item = due_of(child)
     assert item.due_on == dt.date(2026, 11, 20) and item.state == schedule.OVERDUE
@@ -105,6 +106,15 @@ def test_the_counts_agree_with_the_worklists_child_for_child(world, director, of
         concern,
         {"visited_on": dt.date(2027, 1, 20), "study": "concern", "study_note": "厌学"},
     )
+    # ordinary, visited long ago, raised to special attention on the 10th of February 2027
+    raised = make_child(world["a1"], "童升级")
+    Child.objects.filter(pk=raised.pk).update(
+        created_at=timezone.make_aware(dt.datetime(2026, 1, 1))
+    )
+    record_visit(director, raised, {"visited_on": dt.date(2026, 6, 1)})
+    Child.objects.filter(pk=raised.pk).update(
+        care_level="special", care_level_since=dt.date(2027, 2, 10)
+    )
     children = annotated_children(world["county"], today)
     states = {c.pk: schedule.due(c, today) for c in children}
     filters = figure_filters(today)
@@ -117,3 +127,25 @@ def test_the_counts_agree_with_the_worklists_child_for_child(world, director, of
         assert visited == {
             pk for pk, d in states.items() if d.level == level and d.visited_this_period
         }, (level, today)
+
+
+def test_a_child_raised_to_special_attention_is_due_from_that_day(world, director):
+    child = make_child(world["a1"])
+    record_visit(director, child, {"visited_on": dt.date(2026, 3, 1)})
+    Child.objects.filter(pk=child.pk).update(
+        care_level="special", care_level_since=dt.date(2026, 11, 20)
+    )
+    item = due_of(child, today=dt.date(2026, 11, 22))
+    assert item.due_on == dt.date(2026, 11, 20) and item.days_overdue == 2  # not 235 days
+
+
+def test_classification_records_when_the_level_changed(world, director):
+    from children.services import raise_concern
+
+    child = make_child(world["a1"])
+    assert child.care_level_since is not None
+    Child.objects.filter(pk=child.pk).update(care_level_since=dt.date(2025, 1, 1))
+    child.refresh_from_db()
+    raise_concern(director, child, "visit: safety urgent")
+    child.refresh_from_db()
+    assert child.care_level == "special" and child.care_level_since > dt.date(2025, 1, 1)

@@ -77,6 +77,9 @@ def test_the_directors_home_is_the_worklist_overdue_first(
     from care.services import record_visit
 
     late = make_child(world["a1"], "晚", dibao=True)
+    type(late).objects.filter(pk=late.pk).update(
+        care_level_since=dt.date.today() - dt.timedelta(days=100)
+    )
     record_visit(director, late, {"visited_on": dt.date.today() - dt.timedelta(days=70)})
     done = make_child(world["a1"], "完")
     record_visit(director, done, {"visited_on": dt.date.today()})
