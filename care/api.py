@@ -149,8 +149,14 @@ class ActivityWriteSerializer(serializers.Serializer):
     adults = serializers.IntegerField(required=False, min_value=0)
 
 
-class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Activities at the children's homes of the caller's jurisdiction."""
+class ActivityViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH)
+    keeps the earlier version; there is no delete."""
 
     scoped_model = Activity
     serializer_class = ActivitySerializer
@@ -212,3 +218,40 @@ class WorklistView(APIView):
                 "items": WorklistItemSerializer(items, many=True).data,
             }
         )
+
+
+def _activity_update(self, request, *args, **kwargs):
+    activity = self.get_object()
+    payload = ActivityWriteSerializer(data=request.data, partial=True)
+    payload.is_valid(raise_exception=True)
+    values = {
+        "home": activity.home_id,
+        "held_on": activity.held_on,
+        "theme": activity.theme,
+        "description": activity.description,
+        "helpers": activity.helpers,
+        "adults": activity.adults,
+        "children": list(activity.children.values_list("pk", flat=True)),
+        "helper_accounts": list(activity.helper_accounts.values_list("pk", flat=True)),
+    }
+    values.update(payload.validated_data)
+    form = ActivityForm(
+        _form_data(values), instance=Activity.objects.get(pk=activity.pk), actor=request.user
+    )
+    if not form.is_valid():
+        return Response(_errors(form), status=400)
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")}
+    services.correct_activity(
+        request.user,
+        activity,
+        data,
+        form.cleaned_data["children"],
+        form.cleaned_data["helper_accounts"],
+    )
+    return Response(ActivitySerializer(Activity.objects.get(pk=activity.pk)).data)
+
+
+ActivityViewSet.update = extend_schema(
+    request=ActivityWriteSerializer, responses={200: ActivitySerializer}
+)(_activity_update)
+ActivityViewSet.partial_update = ActivityViewSet.update

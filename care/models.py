@@ -221,6 +221,23 @@ class Activity(models.Model):
         return f"{self.home} {self.held_on:%Y-%m-%d} {self.get_theme_display()}"
 
 
+class ActivityRevision(models.Model):
+    """An activity as it was before a correction."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.activity} @ {self.at:%Y-%m-%d %H:%M}"
+
+
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(recipient=user) if user.is_authenticated else self.none()

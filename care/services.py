@@ -9,7 +9,14 @@ from children import services as registry
 from core.audit import field_changes, log_action
 
 from . import policy
-from .models import Activity, Assessment, Visit, VisitRevision, refresh_summaries
+from .models import (
+    Activity,
+    ActivityRevision,
+    Assessment,
+    Visit,
+    VisitRevision,
+    refresh_summaries,
+)
 
 VISIT_FIELDS = [
     "visited_on",
@@ -126,3 +133,30 @@ def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity
         },
     )
     return activity
+
+
+ACTIVITY_FIELDS = ["home", "held_on", "theme", "description", "helpers", "adults"]
+
+
+def _activity_snapshot(activity) -> dict:
+    data = _plain(model_to_dict(activity, fields=ACTIVITY_FIELDS))
+    data["children"] = sorted(activity.children.values_list("pk", flat=True))
+    data["helper_accounts"] = sorted(activity.helper_accounts.values_list("pk", flat=True))
+    return data
+
+
+@transaction.atomic
+def correct_activity(actor, activity, data: dict, children, helper_accounts) -> dict:
+    """Correct an activity; the version before is kept as a revision."""
+    before = _activity_snapshot(activity)
+    ActivityRevision.objects.create(activity=activity, actor=actor, data=before)
+    for name, value in data.items():
+        if name in ACTIVITY_FIELDS:
+            setattr(activity, name, value)
+    activity.full_clean()
+    activity.save()
+    activity.children.set(children)
+    activity.helper_accounts.set(helper_accounts)
+    changes = field_changes(before, _activity_snapshot(activity))
+    log_action(actor, "care.activity.updated", activity, {"changes": changes})
+    return changes

@@ -25,4 +25,5 @@ urlpatterns = [
         name="compliance_homes",
     ),
     path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
 ]

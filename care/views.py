@@ -301,3 +301,37 @@ def compliance_homes(request, code, year, week):
         "care/compliance_homes.html",
         {"area": area, "rows": rows, "year": year, "week": week},
     )
+
+
+@login_required
+def activity_edit(request, pk):
+    """Correct an activity; the earlier version is kept."""
+    activity = get_visible_or_404(Activity.objects.select_related("home"), request.user, pk=pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    # Bind to a copy: the form sets values on its instance while validating, and the
+    # service must see the activity as it was to keep the earlier version.
+    bound = Activity.objects.get(pk=activity.pk) if request.method == "POST" else activity
+    form = ActivityForm(request.POST or None, instance=bound, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
+        }
+        services.correct_activity(
+            request.user,
+            activity,
+            data,
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
+        )
+        messages.success(request, _("Saved."))
+        return redirect("care:activities")
+    return render(
+        request,
+        "care/activity_form.html",
+        {
+            "form": form,
+            "activity": activity,
+            "revisions": activity.revisions.select_related("actor")[:20],
+        },
+    )

@@ -191,6 +191,7 @@ TABLE = {
         (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    "care:activity_edit": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, EDIT_IN_A1)],
     "care:activity_new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "care:notifications": [(None, EVERYONE_200)],
     "care:visit_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],

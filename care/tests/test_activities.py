@@ -108,3 +108,39 @@ def test_helpers_are_the_volunteers_and_social_workers_serving_the_village(
     )
     assert response.status_code == 302
     assert list(Activity.objects.get().helper_accounts.all()) == [volunteer]
+
+
+def test_a_corrected_activity_keeps_the_earlier_version(client, director, world):
+    from rest_framework.test import APIClient
+
+    from care.services import record_activity
+
+    child = make_child(world["a1"], "甲")
+    activity = record_activity(
+        director,
+        {"home": world["home_a1"], "held_on": dt.date.today(), "theme": "arts", "adults": 1},
+        [],
+        [],
+    )
+    client.force_login(director)
+    url = reverse("care:activity_edit", kwargs={"pk": activity.pk})
+    response = client.post(
+        url,
+        {
+            "home": world["home_a1"].pk,
+            "held_on": dt.date.today().isoformat(),
+            "theme": "safety",
+            "adults": 2,
+            "children": [child.pk],
+        },
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.theme == "safety" and list(activity.children.all()) == [child]
+    assert activity.revisions.get().data["theme"] == "arts"
+    api = APIClient()
+    api.force_authenticate(director)
+    patched = api.patch(f"/api/v1/activities/{activity.pk}/", {"adults": 5}, format="json")
+    assert patched.status_code == 200, patched.json()
+    assert activity.revisions.count() == 2
+    assert AuditEntry.objects.filter(action="care.activity.updated").count() == 2
