@@ -28,9 +28,17 @@ def run(today: dt.date) -> dict:
     directors: dict[int, list] = {}
     for user in User.objects.filter(role=Role.DIRECTOR, is_active=True):
         directors.setdefault(user.area_id, []).append(user)
+    # Escalations go to the township's supervisors; a township without one falls back to its
+    # civil-affairs staff, so that an escalation always reaches somebody.
     supervisors: dict[int, list] = {}
-    for user in User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, is_active=True):
-        supervisors.setdefault(user.area_id, []).append(user)
+    staff: dict[int, list] = {}
+    for user in User.objects.filter(
+        role__in=[Role.TOWNSHIP_SUPERVISOR, Role.TOWNSHIP_STAFF], is_active=True
+    ):
+        target = supervisors if user.role == Role.TOWNSHIP_SUPERVISOR else staff
+        target.setdefault(user.area_id, []).append(user)
+    for township_id, people in staff.items():
+        supervisors.setdefault(township_id, people)
 
     with translation.override(settings.LANGUAGE_CODE):
         notes, counts = _notifications(today, directors, supervisors)

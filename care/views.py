@@ -149,7 +149,12 @@ def notifications(request):
     """The user's notifications; POST marks them read."""
     mine = Notification.objects.for_user(request.user)
     if request.method == "POST":
-        mine.filter(read=False).update(read=True)
+        chosen = mine.filter(read=False)
+        if request.POST.get("id", "").isdigit():
+            chosen = chosen.filter(pk=int(request.POST["id"]))
+        ids = list(chosen.values_list("pk", flat=True))
+        chosen.update(read=True)
+        log_action(request.user, "care.notification.read", None, {"ids": ids})
         return redirect("care:notifications")
     return render(
         request,
@@ -230,6 +235,8 @@ def compliance(request, code):
         children = Child.objects.within(area.prefix).active().select_related("area")
         groups = schedule.worklist(children, today)
         context["overdue"] = groups[schedule.OVERDUE][:WORKLIST_LIMIT]
+        context["overdue_truncated"] = len(groups[schedule.OVERDUE]) > WORKLIST_LIMIT
+        context["overdue_limit"] = WORKLIST_LIMIT
         directors = {}
         for user in User.objects.directors().within(area.prefix):
             directors.setdefault(user.area_id, []).append(user)

@@ -48,3 +48,30 @@ def test_no_escalation_before_fifteen_days(director, township_officer, world):
     # due about 9-10 days ago: overdue, but not yet escalated
     run(today)
     assert not Notification.objects.filter(recipient=township_officer).exists()
+
+
+def test_escalation_reaches_staff_when_the_township_has_no_supervisor(
+    director, township_staff, world
+):
+    from care.daily import run
+
+    today = dt.date.today()
+    child = make_child(world["a1"], "甲", dibao=True, registered_on=LONG_AGO)
+    record_visit(director, child, {"visited_on": today - dt.timedelta(days=80)})
+    run(today)
+    assert Notification.objects.filter(recipient=township_staff, kind="escalated").exists()
+
+
+def test_one_notification_is_marked_read_and_audited(client, director, world):
+    from core.models import AuditEntry
+
+    a = Notification.objects.create(recipient=director, kind="due", day=dt.date.today(), text="a")
+    b = Notification.objects.create(
+        recipient=director, kind="due", day=dt.date.today(), text="b", child=make_child(world["a1"])
+    )
+    client.force_login(director)
+    client.post(reverse("care:notifications"), {"id": a.pk})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.read and not b.read
+    assert AuditEntry.objects.get(action="care.notification.read").data["ids"] == [a.pk]
