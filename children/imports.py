@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -574,7 +574,11 @@ def run_check(job: ImportJob) -> None:
     _set(job, state=ImportJob.State.CHECKING, checked_rows=0)
 
     def progress(done, total):
-        _set(job, checked_rows=done, total_rows=total)
+        # Progress is best-effort: a busy database must not fail the import itself.
+        try:
+            _set(job, checked_rows=done, total_rows=total)
+        except DatabaseError:
+            logger.warning("import %s: progress not saved (database busy)", job.pk)
 
     try:
         rows, report = check_file(job.created_by, _content(job), progress)
