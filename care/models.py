@@ -150,10 +150,9 @@ def refresh_summaries(child_ids) -> None:
     )
 
 
-class VisitRevision(models.Model):
-    """A visit as it was before a correction: corrections never overwrite silently."""
+class Revision(models.Model):
+    """A record as it was before a correction: corrections never overwrite silently."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -161,10 +160,20 @@ class VisitRevision(models.Model):
     data = models.JSONField()
 
     class Meta:
+        abstract = True
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.visit} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class VisitRevision(Revision):
+    """A visit as it was before a correction."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
+
+    class Meta(Revision.Meta):
+        pass
 
 
 class ActivityQuerySet(ScopedQuerySet):
@@ -221,21 +230,13 @@ class Activity(models.Model):
         return f"{self.home} {self.held_on:%Y-%m-%d} {self.get_theme_display()}"
 
 
-class ActivityRevision(models.Model):
+class ActivityRevision(Revision):
     """An activity as it was before a correction."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField()
 
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.activity} @ {self.at:%Y-%m-%d %H:%M}"
+    class Meta(Revision.Meta):
+        pass
 
 
 class NotificationQuerySet(models.QuerySet):
