@@ -230,6 +230,9 @@ def compliance(request, code):
         "total": total,
         "today": today,
         "activities": compliance_figures.activity_summary(area, today),
+        # Link up to the parent area only when the user may see it (a director may not).
+        "parent_visible": area.parent_id is not None
+        and Area.objects.visible_to(request.user).filter(pk=area.parent_id).exists(),
     }
     if area.level == "village" or (area.level == "township" and request.GET.get("list")):
         children = Child.objects.within(area.prefix).active().select_related("area")

@@ -107,3 +107,12 @@ def test_an_activity_week_lists_homes_with_and_without(client, township_officer,
     url = reverse("care:compliance_homes", kwargs={"code": TOWNSHIP_A, "year": year, "week": week})
     rows = client.get(url).context["rows"]
     assert [(r["home"], r["held"]) for r in rows] == [(world["home_a1"], True)]
+
+
+def test_the_breadcrumb_links_up_only_to_visible_areas(client, director, township_officer, world):
+    client.force_login(director)
+    page = client.get(reverse("care:compliance", kwargs={"code": world["a1"].code}))
+    assert reverse("care:compliance", kwargs={"code": TOWNSHIP_A}) not in page.content.decode()
+    client.force_login(township_officer)
+    page = client.get(reverse("care:compliance", kwargs={"code": world["a1"].code}))
+    assert reverse("care:compliance", kwargs={"code": TOWNSHIP_A}) in page.content.decode()
