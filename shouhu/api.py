@@ -6,6 +6,9 @@ from areas.api import AreaViewSet, ServicePointViewSet
 from care.api import ActivityViewSet, VisitViewSet
 from children.api import ChildViewSet
 from people.api import PersonViewSet, ResponsibilityPostViewSet
+from relief import api as relief_api
+from rounds import api as rounds_api
+from villagefiles import api as villagefiles_api
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -15,3 +18,7 @@ router.register("children", ChildViewSet, basename="child")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
+
+# Apps added later register their own routes, so each keeps its routes in its own file.
+for app_api in (relief_api, rounds_api, villagefiles_api):
+    app_api.register(router)

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "people",
     "children",
     "care",
+    "relief",
+    "rounds",
+    "villagefiles",
     "demo",
 ]
 
