@@ -1,0 +1,208 @@
+"""Relief programmes (a county's catalogue), relief measures and assistance contacts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from children.models import Child
+from core.scoping import ScopedQuerySet
+
+
+class Payment(models.TextChoices):
+    MONTHLY = "monthly", _("per month")
+    ONE_OFF = "one_off", _("one-off")
+
+
+class ProgrammeQuerySet(ScopedQuerySet):
+    """A county's catalogue is visible to everyone working in the county."""
+
+    scope_field = "county__code"
+
+    def visible_to(self, user):
+        # A township or village account sees its county's catalogue: the prefix of the
+        # user's area cut to the county's six digits.
+        from core.scoping import jurisdiction_prefix
+
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        return self.within(prefix[:6])
+
+    def editable_by(self, user):
+        """Only county officers edit their county's catalogue."""
+        from core.scoping import can_manage, jurisdiction_prefix
+
+        prefix = jurisdiction_prefix(user)
+        if prefix is None or not can_manage(user) or len(prefix) > 6:
+            return self.none()
+        return self.within(prefix)
+
+
+class Programme(models.Model):
+    """One relief programme of a county's catalogue; its standard amount is data."""
+
+    county = models.ForeignKey(
+        Area, verbose_name=_("county"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    payment = models.CharField(
+        _("paid"), max_length=8, choices=Payment.choices, default=Payment.MONTHLY
+    )
+    standard_amount = models.DecimalField(
+        _("standard amount (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty where the amount is set case by case."),
+    )
+    provider = models.CharField(_("usual provider"), max_length=100, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["county", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "code"], name="programme_code_per_county")
+        ]
+        verbose_name = _("relief programme")
+        verbose_name_plural = _("relief programmes")
+
+    def __str__(self):
+        return self.name
+
+
+class MeasureQuerySet(ScopedQuerySet):
+    """Measures and contacts are scoped by the child's current village."""
+
+    scope_field = "child__area__code"
+
+    def current(self):
+        """Measures applied for, approved or being paid (not ended)."""
+        return self.exclude(status=ReliefMeasure.Status.ENDED)
+
+
+class ReliefMeasure(models.Model):
+    """A relief measure for one child: which programme, how much, from when, by whom."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        APPROVED = "approved", _("approved")
+        ACTIVE = "active", _("active")
+        ENDED = "ended", _("ended")
+
+    class Provider(models.TextChoices):
+        GOVERNMENT = "government", _("government department")
+        ORGANISATION = "organisation", _("social organisation")
+        PERSON = "person", _("person")
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="relief_measures"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    payment = models.CharField(
+        _("paid"), max_length=8, choices=Payment.choices, default=Payment.MONTHLY
+    )
+    # Months are stored as their first day.
+    start_month = models.DateField(_("from month"))
+    end_month = models.DateField(_("to month"), null=True, blank=True)
+    provider_kind = models.CharField(
+        _("provider"), max_length=12, choices=Provider.choices, default=Provider.GOVERNMENT
+    )
+    provider_name = models.CharField(_("provider's name"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.APPLIED, db_index=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_month", "-pk"]
+        verbose_name = _("relief measure")
+        verbose_name_plural = _("relief measures")
+
+    def __str__(self):
+        return f"{self.programme} · {self.child}"
+
+
+class MeasureRevision(models.Model):
+    """A relief measure as it was before a change (its history)."""
+
+    measure = models.ForeignKey(ReliefMeasure, on_delete=models.CASCADE, related_name="revisions")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactQuerySet(ScopedQuerySet):
+    scope_field = "child__area__code"
+
+    def current(self):
+        """Contacts still answerable (no end date)."""
+        return self.filter(until__isnull=True)
+
+
+class AssistanceContact(models.Model):
+    """A person answerable for helping one child (帮扶联系人)."""
+
+    class Role(models.TextChoices):
+        VILLAGE_CADRE = "village_cadre", _("village cadre")
+        TOWNSHIP_OFFICER = "township_officer", _("township officer")
+        TEACHER = "teacher", _("teacher")
+        SOCIAL_WORKER = "social_worker", _("social worker")
+        VOLUNTEER = "volunteer", _("volunteer")
+        OTHER = "other", _("other")
+
+    child = models.ForeignKey(
+        Child,
+        verbose_name=_("child"),
+        on_delete=models.PROTECT,
+        related_name="assistance_contacts",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OTHER)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["until", "-since", "-pk"]
+        verbose_name = _("assistance contact")
+        verbose_name_plural = _("assistance contacts")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.until is None
