@@ -1,0 +1,420 @@
+"""The round's workflow: open, check children, submit, review, summarise, close.
+
+Every step checks who may take it and in which state, under a row lock, and is audited.
+A step that is not allowed raises WorkflowError with a message for the user.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.codes import Level
+from areas.models import Area
+from children.choices import Status
+from children.models import Child, ChildChange
+from children.services import snapshot
+from core.audit import field_changes, log_action
+from core.scoping import can_manage, can_write, jurisdiction_prefix
+
+from . import figures
+from .models import (
+    EDITABLE_STATES,
+    ChildCheck,
+    ChildSnapshot,
+    ReturnEvent,
+    ReturnState,
+    Round,
+    TownshipSummary,
+    VillageReturn,
+    VillageSnapshot,
+)
+
+Outcome = ChildCheck.Outcome
+
+
+class WorkflowError(Exception):
+    """A workflow step that is not allowed now, or not to this user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# Who may do what ---------------------------------------------------------------------
+
+
+def may_run_rounds(user, county: Area) -> bool:
+    """County officers of the county open and close its rounds."""
+    prefix = jurisdiction_prefix(user)
+    return (
+        can_manage(user)
+        and getattr(user, "area", None) is not None
+        and user.area.level == Level.COUNTY
+        and county.code.startswith(prefix or "-")
+    )
+
+
+def may_fill(user, ret: VillageReturn) -> bool:
+    """The village (and the officers above it) check children and submit."""
+    prefix = jurisdiction_prefix(user)
+    return can_write(user) and prefix is not None and ret.area.code.startswith(prefix)
+
+
+def may_review(user, area: Area) -> bool:
+    """The township civil-affairs office (or the county) reviews; never the village."""
+    prefix = jurisdiction_prefix(user)
+    return can_manage(user) and prefix is not None and area.code.startswith(prefix)
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise WorkflowError(_("You may not take this step."))
+
+
+def _locked(ret: VillageReturn) -> VillageReturn:
+    return VillageReturn.objects.select_for_update().select_related("round", "area").get(pk=ret.pk)
+
+
+# Opening and closing ------------------------------------------------------------------
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def open_round(actor, county: Area, year: int, quarter: int, due_on: dt.date) -> Round:
+    """Open a county's round for a quarter; every village of the county gets a return."""
+    _require(may_run_rounds(actor, county))
+    with transaction.atomic():
+        # Lock the county row so two officers opening at once cannot both pass the checks.
+        Area.objects.select_for_update().get(pk=county.pk)
+        if Round.objects.filter(county=county, state=Round.State.OPEN).exists():
+            raise WorkflowError(_("Another round is open. Close it before opening a new one."))
+        if Round.objects.filter(county=county, year=year, quarter=quarter).exists():
+            raise WorkflowError(_("This quarter already has a round."))
+        new_round = Round.objects.create(
+            county=county, year=year, quarter=quarter, due_on=due_on, opened_by=actor
+        )
+        villages = Area.objects.within(county.prefix).villages()
+        VillageReturn.objects.bulk_create(
+            VillageReturn(round=new_round, area=village) for village in villages.only("pk")
+        )
+        log_action(
+            actor,
+            "round.open",
+            new_round,
+            {"quarter": new_round.label, "due_on": due_on.isoformat()},
+            area_code=county.code,
+        )
+    return new_round
+
+
+def close_round(actor, the_round: Round) -> None:
+    """Close a round once every township has submitted its summary."""
+    _require(may_run_rounds(actor, the_round.county))
+    with transaction.atomic():
+        the_round = Round.objects.select_for_update().get(pk=the_round.pk)
+        if not the_round.is_open:
+            raise WorkflowError(_("This round is already closed."))
+        missing = townships_of(the_round).exclude(pk__in=the_round.summaries.values("area_id"))
+        if missing.exists():
+            names = "、".join(missing.values_list("name", flat=True)[:10])
+            raise WorkflowError(
+                _("Townships that have not submitted their summary: %(names)s") % {"names": names}
+            )
+        the_round.state = Round.State.CLOSED
+        the_round.closed_at = timezone.now()
+        the_round.closed_by = actor
+        the_round.save(update_fields=["state", "closed_at", "closed_by"])
+        log_action(actor, "round.close", the_round, {}, area_code=the_round.county.code)
+
+
+def townships_of(the_round: Round):
+    """The townships of the round's county that have villages (and so returns)."""
+    return Area.objects.filter(
+        level=Level.TOWNSHIP,
+        pk__in=Area.objects.filter(pk__in=the_round.returns.values("area_id")).values("parent_id"),
+    ).order_by("code")
+
+
+# The village's walk -------------------------------------------------------------------
+
+
+def roster(ret: VillageReturn):
+    """The children the village must check: the active children of the village."""
+    return Child.objects.filter(area_id=ret.area_id, status=Status.ACTIVE)
+
+
+def progress(ret: VillageReturn) -> dict:
+    """How far the walk is: checked of the active children, and closed in this round."""
+    active = roster(ret)
+    total = active.count()
+    checked = ret.checks.filter(child__in=active).count()
+    closed = ret.checks.filter(outcome=Outcome.CLOSED).count()
+    return {"checked": checked, "total": total, "closed": closed, "complete": checked == total}
+
+
+def sync_checks(ret: VillageReturn) -> int:
+    """Count registry work done since the round opened as checks of the children it touched.
+
+    A child registered in the village since then is "new", one closed is "closed", one
+    whose record a person changed is "changes recorded". Changes the daily job makes (no
+    person) do not count: someone has to have looked at the child. Returns how many checks
+    were added.
+    """
+    if ret.state not in EDITABLE_STATES or not ret.round.is_open:
+        return 0
+    since = ret.round.opened_at
+    checked = set(ret.checks.values_list("child_id", flat=True))
+    kinds = {
+        ChildChange.Kind.REGISTERED: Outcome.NEW,
+        ChildChange.Kind.IMPORTED: Outcome.NEW,
+        ChildChange.Kind.CLOSED: Outcome.CLOSED,
+        ChildChange.Kind.UPDATED: Outcome.CHANGED,
+    }
+    found: dict[int, tuple[str, int | None]] = {}
+    changes = (
+        ChildChange.objects.filter(
+            child__area_id=ret.area_id, at__gte=since, actor__isnull=False, kind__in=kinds
+        )
+        .order_by("at")
+        .values_list("child_id", "kind", "actor_id", "child__status")
+    )
+    for child_id, kind, actor_id, status in changes:
+        if child_id in checked:
+            continue
+        outcome = kinds[kind]
+        if status == Status.CLOSED:
+            outcome = Outcome.CLOSED
+        elif found.get(child_id, (None,))[0] == Outcome.NEW:
+            outcome = Outcome.NEW  # registered, then corrected: still new
+        found[child_id] = (outcome, actor_id)
+    if not found:
+        return 0
+    with transaction.atomic():
+        ChildCheck.objects.bulk_create(
+            [
+                ChildCheck(
+                    village_return=ret, child_id=child_id, outcome=outcome, checked_by_id=actor
+                )
+                for child_id, (outcome, actor) in found.items()
+            ],
+            ignore_conflicts=True,
+        )
+        VillageReturn.objects.filter(pk=ret.pk, state=ReturnState.NOT_STARTED).update(
+            state=ReturnState.IN_PROGRESS, updated_at=timezone.now()
+        )
+    return len(found)
+
+
+def check_child(actor, ret: VillageReturn, child: Child, note: str = "") -> ChildCheck:
+    """The village confirms a child's record is unchanged (or clears a previous check)."""
+    _require(may_fill(actor, ret))
+    with transaction.atomic():
+        ret = _locked(ret)
+        if not ret.is_editable:
+            raise WorkflowError(_("This return can no longer be changed."))
+        if child.area_id != ret.area_id or child.status != Status.ACTIVE:
+            raise WorkflowError(_("This child is not on the village's roster."))
+        check, _created = ChildCheck.objects.update_or_create(
+            village_return=ret,
+            child=child,
+            defaults={"outcome": Outcome.UNCHANGED, "checked_by": actor, "note": note[:300]},
+        )
+        if ret.state == ReturnState.NOT_STARTED:
+            ret.state = ReturnState.IN_PROGRESS
+            ret.save(update_fields=["state", "updated_at"])
+        log_action(
+            actor,
+            "round.check",
+            child,
+            {"return": ret.pk, "outcome": check.outcome},
+            area_code=ret.area.code,
+        )
+    return check
+
+
+def uncheck_child(actor, ret: VillageReturn, child: Child) -> None:
+    """Take back a check made by mistake (while the return is still with the village)."""
+    _require(may_fill(actor, ret))
+    with transaction.atomic():
+        ret = _locked(ret)
+        if not ret.is_editable:
+            raise WorkflowError(_("This return can no longer be changed."))
+        deleted, _rows = ChildCheck.objects.filter(village_return=ret, child=child).delete()
+        if deleted:
+            log_action(actor, "round.uncheck", child, {"return": ret.pk}, area_code=ret.area.code)
+
+
+def submit_return(actor, ret: VillageReturn) -> None:
+    """Submit a return for review: only when every active child has been checked."""
+    _require(may_fill(actor, ret))
+    sync_checks(ret)
+    with transaction.atomic():
+        ret = _locked(ret)
+        if not ret.is_editable:
+            raise WorkflowError(_("This return has already been submitted."))
+        done = progress(ret)
+        if not done["complete"]:
+            raise WorkflowError(
+                _("%(left)s children are not checked yet. Check every child before submitting.")
+                % {"left": done["total"] - done["checked"]}
+            )
+        ret.state = ReturnState.SUBMITTED
+        ret.submitted_at = timezone.now()
+        ret.submitted_by = actor
+        ret.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+        ReturnEvent.objects.create(
+            village_return=ret, action=ReturnEvent.Action.SUBMITTED, actor=actor
+        )
+        log_action(actor, "round.submit", ret, done, area_code=ret.area.code)
+
+
+# The township's review ----------------------------------------------------------------
+
+
+def return_for_correction(actor, ret: VillageReturn, comment: str) -> None:
+    """Send a submitted return back to the village with what to fix."""
+    _require(may_review(actor, ret.area))
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(_("Say what the village must correct."))
+    _review(actor, ret, ReturnState.RETURNED, ReturnEvent.Action.RETURNED, comment)
+
+
+def approve_return(actor, ret: VillageReturn, comment: str = "") -> VillageSnapshot:
+    """Approve a submitted return; the village's quarter is frozen as a snapshot."""
+    _require(may_review(actor, ret.area))
+    ret = _review(actor, ret, ReturnState.APPROVED, ReturnEvent.Action.APPROVED, comment)
+    return ret.snapshot
+
+
+def _review(actor, ret, state, action, comment):
+    with transaction.atomic():
+        ret = _locked(ret)
+        if not ret.round.is_open:
+            raise WorkflowError(_("This round is closed."))
+        if ret.state != ReturnState.SUBMITTED:
+            raise WorkflowError(_("Only a submitted return can be reviewed."))
+        ret.state = state
+        ret.reviewed_at = timezone.now()
+        ret.reviewed_by = actor
+        ret.review_comment = comment
+        ret.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment"])
+        ReturnEvent.objects.create(village_return=ret, action=action, actor=actor, comment=comment)
+        if state == ReturnState.APPROVED:
+            ret.snapshot = freeze(ret, ret.reviewed_at)
+        log_action(actor, f"round.{action}", ret, {"comment": comment}, area_code=ret.area.code)
+    return ret
+
+
+def submit_township(actor, the_round: Round, township: Area, note: str = "") -> TownshipSummary:
+    """The township submits its summary once every one of its villages is approved."""
+    _require(may_review(actor, township))
+    with transaction.atomic():
+        the_round = Round.objects.select_for_update().get(pk=the_round.pk)
+        if not the_round.is_open:
+            raise WorkflowError(_("This round is closed."))
+        if the_round.summaries.filter(area=township).exists():
+            raise WorkflowError(_("The township's summary has already been submitted."))
+        returns = the_round.returns.filter(area__parent=township)
+        pending = returns.exclude(state=ReturnState.APPROVED).count()
+        if pending or not returns.exists():
+            raise WorkflowError(_("%(n)s villages' returns are not approved yet.") % {"n": pending})
+        snapshots = VillageSnapshot.objects.filter(round=the_round, area__parent=township)
+        summary = TownshipSummary.objects.create(
+            round=the_round,
+            area=township,
+            submitted_by=actor,
+            note=note,
+            figures=figures.add(s.figures for s in snapshots),
+        )
+        log_action(actor, "round.township_submit", summary, {}, area_code=township.code)
+    return summary
+
+
+# Snapshots and differences ------------------------------------------------------------
+
+
+def child_rows(children) -> dict[int, dict]:
+    """Snapshot rows of children, by id, in a bounded number of queries."""
+    children = children.select_related("caregiver").prefetch_related("parents")
+    rows = {}
+    for child in children:
+        parents = {p.role: p for p in child.parents.all()}
+        caregiver = getattr(child, "caregiver", None)
+        rows[child.pk] = snapshot(child, parents, caregiver)
+    return rows
+
+
+def previous_snapshot(the_round: Round, area: Area) -> VillageSnapshot | None:
+    """The village's last approved quarter before this round."""
+    return (
+        VillageSnapshot.objects.filter(area=area, round__county_id=the_round.county_id)
+        .filter(
+            Q(round__year__lt=the_round.year)
+            | Q(round__year=the_round.year, round__quarter__lt=the_round.quarter)
+        )
+        .order_by("-round__year", "-round__quarter")
+        .first()
+    )
+
+
+def freeze(ret: VillageReturn, at) -> VillageSnapshot:
+    """Store the village's roster and figures as approved; later edits never change it."""
+    current = child_rows(roster(ret))
+    before = previous_snapshot(ret.round, ret.area)
+    before_ids = set(before.children.values_list("child_id", flat=True)) if before else set()
+    new = len(set(current) - before_ids) if before else len(current)
+    exited = len(before_ids - set(current))
+    snap = VillageSnapshot.objects.create(
+        round=ret.round,
+        area=ret.area,
+        approved_at=at,
+        figures=figures.count(current.values(), ret.round.period_end, new=new, exited=exited),
+    )
+    ChildSnapshot.objects.bulk_create(
+        ChildSnapshot(snapshot=snap, child_id=child_id, data=data)
+        for child_id, data in current.items()
+    )
+    return snap
+
+
+def differences(ret: VillageReturn) -> dict:
+    """What changed in the village since its last approved quarter: new, exited, changed.
+
+    For an approved return the comparison is with what was frozen at approval; otherwise
+    with the registry as it is now.
+    """
+    previous = previous_snapshot(ret.round, ret.area)
+    own = VillageSnapshot.objects.filter(round=ret.round, area=ret.area).first()
+    if own is not None:
+        current = dict(own.children.values_list("child_id", "data"))
+    else:
+        current = child_rows(roster(ret))
+    before = dict(previous.children.values_list("child_id", "data")) if previous else {}
+    new_ids = [pk for pk in current if pk not in before]
+    exited_ids = [pk for pk in before if pk not in current]
+    changed = []
+    for pk, data in current.items():
+        if pk in before:
+            diff = field_changes(before[pk], data)
+            if diff:
+                changed.append((pk, diff))
+    names = dict(
+        Child.objects.filter(
+            pk__in=[*new_ids, *exited_ids, *(pk for pk, _d in changed)]
+        ).values_list("pk", "name")
+    )
+    exited_children = Child.objects.filter(pk__in=exited_ids).select_related("area")
+    return {
+        "previous": previous,
+        "baseline": previous is None,
+        "new": [(pk, current[pk].get("name") or names.get(pk, "")) for pk in new_ids],
+        "exited": list(exited_children),
+        "changed": [(pk, names.get(pk, ""), diff) for pk, diff in changed],
+        "total": len(current),
+    }
