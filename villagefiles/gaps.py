@@ -1,0 +1,247 @@
+"""The gap report: what is missing under an area, each line linking to where it is fixed.
+
+One check per kind of gap, in CHECKS. A check's `rows(prefix, today)` returns a queryset or
+a list of what needs fixing under the area-code prefix; its `line(row)` says how one row is
+shown and where it links (leave `line` None when `rows` returns GapLine objects already).
+The report counts each check and lists the first few (`report`), or pages through one
+check (`?all=<key>` on the page): two queries per check, whatever the size of the area.
+
+To add a check, write its rows function and append a Check to CHECKS.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area, ServicePoint
+from care.models import Activity
+from children.choices import CareLevel
+from children.models import Child
+from people.summary import with_gaps
+from relief.models import AssistanceContact, ReliefMeasure
+
+# Lines shown per check on the report; the rest are counted ("n more") and paged apart.
+LINE_LIMIT = 20
+# A children's home should hold an activity every week (DOMAIN.md E.6); four weeks without
+# one is a gap worth chasing.
+ACTIVITY_WINDOW_DAYS = 28
+
+
+@dataclass
+class GapLine:
+    """One thing to fix: what, where, why, and the page where it is fixed."""
+
+    what: str
+    where: str
+    detail: str
+    url: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One kind of gap."""
+
+    key: str
+    title: str
+    empty: str
+    rows: Callable[[str, dt.date], object]  # (prefix, today) -> QuerySet | list
+    line: Callable[[object], GapLine] | None = None
+
+
+@dataclass
+class Section:
+    """A check's result under one area: how many, and the first lines."""
+
+    check: Check
+    count: int
+    lines: list[GapLine]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.lines)
+
+
+# -- rows --------------------------------------------------------------------------------
+
+
+def _special_children(prefix: str):
+    return (
+        Child.objects.within(prefix)
+        .active()
+        .filter(care_level=CareLevel.SPECIAL)
+        .select_related("area__parent")
+        .order_by("area__code", "name_pinyin", "id")
+    )
+
+
+def special_without_relief(prefix: str, today: dt.date):
+    """Special-attention children with no current relief measure (none applied, approved
+    or being paid)."""
+    current = ReliefMeasure.objects.current().filter(child=OuterRef("pk"))
+    return _special_children(prefix).filter(~Exists(current))
+
+
+def special_without_contact(prefix: str, today: dt.date):
+    """Special-attention children with no current assistance contact."""
+    current = AssistanceContact.objects.current().filter(child=OuterRef("pk"))
+    return _special_children(prefix).filter(~Exists(current))
+
+
+def villages_without_director(prefix: str, today: dt.date):
+    """Villages with no active director account (the rule of the people app's gaps page)."""
+    return (
+        with_gaps(Area.objects.within(prefix).villages())
+        .filter(has_director=False)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def homes_without_activity(prefix: str, today: dt.date):
+    """Children's homes with no activity in the last four weeks (up to today)."""
+    since = today - dt.timedelta(days=ACTIVITY_WINDOW_DAYS - 1)
+    recent = Activity.objects.filter(home=OuterRef("pk"), held_on__gte=since, held_on__lte=today)
+    last = Activity.objects.filter(home=OuterRef("pk"), held_on__lte=today).order_by("-held_on")
+    return (
+        ServicePoint.objects.within(prefix)
+        .homes()
+        .filter(~Exists(recent))
+        .annotate(last_activity=Subquery(last.values("held_on")[:1]))
+        .select_related("area__parent")
+        .order_by("area__code")
+    )
+
+
+def overdue_returns(prefix: str, today: dt.date | None = None) -> list[GapLine]:
+    """Village returns of the open round that are overdue. Nothing yet: see the TODO."""
+    # TODO(rounds): when the rounds app has its quarterly 排查 rounds and village returns,
+    # return the returns of the open round under `prefix` that are past their due date and
+    # not submitted (or submitted and not yet checked by the township), as GapLine objects
+    # linking to the return's page; or return a queryset and give the Check a `line`.
+    # The report counts and caps whatever this returns.
+    return []
+
+
+# -- lines -------------------------------------------------------------------------------
+
+
+def _place(area) -> str:
+    """A village with its township: 城关镇 王庄村."""
+    parent = getattr(area, "parent", None)
+    return f"{parent.name} {area.name}" if parent else area.name
+
+
+def relief_url(child_pk: int) -> str:
+    """Where a child's relief measures and contacts are added: the relief app's section of
+    the child when it exists, else the child's page."""
+    for kwargs in ({"child_pk": child_pk}, {"pk": child_pk}):
+        try:
+            return reverse("relief:child_section", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return reverse("children:detail", args=[child_pk])
+
+
+def _child_line(reason: str) -> Callable[[Child], GapLine]:
+    def line(child: Child) -> GapLine:
+        return GapLine(
+            what=child.name,
+            where=_place(child.area),
+            detail=reason,
+            url=relief_url(child.pk),
+            action=_("Add"),
+        )
+
+    return line
+
+
+def _village_line(village) -> GapLine:
+    return GapLine(
+        what=village.name,
+        where=village.parent.name if village.parent_id else "",
+        detail=_("no village child protection director"),
+        url=reverse("people:responsibility", args=[village.code]),
+        action=_("Appoint"),
+    )
+
+
+def _home_line(home) -> GapLine:
+    if home.last_activity:
+        detail = _("last activity %(date)s") % {"date": home.last_activity.isoformat()}
+    else:
+        detail = _("no activity recorded")
+    return GapLine(
+        what=home.name,
+        where=_place(home.area),
+        detail=detail,
+        url=reverse("care:activity_new"),
+        action=_("Record an activity"),
+    )
+
+
+CHECKS = [
+    Check(
+        "special_without_relief",
+        gettext_lazy("Special-attention children without a current relief measure"),
+        gettext_lazy("Every special-attention child has a current relief measure."),
+        special_without_relief,
+        _child_line(gettext_lazy("no relief measure")),
+    ),
+    Check(
+        "special_without_contact",
+        gettext_lazy("Special-attention children without an assistance contact"),
+        gettext_lazy("Every special-attention child has an assistance contact."),
+        special_without_contact,
+        _child_line(gettext_lazy("no assistance contact")),
+    ),
+    Check(
+        "villages_without_director",
+        gettext_lazy("Villages without a director"),
+        gettext_lazy("Every village has a director."),
+        villages_without_director,
+        _village_line,
+    ),
+    Check(
+        "homes_without_activity",
+        gettext_lazy("Children's homes with no activity in the last four weeks"),
+        gettext_lazy("Every children's home held an activity in the last four weeks."),
+        homes_without_activity,
+        _home_line,
+    ),
+    Check(
+        "overdue_returns",
+        gettext_lazy("Returns overdue in the open round"),
+        gettext_lazy("No return of the open round is overdue."),
+        overdue_returns,
+    ),
+]
+CHECKS_BY_KEY = {check.key: check for check in CHECKS}
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def lines_of(check: Check, rows) -> list[GapLine]:
+    """Rows of a check as lines."""
+    return [check.line(row) for row in rows] if check.line else list(rows)
+
+
+def count_of(rows) -> int:
+    return len(rows) if isinstance(rows, list | tuple) else rows.count()
+
+
+def report(prefix: str, today: dt.date, limit: int = LINE_LIMIT) -> list[Section]:
+    """Every check under `prefix`: its count and first `limit` lines."""
+    sections = []
+    for check in CHECKS:
+        rows = check.rows(prefix, today)
+        count = count_of(rows)
+        lines = lines_of(check, rows[:limit]) if count else []
+        sections.append(Section(check, count, lines))
+    return sections

@@ -1,0 +1,148 @@
+"""Village files (一村一档) as a page, PDF and Excel; township files; the gap report.
+
+Everything starts from the area the user may see (core.scoping): outside the jurisdiction,
+and for roles that see no area (volunteers, social workers), the answer is 404. Every
+download is audited with the area's code and the children it contains.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from areas.codes import Level
+from areas.models import Area
+from children.choices import CareLevel, Status
+from core.audit import log_action
+from core.htmx import paginate
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+from people.summary import with_gaps
+
+from . import gaps as gap_checks
+from .data import township_file, village_file
+from .render import file_title, to_pdf, to_xlsx
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A file is made for a village or a township. A county's would be about 25 townships'
+# worth (some 25,000 children, over a minute to build): its page offers each township's.
+FILE_LEVELS = {Level.VILLAGE, Level.TOWNSHIP}
+
+
+def _area_or_404(request, code):
+    return get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+
+
+def _breadcrumbs(user, area):
+    """Ancestors of `area`, each linked only when the user may see it."""
+    prefix = jurisdiction_prefix(user) or "-"
+    ancestors = Area.objects.filter(code__in=area.ancestor_codes()).order_by("code")
+    return [{"area": a, "visible": a.code.startswith(prefix)} for a in ancestors]
+
+
+def _below(area):
+    """The areas one level below, with their registered and special-attention children."""
+    children = Area.objects.filter(parent=area).order_by("code")
+    if area.level == Level.TOWNSHIP:
+        active = Q(children_registered__status=Status.ACTIVE)
+        special = active & Q(children_registered__care_level=CareLevel.SPECIAL)
+        return with_gaps(children).annotate(
+            registered=Count("children_registered", filter=active),
+            special=Count("children_registered", filter=special),
+        )
+    active = Q(children__children_registered__status=Status.ACTIVE)
+    special = active & Q(children__children_registered__care_level=CareLevel.SPECIAL)
+    return children.annotate(
+        registered=Count("children__children_registered", filter=active),
+        special=Count("children__children_registered", filter=special),
+    )
+
+
+@login_required
+def file_page(request, code):
+    """A village's file as a page; above a village, the files of the areas below."""
+    area = _area_or_404(request, code)
+    context = {
+        "area": area,
+        "title": file_title(area),
+        "breadcrumbs": _breadcrumbs(request.user, area),
+        "downloadable": area.level in FILE_LEVELS,
+    }
+    if area.level == Level.VILLAGE:
+        context["file"] = village_file(area, full_phone=request.user.sees_full_id)
+        return render(request, "villagefiles/village_file.html", context)
+    context["rows"] = _below(area)
+    return render(request, "villagefiles/area_files.html", context)
+
+
+@login_required
+def download(request, code, fmt):
+    """A village's or township's file as PDF or Excel, audited with what it contains."""
+    area = _area_or_404(request, code)
+    if area.level not in FILE_LEVELS:
+        return render(
+            request,
+            "villagefiles/too_large.html",
+            {"area": area, "title": file_title(area)},
+            status=400,
+        )
+    full_phone = request.user.sees_full_id
+    if area.level == Level.VILLAGE:
+        file = village_file(area, full_phone=full_phone)
+        villages = 1
+    else:
+        file = township_file(area, full_phone=full_phone)
+        villages = len(file.villages)
+    content = to_pdf(file) if fmt == "pdf" else to_xlsx(file)
+    ids = file.child_ids
+    log_action(
+        request.user,
+        "villagefiles.file.exported",
+        area,
+        {
+            "format": fmt,
+            "level": area.level,
+            "villages": villages,
+            "count": len(ids),
+            "ids": ids,
+            "full_phone": full_phone,
+        },
+        area_code=area.code,
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    filename = f"{file_title(area)}-{file.generated_on:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def gap_report(request, code=None):
+    """What is missing under an area; each line links to where it is fixed."""
+    if code is None:
+        if jurisdiction_prefix(request.user) is None:
+            raise Http404
+        code = request.user.area.code
+    area = _area_or_404(request, code)
+    today = timezone.localdate()
+    context = {
+        "area": area,
+        "breadcrumbs": _breadcrumbs(request.user, area),
+        "below": Area.objects.filter(parent=area).order_by("code"),
+        "today": today,
+    }
+    check = gap_checks.CHECKS_BY_KEY.get(request.GET.get("all", ""))
+    if check is not None:
+        page = paginate(request, check.rows(area.prefix, today))
+        context.update(
+            check=check,
+            page=page,
+            lines=gap_checks.lines_of(check, page.object_list),
+            query=f"all={check.key}",
+        )
+        return render(request, "villagefiles/gaps_all.html", context)
+    context["sections"] = gap_checks.report(area.prefix, today)
+    return render(request, "villagefiles/gaps.html", context)
