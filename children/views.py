@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import crypto
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
+from core.navigation import next_url
 from core.scoping import can_manage, can_write, get_visible_or_404
 
 from . import policy, services
@@ -131,11 +133,14 @@ def detail(request, pk):
 def _family_forms(request, child=None):
     """The child, father, mother and caregiver forms of one page."""
     data = request.POST if request.method == "POST" else None
+    initial = {}
+    if child is None and request.GET.get("area", "").isdigit():
+        initial["area"] = int(request.GET["area"])  # e.g. "register a child in this village"
     parents = {p.role: p for p in child.parents.all()} if child else {}
     caregiver = getattr(child, "caregiver", None) if child else None
     instance = Child.objects.get(pk=child.pk) if child and data is not None else child
     return {
-        "form": ChildForm(data, instance=instance, actor=request.user),
+        "form": ChildForm(data, instance=instance, actor=request.user, initial=initial),
         "father_form": ParentForm(data, instance=parents.get(ParentRole.FATHER), prefix="father"),
         "mother_form": ParentForm(data, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
         "caregiver_form": CaregiverForm(data, instance=caregiver, prefix="caregiver"),
@@ -172,8 +177,12 @@ def new(request):
                 caregiver=caregiver,
             )
         messages.success(request, _("Registered. The classification is shown below."))
-        return redirect("children:detail", pk=child.pk)
-    return render(request, "children/form.html", {**forms, **FORM_SECTIONS, "child": None})
+        return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+    return render(
+        request,
+        "children/form.html",
+        {**forms, **FORM_SECTIONS, "child": None, "next": next_url(request)},
+    )
 
 
 @login_required
@@ -203,8 +212,12 @@ def edit(request, pk):
             form.add_error(None, STALE_MESSAGE)
         else:
             messages.success(request, _("Saved."))
-            return redirect("children:detail", pk=child.pk)
-    return render(request, "children/form.html", {**forms, **FORM_SECTIONS, "child": child})
+            return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+    return render(
+        request,
+        "children/form.html",
+        {**forms, **FORM_SECTIONS, "child": child, "next": next_url(request)},
+    )
 
 
 @login_required
@@ -226,11 +239,11 @@ def close(request, pk):
             form.cleaned_data["note"],
         )
         messages.success(request, _("The record is closed."))
-        return redirect("children:detail", pk=child.pk)
+        return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
     return render(
         request,
         "children/step_form.html",
-        {"child": child, "form": form, "title": _("Close the record")},
+        {"child": child, "form": form, "title": _("Close the record"), "next": next_url(request)},
     )
 
 

@@ -341,7 +341,7 @@ def submit_township(actor, the_round: Round, township: Area, note: str = "") -> 
 
 def child_rows(children) -> dict[int, dict]:
     """Snapshot rows of children, by id, in a bounded number of queries."""
-    children = children.select_related("caregiver").prefetch_related("parents")
+    children = children.select_related("area", "caregiver").prefetch_related("parents")
     rows = {}
     for child in children:
         parents = {p.role: p for p in child.parents.all()}

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from care.models import Activity
 from care.services import record_visit
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+from rounds.services import open_round
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
 EXCLUDED_NAMESPACES = {"admin"}
@@ -83,6 +84,8 @@ EDIT_IN_A1 = row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 404, 404)
 MANAGE_IN_A1 = row(LOGIN, 200, 200, 200, 404, 403, 404, 403, 404, 404)
 # Redirect to the user's own area, or an empty-state page for roles without one.
 TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
+# Workflow steps are POSTs: a GET is refused once logged in.
+POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 
 
 def person(name):
@@ -227,6 +230,34 @@ TABLE = {
     "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
     "schema": [(None, API_EVERYONE_200)],
     "api_docs": [(None, API_EVERYONE_200)],
+    # Quarterly rounds: the county's rounds are listed to everyone; a round's page sends
+    # township and village users on to their own part of it.
+    "rounds:list": [(None, EVERYONE_200)],
+    "rounds:open": [(None, row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403))],
+    "rounds:detail": [
+        (
+            lambda ctx: {"pk": ctx["round"].pk},
+            row(LOGIN, 200, 302, 302, 302, 302, 302, 200, 404, 404),
+        )
+    ],
+    "rounds:close": [(lambda ctx: {"pk": ctx["round"].pk}, POST_ONLY)],
+    "rounds:township": [
+        (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, IN_TOWNSHIP_A),
+        (lambda ctx: {"pk": ctx["round"].pk, "code": A1}, row(LOGIN, *[404] * 9)),
+    ],
+    "rounds:township_submit": [
+        (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, POST_ONLY)
+    ],
+    "rounds:return": [(lambda ctx: {"pk": ctx["return_a1"].pk}, IN_A1)],
+    "rounds:check": [
+        (lambda ctx: {"pk": ctx["return_a1"].pk, "child_pk": ctx["child_a1"].pk}, POST_ONLY)
+    ],
+    "rounds:submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, POST_ONLY)],
+    "rounds:review": [(lambda ctx: {"pk": ctx["return_a1"].pk}, IN_A1)],
+    "rounds:figures": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
 }
 
 
@@ -283,6 +314,12 @@ def ctx(everyone, world):
         "job_a1": ImportJob.objects.create(
             area=world["a1"], created_by=everyone["director"], filename="roster.xlsx", content=b""
         ),
+        "round": (
+            the_round := open_round(
+                everyone["county_officer"], world["county"], 2026, 4, dt.date(2027, 1, 15)
+            )
+        ),
+        "return_a1": the_round.returns.get(area=world["a1"]),
     }
 
 

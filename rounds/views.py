@@ -1,0 +1,353 @@
+"""Pages of the quarterly round. Thin: access, one service call, response."""
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from areas.codes import Level
+from areas.models import Area
+from children.models import Child
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+
+from . import figures, services
+from .forms import NoteForm, OpenRoundForm, ReviewForm
+from .models import ReturnState, Round, TownshipSummary, VillageReturn, VillageSnapshot
+
+STATES = list(ReturnState)
+
+
+def _round_or_404(request, pk):
+    return get_object_or_404(Round.objects.visible_to(request.user).select_related("county"), pk=pk)
+
+
+def _return_or_404(request, pk):
+    return get_visible_or_404(
+        VillageReturn.objects.select_related("round", "round__county", "area", "area__parent"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _state_counts(returns) -> dict:
+    counts = Counter(dict(returns.values_list("state").annotate(n=Count("pk"))))
+    return {state: counts.get(state.value, 0) for state in STATES}
+
+
+@login_required
+def round_list(request):
+    """The county's rounds, newest first, with where each stands."""
+    rounds = Round.objects.visible_to(request.user).select_related("county")
+    visible = VillageReturn.objects.visible_to(request.user)
+    by_round = defaultdict(Counter)
+    for round_id, state, n in (
+        visible.filter(round__in=rounds).values_list("round_id", "state").annotate(n=Count("pk"))
+    ):
+        by_round[round_id][state] = n
+    page = paginate(request, rounds)
+    for item in page:
+        counts = by_round[item.pk]
+        item.counts = [(state, counts.get(state.value, 0)) for state in STATES]
+        item.villages = sum(counts.values())
+    own = None
+    if getattr(request.user, "area", None) is not None and request.user.area.level == Level.VILLAGE:
+        own = visible.filter(round__state=Round.State.OPEN).select_related("round").first()
+    county = _county_of(request.user)
+    return render(
+        request,
+        "rounds/round_list.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "own_return": own,
+            "may_open": county is not None and services.may_run_rounds(request.user, county),
+        },
+    )
+
+
+def _county_of(user) -> Area | None:
+    prefix = jurisdiction_prefix(user)
+    if not prefix or len(prefix) < 6:
+        return None
+    return Area.objects.filter(code=prefix[:6] + "000000", level=Level.COUNTY).first()
+
+
+@login_required
+def open_round(request):
+    """A county officer opens the round of a quarter."""
+    county = _county_of(request.user)
+    if county is None or not services.may_run_rounds(request.user, county):
+        raise PermissionDenied
+    form = OpenRoundForm(request.POST or None, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_round = services.open_round(request.user, county, **form.cleaned_data)
+        except services.WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Round %(label)s is open: %(n)s villages have a return to fill in.")
+                % {"label": new_round.label, "n": new_round.returns.count()},
+            )
+            return redirect("rounds:detail", pk=new_round.pk)
+    return render(request, "rounds/open.html", {"form": form, "county": county})
+
+
+@login_required
+def round_detail(request, pk):
+    """The round's progress across townships (county), or the way into one's own part."""
+    the_round = _round_or_404(request, pk)
+    area = request.user.area
+    if area.level == Level.VILLAGE:
+        ret = get_object_or_404(VillageReturn, round=the_round, area=area)
+        return redirect("rounds:return", pk=ret.pk)
+    if area.level == Level.TOWNSHIP:
+        return redirect("rounds:township", pk=the_round.pk, code=area.code)
+    returns = VillageReturn.objects.visible_to(request.user).filter(round=the_round)
+    per_township = defaultdict(Counter)
+    for parent_id, state, n in returns.values_list("area__parent_id", "state").annotate(
+        n=Count("pk")
+    ):
+        per_township[parent_id][state] = n
+    townships = Area.objects.filter(pk__in=per_township).order_by("code")
+    summaries = {s.area_id: s for s in the_round.summaries.select_related("submitted_by")}
+    rows = []
+    for township in townships:
+        counts = per_township[township.pk]
+        rows.append(
+            {
+                "area": township,
+                "counts": [(state, counts.get(state.value, 0)) for state in STATES],
+                "villages": sum(counts.values()),
+                "approved": counts.get(ReturnState.APPROVED.value, 0),
+                "summary": summaries.get(township.pk),
+            }
+        )
+    context = {
+        "round": the_round,
+        "rows": rows,
+        "totals": _state_counts(returns),
+        "summaries_in": len(summaries),
+        "may_close": the_round.is_open and services.may_run_rounds(request.user, the_round.county),
+        "overdue": the_round.is_open and the_round.due_on < timezone.localdate(),
+    }
+    return render(request, "rounds/round_detail.html", context)
+
+
+@login_required
+def township(request, pk, code):
+    """A township's villages in the round, their states, and its summary."""
+    the_round = _round_or_404(request, pk)
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+    if area.level != Level.TOWNSHIP:
+        raise Http404
+    returns = (
+        VillageReturn.objects.filter(round=the_round, area__parent=area)
+        .select_related("area", "submitted_by", "reviewed_by")
+        .annotate(checked=Count("checks"))
+        .order_by("area__code")
+    )
+    active = dict(
+        Child.objects.active()
+        .filter(area__parent=area)
+        .values_list("area_id")
+        .annotate(n=Count("pk"))
+    )
+    for ret in returns:
+        ret.total = active.get(ret.area_id, 0)
+    summary = TownshipSummary.objects.filter(round=the_round, area=area).first()
+    counts = _state_counts(returns.order_by())
+    all_approved = returns.exists() and counts[ReturnState.APPROVED] == len(returns)
+    context = {
+        "round": the_round,
+        "area": area,
+        "returns": returns,
+        "counts": counts,
+        "summary": summary,
+        "may_review": services.may_review(request.user, area),
+        "may_submit": the_round.is_open
+        and summary is None
+        and all_approved
+        and services.may_review(request.user, area),
+        "form": NoteForm(),
+        "county_visible": Round.objects.visible_to(request.user).exists()
+        and len(jurisdiction_prefix(request.user) or "") <= 6,
+    }
+    return render(request, "rounds/township.html", context)
+
+
+@login_required
+@require_POST
+def township_submit(request, pk, code):
+    the_round = _round_or_404(request, pk)
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.submit_township(request.user, the_round, area, note)
+    except services.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The township's summary is submitted to the county."))
+    return redirect("rounds:township", pk=the_round.pk, code=area.code)
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    the_round = _round_or_404(request, pk)
+    try:
+        services.close_round(request.user, the_round)
+    except services.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The round is closed."))
+    return redirect("rounds:detail", pk=the_round.pk)
+
+
+def _walk_context(request, ret):
+    checks = {c.child_id: c for c in ret.checks.select_related("checked_by")}
+    children = services.roster(ret).order_by("village_group", "name_pinyin", "pk")
+    show = request.GET.get("show", "")
+    if show == "unchecked":
+        children = children.exclude(pk__in=list(checks))
+    page = paginate(request, children, per_page=100)
+    for child in page:
+        child.check = checks.get(child.pk)
+    closed = [c for c in checks.values() if c.outcome == c.Outcome.CLOSED]
+    closed_names = dict(
+        Child.objects.filter(pk__in=[c.child_id for c in closed]).values_list("pk", "name")
+    )
+    return {
+        "ret": ret,
+        "page": page,
+        "query": query_without_page(request),
+        "show": show,
+        "progress": services.progress(ret),
+        "closed": [(c, closed_names.get(c.child_id, "")) for c in closed],
+        "events": ret.events.select_related("actor"),
+        "may_fill": ret.is_editable and services.may_fill(request.user, ret),
+        "may_review": ret.state == ReturnState.SUBMITTED
+        and ret.round.is_open
+        and services.may_review(request.user, ret.area),
+        "here_url": request.get_full_path(),
+    }
+
+
+@login_required
+def village_return(request, pk):
+    """The village's walk through its roster: check each child, then submit."""
+    ret = _return_or_404(request, pk)
+    if services.may_fill(request.user, ret):
+        services.sync_checks(ret)
+        ret.refresh_from_db()
+    context = _walk_context(request, ret)
+    return render_page(request, "rounds/return.html", context, partial="rounds/partials/_walk.html")
+
+
+@login_required
+@require_POST
+def check(request, pk, child_pk):
+    """Confirm one child unchanged (or take a check back); htmx swaps the row."""
+    ret = _return_or_404(request, pk)
+    child = get_object_or_404(services.roster(ret), pk=child_pk)
+    try:
+        if request.POST.get("action") == "uncheck":
+            services.uncheck_child(request.user, ret, child)
+        else:
+            services.check_child(request.user, ret, child, request.POST.get("note", ""))
+    except services.WorkflowError as error:
+        if not services.may_fill(request.user, ret):
+            raise PermissionDenied from error
+        messages.error(request, error.message)
+    ret.refresh_from_db()
+    context = _walk_context(request, ret)
+    url = reverse("rounds:return", args=[ret.pk])
+    if request.POST.get("show") == "unchecked":
+        url += "?show=unchecked"
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "rounds/partials/_walk.html", context)
+    return redirect(f"{url}#child-{child.pk}")
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    ret = _return_or_404(request, pk)
+    try:
+        services.submit_return(request.user, ret)
+    except services.WorkflowError as error:
+        if not services.may_fill(request.user, ret):
+            raise PermissionDenied from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted to the township for review."))
+    return redirect("rounds:return", pk=ret.pk)
+
+
+@login_required
+def review(request, pk):
+    """The township sees what changed since the last approved quarter, then decides."""
+    ret = _return_or_404(request, pk)
+    may_review = services.may_review(request.user, ret.area)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not may_review:
+            raise PermissionDenied
+        if form.is_valid():
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            try:
+                if decision == "approve":
+                    services.approve_return(request.user, ret, comment)
+                else:
+                    services.return_for_correction(request.user, ret, comment)
+            except services.WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                if decision == "approve":
+                    messages.success(request, _("Approved. The village's quarter is frozen."))
+                else:
+                    messages.success(request, _("Returned to the village with your comment."))
+                return redirect("rounds:township", pk=ret.round.pk, code=ret.area.parent.code)
+    context = {
+        "ret": ret,
+        "diff": services.differences(ret),
+        "form": form,
+        "progress": services.progress(ret),
+        "events": ret.events.select_related("actor"),
+        "may_decide": may_review and ret.state == ReturnState.SUBMITTED and ret.round.is_open,
+    }
+    return render(request, "rounds/review.html", context)
+
+
+@login_required
+def area_figures(request, code):
+    """An area's approved figures, quarter by quarter (summed from village snapshots)."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    snapshots = VillageSnapshot.objects.within(area.prefix).select_related("round")
+    per_round = defaultdict(list)
+    rounds = {}
+    for snap in snapshots.only("figures", "round__year", "round__quarter", "round__state"):
+        per_round[snap.round_id].append(snap.figures)
+        rounds[snap.round_id] = snap.round
+    quarters = []
+    for rid in sorted(rounds, key=lambda r: (rounds[r].year, rounds[r].quarter), reverse=True):
+        total = figures.add(per_round[rid])
+        ages = [total["age_band"][name] for name, _low, _high in figures.AGE_BANDS]
+        quarters.append((rounds[rid], total, len(per_round[rid]), ages))
+    return render_page(
+        request,
+        "rounds/area_figures.html",
+        {"area": area, "quarters": quarters, "categories": figures.CATEGORIES},
+        partial="rounds/partials/_figures.html",
+    )
