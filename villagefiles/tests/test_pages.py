@@ -1,0 +1,161 @@
+"""The file pages and downloads: who may see which file, audit of every download, queries."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from core.models import AuditEntry
+from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+
+
+def file_url(code):
+    return reverse("villagefiles:village_file", args=[code])
+
+
+def download_url(code, fmt):
+    return reverse("villagefiles:download", args=[code, fmt])
+
+
+def test_urls_have_the_documented_shape():
+    assert file_url(A1) == f"/files/{A1}/"
+    assert download_url(A1, "pdf") == f"/files/{A1}.pdf"
+    assert download_url(TOWNSHIP_A, "xlsx") == f"/files/{TOWNSHIP_A}.xlsx"
+    assert reverse("villagefiles:gaps") == "/files/gaps/"
+    assert reverse("villagefiles:gaps", args=[A1]) == f"/files/gaps/{A1}/"
+
+
+def test_director_sees_the_file_of_the_village(client, files_world, director):
+    client.force_login(director)
+    response = client.get(file_url(A1))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "王小明" in body and "孤儿基本生活费" in body and "周老师" in body
+    assert "钱已走" not in body
+    # A director sees full ids, so full phone numbers too.
+    assert "13812345678" in body
+    assert download_url(A1, "pdf") in body and download_url(A1, "xlsx") in body
+
+
+def test_leader_sees_caregivers_phones_masked(client, files_world, leader):
+    client.force_login(leader)
+    body = client.get(file_url(A1)).content.decode()
+    assert "138****5678" in body and "13812345678" not in body
+    response = client.get(download_url(A1, "xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "138****5678" in text and "13812345678" not in text
+
+
+@pytest.mark.parametrize(
+    "persona,code",
+    [
+        ("director", B1),
+        ("director", TOWNSHIP_A),
+        ("other_township_officer", A1),
+        ("other_township_officer", TOWNSHIP_A),
+        ("township_officer", COUNTY),
+        ("volunteer", A1),
+        ("social_worker", TOWNSHIP_A),
+    ],
+)
+def test_files_outside_the_jurisdiction_are_not_found(client, files_world, everyone, persona, code):
+    client.force_login(everyone[persona])
+    assert client.get(file_url(code)).status_code == 404
+    for fmt in ("pdf", "xlsx"):
+        assert client.get(download_url(code, fmt)).status_code == 404
+    assert not AuditEntry.objects.filter(action="villagefiles.file.exported").exists()
+
+
+def test_anonymous_users_are_sent_to_log_in(client, files_world):
+    response = client.get(download_url(A1, "pdf"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_village_pdf_download_is_audited_with_the_area_and_the_children(
+    client, files_world, director
+):
+    client.force_login(director)
+    response = client.get(download_url(A1, "pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert ".pdf" in response["Content-Disposition"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "王庄村" in text and "王小明" in text
+    entry = AuditEntry.objects.get(action="villagefiles.file.exported")
+    assert entry.actor == director
+    assert entry.area_code == A1
+    assert entry.object_id == str(files_world["ming"].area_id)
+    assert entry.data["format"] == "pdf"
+    assert entry.data["count"] == 3
+    assert sorted(entry.data["ids"]) == sorted(files_world[k].pk for k in ("ming", "hong", "gang"))
+    assert entry.data["full_phone"] is True
+
+
+def test_township_workbook_download_is_audited(client, files_world, township_officer):
+    client.force_login(township_officer)
+    response = client.get(download_url(TOWNSHIP_A, "xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[1:] == ["王庄村", "李楼村"]
+    entry = AuditEntry.objects.get(action="villagefiles.file.exported")
+    assert entry.area_code == TOWNSHIP_A
+    assert entry.data["level"] == "township" and entry.data["villages"] == 2
+    assert entry.data["count"] == 3
+
+
+def test_a_county_file_is_refused_with_a_clear_message(client, files_world, county_officer):
+    client.force_login(county_officer)
+    response = client.get(download_url(COUNTY, "pdf"))
+    assert response.status_code == 400
+    assert b'data-testid="too-large"' in response.content
+    assert file_url(COUNTY).encode() in response.content
+    assert not AuditEntry.objects.filter(action="villagefiles.file.exported").exists()
+
+
+def test_township_page_lists_its_villages_with_counts_and_downloads(
+    client, files_world, township_officer
+):
+    client.force_login(township_officer)
+    response = client.get(file_url(TOWNSHIP_A))
+    assert response.status_code == 200
+    rows = {r.name: r for r in response.context["rows"]}
+    assert (rows["王庄村"].registered, rows["王庄村"].special) == (3, 2)
+    assert rows["王庄村"].has_home and not rows["李楼村"].has_home
+    body = response.content.decode()
+    for url in (file_url(A1), download_url(A1, "pdf"), download_url(TOWNSHIP_A, "xlsx")):
+        assert url in body
+
+
+def test_county_page_lists_townships_with_their_downloads(client, files_world, county_officer):
+    client.force_login(county_officer)
+    response = client.get(file_url(COUNTY))
+    assert response.status_code == 200
+    rows = {r.name: r for r in response.context["rows"]}
+    assert rows["城关镇"].registered == 3 and rows["阚疃镇"].registered == 1
+    body = response.content.decode()
+    assert download_url(TOWNSHIP_B, "pdf") in body
+    assert download_url(COUNTY, "pdf") not in body
+
+
+def test_pages_and_downloads_run_a_bounded_number_of_queries(
+    client, files_world, world, county_officer, django_assert_max_num_queries
+):
+    for i in range(20):
+        make_child(world["a2"], f"新{i}")
+    client.force_login(county_officer)
+    # session, user; area, breadcrumbs; then the file's own queries (6 or 7).
+    with django_assert_max_num_queries(10):
+        assert client.get(file_url(A1)).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(file_url(TOWNSHIP_A)).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(file_url(COUNTY)).status_code == 200
+    # … plus the audit entry's insert.
+    with django_assert_max_num_queries(11):
+        assert client.get(download_url(A1, "pdf")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(download_url(TOWNSHIP_A, "xlsx")).status_code == 200
