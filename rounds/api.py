@@ -1,5 +1,223 @@
-"""The app's /api/v1/ routes: shouhu/api.py calls register(router)."""
+"""/api/v1/rounds/ and /api/v1/returns/: the round's workflow with the pages' rules.
+
+Opening, submitting, approving, returning and closing are explicit actions (POST to
+…/submit/, …/approve/ …); the workflow's services decide who may take them and when, so
+the API cannot do what the pages refuse. A refused step answers 409 with the reason.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from areas.codes import Level
+from areas.models import Area
+from children.models import Child
+from core.api import ScopedViewSetMixin
+from core.scoping import jurisdiction_prefix
+
+from . import services
+from .models import ChildCheck, Round, VillageReturn
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ["id", "county", "year", "quarter", "label", "due_on", "state", "opened_at"]
+        read_only_fields = ["id", "county", "label", "state", "opened_at"]
+
+
+class ChildCheckSerializer(serializers.ModelSerializer):
+    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ChildCheck
+        fields = ["child", "outcome", "checked_at", "checked_by", "note"]
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    round = serializers.PrimaryKeyRelatedField(read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    checks = ChildCheckSerializer(many=True, read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = VillageReturn
+        fields = [
+            "id",
+            "round",
+            "area",
+            "state",
+            "submitted_at",
+            "submitted_by",
+            "reviewed_at",
+            "reviewed_by",
+            "review_comment",
+            "checks",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CheckInput(serializers.Serializer):
+    child = serializers.IntegerField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class CommentInput(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class TownshipInput(serializers.Serializer):
+    township = serializers.CharField(max_length=12)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def _refused(error) -> Response:
+    return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+
+
+class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The county's rounds. POST opens one (county officers); close is an action."""
+
+    serializer_class = RoundSerializer
+
+    def get_queryset(self):
+        return Round.objects.visible_to(self.request.user).select_related("county")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        prefix = jurisdiction_prefix(request.user) or ""
+        county = Area.objects.filter(code=prefix[:6] + "000000", level=Level.COUNTY).first()
+        if county is None or not services.may_run_rounds(request.user, county):
+            raise PermissionDenied
+        data = serializer.validated_data
+        try:
+            new_round = services.open_round(
+                request.user, county, data["year"], data["quarter"], data["due_on"]
+            )
+        except services.WorkflowError as error:
+            return _refused(error)
+        return Response(self.get_serializer(new_round).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        the_round = self.get_object()
+        if not services.may_run_rounds(request.user, the_round.county):
+            raise PermissionDenied
+        try:
+            services.close_round(request.user, the_round)
+        except services.WorkflowError as error:
+            return _refused(error)
+        the_round.refresh_from_db()
+        return Response(self.get_serializer(the_round).data)
+
+    @extend_schema(request=TownshipInput, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="township-summary")
+    def township_summary(self, request, pk=None):
+        """A township submits its summary once every one of its villages is approved."""
+        the_round = self.get_object()
+        data = TownshipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        township = get_object_or_404(
+            Area.objects.visible_to(request.user).filter(level=Level.TOWNSHIP),
+            code=data.validated_data["township"],
+        )
+        if not services.may_review(request.user, township):
+            raise PermissionDenied
+        try:
+            services.submit_township(
+                request.user, the_round, township, data.validated_data.get("note", "")
+            )
+        except services.WorkflowError as error:
+            return _refused(error)
+        return Response(self.get_serializer(the_round).data)
+
+
+class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Village returns of the caller's jurisdiction, with their child checks."""
+
+    scoped_model = VillageReturn
+    serializer_class = ReturnSerializer
+    filterset_fields = ["round", "state"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("area", "submitted_by", "reviewed_by")
+            .prefetch_related("checks__checked_by")
+            .order_by("-round__year", "-round__quarter", "area__code")
+        )
+
+    def _step(self, request, step, *args):
+        ret = self.get_object()
+        try:
+            step(request.user, ret, *args)
+        except services.WorkflowError as error:
+            allowed = (
+                services.may_review(request.user, ret.area)
+                if step in (services.approve_return, services.return_for_correction)
+                else services.may_fill(request.user, ret)
+            )
+            if not allowed:
+                raise PermissionDenied(error.message) from error
+            return _refused(error)
+        return Response(self.get_serializer(self.get_queryset().get(pk=ret.pk)).data)
+
+    @extend_schema(request=CheckInput, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        """Confirm a child of the village's roster unchanged."""
+        data = CheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ret = self.get_object()
+        child = Child.objects.filter(pk=data.validated_data["child"]).first()
+        if child is None or child.area_id != ret.area_id:
+            return Response(
+                {"child": [_("This child is not on the village's roster.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self._step(request, services.check_child, child, data.validated_data.get("note", ""))
+
+    @extend_schema(request=None, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._step(request, services.submit_return)
+
+    @extend_schema(request=CommentInput, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._step(request, services.approve_return, data.validated_data.get("comment", ""))
+
+    @extend_schema(request=CommentInput, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request, pk=None):
+        """Return a submitted return to the village; the comment says what to correct."""
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = data.validated_data.get("comment", "").strip()
+        if not comment:
+            return Response(
+                {"comment": [_("Say what the village must correct.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self._step(request, services.return_for_correction, comment)
 
 
 def register(router):
-    """Add this app's viewsets to the project router."""
+    """Add the round's viewsets to the project router."""
+    router.register("rounds", RoundViewSet, basename="round")
+    router.register("returns", ReturnViewSet, basename="return")

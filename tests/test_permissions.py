@@ -86,6 +86,7 @@ MANAGE_IN_A1 = row(LOGIN, 200, 200, 200, 404, 403, 404, 403, 404, 404)
 TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
+API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 
 
 def person(name):
@@ -254,6 +255,18 @@ TABLE = {
     ],
     "rounds:submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, POST_ONLY)],
     "rounds:review": [(lambda ctx: {"pk": ctx["return_a1"].pk}, IN_A1)],
+    "api:round-list": [(None, API_EVERYONE_200)],
+    "api:round-detail": [
+        (lambda ctx: {"pk": ctx["round"].pk}, row(API_ANON, *[200] * 7, 404, 404))
+    ],
+    "api:round-close": [(lambda ctx: {"pk": ctx["round"].pk}, API_POST_ONLY)],
+    "api:round-township-summary": [(lambda ctx: {"pk": ctx["round"].pk}, API_POST_ONLY)],
+    "api:return-list": [(None, API_EVERYONE_200)],
+    "api:return-detail": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_IN_A1)],
+    "api:return-check": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
+    "api:return-submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
+    "api:return-approve": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
+    "api:return-send-back": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
     "rounds:figures": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
