@@ -1,5 +1,266 @@
-"""The app's /api/v1/ routes: shouhu/api.py calls register(router)."""
+"""/api/v1/programmes/, /api/v1/relief-measures/ and /api/v1/assistance-contacts/: the same
+scoping, rules (relief.services) and audit as the pages. A change (PATCH) carries the
+`version` it is based on: a stale one is refused with 409. There is no delete."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from children.models import Child
+from core.api import ScopedViewSetMixin
+from core.scoping import can_manage, jurisdiction_prefix
+
+from . import services
+from .catalogue import county_of
+from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
+from .forms import MonthField
+from .models import AssistanceContact, Programme, ReliefMeasure
+
+
+class Month(serializers.Field):
+    """A month as "YYYY-MM" (a full date is accepted and taken as its month)."""
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m") if value else None
+
+    def to_internal_value(self, data):
+        try:
+            return MonthField(required=False).clean(data)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+def _errors(exc: ValidationError) -> dict:
+    """A service's ValidationError as the API's field errors."""
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for error in errors for m in error.messages]
+            for field, errors in exc.error_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def _stale():
+    return Response(
+        {"non_field_errors": [str(services.StaleEdit.message)]}, status=status.HTTP_409_CONFLICT
+    )
+
+
+def _apply(call, ok_status=status.HTTP_200_OK, serialize=None):
+    """Run a service call: refusals answer 400 with field errors, stale edits 409."""
+    try:
+        result = call()
+    except services.StaleEdit:
+        return _stale()
+    except ValidationError as exc:
+        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    return Response(serialize(result), status=ok_status)
+
+
+class WriteViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """List, retrieve, create and change (PUT is a PATCH: the fields sent are changed)."""
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
+# -- programmes --------------------------------------------------------------------------
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "county", *services.PROGRAMME_FIELDS, "version"]
+        read_only_fields = ["id", "county", "version"]
+        validators = []  # the code's uniqueness in the county is the service's to check
+
+
+class ProgrammeViewSet(WriteViewSet):
+    """The relief programmes of the caller's county (everyone in it reads; county officers
+    add and change them)."""
+
+    scoped_model = Programme
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("county").order_by("county__code", "order")
+
+    def create(self, request, *args, **kwargs):
+        prefix = jurisdiction_prefix(request.user)
+        if not can_manage(request.user) or prefix is None or len(prefix) != 6:
+            raise PermissionDenied(_("Only county officers keep the county's catalogue."))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        county = county_of(prefix)
+        return _apply(
+            lambda: services.create_programme(request.user, county, serializer.validated_data),
+            status.HTTP_201_CREATED,
+            lambda p: self.get_serializer(p).data,
+        )
+
+    def update(self, request, *args, **kwargs):
+        programme = self.get_object()
+        if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
+            raise PermissionDenied(_("Only county officers keep the county's catalogue."))
+        serializer = self.get_serializer(programme, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "code" in serializer.validated_data and serializer.validated_data["code"] != (
+            programme.code
+        ):
+            return Response({"code": [_("A programme's code cannot be changed.")]}, status=400)
+        return _apply(
+            lambda: services.update_programme(
+                request.user,
+                programme,
+                serializer.validated_data,
+                based_on=request.data.get("version", ""),
+            ),
+            serialize=lambda p: self.get_serializer(p).data,
+        )
+
+
+# -- relief measures ---------------------------------------------------------------------
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    payment = serializers.ChoiceField(
+        choices=ReliefMeasure._meta.get_field("payment").choices, required=False
+    )
+    start_month = Month()
+    end_month = Month(required=False, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = ReliefMeasure
+        fields = [
+            "id",
+            "child",
+            *services.MEASURE_FIELDS,
+            "programme_name",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["id", "created_by", "created_at", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+            self.fields["programme"].queryset = Programme.objects.visible_to(
+                request.user
+            ).select_related("county")
+
+
+class MeasureViewSet(WriteViewSet):
+    """Relief measures of the children in the caller's jurisdiction. A change keeps the
+    version before it (the measure's history)."""
+
+    scoped_model = ReliefMeasure
+    serializer_class = MeasureSerializer
+    filterset_class = MeasureApiFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("programme", "created_by")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = data.pop("child")
+        return _apply(
+            lambda: services.add_measure(request.user, child, data),
+            status.HTTP_201_CREATED,
+            lambda m: self.get_serializer(m).data,
+        )
+
+    def update(self, request, *args, **kwargs):
+        measure = self.get_object()
+        serializer = self.get_serializer(measure, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.pop("child", measure.child) != measure.child:
+            return Response({"child": [_("A measure cannot move to another child.")]}, status=400)
+        return _apply(
+            lambda: services.update_measure(
+                request.user, measure, data, based_on=request.data.get("version", "")
+            ),
+            serialize=lambda m: self.get_serializer(m).data,
+        )
+
+
+# -- assistance contacts -----------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    current = serializers.BooleanField(source="is_current", read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = AssistanceContact
+        fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
+        read_only_fields = ["id", "current", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+
+
+class ContactViewSet(WriteViewSet):
+    """Assistance contacts (帮扶联系人) of the children in the caller's jurisdiction. A
+    contact that is no longer answerable gets an `until` day (PATCH); it is kept."""
+
+    scoped_model = AssistanceContact
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = data.pop("child")
+        return _apply(
+            lambda: services.add_contact(request.user, child, data),
+            status.HTTP_201_CREATED,
+            lambda c: self.get_serializer(c).data,
+        )
+
+    def update(self, request, *args, **kwargs):
+        contact = self.get_object()
+        serializer = self.get_serializer(contact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.pop("child", contact.child) != contact.child:
+            return Response({"child": [_("A contact cannot move to another child.")]}, status=400)
+        return _apply(
+            lambda: services.update_contact(
+                request.user, contact, data, based_on=request.data.get("version", "")
+            ),
+            serialize=lambda c: self.get_serializer(c).data,
+        )
 
 
 def register(router):
     """Add this app's viewsets to the project router."""
+    router.register("programmes", ProgrammeViewSet, basename="programme")
+    router.register("relief-measures", MeasureViewSet, basename="relief-measure")
+    router.register("assistance-contacts", ContactViewSet, basename="assistance-contact")

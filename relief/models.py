@@ -77,6 +77,10 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def audit_area_code(self) -> str:
+        return self.county.code
+
 
 class MeasureQuerySet(ScopedQuerySet):
     """Measures and contacts are scoped by the child's current village."""
@@ -137,9 +141,30 @@ class ReliefMeasure(models.Model):
         ordering = ["-start_month", "-pk"]
         verbose_name = _("relief measure")
         verbose_name_plural = _("relief measures")
+        # A safety net under the service's checks (relief.services.validate_measure), which
+        # give the readable, field-level messages.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_month__isnull=True)
+                | models.Q(end_month__gte=models.F("start_month")),
+                name="measure_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+                name="measure_amount_positive",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.programme} · {self.child}"
+
+    @property
+    def audit_area_code(self) -> str:
+        return self.child.area.code
+
+    @property
+    def is_current(self) -> bool:
+        return self.status != self.Status.ENDED
 
 
 class MeasureRevision(models.Model):
@@ -160,6 +185,8 @@ class MeasureRevision(models.Model):
 
 
 class ContactQuerySet(ScopedQuerySet):
+    """Contacts are scoped by the child's current village."""
+
     scope_field = "child__area__code"
 
     def current(self):
@@ -197,11 +224,21 @@ class AssistanceContact(models.Model):
 
     class Meta:
         ordering = ["until", "-since", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="contact_ends_after_start",
+            )
+        ]
         verbose_name = _("assistance contact")
         verbose_name_plural = _("assistance contacts")
 
     def __str__(self):
         return self.name
+
+    @property
+    def audit_area_code(self) -> str:
+        return self.child.area.code
 
     @property
     def is_current(self) -> bool:

@@ -1,0 +1,366 @@
+"""Relief pages: the county's catalogue, a child's relief section (measures and assistance
+contacts, loaded into the child's page with htmx), their forms, and the list of measures."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from children.choices import Status as ChildStatus
+from children.models import Child
+from core.concurrency import STALE_MESSAGE
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_prefix
+
+from . import catalogue, services
+from .filters import MeasureFilter
+from .forms import ContactForm, EndContactForm, MeasureForm, ProgrammeForm
+from .models import AssistanceContact, Payment, Programme, ReliefMeasure
+
+
+def _child_or_404(request, pk):
+    return get_visible_or_404(
+        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
+    )
+
+
+def _require_write(user):
+    if not can_write(user):
+        raise PermissionDenied
+
+
+def _own_county(user):
+    """The county whose catalogue the user works with (None above a county or without one)."""
+    prefix = jurisdiction_prefix(user)
+    return catalogue.county_of(prefix) if prefix and len(prefix) >= 6 else None
+
+
+def _edits_catalogue(user) -> bool:
+    """County officers keep their county's catalogue."""
+    prefix = jurisdiction_prefix(user)
+    return can_manage(user) and prefix is not None and len(prefix) == 6
+
+
+def _save(form, call):
+    """Run a service call for a valid form; its refusals become the form's errors."""
+    try:
+        return call()
+    except services.StaleEdit:
+        form.add_error(None, STALE_MESSAGE)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+    return None
+
+
+# -- the catalogue -----------------------------------------------------------------------
+
+
+@login_required
+def catalogue_list(request):
+    """The county's relief programmes, with the measures currently recorded under each."""
+    county = _own_county(request.user)
+    if county is not None:
+        catalogue.ensure_catalogue(county, request.user)
+    programmes = list(
+        Programme.objects.visible_to(request.user)
+        .select_related("county")
+        .order_by("county__code", "order", "name")
+    )
+    current = dict(
+        ReliefMeasure.objects.visible_to(request.user)
+        .current()
+        .values_list("programme")
+        .annotate(n=Count("id"))
+        .values_list("programme", "n")
+    )
+    for programme in programmes:
+        programme.current_count = current.get(programme.pk, 0)
+        # Names are Chinese data; readers of the English interface get a gloss beside them.
+        programme.gloss = catalogue.gloss(programme) if get_language() == "en" else ""
+    return render(
+        request,
+        "relief/catalogue.html",
+        {
+            "programmes": programmes,
+            "many_counties": len({p.county_id for p in programmes}) > 1,
+            "can_edit": _edits_catalogue(request.user),
+        },
+    )
+
+
+@login_required
+def programme_new(request):
+    """Add a programme to the county's catalogue (county officers)."""
+    if not _edits_catalogue(request.user):
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        county = _own_county(request.user)
+        if _save(
+            form, lambda: services.create_programme(request.user, county, form.programme_data())
+        ):
+            messages.success(request, _("Programme added."))
+            return redirect("relief:catalogue")
+    return render(request, "relief/programme_form.html", {"form": form})
+
+
+@login_required
+def programme_edit(request, pk):
+    """Change a programme: name, standard amount, provider, in use (county officers)."""
+    programme = get_visible_or_404(Programme.objects.select_related("county"), request.user, pk=pk)
+    if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        based_on = form.cleaned_data["based_on"]
+        data = form.programme_data()
+        if _save(
+            form,
+            lambda: services.update_programme(request.user, programme, data, based_on=based_on),
+        ):
+            messages.success(request, _("Saved."))
+            return redirect("relief:catalogue")
+    return render(request, "relief/programme_form.html", {"form": form, "programme": programme})
+
+
+# -- a child's relief --------------------------------------------------------------------
+
+
+@login_required
+def child_section(request, child_pk):
+    """A child's relief measures and assistance contacts: a fragment for the child's page
+    (htmx), or a page of its own."""
+    child = _child_or_404(request, child_pk)
+    measures = list(
+        ReliefMeasure.objects.filter(child=child)
+        .select_related("programme")
+        .annotate(revision_count=Count("revisions"))
+    )
+    contacts = list(
+        AssistanceContact.objects.filter(child=child).order_by(
+            F("until").desc(nulls_first=True), "-since", "-pk"
+        )
+    )
+    context = {
+        "child": child,
+        "measures": [m for m in measures if m.is_current],
+        "ended_measures": [m for m in measures if not m.is_current],
+        "contacts": [c for c in contacts if c.is_current],
+        "ended_contacts": [c for c in contacts if not c.is_current],
+        "can_write": can_write(request.user) and child.status == ChildStatus.ACTIVE,
+        "can_correct": can_write(request.user),
+    }
+    return render_page(request, "relief/child.html", context, "relief/partials/_child_section.html")
+
+
+def _back_to_child(child):
+    return redirect("relief:child_section", child_pk=child.pk)
+
+
+@login_required
+def measure_new(request, child_pk):
+    """Record a relief measure for a child of the user's jurisdiction."""
+    child = _child_or_404(request, child_pk)
+    _require_write(request.user)
+    if child.status != ChildStatus.ACTIVE:
+        messages.error(request, _("This record is closed: reopen it before adding relief."))
+        return redirect("children:detail", pk=child.pk)
+    if request.method == "GET":
+        county = catalogue.county_of(child.area)
+        if county is not None:
+            catalogue.ensure_catalogue(county, request.user)
+    form = MeasureForm(request.POST or None, child=child)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, lambda: services.add_measure(request.user, child, form.measure_data()))
+    ):
+        messages.success(request, _("Relief measure recorded."))
+        return _back_to_child(child)
+    return render(request, "relief/measure_form.html", {"form": form, "child": child})
+
+
+def _measure_or_404(request, pk):
+    return get_visible_or_404(
+        ReliefMeasure.objects.select_related("child__area__parent", "programme__county"),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+def measure_edit(request, pk):
+    """Change a measure (status, amount, months); the version before is kept."""
+    measure = _measure_or_404(request, pk)
+    _require_write(request.user)
+    form = MeasureForm(request.POST or None, child=measure.child, measure=measure)
+    if request.method == "POST" and form.is_valid():
+        based_on = form.cleaned_data["based_on"]
+        data = form.measure_data()
+        if _save(
+            form, lambda: services.update_measure(request.user, measure, data, based_on=based_on)
+        ):
+            messages.success(request, _("Saved."))
+            return _back_to_child(measure.child)
+    return render(
+        request,
+        "relief/measure_form.html",
+        {"form": form, "child": measure.child, "measure": measure},
+    )
+
+
+MEASURE_LABELS = {
+    "programme_name": gettext_lazy("programme"),
+    "amount": gettext_lazy("amount (yuan)"),
+    "payment": gettext_lazy("paid"),
+    "start_month": gettext_lazy("from month"),
+    "end_month": gettext_lazy("to month"),
+    "provider_kind": gettext_lazy("provider"),
+    "provider_name": gettext_lazy("provider's name"),
+    "status": gettext_lazy("status"),
+    "note": gettext_lazy("note"),
+}
+CHOICE_LABELS = {
+    "payment": Payment,
+    "provider_kind": ReliefMeasure.Provider,
+    "status": ReliefMeasure.Status,
+}
+
+
+def _shown(name, value) -> str:
+    """A snapshot value as the history shows it."""
+    if value in (None, ""):
+        return "—"
+    if name in CHOICE_LABELS:
+        try:
+            return str(CHOICE_LABELS[name](value).label)
+        except ValueError:
+            return str(value)
+    if name in ("start_month", "end_month"):
+        return str(value)[:7]
+    return str(value)
+
+
+@login_required
+def measure_history(request, pk):
+    """A measure's changes, newest first: who changed what, from what to what."""
+    measure = _measure_or_404(request, pk)
+    revisions = list(measure.revisions.select_related("actor"))
+    newer = services.measure_snapshot(measure)
+    changes = []
+    for revision in revisions:  # each revision is the version before a change
+        rows = [
+            (label, _shown(name, revision.data.get(name)), _shown(name, newer.get(name)))
+            for name, label in MEASURE_LABELS.items()
+            if revision.data.get(name) != newer.get(name)
+        ]
+        changes.append({"at": revision.at, "actor": revision.actor, "rows": rows})
+        newer = revision.data
+    return render(
+        request,
+        "relief/measure_history.html",
+        {
+            "measure": measure,
+            "child": measure.child,
+            "changes": changes,
+            "first": [
+                (label, _shown(name, newer.get(name))) for name, label in MEASURE_LABELS.items()
+            ],
+        },
+    )
+
+
+@login_required
+def measure_list(request):
+    """Relief measures in the user's jurisdiction: by programme, status, township or village."""
+    measures = (
+        ReliefMeasure.objects.visible_to(request.user)
+        .select_related("child__area", "programme")
+        .order_by("-start_month", "-pk")
+    )
+    measure_filter = MeasureFilter(request.GET, queryset=measures, request=request)
+    page = paginate(request, measure_filter.qs)
+    context = {
+        "filter": measure_filter,
+        "page": page,
+        "query": query_without_page(request),
+    }
+    return render_page(
+        request, "relief/measures.html", context, "relief/partials/_measure_table.html"
+    )
+
+
+# -- assistance contacts -----------------------------------------------------------------
+
+
+@login_required
+def contact_new(request, child_pk):
+    """Name an assistance contact for a child."""
+    child = _child_or_404(request, child_pk)
+    _require_write(request.user)
+    if child.status != ChildStatus.ACTIVE:
+        messages.error(request, _("This record is closed: reopen it before adding relief."))
+        return redirect("children:detail", pk=child.pk)
+    form = ContactForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(form, lambda: services.add_contact(request.user, child, form.contact_data()))
+    ):
+        messages.success(request, _("Assistance contact added."))
+        return _back_to_child(child)
+    return render(request, "relief/contact_form.html", {"form": form, "child": child})
+
+
+def _contact_or_404(request, pk):
+    return get_visible_or_404(
+        AssistanceContact.objects.select_related("child__area__parent"), request.user, pk=pk
+    )
+
+
+@login_required
+def contact_edit(request, pk):
+    """Correct a contact's details."""
+    contact = _contact_or_404(request, pk)
+    _require_write(request.user)
+    form = ContactForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        based_on = form.cleaned_data["based_on"]
+        data = form.contact_data()
+        if _save(
+            form, lambda: services.update_contact(request.user, contact, data, based_on=based_on)
+        ):
+            messages.success(request, _("Saved."))
+            return _back_to_child(contact.child)
+    return render(
+        request,
+        "relief/contact_form.html",
+        {"form": form, "child": contact.child, "contact": contact},
+    )
+
+
+@login_required
+def contact_end(request, pk):
+    """A contact stops being answerable for the child (kept in the child's history)."""
+    contact = _contact_or_404(request, pk)
+    _require_write(request.user)
+    if not contact.is_current:
+        messages.info(request, _("This contact has already ended."))
+        return _back_to_child(contact.child)
+    form = EndContactForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        until, based_on = form.cleaned_data["until"], form.cleaned_data["based_on"]
+        if _save(
+            form,
+            lambda: services.end_contact(request.user, contact, until, based_on=based_on),
+        ):
+            messages.success(request, _("The contact has ended."))
+            return _back_to_child(contact.child)
+    return render(
+        request,
+        "relief/contact_end.html",
+        {"form": form, "child": contact.child, "contact": contact},
+    )
