@@ -21,6 +21,7 @@ from . import names
 from .care import seed_care
 from .children import seed_children
 from .models import DemoDataset
+from .rounds import seed_rounds
 
 COUNTY = "341623"
 DEMO_PASSWORD = "shouhu-demo"
@@ -249,6 +250,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
 
     children = seed_children(villages, scale.children, rng)
     care = seed_care(rng, [p for p in points if p.kind == ServicePoint.Kind.CHILDRENS_HOME])
+    rounds = seed_rounds(rng)
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
         "townships": len(townships),
@@ -258,6 +260,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         "posts": len(posts),
         "children": children,
         **care,
+        **rounds,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})
     return counts

@@ -59,7 +59,12 @@ def wipe_demo():
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
 
+    from rounds.models import ChildSnapshot, Round, VillageSnapshot
+
     DemoDataset.objects.all().delete()
+    ChildSnapshot.objects.all().delete()
+    VillageSnapshot.objects.all().delete()
+    Round.objects.all().delete()
     Activity.objects.all().delete()
     Visit.objects.all().delete()
     Child.objects.all().delete()
@@ -112,3 +117,29 @@ def test_county_scale_has_about_400_villages_with_gaps(db):
     assert Visit.objects.count() > 50_000 and Activity.objects.count() > 8_000
     never = children.filter(care_level="ordinary").exclude(visits__isnull=False).count()
     assert 0 < never < children.filter(care_level="ordinary").count() * 0.2
+
+
+def test_demo_rounds_two_approved_quarters_and_an_open_one_in_every_state(db):
+    from django.utils import timezone
+
+    from demo.seed import seed_demo
+    from rounds.models import ReturnState, Round, VillageReturn, VillageSnapshot
+    from rounds.services import differences, progress, quarter_of
+
+    seed_demo("small", seed=7)
+    year, quarter = quarter_of(timezone.localdate())
+    rounds = list(Round.objects.order_by("year", "quarter"))
+    assert [r.state for r in rounds] == ["closed", "closed", "open"]
+    assert (rounds[-1].year, rounds[-1].quarter) == (year, quarter)
+    villages = VillageReturn.objects.filter(round=rounds[-1]).count()
+    for closed in rounds[:2]:
+        assert VillageSnapshot.objects.filter(round=closed).count() == villages
+        assert closed.summaries.count() == 3
+    states = set(VillageReturn.objects.filter(round=rounds[-1]).values_list("state", flat=True))
+    assert states == set(ReturnState.values)
+    submitted = VillageReturn.objects.filter(round=rounds[-1], state="submitted").first()
+    assert progress(submitted)["complete"]
+    diff = differences(submitted)
+    assert not diff["baseline"] and diff["total"] > 0
+    own = VillageReturn.objects.get(round=rounds[-1], area__accounts__username="director")
+    assert own.state == "in_progress" and not progress(own)["complete"]
