@@ -98,7 +98,8 @@ class ReliefMeasure(models.Model):
     class Status(models.TextChoices):
         APPLIED = "applied", _("applied")
         APPROVED = "approved", _("approved")
-        ACTIVE = "active", _("active")
+        # Not the bare "active", which is translated for records (在用).
+        ACTIVE = "active", _("in effect")
         ENDED = "ended", _("ended")
 
     class Provider(models.TextChoices):

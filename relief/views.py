@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from children.choices import Status as ChildStatus
@@ -212,17 +212,25 @@ def measure_edit(request, pk):
     )
 
 
-MEASURE_LABELS = {
-    "programme_name": gettext_lazy("programme"),
-    "amount": gettext_lazy("amount (yuan)"),
-    "payment": gettext_lazy("paid"),
-    "start_month": gettext_lazy("from month"),
-    "end_month": gettext_lazy("to month"),
-    "provider_kind": gettext_lazy("provider"),
-    "provider_name": gettext_lazy("provider's name"),
-    "status": gettext_lazy("status"),
-    "note": gettext_lazy("note"),
-}
+# The fields a measure's history shows, labelled as the model names them.
+HISTORY_FIELDS = [
+    "programme_name",
+    "amount",
+    "payment",
+    "start_month",
+    "end_month",
+    "provider_kind",
+    "provider_name",
+    "status",
+    "note",
+]
+
+
+def _label(name):
+    field = "programme" if name == "programme_name" else name
+    return ReliefMeasure._meta.get_field(field).verbose_name
+
+
 CHOICE_LABELS = {
     "payment": Payment,
     "provider_kind": ReliefMeasure.Provider,
@@ -253,8 +261,8 @@ def measure_history(request, pk):
     changes = []
     for revision in revisions:  # each revision is the version before a change
         rows = [
-            (label, _shown(name, revision.data.get(name)), _shown(name, newer.get(name)))
-            for name, label in MEASURE_LABELS.items()
+            (_label(name), _shown(name, revision.data.get(name)), _shown(name, newer.get(name)))
+            for name in HISTORY_FIELDS
             if revision.data.get(name) != newer.get(name)
         ]
         changes.append({"at": revision.at, "actor": revision.actor, "rows": rows})
@@ -266,9 +274,7 @@ def measure_history(request, pk):
             "measure": measure,
             "child": measure.child,
             "changes": changes,
-            "first": [
-                (label, _shown(name, newer.get(name))) for name, label in MEASURE_LABELS.items()
-            ],
+            "first": [(_label(name), _shown(name, newer.get(name))) for name in HISTORY_FIELDS],
         },
     )
 
