@@ -202,6 +202,29 @@ TABLE = {
     "care:child_visits": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
     "care:visit_detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, IN_A1)],
     "care:visit_edit": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, EDIT_IN_A1)],
+    # Village files: a village's or township's file for those who see the area; a county's
+    # file is refused (400, too large: its page lists the townships' files).
+    "villagefiles:village_file": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": B1}, IN_B1),
+        (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
+    "villagefiles:download": [
+        (lambda ctx: {"code": A1, "fmt": "pdf"}, IN_A1),
+        (lambda ctx: {"code": B1, "fmt": "xlsx"}, IN_B1),
+        (lambda ctx: {"code": TOWNSHIP_A, "fmt": "xlsx"}, IN_TOWNSHIP_A),
+        (
+            lambda ctx: {"code": COUNTY, "fmt": "pdf"},
+            row(LOGIN, 400, 404, 404, 404, 404, 404, 400, 404, 404),
+        ),
+    ],
+    # The gap report of the user's own area; roles without an area have none (404).
+    "villagefiles:gaps": [
+        (None, row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 404, 404)),
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
