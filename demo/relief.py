@@ -1,0 +1,275 @@
+"""Generated relief work for the demo county: amounts in the county's catalogue, relief
+measures and assistance contacts for most special-attention children (and a few ordinary
+ones), in every status. Some special-attention children are deliberately left without a
+measure, without a contact, or without either, so that the gap reports have lines."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from areas.models import Area
+from children.choices import CareLevel
+from children.choices import Status as ChildStatus
+from people.models import User
+from people.roles import Role
+from relief.catalogue import ensure_catalogue
+from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+
+from . import names
+
+# Demo figures, not policy: every county sets its own standards, and they change yearly.
+# code: (standard amount in yuan or None when set case by case, usual provider)
+PROGRAMMES = {
+    "dibao": ("720", "县民政局"),
+    "tekun": ("940", "县民政局"),
+    "orphan_institution": ("1580", "县民政局"),
+    "orphan_scattered": ("1130", "县民政局"),
+    "fuc": ("1130", "县民政局"),
+    "rehabilitation": ("1600", "县残疾人联合会"),
+    "temporary": (None, "乡镇人民政府"),
+    "medical": (None, "县医疗保障局"),
+    "housing": (None, "县住房和城乡建设局"),
+    "education": (None, "县教育局"),
+    "counselling": (None, "县儿童福利指导中心"),
+    "donation": (None, "县慈善协会"),
+    "other": (None, ""),
+}
+# One-off amounts, in yuan: (lowest, highest), rounded to tens.
+ONE_OFF_RANGES = {
+    "temporary": (500, 3000),
+    "medical": (800, 8000),
+    "housing": (5000, 20000),
+    "education": (1000, 2500),
+    "donation": (200, 2000),
+    "other": (300, 1000),
+}
+DIBAO_AMOUNTS = ["420", "480", "560", "640", "720"]  # what a household is short of the standard
+ORGANISATIONS = ["县慈善协会", "县红十字会", "县阳光社会工作服务中心", "县青少年发展基金会"]
+
+SPECIAL_WITHOUT_EITHER = 0.05  # special-attention children with neither: gap-report lines
+SPECIAL_WITH_MEASURE = 0.88  # of the others
+SPECIAL_WITH_CONTACT = 0.9
+ORDINARY_WITH_MEASURE = 0.05
+ORDINARY_WITH_CONTACT = 0.02
+REVISED = 0.06  # current measures whose amount was raised once (a history to show)
+
+CHILD_FIELDS = (
+    "pk",
+    "area_id",
+    "status",
+    "care_level",
+    "birth_date",
+    "is_orphan",
+    "is_fuc",
+    "dibao",
+    "extreme_poverty",
+    "difficulty_disability",
+    "school",
+)
+
+
+def _shift(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _main_programme(child, rng, today) -> str:
+    """The programme a special-attention child's circumstances point to."""
+    if child.is_orphan:
+        return "orphan_institution" if rng.random() < 0.05 else "orphan_scattered"
+    if child.is_fuc:
+        return "fuc"
+    if child.extreme_poverty:
+        return "tekun"
+    if child.dibao:
+        return "dibao"
+    if child.difficulty_disability and (today - child.birth_date).days < 7 * 365:
+        return "rehabilitation"
+    return rng.choice(["dibao", "temporary", "education", "medical", "counselling", "donation"])
+
+
+class _Seeder:
+    def __init__(self, county, rng: random.Random, today: dt.date):
+        self.rng, self.today = rng, today
+        self.month = today.replace(day=1)
+        self.programmes = {p.code: p for p in Programme.objects.filter(county=county)}
+        self.villages = {
+            pk: (name, township)
+            for pk, name, township in Area.objects.filter(
+                code__startswith=county.code[:6], level="village"
+            ).values_list("pk", "name", "parent__name")
+        }
+        self.directors = {
+            u.area_id: u
+            for u in User.objects.filter(role=Role.DIRECTOR, area__code__startswith=county.code[:6])
+        }
+        self.measures, self.contacts = [], []
+
+    def _amount(self, code):
+        standard = self.programmes[code].standard_amount
+        if code == "dibao":
+            return Decimal(self.rng.choice(DIBAO_AMOUNTS))
+        if code in ONE_OFF_RANGES:
+            low, high = ONE_OFF_RANGES[code]
+            return Decimal(self.rng.randrange(low, high + 1, 10))
+        return standard  # the standard, or None for a service (counselling)
+
+    def _provider(self, code):
+        if code == "donation":
+            if self.rng.random() < 0.3:
+                return ReliefMeasure.Provider.PERSON, names.person_name(self.rng)
+            return ReliefMeasure.Provider.ORGANISATION, self.rng.choice(ORGANISATIONS)
+        if code == "counselling":
+            return ReliefMeasure.Provider.ORGANISATION, "县阳光社会工作服务中心"
+        return ReliefMeasure.Provider.GOVERNMENT, PROGRAMMES[code][1]
+
+    def measure(self, child, code):
+        rng, month = self.rng, self.month
+        programme = self.programmes[code]
+        one_off = programme.payment == "one_off"
+        roll = rng.random()
+        Status = ReliefMeasure.Status
+        if one_off:
+            if roll < 0.6:
+                status, start = Status.ENDED, _shift(month, -rng.randint(1, 24))
+            elif roll < 0.8:
+                status, start = Status.ACTIVE, month
+            else:
+                status, start = rng.choice([Status.APPROVED, Status.APPLIED]), month
+            end = start if status in (Status.ENDED, Status.ACTIVE) else None
+        elif roll < 0.78:
+            status, start, end = Status.ACTIVE, _shift(month, -rng.randint(1, 36)), None
+        elif roll < 0.85:
+            status, start, end = Status.APPROVED, _shift(month, rng.randint(0, 1)), None
+        elif roll < 0.92:
+            status, start, end = Status.APPLIED, month, None
+        else:
+            start = _shift(month, -rng.randint(12, 40))
+            end = min(_shift(start, rng.randint(3, 24)), _shift(month, -1))
+            status = Status.ENDED
+        kind, provider = self._provider(code)
+        self.measures.append(
+            ReliefMeasure(
+                child_id=child.pk,
+                programme=programme,
+                amount=None
+                if status == Status.APPLIED and rng.random() < 0.5
+                else self._amount(code),
+                payment=programme.payment,
+                start_month=start,
+                end_month=end,
+                provider_kind=kind,
+                provider_name=provider,
+                status=status,
+                created_by=self.directors.get(child.area_id),
+            )
+        )
+
+    def contact(self, child, *, ended=False):
+        rng = self.rng
+        village, township = self.villages.get(child.area_id, ("", ""))
+        Role_ = AssistanceContact.Role
+        roll = rng.random()
+        if roll < 0.6:
+            role, unit = Role_.VILLAGE_CADRE, f"{village}村（居）委会"
+        elif roll < 0.8:
+            role, unit = Role_.TEACHER, child.school or f"{township}中心小学"
+        elif roll < 0.9:
+            role, unit = Role_.TOWNSHIP_OFFICER, f"{township}人民政府"
+        elif roll < 0.95:
+            role, unit = Role_.SOCIAL_WORKER, "县阳光社会工作服务中心"
+        else:
+            role, unit = Role_.VOLUNTEER, ""
+        if ended:
+            until = self.today - dt.timedelta(days=rng.randint(60, 400))
+            since = until - dt.timedelta(days=rng.randint(90, 700))
+        else:
+            since, until = self.today - dt.timedelta(days=rng.randint(7, 900)), None
+        self.contacts.append(
+            AssistanceContact(
+                child_id=child.pk,
+                name=names.person_name(rng),
+                work_unit=unit,
+                role=role,
+                phone=names.mobile(rng),
+                since=since,
+                until=until,
+            )
+        )
+
+
+def seed_relief(county_area, children, rng: random.Random, today: dt.date) -> dict:
+    """Bulk-create the demo county's relief work; returns counts. `children` is a queryset
+    or a list of the county's children (closed records are skipped)."""
+    ensure_catalogue(county_area)
+    programmes = list(Programme.objects.filter(county=county_area))
+    for programme in programmes:
+        amount, provider = PROGRAMMES.get(programme.code, (None, ""))
+        programme.standard_amount = Decimal(amount) if amount else None
+        programme.provider = provider
+    Programme.objects.bulk_update(programmes, ["standard_amount", "provider"])
+
+    if isinstance(children, QuerySet):
+        children = children.only(*CHILD_FIELDS)
+    seeder = _Seeder(county_area, rng, today)
+    extras = ["education", "medical", "temporary", "donation", "counselling", "housing"]
+    for child in children:
+        if child.status != ChildStatus.ACTIVE:
+            continue
+        if child.care_level == CareLevel.SPECIAL:
+            if rng.random() < SPECIAL_WITHOUT_EITHER:
+                continue
+            if rng.random() < SPECIAL_WITH_MEASURE:
+                seeder.measure(child, _main_programme(child, rng, today))
+                if rng.random() < 0.3:
+                    seeder.measure(child, rng.choice(extras))
+            if rng.random() < SPECIAL_WITH_CONTACT:
+                seeder.contact(child)
+                if rng.random() < 0.15:
+                    seeder.contact(child, ended=True)
+        else:
+            if rng.random() < ORDINARY_WITH_MEASURE:
+                seeder.measure(child, rng.choice(["education", "temporary", "medical", "dibao"]))
+            if rng.random() < ORDINARY_WITH_CONTACT:
+                seeder.contact(child)
+
+    measures = ReliefMeasure.objects.bulk_create(seeder.measures, batch_size=2000)
+    AssistanceContact.objects.bulk_create(seeder.contacts, batch_size=2000)
+
+    # A few current monthly measures were raised once: their earlier amount is the history.
+    revisions = []
+    for m in measures:
+        if (
+            m.pk
+            and m.status == ReliefMeasure.Status.ACTIVE
+            and m.payment == "monthly"
+            and m.amount is not None
+            and rng.random() < REVISED
+        ):
+            before = m.amount - Decimal(rng.choice([30, 50, 60, 80]))
+            revisions.append(
+                MeasureRevision(
+                    measure=m,
+                    actor=m.created_by,
+                    data={
+                        "programme": m.programme_id,
+                        "programme_name": m.programme.name,
+                        "amount": str(before),
+                        "payment": m.payment,
+                        "start_month": m.start_month.isoformat(),
+                        "end_month": None,
+                        "provider_kind": m.provider_kind,
+                        "provider_name": m.provider_name,
+                        "status": m.status,
+                        "note": m.note,
+                    },
+                )
+            )
+    MeasureRevision.objects.bulk_create(revisions, batch_size=2000)
+    return {
+        "relief_measures": len(measures),
+        "assistance_contacts": len(seeder.contacts),
+        "measure_revisions": len(revisions),
+    }
