@@ -4,6 +4,7 @@ scoping, rules (relief.services) and audit as the pages. A change (PATCH) carrie
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from .forms import MonthField
 from .models import AssistanceContact, Programme, ReliefMeasure
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
 class Month(serializers.Field):
     """A month as "YYYY-MM" (a full date is accepted and taken as its month)."""
 

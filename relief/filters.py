@@ -79,7 +79,7 @@ class MeasureFilter(django_filters.FilterSet):
             return queryset.current()
         return queryset.filter(status=value)
 
-    def filter_village(self, queryset, name, value):
+    def filter_village(self, queryset, name, value: str):
         return queryset.within(prefix_of(value, level_of(value)))
 
 
