@@ -56,7 +56,40 @@ def snapshot(child: Child, parents: dict, caregiver: Caregiver | None) -> dict:
     for name in CAREGIVER_FIELDS:
         data[f"caregiver.{name}"] = _plain(getattr(caregiver, name)) if caregiver else None
     # Empty and false facts are left out: a registration lists what was recorded.
+    return _compact(data)
+
+
+def _compact(data: dict) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "", [], {}, False)}
+
+
+def snapshot_rows(children) -> dict[int, dict]:
+    """snapshot() of many children at once, by id: the same rows, read as plain values in
+    three queries (no model instances), so a county's roster takes seconds, not minutes."""
+    names = [name for name in CHILD_FIELDS + RESULT_FIELDS if name != "area"]
+    rows = {}
+    for values in children.values("pk", "area__code", "id_masked", *names):
+        data = {name: _plain(values[name]) for name in names}
+        data["area"] = values["area__code"]
+        data["id_number"] = values["id_masked"]
+        for role in ParentRole.values:
+            for name in PARENT_FIELDS:
+                data[f"{role}.{name}"] = None
+        for name in CAREGIVER_FIELDS:
+            data[f"caregiver.{name}"] = None
+        rows[values["pk"]] = data
+    ids = children.values("pk")
+    for values in Parent.objects.filter(child__in=ids).values("child_id", "role", *PARENT_FIELDS):
+        data = rows.get(values["child_id"])
+        if data is not None:
+            for name in PARENT_FIELDS:
+                data[f"{values['role']}.{name}"] = _plain(values[name])
+    for values in Caregiver.objects.filter(child__in=ids).values("child_id", *CAREGIVER_FIELDS):
+        data = rows.get(values["child_id"])
+        if data is not None:
+            for name in CAREGIVER_FIELDS:
+                data[f"caregiver.{name}"] = _plain(values[name])
+    return {pk: _compact(data) for pk, data in rows.items()}
 
 
 def _family(child):

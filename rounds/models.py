@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from children.models import Child
@@ -96,7 +97,7 @@ class ReturnState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in progress")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned for correction")
-    APPROVED = "approved", _("approved")
+    APPROVED = "approved", pgettext_lazy("return", "approved")
 
 
 # The states in which the village may still check children and submit.

@@ -15,7 +15,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.choices import Status
 from children.models import Child, ChildChange
-from children.services import snapshot
+from children.services import snapshot_rows
 from core.audit import field_changes, log_action
 from core.scoping import can_manage, can_write, jurisdiction_prefix
 
@@ -341,13 +341,7 @@ def submit_township(actor, the_round: Round, township: Area, note: str = "") -> 
 
 def child_rows(children) -> dict[int, dict]:
     """Snapshot rows of children, by id, in a bounded number of queries."""
-    children = children.select_related("area", "caregiver").prefetch_related("parents")
-    rows = {}
-    for child in children:
-        parents = {p.role: p for p in child.parents.all()}
-        caregiver = getattr(child, "caregiver", None)
-        rows[child.pk] = snapshot(child, parents, caregiver)
-    return rows
+    return snapshot_rows(children)
 
 
 def previous_snapshot(the_round: Round, area: Area) -> VillageSnapshot | None:

@@ -58,7 +58,6 @@ def wipe_demo():
     from children.models import Child
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
-
     from rounds.models import ChildSnapshot, Round, VillageSnapshot
 
     DemoDataset.objects.all().delete()
