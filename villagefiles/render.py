@@ -28,7 +28,7 @@ FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttf"
 FONT = "wqy"
 HEADING_FILL = (226, 231, 236)
 # Column widths of the children's table in mm; they fill A4 landscape inside 10 mm margins.
-PDF_WIDTHS = (8, 17, 8, 8, 15, 29, 28, 15, 30, 50, 48, 21)
+PDF_WIDTHS = (8, 17, 8, 8, 14, 33, 26, 15, 30, 53, 44, 21)
 XLSX_WIDTHS = (6, 10, 6, 6, 12, 22, 24, 12, 26, 44, 40, 12)
 
 
@@ -221,7 +221,7 @@ def _pdf_village(pdf: _Document, file: VillageFile):
         col_widths=PDF_WIDTHS,
         headings_style=FontFace(emphasis=None, fill_color=HEADING_FILL),
         text_align="LEFT",
-        wrapmode=WrapMode.CHAR,
+        wrapmode=WrapMode.WORD,
         line_height=4,
         padding=0.8,
         repeat_headings=1,
