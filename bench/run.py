@@ -169,6 +169,7 @@ def page_plan() -> list[Row]:
         if username in CHILD_ROLES:
             rows += child_rows(user)
             rows += care_rows(user)
+            rows += round_rows(user)
     for name in ("areas", "people", "service-points", "children", "visits", "activities"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
     rows.append(Row("director", "api: worklist", "/api/v1/worklist/"))
@@ -186,6 +187,34 @@ def care_rows(user) -> list[Row]:
     ]
     if name == "township":
         rows.append(Row(name, "compliance: by director", f"/care/compliance/{code}/?list=1"))
+    return rows
+
+
+def round_rows(user) -> list[Row]:
+    """The open quarterly round as each level meets it: progress, a township's returns, the
+    village's walk, the township's review of a submitted return, the quarterly figures."""
+    from rounds.models import Round, VillageReturn
+
+    name, code = user.username, user.area.code
+    the_round = Round.objects.open().first()
+    if the_round is None:
+        raise SystemExit("the demo has no open round: is the seed without rounds?")
+    rows = [Row(name, "rounds", "/rounds/"), Row(name, "figures", f"/rounds/figures/{code}/")]
+    if name == "county":
+        rows.append(Row(name, "round", f"/rounds/{the_round.pk}/"))
+    if name == "township":
+        rows.append(Row(name, "round: township", f"/rounds/{the_round.pk}/townships/{code}/"))
+        submitted = (
+            VillageReturn.objects.visible_to(user)
+            .filter(round=the_round, state="submitted")
+            .order_by("pk")
+            .first()
+        )
+        if submitted is not None:
+            rows.append(Row(name, "round: review", f"/rounds/returns/{submitted.pk}/review/"))
+    if name == "director":
+        own = VillageReturn.objects.get(round=the_round, area=user.area)
+        rows.append(Row(name, "round: walk", f"/rounds/returns/{own.pk}/"))
     return rows
 
 
