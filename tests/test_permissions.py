@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from care.models import Activity
 from care.services import record_visit
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+from relief import services as relief_services
 from rounds.services import open_round
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
@@ -84,6 +85,10 @@ EDIT_IN_A1 = row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 404, 404)
 MANAGE_IN_A1 = row(LOGIN, 200, 200, 200, 404, 403, 404, 403, 404, 404)
 # Redirect to the user's own area, or an empty-state page for roles without one.
 TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
+# The county's relief catalogue: county officers add to it; everyone else in the county
+# sees it but may not change it; roles without an area do not see it.
+COUNTY_OFFICERS_ONLY = row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403)
+CATALOGUE_EDIT = row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 404, 404)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
@@ -294,6 +299,30 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    # Relief: everyone with an area reads the county's catalogue (volunteers get an empty
+    # page); only county officers change it. Measures and contacts follow their child.
+    "relief:catalogue": [(None, EVERYONE_200)],
+    "relief:programme_new": [(None, COUNTY_OFFICERS_ONLY)],
+    "relief:programme_edit": [(lambda ctx: {"pk": ctx["programme"].pk}, CATALOGUE_EDIT)],
+    "relief:measure_list": [(None, EVERYONE_200)],
+    "relief:child_section": [
+        (lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1),
+        (lambda ctx: {"child_pk": ctx["child_b1"].pk}, IN_B1),
+    ],
+    "relief:measure_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    "relief:measure_edit": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, EDIT_IN_A1)],
+    "relief:measure_history": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, IN_A1)],
+    "relief:contact_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    "relief:contact_edit": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, EDIT_IN_A1)],
+    "relief:contact_end": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, EDIT_IN_A1)],
+    "api:programme-list": [(None, API_EVERYONE_200)],
+    "api:programme-detail": [
+        (lambda ctx: {"pk": ctx["programme"].pk}, row(API_ANON, *[200] * 7, 404, 404))
+    ],
+    "api:relief-measure-list": [(None, API_EVERYONE_200)],
+    "api:relief-measure-detail": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, API_IN_A1)],
+    "api:assistance-contact-list": [(None, API_EVERYONE_200)],
+    "api:assistance-contact-detail": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, API_IN_A1)],
 }
 
 
@@ -356,7 +385,25 @@ def ctx(everyone, world):
             )
         ),
         "return_a1": the_round.returns.get(area=world["a1"]),
+        "programme": (programme := relief_programme(world["county"])),
+        "measure_a1": relief_services.add_measure(
+            everyone["director"],
+            child_a1,
+            {"programme": programme, "start_month": dt.date(2026, 1, 1)},
+        ),
+        "contact_a1": relief_services.add_contact(
+            everyone["director"], child_a1, {"name": "李支书", "since": dt.date(2026, 1, 1)}
+        ),
     }
+
+
+def relief_programme(county):
+    """A programme of the county's default relief catalogue."""
+    from relief.catalogue import ensure_catalogue
+    from relief.models import Programme
+
+    ensure_catalogue(county)
+    return Programme.objects.get(county=county, code="dibao")
 
 
 @pytest.mark.parametrize("name,index", list(cases()))
