@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
 from areas.services import load_divisions
+from children.models import Child
 from core.audit import log_action
 from people.models import ResponsibilityPost, User
 from people.roles import Role
@@ -21,6 +23,7 @@ from . import names
 from .care import seed_care
 from .children import seed_children
 from .models import DemoDataset
+from .relief import seed_relief
 from .rounds import seed_rounds
 
 COUNTY = "341623"
@@ -250,6 +253,9 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
 
     children = seed_children(villages, scale.children, rng)
     care = seed_care(rng, [p for p in points if p.kind == ServicePoint.Kind.CHILDRENS_HOME])
+    relief = seed_relief(
+        county, Child.objects.filter(area__code__startswith=COUNTY), rng, timezone.localdate()
+    )
     rounds = seed_rounds(rng)
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
@@ -260,6 +266,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         "posts": len(posts),
         "children": children,
         **care,
+        **relief,
         **rounds,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})

@@ -58,9 +58,12 @@ def wipe_demo():
     from children.models import Child
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
+    from relief.models import AssistanceContact, ReliefMeasure
     from rounds.models import ChildSnapshot, Round, VillageSnapshot
 
     DemoDataset.objects.all().delete()
+    ReliefMeasure.objects.all().delete()
+    AssistanceContact.objects.all().delete()
     ChildSnapshot.objects.all().delete()
     VillageSnapshot.objects.all().delete()
     Round.objects.all().delete()
