@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +24,7 @@ from children.choices import CareLevel
 from children.models import Child
 from people.summary import with_gaps
 from relief.models import AssistanceContact, ReliefMeasure
+from rounds.models import VillageReturn
 
 # Lines shown per check on the report; the rest are counted ("n more") and paged apart.
 LINE_LIMIT = 20
@@ -118,14 +119,14 @@ def homes_without_activity(prefix: str, today: dt.date):
     )
 
 
-def overdue_returns(prefix: str, today: dt.date | None = None) -> list[GapLine]:
-    """Village returns of the open round that are overdue. Nothing yet: see the TODO."""
-    # TODO(rounds): when the rounds app has its quarterly 排查 rounds and village returns,
-    # return the returns of the open round under `prefix` that are past their due date and
-    # not submitted (or submitted and not yet checked by the township), as GapLine objects
-    # linking to the return's page; or return a queryset and give the Check a `line`.
-    # The report counts and caps whatever this returns.
-    return []
+def overdue_returns(prefix: str, today: dt.date):
+    """Village returns of the open round past their due date and not yet submitted."""
+    return (
+        VillageReturn.objects.within(prefix)
+        .overdue(today)
+        .select_related("round", "area__parent")
+        .order_by("area__code")
+    )
 
 
 # -- lines -------------------------------------------------------------------------------
@@ -138,14 +139,8 @@ def _place(area) -> str:
 
 
 def relief_url(child_pk: int) -> str:
-    """Where a child's relief measures and contacts are added: the relief app's section of
-    the child when it exists, else the child's page."""
-    for kwargs in ({"child_pk": child_pk}, {"pk": child_pk}):
-        try:
-            return reverse("relief:child_section", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return reverse("children:detail", args=[child_pk])
+    """Where a child's relief measures and contacts are added."""
+    return reverse("relief:child_section", kwargs={"child_pk": child_pk})
 
 
 def _child_line(reason: str) -> Callable[[Child], GapLine]:
@@ -185,6 +180,21 @@ def _home_line(home) -> GapLine:
     )
 
 
+def _return_line(ret) -> GapLine:
+    return GapLine(
+        what=ret.area.name,
+        where=ret.area.parent.name if ret.area.parent_id else "",
+        detail=_("%(round)s return due %(date)s: %(state)s")
+        % {
+            "round": ret.round.label,
+            "date": ret.round.due_on.isoformat(),
+            "state": ret.get_state_display(),
+        },
+        url=reverse("rounds:return", args=[ret.pk]),
+        action=_("Open the return"),
+    )
+
+
 CHECKS = [
     Check(
         "special_without_relief",
@@ -219,6 +229,7 @@ CHECKS = [
         gettext_lazy("Returns overdue in the open round"),
         gettext_lazy("No return of the open round is overdue."),
         overdue_returns,
+        _return_line,
     ),
 ]
 CHECKS_BY_KEY = {check.key: check for check in CHECKS}

@@ -21,10 +21,7 @@ def test_report_lists_special_children_without_relief_or_contact(files_world, wo
     relief = sections["special_without_relief"]
     assert relief.count == 1 and [line.what for line in relief.lines] == ["赵小刚"]
     assert relief.lines[0].where == "城关镇 王庄村"
-    assert relief.lines[0].url in (
-        reverse("children:detail", args=[files_world["gang"].pk]),
-        gaps.relief_url(files_world["gang"].pk),
-    )
+    assert relief.lines[0].url == reverse("relief:child_section", args=[files_world["gang"].pk])
     contact = sections["special_without_contact"]
     assert [line.what for line in contact.lines] == ["赵小刚"]
 
@@ -82,10 +79,22 @@ def test_homes_without_an_activity_in_four_weeks(world, director):
     assert later["homes_without_activity"].count == 2
 
 
-def test_overdue_returns_is_an_empty_hook_for_the_rounds(world):
-    assert gaps.overdue_returns(COUNTY[:6]) == []
-    sections = keyed(gaps.report(COUNTY[:6], dt.date(2026, 11, 20)))
-    assert sections["overdue_returns"].count == 0
+def test_overdue_returns_of_the_open_round_link_to_the_return(world, county_officer, director):
+    from rounds import services as rounds
+
+    the_round = rounds.open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    assert keyed(gaps.report(COUNTY[:6], dt.date(2027, 1, 15)))["overdue_returns"].count == 0
+    ret = the_round.returns.select_related("round", "area").get(area=world["a1"])
+    make_child(world["a1"], "王小明")
+    rounds.check_child(director, ret, rounds.roster(ret).get())
+    rounds.submit_return(director, ret)
+    sections = keyed(gaps.report(COUNTY[:6], dt.date(2027, 1, 16)))
+    overdue = sections["overdue_returns"]
+    assert overdue.count == 2  # A2 and B1 have not submitted; A1 has
+    assert [line.what for line in overdue.lines] == ["李楼村", "张寨村"]
+    assert overdue.lines[0].url.startswith("/rounds/returns/")
+    township = keyed(gaps.report(TOWNSHIP_A[:9], dt.date(2027, 1, 16)))["overdue_returns"]
+    assert township.count == 1
 
 
 def test_report_caps_each_list_and_counts_the_rest(world):
