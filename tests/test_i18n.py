@@ -12,25 +12,27 @@ MO = PO.with_suffix(".mo")
 
 
 def po_entries():
-    """(msgid, msgstr) pairs of the catalogue (written with --no-wrap: one line each)."""
+    """(context, msgid, msgstr) of the catalogue (written with --no-wrap: one line each)."""
     text = PO.read_text(encoding="utf-8")
     pattern = re.compile(
-        r'^msgid "(.*)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? "(.*)"$', re.MULTILINE
+        r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? "(.*)"$',
+        re.MULTILINE,
     )
-    return [(m.group(1), m.group(2)) for m in pattern.finditer(text) if m.group(1)]
+    return [m.groups() for m in pattern.finditer(text) if m.group(2)]
 
 
 def test_chinese_catalogue_is_complete_and_compiled():
     entries = po_entries()
     assert len(entries) > 100
-    untranslated = [msgid for msgid, msgstr in entries if not msgstr]
+    untranslated = [msgid for _context, msgid, msgstr in entries if not msgstr]
     assert not untranslated
     assert "#, fuzzy" not in PO.read_text(encoding="utf-8")
     compiled = gettext.GNUTranslations(MO.open("rb"))
     stale = [
         msgid
-        for msgid, msgstr in entries
-        if "\\" not in msgid and compiled.gettext(msgid) != msgstr
+        for context, msgid, msgstr in entries
+        if "\\" not in msgid
+        and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
     ]
     assert not stale, "django.mo is older than django.po: run `make messages`"
 
