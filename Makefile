@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 # are allowed (production sets SECRET_KEY and FIELD_ENCRYPTION_KEY instead).
 export SHOUHU_DEMO ?= 1
 
-.PHONY: run test install test-postgres test-browser lint check bench messages clean
+.PHONY: run test install test-postgres test-browser lint check bench bench-files messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shouhu needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -56,9 +56,14 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-## Benchmarks: seed time and server time / query count of the main pages, printed.
+## Benchmarks: seed time and server time / query count of the main pages, then the time to
+## build a township's village file (PDF and Excel) at county scale, printed.
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/village_files.py
+
+bench-files: install
+	$(BIN)/python bench/village_files.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -5,6 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from children.forms import DATE
+
 from .models import Round
 
 
@@ -13,7 +15,7 @@ class OpenRoundForm(forms.Form):
     quarter = forms.TypedChoiceField(
         label=_("quarter"), choices=Round._meta.get_field("quarter").choices, coerce=int
     )
-    due_on = forms.DateField(label=_("returns due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("returns due"), widget=DATE)
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -166,8 +166,9 @@ def township(request, pk, code):
     for ret in returns:
         ret.total = active.get(ret.area_id, 0)
     summary = TownshipSummary.objects.filter(round=the_round, area=area).first()
-    counts = _state_counts(returns.order_by())
-    all_approved = returns.exists() and counts[ReturnState.APPROVED] == len(returns)
+    found = Counter(ret.state for ret in returns)
+    counts = {state: found.get(state.value, 0) for state in STATES}
+    all_approved = bool(returns) and counts[ReturnState.APPROVED] == len(returns)
     context = {
         "round": the_round,
         "area": area,

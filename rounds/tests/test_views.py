@@ -39,7 +39,7 @@ def test_county_officer_opens_a_round_with_field_errors_first(client, world, cou
     again = client.post(
         reverse("rounds:open"), {"year": "2026", "quarter": "3", "due_on": "2026-10-15"}
     )
-    assert "Another round is open" in again.text or "另一" in again.text
+    assert "已有一轮排查正在进行" in again.text
 
 
 @pytest.mark.parametrize("persona", ["township_officer", "director", "leader"])
@@ -57,7 +57,7 @@ def test_director_walks_checks_and_submits(client, world, director, q4):
     page = client.get(reverse("rounds:return", args=[ret.pk]))
     assert "0 / 2" in page.text
     blocked = client.post(reverse("rounds:submit", args=[ret.pk]), follow=True)
-    assert "2 children are not checked" in blocked.text or "2 名儿童" in blocked.text
+    assert "还有 2 名儿童未核查" in blocked.text
     for child in services.roster(ret):
         row = client.post(
             reverse("rounds:check", args=[ret.pk, child.pk]),
@@ -138,7 +138,7 @@ def test_record_changes_goes_through_the_registry_form_and_comes_back(client, wo
     page = client.get(walk_url)
     # The closed child counts as checked and leaves the roster: 王小红 is left to check.
     assert "0 / 1" in page.text
-    assert "Closed in this round" in page.text and "王小明" in page.text
+    assert "本轮关闭的档案" in page.text and "王小明" in page.text
 
 
 def test_figures_page_and_area_slot(client, world, director, township_officer, q4):
@@ -209,3 +209,19 @@ def test_county_closes_after_all_townships(
     client.force_login(county_officer)
     client.post(reverse("rounds:close", args=[q4.pk]))
     assert not Round.objects.get().is_open
+
+
+def test_township_counts_returns_not_checks(client, world, director, township_officer, q4):
+    ret = ret_of(q4, world["a1"])
+    for child in services.roster(ret):
+        services.check_child(director, ret, child)
+    client.force_login(township_officer)
+    page = client.get(reverse("rounds:township", args=[q4.pk, world["a"].code]))
+    counts = {state.value: n for state, n in page.context["counts"].items()}
+    assert counts == {
+        "not_started": 1,
+        "in_progress": 1,
+        "submitted": 0,
+        "returned": 0,
+        "approved": 0,
+    }

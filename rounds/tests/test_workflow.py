@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from children import services as registry
 from core.audit import AuditEntry
@@ -12,6 +13,14 @@ from rounds.models import ChildCheck, ReturnState, Round, VillageReturn, Village
 from rounds.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English (the interface defaults to Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 DUE = dt.date(2027, 1, 15)
 

@@ -75,6 +75,7 @@ def test_a_round_from_opening_to_approval_and_the_village_file(
     shot(phone, "5-resubmitted")
 
     # The township approves; the village's quarter is frozen.
+    township.reload()
     township.get_by_test_id(f"review-{world['a1'].code}").click()
     expect(township.get_by_test_id("diff-new")).to_contain_text("王小红")
     form = township.get_by_test_id("review-form")
