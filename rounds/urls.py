@@ -16,4 +16,5 @@ urlpatterns = [
     path("returns/<int:pk>/submit/", views.submit, name="submit"),
     path("returns/<int:pk>/review/", views.review, name="review"),
     path("figures/<str:code>/", views.area_figures, name="figures"),
+    path("inbox/", views.inbox, name="inbox"),
 ]

@@ -277,7 +277,8 @@ def check(request, pk, child_pk):
     if request.POST.get("show") == "unchecked":
         url += "?show=unchecked"
     if request.headers.get("HX-Request") == "true":
-        return render(request, "rounds/partials/_walk.html", context)
+        # The walk, and the state in the page's title out of band (not started → in progress).
+        return render(request, "rounds/partials/_walk.html", {**context, "oob": True})
     return redirect(f"{url}#child-{child.pk}")
 
 
@@ -352,3 +353,26 @@ def area_figures(request, code):
         {"area": area, "quarters": quarters, "categories": figures.CATEGORIES},
         partial="rounds/partials/_figures.html",
     )
+
+
+@login_required
+def inbox(request):
+    """What the open round asks of the user now, for the home page (loaded with htmx): the
+    director's own return while it is with the village, the returns waiting for a township's
+    review, or the county's progress. Empty when there is nothing to do."""
+    the_round = Round.objects.visible_to(request.user).open().select_related("county").first()
+    context = {"round": the_round}
+    area = getattr(request.user, "area", None)
+    if the_round is not None and area is not None:
+        returns = VillageReturn.objects.visible_to(request.user).filter(round=the_round)
+        if area.level == Level.VILLAGE:
+            context["own"] = returns.filter(area=area).first()
+        else:
+            context["counts"] = _state_counts(returns)
+            context["to_review"] = (
+                context["counts"][ReturnState.SUBMITTED]
+                if services.may_review(request.user, area)
+                else 0
+            )
+            context["overdue"] = returns.overdue(timezone.localdate()).count()
+    return render(request, "rounds/partials/_inbox.html", context)

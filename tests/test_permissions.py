@@ -295,6 +295,7 @@ TABLE = {
     "api:return-submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
     "api:return-approve": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
     "api:return-send-back": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
+    "rounds:inbox": [(None, EVERYONE_200)],
     "rounds:figures": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),

@@ -225,3 +225,25 @@ def test_township_counts_returns_not_checks(client, world, director, township_of
         "returned": 0,
         "approved": 0,
     }
+
+
+def test_inbox_tells_each_level_what_the_round_asks(
+    client, world, director, township_officer, county_officer, volunteer, q4
+):
+    ret = ret_of(q4, world["a1"])
+    client.force_login(director)
+    assert "inbox-open-return" in client.get(reverse("rounds:inbox")).text
+    for child in services.roster(ret):
+        services.check_child(director, ret, child)
+    services.submit_return(director, ret)
+    client.force_login(township_officer)
+    page = client.get(reverse("rounds:inbox"))
+    assert "inbox-review" in page.text and page.context["to_review"] == 1
+    services.return_for_correction(township_officer, ret, "请补充监护人电话")
+    client.force_login(director)
+    page = client.get(reverse("rounds:inbox"))
+    assert "请补充监护人电话" in page.text and "inbox-open-return" in page.text
+    client.force_login(volunteer)
+    assert "round-inbox" not in client.get(reverse("rounds:inbox")).text
+    client.force_login(director)
+    assert reverse("rounds:inbox") in client.get(reverse("home")).text
