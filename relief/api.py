@@ -4,6 +4,7 @@ scoping, rules (relief.services) and audit as the pages. A change (PATCH) carrie
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -71,6 +72,41 @@ class WriteViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
+
+
+class ChildRecordViewSet(WriteViewSet):
+    """A record kept for one child (a measure, a contact): created and changed through the
+    app's services (`add(actor, child, data)`, `change(actor, record, data, based_on=)`);
+    it never moves to another child."""
+
+    add = None
+    change = None
+    moved_message = ""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = data.pop("child")
+        return _apply(
+            lambda: self.add(request.user, child, data),
+            status.HTTP_201_CREATED,
+            lambda record: self.get_serializer(record).data,
+        )
+
+    def update(self, request, *args, **kwargs):
+        record = self.get_object()
+        serializer = self.get_serializer(record, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.pop("child", record.child) != record.child:
+            return Response({"child": [str(self.moved_message)]}, status=400)
+        return _apply(
+            lambda: self.change(
+                request.user, record, data, based_on=request.data.get("version", "")
+            ),
+            serialize=lambda changed: self.get_serializer(changed).data,
+        )
 
 
 # -- programmes --------------------------------------------------------------------------
@@ -170,7 +206,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             ).select_related("county")
 
 
-class MeasureViewSet(WriteViewSet):
+class MeasureViewSet(ChildRecordViewSet):
     """Relief measures of the children in the caller's jurisdiction. A change keeps the
     version before it (the measure's history)."""
 
@@ -181,30 +217,9 @@ class MeasureViewSet(WriteViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("programme", "created_by")
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return _apply(
-            lambda: services.add_measure(request.user, child, data),
-            status.HTTP_201_CREATED,
-            lambda m: self.get_serializer(m).data,
-        )
-
-    def update(self, request, *args, **kwargs):
-        measure = self.get_object()
-        serializer = self.get_serializer(measure, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if data.pop("child", measure.child) != measure.child:
-            return Response({"child": [_("A measure cannot move to another child.")]}, status=400)
-        return _apply(
-            lambda: services.update_measure(
-                request.user, measure, data, based_on=request.data.get("version", "")
-            ),
-            serialize=lambda m: self.get_serializer(m).data,
-        )
+    add = staticmethod(services.add_measure)
+    change = staticmethod(services.update_measure)
+    moved_message = gettext_lazy("A measure cannot move to another child.")
 
 
 # -- assistance contacts -----------------------------------------------------------------
@@ -227,7 +242,7 @@ class ContactSerializer(serializers.ModelSerializer):
             self.fields["child"].queryset = Child.objects.visible_to(request.user)
 
 
-class ContactViewSet(WriteViewSet):
+class ContactViewSet(ChildRecordViewSet):
     """Assistance contacts (帮扶联系人) of the children in the caller's jurisdiction. A
     contact that is no longer answerable gets an `until` day (PATCH); it is kept."""
 
@@ -235,30 +250,9 @@ class ContactViewSet(WriteViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return _apply(
-            lambda: services.add_contact(request.user, child, data),
-            status.HTTP_201_CREATED,
-            lambda c: self.get_serializer(c).data,
-        )
-
-    def update(self, request, *args, **kwargs):
-        contact = self.get_object()
-        serializer = self.get_serializer(contact, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if data.pop("child", contact.child) != contact.child:
-            return Response({"child": [_("A contact cannot move to another child.")]}, status=400)
-        return _apply(
-            lambda: services.update_contact(
-                request.user, contact, data, based_on=request.data.get("version", "")
-            ),
-            serialize=lambda c: self.get_serializer(c).data,
-        )
+    add = staticmethod(services.add_contact)
+    change = staticmethod(services.update_contact)
+    moved_message = gettext_lazy("A contact cannot move to another child.")
 
 
 def register(router):
