@@ -170,6 +170,7 @@ def page_plan() -> list[Row]:
             rows += child_rows(user)
             rows += care_rows(user)
             rows += round_rows(user)
+            rows += relief_and_file_rows(user)
     for name in ("areas", "people", "service-points", "children", "visits", "activities"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
     rows.append(Row("director", "api: worklist", "/api/v1/worklist/"))
@@ -215,6 +216,29 @@ def round_rows(user) -> list[Row]:
     if name == "director":
         own = VillageReturn.objects.get(round=the_round, area=user.area)
         rows.append(Row(name, "round: walk", f"/rounds/returns/{own.pk}/"))
+    return rows
+
+
+def relief_and_file_rows(user) -> list[Row]:
+    """Relief measures, a child's relief section, village files and the gap report."""
+    from areas.codes import Level
+    from areas.models import Area
+    from children.models import Child
+
+    name, area = user.username, user.area
+    rows = [
+        Row(name, "relief", "/relief/measures/"),
+        Row(name, "relief: current", "/relief/measures/?status=current"),
+        Row(name, "gap report", "/files/gaps/"),
+        Row(name, "files", f"/files/{area.code}/"),
+    ]
+    if area.level == Level.TOWNSHIP:
+        village = Area.objects.filter(parent=area, level=Level.VILLAGE).order_by("code")[0]
+        rows.append(Row(name, "files: village", f"/files/{village.code}/"))
+    child = Child.objects.visible_to(user).active().filter(care_level="special")
+    child = child.order_by("pk").first()
+    if child is not None:
+        rows.append(Row(name, "relief: child", f"/relief/children/{child.pk}/"))
     return rows
 
 
