@@ -306,6 +306,9 @@ def review(request, pk):
     if request.method == "POST":
         if not may_review:
             raise PermissionDenied
+        if ret.state != ReturnState.SUBMITTED or not ret.round.is_open:
+            messages.error(request, _("Only a submitted return can be reviewed."))
+            return redirect("rounds:review", pk=ret.pk)
         if form.is_valid():
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
             try:

@@ -15,10 +15,38 @@ GARBAGE = {
     "area": ["'; DROP TABLE areas_area; --"],
     "parent": ["x"],
     "ordering": ["-password", "nonexistent"],
+    "status": ["forever", "current"],
+    "state": ["limbo"],
+    "round": ["x", "-1"],
+    "programme": ["x", "99999"],
+    "village": ["x", "341623"],
+    "show": ["everything"],
+    "all": ["nonsense", "overdue_returns"],
 }
 
-PAGES = ["home", "audit_log", "areas:service_point_list", "people:gaps", "people:person_list"]
-API = ["api:area-list", "api:service-point-list", "api:person-list", "api:responsibility-post-list"]
+PAGES = [
+    "home",
+    "audit_log",
+    "areas:service_point_list",
+    "people:gaps",
+    "people:person_list",
+    "rounds:list",
+    "rounds:inbox",
+    "relief:measure_list",
+    "relief:catalogue",
+    "villagefiles:gaps",
+]
+API = [
+    "api:area-list",
+    "api:service-point-list",
+    "api:person-list",
+    "api:responsibility-post-list",
+    "api:round-list",
+    "api:return-list",
+    "api:programme-list",
+    "api:relief-measure-list",
+    "api:assistance-contact-list",
+]
 
 
 @pytest.mark.parametrize("name", PAGES + API)
@@ -66,3 +94,39 @@ def test_embedded_sqlite_runs_in_wal_mode(db, tmp_path, settings):
             assert cursor.fetchone()[0] == "wal"
     finally:
         wrapper.close()
+
+
+def test_garbage_in_the_round_forms_and_actions_is_a_clear_error(client, county_officer, world):
+    from rest_framework.test import APIClient
+
+    client.force_login(county_officer)
+    page = client.post(
+        reverse("rounds:open"), {"year": "二〇二六", "quarter": "5", "due_on": "2026-02-30"}
+    )
+    assert page.status_code == 200
+    assert {"error-year", "error-quarter", "error-due_on"} <= {
+        f"error-{name}" for name in ("year", "quarter", "due_on") if f"error-{name}" in page.text
+    }
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    assert (
+        api.post(
+            "/api/v1/rounds/", {"year": "x", "quarter": [], "due_on": {}}, format="json"
+        ).status_code
+        == 400
+    )
+    client.post(reverse("rounds:open"), {"year": "2026", "quarter": "4", "due_on": "2027-01-15"})
+    from rounds.models import VillageReturn
+
+    ret = VillageReturn.objects.first()
+    for body in ({"child": "x"}, {"child": ""}, {"note": "x" * 5000}):
+        assert api.post(f"/api/v1/returns/{ret.pk}/check/", body, format="json").status_code == 400
+    url = reverse("rounds:review", args=[ret.pk])
+    early = client.post(url, {"decision": "approve"}, follow=True)
+    assert "只能审核已提交的报表" in early.text
+    from rounds.services import submit_return
+
+    submit_return(county_officer, ret)
+    review = client.post(url, {"decision": "maybe", "comment": "x" * 3000})
+    assert review.status_code == 200
+    assert "error-decision" in review.text and "error-comment" in review.text
