@@ -47,13 +47,19 @@ def test_county_officer_drills_down_to_a_village_and_opens_the_matrix_gaps_and_a
     expect(page.locator("main h1")).to_contain_text("王庄村")
     shot(page, "5-matrix")
 
-    page.locator(f'nav.main a[href="{reverse("people:gaps")}"]').click()
+    page.locator(f'nav.main a[href="{reverse("villagefiles:gaps")}"]').click()
+    expect(page).to_have_url(re.compile(r"/files/gaps/$"))
+    without_director = page.get_by_test_id("gap-villages_without_director")
+    for village in ["王庄村", "李楼村", "张寨村"]:
+        expect(without_director).to_contain_text(village)
+    shot(page, "6-gap-report")
+    page.locator(f'main a[href="{reverse("people:gaps")}"]').click()
     expect(page).to_have_url(re.compile(r"/areas/gaps/$"))
     gaps = page.get_by_test_id("gaps")
     # No village has a director in this world, so all three are listed.
     for village in ["王庄村", "李楼村", "张寨村"]:
         expect(gaps.get_by_role("link", name=village)).to_be_visible()
-    shot(page, "6-gaps")
+    shot(page, "7-gaps")
 
     page.locator("nav.main").get_by_role("link", name=AUDIT_LOG).click()
     expect(page).to_have_url(re.compile(r"/audit/$"))
@@ -61,4 +67,4 @@ def test_county_officer_drills_down_to_a_village_and_opens_the_matrix_gaps_and_a
     login_row = page.locator("main tr", has=login_code)
     expect(login_row.first).to_be_visible()
     expect(login_row.first).to_contain_text("county_officer")
-    shot(page, "7-audit-log")
+    shot(page, "8-audit-log")
