@@ -201,12 +201,14 @@ def test_county_closes_after_all_townships(
         services.submit_return(filler, ret)
         services.approve_return(reviewer, ret)
     client.force_login(county_officer)
+    assert "close-round" not in client.get(reverse("rounds:detail", args=[q4.pk])).text
     early = client.post(reverse("rounds:close", args=[q4.pk]), follow=True)
     assert Round.objects.get().is_open and "城关镇" in early.text
     for officer, township in ((township_officer, "a"), (other_township_officer, "b")):
         client.force_login(officer)
         client.post(reverse("rounds:township_submit", args=[q4.pk, world[township].code]))
     client.force_login(county_officer)
+    assert "close-round" in client.get(reverse("rounds:detail", args=[q4.pk])).text
     client.post(reverse("rounds:close", args=[q4.pk]))
     assert not Round.objects.get().is_open
 
