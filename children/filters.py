@@ -10,8 +10,8 @@ from areas.codes import Level, level_of, prefix_of
 from areas.models import Area
 from core import idnumber
 
-from .choices import CareLevel, Schooling, Status
-from .models import AGE_BANDS, Child
+from .choices import CareLevel, Schooling, Sex, Status
+from .models import AGE_BANDS, CATEGORY_FILTERS, Child
 
 CATEGORIES = [
     ("left_behind", _("left behind")),
@@ -21,6 +21,7 @@ CATEGORIES = [
     ("poverty", _("family poverty")),
     ("disability", _("disability")),
     ("guardianship", _("missing or improper guardianship")),
+    ("ordinary", _("none of these (ordinary)")),
     ("no_id", _("no identity number (follow up)")),
 ]
 ORDERINGS = [
@@ -54,6 +55,7 @@ class ChildFilter(django_filters.FilterSet):
         choices=CATEGORIES, method="filter_category", label=_("category")
     )
     care_level = django_filters.ChoiceFilter(choices=CareLevel.choices, label=_("care level"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("sex"))
     status = django_filters.ChoiceFilter(
         choices=[*Status.choices, ("all", _("all"))],
         method="filter_status",
@@ -112,18 +114,7 @@ class ChildFilter(django_filters.FilterSet):
         return queryset.filter(query)
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(
-            {
-                "left_behind": Q(is_left_behind=True),
-                "difficulty": Q(in_difficulty=True),
-                "orphan": Q(is_orphan=True),
-                "fuc": Q(is_fuc=True),
-                "poverty": Q(difficulty_poverty=True),
-                "disability": Q(difficulty_disability=True),
-                "guardianship": Q(difficulty_guardianship=True),
-                "no_id": Q(id_hash__isnull=True),
-            }[value]
-        )
+        return queryset.filter(CATEGORY_FILTERS[value])
 
     def filter_status(self, queryset, name, value):
         return queryset if value == "all" else queryset.filter(status=value)

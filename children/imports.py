@@ -31,6 +31,7 @@ from .choices import Assessment, CaregiverHealth, HukouType, ParentRole
 from .models import Caregiver, Child, ChildChange, ImportJob, Parent
 from .names import pinyin_of
 from .services import classify_child, snapshot
+from .signals import children_saved_in_bulk
 from .tabular import COLUMN_BY_KEY, COLUMNS, YES_NO, cell_text, choice_aliases, header_aliases
 
 logger = logging.getLogger(__name__)
@@ -449,6 +450,7 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
         Caregiver.objects.bulk_create(caregivers, batch_size=1000)
         ChildChange.objects.bulk_create(changes, batch_size=1000)
         ids = [c.pk for c in children]
+        children_saved_in_bulk.send(sender=Child, area_ids={c.area_id for c in children})
         log_action(
             actor,
             "children.child.imported",

@@ -52,7 +52,21 @@ class ChildQuerySet(ScopedQuerySet):
         )
 
 
-AGE_BANDS = {"0-5": (0, 5), "6-13": (6, 13), "14-15": (14, 15)}
+AGE_BANDS = {"0-5": (0, 5), "6-13": (6, 13), "14-15": (14, 15), "16-17": (16, 17)}
+
+# Each category of the roster's filter and of the statistics, as a filter on children: one
+# definition, so a dashboard's figure and the list behind it agree child for child.
+CATEGORY_FILTERS = {
+    "left_behind": models.Q(is_left_behind=True),
+    "difficulty": models.Q(in_difficulty=True),
+    "orphan": models.Q(is_orphan=True),
+    "fuc": models.Q(is_fuc=True),
+    "poverty": models.Q(difficulty_poverty=True),
+    "disability": models.Q(difficulty_disability=True),
+    "guardianship": models.Q(difficulty_guardianship=True),
+    "ordinary": models.Q(is_left_behind=False, in_difficulty=False, is_orphan=False, is_fuc=False),
+    "no_id": models.Q(id_hash__isnull=True),
+}
 
 
 class Child(models.Model):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "relief",
     "rounds",
     "villagefiles",
+    "stats",
     "demo",
 ]
 

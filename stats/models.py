@@ -1,0 +1,76 @@
+"""One row of figures per village, kept current as the data change: dashboards add rows up
+instead of counting children, visits and measures on every page view."""
+
+from django.db import models
+
+from areas.models import Area
+from core.scoping import ScopedQuerySet
+
+# Every figure a village row holds, in the order the dashboard shows them. All are counts.
+FIGURES = [
+    # The registry: active children by category, care level, sex and age band.
+    "children",
+    "left_behind",
+    "orphan",
+    "fuc",
+    "in_difficulty",
+    "poverty",
+    "disability",
+    "guardianship",
+    "ordinary",
+    "special",
+    "ordinary_level",
+    "boys",
+    "girls",
+    "age_0_5",
+    "age_6_13",
+    "age_14_15",
+    "age_16_17",
+    # This quarter: registered, closed.
+    "new_quarter",
+    "closed_quarter",
+    # Visits: the care engine's own rules (care.compliance.figure_filters).
+    "special_visited",
+    "special_overdue",
+    "ordinary_visited",
+    "ordinary_overdue",
+    # Children's homes and their weekly activity.
+    "homes",
+    "homes_active_week",
+    # Relief and assistance contacts for special-attention children.
+    "special_with_relief",
+    "special_with_contact",
+    # The open round: this village's return, as one count in its state's column.
+    "return_not_started",
+    "return_in_progress",
+    "return_submitted",
+    "return_returned",
+    "return_approved",
+]
+
+
+class VillageStatsQuerySet(ScopedQuerySet):
+    scope_field = "code"
+
+
+class VillageStats(models.Model):
+    """A village's figures on `on`, computed at `computed_at` from the raw tables."""
+
+    area = models.OneToOneField(
+        Area, primary_key=True, on_delete=models.CASCADE, related_name="stats"
+    )
+    code = models.CharField(max_length=12, unique=True)
+    on = models.DateField()
+    computed_at = models.DateTimeField()
+
+    objects = VillageStatsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "village figures"
+
+    def __str__(self):
+        return self.code
+
+
+for _name in FIGURES:
+    VillageStats.add_to_class(_name, models.PositiveIntegerField(default=0))

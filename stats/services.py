@@ -1,0 +1,212 @@
+"""Keep each village's figures current, and add them up for any area.
+
+`recount` computes villages' figures from the raw tables with the registry's, the care
+engine's and the relief app's own rules, a fixed number of queries for any number of
+villages. `refresh_villages` stores them under a row lock; the signal receivers call it
+after each commit that touched a village, and `manage.py refresh_stats` (daily, from cron)
+recounts every village for the figures that move with the calendar (ages, this month's
+visits, this quarter). A dashboard then adds up rows: its cost follows the number of
+villages under the area, not the number of children or visits.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from areas.codes import CHILD_LEVEL, PREFIX_LENGTH, Level
+from areas.models import Area, ServicePoint
+from care import compliance, schedule
+from care.models import Activity
+from children.choices import CareLevel, Sex, Status
+from children.models import AGE_BANDS, CATEGORY_FILTERS, Child
+from children.policy import birthday_cutoff
+from relief.models import AssistanceContact, ReliefMeasure
+from rounds.models import Round, VillageReturn
+
+from .models import FIGURES, VillageStats
+
+BATCH = 500  # villages recounted per round of queries (keeps IN lists short)
+SPECIAL = CareLevel.SPECIAL
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _age_q(band: str, on: dt.date) -> Q:
+    low, high = AGE_BANDS[band]
+    return Q(birth_date__lte=birthday_cutoff(on, low), birth_date__gt=birthday_cutoff(on, high + 1))
+
+
+def child_filters(on: dt.date) -> dict[str, Q]:
+    """The registry figures as filters on active children (also used to list them)."""
+    visits = compliance.figure_filters(on)
+    return {
+        "children": Q(),
+        "left_behind": CATEGORY_FILTERS["left_behind"],
+        "orphan": CATEGORY_FILTERS["orphan"],
+        "fuc": CATEGORY_FILTERS["fuc"],
+        "in_difficulty": CATEGORY_FILTERS["difficulty"],
+        "poverty": CATEGORY_FILTERS["poverty"],
+        "disability": CATEGORY_FILTERS["disability"],
+        "guardianship": CATEGORY_FILTERS["guardianship"],
+        "ordinary": CATEGORY_FILTERS["ordinary"],
+        "special": Q(care_level=SPECIAL),
+        "ordinary_level": Q(care_level=CareLevel.ORDINARY),
+        "boys": Q(sex=Sex.MALE),
+        "girls": Q(sex=Sex.FEMALE),
+        "age_0_5": _age_q("0-5", on),
+        "age_6_13": _age_q("6-13", on),
+        "age_14_15": _age_q("14-15", on),
+        "age_16_17": _age_q("16-17", on),
+        "new_quarter": Q(created_at__gte=_midnight(quarter_start(on))),
+        "special_visited": visits["special_visited"],
+        "special_overdue": visits["special_overdue"],
+        "ordinary_visited": visits["ordinary_visited"],
+        "ordinary_overdue": visits["ordinary_overdue"],
+    }
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
+    """Figures of the given villages on `on` (today), by area id, from the raw tables."""
+    on = on or timezone.localdate()
+    area_ids = list(area_ids)
+    result = {pk: dict.fromkeys(FIGURES, 0) for pk in area_ids}
+    if not area_ids:
+        return result
+    active = Child.objects.filter(area_id__in=area_ids, status=Status.ACTIVE)
+
+    # Annotations get a prefix: a figure's name must not shadow a field a filter reads.
+    counts = {
+        f"n_{name}": Count("id", filter=q) if q else Count("id")
+        for name, q in child_filters(on).items()
+    }
+    for row in schedule.with_visits(active).values("area_id").annotate(**counts).order_by():
+        area_id = row.pop("area_id")
+        result[area_id].update({key[2:]: value for key, value in row.items()})
+
+    closed = Child.objects.filter(
+        area_id__in=area_ids, status=Status.CLOSED, closed_on__gte=quarter_start(on)
+    )
+    for area_id, n in closed.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"):
+        result[area_id]["closed_quarter"] = n
+
+    relief = ReliefMeasure.objects.current().filter(child=OuterRef("pk"))
+    contact = AssistanceContact.objects.current().filter(child=OuterRef("pk"))
+    special = active.filter(care_level=SPECIAL).annotate(
+        has_relief=Exists(relief), has_contact=Exists(contact)
+    )
+    for row in (
+        special.values("area_id")
+        .annotate(
+            special_with_relief=Count("id", filter=Q(has_relief=True)),
+            special_with_contact=Count("id", filter=Q(has_contact=True)),
+        )
+        .order_by()
+    ):
+        result[row.pop("area_id")].update(row)
+
+    week_start = on - dt.timedelta(days=on.weekday())
+    active_week = Activity.objects.filter(
+        home=OuterRef("pk"), held_on__gte=week_start, held_on__lte=on
+    )
+    homes = ServicePoint.objects.homes().filter(area_id__in=area_ids)
+    for row in (
+        homes.annotate(active=Exists(active_week))
+        .values("area_id")
+        .annotate(homes=Count("id"), homes_active_week=Count("id", filter=Q(active=True)))
+        .order_by()
+    ):
+        result[row.pop("area_id")].update(row)
+
+    returns = VillageReturn.objects.filter(area_id__in=area_ids, round__state=Round.State.OPEN)
+    for area_id, state in returns.values_list("area_id", "state"):
+        result[area_id][f"return_{state}"] = 1
+    return result
+
+
+def refresh_villages(area_ids, on: dt.date | None = None) -> int:
+    """Recount and store the figures of these villages (others are ignored). Returns how
+    many rows were written.
+
+    The rows are locked before the recount, so two transactions refreshing the same village
+    one after the other cannot store a count that misses the other's change.
+    """
+    on = on or timezone.localdate()
+    villages = dict(
+        Area.objects.filter(pk__in=set(area_ids), level=Level.VILLAGE).values_list("pk", "code")
+    )
+    written = 0
+    ids = sorted(villages)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        with transaction.atomic():
+            VillageStats.objects.bulk_create(
+                [
+                    VillageStats(area_id=pk, code=villages[pk], on=on, computed_at=timezone.now())
+                    for pk in batch
+                ],
+                ignore_conflicts=True,
+            )
+            rows = list(
+                VillageStats.objects.select_for_update().filter(pk__in=batch).order_by("pk")
+            )
+            figures = recount(batch, on)
+            now = timezone.now()
+            for row in rows:
+                row.on, row.computed_at = on, now
+                for name, value in figures[row.pk].items():
+                    setattr(row, name, value)
+            VillageStats.objects.bulk_update(rows, ["on", "computed_at", *FIGURES])
+            written += len(rows)
+    return written
+
+
+def refresh_all(on: dt.date | None = None) -> int:
+    """Recount every village (the daily job, and after bulk loads)."""
+    ids = Area.objects.filter(level=Level.VILLAGE).values_list("pk", flat=True)
+    return refresh_villages(list(ids), on)
+
+
+# -- adding up -------------------------------------------------------------------------
+
+
+def totals(prefix: str) -> dict:
+    """The figures of every village under an area-code prefix, added up, with the oldest
+    computation time among them (the data's age)."""
+    rows = VillageStats.objects.within(prefix)
+    sums = rows.aggregate(
+        **{name: Sum(name) for name in FIGURES}, villages=Count("pk"), oldest=Min("computed_at")
+    )
+    return {
+        **{name: sums[name] or 0 for name in FIGURES},
+        "villages": sums["villages"],
+        "oldest": sums["oldest"],
+    }
+
+
+def breakdown(area: Area) -> list[dict]:
+    """The figures of each unit one level below `area` (townships of a county, villages of
+    a township …), added up from their villages in one query."""
+    below = CHILD_LEVEL.get(area.level)
+    if below is None:
+        return []
+    length = PREFIX_LENGTH[below]
+    sums = (
+        VillageStats.objects.within(area.prefix)
+        .annotate(unit=Substr("code", 1, length))
+        .values("unit")
+        .annotate(**{name: Sum(name) for name in FIGURES}, villages=Count("pk"))
+        .order_by("unit")
+    )
+    by_prefix = {row.pop("unit"): row for row in sums}
+    units = Area.objects.filter(parent=area).order_by("code")
+    empty = {**dict.fromkeys(FIGURES, 0), "villages": 0}
+    return [{"area": unit, **by_prefix.get(unit.prefix, empty)} for unit in units]
