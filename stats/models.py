@@ -37,6 +37,7 @@ FIGURES = [
     # Children's homes and their weekly activity.
     "homes",
     "homes_active_week",
+    "homes_active_last_week",
     # Relief and assistance contacts for special-attention children.
     "special_with_relief",
     "special_with_contact",

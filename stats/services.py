@@ -113,15 +113,26 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
     ):
         result[row.pop("area_id")].update(row)
 
+    # This ISO week so far, and the last complete one (early in a week, the figure that
+    # says whether the homes keep the weekly rhythm).
     week_start = on - dt.timedelta(days=on.weekday())
-    active_week = Activity.objects.filter(
+    this_week = Activity.objects.filter(
         home=OuterRef("pk"), held_on__gte=week_start, held_on__lte=on
+    )
+    last_week = Activity.objects.filter(
+        home=OuterRef("pk"),
+        held_on__gte=week_start - dt.timedelta(days=7),
+        held_on__lt=week_start,
     )
     homes = ServicePoint.objects.homes().filter(area_id__in=area_ids)
     for row in (
-        homes.annotate(active=Exists(active_week))
+        homes.annotate(this_week=Exists(this_week), last_week=Exists(last_week))
         .values("area_id")
-        .annotate(homes=Count("id"), homes_active_week=Count("id", filter=Q(active=True)))
+        .annotate(
+            homes=Count("id"),
+            homes_active_week=Count("id", filter=Q(this_week=True)),
+            homes_active_last_week=Count("id", filter=Q(last_week=True)),
+        )
         .order_by()
     ):
         result[row.pop("area_id")].update(row)
