@@ -412,3 +412,19 @@ def differences(ret: VillageReturn) -> dict:
         "changed": [(pk, names.get(pk, ""), diff) for pk, diff in changed],
         "total": len(current),
     }
+
+
+def quarterly_figures(prefix: str) -> list[tuple]:
+    """An area's approved figures quarter by quarter, newest first, summed from its
+    villages' snapshots: (round, figures, villages approved, counts by age band)."""
+    per_round, rounds = {}, {}
+    snapshots = VillageSnapshot.objects.within(prefix).select_related("round")
+    for snap in snapshots.only("figures", "round__year", "round__quarter", "round__state"):
+        per_round.setdefault(snap.round_id, []).append(snap.figures)
+        rounds[snap.round_id] = snap.round
+    quarters = []
+    for rid in sorted(rounds, key=lambda r: (rounds[r].year, rounds[r].quarter), reverse=True):
+        total = figures.add(per_round[rid])
+        ages = [total["age_band"][name] for name, _low, _high in figures.AGE_BANDS]
+        quarters.append((rounds[rid], total, len(per_round[rid]), ages))
+    return quarters

@@ -21,7 +21,7 @@ from core.scoping import get_visible_or_404, jurisdiction_prefix
 
 from . import figures, services
 from .forms import NoteForm, OpenRoundForm, ReviewForm
-from .models import ReturnState, Round, TownshipSummary, VillageReturn, VillageSnapshot
+from .models import ReturnState, Round, TownshipSummary, VillageReturn
 
 STATES = list(ReturnState)
 
@@ -339,17 +339,7 @@ def review(request, pk):
 def area_figures(request, code):
     """An area's approved figures, quarter by quarter (summed from village snapshots)."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
-    snapshots = VillageSnapshot.objects.within(area.prefix).select_related("round")
-    per_round = defaultdict(list)
-    rounds = {}
-    for snap in snapshots.only("figures", "round__year", "round__quarter", "round__state"):
-        per_round[snap.round_id].append(snap.figures)
-        rounds[snap.round_id] = snap.round
-    quarters = []
-    for rid in sorted(rounds, key=lambda r: (rounds[r].year, rounds[r].quarter), reverse=True):
-        total = figures.add(per_round[rid])
-        ages = [total["age_band"][name] for name, _low, _high in figures.AGE_BANDS]
-        quarters.append((rounds[rid], total, len(per_round[rid]), ages))
+    quarters = services.quarterly_figures(area.prefix)
     return render_page(
         request,
         "rounds/area_figures.html",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("relief/", include("relief.urls")),
     path("rounds/", include("rounds.urls")),
     path("files/", include("villagefiles.urls")),
+    path("dashboard/", include("stats.urls")),
     path("", include("people.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

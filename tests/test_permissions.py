@@ -296,6 +296,13 @@ TABLE = {
     "api:return-approve": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
     "api:return-send-back": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
     "rounds:inbox": [(None, EVERYONE_200)],
+    "stats:dashboard_root": [(None, row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200))],
+    "stats:dashboard": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+        (lambda ctx: {"code": "nonsense"}, row(LOGIN, *[404] * 9)),
+    ],
     "rounds:figures": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),

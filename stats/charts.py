@@ -1,0 +1,66 @@
+"""Charts as inline SVG, drawn on the server: nothing to download, nothing to run on a
+cheap phone, and they print. Each function returns safe SVG markup."""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+BAR_HEIGHT = 18
+GAP = 6
+LABEL_WIDTH = 110
+WIDTH = 320
+
+
+def bars(items, *, unit: str = "", maximum: float | None = None, color: str = "#2b6cb0") -> str:
+    """Horizontal bars: items are (label, value, link or None). Scales to its container."""
+    items = list(items)
+    if not items:
+        return ""
+    top = maximum or max((value for _label, value, _link in items), default=0) or 1
+    height = len(items) * (BAR_HEIGHT + GAP)
+    room = WIDTH - LABEL_WIDTH - 40
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (label, value, link) in enumerate(items):
+        y = i * (BAR_HEIGHT + GAP)
+        width = 0 if not value else max(1, round(room * value / top))
+        text = f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+        row = (
+            f'<text x="0" y="{y + 13}" font-size="11">{escape(label)}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{width}" height="{BAR_HEIGHT - 4}" '
+            f'fill="{color}" rx="2"><title>{escape(label)}: {text}</title></rect>'
+            f'<text x="{LABEL_WIDTH + width + 4}" y="{y + 13}" font-size="11">{text}</text>'
+        )
+        if link:
+            row = f'<a href="{escape(link)}">{row}</a>'
+        parts.append(row)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def columns(items, *, color: str = "#2b6cb0") -> str:
+    """Vertical columns over time: items are (label, value), oldest first."""
+    items = list(items)
+    if not items:
+        return ""
+    top = max(value for _label, value in items) or 1
+    height, base = 120, 100
+    step = WIDTH / max(len(items), 1)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (label, value) in enumerate(items):
+        bar = round(80 * value / top)
+        x = i * step + step * 0.2
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - bar}" width="{step * 0.6:.1f}" height="{bar}" '
+            f'fill="{color}" rx="2"><title>{escape(label)}: {value}</title></rect>'
+            f'<text x="{x + step * 0.3:.1f}" y="{base - bar - 3}" font-size="10" '
+            f'text-anchor="middle">{value}</text>'
+            f'<text x="{x + step * 0.3:.1f}" y="{base + 14}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,165 @@
+"""Dashboards: an area's figures added up from its villages' rows, the units one level
+below, charts and quarter-by-quarter trends. Thin: the figures come from services."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.codes import Level
+from areas.models import Area
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+from rounds.models import ReturnState, Round
+from rounds.services import quarterly_figures
+
+from . import charts, services
+
+LABELS = {
+    "children": _("registered children"),
+    "left_behind": _("left behind"),
+    "orphan": _("orphan"),
+    "fuc": _("de facto unsupported"),
+    "in_difficulty": _("in difficulty"),
+    "poverty": _("family poverty"),
+    "disability": _("disability"),
+    "guardianship": _("missing or improper guardianship"),
+    "ordinary": _("none of these (ordinary)"),
+    "special": _("special attention"),
+    "ordinary_level": _("ordinary"),
+    "boys": _("boys"),
+    "girls": _("girls"),
+    "age_0_5": "0–5",
+    "age_6_13": "6–13",
+    "age_14_15": "14–15",
+    "age_16_17": "16–17",
+    "new_quarter": _("registered this quarter"),
+    "closed_quarter": _("closed this quarter"),
+}
+CATEGORY_FIGURES = [
+    "left_behind",
+    "in_difficulty",
+    "poverty",
+    "disability",
+    "guardianship",
+    "orphan",
+    "fuc",
+    "ordinary",
+]
+AGE_FIGURES = ["age_0_5", "age_6_13", "age_14_15", "age_16_17"]
+
+# At a village, each registry figure opens the roster filtered to the children behind it.
+ROSTER_FILTERS = {
+    "children": {},
+    "left_behind": {"category": "left_behind"},
+    "orphan": {"category": "orphan"},
+    "fuc": {"category": "fuc"},
+    "in_difficulty": {"category": "difficulty"},
+    "poverty": {"category": "poverty"},
+    "disability": {"category": "disability"},
+    "guardianship": {"category": "guardianship"},
+    "ordinary": {"category": "ordinary"},
+    "special": {"care_level": "special"},
+    "ordinary_level": {"care_level": "ordinary"},
+    "boys": {"sex": "M"},
+    "girls": {"sex": "F"},
+    "age_0_5": {"age": "0-5"},
+    "age_6_13": {"age": "6-13"},
+    "age_14_15": {"age": "14-15"},
+    "age_16_17": {"age": "16-17"},
+    "closed_quarter": {"status": "closed"},
+}
+# Visit figures open the care engine's own lists (at any level: they are lists of children).
+VISIT_FIGURES = {
+    "special_visited": "special_visited",
+    "special_overdue": "special_overdue",
+    "ordinary_visited": "ordinary_visited",
+    "ordinary_overdue": "ordinary_overdue",
+}
+
+
+def figure_link(area: Area, name: str) -> str | None:
+    """Where a figure drills down to: the units below (on this page), or at a village the
+    children behind it."""
+    if area.level != Level.VILLAGE:
+        return "#units"
+    if name in ROSTER_FILTERS:
+        query = urlencode({"area": area.code, "status": "active", **ROSTER_FILTERS[name]})
+        if name == "closed_quarter":
+            query = urlencode({"area": area.code, "status": "closed"})
+        return f"{reverse('children:roster')}?{query}"
+    if name in VISIT_FIGURES:
+        return reverse("care:compliance_children", args=[area.code, VISIT_FIGURES[name]])
+    return None
+
+
+def share(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+@login_required
+def dashboard_root(request):
+    """The dashboard of the user's own area."""
+    if jurisdiction_prefix(request.user) is None or request.user.area is None:
+        return render(request, "stats/no_jurisdiction.html")
+    return redirect("stats:dashboard", code=request.user.area.code)
+
+
+@login_required
+def dashboard(request, code):
+    """An area's figures, the units below it, charts and trends."""
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+    total = services.totals(area.prefix)
+    units = services.breakdown(area)
+    for unit in units:
+        unit["special_share"] = share(unit["special_visited"], unit["special"])
+        unit["relief_share"] = share(unit["special_with_relief"], unit["special"])
+        unit["contact_share"] = share(unit["special_with_contact"], unit["special"])
+        unit["overdue"] = unit["special_overdue"] + unit["ordinary_overdue"]
+    link = {name: figure_link(area, name) for name in [*LABELS, *VISIT_FIGURES]}
+    quarters = list(reversed(quarterly_figures(area.prefix)[:8]))
+    open_round = Round.objects.visible_to(request.user).open().first()
+    prefix = jurisdiction_prefix(request.user) or "-"
+    context = {
+        "area": area,
+        "total": total,
+        "units": units,
+        "link": link,
+        "labels": LABELS,
+        "parent_visible": area.parent is not None and area.parent.code.startswith(prefix),
+        "below_level": units[0]["area"].get_level_display() if units else "",
+        "shares": {
+            "special": share(total["special_visited"], total["special"]),
+            "ordinary": share(total["ordinary_visited"], total["ordinary_level"]),
+            "relief": share(total["special_with_relief"], total["special"]),
+            "contact": share(total["special_with_contact"], total["special"]),
+            "homes_week": share(total["homes_active_last_week"], total["homes"]),
+        },
+        "round": open_round,
+        "returns": [(state, total[f"return_{state.value}"]) for state in ReturnState],
+        "category_chart": charts.bars(
+            (str(LABELS[name]), total[name], link[name]) for name in CATEGORY_FIGURES
+        ),
+        "age_chart": charts.bars((LABELS[name], total[name], link[name]) for name in AGE_FIGURES),
+        # Special attention visited this month, by unit, in per cent.
+        "unit_chart": charts.bars(
+            [
+                (
+                    unit["area"].name,
+                    unit["special_share"] or 0,
+                    reverse("stats:dashboard", args=[unit["area"].code]),
+                )
+                for unit in units
+            ],
+            unit="%",
+            maximum=100,
+        ),
+        "trend_chart": charts.columns(
+            (quarter.label, figures["total"]) for quarter, figures, _n, _ages in quarters
+        ),
+        "quarters": quarters,
+        "today": timezone.localdate(),
+    }
+    return render(request, "stats/dashboard.html", context)
