@@ -1,0 +1,506 @@
+"""Shouhu load test: 50 signed-in users against gunicorn on PostgreSQL, county demo.
+
+Run with `make bench-load` (or `.venv/bin/python bench/load/run.py [--quick]`). It creates
+its own database (`shouhu_load`, dropped and created again), seeds the county demo, starts
+gunicorn, and runs three phases, printing throughput, p50/p95/p99 and errors per request type:
+
+1. the mix at a human pace: directors' worklists, child pages and visit saves, township
+   supervisors' township pages; each user thinks between clicks. The targets (p95 < 300 ms
+   for pages, 0 errors) apply to this phase;
+2. the same mix and users without thinking: what the server can do at most (its capacity);
+3. the trivial view (/healthz) without thinking on the same server: the framework's limit,
+   and the ratios of phase 2 to it.
+
+See bench/README.md, "Load test (make bench-load)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+import client  # noqa: E402
+import cpu  # noqa: E402
+
+PAGE_P95_TARGET_MS = 300.0
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
+TRIVIAL = "trivial view /healthz"
+DASHBOARD = "township dashboard"
+COMPLIANCE = "township compliance (no dashboard yet)"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
+        help="PostgreSQL server (its database name is ignored: see --database); "
+        f"default $PG_URL or {DEFAULT_PG_URL}",
+    )
+    parser.add_argument(
+        "--database",
+        default="shouhu_load",
+        help="the load test's database, DROPPED and created again (default shouhu_load)",
+    )
+    parser.add_argument("--users", type=int, default=50, help="concurrent users (default 50)")
+    parser.add_argument(
+        "--supervisors",
+        type=int,
+        default=10,
+        help="of the users, township supervisors; the rest are directors (default 10)",
+    )
+    parser.add_argument("--duration", type=float, default=60, help="seconds per phase (60)")
+    parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds first (10)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="phase 1: mean think time between a user's clicks, seconds (default 5)",
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument(
+        "--phases", default="123", help="which phases to run, e.g. 1 or 23 (default 123)"
+    )
+    parser.add_argument("--quick", action="store_true", help="20 s phases after 5 s warm-ups")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="use the database of an earlier --keep-db run as it is (no drop, migrate, seed)",
+    )
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.warmup = 20, 5
+    if not 0 <= args.supervisors <= args.users or args.duration <= 0 or args.workers < 1:
+        parser.error("need 0 <= --supervisors <= --users, --duration > 0, --workers >= 1")
+    return args
+
+
+def database_url(server_url: str, database: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def recreate_database(server_url: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def drop_database(server_url: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run_manage(env: dict, *args: str) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
+    return time.perf_counter() - start
+
+
+def pick_accounts(db_url: str, directors: int, supervisors: int, rng: random.Random):
+    """Directors spread over the county (with their village's active children) and township
+    supervisors (with their township's code), chosen at random with a fixed seed."""
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            """
+            SELECT u.username, array_agg(c.id ORDER BY c.id)
+            FROM people_user u
+            JOIN children_child c ON c.area_id = u.area_id AND c.status = 'active'
+            WHERE u.role = 'director' AND u.is_active
+            GROUP BY u.username ORDER BY u.username
+            """
+        ).fetchall()
+        townships = conn.execute(
+            """
+            SELECT u.username, a.code FROM people_user u JOIN areas_area a ON a.id = u.area_id
+            WHERE u.role = 'township_supervisor' AND u.is_active ORDER BY u.username
+            """
+        ).fetchall()
+    if len(rows) < directors or len(townships) < min(supervisors, 1):
+        raise SystemExit(
+            f"the demo has {len(rows)} directors with children and {len(townships)} supervisors"
+        )
+    chosen = rng.sample(rows, directors)
+    # More supervisors than townships: several people of a township watch the same page.
+    sups = [townships[i % len(townships)] for i in range(supervisors)]
+    if supervisors <= len(townships):
+        sups = rng.sample(townships, supervisors)
+    return chosen, sups
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "shouhu.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "5",
+        "--timeout",
+        "60",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.stderr.write(log.read_text(errors="replace"))
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return process, " ".join(command[1:])
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop gunicorn (its process group: the master and its workers)."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """Nearest rank, like bench/run.py."""
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summarise(samples: list[client.Sample], seconds: float) -> dict:
+    times = sorted(s.ms for s in samples)
+    errors = [s for s in samples if s.error]
+    if not times:
+        return {"count": 0, "rate": 0.0, "p50": 0, "p95": 0, "p99": 0, "max": 0, "errors": 0}
+    return {
+        "count": len(times),
+        "rate": len(times) / seconds,
+        "p50": percentile(times, 0.50),
+        "p95": percentile(times, 0.95),
+        "p99": percentile(times, 0.99),
+        "max": times[-1],
+        "errors": len(errors),
+    }
+
+
+def print_phase(title: str, samples, seconds: float, usage: dict, order: list[str]) -> dict:
+    """The phase's table: each request type, then all pages (everything but /healthz)."""
+    by_kind = defaultdict(list)
+    for sample in samples:
+        by_kind[sample.kind].append(sample)
+    pages = [s for s in samples if s.kind != TRIVIAL]
+    rows = [(k, summarise(by_kind[k], seconds)) for k in order if k in by_kind]
+    rows += [(k, summarise(v, seconds)) for k, v in by_kind.items() if k not in order]
+    if pages and len(rows) > 1:
+        rows.append(("ALL PAGES", summarise(pages, seconds)))
+    headers = ["request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"]
+    cells = [
+        [
+            kind,
+            str(s["count"]),
+            f"{s['rate']:.1f}",
+            f"{s['p50']:.0f}",
+            f"{s['p95']:.0f}",
+            f"{s['p99']:.0f}",
+            f"{s['max']:.0f}",
+            str(s["errors"]),
+        ]
+        for kind, s in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+
+    def line(values):
+        return "  " + "  ".join(
+            v.ljust(widths[i]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(values)
+        )
+
+    print(title)
+    print(line(headers))
+    print("  " + "  ".join("-" * w for w in widths))
+    for values in cells:
+        print(line(values))
+    print(
+        f"  CPU over the window, in cores of {usage['cpus']}: gunicorn {usage['gunicorn']:.2f}, "
+        f"PostgreSQL {usage['postgres']:.2f}, load client {usage['client']:.2f}, "
+        f"other processes {usage['other']:.2f}; machine busy {usage['busy']:.2f}"
+    )
+    errors = defaultdict(int)
+    for sample in samples:
+        if sample.error:
+            errors[(sample.kind, sample.error)] += 1
+    for (kind, error), count in sorted(errors.items(), key=lambda item: -item[1])[:10]:
+        print(f"  ERROR x{count} {kind.strip()}: {error}")
+    print()
+    return {kind: s for kind, s in rows}
+
+
+async def login_all(users) -> float:
+    """Sign everybody in (8 at a time: each login hashes the password, ~0.3 s of CPU)."""
+    gate = asyncio.Semaphore(8)
+    start = time.perf_counter()
+
+    async def one(user):
+        async with gate:
+            await user.login()
+
+    await asyncio.gather(*(one(u) for u in users))
+    return time.perf_counter() - start
+
+
+async def detect_township_page(session: client.Session, code: str) -> tuple[str, str]:
+    """The stats app's /dashboard/<code>/ when it answers 200, else the compliance page."""
+    answer = await session.request("GET", f"/dashboard/{code}/")
+    if answer.status == 200:
+        return f"/dashboard/{code}/", DASHBOARD
+    return f"/care/compliance/{code}/", COMPLIANCE
+
+
+async def measure(args, port: int, db_url: str, gunicorn_pid: int) -> tuple[dict, bool]:
+    rng = random.Random(20261128)
+    directors, sups = pick_accounts(db_url, args.users - args.supervisors, args.supervisors, rng)
+    recorder = client.Recorder()
+    # Reopen a connection idle for 4 s (gunicorn's --keep-alive is 5 s).
+    new_session = lambda: client.Session("127.0.0.1", port, idle_limit_s=4.0)  # noqa: E731
+    users: list[client.VirtualUser] = [
+        client.Director(new_session(), name, recorder, pks) for name, pks in directors
+    ]
+    township_kind = None
+    for username, _code in sups:
+        users.append(client.Supervisor(new_session(), username, recorder, "", ""))
+    login_s = await login_all(users)
+    for user, (_, code) in zip(users[len(directors) :], sups, strict=True):
+        user.township_path, user.kind = await detect_township_page(user.session, code)
+        township_kind = user.kind
+    print(
+        f"Users: {len(directors)} directors of different villages (dir…/director), "
+        f"{len(sups)} township supervisors (sup…/township); signed in through the login form "
+        f"in {login_s:.1f} s (not measured)"
+    )
+    if township_kind == COMPLIANCE:
+        print(
+            "  NOTE: /dashboard/<code>/ (stats:dashboard) does not answer 200 in this checkout, "
+            "so the township page is the compliance page /care/compliance/<code>/."
+        )
+    elif township_kind == DASHBOARD:
+        print("  The township page is the stats app's dashboard /dashboard/<code>/.")
+    print()
+    order = [
+        "director worklist",
+        "  + rounds inbox (htmx)",
+        "child page",
+        "  + relief section (htmx)",
+        "visit form",
+        "visit save (POST)",
+        DASHBOARD,
+        COMPLIANCE,
+        TRIVIAL,
+    ]
+    results = {}
+
+    async def phase(key, title, phase_users, think):
+        before = cpu.snapshot(gunicorn_pid, args.database)
+        seconds = await client.run_phase(phase_users, recorder, args.warmup, args.duration, think)
+        # The snapshot is taken when the last user has stopped, a moment after the window.
+        after = cpu.snapshot(gunicorn_pid, args.database)
+        usage = cpu.usage(before, after, seconds + args.warmup)
+        results[key] = print_phase(title, list(recorder.samples), seconds, usage, order)
+
+    if "1" in args.phases:
+        probe = client.Probe(new_session(), "probe", recorder)
+        await phase(
+            1,
+            f"Phase 1: {len(users)} users at a human pace (think {args.think:g} s on average "
+            f"between clicks), {args.duration:g} s after {args.warmup:g} s of warm-up; "
+            f"plus one anonymous probe of /healthz at the same pace",
+            [*users, probe],
+            args.think,
+        )
+    if "2" in args.phases:
+        await phase(
+            2,
+            f"Phase 2: the same {len(users)} users without thinking (capacity), "
+            f"{args.duration:g} s after {args.warmup:g} s",
+            users,
+            0,
+        )
+    if "3" in args.phases:
+        probes = [client.Probe(new_session(), f"probe{i}", recorder) for i in range(args.users)]
+        await phase(
+            3,
+            f"Phase 3: the trivial view /healthz, {args.users} clients without thinking "
+            f"(the framework's limit on this server), {args.duration:g} s after {args.warmup:g} s",
+            probes,
+            0,
+        )
+    for user in [*users]:
+        await user.session.close()
+    return results, township_kind == DASHBOARD
+
+
+def verdicts(results: dict, args) -> bool:
+    """Targets of phase 1, and the ratios of phase 2 to phase 3. Returns whether all is OK."""
+    ok = True
+    print("Summary")
+    if 1 in results:
+        pages, probe = results[1].get("ALL PAGES"), results[1].get(TRIVIAL)
+        worst = max((s["p95"], k) for k, s in results[1].items() if k not in (TRIVIAL, "ALL PAGES"))
+        errors = sum(s["errors"] for k, s in results[1].items() if k != "ALL PAGES")
+        target_ok = pages["p95"] < PAGE_P95_TARGET_MS and worst[0] < PAGE_P95_TARGET_MS
+        ok = ok and target_ok and errors == 0
+        print(
+            f"  phase 1: all pages p95 {pages['p95']:.0f} ms (worst type: {worst[1].strip()} "
+            f"{worst[0]:.0f} ms), target < {PAGE_P95_TARGET_MS:.0f} ms: "
+            f"{'OK' if target_ok else 'MISSED'}; errors {errors}, target 0: "
+            f"{'OK' if errors == 0 else 'MISSED'}; {pages['rate']:.1f} page req/s"
+        )
+        if probe:
+            print(
+                f"  phase 1, same load: page p50 / trivial p50 = {pages['p50']:.0f} / "
+                f"{probe['p50']:.1f} ms = {pages['p50'] / max(probe['p50'], 0.01):.1f}x"
+            )
+    if 2 in results and 3 in results:
+        pages, trivial = results[2]["ALL PAGES"], results[3][TRIVIAL]
+        errors = sum(s["errors"] for k, s in results[2].items() if k != "ALL PAGES")
+        errors += trivial["errors"]
+        ok = ok and errors == 0
+        print(
+            f"  capacity: pages {pages['rate']:.1f} req/s (phase 2) vs trivial view "
+            f"{trivial['rate']:.1f} req/s (phase 3): page throughput / trivial throughput = "
+            f"{pages['rate'] / max(trivial['rate'], 0.01):.3f} "
+            f"(1 page costs as much as {trivial['rate'] / max(pages['rate'], 0.01):.1f} "
+            f"trivial requests)"
+        )
+        print(
+            f"  at full load: page p50 / trivial p50 = {pages['p50']:.0f} / "
+            f"{trivial['p50']:.1f} ms = {pages['p50'] / max(trivial['p50'], 0.01):.1f}x; "
+            f"errors in phases 2 and 3: {errors}"
+        )
+    return ok
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.perf_counter()
+    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-load-"))
+    db_url = database_url(args.pg_url, args.database)
+    env = dict(os.environ)
+    env.update(
+        {
+            "SHOUHU_DEMO": "1",
+            "DJANGO_SETTINGS_MODULE": "load_settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
+            "SHOUHU_LOAD_STATIC_ROOT": str(tmpdir / "static"),
+            "DATABASE_URL": db_url,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    process = None
+    created = False
+    try:
+        import psycopg
+
+        with psycopg.connect(database_url(args.pg_url, "postgres")) as conn:
+            pg_version = conn.execute("SHOW server_version").fetchone()[0]
+        print("Shouhu load test")
+        print(
+            f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, PostgreSQL {pg_version}; database {db_url}"
+        )
+        if not args.reuse_db:
+            recreate_database(args.pg_url, args.database)
+            created = True
+            migrate_s = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
+            seed_s = run_manage(env, "seed_demo", "--scale", "county")
+            with psycopg.connect(db_url, autocommit=True) as conn:
+                start = time.perf_counter()
+                conn.execute("VACUUM ANALYZE")
+                analyze_s = time.perf_counter() - start
+            print(
+                f"  migrate {migrate_s:.1f} s, seed_demo --scale county {seed_s:.1f} s, "
+                f"VACUUM ANALYZE {analyze_s:.1f} s (as autovacuum would have done in production)"
+            )
+        static_s = run_manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        port = args.port or free_port()
+        process, command = start_gunicorn(
+            env, port, args.workers, args.threads, tmpdir / "gunicorn.log"
+        )
+        print(f"  collectstatic into a temporary STATIC_ROOT {static_s:.1f} s")
+        print(f"  server: gunicorn {command} (DEBUG off, WhiteNoise, CONN_MAX_AGE=60)")
+        print()
+        results, _dashboard = asyncio.run(measure(args, port, db_url, process.pid))
+        ok = verdicts(results, args)
+        print(f"\nTotal time: {time.perf_counter() - started:.0f} s")
+        log = (tmpdir / "gunicorn.log").read_text(errors="replace").strip()
+        if log:
+            print("gunicorn's log (last 20 lines):")
+            print("\n".join("  " + line for line in log.splitlines()[-20:]))
+        return 0 if ok else 1
+    finally:
+        stop(process)
+        if created and not args.keep_db:
+            drop_database(args.pg_url, args.database)
+        elif args.keep_db or args.reuse_db:
+            print(f"(kept the database {args.database})")
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
