@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 BAR_HEIGHT = 18
 GAP = 6
-LABEL_WIDTH = 110
+LABEL_WIDTH = 130
 WIDTH = 320
 
 

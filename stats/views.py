@@ -26,7 +26,7 @@ LABELS = {
     "poverty": _("family poverty"),
     "disability": _("disability"),
     "guardianship": _("missing or improper guardianship"),
-    "ordinary": _("none of these (ordinary)"),
+    "ordinary": _("ordinary children"),
     "special": _("special attention"),
     "ordinary_level": _("ordinary"),
     "boys": _("boys"),
@@ -152,12 +152,14 @@ def dashboard(request, code):
                     reverse("stats:dashboard", args=[unit["area"].code]),
                 )
                 for unit in units
+                if unit["villages"]
             ],
             unit="%",
             maximum=100,
         ),
         "trend_chart": charts.columns(
-            (quarter.label, figures["total"]) for quarter, figures, _n, _ages in quarters
+            (quarter.label + ("*" if quarter.is_open else ""), figures["total"])
+            for quarter, figures, _n, _ages in quarters
         ),
         "quarters": quarters,
         "today": timezone.localdate(),
