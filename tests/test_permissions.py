@@ -303,6 +303,11 @@ TABLE = {
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
         (lambda ctx: {"code": "nonsense"}, row(LOGIN, *[404] * 9)),
     ],
+    "api:stats-list": [(None, row(API_ANON, *[200] * 7, 404, 404))],
+    "api:stats-detail": [
+        (lambda ctx: {"code": A1}, API_IN_A1),
+        (lambda ctx: {"code": COUNTY}, API_IN_COUNTY),
+    ],
     "rounds:figures": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),

@@ -66,3 +66,20 @@ def test_dashboard_queries_do_not_grow_with_children(
         services.refresh_all()
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_stats_api_for_any_visible_area(counted, county_officer, director):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    body = api.get(f"/api/v1/stats/{counted['county'].code}/").json()
+    assert body["figures"]["children"] == 9 and body["villages"] == 3
+    assert sum(u["figures"]["children"] for u in body["units"]) == 9
+    own = api.get("/api/v1/stats/").json()
+    assert own["code"] == counted["county"].code
+    api.force_authenticate(director)
+    assert api.get(f"/api/v1/stats/{counted['b1'].code}/").status_code == 404
+    assert api.get("/api/v1/stats/").json()["figures"]["children"] == 3
+    schema = api.get("/api/schema/")
+    assert b"/api/v1/stats/{code}/" in schema.content
