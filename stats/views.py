@@ -4,18 +4,24 @@ below, charts and quarter-by-quarter trends. Thin: the figures come from service
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from areas.codes import Level
 from areas.models import Area
+from core.audit import log_action
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from rounds.models import ReturnState, Round
 from rounds.services import quarterly_figures
+from villagefiles.render import table_pdf, table_xlsx
+from villagefiles.views import CONTENT_TYPES
 
 from . import charts, services
+from . import reports as report_builders
 
 LABELS = {
     "children": _("registered children"),
@@ -165,3 +171,64 @@ def dashboard(request, code):
         "today": timezone.localdate(),
     }
     return render(request, "stats/dashboard.html", context)
+
+
+REPORT_TYPES = {"xlsx": CONTENT_TYPES["xlsx"], "pdf": CONTENT_TYPES["pdf"]}
+
+
+@login_required
+def reports(request, code):
+    """The standard reports of an area: quarterly tables of approved rounds, annual reports."""
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
+    rounds = (
+        Round.objects.visible_to(request.user)
+        .filter(snapshots__area__code__startswith=area.prefix)
+        .distinct()
+        .order_by("-year", "-quarter")
+    )
+    years = sorted({r.year for r in rounds}, reverse=True)
+    return render(request, "stats/reports.html", {"area": area, "rounds": rounds, "years": years})
+
+
+def _send(request, area, report, fmt, data):
+    content = (
+        table_pdf(
+            report.title,
+            report.subtitle,
+            report.headings,
+            report.rows,
+            report.widths,
+            timezone.localdate(),
+        )
+        if fmt == "pdf"
+        else table_xlsx(report.title, report.subtitle, report.headings, report.rows, report.widths)
+    )
+    log_action(
+        request.user,
+        "stats.report.exported",
+        area,
+        {"format": fmt, "title": report.title, "rows": len(report.rows), **data},
+        area_code=area.code,
+    )
+    response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"{report.title}.{fmt}")
+    return response
+
+
+@login_required
+def report_quarterly(request, code, round_pk, fmt):
+    """The quarterly statistical table of a round, as Excel or PDF (audited)."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    the_round = get_object_or_404(Round.objects.visible_to(request.user), pk=round_pk)
+    report = report_builders.quarterly(area, the_round)
+    return _send(request, area, report, fmt, {"round": the_round.label})
+
+
+@login_required
+def report_annual(request, code, year, fmt):
+    """The annual report of a year, as Excel or PDF (audited)."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    year = int(year)  # the URL pattern admits four digits only
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    return _send(request, area, report_builders.annual(area, year), fmt, {"year": year})

@@ -303,6 +303,20 @@ TABLE = {
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
         (lambda ctx: {"code": "nonsense"}, row(LOGIN, *[404] * 9)),
     ],
+    "stats:reports": [
+        (lambda ctx: {"code": A1}, IN_A1),
+        (lambda ctx: {"code": COUNTY}, IN_COUNTY),
+    ],
+    "stats:report_quarterly": [
+        (lambda ctx: {"code": A1, "round_pk": ctx["round"].pk, "fmt": "xlsx"}, IN_A1)
+    ],
+    "stats:report_annual": [
+        (lambda ctx: {"code": COUNTY, "year": 2026, "fmt": "pdf"}, IN_COUNTY),
+        (
+            lambda ctx: {"code": A1, "year": 2099, "fmt": "xlsx"},
+            row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+        ),
+    ],
     "api:stats-list": [(None, row(API_ANON, *[200] * 7, 404, 404))],
     "api:stats-detail": [
         (lambda ctx: {"code": A1}, API_IN_A1),

@@ -363,3 +363,49 @@ def to_xlsx(file: VillageFile | TownshipFile) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# -- any table (the statistical reports) -------------------------------------------------
+
+
+def table_pdf(title: str, subtitle: str, headings: list, rows: list, widths, generated_on) -> bytes:
+    """A titled table as a PDF in the shipped Chinese font. A row whose first cell starts
+    with "■" is a subtotal and is shaded."""
+    pdf = _Document(title, generated_on)
+    pdf.add_page()
+    _pdf_title(pdf, title, subtitle)
+    pdf.set_font(FONT, size=8)
+    shaded = FontFace(emphasis=None, fill_color=HEADING_FILL)
+    with pdf.table(
+        col_widths=widths,
+        headings_style=shaded,
+        text_align="LEFT",
+        wrapmode=WrapMode.CHAR,
+        line_height=4.2,
+        padding=0.8,
+    ) as table:
+        table.row([str(h) for h in headings])
+        for row in rows:
+            style = shaded if str(row[0]).startswith("■") else None
+            table.row([_text(value) for value in row], style=style)
+    return bytes(pdf.output())
+
+
+def table_xlsx(title: str, subtitle: str, headings: list, rows: list, widths) -> bytes:
+    """A titled table as a one-sheet workbook (cells neutralised, numbers kept)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_name(title, "report", set())
+    sheet.cell(row=1, column=1, value=_cell(title)).font = Font(size=14, bold=True)
+    sheet.cell(row=2, column=1, value=_cell(subtitle))
+    _xlsx_heading_row(sheet, 4, [str(h) for h in headings])
+    for number, row in enumerate(rows, start=5):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column, value=_cell(value))
+            if str(row[0]).startswith("■"):
+                cell.font = HEADING_FONT
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,86 @@
+"""The quarterly statistical table and the annual report: they add up, pass the summary
+form's cross-checks, come as Excel and PDF with Chinese text, and every file is audited."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from care.services import record_visit
+from core.audit import AuditEntry
+from core.testing import make_child
+from rounds import services as rounds
+from stats import reports
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(
+    world, county_officer, director, township_officer, other_director, other_township_officer
+):
+    for village, n in ((world["a1"], 3), (world["a2"], 1), (world["b1"], 2)):
+        for i in range(n):
+            make_child(village, f"孩子{i}", sex="MF"[i % 2], born=dt.date(2012 + i, 1, 1))
+    the_round = rounds.open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    for village, filler, reviewer in (
+        ("a1", director, township_officer),
+        ("a2", township_officer, township_officer),
+        ("b1", other_director, other_township_officer),
+    ):
+        ret = the_round.returns.select_related("round", "area").get(area=world[village])
+        for child in rounds.roster(ret):
+            rounds.check_child(filler, ret, child)
+        rounds.submit_return(filler, ret)
+        rounds.approve_return(reviewer, ret)
+    return the_round
+
+
+def test_quarterly_table_adds_up_and_passes_the_cross_checks(world, approved):
+    report = reports.quarterly(world["county"], approved)
+    assert reports.quarterly_consistent(report)
+    assert report.total["total"] == 6 and report.total["M"] == 4 and report.total["F"] == 2
+    labels = [row[0] for row in report.rows]
+    assert labels[0] == "■ 城关镇" and "  王庄村" in labels and labels[-1].startswith("■ ")
+    township_a = report.rows[0]
+    villages = [row for row in report.rows[1:3]]
+    for column in range(1, len(township_a)):
+        assert township_a[column] == sum(row[column] for row in villages)
+
+
+def test_annual_report_counts_the_years_work(world, approved, director):
+    child = make_child(world["a1"], "王新", registered_on=dt.date(2026, 3, 1))
+    record_visit(director, child, {"visited_on": dt.date(2026, 6, 1)})
+    report = reports.annual(world["county"], 2026)
+    assert report.total["total"] == 6 and report.total["visits"] == 1
+    assert report.total["new"] == 6
+
+
+def test_downloads_are_excel_and_pdf_in_chinese_and_audited(
+    client, world, approved, county_officer, director
+):
+    import openpyxl
+    import pypdf
+
+    client.force_login(county_officer)
+    code = world["county"].code
+    index = client.get(reverse("stats:reports", args=[code]))
+    assert "2026-Q4" in index.text
+    pdf = client.get(reverse("stats:report_quarterly", args=[code, approved.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "利辛县" in text and "王庄村" in text
+    xlsx = client.get(reverse("stats:report_annual", args=[code, 2026, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert "利辛县" in sheet["A1"].value
+    assert AuditEntry.objects.filter(action="stats.report.exported").count() == 2
+    client.force_login(director)
+    assert (
+        client.get(reverse("stats:report_quarterly", args=[code, approved.pk, "pdf"])).status_code
+        == 404
+    )
+    own = client.get(
+        reverse("stats:report_quarterly", args=[world["a1"].code, approved.pk, "xlsx"])
+    )
+    assert own.status_code == 200
