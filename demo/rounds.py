@@ -127,9 +127,14 @@ def seed_rounds(rng: random.Random, today: dt.date | None = None) -> dict:
     snapshot_rows = {}  # (back) -> {pk: data}
     for back in (1, 2):
         older = {}
+        ended = Round(
+            county=county,
+            year=_previous(year, quarter, back)[0],
+            quarter=_previous(year, quarter, back)[1],
+        ).period_end.isoformat()
         for pk, data in rows.items():
-            if new_in.get(pk, 99) < back:
-                continue  # registered after this quarter
+            if new_in.get(pk, 99) < back or data.get("birth_date", "") > ended:
+                continue  # registered (or born) after this quarter
             changed = rng.random() < CHANGED_EACH_QUARTER * back
             older[pk] = _older(data, rng) if changed else data
         snapshot_rows[back] = older

@@ -84,3 +84,14 @@ def test_downloads_are_excel_and_pdf_in_chinese_and_audited(
         reverse("stats:report_quarterly", args=[world["a1"].code, approved.pk, "xlsx"])
     )
     assert own.status_code == 200
+
+
+def test_demo_quarters_pass_the_cross_checks(db):
+    from areas.models import Area
+    from demo.seed import seed_demo
+    from rounds.models import Round
+
+    seed_demo("small", seed=3)
+    county = Area.objects.get(code="341623000000")
+    for the_round in Round.objects.all():
+        assert reports.quarterly_consistent(reports.quarterly(county, the_round)), the_round
