@@ -171,9 +171,14 @@ def page_plan() -> list[Row]:
             rows += care_rows(user)
             rows += round_rows(user)
             rows += relief_and_file_rows(user)
+            rows += [
+                Row(username, "dashboard", f"/dashboard/{code}/"),
+                Row(username, "reports", f"/dashboard/{code}/reports/"),
+            ]
     for name in ("areas", "people", "service-points", "children", "visits", "activities"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
     rows.append(Row("director", "api: worklist", "/api/v1/worklist/"))
+    rows.append(Row("county", "api: stats", "/api/v1/stats/"))
     return rows
 
 
