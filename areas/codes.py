@@ -2,6 +2,9 @@
 
 province PP0000000000, city PPCC00000000, county PPCCDD000000, township PPCCDDTTT000,
 village PPCCDDTTTVVV. The code is a path: a unit's code starts with its parent's prefix.
+The nation is 000000000000, with the empty prefix: an account bound to it (a national
+leader) sees every province. Provinces stay roots of the tree (no parent), so loading the
+division lists does not need the nation.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class Level(models.TextChoices):
     """The levels of the administrative tree, from the root down."""
 
+    NATION = "nation", _("nation")
     PROVINCE = "province", _("province")
     CITY = "city", _("city")
     COUNTY = "county", _("county")
@@ -19,12 +23,14 @@ class Level(models.TextChoices):
     VILLAGE = "village", _("village")
 
 
-PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = Level.values
+NATION, PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = Level.values
 LEVELS = Level.values
+NATION_CODE = "0" * 12
 # Significant digits of each level's code; the rest are zeros.
-PREFIX_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
+PREFIX_LENGTH = {NATION: 0, PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 PARENT_LEVEL = {CITY: PROVINCE, COUNTY: CITY, TOWNSHIP: COUNTY, VILLAGE: TOWNSHIP}
 CHILD_LEVEL = {parent: child for child, parent in PARENT_LEVEL.items()}
+CHILD_LEVEL[NATION] = PROVINCE
 
 
 def prefix_of(code: str, level: str) -> str:
@@ -39,6 +45,8 @@ def pad(code: str) -> str:
 
 def level_of(code: str) -> str:
     """The level a well-formed 12-digit code denotes."""
+    if code == NATION_CODE:
+        return NATION
     if code[9:] != "000":
         return VILLAGE
     if code[6:9] != "000":
@@ -81,7 +89,11 @@ def validate_area_code(code: str, level: str, parent_code: str | None = None) ->
         raise ValidationError({"code": _("An area code has exactly 12 digits.")})
     if level not in PREFIX_LENGTH:
         raise ValidationError({"level": _("Unknown level.")})
-    if level_of(code) != level or code == "0" * 12:
+    if level == NATION:
+        if code != NATION_CODE or parent_code:
+            raise ValidationError({"code": _("The nation's code is 000000000000, with no parent.")})
+        return
+    if level_of(code) != level:
         raise ValidationError(
             {
                 "code": _("Code %(code)s does not have the form of a %(level)s code.")

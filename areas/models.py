@@ -72,7 +72,7 @@ class Area(models.Model):
     def ancestor_codes(self) -> list[str]:
         """12-digit codes of the areas above this one, from the root down."""
         result = []
-        for level in codes.LEVELS[: codes.LEVELS.index(self.level)]:
+        for level in codes.LEVELS[1 : codes.LEVELS.index(self.level)]:  # the nation is no parent
             result.append(codes.pad(codes.prefix_of(self.code, level)))
         return result
 

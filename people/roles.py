@@ -24,7 +24,7 @@ ROLE_LEVELS = {
     Role.DIRECTOR: {Level.VILLAGE},
     Role.SOCIAL_WORKER: set(Level.values),
     Role.VOLUNTEER: set(Level.values),
-    Role.LEADER: {Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP},
+    Role.LEADER: {Level.NATION, Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP},
 }
 
 # Roles that see their area's records. Social workers and volunteers see only the

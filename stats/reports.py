@@ -21,6 +21,8 @@ from relief.models import AssistanceContact, ReliefMeasure
 from rounds import figures as round_figures
 from rounds.models import Round, VillageSnapshot
 
+from . import services
+
 QUARTERLY_COLUMNS = [
     ("total", gettext_lazy("children")),
     ("M", gettext_lazy("boys")),
@@ -80,7 +82,7 @@ def flat(figures: dict) -> dict:
 def _units(area: Area):
     """The rows' units: the areas one level below, and under a county their villages."""
     below = CHILD_LEVEL.get(area.level)
-    units = list(Area.objects.filter(parent=area).order_by("code")) if below else []
+    units = list(services.units_below(area)) if below else []
     villages = {}
     if area.level == Level.COUNTY:
         for village in Area.objects.within(area.prefix).villages().order_by("code"):

@@ -203,6 +203,13 @@ def totals(prefix: str) -> dict:
     }
 
 
+def units_below(area: Area):
+    """The areas one level below (the provinces, under the nation: they have no parent)."""
+    if area.level == Level.NATION:
+        return Area.objects.filter(level=Level.PROVINCE).order_by("code")
+    return Area.objects.filter(parent=area).order_by("code")
+
+
 def breakdown(area: Area) -> list[dict]:
     """The figures of each unit one level below `area` (townships of a county, villages of
     a township …), added up from their villages in one query."""
@@ -218,6 +225,6 @@ def breakdown(area: Area) -> list[dict]:
         .order_by("unit")
     )
     by_prefix = {row.pop("unit"): row for row in sums}
-    units = Area.objects.filter(parent=area).order_by("code")
+    units = units_below(area)
     empty = {**dict.fromkeys(FIGURES, 0), "villages": 0}
     return [{"area": unit, **by_prefix.get(unit.prefix, empty)} for unit in units]

@@ -83,3 +83,17 @@ def test_stats_api_for_any_visible_area(counted, county_officer, director):
     assert api.get("/api/v1/stats/").json()["figures"]["children"] == 3
     schema = api.get("/api/schema/")
     assert b"/api/v1/stats/{code}/" in schema.content
+
+
+def test_a_national_leader_sees_every_province(client, counted):
+    from areas.codes import NATION_CODE, Level
+    from areas.models import Area
+    from core.testing import make_user
+
+    nation = Area.objects.create(code=NATION_CODE, name="全国", level=Level.NATION)
+    leader = make_user("national_leader", "leader", nation)
+    client.force_login(leader)
+    page = client.get(reverse("stats:dashboard", args=[NATION_CODE]))
+    assert page.status_code == 200 and page.context["total"]["children"] == 9
+    assert [row["area"].name for row in page.context["units"]] == ["安徽省"]
+    assert client.get(reverse("stats:dashboard_root")).url == page.request["PATH_INFO"]
