@@ -314,11 +314,14 @@ class Probe(VirtualUser):
         await self.fetch("trivial view /healthz", "GET", "/healthz")
 
 
-async def run_phase(users, recorder: Recorder, warmup_s: float, duration_s: float, think_s):
+async def run_phase(
+    users, recorder: Recorder, warmup_s: float, duration_s: float, think_s, at_edges=None
+):
     """Every user acts and thinks in a loop; requests completing in the window are kept.
 
     think_s is the mean think time (uniform between half and one and a half of it), or 0
     for no thinking at all (each user sends its next request as soon as the answer is in).
+    at_edges, if given, is called at the window's start and at its end (CPU snapshots).
     Returns the window's length in seconds.
     """
     loop_end = time.perf_counter() + warmup_s + duration_s
@@ -341,5 +344,12 @@ async def run_phase(users, recorder: Recorder, warmup_s: float, duration_s: floa
     recorder.start = time.perf_counter() + warmup_s
     recorder.end = recorder.start + duration_s
     spread = think_s if think_s > 0 else 0.5  # users do not all click at the same moment
-    await asyncio.gather(*(life(u, u.rng.uniform(0, spread)) for u in users))
+
+    async def edge(at):
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        if at_edges is not None:
+            at_edges()
+
+    lives = [life(u, u.rng.uniform(0, spread)) for u in users]
+    await asyncio.gather(edge(recorder.start), edge(recorder.end), *lives)
     return recorder.end - recorder.start
