@@ -73,3 +73,10 @@ clean:
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-wrap --ignore=.venv --ignore=bench --ignore=tests --ignore="*/tests/*"
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## Load test: 50 signed-in users on gunicorn against PostgreSQL (PG_URL's server; the test
+## uses its own database shouhu_load, dropped and created again), about 5 minutes.
+## Prints throughput, p50/p95/p99 and errors; see bench/README.md, "Load test".
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/python bench/load/run.py --pg-url $(PG_URL)
