@@ -2,9 +2,9 @@
 
 Why not locust or wrk: the server, PostgreSQL and the client share the same 2 CPUs, so every
 millisecond of client CPU is taken from the server being measured. Locust (requests and
-gevent) spends roughly a millisecond of CPU per request and would need installing; wrk is
-light but scripting a login, a CSRF token taken from a form and a POST in its Lua hooks is
-awkward and it reports no per-type figures. This client is the standard library only (no
+gevent) typically spends about a millisecond of CPU per request and would need installing;
+wrk is light, but scripting a login, a CSRF token taken from a form and a POST in its Lua
+hooks is awkward, and it reports no per-type figures. This client is the standard library only (no
 new dependency), spends a fraction of a millisecond per request, and the run prints how much
 CPU it used, so its share of the machine is known rather than guessed.
 """
