@@ -76,6 +76,8 @@ COMMUNITY_WEIGHT = 0.4  # a community (residents' committee) against a village c
 DASHBOARD_TARGET_MS = 1000.0  # median, at 1/10 scale
 WORKLIST_TARGET_MS = 50.0  # median, at 1/10 scale
 GROWTH_NOISE = 1.25  # a median growing more than this from 1/100 to 1/10 is called growth
+SLOW_PAGE_S = 2.0  # a page slower than this on its first request is timed fewer times …
+PAGE_BUDGET_S = 60.0  # … as many as fit in this many seconds (at least 3)
 
 
 # ==========================================================================================
@@ -105,6 +107,13 @@ def parse_args():
         help="measure databases built by an earlier run instead of building them again "
         "(migrate still runs, so new apps get their tables)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="approved quarterly rounds (every county, every village's return and snapshot) "
+        "before the current quarter (default 4: a year of rounds; 0: none)",
+    )
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--warmups", type=int, default=3, help="untimed requests per page")
     parser.add_argument(
@@ -117,8 +126,8 @@ def parse_args():
     parser.add_argument("--worker", choices=["build", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if any(s < 1 for s in args.scale) or args.requests < 1 or args.warmups < 0:
-        parser.error("scales and --requests must be at least 1, --warmups at least 0")
+    if any(s < 1 for s in args.scale) or args.requests < 1 or args.warmups < 0 or args.rounds < 0:
+        parser.error("scales and --requests must be at least 1, --warmups and --rounds at least 0")
     return args
 
 
@@ -180,6 +189,7 @@ def run_worker(kind: str, env: dict, scale: int, args) -> dict:
     try:
         cmd = [sys.executable, __file__, "--worker", kind, "--out", out, "--scale", str(scale)]
         cmd += ["--requests", str(args.requests), "--warmups", str(args.warmups)]
+        cmd += ["--rounds", str(args.rounds)]
         if args.no_refresh:
             cmd.append("--no-refresh")
         wall = run(cmd, env)
@@ -279,13 +289,15 @@ def verdict(row: dict, scale: int) -> str:
 
 
 def print_rows(rows: list[dict], scale: int) -> None:
-    headers = ["who", "page", "path", "status", "median ms", "p95 ms", "queries", "KiB", "target"]
+    headers = ["who", "page", "path", "status", "n", "median ms", "p95 ms", "queries", "KiB"]
+    headers.append("target")
     cells = [
         [
             r["who"],
             r["page"],
             r["path"],
             str(r["status"]),
+            str(r.get("samples", "")),
             "-" if r["error"] else f"{r['median_ms']:.1f}",
             "-" if r["error"] else f"{r['p95_ms']:.1f}",
             r["queries"],
@@ -294,7 +306,7 @@ def print_rows(rows: list[dict], scale: int) -> None:
         ]
         for r in rows
     ]
-    table(headers, cells, numeric={3, 4, 5, 6, 7})
+    table(headers, cells, numeric={3, 4, 5, 6, 7, 8})
     for r in rows:
         if r["error"]:
             print(f"  ERROR {r['who']} {r['path']}: {r['error']}")
@@ -1029,7 +1041,124 @@ BULK_TABLES = [
     "children_caregiver",
     "care_visit",
     "care_visitsummary",
+    "rounds_round",
+    "rounds_villagereturn",
+    "rounds_villagesnapshot",
 ]
+
+
+def past_quarters(today: dt.date, count: int) -> list[tuple[int, int, dt.date, dt.date]]:
+    """(year, quarter, first day, last day) of the `count` quarters before today's, oldest
+    first."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    result = []
+    for _ in range(count):
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        start = dt.date(year, 3 * quarter - 2, 1)
+        result.append((year, quarter, start, month_end(start.replace(month=3 * quarter))))
+    return result[::-1]
+
+
+SNAPSHOT_FIGURES = """
+    jsonb_build_object(
+        'total', coalesce(k.total, 0), 'new', coalesce(k.new, 0), 'exited', coalesce(x.n, 0),
+        'category', jsonb_build_object(
+            'left_behind', coalesce(k.left_behind, 0), 'orphan', coalesce(k.orphan, 0),
+            'fuc', coalesce(k.fuc, 0), 'in_difficulty', coalesce(k.in_difficulty, 0),
+            'poverty', coalesce(k.poverty, 0), 'disability', coalesce(k.disability, 0),
+            'guardianship', coalesce(k.guardianship, 0), 'ordinary', coalesce(k.ordinary, 0)),
+        'care_level', jsonb_build_object(
+            'special', coalesce(k.special, 0), 'ordinary', coalesce(k.ordinary_level, 0)),
+        'sex', jsonb_build_object('M', coalesce(k.boys, 0), 'F', coalesce(k.girls, 0)),
+        'age_band', jsonb_build_object(
+            '0-5', coalesce(k.a0, 0), '6-13', coalesce(k.a6, 0), '14-15', coalesce(k.a14, 0),
+            '16+', coalesce(k.a16, 0)))
+"""
+SNAPSHOT_COUNTS = """
+    SELECT area_id, count(*) AS total, count(*) FILTER (WHERE created_at >= %(start)s) AS new,
+        count(*) FILTER (WHERE is_left_behind) AS left_behind,
+        count(*) FILTER (WHERE is_orphan) AS orphan, count(*) FILTER (WHERE is_fuc) AS fuc,
+        count(*) FILTER (WHERE difficulty_poverty OR difficulty_disability
+            OR difficulty_guardianship) AS in_difficulty,
+        count(*) FILTER (WHERE difficulty_poverty) AS poverty,
+        count(*) FILTER (WHERE difficulty_disability) AS disability,
+        count(*) FILTER (WHERE difficulty_guardianship) AS guardianship,
+        count(*) FILTER (WHERE NOT (is_left_behind OR is_orphan OR is_fuc OR difficulty_poverty
+            OR difficulty_disability OR difficulty_guardianship)) AS ordinary,
+        count(*) FILTER (WHERE care_level = 'special') AS special,
+        count(*) FILTER (WHERE care_level = 'ordinary') AS ordinary_level,
+        count(*) FILTER (WHERE sex = 'M') AS boys, count(*) FILTER (WHERE sex = 'F') AS girls,
+        count(*) FILTER (WHERE extract(year FROM age(%(end)s, birth_date)) <= 5) AS a0,
+        count(*) FILTER (WHERE extract(year FROM age(%(end)s, birth_date)) BETWEEN 6 AND 13)
+            AS a6,
+        count(*) FILTER (WHERE extract(year FROM age(%(end)s, birth_date)) BETWEEN 14 AND 15)
+            AS a14,
+        count(*) FILTER (WHERE extract(year FROM age(%(end)s, birth_date)) >= 16) AS a16
+    FROM children_child
+    WHERE created_at < %(after)s AND (closed_on IS NULL OR closed_on > %(end)s)
+    GROUP BY area_id
+"""
+
+
+def build_rounds(cursor, state: BuildState, quarters: int) -> None:
+    """Approved quarterly rounds of the last `quarters` quarters in every county: the round
+    (closed), every village's return (approved) and its snapshot with the quarter's figures
+    (as rounds.figures.count makes them, counted in SQL from the children registered and
+    not closed at the quarter's end). The children's snapshot rows are not made: no measured
+    page reads them. Bulk SQL (INSERT … SELECT) on the server."""
+    from django.utils import timezone
+
+    rounds = returns = snapshots = 0
+    for year, quarter, start, end in past_quarters(state.today, quarters):
+        params = {
+            "year": year,
+            "quarter": quarter,
+            "start": timezone.make_aware(dt.datetime.combine(start, dt.time())),
+            "end": end,
+            "after": timezone.make_aware(dt.datetime.combine(end, dt.time()))
+            + dt.timedelta(days=1),
+            "opened": timezone.make_aware(dt.datetime.combine(end, dt.time(9)))
+            - dt.timedelta(days=10),
+            "due": end + dt.timedelta(days=15),
+            "submitted": timezone.make_aware(dt.datetime.combine(end, dt.time(10)))
+            + dt.timedelta(days=5),
+            "approved": timezone.make_aware(dt.datetime.combine(end, dt.time(15)))
+            + dt.timedelta(days=10),
+            "closed": timezone.make_aware(dt.datetime.combine(end, dt.time(17)))
+            + dt.timedelta(days=25),
+        }
+        cursor.execute(
+            "INSERT INTO rounds_round (year, quarter, due_on, state, opened_at, closed_at, "
+            "county_id) SELECT %(year)s, %(quarter)s, %(due)s, 'closed', %(opened)s, "
+            "%(closed)s, id FROM areas_area WHERE level = 'county'",
+            params,
+        )
+        rounds += cursor.rowcount
+        villages = (
+            "FROM rounds_round r JOIN areas_area t ON t.parent_id = r.county_id "
+            "JOIN areas_area v ON v.parent_id = t.id "
+            "WHERE r.year = %(year)s AND r.quarter = %(quarter)s"
+        )
+        cursor.execute(
+            "INSERT INTO rounds_villagereturn (state, submitted_at, reviewed_at, review_comment, "
+            "updated_at, area_id, round_id) SELECT 'approved', %(submitted)s, %(approved)s, '', "
+            f"%(approved)s, v.id, r.id {villages}",
+            params,
+        )
+        returns += cursor.rowcount
+        cursor.execute(
+            "INSERT INTO rounds_villagesnapshot (approved_at, figures, area_id, round_id) "
+            f"SELECT %(approved)s, {SNAPSHOT_FIGURES}, v.id, r.id {villages.split(' WHERE ')[0]} "
+            f"LEFT JOIN ({SNAPSHOT_COUNTS}) k ON k.area_id = v.id "
+            "LEFT JOIN (SELECT area_id, count(*) AS n FROM children_child "
+            "WHERE closed_on BETWEEN %(first)s AND %(end)s GROUP BY area_id) x "
+            "ON x.area_id = v.id WHERE r.year = %(year)s AND r.quarter = %(quarter)s",
+            {**params, "first": start},
+        )
+        snapshots += cursor.rowcount
+    state.counts["rounds"] = rounds
+    state.counts["village returns"] = returns
+    state.counts["village snapshots"] = snapshots
 
 
 def worker_build(args) -> dict:
@@ -1058,6 +1187,9 @@ def worker_build(args) -> dict:
         build_people_and_points(cursor, state, rng)
     with tempfile.TemporaryDirectory(prefix="shouhu-national-") as tmp:
         build_children(cursor, state, args.scale[0], steps, Path(tmp))
+    if args.rounds:
+        with steps(f"rounds: {args.rounds} approved quarters (INSERT … SELECT)"):
+            build_rounds(cursor, state, args.rounds)
     indexes.restore(steps)
     with steps("sequences: reset after explicit ids"):
         for table in ("areas_area", "people_user", "children_child"):
@@ -1092,6 +1224,7 @@ class Row:
     p95_ms: float = 0.0
     queries: str = ""
     kib: float = 0.0
+    samples: int = 0
     error: str = ""
 
 
@@ -1101,15 +1234,24 @@ def p95(samples: list[float]) -> float:
 
 
 def measure(client, row: Row, requests: int, warmups: int) -> Row:
-    """Warm up, count the queries of two requests, then time `requests` requests."""
+    """Warm up, count the queries of two requests, then time `requests` requests.
+
+    A page whose first request takes more than SLOW_PAGE_S seconds gets no more warm-ups,
+    one counted request and only as many timed requests as fit in PAGE_BUDGET_S (at least
+    3), so that one very slow page does not take an hour; `samples` says how many.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     headers = {"Accept": "application/json"} if row.path.startswith("/api/") else {}
-    for _ in range(warmups):
+    start = time.perf_counter()
+    client.get(row.path, headers=headers)  # the first warm-up
+    first_s = time.perf_counter() - start
+    slow = first_s > SLOW_PAGE_S
+    for _ in range(0 if slow else warmups - 1):
         client.get(row.path, headers=headers)
     counts = []
-    for _ in range(2):
+    for _ in range(1 if slow else 2):
         with CaptureQueriesContext(connection) as captured:
             response = client.get(row.path, headers=headers)
         counts.append(len(captured.captured_queries))
@@ -1120,12 +1262,15 @@ def measure(client, row: Row, requests: int, warmups: int) -> Row:
         exc_info = getattr(response, "exc_info", None)
         row.error = repr(exc_info[1]) if exc_info else f"HTTP {row.status}"
         return row
+    if slow:
+        requests = max(3, min(requests, int(PAGE_BUDGET_S / first_s)))
     gc.collect()
     samples = []
     for _ in range(requests):
         start = time.perf_counter()
         client.get(row.path, headers=headers)
         samples.append((time.perf_counter() - start) * 1000)
+    row.samples = len(samples)
     row.median_ms = statistics.median(samples)
     row.p95_ms = p95(samples)
     return row
