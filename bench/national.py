@@ -1359,9 +1359,16 @@ def worker_measure(args) -> dict:
         client = Client(raise_request_exception=False)
         client.force_login(user)
         clients[who] = client
+    loads = [os.getloadavg()[0]]
     for row in rows:
         measure(clients[row.who], row, args.requests, args.warmups)
         say(f"{row.who:<18} {row.path:<40} {row.median_ms:8.1f} ms  {row.queries} queries")
+        loads.append(os.getloadavg()[0])
+    result["notes"].append(
+        "1-minute load average while the pages were measured: "
+        f"{min(loads):.2f}–{max(loads):.2f} (this process and PostgreSQL make about 1; "
+        "more means other work shared the 2 CPUs)"
+    )
     result["rows"] = [asdict(r) for r in rows]
     return result
 
