@@ -80,3 +80,10 @@ messages: install
 .PHONY: bench-load
 bench-load: install
 	$(BIN)/python bench/load/run.py --pg-url $(PG_URL)
+
+## National-scale benchmark on PostgreSQL (PG_URL's server; its own databases
+## shouhu_national_*): builds the national hierarchy and children/visits by COPY at 1/100
+## and 1/10 of national scale, then times the dashboards and a director's worklist.
+.PHONY: bench-national
+bench-national: install
+	$(BIN)/python bench/national.py --pg-url $(PG_URL)
