@@ -1306,7 +1306,6 @@ def worker_measure(args) -> dict:
     stored = read_stored(connection)
     if stored:
         result["stored_build"] = stored
-    result["sizes"] = table_sizes(connection)
 
     nation = ensure_nation()
     province = Area.objects.get(code=REFERENCE_COUNTY[:2] + "0" * 10)
@@ -1363,6 +1362,7 @@ def worker_measure(args) -> dict:
         client = Client(raise_request_exception=False)
         client.force_login(user)
         clients[who] = client
+    result["sizes"] = table_sizes(connection)
     loads = [os.getloadavg()[0]]
     for row in rows:
         measure(clients[row.who], row, args.requests, args.warmups)
