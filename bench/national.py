@@ -1104,6 +1104,61 @@ SNAPSHOT_COUNTS = """
 """
 
 
+# The snapshots' figures added up in SQL, named as SNAPSHOT_FIGURES reads them (k.…).
+_SUMMED = [
+    ("total", "{total}"),
+    ("new", "{new}"),
+    ("exited", "{exited}"),
+    *[
+        (name, "{category," + name + "}")
+        for name in (
+            "left_behind", "orphan", "fuc", "in_difficulty", "poverty", "disability",
+            "guardianship", "ordinary",
+        )
+    ],
+    ("special", "{care_level,special}"),
+    ("ordinary_level", "{care_level,ordinary}"),
+    ("boys", "{sex,M}"),
+    ("girls", "{sex,F}"),
+    ("a0", "{age_band,0-5}"),
+    ("a6", "{age_band,6-13}"),
+    ("a14", "{age_band,14-15}"),
+    ("a16", "{age_band,16+}"),
+]  # fmt: skip
+FIGURE_SUMS = ", ".join(f"sum((figures #>> '{path}')::int) AS {name}" for name, path in _SUMMED)
+
+
+def build_round_sums(cursor) -> int:
+    """The townships' and counties' sums of every round (rounds.models.RoundFigures), as
+    rounds.services.roll_up keeps them at each approval: added up in SQL on the server."""
+    from areas.codes import Level
+
+    written = 0
+    for level, source in (
+        (
+            Level.TOWNSHIP,
+            "SELECT s.round_id, v.parent_id AS area_id, count(*) AS villages, "
+            f"{FIGURE_SUMS} FROM rounds_villagesnapshot s "
+            "JOIN areas_area v ON v.id = s.area_id GROUP BY s.round_id, v.parent_id",
+        ),
+        (
+            Level.COUNTY,
+            "SELECT f.round_id, t.parent_id AS area_id, sum(f.villages) AS villages, "
+            f"{FIGURE_SUMS} FROM rounds_roundfigures f JOIN areas_area t ON t.id = f.area_id "
+            "WHERE f.level = 'township' GROUP BY f.round_id, t.parent_id",
+        ),
+    ):
+        figures = SNAPSHOT_FIGURES.replace("x.n", "k.exited")
+        cursor.execute(
+            "INSERT INTO rounds_roundfigures (round_id, area_id, code, level, villages, figures) "
+            f"SELECT k.round_id, k.area_id, a.code, %s, k.villages, {figures} "
+            f"FROM ({source}) k JOIN areas_area a ON a.id = k.area_id",
+            [level.value],
+        )
+        written += cursor.rowcount
+    return written
+
+
 def build_rounds(cursor, state: BuildState, quarters: int) -> None:
     """Approved quarterly rounds of the last `quarters` quarters in every county: the round
     (closed), every village's return (approved) and its snapshot with the quarter's figures
@@ -1163,6 +1218,7 @@ def build_rounds(cursor, state: BuildState, quarters: int) -> None:
     state.counts["rounds"] = rounds
     state.counts["village returns"] = returns
     state.counts["village snapshots"] = snapshots
+    state.counts["township and county sums of rounds"] = build_round_sums(cursor)
 
 
 def worker_build(args) -> dict:
@@ -1340,6 +1396,17 @@ def worker_measure(args) -> dict:
         )
     else:
         refresh_stats(args, result, stored, connection)
+        from rounds.models import RoundFigures, VillageSnapshot
+
+        if VillageSnapshot.objects.exists() and not RoundFigures.objects.exists():
+            with connection.cursor() as cursor:
+                begin = time.perf_counter()
+                written = build_round_sums(cursor)
+            result["notes"].append(
+                f"the rounds' township and county sums were missing (a database built before "
+                f"they existed): {written:,} rows made in SQL in "
+                f"{time.perf_counter() - begin:.1f} s"
+            )
         for who, area in (
             ("leader (nation)", nation),
             ("leader (province)", province),

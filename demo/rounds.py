@@ -30,7 +30,7 @@ from rounds.models import (
     VillageReturn,
     VillageSnapshot,
 )
-from rounds.services import child_rows, quarter_of
+from rounds.services import child_rows, quarter_of, rebuild_round_sums
 
 EXITED_THIS_QUARTER = 0.01  # share of children whose record closes this quarter
 NEW_EACH_QUARTER = 0.02  # share of children first registered in the following quarter
@@ -204,6 +204,8 @@ def seed_rounds(rng: random.Random, today: dt.date | None = None) -> dict:
         counts,
     )
     counts["rounds"] += 1
+    # The snapshots were inserted in bulk: the townships' and county's sums are made once.
+    counts["round_sums"] = rebuild_round_sums()
     return dict(counts)
 
 

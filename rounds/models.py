@@ -265,6 +265,34 @@ class VillageSnapshot(models.Model):
         return f"{self.round} · {self.area}"
 
 
+class RoundFiguresQuerySet(ScopedQuerySet):
+    scope_field = "code"
+
+
+class RoundFigures(models.Model):
+    """A township's or county's approved figures of a round: the sum of its villages'
+    snapshots, kept as each village is approved, so that a trend above a county adds up a
+    few thousand county rows instead of millions of village snapshots."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sums")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=12)
+    level = models.CharField(max_length=10)
+    villages = models.PositiveIntegerField(default=0)
+    figures = models.JSONField(default=dict)
+
+    objects = RoundFiguresQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area"], name="one_sum_per_round_and_area")
+        ]
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self):
+        return f"{self.round} · {self.code}"
+
+
 class ChildSnapshot(models.Model):
     """One child's recorded facts as the approved quarter saw them."""
 

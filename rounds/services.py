@@ -5,9 +5,10 @@ A step that is not allowed raises WorkflowError with a message for the user.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from .models import (
     ReturnEvent,
     ReturnState,
     Round,
+    RoundFigures,
     TownshipSummary,
     VillageReturn,
     VillageSnapshot,
@@ -374,7 +376,90 @@ def freeze(ret: VillageReturn, at) -> VillageSnapshot:
         ChildSnapshot(snapshot=snap, child_id=child_id, data=data)
         for child_id, data in current.items()
     )
+    roll_up(ret.round, ret.area.code)
     return snap
+
+
+def roll_up(the_round: Round, village_code: str) -> None:
+    """Store the round's sums of the village's township (its villages' snapshots) and county
+    (its townships' sums), under a lock on each sum's row (township first, then county)."""
+    township_code = village_code[:9] + "000"
+    county_code = village_code[:6] + "000000"
+    areas = dict(
+        Area.objects.filter(code__in=[township_code, county_code]).values_list("code", "pk")
+    )
+    RoundFigures.objects.bulk_create(
+        [
+            RoundFigures(round=the_round, area_id=pk, code=code, level=level)
+            for code, level in ((township_code, Level.TOWNSHIP), (county_code, Level.COUNTY))
+            if (pk := areas.get(code))
+        ],
+        ignore_conflicts=True,
+    )
+    sums = {
+        row.code: row
+        for row in RoundFigures.objects.select_for_update()
+        .filter(round=the_round, code__in=[township_code, county_code])
+        .order_by("-level")  # "township" before "county"
+    }
+    if township_code in sums:
+        snaps = VillageSnapshot.objects.filter(round=the_round).within(township_code[:9])
+        found = list(snaps.values_list("figures", flat=True))
+        _store_sum(sums[township_code], figures.add(found), len(found))
+    if county_code in sums:
+        below = RoundFigures.objects.filter(round=the_round, level=Level.TOWNSHIP).within(
+            county_code[:6]
+        )
+        found = list(below.values_list("figures", "villages"))
+        _store_sum(sums[county_code], figures.add(f for f, _n in found), sum(n for _f, n in found))
+
+
+def _store_sum(row: RoundFigures, total: dict, villages: int) -> None:
+    row.figures, row.villages = total, villages
+    row.save(update_fields=["figures", "villages"])
+
+
+def rebuild_round_sums(rounds=None) -> int:
+    """Recompute every township's and county's sums of these rounds (all by default) from
+    the village snapshots, for data loaded in bulk. Returns how many rows were written."""
+    rounds = Round.objects.all() if rounds is None else rounds
+    written = 0
+    for the_round in rounds.select_related("county"):
+        by_township: dict[str, list] = {}
+        snaps = VillageSnapshot.objects.filter(round=the_round).values_list("area__code", "figures")
+        for code, found in snaps.iterator(chunk_size=5000):
+            by_township.setdefault(code[:9], []).append(found)
+        areas = dict(
+            Area.objects.filter(
+                level=Level.TOWNSHIP, code__in=[t + "000" for t in by_township]
+            ).values_list("code", "pk")
+        )
+        rows = [
+            RoundFigures(
+                round=the_round,
+                area_id=areas[t + "000"],
+                code=t + "000",
+                level=Level.TOWNSHIP,
+                villages=len(found),
+                figures=figures.add(found),
+            )
+            for t, found in sorted(by_township.items())
+            if t + "000" in areas
+        ]
+        county = RoundFigures(
+            round=the_round,
+            area=the_round.county,
+            code=the_round.county.code,
+            level=Level.COUNTY,
+            villages=sum(r.villages for r in rows),
+            figures=figures.add(r.figures for r in rows),
+        )
+        with transaction.atomic():
+            RoundFigures.objects.filter(round=the_round).delete()
+            if rows:
+                RoundFigures.objects.bulk_create([*rows, county], batch_size=2000)
+                written += len(rows) + 1
+    return written
 
 
 def differences(ret: VillageReturn) -> dict:
@@ -414,17 +499,42 @@ def differences(ret: VillageReturn) -> dict:
     }
 
 
-def quarterly_figures(prefix: str) -> list[tuple]:
-    """An area's approved figures quarter by quarter, newest first, summed from its
-    villages' snapshots: (round, figures, villages approved, counts by age band)."""
-    per_round, rounds = {}, {}
-    snapshots = VillageSnapshot.objects.within(prefix).select_related("round")
-    for snap in snapshots.only("figures", "round__year", "round__quarter", "round__state"):
-        per_round.setdefault(snap.round_id, []).append(snap.figures)
-        rounds[snap.round_id] = snap.round
+@dataclass(frozen=True)
+class Quarter:
+    """A quarter of the trend; above a county it stands for every county's round of it."""
+
+    year: int
+    quarter: int
+    is_open: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+
+def quarterly_figures(area: Area) -> list[tuple]:
+    """An area's approved figures quarter by quarter, newest first: (quarter, figures,
+    villages approved, counts by age band).
+
+    A village or township adds up its villages' snapshots, a county its townships' sums,
+    anything above its counties' sums (`roll_up`): a few rows per quarter and unit shown.
+    """
+    if area.level in (Level.VILLAGE, Level.TOWNSHIP):
+        rows = VillageSnapshot.objects.within(area.prefix).annotate(villages=Value(1))
+    else:
+        level = Level.TOWNSHIP if area.level == Level.COUNTY else Level.COUNTY
+        rows = RoundFigures.objects.within(area.prefix).filter(level=level, villages__gt=0)
+    per_quarter: dict[tuple, list] = {}
+    for year, quarter, state, found, villages in rows.values_list(
+        "round__year", "round__quarter", "round__state", "figures", "villages"
+    ):
+        entry = per_quarter.setdefault((year, quarter), [False, [], 0])
+        entry[0] = entry[0] or state == Round.State.OPEN
+        entry[1].append(found)
+        entry[2] += villages
     quarters = []
-    for rid in sorted(rounds, key=lambda r: (rounds[r].year, rounds[r].quarter), reverse=True):
-        total = figures.add(per_round[rid])
+    for (year, quarter), (is_open, found, villages) in sorted(per_quarter.items(), reverse=True):
+        total = figures.add(found)
         ages = [total["age_band"][name] for name, _low, _high in figures.AGE_BANDS]
-        quarters.append((rounds[rid], total, len(per_round[rid]), ages))
+        quarters.append((Quarter(year, quarter, is_open), total, villages, ages))
     return quarters

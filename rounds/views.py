@@ -339,7 +339,7 @@ def review(request, pk):
 def area_figures(request, code):
     """An area's approved figures, quarter by quarter (summed from village snapshots)."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
-    quarters = services.quarterly_figures(area.prefix)
+    quarters = services.quarterly_figures(area)
     return render_page(
         request,
         "rounds/area_figures.html",

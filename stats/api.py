@@ -51,7 +51,7 @@ class StatsViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9]{12}"
 
     def _payload(self, area: Area) -> dict:
-        total = services.totals(area.prefix)
+        total = services.totals(area)
         return {
             "code": area.code,
             "name": area.name,

@@ -2,11 +2,13 @@
 
 `recount` computes villages' figures from the raw tables with the registry's, the care
 engine's and the relief app's own rules, a fixed number of queries for any number of
-villages. `refresh_villages` stores them under a row lock; the signal receivers call it
-after each commit that touched a village, and `manage.py refresh_stats` (daily, from cron)
-recounts every village for the figures that move with the calendar (ages, this month's
-visits, this quarter). A dashboard then adds up rows: its cost follows the number of
-villages under the area, not the number of children or visits.
+villages. `refresh_villages` stores them under a row lock, with the sums of their
+townships and counties; the signal receivers call it after each commit that touched a
+village, and `manage.py refresh_stats` (daily, from cron) recounts every village for the
+figures that move with the calendar (ages, this month's visits, this quarter). A dashboard
+then adds up stored rows (a township its villages, a county its townships, anything above
+its counties): its cost follows the number of units shown, not the number of children,
+visits or villages.
 """
 
 import datetime as dt
@@ -23,10 +25,11 @@ from care.models import Activity
 from children.choices import CareLevel, Sex, Status
 from children.models import AGE_BANDS, CATEGORY_FILTERS, Child
 from children.policy import birthday_cutoff
+from core.scoping import code_range
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import Round, VillageReturn
 
-from .models import FIGURES, VillageStats
+from .models import FIGURES, AreaStats, VillageStats
 
 BATCH = 500  # villages recounted per round of queries (keeps IN lists short)
 SPECIAL = CareLevel.SPECIAL
@@ -144,11 +147,12 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
 
 
 def refresh_villages(area_ids, on: dt.date | None = None) -> int:
-    """Recount and store the figures of these villages (others are ignored). Returns how
-    many rows were written.
+    """Recount and store the figures of these villages (others are ignored), and their
+    townships' and counties' sums. Returns how many village rows were written.
 
     The rows are locked before the recount, so two transactions refreshing the same village
-    one after the other cannot store a count that misses the other's change.
+    one after the other cannot store a count that misses the other's change. Locks are taken
+    in one order (villages, townships, counties; each by id), so refreshes cannot deadlock.
     """
     on = on or timezone.localdate()
     villages = dict(
@@ -177,7 +181,69 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
                     setattr(row, name, value)
             VillageStats.objects.bulk_update(rows, ["on", "computed_at", *FIGURES])
             written += len(rows)
+            townships = {villages[pk][: PREFIX_LENGTH[Level.TOWNSHIP]] for pk in batch}
+            counties = {prefix[: PREFIX_LENGTH[Level.COUNTY]] for prefix in townships}
+            roll_up(Level.TOWNSHIP, townships, on)
+            roll_up(Level.COUNTY, counties, on)
     return written
+
+
+# Each stored sum and the rows it adds up: a township's villages, a county's townships.
+ROLLUP_SOURCE = {Level.TOWNSHIP: Level.VILLAGE, Level.COUNTY: Level.TOWNSHIP}
+
+
+def _stored(level: str):
+    """The stored rows of one level's areas."""
+    if level == Level.VILLAGE:
+        return VillageStats.objects.all()
+    return AreaStats.objects.filter(level=level)
+
+
+def _any_within(prefixes) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**code_range("code", prefix))
+    return q
+
+
+def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
+    """Store the sums of the townships (or counties) with these code prefixes from their
+    villages' (or townships') rows, under a lock on each sum's row. Call inside the
+    transaction that changed the rows below."""
+    prefixes = sorted(set(prefixes))
+    if not prefixes:
+        return
+    on = on or timezone.localdate()
+    areas = dict(
+        Area.objects.filter(
+            level=level, code__in=[p.ljust(PREFIX_LENGTH[Level.VILLAGE], "0") for p in prefixes]
+        ).values_list("pk", "code")
+    )
+    AreaStats.objects.bulk_create(
+        [AreaStats(area_id=pk, code=code, level=level) for pk, code in areas.items()],
+        ignore_conflicts=True,
+    )
+    rows = list(AreaStats.objects.select_for_update().filter(pk__in=areas).order_by("pk"))
+    length = PREFIX_LENGTH[level]
+    below = ROLLUP_SOURCE[level]
+    counted = Count("pk") if below == Level.VILLAGE else Sum("villages")
+    sums = {
+        row.pop("unit"): row
+        for row in _stored(below)
+        .filter(_any_within(prefixes))
+        .annotate(unit=Substr("code", 1, length))
+        .values("unit")
+        .annotate(**{name: Sum(name) for name in FIGURES}, n=counted, oldest=Min("computed_at"))
+        .order_by()
+    }
+    for row in rows:
+        found = sums.get(row.code[:length], {})
+        row.on = on
+        row.villages = found.get("n") or 0
+        row.computed_at = found.get("oldest")
+        for name in FIGURES:
+            setattr(row, name, found.get(name) or 0)
+    AreaStats.objects.bulk_update(rows, ["on", "villages", "computed_at", *FIGURES])
 
 
 def refresh_all(on: dt.date | None = None) -> int:
@@ -189,16 +255,30 @@ def refresh_all(on: dt.date | None = None) -> int:
 # -- adding up -------------------------------------------------------------------------
 
 
-def totals(prefix: str) -> dict:
-    """The figures of every village under an area-code prefix, added up, with the oldest
-    computation time among them (the data's age)."""
-    rows = VillageStats.objects.within(prefix)
+def _source(area: Area):
+    """The stored rows an area's figures add up: a village's or a township's village rows,
+    a county's township rows, and above a county its counties' rows (about 2,850 for the
+    nation, where there are 490,000 villages)."""
+    if area.level in (Level.VILLAGE, Level.TOWNSHIP):
+        level = Level.VILLAGE
+    elif area.level == Level.COUNTY:
+        level = Level.TOWNSHIP
+    else:
+        level = Level.COUNTY
+    rows = _stored(level).within(area.prefix)
+    return rows, Count("pk") if level == Level.VILLAGE else Sum("villages")
+
+
+def totals(area: Area) -> dict:
+    """The figures of every village under an area, added up, with the oldest computation
+    time among them (the data's age)."""
+    rows, villages = _source(area)
     sums = rows.aggregate(
-        **{name: Sum(name) for name in FIGURES}, villages=Count("pk"), oldest=Min("computed_at")
+        **{name: Sum(name) for name in FIGURES}, villages=villages, oldest=Min("computed_at")
     )
     return {
         **{name: sums[name] or 0 for name in FIGURES},
-        "villages": sums["villages"],
+        "villages": sums["villages"] or 0,
         "oldest": sums["oldest"],
     }
 
@@ -212,16 +292,16 @@ def units_below(area: Area):
 
 def breakdown(area: Area) -> list[dict]:
     """The figures of each unit one level below `area` (townships of a county, villages of
-    a township …), added up from their villages in one query."""
+    a township …), added up from the stored rows in one query."""
     below = CHILD_LEVEL.get(area.level)
     if below is None:
         return []
     length = PREFIX_LENGTH[below]
+    rows, villages = _source(area)
     sums = (
-        VillageStats.objects.within(area.prefix)
-        .annotate(unit=Substr("code", 1, length))
+        rows.annotate(unit=Substr("code", 1, length))
         .values("unit")
-        .annotate(**{name: Sum(name) for name in FIGURES}, villages=Count("pk"))
+        .annotate(**{name: Sum(name) for name in FIGURES}, villages=villages)
         .order_by("unit")
     )
     by_prefix = {row.pop("unit"): row for row in sums}

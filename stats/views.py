@@ -86,9 +86,6 @@ VISIT_FIGURES = {
 }
 
 
-TREND_LEVELS = {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}
-
-
 def figure_link(area: Area, name: str) -> str | None:
     """Where a figure drills down to: the units below (on this page), or at a village the
     children behind it."""
@@ -120,7 +117,7 @@ def dashboard_root(request):
 def dashboard(request, code):
     """An area's figures, the units below it, charts and trends."""
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
-    total = services.totals(area.prefix)
+    total = services.totals(area)
     units = services.breakdown(area)
     for unit in units:
         unit["special_share"] = share(unit["special_visited"], unit["special"])
@@ -128,12 +125,7 @@ def dashboard(request, code):
         unit["contact_share"] = share(unit["special_with_contact"], unit["special"])
         unit["overdue"] = unit["special_overdue"] + unit["ordinary_overdue"]
     link = {name: figure_link(area, name) for name in [*LABELS, *VISIT_FIGURES]}
-    # The trend sums the villages' approved snapshots: cheap for a county (a few thousand),
-    # minutes for the nation (two million at national scale, measured by bench/national.py).
-    # Above a county it waits for per-round totals kept like the village rows.
-    quarters = (
-        list(reversed(quarterly_figures(area.prefix)[:8])) if area.level in TREND_LEVELS else []
-    )
+    quarters = list(reversed(quarterly_figures(area)[:8]))
     open_round = Round.objects.visible_to(request.user).open().first()
     prefix = jurisdiction_prefix(request.user) or "-"
     context = {

@@ -49,6 +49,31 @@ def test_quarterly_table_adds_up_and_passes_the_cross_checks(world, approved):
         assert township_a[column] == sum(row[column] for row in villages)
 
 
+def test_quarter_by_quarter_figures_add_up_at_every_level(client, world, approved):
+    from rounds.figures import add
+    from rounds.models import RoundFigures
+
+    county = rounds.quarterly_figures(world["county"])
+    townships = [rounds.quarterly_figures(world[name]) for name in ("a", "b")]
+    province = world["county"].parent.parent
+    assert [q.label for q, *_ in county] == ["2026-Q4"]
+    assert county[0][1]["total"] == 6 and county[0][2] == 3
+    assert county[0][1] == add(t[0][1] for t in townships)
+    assert county[0][2] == sum(t[0][2] for t in townships)
+    # Above the county the trend adds up the counties' sums, kept at each approval …
+    assert rounds.quarterly_figures(province)[0][1:] == county[0][1:]
+    kept = {row.code: (row.villages, row.figures) for row in RoundFigures.objects.all()}
+    assert len(kept) == 3
+    # … which equal a rebuild from the village snapshots.
+    assert rounds.rebuild_round_sums() == 3
+    assert {row.code: (row.villages, row.figures) for row in RoundFigures.objects.all()} == kept
+    from core.testing import make_user
+
+    client.force_login(make_user("province_leader", "leader", province))
+    page = client.get(reverse("stats:dashboard", args=[province.code]))
+    assert 'data-testid="trend"' in page.text and "2026-Q4" in page.text
+
+
 def test_annual_report_counts_the_years_work(world, approved, director):
     child = make_child(world["a1"], "王新", registered_on=dt.date(2026, 3, 1))
     record_visit(director, child, {"visited_on": dt.date(2026, 6, 1)})

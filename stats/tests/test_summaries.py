@@ -6,6 +6,7 @@ import random
 import pytest
 from django.utils import timezone
 
+from areas.codes import PREFIX_LENGTH
 from care.models import Activity
 from care.services import record_visit
 from children import services as registry
@@ -14,7 +15,7 @@ from core.testing import make_child
 from relief.services import add_contact
 from rounds import services as rounds
 from stats import services
-from stats.models import FIGURES, VillageStats
+from stats.models import FIGURES, AreaStats, VillageStats
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,17 @@ def test_figures_follow_a_random_sequence_of_changes(
             child.refresh_from_db()
     assert Child.objects.count() > 10 and Child.objects.filter(status="closed").exists()
     assert stored() == services.recount([v.pk for v in villages])
+    # The townships' and county's rows, kept at each change, are the sums of their villages.
+    sums = AreaStats.objects.all()
+    assert sorted(row.code for row in sums) == sorted(
+        [world["a"].code, world["b"].code, world["county"].code]
+    )
+    for row in sums:
+        length = PREFIX_LENGTH[row.level]
+        below = [r for r in VillageStats.objects.all() if r.code[:length] == row.code[:length]]
+        assert row.villages == len(below)
+        for name in FIGURES:
+            assert getattr(row, name) == sum(getattr(r, name) for r in below), (row.code, name)
 
 
 def test_every_level_adds_up_to_the_level_below(world, county_officer):
@@ -89,13 +101,13 @@ def test_every_level_adds_up_to_the_level_below(world, county_officer):
         for i in range(n):
             make_child(village, f"孩子{i}", sex="MF"[i % 2], father="at_home" if i else "migrant")
     services.refresh_all()
-    county = services.totals(world["county"].prefix)
+    county = services.totals(world["county"])
     townships = services.breakdown(world["county"])
     assert county["children"] == 9
     for name in FIGURES:
         assert county[name] == sum(row[name] for row in townships), name
     for township in (world["a"], world["b"]):
-        total = services.totals(township.prefix)
+        total = services.totals(township)
         villages = services.breakdown(township)
         for name in FIGURES:
             assert total[name] == sum(row[name] for row in villages), name
