@@ -13,7 +13,7 @@ visits or villages.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -163,12 +163,14 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with transaction.atomic():
+            have = set(VillageStats.objects.filter(pk__in=batch).values_list("pk", flat=True))
             VillageStats.objects.bulk_create(
                 [
                     VillageStats(area_id=pk, code=villages[pk], on=on, computed_at=timezone.now())
                     for pk in batch
+                    if pk not in have
                 ],
-                ignore_conflicts=True,
+                ignore_conflicts=True,  # a concurrent refresh may have made it meanwhile
             )
             rows = list(
                 VillageStats.objects.select_for_update().filter(pk__in=batch).order_by("pk")
@@ -179,13 +181,39 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
                 row.on, row.computed_at = on, now
                 for name, value in figures[row.pk].items():
                     setattr(row, name, value)
-            VillageStats.objects.bulk_update(rows, ["on", "computed_at", *FIGURES])
+            update_rows(VillageStats, rows, ["on", "computed_at", *FIGURES])
             written += len(rows)
             townships = {villages[pk][: PREFIX_LENGTH[Level.TOWNSHIP]] for pk in batch}
             counties = {prefix[: PREFIX_LENGTH[Level.COUNTY]] for prefix in townships}
             roll_up(Level.TOWNSHIP, townships, on)
             roll_up(Level.COUNTY, counties, on)
     return written
+
+
+def update_rows(model, rows, fields) -> None:
+    """Write these fields of these rows with one UPDATE per row, sent together.
+
+    Not QuerySet.bulk_update: its CASE WHEN per field and row took 9 s for a batch of 500
+    villages (Django building 17,500 expressions), which made the nation's daily refresh
+    hours long; this takes milliseconds.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in columns),
+        quote(model._meta.pk.column),
+    )
+    params = [
+        [*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns),
+         row.pk]
+        for row in rows
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # Each stored sum and the rows it adds up: a township's villages, a county's townships.
@@ -219,8 +247,13 @@ def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
             level=level, code__in=[p.ljust(PREFIX_LENGTH[Level.VILLAGE], "0") for p in prefixes]
         ).values_list("pk", "code")
     )
+    have = set(AreaStats.objects.filter(pk__in=areas).values_list("pk", flat=True))
     AreaStats.objects.bulk_create(
-        [AreaStats(area_id=pk, code=code, level=level) for pk, code in areas.items()],
+        [
+            AreaStats(area_id=pk, code=code, level=level)
+            for pk, code in areas.items()
+            if pk not in have
+        ],
         ignore_conflicts=True,
     )
     rows = list(AreaStats.objects.select_for_update().filter(pk__in=areas).order_by("pk"))
@@ -243,7 +276,7 @@ def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
         row.computed_at = found.get("oldest")
         for name in FIGURES:
             setattr(row, name, found.get(name) or 0)
-    AreaStats.objects.bulk_update(rows, ["on", "villages", "computed_at", *FIGURES])
+    update_rows(AreaStats, rows, ["on", "villages", "computed_at", *FIGURES])
 
 
 def refresh_all(on: dt.date | None = None) -> int:
