@@ -43,9 +43,12 @@ WORKLIST_LIMIT = 300  # rows per group for officers whose jurisdiction holds tho
 
 @login_required
 def home(request):
-    """A director's home is the worklist; everyone else sees the jurisdiction's summary."""
+    """A director's home is the worklist, a helper's their paired children; everyone else
+    sees the jurisdiction's summary."""
     if request.user.role == Role.DIRECTOR:
         return worklist(request)
+    if request.user.role in (Role.VOLUNTEER, Role.SOCIAL_WORKER):
+        return redirect("social:my_children")  # helpers see only their paired children
     return people_views.home(request)
 
 

@@ -8,6 +8,7 @@ from children.api import ChildViewSet
 from people.api import PersonViewSet, ResponsibilityPostViewSet
 from relief import api as relief_api
 from rounds import api as rounds_api
+from social import api as social_api
 from stats import api as stats_api
 from villagefiles import api as villagefiles_api
 
@@ -21,5 +22,5 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
 
 # Apps added later register their own routes, so each keeps its routes in its own file.
-for app_api in (relief_api, rounds_api, villagefiles_api, stats_api):
+for app_api in (relief_api, social_api, rounds_api, villagefiles_api, stats_api):
     app_api.register(router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "children",
     "care",
     "relief",
+    "social",
     "rounds",
     "villagefiles",
     "stats",

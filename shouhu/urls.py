@@ -42,6 +42,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("care/", include("care.urls")),
     path("relief/", include("relief.urls")),
+    path("social/", include("social.urls")),
     path("rounds/", include("rounds.urls")),
     path("files/", include("villagefiles.urls")),
     path("dashboard/", include("stats.urls")),

@@ -14,6 +14,8 @@ from care.services import record_visit
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 from relief import services as relief_services
 from rounds.services import open_round
+from social import services as social_services
+from social.models import HelperProfile, Organisation
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
 EXCLUDED_NAMESPACES = {"admin"}
@@ -89,6 +91,8 @@ TO_OWN_AREA = row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200)
 # sees it but may not change it; roles without an area do not see it.
 COUNTY_OFFICERS_ONLY = row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403)
 CATALOGUE_EDIT = row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 404, 404)
+# A record of child A1's pairing with the volunteer: A1's area roles and the volunteer.
+PAIRED_A1 = row(API_ANON, 200, 200, 200, 404, 200, 404, 200, 200, 404)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
@@ -103,7 +107,8 @@ child = person  # children are looked up by pk too
 
 # url name → list of (kwargs builder, expected status per persona)
 TABLE = {
-    "home": [(None, EVERYONE_200)],
+    # A helper's home is the list of their paired children (a redirect).
+    "home": [(None, row(LOGIN, *[200] * 7, 302, 302))],
     "healthz": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
     "login": [(None, row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
     "logout": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST only
@@ -350,6 +355,62 @@ TABLE = {
     "api:relief-measure-detail": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, API_IN_A1)],
     "api:assistance-contact-list": [(None, API_EVERYONE_200)],
     "api:assistance-contact-detail": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, API_IN_A1)],
+    # Social forces. Organisations: county-wide register, kept by township and county officers.
+    "social:organisations": [(None, EVERYONE_200)],
+    "social:organisation_new": [(None, row(LOGIN, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
+    "social:organisation_edit": [
+        (
+            lambda ctx: {"pk": ctx["organisation"].pk},
+            row(LOGIN, *[200] * 4, 403, 403, 403, 404, 404),
+        )
+    ],
+    "social:helpers": [(None, EVERYONE_200)],
+    # The volunteer (bound to the county) edits their own profile; the county officer too.
+    "social:helper_profile": [
+        (
+            lambda ctx: {"user_pk": ctx["volunteer"].pk},
+            row(LOGIN, 200, 404, 404, 404, 404, 404, 403, 200, 404),
+        )
+    ],
+    "social:child_section": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
+    "social:pair": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    # The volunteer is paired with child_a1; the social worker is not.
+    "social:service_new": [
+        (
+            lambda ctx: {"child_pk": ctx["child_a1"].pk},
+            row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 200, 404),
+        )
+    ],
+    "social:pairing_end": [
+        (
+            lambda ctx: {"pk": ctx["pairing_a1"].pk},
+            row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 403, 404),
+        )
+    ],
+    "api:organisation-list": [(None, API_EVERYONE_200)],
+    "api:organisation-detail": [
+        (lambda ctx: {"pk": ctx["organisation"].pk}, row(API_ANON, *[200] * 7, 404, 404))
+    ],
+    "api:helper-list": [(None, API_EVERYONE_200)],
+    "api:helper-detail": [
+        (
+            lambda ctx: {"pk": ctx["profile_volunteer"].pk},
+            row(API_ANON, 200, 404, 404, 404, 404, 404, 200, 200, 404),
+        )
+    ],
+    "api:pairing-list": [(None, API_EVERYONE_200)],
+    "api:pairing-detail": [(lambda ctx: {"pk": ctx["pairing_a1"].pk}, PAIRED_A1)],
+    "api:pairing-end": [(lambda ctx: {"pk": ctx["pairing_a1"].pk}, API_POST_ONLY)],
+    "api:service-record-list": [(None, API_EVERYONE_200)],
+    "api:service-record-detail": [(lambda ctx: {"pk": ctx["service_a1"].pk}, PAIRED_A1)],
+    "social:my_children": [(None, row(LOGIN, *[302] * 7, 200, 200))],
+    "social:helper_child": [
+        (
+            lambda ctx: {"pk": ctx["child_a1"].pk},
+            row(LOGIN, *[302] * 7, 200, 404),
+        ),
+        (lambda ctx: {"pk": ctx["child_b1"].pk}, row(LOGIN, *[302] * 7, 404, 404)),
+    ],
 }
 
 
@@ -420,6 +481,22 @@ def ctx(everyone, world):
         ),
         "contact_a1": relief_services.add_contact(
             everyone["director"], child_a1, {"name": "李支书", "since": dt.date(2026, 1, 1)}
+        ),
+        "organisation": Organisation.objects.create(county=world["county"], name="阳光社工站"),
+        "pairing_a1": social_services.pair(
+            everyone["director"],
+            child_a1,
+            {
+                "helper": everyone["volunteer"],
+                "purpose": "tutoring",
+                "started_on": dt.date(2026, 1, 1),
+            },
+        ),
+        "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
+        "service_a1": social_services.record_service(
+            everyone["volunteer"],
+            child_a1,
+            {"kind": "visit", "on": dt.date(2026, 11, 1), "minutes": 30},
         ),
     }
 

@@ -74,8 +74,8 @@ def test_home_page_shows_each_role_its_summary(client, township_officer, staffed
 
 def test_home_page_for_a_volunteer_has_an_empty_state(client, volunteer):
     client.force_login(volunteer)
-    response = client.get(reverse("home"))
-    assert 'data-testid="no-jurisdiction"' in response.content.decode()
+    response = client.get(reverse("home"), follow=True)
+    assert 'data-testid="no-paired"' in response.content.decode()
 
 
 def test_area_drill_down_county_to_township_to_village(client, county_officer, staffed):

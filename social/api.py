@@ -1,0 +1,331 @@
+"""/api/v1/organisations/, helpers/, pairings/ and service-records/: the same scoping, rules
+(social.services) and audit as the pages. Field errors answer 400, refusals 403."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from areas.models import Area
+from children.models import Child
+from core.api import ScopedViewSetMixin
+from core.audit import log_action
+from core.scoping import can_manage
+from people.models import User
+from relief.api import _errors
+from relief.catalogue import county_of
+
+from . import services
+from .models import (
+    HELPER_ROLES,
+    HelperProfile,
+    Organisation,
+    Pairing,
+    ServiceRecord,
+    Skill,
+    is_helper,
+    notes_visible_to,
+)
+
+
+def _apply(call, serialize, ok_status=status.HTTP_201_CREATED):
+    try:
+        result = call()
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied() from exc
+    except ValidationError as exc:
+        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    return Response(serialize(result), status=ok_status)
+
+
+# -- organisations -------------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=Skill.choices), required=False
+    )
+    areas = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Area.objects.all(), required=False
+    )
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "county",
+            "name",
+            "registration_number",
+            "services",
+            "contact_name",
+            "contact_phone",
+            "areas",
+            "active",
+            "version",
+        ]
+        read_only_fields = ["id", "county", "version"]
+        validators = []
+
+    def validate_registration_number(self, value):
+        value = (value or "").strip().upper()
+        errors = services.organisation_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors["registration_number"])
+        return value
+
+    def validate(self, attrs):
+        county = self.context["county"] if self.instance is None else self.instance.county
+        outside = [a.code for a in attrs.get("areas", []) if not a.code.startswith(county.code[:6])]
+        if outside:
+            raise serializers.ValidationError(
+                {"areas": _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}}
+            )
+        name = attrs.get("name")
+        if name:
+            same = Organisation.objects.filter(county=county, name=name.strip())
+            if self.instance is not None:
+                same = same.exclude(pk=self.instance.pk)
+            if same.exists():
+                raise serializers.ValidationError(
+                    {"name": _("The county already has an organisation of this name.")}
+                )
+        return attrs
+
+
+class OrganisationViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """The social organisations of the caller's county (township and county officers keep
+    the register)."""
+
+    scoped_model = Organisation
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("county").prefetch_related("areas")
+
+    def _county(self):
+        prefix = getattr(self.request.user, "jurisdiction_prefix", None)
+        county = county_of(prefix) if prefix and len(prefix) >= 6 else None
+        if not can_manage(self.request.user) or county is None:
+            raise PermissionDenied(_("Township and county officers keep the register."))
+        return county
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "create":
+            context["county"] = self._county()
+        return context
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            organisation = serializer.save(county=self._county())
+            log_action(
+                self.request.user,
+                "social.organisation.created",
+                organisation,
+                {"name": organisation.name},
+            )
+
+    def perform_update(self, serializer):
+        if (
+            not Organisation.objects.editable_by(self.request.user)
+            .filter(pk=serializer.instance.pk)
+            .exists()
+        ):
+            raise PermissionDenied(_("Township and county officers keep the register."))
+        with transaction.atomic():
+            organisation = serializer.save()
+            log_action(
+                self.request.user,
+                "social.organisation.updated",
+                organisation,
+                {"fields": sorted(serializer.validated_data)},
+            )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+class HelperSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.name", read_only=True)
+    role = serializers.CharField(source="user.role", read_only=True)
+    area = serializers.CharField(source="user.area.code", read_only=True)
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = HelperProfile
+        fields = [
+            "id",
+            "username",
+            "name",
+            "role",
+            "area",
+            "organisation",
+            "skills",
+            "qualification",
+            "areas",
+        ]
+
+
+class HelperViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Volunteers' and social workers' profiles in the caller's jurisdiction (a helper: their
+    own). Accounts are made on /api/v1/people/."""
+
+    scoped_model = HelperProfile
+    serializer_class = HelperSerializer
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(user__role__in=list(HELPER_ROLES))
+            .select_related("user__area")
+            .prefetch_related("areas")
+        )
+
+
+# -- pairings ------------------------------------------------------------------------------
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    current = serializers.BooleanField(source="is_current", read_only=True)
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "id",
+            "child",
+            "helper",
+            "purpose",
+            "detail",
+            "started_on",
+            "ended_on",
+            "current",
+            "created_at",
+        ]
+        read_only_fields = ["id", "current", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
+
+
+class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Pairings of helpers with the children of the caller's jurisdiction (a helper: their
+    own). POST pairs; POST …/end/ with `ended_on` (default today) ends one."""
+
+    scoped_model = Pairing
+    serializer_class = PairingSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("child__area", "helper")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = data.pop("child")
+        return _apply(
+            lambda: services.pair(request.user, child, data), lambda p: self.get_serializer(p).data
+        )
+
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        pairing = self.get_object()
+        field = serializers.DateField(required=False)
+        try:
+            on = field.run_validation(request.data.get("ended_on") or timezone.localdate())
+        except serializers.ValidationError as exc:
+            return Response({"ended_on": exc.detail}, status=400)
+        return _apply(
+            lambda: services.end_pairing(request.user, pairing, on),
+            lambda p: self.get_serializer(p).data,
+            status.HTTP_200_OK,
+        )
+
+
+# -- service records -----------------------------------------------------------------------
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "child",
+            "helper",
+            "pairing",
+            *services.SERVICE_FIELDS,
+            "relief_measure",
+            "created_at",
+        ]
+        read_only_fields = ["id", "pairing", "relief_measure", "created_at"]
+        extra_kwargs = {"minutes": {"min_value": 1}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            user = request.user
+            children = (
+                services.paired_children(user)
+                if is_helper(user)
+                else Child.objects.visible_to(user)
+            )
+            self.fields["child"].queryset = children
+            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
+            if not notes_visible_to(user):
+                self.fields.pop("notes")
+
+
+class ServiceRecordViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Services helpers gave the children of the caller's jurisdiction (a helper: those of
+    their paired children). Counselling notes only for social workers, township supervisors
+    and county officers. Aid also becomes a relief measure (`relief_measure`)."""
+
+    scoped_model = ServiceRecord
+    serializer_class = ServiceRecordSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("helper", "child")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child, helper = data.pop("child"), data.pop("helper", None)
+        return _apply(
+            lambda: services.record_service(request.user, child, data, helper),
+            lambda r: self.get_serializer(r).data,
+        )
+
+
+def register(router):
+    """Add this app's viewsets to the project router."""
+    router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("helpers", HelperViewSet, basename="helper")
+    router.register("pairings", PairingViewSet, basename="pairing")
+    router.register("service-records", ServiceRecordViewSet, basename="service-record")

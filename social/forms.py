@@ -1,0 +1,160 @@
+"""Forms of social forces' work. They parse what was typed; the rules are the services'
+(their errors are put next to the fields they name)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from relief.forms import DATE, ServiceForm, _field
+
+from .models import HelperProfile, Organisation, Pairing, ServiceRecord, Skill
+from .services import PAIRING_FIELDS, SERVICE_FIELDS, organisation_errors
+
+
+class AreasField(forms.CharField):
+    """Areas typed as their 12-digit codes, separated by spaces or commas."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("Statistical codes of the townships or villages served, e.g. 341623100000."),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        codes = [c for c in value.replace(",", " ").replace("，", " ").split() if c]
+        bad = [c for c in codes if not (c.isdigit() and len(c) == 12)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a 12-digit area code: %(codes)s") % {"codes": ", ".join(bad)}
+            )
+        areas = list(Area.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {a.code for a in areas})
+        if unknown:
+            raise forms.ValidationError(
+                _("No area has the code %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return areas
+
+
+class OrganisationForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        label=_("services offered"),
+        choices=Skill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area_codes = AreasField(label=_("areas served"))
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "registration_number",
+            "services",
+            "contact_name",
+            "contact_phone",
+            "active",
+        ]
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.county = county or getattr(self.instance, "county", None)
+        if self.instance.pk:
+            self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
+
+    def clean_registration_number(self):
+        value = (self.cleaned_data.get("registration_number") or "").strip().upper()
+        errors = organisation_errors(value)
+        if errors:
+            raise forms.ValidationError(errors["registration_number"])
+        return value
+
+    def clean_area_codes(self):
+        areas = self.cleaned_data["area_codes"]
+        county = self.county.code[:6] if self.county else ""
+        outside = [a.code for a in areas if not a.code.startswith(county)]
+        if outside:
+            raise forms.ValidationError(
+                _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
+            )
+        return areas
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        same = Organisation.objects.filter(county=self.county, name=name).exclude(
+            pk=self.instance.pk
+        )
+        if self.county and same.exists():
+            raise forms.ValidationError(_("The county already has an organisation of this name."))
+        return name
+
+
+class HelperProfileForm(forms.ModelForm):
+    skills = forms.MultipleChoiceField(
+        label=_("skills"),
+        choices=Skill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area_codes = AreasField(label=_("areas served"))
+
+    class Meta:
+        model = HelperProfile
+        fields = ["organisation", "skills", "qualification", "note"]
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+        if self.instance.pk:
+            self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
+
+
+class PairingForm(ServiceForm):
+    helper = forms.ModelChoiceField(label=_("helper"), queryset=None)
+    purpose = _field(Pairing, "purpose")
+    detail = _field(Pairing, "detail")
+    started_on = _field(Pairing, "started_on", widget=DATE)
+    ended_on = _field(Pairing, "ended_on", widget=DATE, required=False)
+
+    def __init__(self, *args, helpers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].queryset = helpers
+        self.fields["helper"].label_from_instance = lambda u: f"{u} · {u.get_role_display()}"
+
+    def pairing_data(self) -> dict:
+        return self.data_for(PAIRING_FIELDS)
+
+
+class EndPairingForm(ServiceForm):
+    ended_on = forms.DateField(label=_("last day"), widget=DATE)
+
+
+class ServiceRecordForm(ServiceForm):
+    kind = _field(ServiceRecord, "kind")
+    on = _field(ServiceRecord, "on", widget=DATE)
+    minutes = _field(ServiceRecord, "minutes", required=False, min_value=1)
+    topic = _field(ServiceRecord, "topic", required=False)
+    amount = _field(ServiceRecord, "amount", required=False, min_value=0)
+    purpose = _field(ServiceRecord, "purpose", required=False)
+    items = _field(ServiceRecord, "items", required=False)
+    notes = _field(ServiceRecord, "notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, helpers=None, with_notes=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if helpers is not None:
+            self.fields["helper"] = forms.ModelChoiceField(label=_("helper"), queryset=helpers)
+            self.order_fields(["helper"])
+        if not with_notes:
+            del self.fields["notes"]
+        else:
+            self.fields["notes"].help_text = _(
+                "Confidential: read only by social workers, the township supervisor and "
+                "the county officer."
+            )
+
+    def record_data(self) -> dict:
+        return self.data_for(SERVICE_FIELDS)

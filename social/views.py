@@ -1,0 +1,338 @@
+"""Pages of social forces: the organisations and helpers of a county, pairings and service
+records on a child's page, and a helper's own pages (their paired children, and of each only
+what the help needs)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from children.choices import Status as ChildStatus
+from children.models import Child
+from children.services import record_read
+from core.audit import log_action
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix
+from people.models import User
+from relief.catalogue import county_of
+
+from . import services
+from .forms import (
+    EndPairingForm,
+    HelperProfileForm,
+    OrganisationForm,
+    PairingForm,
+    ServiceRecordForm,
+)
+from .models import (
+    HELPER_ROLES,
+    HelperProfile,
+    Organisation,
+    Pairing,
+    ServiceRecord,
+    is_helper,
+    notes_visible_to,
+)
+
+
+def _save(form, call):
+    """Run a service call for a valid form; its refusals become the form's errors."""
+    try:
+        return call()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+    return None
+
+
+# -- organisations -------------------------------------------------------------------------
+
+
+@login_required
+def organisations(request):
+    """The county's social organisations, searchable."""
+    found = Organisation.objects.visible_to(request.user).select_related("county")
+    query = request.GET.get("q", "").strip()
+    if query:
+        found = found.filter(Q(name__icontains=query) | Q(registration_number__icontains=query))
+    context = {
+        "page": paginate(request, found.order_by("name")),
+        "q": query,
+        "query": query_without_page(request),
+        "can_edit": can_manage(request.user) and _own_county(request.user) is not None,
+    }
+    return render_page(
+        request, "social/organisations.html", context, "social/partials/_organisations.html"
+    )
+
+
+def _own_county(user):
+    prefix = jurisdiction_prefix(user)
+    return county_of(prefix) if prefix and len(prefix) >= 6 else None
+
+
+@login_required
+def organisation_new(request):
+    county = _own_county(request.user)
+    if not can_manage(request.user) or county is None:
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, county=county)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            organisation = form.save(commit=False)
+            organisation.county = county
+            organisation.save()
+            organisation.areas.set(form.cleaned_data["area_codes"])
+            log_action(
+                request.user,
+                "social.organisation.created",
+                organisation,
+                {"name": organisation.name},
+            )
+        messages.success(request, _("Organisation added."))
+        return redirect("social:organisations")
+    return render(request, "social/organisation_form.html", {"form": form})
+
+
+@login_required
+def organisation_edit(request, pk):
+    organisation = get_visible_or_404(
+        Organisation.objects.select_related("county"), request.user, pk=pk
+    )
+    if not Organisation.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            organisation.areas.set(form.cleaned_data["area_codes"])
+            log_action(
+                request.user,
+                "social.organisation.updated",
+                organisation,
+                {"fields": sorted(form.changed_data)},
+            )
+        messages.success(request, _("Saved."))
+        return redirect("social:organisations")
+    return render(
+        request, "social/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _helper_accounts(user):
+    """The volunteers' and social workers' accounts an officer sees: bound inside the
+    jurisdiction."""
+    return User.objects.visible_to(user).filter(role__in=list(HELPER_ROLES))
+
+
+@login_required
+def helpers(request):
+    """Volunteers and social workers of the jurisdiction, with their skills and pairings."""
+    accounts = _helper_accounts(request.user).select_related("area", "helper_profile__organisation")
+    query = request.GET.get("q", "").strip()
+    if query:
+        accounts = accounts.filter(Q(name__icontains=query) | Q(username__icontains=query))
+    role = request.GET.get("role", "")
+    if role in HELPER_ROLES:
+        accounts = accounts.filter(role=role)
+    page = paginate(request, accounts.order_by("area__code", "role", "name"))
+    today = timezone.localdate()
+    current = {}
+    for helper_id in (
+        Pairing.objects.filter(helper__in=[u.pk for u in page])
+        .current(today)
+        .values_list("helper_id", flat=True)
+    ):
+        current[helper_id] = current.get(helper_id, 0) + 1
+    for account in page:
+        account.current_pairings = current.get(account.pk, 0)
+        account.profile = getattr(account, "helper_profile", None)
+    context = {
+        "page": page,
+        "q": query,
+        "role": role,
+        "roles": [(r.value, r.label) for r in HELPER_ROLES],
+        "query": query_without_page(request),
+        "can_edit": can_manage(request.user),
+    }
+    return render_page(request, "social/helpers.html", context, "social/partials/_helpers.html")
+
+
+@login_required
+def helper_profile(request, user_pk):
+    """A helper's profile: the helper edits their own; township and county officers edit
+    those of their jurisdiction."""
+    if is_helper(request.user) and request.user.pk == user_pk:
+        account = request.user
+    else:
+        account = get_visible_or_404(_helper_accounts(request.user), request.user, pk=user_pk)
+        if not can_manage(request.user):
+            raise PermissionDenied
+    profile, _created = HelperProfile.objects.get_or_create(user=account)
+    county = county_of(account.area) if account.area_id else None
+    organisations = (
+        Organisation.objects.filter(county=county) if county else Organisation.objects.none()
+    )
+    form = HelperProfileForm(request.POST or None, instance=profile, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            profile.areas.set(form.cleaned_data["area_codes"])
+            log_action(
+                request.user,
+                "social.helper.updated",
+                profile,
+                {"fields": sorted(form.changed_data)},
+                area_code=account.area.code if account.area_id else "",
+            )
+        messages.success(request, _("Saved."))
+        return redirect("social:helper_profile", user_pk=account.pk)
+    return render(request, "social/helper_form.html", {"form": form, "account": account})
+
+
+# -- a child's pairings and services (officers and directors) --------------------------------
+
+
+def _child_or_404(request, pk):
+    return get_visible_or_404(
+        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
+    )
+
+
+@login_required
+def child_section(request, child_pk):
+    """A child's pairings and services: a fragment of the child's page (htmx) or a page."""
+    child = _child_or_404(request, child_pk)
+    pairings = list(Pairing.objects.filter(child=child).select_related("helper"))
+    records = list(ServiceRecord.objects.filter(child=child).select_related("helper")[:50])
+    today = timezone.localdate()
+    context = {
+        "child": child,
+        "current": [p for p in pairings if p.is_current(today)],
+        "earlier": [p for p in pairings if not p.is_current(today)],
+        "records": records,
+        "show_notes": notes_visible_to(request.user),
+        "can_pair": services.may_pair(request.user, child) and child.status == ChildStatus.ACTIVE,
+    }
+    return render_page(request, "social/child.html", context, "social/partials/_child_section.html")
+
+
+@login_required
+def pair(request, child_pk):
+    """Pair a helper with the child."""
+    child = _child_or_404(request, child_pk)
+    if not services.may_pair(request.user, child):
+        raise PermissionDenied
+    form = PairingForm(
+        request.POST or None,
+        helpers=services.helpers_serving(child),
+        initial={"started_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing = services.pair(request.user, child, form.pairing_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("%(helper)s is paired with the child.") % {"helper": pairing.helper}
+            )
+            return redirect("social:child_section", child_pk=child.pk)
+    return render(request, "social/pair_form.html", {"form": form, "child": child})
+
+
+@login_required
+def pairing_end(request, pk):
+    """End a pairing (its services stay on the child's page)."""
+    pairing = get_visible_or_404(
+        Pairing.objects.select_related("child__area", "helper"), request.user, pk=pk
+    )
+    if not services.may_pair(request.user, pairing.child):
+        raise PermissionDenied
+    form = EndPairingForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    ended = request.method == "POST" and form.is_valid()
+    if ended and _save(
+        form, lambda: services.end_pairing(request.user, pairing, form.cleaned_data["ended_on"])
+    ):
+        messages.success(request, _("The pairing has ended."))
+        return redirect("social:child_section", child_pk=pairing.child_id)
+    return render(request, "social/pairing_end.html", {"form": form, "pairing": pairing})
+
+
+@login_required
+def service_new(request, child_pk):
+    """Record a service: a helper for a child paired with them; an officer or director for
+    a helper (a record brought in on paper)."""
+    if is_helper(request.user):
+        child = get_object_or_404(
+            services.paired_children(request.user).select_related("area"), pk=child_pk
+        )
+        helpers = None
+        back = ("social:helper_child", child.pk)
+    else:
+        child = _child_or_404(request, child_pk)
+        helpers = services.helpers_serving(child)
+        back = ("social:child_section", child.pk)
+    if not services.may_record(request.user, child):
+        raise PermissionDenied
+    form = ServiceRecordForm(
+        request.POST or None,
+        helpers=helpers,
+        with_notes=notes_visible_to(request.user),
+        initial={"on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        helper = form.cleaned_data.get("helper")
+        if _save(
+            form, lambda: services.record_service(request.user, child, form.record_data(), helper)
+        ):
+            messages.success(request, _("Service recorded."))
+            return redirect(back[0], back[1])
+    return render(request, "social/service_form.html", {"form": form, "child": child, "back": back})
+
+
+# -- a helper's own pages -------------------------------------------------------------------
+
+
+@login_required
+def my_children(request):
+    """The children paired with the helper now (a helper's home)."""
+    if not is_helper(request.user):
+        return redirect("social:helpers")
+    today = timezone.localdate()
+    pairings = (
+        Pairing.objects.filter(helper=request.user, child__status=ChildStatus.ACTIVE)
+        .current(today)
+        .select_related("child__area__parent")
+        .order_by("child__area__code", "child__name")
+    )
+    return render(request, "social/my_children.html", {"pairings": pairings, "today": today})
+
+
+@login_required
+def helper_child(request, pk):
+    """What a helper sees of a paired child: name, age, village, school, the caregiver's name
+    and phone, and the help history. Nothing else of the record (no identity number, no
+    parents, no income, no other children). The read is audited."""
+    if not is_helper(request.user):
+        return redirect("children:detail", pk=pk)
+    child = get_object_or_404(
+        services.paired_children(request.user).select_related("area__parent"), pk=pk
+    )
+    caregiver = getattr(child, "caregiver", None)
+    record_read(request.user, child, via="helper")
+    context = {
+        "child": child,
+        "age": child.age_on(timezone.localdate()),
+        "caregiver": caregiver,
+        "pairings": Pairing.objects.filter(child=child, helper=request.user),
+        "records": ServiceRecord.objects.filter(child=child).select_related("helper"),
+        "show_notes": notes_visible_to(request.user),
+    }
+    return render(request, "social/helper_child.html", context)
