@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from areas.models import Area
@@ -308,6 +309,8 @@ class ServiceRecordViewSet(
 
     scoped_model = ServiceRecord
     serializer_class = ServiceRecordSerializer
+    # Helpers (who write nothing else) record their services: the service decides who may.
+    permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         return super().get_queryset().select_related("helper", "child")
