@@ -245,22 +245,27 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app message: a visit due or overdue, an escalation."""
+    """An in-app message: a visit due or overdue, an escalation, a report of concern, a
+    change in a child's situation."""
 
     class Kind(models.TextChoices):
         DUE = "due", _("visit due")
         OVERDUE = "overdue", _("visit overdue")
         ESCALATED = "escalated", _("special-attention child overdue")
+        REPORT = "report", _("report of concern")
+        REPORT_OVERDUE = "report_overdue", _("report of concern overdue")
+        CHANGE = "change", _("change in a child's situation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     child = models.ForeignKey(
         Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     day = models.DateField()  # the day the notification is about (one per child, kind, day)
     text = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)  # where to act on it (a path)
     read = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

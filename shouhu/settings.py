@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "care",
     "relief",
     "social",
+    "concerns",
     "rounds",
     "villagefiles",
     "stats",

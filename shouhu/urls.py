@@ -43,6 +43,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("relief/", include("relief.urls")),
     path("social/", include("social.urls")),
+    path("reports/", include("concerns.urls")),
     path("rounds/", include("rounds.urls")),
     path("files/", include("villagefiles.urls")),
     path("dashboard/", include("stats.urls")),

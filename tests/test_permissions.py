@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from care.models import Activity
 from care.services import record_visit
+from concerns import services as concern_services
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 from relief import services as relief_services
 from rounds.services import open_round
@@ -403,6 +404,20 @@ TABLE = {
     "api:pairing-end": [(lambda ctx: {"pk": ctx["pairing_a1"].pk}, API_POST_ONLY)],
     "api:service-record-list": [(None, API_EVERYONE_200)],
     "api:service-record-detail": [(lambda ctx: {"pk": ctx["service_a1"].pk}, PAIRED_A1)],
+    # Reports of concern: anyone signed in reports; the place's jurisdiction handles.
+    "concerns:list": [(None, EVERYONE_200)],
+    "concerns:new": [(None, EVERYONE_200)],
+    "concerns:detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, IN_A1)],
+    "concerns:link": [
+        (
+            lambda ctx: {"pk": ctx["report_a1"].pk},
+            row(LOGIN, 302, 302, 302, 404, 302, 404, 302, 404, 404),
+        )
+    ],
+    "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
+    # The public reporting page needs no account.
+    "concerns:public": [(None, row(*[200] * 10))],
+    "concerns:thanks": [(None, row(*[302] * 10))],
     "social:my_children": [(None, row(LOGIN, *[302] * 7, 200, 200))],
     "social:helper_child": [
         (
@@ -491,6 +506,16 @@ def ctx(everyone, world):
                 "purpose": "tutoring",
                 "started_on": dt.date(2026, 1, 1),
             },
+        ),
+        "report_a1": concern_services.receive(
+            {
+                "area": world["a1"],
+                "place": "村口",
+                "situation": "abandoned",
+                "description": "孩子独自在家多日无人照看。",
+                "urgency": "normal",
+            },
+            source="public",
         ),
         "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
         "service_a1": social_services.record_service(

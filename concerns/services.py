@@ -1,0 +1,241 @@
+"""The handling of reports of concern: receiving one (from staff or the public page),
+routing it, linking the child, moving it forward, and escalating overdue ones to the county.
+Every step is audited; refusals raise ValidationError naming the fields."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.codes import Level
+from areas.models import Area
+from care.models import Notification
+from children import services as registry
+from children.models import Child
+from core.audit import log_action
+from core.scoping import can_write
+from people.models import User
+from people.roles import Role
+
+from .models import ConcernReport, ReportEvent, State, Urgency
+
+# Hours to act on a report, by urgency (settings.SHOUHU_REPORT_DEADLINE_HOURS overrides).
+DEADLINE_HOURS = {Urgency.IMMEDIATE: 24, Urgency.NORMAL: 7 * 24}
+ORDER = [State.RECEIVED, State.ASSESSING, State.ACTION_TAKEN, State.CLOSED]
+REPORT_FIELDS = [
+    "area",
+    "place",
+    "situation",
+    "description",
+    "urgency",
+    "child_name",
+    "child_age",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_role",
+]
+
+
+def deadline_hours(urgency: str) -> int:
+    configured = getattr(settings, "SHOUHU_REPORT_DEADLINE_HOURS", {}) or {}
+    return int(configured.get(urgency, DEADLINE_HOURS[urgency]))
+
+
+def responsible(area: Area) -> list[User]:
+    """Who a report about a village goes to: its directors and its township's supervisors."""
+    return list(
+        User.objects.filter(is_active=True).filter(
+            Q(role=Role.DIRECTOR, area=area)
+            | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=area.parent_id)
+        )
+    )
+
+
+def _notify(users, kind, text, link, child=None, day=None) -> int:
+    day = day or timezone.localdate()
+    notes = [
+        Notification(recipient=u, kind=kind, child=child, day=day, text=text[:300], link=link)
+        for u in users
+    ]
+    # One per recipient, kind, child and day: a second report that day about the same
+    # linked child is in the list already.
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    return len(notes)
+
+
+def clean_report(values: dict) -> dict:
+    errors = {}
+    area = values.get("area")
+    if area is None or getattr(area, "level", None) != Level.VILLAGE:
+        errors["area"] = _("Choose the village where the child is.")
+    for name, message in (
+        ("situation", _("Choose what the report is about.")),
+        ("urgency", _("Say how urgent it is.")),
+    ):
+        if not values.get(name):
+            errors[name] = message
+    description = (values.get("description") or "").strip()
+    if len(description) < 10:
+        errors["description"] = _("Describe what you saw or heard (at least 10 characters).")
+    place = (values.get("place") or "").strip()
+    if not place:
+        errors["place"] = _("Say where it happened or where the child is.")
+    age = values.get("child_age")
+    if age is not None and not 0 <= age <= 17:
+        errors["child_age"] = _("A child is 0 to 17 years old.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        **{k: values.get(k) for k in REPORT_FIELDS},
+        "place": place,
+        "description": description,
+        "child_name": (values.get("child_name") or "").strip(),
+        "reporter_name": (values.get("reporter_name") or "").strip(),
+        "reporter_phone": (values.get("reporter_phone") or "").strip(),
+        "reporter_role": values.get("reporter_role") or "",
+    }
+
+
+@transaction.atomic
+def receive(data: dict, *, actor=None, source: str) -> ConcernReport:
+    """Receive a report (from a staff member or helper, or from the public page): give it its
+    deadline and send it to the village's director and township supervisor at once."""
+    values = clean_report({k: v for k, v in data.items() if k in REPORT_FIELDS})
+    now = timezone.now()
+    authenticated = getattr(actor, "is_authenticated", False)
+    report = ConcernReport.objects.create(
+        **values,
+        source=source,
+        reporter_user=actor if authenticated else None,
+        received_at=now,
+        deadline=now + dt.timedelta(hours=deadline_hours(values["urgency"])),
+    )
+    if authenticated and not report.reporter_name:
+        report.reporter_name = str(actor)
+        report.reporter_phone = report.reporter_phone or actor.phone
+        report.save(update_fields=["reporter_name", "reporter_phone"])
+    ReportEvent.objects.create(
+        report=report, actor=actor if authenticated else None, state=State.RECEIVED
+    )
+    text = _("Report of concern in %(village)s: %(situation)s (act by %(deadline)s)") % {
+        "village": report.area.name,
+        "situation": report.get_situation_display(),
+        "deadline": timezone.localtime(report.deadline).strftime("%Y-%m-%d %H:%M"),
+    }
+    _notify(responsible(report.area), Notification.Kind.REPORT, text, _link(report))
+    # The audit names what was reported, never who reported it.
+    log_action(
+        actor if authenticated else None,
+        "concerns.report.received",
+        report,
+        {"source": source, "situation": report.situation, "urgency": report.urgency},
+        area_code=report.area.code,
+    )
+    return report
+
+
+def _link(report) -> str:
+    return reverse("concerns:detail", args=[report.pk])
+
+
+def may_handle(actor, report: ConcernReport) -> bool:
+    """The village's director and the township and county officers above it handle it."""
+    return (
+        can_write(actor) and ConcernReport.objects.editable_by(actor).filter(pk=report.pk).exists()
+    )
+
+
+@transaction.atomic
+def link_child(actor, report: ConcernReport, child: Child) -> ConcernReport:
+    """Link the report to a registered child of the place's jurisdiction. The child's record
+    takes the report as a concern: its care level is computed again with it as the reason,
+    the visit schedule follows, and an urgent report flags the child for a report at once."""
+    report = ConcernReport.objects.select_for_update().get(pk=report.pk)
+    if not may_handle(actor, report):
+        raise PermissionDenied
+    if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
+        raise ValidationError({"child": _("Choose a child of your jurisdiction.")})
+    if report.child_id == child.pk:
+        return report
+    report.child = child
+    report.save(update_fields=["child", "updated_at"])
+    concern = _("Report of concern %(ref)s: %(situation)s") % {
+        "ref": report.reference,
+        "situation": report.get_situation_display(),
+    }
+    urgent = report.urgency == Urgency.IMMEDIATE
+    registry.raise_concern(actor, child, concern, report=concern if urgent else "")
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        state=report.state,
+        note=_("Linked to %(name)s") % {"name": child.name},
+    )
+    log_action(
+        actor, "concerns.report.linked", report, {"child": child.pk}, area_code=report.area.code
+    )
+    return report
+
+
+@transaction.atomic
+def advance(
+    actor, report: ConcernReport, state: str, note: str = "", outcome: str = "", referral: str = ""
+):
+    """Move a report forward (received → under assessment → action taken → closed). Closing
+    needs the outcome; a referral may be named at any step."""
+    report = ConcernReport.objects.select_for_update().get(pk=report.pk)
+    if not may_handle(actor, report):
+        raise PermissionDenied
+    if state not in ORDER or ORDER.index(state) <= ORDER.index(report.state):
+        raise ValidationError({"state": _("A report only moves forward.")})
+    outcome = (outcome or "").strip()
+    if state == State.CLOSED and not outcome:
+        raise ValidationError({"outcome": _("Say how the report ended before closing it.")})
+    now = timezone.now()
+    if report.first_action_at is None:
+        report.first_action_at = now
+    report.state = state
+    if referral:
+        report.referral = referral
+    if outcome:
+        report.outcome = outcome
+    if state == State.CLOSED:
+        report.closed_at = now
+    report.save()
+    ReportEvent.objects.create(report=report, actor=actor, state=state, note=(note or "").strip())
+    log_action(
+        actor,
+        "concerns.report.advanced",
+        report,
+        {"state": state, "referral": report.referral},
+        area_code=report.area.code,
+    )
+    return report
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> int:
+    """Reports not acted on by their deadline go to the county's officers (once each)."""
+    now = now or timezone.now()
+    overdue = ConcernReport.objects.filter(
+        state__in=[State.RECEIVED, State.ASSESSING], deadline__lt=now, escalated_at__isnull=True
+    ).select_related("area")
+    count = 0
+    for report in overdue:
+        county_code = report.area.code[:6] + "000000"
+        officers = User.objects.filter(
+            is_active=True, role=Role.COUNTY_OFFICER, area__code=county_code
+        )
+        text = _("Report of concern %(ref)s in %(village)s is past its deadline") % {
+            "ref": report.reference,
+            "village": report.area.name,
+        }
+        _notify(officers, Notification.Kind.REPORT_OVERDUE, text, _link(report))
+        ConcernReport.objects.filter(pk=report.pk).update(escalated_at=now)
+        log_action(None, "concerns.report.escalated", report, {}, area_code=report.area.code)
+        count += 1
+    return count

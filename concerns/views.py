@@ -1,0 +1,211 @@
+"""Pages of reports of concern: the public reporting page (no login), the staff form, the
+list of reports and a report's page, where it is linked to a child and moved forward."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from areas.codes import Level
+from areas.models import Area
+from children.models import Child
+from core.audit import log_action
+from core.htmx import paginate, query_without_page, render_page
+from core.scoping import get_visible_or_404, jurisdiction_prefix
+
+from . import services
+from .forms import AdvanceForm, PublicReportForm, ReportForm
+from .models import ConcernReport, Source, State, Urgency, sees_reporter
+
+PUBLIC_PER_HOUR = 5  # reports a day from one address (settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR)
+
+
+def _villages(prefix: str = ""):
+    return (
+        Area.objects.within(prefix)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def _client_address(request) -> str:
+    # REMOTE_ADDR as the server saw it; the proxy in front sets it (X-Forwarded-For can be
+    # forged by the client, so it is not read here).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_limit(request) -> bool:
+    """Count a public report from this address; True past the hourly limit."""
+    limit = getattr(settings, "SHOUHU_PUBLIC_REPORTS_PER_HOUR", PUBLIC_PER_HOUR)
+    key = f"concerns:public:{_client_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
+
+
+@never_cache
+def public_report(request):
+    """Anyone (a teacher, a doctor, a neighbour) reports a child at risk, without an account."""
+    form = PublicReportForm(request.POST or None, villages=_villages())
+    if request.method == "POST":
+        if _over_limit(request):
+            return render(request, "concerns/public_limit.html", status=429)
+        if form.is_valid():
+            try:
+                report = services.receive(form.report_data(), source=Source.PUBLIC)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                request.session["concern_reference"] = report.reference
+                return redirect("concerns:thanks")
+    return render(request, "concerns/public_form.html", {"form": form})
+
+
+@never_cache
+def thanks(request):
+    reference = request.session.pop("concern_reference", None)
+    if reference is None:
+        return redirect("concerns:public")
+    return render(request, "concerns/thanks.html", {"reference": reference})
+
+
+@login_required
+def report_new(request):
+    """A staff member or helper files a report (their identity is kept as the reporter's)."""
+    area = getattr(request.user, "area", None)
+    villages = _villages(area.prefix if area else "-")
+    form = ReportForm(request.POST or None, villages=villages, initial={"urgency": Urgency.NORMAL})
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.receive(form.report_data(), actor=request.user, source=Source.STAFF)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("Report %(ref)s received and sent to the village and township.")
+                % {"ref": report.reference},
+            )
+            if ConcernReport.objects.visible_to(request.user).filter(pk=report.pk).exists():
+                return redirect("concerns:detail", pk=report.pk)
+            return redirect("home")
+    return render(request, "concerns/report_form.html", {"form": form})
+
+
+@login_required
+def report_list(request):
+    """Reports of the jurisdiction: open ones first, by deadline; overdue marked."""
+    reports = ConcernReport.objects.visible_to(request.user).select_related("area__parent", "child")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        reports = reports.open()
+    elif state in State.values:
+        reports = reports.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        reports = reports.filter(
+            Q(child_name__icontains=query)
+            | Q(child__name__icontains=query)
+            | Q(place__icontains=query)
+        )
+    context = {
+        "page": paginate(request, reports.order_by("state", "deadline")),
+        "state": state,
+        "states": State.choices,
+        "q": query,
+        "query": query_without_page(request),
+        "now": timezone.now(),
+    }
+    return render_page(request, "concerns/list.html", context, "concerns/partials/_list.html")
+
+
+def _report_or_404(request, pk):
+    return get_visible_or_404(
+        ConcernReport.objects.select_related("area__parent", "child"), request.user, pk=pk
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    """A report: what was reported, its steps, and (for who handles it) linking the child and
+    moving it forward. Reading it is audited."""
+    report = _report_or_404(request, pk)
+    log_action(request.user, "concerns.report.read", report, {}, area_code=report.area.code)
+    handles = services.may_handle(request.user, report)
+    query = request.GET.get("child", "").strip()
+    candidates = []
+    if handles and report.child_id is None:
+        found = Child.objects.visible_to(request.user).active().within(report.area.prefix)
+        if query:
+            found = found.filter(Q(name__icontains=query) | Q(name_pinyin__icontains=query.lower()))
+        elif report.child_name:
+            found = found.filter(name__icontains=report.child_name[:2])
+        candidates = list(found.order_by("name")[:20])
+    context = {
+        "report": report,
+        "events": report.events.select_related("actor"),
+        "show_reporter": sees_reporter(request.user),
+        "handles": handles,
+        "candidates": candidates,
+        "child_query": query,
+        "advance_form": AdvanceForm(report=report)
+        if handles and report.state != State.CLOSED
+        else None,
+        "overdue": report.state in (State.RECEIVED, State.ASSESSING)
+        and report.deadline < timezone.now(),
+        "prefix": jurisdiction_prefix(request.user),
+    }
+    return render(request, "concerns/detail.html", context)
+
+
+@login_required
+def report_link(request, pk):
+    report = _report_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("concerns:detail", pk=pk)
+    child = Child.objects.visible_to(request.user).filter(pk=request.POST.get("child") or 0).first()
+    try:
+        if child is None:
+            raise ValidationError({"child": _("Choose a child of your jurisdiction.")})
+        services.link_child(request.user, report, child)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Linked to %(name)s: the child's care level was reviewed.") % {"name": child.name},
+        )
+    return redirect("concerns:detail", pk=pk)
+
+
+@login_required
+def report_advance(request, pk):
+    report = _report_or_404(request, pk)
+    if not services.may_handle(request.user, report):
+        raise PermissionDenied
+    form = AdvanceForm(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.advance(
+                request.user, report, data["state"], data["note"], data["outcome"], data["referral"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("concerns:detail", pk=pk)
+    return render(request, "concerns/advance.html", {"form": form, "report": report})
