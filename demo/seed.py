@@ -25,6 +25,7 @@ from .children import seed_children
 from .models import DemoDataset
 from .relief import seed_relief
 from .rounds import seed_rounds
+from .social import seed_social
 
 COUNTY = "341623"
 DEMO_PASSWORD = "shouhu-demo"
@@ -52,8 +53,8 @@ DEMO_LOGINS = [
     ("director", "child protection director of a village in 城关镇: that village"),
     ("director2", "child protection director of a village in another township"),
     ("leader", "county leader, read-only"),
-    ("socialworker", "social worker: nothing until paired with children"),
-    ("volunteer", "volunteer: nothing until paired with children"),
+    ("socialworker", "social worker: only the children paired with them (counselling)"),
+    ("volunteer", "volunteer: only the children paired with them (tutoring)"),
 ]
 
 
@@ -257,6 +258,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         county, Child.objects.filter(area__code__startswith=COUNTY), rng, timezone.localdate()
     )
     rounds = seed_rounds(rng)
+    social = seed_social(county, rng)
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
         "townships": len(townships),
@@ -268,6 +270,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         **care,
         **relief,
         **rounds,
+        **social,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})
     return counts

@@ -61,7 +61,14 @@ def wipe_demo():
     from relief.models import AssistanceContact, ReliefMeasure
     from rounds.models import ChildSnapshot, Round, VillageSnapshot
 
+    from concerns.models import ConcernReport
+    from social.models import Organisation, Pairing, ServiceRecord
+
     DemoDataset.objects.all().delete()
+    ServiceRecord.objects.all().delete()
+    Pairing.objects.all().delete()
+    Organisation.objects.all().delete()
+    ConcernReport.objects.all().delete()
     ReliefMeasure.objects.all().delete()
     AssistanceContact.objects.all().delete()
     ChildSnapshot.objects.all().delete()
