@@ -1455,10 +1455,16 @@ def read_stored(connection) -> dict | None:
         row = cursor.fetchone()
     if not row:
         return None
-    return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    data = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    if isinstance(data.get("steps"), list):
+        data["steps"] = dict(data["steps"])
+    return data
 
 
 def store(connection, data: dict) -> None:
+    # jsonb keeps no key order: the steps are stored as pairs (read_stored turns them back).
+    if isinstance(data.get("steps"), dict):
+        data = {**data, "steps": list(data["steps"].items())}
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_national_build (data jsonb)")
         cursor.execute("DELETE FROM bench_national_build")
