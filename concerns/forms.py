@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from relief.forms import ServiceForm
+from children.choices import CaregiverHealth, ParentRole
+from relief.forms import DATE, ServiceForm
 
-from .models import ConcernReport, Referral, ReporterRole, Situation, State, Urgency
+from .models import ChangeKind, ConcernReport, Referral, ReporterRole, Situation, State, Urgency
 
 
 class VillageChoiceField(forms.ModelChoiceField):
@@ -92,3 +93,17 @@ class AdvanceForm(ServiceForm):
         if later:
             self.initial.setdefault("state", later[0].value)
         self.initial.setdefault("referral", report.referral)
+
+
+class ChangeForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("what changed"), choices=ChangeKind.choices)
+    parent = forms.ChoiceField(
+        label=_("which parent"), choices=[("", "—"), *ParentRole.choices], required=False
+    )
+    health = forms.ChoiceField(
+        label=_("the caregiver is now"),
+        choices=[("", "—"), *[(h.value, h.label) for h in CaregiverHealth if h != "healthy"]],
+        required=False,
+    )
+    on = forms.DateField(label=_("date"), widget=DATE)
+    detail = forms.CharField(label=_("detail"), max_length=300, required=False)

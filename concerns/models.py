@@ -173,3 +173,36 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.state}"
+
+
+class ChangeKind(models.TextChoices):
+    PARENT_LEFT = "parent_left", _("a parent left to work away")
+    PARENT_RETURNED = "parent_returned", _("a parent came home")
+    CAREGIVER_CAPACITY = "caregiver_capacity", _("the caregiver can no longer care")
+    DROPPED_OUT = "dropped_out", _("the child dropped out of school")
+    URGENT_FINDING = "urgent_finding", _("an urgent finding")
+
+
+class ChangeEvent(models.Model):
+    """A change in a child's situation found between rounds (动态管理): the record is
+    changed at once, the child classified again, and the village and township told."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="change_events"
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    on = models.DateField(_("date"))
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    level_before = models.CharField(max_length=10)
+    level_after = models.CharField(max_length=10)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("change in a child's situation")
+
+    def __str__(self):
+        return f"{self.child_id} {self.kind} {self.on}"

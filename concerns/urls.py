@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/link/", views.report_link, name="link"),
     path("<int:pk>/advance/", views.report_advance, name="advance"),
+    path("changes/<int:child_pk>/", views.change_new, name="change_new"),
     # The public reporting page: no account needed.
     path("public/", views.public_report, name="public"),
     path("public/thanks/", views.thanks, name="thanks"),

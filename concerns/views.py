@@ -19,8 +19,8 @@ from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 
-from . import services
-from .forms import AdvanceForm, PublicReportForm, ReportForm
+from . import changes, services
+from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm
 from .models import ConcernReport, Source, State, Urgency, sees_reporter
 
 PUBLIC_PER_HOUR = 5  # reports a day from one address (settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR)
@@ -209,3 +209,26 @@ def report_advance(request, pk):
             messages.success(request, _("Saved."))
             return redirect("concerns:detail", pk=pk)
     return render(request, "concerns/advance.html", {"form": form, "report": report})
+
+
+@login_required
+def change_new(request, child_pk):
+    """Record a change in a child's situation; the record, care level and schedule follow."""
+    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=child_pk)
+    if not Child.objects.editable_by(request.user).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    form = ChangeForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = changes.record_change(request.user, child, data["kind"], data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("Recorded. Care level: %(level)s; the village and township were told.")
+                % {"level": event.child.get_care_level_display()},
+            )
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "concerns/change_form.html", {"form": form, "child": child})
