@@ -61,9 +61,7 @@ class PublicReportForm(ReportForm):
         ),
     )
     # A field people do not see: a robot that fills it is turned away.
-    website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
-    )
+    website = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_website(self):
         if self.cleaned_data.get("website"):

@@ -7,6 +7,7 @@ app_name = "concerns"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_new, name="new"),
+    path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/link/", views.report_link, name="link"),
     path("<int:pk>/advance/", views.report_advance, name="advance"),

@@ -232,3 +232,18 @@ def change_new(request, child_pk):
             )
             return redirect("children:detail", pk=child.pk)
     return render(request, "concerns/change_form.html", {"form": form, "child": child})
+
+
+@login_required
+def inbox(request):
+    """Open reports of concern of the user's jurisdiction, most urgent first: a fragment for
+    the worklist and the home page (htmx). Empty when there are none."""
+    reports = list(
+        ConcernReport.objects.visible_to(request.user)
+        .open()
+        .select_related("area")
+        .order_by("deadline")[:10]
+    )
+    return render(
+        request, "concerns/partials/_inbox.html", {"reports": reports, "now": timezone.now()}
+    )

@@ -415,6 +415,7 @@ TABLE = {
         )
     ],
     "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
+    "concerns:inbox": [(None, EVERYONE_200)],
     "concerns:change_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
     # The public reporting page needs no account.
     "concerns:public": [(None, row(*[200] * 10))],
