@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from areas.api import AreaViewSet, ServicePointViewSet
 from care.api import ActivityViewSet, VisitViewSet
 from children.api import ChildViewSet
+from concerns import api as concerns_api
 from people.api import PersonViewSet, ResponsibilityPostViewSet
 from relief import api as relief_api
 from rounds import api as rounds_api
@@ -22,5 +23,5 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
 
 # Apps added later register their own routes, so each keeps its routes in its own file.
-for app_api in (relief_api, social_api, rounds_api, villagefiles_api, stats_api):
+for app_api in (relief_api, social_api, concerns_api, rounds_api, villagefiles_api, stats_api):
     app_api.register(router)

@@ -178,7 +178,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("LOGIN_RATE", "20/min"),
+        # The public report of concern, per client address (as the page's limit).
+        "public_report": os.environ.get("PUBLIC_REPORT_RATE", "5/hour"),
+    },
     # The client address for throttling: REMOTE_ADDR, or one proxy hop when trusted.
     "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
 }

@@ -416,6 +416,12 @@ TABLE = {
     ],
     "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
     "concerns:inbox": [(None, EVERYONE_200)],
+    "api:report-of-concern-list": [(None, API_EVERYONE_200)],
+    "api:report-of-concern-detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_IN_A1)],
+    "api:report-of-concern-link": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
+    "api:report-of-concern-advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
+    # The public endpoint: POST only, no account (a GET is refused for everyone).
+    "api:public-report-list": [(None, row(*[405] * 10))],
     "concerns:change_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
     # The public reporting page needs no account.
     "concerns:public": [(None, row(*[200] * 10))],

@@ -1,0 +1,205 @@
+"""/api/v1/reports-of-concern/ (staff: scoped like the pages; POST files one, …/link/ and
+…/advance/ handle it) and /api/v1/public-reports/ (no account; throttled per address and
+validated like the public page). The reporter's identity is returned only to township and
+county officers."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from areas.codes import Level
+from areas.models import Area
+from children.models import Child
+from core.api import ScopedViewSetMixin
+from relief.api import _errors
+
+from . import services
+from .models import ConcernReport, Referral, Source, State, sees_reporter
+
+REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
+
+
+def _apply(call, serialize, ok_status=status.HTTP_200_OK):
+    try:
+        result = call()
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied() from exc
+    except ValidationError as exc:
+        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    return Response(serialize(result), status=ok_status)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.none())
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ConcernReport
+        fields = [
+            "id",
+            "reference",
+            "area",
+            "place",
+            "situation",
+            "description",
+            "urgency",
+            "child_name",
+            "child_age",
+            "child",
+            *REPORTER_FIELDS,
+            "source",
+            "received_at",
+            "deadline",
+            "state",
+            "first_action_at",
+            "closed_at",
+            "outcome",
+            "referral",
+            "escalated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "reference",
+            "child",
+            "source",
+            "received_at",
+            "deadline",
+            "state",
+            "first_action_at",
+            "closed_at",
+            "outcome",
+            "referral",
+            "escalated_at",
+        ]
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if villages is None and request is not None:
+            area = getattr(request.user, "area", None)
+            prefix = area.prefix if area else "-"
+            villages = Area.objects.within(prefix).filter(level=Level.VILLAGE)
+        self.fields["area"].queryset = villages if villages is not None else Area.objects.none()
+        # The reporter is confidential: only township and county officers read or write it.
+        if request is not None and not sees_reporter(request.user):
+            for name in REPORTER_FIELDS:
+                self.fields.pop(name)
+
+
+class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reports of concern of the caller's jurisdiction (a helper: those they filed)."""
+
+    scoped_model = ConcernReport
+    serializer_class = ReportSerializer
+    # Anyone signed in may report; handling is checked by the services.
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("area").order_by("state", "deadline")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _apply(
+            lambda: services.receive(
+                serializer.validated_data, actor=request.user, source=Source.STAFF
+            ),
+            lambda r: ReportSerializer(r, context=self.get_serializer_context()).data,
+            status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        report = self.get_object()
+        child = (
+            Child.objects.visible_to(request.user).filter(pk=request.data.get("child") or 0).first()
+        )
+        if child is None:
+            return Response({"child": ["Choose a child of your jurisdiction."]}, status=400)
+        return _apply(
+            lambda: services.link_child(request.user, report, child),
+            lambda r: self.get_serializer(r).data,
+        )
+
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        report = self.get_object()
+        state = request.data.get("state", "")
+        referral = request.data.get("referral", "")
+        if referral not in Referral.values:
+            return Response(
+                {"referral": [f"Choose one of {', '.join(Referral.values[1:])}."]}, status=400
+            )
+        if state not in State.values:
+            return Response({"state": [f"Choose one of {', '.join(State.values)}."]}, status=400)
+        return _apply(
+            lambda: services.advance(
+                request.user,
+                report,
+                state,
+                str(request.data.get("note", "")),
+                str(request.data.get("outcome", "")),
+                referral,
+            ),
+            lambda r: self.get_serializer(r).data,
+        )
+
+
+class PublicReportSerializer(ReportSerializer):
+    class Meta(ReportSerializer.Meta):
+        fields = [
+            "reference",
+            "area",
+            "place",
+            "situation",
+            "description",
+            "urgency",
+            "child_name",
+            "child_age",
+            *REPORTER_FIELDS,
+        ]
+        read_only_fields = ["reference"]
+
+
+class PublicReportThrottle(ScopedRateThrottle):
+    """Counts the reports sent (POST), not other requests."""
+
+    def allow_request(self, request, view):
+        if request.method != "POST":
+            return True
+        return super().allow_request(request, view)
+
+
+class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """File a report of concern without an account (as the public page does). Throttled per
+    client address; answers only the report's reference."""
+
+    serializer_class = PublicReportSerializer
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [PublicReportThrottle]
+    throttle_scope = "public_report"
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs["villages"] = Area.objects.filter(level=Level.VILLAGE)
+        return super().get_serializer(*args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _apply(
+            lambda: services.receive(serializer.validated_data, source=Source.PUBLIC),
+            lambda r: {"reference": r.reference},
+            status.HTTP_201_CREATED,
+        )
+
+
+def register(router):
+    """Add this app's viewsets to the project router."""
+    router.register("reports-of-concern", ReportViewSet, basename="report-of-concern")
+    router.register("public-reports", PublicReportViewSet, basename="public-report")
