@@ -35,6 +35,13 @@ PAGES = [
     "relief:measure_list",
     "relief:catalogue",
     "villagefiles:gaps",
+    "social:organisations",
+    "social:helpers",
+    "social:my_children",
+    "concerns:list",
+    "concerns:inbox",
+    "concerns:new",
+    "concerns:public",
 ]
 API = [
     "api:area-list",
@@ -46,6 +53,11 @@ API = [
     "api:programme-list",
     "api:relief-measure-list",
     "api:assistance-contact-list",
+    "api:organisation-list",
+    "api:helper-list",
+    "api:pairing-list",
+    "api:service-record-list",
+    "api:report-of-concern-list",
 ]
 
 
@@ -130,3 +142,34 @@ def test_garbage_in_the_round_forms_and_actions_is_a_clear_error(client, county_
     review = client.post(url, {"decision": "maybe", "comment": "x" * 3000})
     assert review.status_code == 200
     assert "error-decision" in review.text and "error-comment" in review.text
+
+
+def test_garbage_in_the_public_report_and_social_forms_is_a_clear_error(client, world, director):
+    from django.core.cache import cache
+
+    cache.clear()
+    page = client.post(
+        reverse("concerns:public"),
+        {
+            "area": "x",
+            "situation": "castle",
+            "urgency": [],
+            "child_age": "1e9",
+            "description": "\x00" * 3,
+        },
+    )
+    assert page.status_code == 200 and 'data-testid="error-area"' in page.text
+    from core.testing import make_child
+
+    child = make_child(world["a1"], "王小明")
+    client.force_login(director)
+    for url, data in (
+        (reverse("social:pair", args=[child.pk]), {"helper": "x", "started_on": "2026-02-30"}),
+        (
+            reverse("social:service_new", args=[child.pk]),
+            {"kind": "x", "on": "0000-00-00", "amount": "1e99"},
+        ),
+        (reverse("concerns:change_new", args=[child.pk]), {"kind": "castle", "on": "yesterday"}),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200, url
