@@ -9,7 +9,7 @@ from core.concurrency import VersionedForm
 from people.models import User
 from people.roles import Role
 
-from .models import Activity, Assessment, Visit
+from .models import Activity, Assessment, NotificationPreference, Visit
 from .services import VISIT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -127,3 +127,9 @@ class ActivityForm(forms.ModelForm):
                 _("An activity cannot be recorded before it happens."), code="future"
             )
         return day
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["email_at_once", "daily_digest"]

@@ -281,3 +281,23 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told, besides the in-app list (which always has everything)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_at_once = models.BooleanField(
+        _("e-mail me at once about reports of concern and changes in a child's situation"),
+        default=True,
+    )
+    daily_digest = models.BooleanField(_("e-mail me a daily digest"), default=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+
+    def __str__(self):
+        return str(self.user)

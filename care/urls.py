@@ -11,6 +11,11 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("notifications/", views.notifications, name="notifications"),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
     path("activities/", views.activities, name="activities"),
     path("compliance/", views.compliance_root, name="compliance_root"),
     path("compliance/<str:code>/", views.compliance, name="compliance"),

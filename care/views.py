@@ -22,8 +22,8 @@ from people.models import User
 from people.roles import Role
 
 from . import compliance as compliance_figures
-from . import schedule, services, weekly
-from .forms import ActivityForm, VisitForm
+from . import notify, schedule, services, weekly
+from .forms import ActivityForm, PreferenceForm, VisitForm
 from .models import Activity, Notification, Visit
 
 ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
@@ -180,8 +180,23 @@ def notifications(request):
     return render(
         request,
         "care/notifications.html",
-        {"items": mine.select_related("child", "child__area")[:200]},
+        {
+            "items": mine.select_related("child", "child__area")[:200],
+            "preference_form": PreferenceForm(instance=notify.preference(request.user)),
+        },
     )
+
+
+@login_required
+def notification_preferences(request):
+    """Choose e-mails: urgent notices at once, a daily digest (the in-app list has all)."""
+    form = PreferenceForm(request.POST or None, instance=notify.preference(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        log_action(request.user, "care.notification.preferences", None, form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("care:notifications")
+    return render(request, "care/notification_preferences.html", {"form": form})
 
 
 @login_required

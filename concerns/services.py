@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from areas.codes import Level
 from areas.models import Area
 from care.models import Notification
+from care.notify import deliver
 from children import services as registry
 from children.models import Child
 from core.audit import log_action
@@ -65,6 +66,7 @@ def _notify(users, kind, text, link, child=None, day=None) -> int:
     # One per recipient, kind, child and day: a second report that day about the same
     # linked child is in the list already.
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    deliver(notes)
     return len(notes)
 
 

@@ -27,6 +27,24 @@ DEBUG = env_bool("DEBUG", False)
 # The local demo (make run, make test …) may use built-in keys; production may not.
 DEMO = env_bool("SHOUHU_DEMO", False)
 
+# Mail: printed on the console in the demo and in development, SMTP otherwise (README).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEMO or DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shouhu@localhost")
+# The address links in e-mails start with, e.g. https://shouhu.example.gov.cn
+SHOUHU_BASE_URL = os.environ.get("SHOUHU_BASE_URL", "")
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # Key for field-level encryption of identity numbers (used by the child registry).
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

@@ -422,6 +422,7 @@ TABLE = {
     "api:report-of-concern-advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
     # The public endpoint: POST only, no account (a GET is refused for everyone).
     "api:public-report-list": [(None, row(*[405] * 10))],
+    "care:notification_preferences": [(None, EVERYONE_200)],
     "concerns:change_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
     # The public reporting page needs no account.
     "concerns:public": [(None, row(*[200] * 10))],

@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from care.notify import send_digests
+
+
+class Command(BaseCommand):
+    help = "E-mail each user's daily digest of unread notifications (daily, cron)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{send_digests()} digests sent")

@@ -1,0 +1,90 @@
+"""Telling people: the in-app list (Notification rows) and e-mail through Django's mail
+system (console backend in the demo; SMTP settings in README). Urgent kinds are e-mailed at
+once; everything unread goes into a daily digest per user. Each user chooses
+(NotificationPreference); a user without an e-mail address gets the in-app list only."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification, NotificationPreference
+
+AT_ONCE = {Notification.Kind.REPORT, Notification.Kind.REPORT_OVERDUE, Notification.Kind.CHANGE}
+
+
+def preference(user) -> NotificationPreference:
+    found = NotificationPreference.objects.filter(user=user).first()
+    return found or NotificationPreference(user=user)
+
+
+def _absolute(link: str) -> str:
+    base = getattr(settings, "SHOUHU_BASE_URL", "").rstrip("/")
+    return f"{base}{link}" if link else base
+
+
+def deliver(notifications) -> int:
+    """E-mail the urgent ones at once to those who want it; returns how many were sent."""
+    sent = 0
+    for note in notifications:
+        if note.kind not in AT_ONCE or not note.recipient.email:
+            continue
+        if not preference(note.recipient).email_at_once:
+            continue
+        body = note.text + ("\n\n" + _absolute(note.link) if note.link else "")
+        sent += send_mail(
+            subject=f"[{_('Shouhu')}] {note.get_kind_display()}",
+            message=body,
+            from_email=None,
+            recipient_list=[note.recipient.email],
+            fail_silently=True,  # the in-app list has it whatever the mail server does
+        )
+    return sent
+
+
+def send_digests(now: dt.datetime | None = None) -> int:
+    """Daily: each user with unread notifications since their last digest, and a digest
+    wanted, gets one e-mail listing them. Returns how many digests were sent."""
+    from people.models import User
+
+    now = now or timezone.now()
+    since_default = now - dt.timedelta(days=1)
+    unread = Notification.objects.filter(read=False, created_at__lte=now)
+    users = User.objects.filter(pk__in=unread.values("recipient_id"), is_active=True).exclude(
+        email=""
+    )
+    sent = 0
+    for user in users:
+        pref = preference(user)
+        if not pref.daily_digest:
+            continue
+        since = pref.digest_sent_at or since_default
+        items = list(
+            unread.filter(recipient=user, created_at__gt=since).order_by("kind", "day")[:100]
+        )
+        if not items:
+            continue
+        lines = [f"- {n.get_kind_display()}: {n.text}" for n in items]
+        body = "\n".join(
+            [
+                _("%(n)s new notifications since %(since)s:")
+                % {"n": len(items), "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M")},
+                "",
+                *lines,
+                "",
+                _absolute("/care/notifications/"),
+            ]
+        )
+        if send_mail(
+            subject=f"[{_('Shouhu')}] {_('Daily digest')}",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        ):
+            sent += 1
+        pref.digest_sent_at = now
+        pref.save()
+    return sent
