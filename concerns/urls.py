@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
+    path("summary/<str:code>/", views.summary, name="summary"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/link/", views.report_link, name="link"),
     path("<int:pk>/advance/", views.report_advance, name="advance"),

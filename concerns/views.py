@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -18,8 +20,10 @@ from children.models import Child
 from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
+from villagefiles.render import table_pdf, table_xlsx
+from villagefiles.views import CONTENT_TYPES
 
-from . import changes, services
+from . import changes, reports, services
 from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm
 from .models import ConcernReport, Source, State, Urgency, sees_reporter
 
@@ -246,4 +250,51 @@ def inbox(request):
     )
     return render(
         request, "concerns/partials/_inbox.html", {"reports": reports, "now": timezone.now()}
+    )
+
+
+REPORT_KINDS = {"social": reports.social_forces, "concerns": reports.reports_of_concern}
+
+
+@login_required
+def summary(request, code):
+    """The county's reports on social forces and reports of concern for a year (page, Excel
+    or PDF; files audited)."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), timezone.localdate().year)
+    tables = [build(area, year) for build in REPORT_KINDS.values()]
+    fmt = request.GET.get("format", "")
+    kind = request.GET.get("report", "")
+    if fmt in ("xlsx", "pdf") and kind in REPORT_KINDS:
+        table = REPORT_KINDS[kind](area, year)
+        subtitle = f"{area.name} {area.code}"
+        if fmt == "pdf":
+            content = table_pdf(
+                table.title,
+                subtitle,
+                table.headings,
+                table.rows,
+                table.widths,
+                timezone.localdate(),
+            )
+        else:
+            content = table_xlsx(table.title, subtitle, table.headings, table.rows, table.widths)
+        log_action(
+            request.user,
+            "concerns.report_summary.exported",
+            area,
+            {"format": fmt, "report": kind, "year": year, "rows": len(table.rows)},
+            area_code=area.code,
+        )
+        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = content_disposition_header(True, f"{table.title}.{fmt}")
+        return response
+    return render(
+        request,
+        "concerns/summary.html",
+        {"area": area, "year": year, "tables": list(zip(REPORT_KINDS, tables, strict=True))},
     )

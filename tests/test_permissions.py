@@ -423,6 +423,7 @@ TABLE = {
     # The public endpoint: POST only, no account (a GET is refused for everyone).
     "api:public-report-list": [(None, row(*[405] * 10))],
     "care:notification_preferences": [(None, EVERYONE_200)],
+    "concerns:summary": [(lambda ctx: {"code": A1}, IN_A1)],
     "concerns:change_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
     # The public reporting page needs no account.
     "concerns:public": [(None, row(*[200] * 10))],
