@@ -175,10 +175,47 @@ def page_plan() -> list[Row]:
                 Row(username, "dashboard", f"/dashboard/{code}/"),
                 Row(username, "reports", f"/dashboard/{code}/reports/"),
             ]
+            rows += social_rows(user)
+        if username == "volunteer":
+            rows += helper_rows(user)
     for name in ("areas", "people", "service-points", "children", "visits", "activities"):
         rows.append(Row("county", f"api: {name}", f"/api/v1/{name}/"))
     rows.append(Row("director", "api: worklist", "/api/v1/worklist/"))
     rows.append(Row("county", "api: stats", "/api/v1/stats/"))
+    return rows
+
+
+def social_rows(user) -> list[Row]:
+    """Social forces and reports of concern as staff meet them."""
+    from children.models import Child
+    from concerns.models import ConcernReport
+
+    name, code = user.username, user.area.code
+    rows = [
+        Row(name, "helpers", "/social/helpers/"),
+        Row(name, "organisations", "/social/organisations/"),
+        Row(name, "reports of concern", "/reports/"),
+        Row(name, "reports: inbox", "/reports/inbox/"),
+        Row(name, "reports: summary", f"/reports/summary/{code}/"),
+    ]
+    report = ConcernReport.objects.visible_to(user).order_by("pk").first()
+    if report is not None:
+        rows.append(Row(name, "report of concern", f"/reports/{report.pk}/"))
+    child = Child.objects.visible_to(user).filter(pairings__isnull=False).order_by("pk").first()
+    if child is not None:
+        rows.append(Row(name, "social: child", f"/social/children/{child.pk}/"))
+    return rows
+
+
+def helper_rows(user) -> list[Row]:
+    """A volunteer's own pages: the paired children and one of them."""
+    from social.services import paired_children
+
+    rows = [Row(user.username, "my paired children", "/social/mine/")]
+    child = paired_children(user).order_by("pk").first()
+    if child is not None:
+        rows.append(Row(user.username, "paired child", f"/social/mine/{child.pk}/"))
+    rows.append(Row("anonymous", "public report page", "/reports/public/"))
     return rows
 
 
@@ -571,6 +608,7 @@ def main() -> int:
             client = Client(raise_request_exception=False)
             client.force_login(User.objects.get(username=username))
             clients[username] = client
+        clients["anonymous"] = Client(raise_request_exception=False)
         for row in rows:
             headers = {"Accept": "application/json"} if row.path.startswith("/api/") else {}
             measure(clients[row.role], row, args.requests, args.warmups, headers)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 
 from children import services as registry
@@ -67,6 +68,49 @@ def _act_on_findings(actor, visit: Visit, before: str) -> None:
         return
     report = _findings_text(visit) if visit.safety == Assessment.URGENT else ""
     registry.raise_concern(actor, visit.child, _findings_text(visit), report=report)
+    if visit.worst == Assessment.URGENT:
+        _tell_about_urgent_finding(actor, visit)
+
+
+def _tell_about_urgent_finding(actor, visit: Visit) -> None:
+    """An urgent finding is a change the village's director and the township's supervisor
+    hear of at once (in the list, and by e-mail as they choose)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from people.models import User
+    from people.roles import Role
+
+    from .models import Notification
+    from .notify import deliver
+
+    child = visit.child
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.DIRECTOR, area_id=child.area_id)
+            | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=child.area.parent_id)
+        )
+        .exclude(pk=getattr(actor, "pk", None))
+    )
+    text = _("%(name)s (%(village)s): urgent finding at a visit — %(findings)s") % {
+        "name": child.name,
+        "village": child.area.name,
+        "findings": _findings_text(visit),
+    }
+    notes = [
+        Notification(
+            recipient=user,
+            kind=Notification.Kind.CHANGE,
+            child=child,
+            day=visit.visited_on,
+            text=text[:300],
+            link=reverse("care:visit_detail", args=[visit.pk]),
+        )
+        for user in users
+    ]
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    deliver(notes)
 
 
 @transaction.atomic

@@ -45,7 +45,9 @@ def test_future_dates_and_missing_notes_are_field_errors(client, director, world
     assert not Visit.objects.exists()
 
 
-def test_an_urgent_safety_finding_raises_the_level_and_flags_a_report(client, director, world):
+def test_an_urgent_safety_finding_raises_the_level_and_flags_a_report(
+    client, director, township_officer, world
+):
     child = make_child(world["a1"])
     client.force_login(director)
     response = client.post(
@@ -61,6 +63,11 @@ def test_an_urgent_safety_finding_raises_the_level_and_flags_a_report(client, di
     assert change.changes["care_level"] == ["ordinary", "special"]
     page = client.get(reverse("children:detail", kwargs={"pk": child.pk})).content.decode()
     assert 'data-testid="report-flag"' in page
+    # The township's supervisor hears of it at once.
+    from care.models import Notification
+
+    told = Notification.objects.get(kind="change", child=child)
+    assert told.recipient == township_officer and "独自在家" in told.text
 
 
 def test_a_closed_record_cannot_be_visited(client, director, world):

@@ -166,3 +166,31 @@ def test_staff_and_helpers_file_reports(client, world, volunteer, director):
     client.force_login(director)
     listing = client.get(reverse("concerns:list"))
     assert len(re.findall(r'data-testid="report-\d+"', listing.text)) == 2
+
+
+def test_pages_run_a_bounded_number_of_queries(
+    client, world, director, county_officer, django_assert_max_num_queries
+):
+    for i in range(6):
+        make_child(world["a1"], f"王{i}")
+        services.receive(
+            {**public_data(world), "area": world["a1"], "child_age": i}, source="public"
+        )
+    report = ConcernReport.objects.first()
+    client.force_login(director)
+    for url in (
+        reverse("concerns:list"),
+        reverse("concerns:inbox"),
+        reverse("concerns:detail", args=[report.pk]),
+        reverse("concerns:new"),
+    ):
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200, url
+    client.force_login(county_officer)
+    with django_assert_max_num_queries(16):
+        assert (
+            client.get(reverse("concerns:summary", args=[world["county"].code])).status_code == 200
+        )
+    client.logout()
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("concerns:public")).status_code == 200

@@ -56,12 +56,11 @@ def fingerprint():
 def wipe_demo():
     from care.models import Activity, Visit
     from children.models import Child
+    from concerns.models import ConcernReport
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
     from relief.models import AssistanceContact, ReliefMeasure
     from rounds.models import ChildSnapshot, Round, VillageSnapshot
-
-    from concerns.models import ConcernReport
     from social.models import Organisation, Pairing, ServiceRecord
 
     DemoDataset.objects.all().delete()
