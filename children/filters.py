@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.codes import Level, level_of, prefix_of
 from areas.models import Area
 from core import idnumber
+from core.filters import set_choices
 
 from .choices import CareLevel, Schooling, Sex, Status
 from .models import AGE_BANDS, CATEGORY_FILTERS, Child
@@ -85,7 +86,7 @@ class ChildFilter(django_filters.FilterSet):
         if data.get("order") not in ORDER_BY:
             data["order"] = "name"
         super().__init__(data, *args, **kwargs)
-        self.filters["area"].extra["choices"] = self._area_choices()
+        set_choices(self, "area", self._area_choices())
 
     def _area_choices(self):
         """The units one level below the user's area: townships of a county, villages of a

@@ -3,11 +3,8 @@
 validated like the public page). The reporter's identity is returned only to township and
 county officers."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -15,8 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from areas.codes import Level
 from areas.models import Area
 from children.models import Child
-from core.api import ScopedViewSetMixin
-from relief.api import _errors
+from core.api import ScopedViewSetMixin, service_response
 
 from . import services
 from .models import ConcernReport, Referral, Source, State, sees_reporter
@@ -25,13 +21,7 @@ REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
 
 
 def _apply(call, serialize, ok_status=status.HTTP_200_OK):
-    try:
-        result = call()
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied() from exc
-    except ValidationError as exc:
-        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    return Response(serialize(result), status=ok_status)
+    return service_response(call, serialize, ok_status)
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -1,6 +1,32 @@
-"""Shared pieces of the REST API: permissions and scoped viewsets."""
+"""Shared pieces of the REST API: permissions, scoped viewsets, service calls."""
 
-from rest_framework import viewsets
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from rest_framework import status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+
+def service_errors(exc: ValidationError) -> dict:
+    """A service's ValidationError as the API's field errors."""
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for error in errors for m in error.messages]
+            for field, errors in exc.error_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def service_response(call, serialize, ok_status=status.HTTP_200_OK):
+    """Run a service call: its refusals answer 403, its ValidationErrors 400 with field
+    errors; otherwise `serialize(result)` with `ok_status`."""
+    try:
+        result = call()
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied() from exc
+    except ValidationError as exc:
+        return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    return Response(serialize(result), status=ok_status)
 
 
 class ScopedViewSetMixin:

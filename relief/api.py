@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from children.models import Child
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, service_errors
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
@@ -35,14 +35,7 @@ class Month(serializers.Field):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-def _errors(exc: ValidationError) -> dict:
-    """A service's ValidationError as the API's field errors."""
-    if hasattr(exc, "error_dict"):
-        return {
-            field: [str(m) for error in errors for m in error.messages]
-            for field, errors in exc.error_dict.items()
-        }
-    return {"non_field_errors": [str(m) for m in exc.messages]}
+_errors = service_errors
 
 
 def _stale():

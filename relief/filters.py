@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.codes import TOWNSHIP, VILLAGE, level_of, prefix_of
 from areas.models import Area
+from core.filters import set_choices
 
 from .models import AssistanceContact, Programme, ReliefMeasure
 
@@ -70,7 +71,7 @@ class MeasureFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         choices = area_choices(getattr(self.request, "user", None))
         if choices:
-            self.filters["village"].extra["choices"] = choices
+            set_choices(self, "village", choices)
         else:
             del self.filters["village"]
 

@@ -1,8 +1,6 @@
 """/api/v1/organisations/, helpers/, pairings/ and service-records/: the same scoping, rules
 (social.services) and audit as the pages. Field errors answer 400, refusals 403."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +12,10 @@ from rest_framework.response import Response
 
 from areas.models import Area
 from children.models import Child
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, service_response
 from core.audit import log_action
 from core.scoping import can_manage
 from people.models import User
-from relief.api import _errors
 from relief.catalogue import county_of
 
 from . import services
@@ -35,13 +32,7 @@ from .models import (
 
 
 def _apply(call, serialize, ok_status=status.HTTP_201_CREATED):
-    try:
-        result = call()
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied() from exc
-    except ValidationError as exc:
-        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    return Response(serialize(result), status=ok_status)
+    return service_response(call, serialize, ok_status)
 
 
 # -- organisations -------------------------------------------------------------------------
