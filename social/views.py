@@ -54,7 +54,11 @@ def _save(form, call):
 @login_required
 def organisations(request):
     """The county's social organisations, searchable."""
-    found = Organisation.objects.visible_to(request.user).select_related("county")
+    found = (
+        Organisation.objects.visible_to(request.user)
+        .select_related("county")
+        .prefetch_related("areas")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         found = found.filter(Q(name__icontains=query) | Q(registration_number__icontains=query))

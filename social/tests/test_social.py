@@ -237,7 +237,14 @@ def test_pages_run_a_bounded_number_of_queries(
     client.force_login(volunteer)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("social:my_children")).status_code == 200
+    from social.models import Organisation
+
+    for i in range(8):
+        organisation = Organisation.objects.create(county=world["county"], name=f"社工站{i}")
+        organisation.areas.set([world["a"], world["b"]])
     client.force_login(director)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("social:organisations")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("social:child_section", args=[child.pk])).status_code == 200
     with django_assert_max_num_queries(20):
