@@ -18,7 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.audit import log_action
-from core.htmx import paginate, query_without_page, render_page
+from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from villagefiles.render import table_pdf, table_xlsx
 from villagefiles.views import CONTENT_TYPES
@@ -116,7 +116,7 @@ def report_list(request):
         reports = reports.open()
     elif state in State.values:
         reports = reports.filter(state=state)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request)
     if query:
         reports = reports.filter(
             Q(child_name__icontains=query)
@@ -147,7 +147,7 @@ def report_detail(request, pk):
     report = _report_or_404(request, pk)
     log_action(request.user, "concerns.report.read", report, {}, area_code=report.area.code)
     handles = services.may_handle(request.user, report)
-    query = request.GET.get("child", "").strip()
+    query = search_text(request, "child")
     candidates = []
     if handles and report.child_id is None:
         found = Child.objects.visible_to(request.user).active().within(report.area.prefix)

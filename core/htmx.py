@@ -31,3 +31,9 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def search_text(request, name: str = "q", limit: int = 100) -> str:
+    """A search box's text from the query string: trimmed, at most `limit` characters, and
+    without NUL characters (PostgreSQL refuses them in text; a form field would too)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]

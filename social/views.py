@@ -15,7 +15,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from children.services import record_read
 from core.audit import log_action
-from core.htmx import paginate, query_without_page, render_page
+from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix
 from people.models import User
 from relief.catalogue import county_of
@@ -59,7 +59,7 @@ def organisations(request):
         .select_related("county")
         .prefetch_related("areas")
     )
-    query = request.GET.get("q", "").strip()
+    query = search_text(request)
     if query:
         found = found.filter(Q(name__icontains=query) | Q(registration_number__icontains=query))
     context = {
@@ -139,7 +139,7 @@ def _helper_accounts(user):
 def helpers(request):
     """Volunteers and social workers of the jurisdiction, with their skills and pairings."""
     accounts = _helper_accounts(request.user).select_related("area", "helper_profile__organisation")
-    query = request.GET.get("q", "").strip()
+    query = search_text(request)
     if query:
         accounts = accounts.filter(Q(name__icontains=query) | Q(username__icontains=query))
     role = request.GET.get("role", "")
