@@ -25,6 +25,34 @@ def _absolute(link: str) -> str:
     return f"{base}{link}" if link else base
 
 
+def responsible_for(area) -> list:
+    """Who hears of a village's child at once: its directors and its township's supervisors."""
+    from django.db.models import Q
+
+    from people.models import User
+    from people.roles import Role
+
+    return list(
+        User.objects.filter(is_active=True).filter(
+            Q(role=Role.DIRECTOR, area_id=area.pk)
+            | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=area.parent_id)
+        )
+    )
+
+
+def notify(users, kind, text, link="", child=None, day=None) -> int:
+    """Put a notification in each user's list (one per recipient, kind, child and day) and
+    e-mail it to those who want it at once. Returns how many were made."""
+    day = day or timezone.localdate()
+    notes = [
+        Notification(recipient=u, kind=kind, child=child, day=day, text=text[:300], link=link)
+        for u in users
+    ]
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    deliver(notes)
+    return len(notes)
+
+
 def deliver(notifications) -> int:
     """E-mail the urgent ones at once to those who want it; returns how many were sent."""
     sent = 0

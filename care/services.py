@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.forms.models import model_to_dict
 
 from children import services as registry
@@ -78,39 +77,23 @@ def _tell_about_urgent_finding(actor, visit: Visit) -> None:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from people.models import User
-    from people.roles import Role
-
     from .models import Notification
-    from .notify import deliver
+    from .notify import notify, responsible_for
 
     child = visit.child
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.DIRECTOR, area_id=child.area_id)
-            | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=child.area.parent_id)
-        )
-        .exclude(pk=getattr(actor, "pk", None))
-    )
     text = _("%(name)s (%(village)s): urgent finding at a visit — %(findings)s") % {
         "name": child.name,
         "village": child.area.name,
         "findings": _findings_text(visit),
     }
-    notes = [
-        Notification(
-            recipient=user,
-            kind=Notification.Kind.CHANGE,
-            child=child,
-            day=visit.visited_on,
-            text=text[:300],
-            link=reverse("care:visit_detail", args=[visit.pk]),
-        )
-        for user in users
-    ]
-    Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    deliver(notes)
+    notify(
+        [u for u in responsible_for(child.area) if u.pk != getattr(actor, "pk", None)],
+        Notification.Kind.CHANGE,
+        text,
+        reverse("care:visit_detail", args=[visit.pk]),
+        child=child,
+        day=visit.visited_on,
+    )
 
 
 @transaction.atomic

@@ -20,10 +20,6 @@ from .models import ConcernReport, Referral, Source, State, sees_reporter
 REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
 
 
-def _apply(call, serialize, ok_status=status.HTTP_200_OK):
-    return service_response(call, serialize, ok_status)
-
-
 class ReportSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.none())
     reference = serializers.CharField(read_only=True)
@@ -95,7 +91,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _apply(
+        return service_response(
             lambda: services.receive(
                 serializer.validated_data, actor=request.user, source=Source.STAFF
             ),
@@ -111,7 +107,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         )
         if child is None:
             return Response({"child": ["Choose a child of your jurisdiction."]}, status=400)
-        return _apply(
+        return service_response(
             lambda: services.link_child(request.user, report, child),
             lambda r: self.get_serializer(r).data,
         )
@@ -127,7 +123,7 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             )
         if state not in State.values:
             return Response({"state": [f"Choose one of {', '.join(State.values)}."]}, status=400)
-        return _apply(
+        return service_response(
             lambda: services.advance(
                 request.user,
                 report,
@@ -182,7 +178,7 @@ class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return _apply(
+        return service_response(
             lambda: services.receive(serializer.validated_data, source=Source.PUBLIC),
             lambda r: {"reference": r.reference},
             status.HTTP_201_CREATED,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.models import Notification
+from care.notify import notify, responsible_for
 from children import services as registry
 from children.choices import CaregiverHealth, ParentRole, ParentStatus, Schooling
 from children.choices import Status as ChildStatus
@@ -18,7 +19,6 @@ from children.models import Child
 from core.audit import log_action
 
 from .models import ChangeEvent, ChangeKind
-from .services import _notify, responsible
 
 WEAK_HEALTH = {CaregiverHealth.ILL, CaregiverHealth.DISABLED, CaregiverHealth.FRAIL}
 
@@ -93,8 +93,8 @@ def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
         "before": child.__class__(care_level=before).get_care_level_display(),
         "after": child.get_care_level_display(),
     }
-    _notify(
-        [u for u in responsible(child.area) if u.pk != getattr(actor, "pk", None)],
+    notify(
+        [u for u in responsible_for(child.area) if u.pk != getattr(actor, "pk", None)],
         Notification.Kind.CHANGE,
         text,
         reverse("children:detail", args=[child.pk]),

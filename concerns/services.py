@@ -7,15 +7,13 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.codes import Level
-from areas.models import Area
 from care.models import Notification
-from care.notify import deliver
+from care.notify import notify, responsible_for
 from children import services as registry
 from children.models import Child
 from core.audit import log_action
@@ -45,29 +43,6 @@ REPORT_FIELDS = [
 def deadline_hours(urgency: str) -> int:
     configured = getattr(settings, "SHOUHU_REPORT_DEADLINE_HOURS", {}) or {}
     return int(configured.get(urgency, DEADLINE_HOURS[urgency]))
-
-
-def responsible(area: Area) -> list[User]:
-    """Who a report about a village goes to: its directors and its township's supervisors."""
-    return list(
-        User.objects.filter(is_active=True).filter(
-            Q(role=Role.DIRECTOR, area=area)
-            | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=area.parent_id)
-        )
-    )
-
-
-def _notify(users, kind, text, link, child=None, day=None) -> int:
-    day = day or timezone.localdate()
-    notes = [
-        Notification(recipient=u, kind=kind, child=child, day=day, text=text[:300], link=link)
-        for u in users
-    ]
-    # One per recipient, kind, child and day: a second report that day about the same
-    # linked child is in the list already.
-    Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    deliver(notes)
-    return len(notes)
 
 
 def clean_report(values: dict) -> dict:
@@ -129,7 +104,7 @@ def receive(data: dict, *, actor=None, source: str) -> ConcernReport:
         "situation": report.get_situation_display(),
         "deadline": timezone.localtime(report.deadline).strftime("%Y-%m-%d %H:%M"),
     }
-    _notify(responsible(report.area), Notification.Kind.REPORT, text, _link(report))
+    notify(responsible_for(report.area), Notification.Kind.REPORT, text, _link(report))
     # The audit names what was reported, never who reported it.
     log_action(
         actor if authenticated else None,
@@ -236,7 +211,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
             "ref": report.reference,
             "village": report.area.name,
         }
-        _notify(officers, Notification.Kind.REPORT_OVERDUE, text, _link(report))
+        notify(officers, Notification.Kind.REPORT_OVERDUE, text, _link(report))
         ConcernReport.objects.filter(pk=report.pk).update(escalated_at=now)
         log_action(None, "concerns.report.escalated", report, {}, area_code=report.area.code)
         count += 1

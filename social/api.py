@@ -30,11 +30,6 @@ from .models import (
     notes_visible_to,
 )
 
-
-def _apply(call, serialize, ok_status=status.HTTP_201_CREATED):
-    return service_response(call, serialize, ok_status)
-
-
 # -- organisations -------------------------------------------------------------------------
 
 
@@ -235,8 +230,10 @@ class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         child = data.pop("child")
-        return _apply(
-            lambda: services.pair(request.user, child, data), lambda p: self.get_serializer(p).data
+        return service_response(
+            lambda: services.pair(request.user, child, data),
+            lambda p: self.get_serializer(p).data,
+            status.HTTP_201_CREATED,
         )
 
     @action(detail=True, methods=["post"])
@@ -247,7 +244,7 @@ class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             on = field.run_validation(request.data.get("ended_on") or timezone.localdate())
         except serializers.ValidationError as exc:
             return Response({"ended_on": exc.detail}, status=400)
-        return _apply(
+        return service_response(
             lambda: services.end_pairing(request.user, pairing, on),
             lambda p: self.get_serializer(p).data,
             status.HTTP_200_OK,
@@ -311,9 +308,10 @@ class ServiceRecordViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         child, helper = data.pop("child"), data.pop("helper", None)
-        return _apply(
+        return service_response(
             lambda: services.record_service(request.user, child, data, helper),
             lambda r: self.get_serializer(r).data,
+            status.HTTP_201_CREATED,
         )
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -219,10 +218,6 @@ class Pairing(models.Model):
     def is_current(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
-
-    def clean(self):
-        if self.ended_on and self.started_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": _("The end cannot be before the start.")})
 
 
 class ServiceRecordQuerySet(ScopedQuerySet):
