@@ -14,7 +14,9 @@ from .choices import IncomeSource
 from .models import Child
 from .tabular import COLUMNS, neutralise
 
-# Columns the export adds after the importable ones: what the registry computed.
+# Columns the export adds after the importable ones: what the registry computed. Before
+# them come the township's and the village's names, so that a list drilled down from a
+# figure says where each child lives (the importer reads columns by header and skips these).
 RESULT_HEADERS = ["category", "care level", "status"]
 
 
@@ -47,11 +49,20 @@ def _value(child: Child, parents: dict, caregiver, key: str, full_id: bool):
 
 def rows(children, full_id: bool):
     """The header row, then one row per child, every text cell neutralised."""
-    yield [str(c.label) for c in COLUMNS] + [_("category"), _("care level"), _("status")]
+    yield [
+        _("township"),
+        _("village"),
+        *[str(c.label) for c in COLUMNS],
+        _("category"),
+        _("care level"),
+        _("status"),
+    ]
     for child in children:
         parents = {p.role: p for p in child.parents.all()}
         caregiver = getattr(child, "caregiver", None)
-        row = [_value(child, parents, caregiver, c.key, full_id) for c in COLUMNS]
+        township = child.area.parent.name if child.area.parent_id else ""
+        row = [township, child.area.name]
+        row += [_value(child, parents, caregiver, c.key, full_id) for c in COLUMNS]
         row += [
             "、".join(str(label) for label in child.category_labels),
             child.get_care_level_display(),
@@ -62,7 +73,9 @@ def rows(children, full_id: bool):
 
 def export_roster(user, children, fmt: str, filters: dict) -> HttpResponse:
     """Write the children to CSV or XLSX and audit the export with the records touched."""
-    children = list(children.select_related("area", "caregiver").prefetch_related("parents"))
+    children = list(
+        children.select_related("area", "area__parent", "caregiver").prefetch_related("parents")
+    )
     full_id = getattr(user, "sees_full_id", False)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -1,5 +1,7 @@
 """Filters of the roster (django-filter; shared by the pages, exports and the API)."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -25,6 +27,38 @@ CATEGORIES = [
     ("ordinary", _("none of these (ordinary)")),
     ("no_id", _("no identity number (follow up)")),
 ]
+# The periods a registration or a closure can be filtered by (the dashboard's "registered
+# this quarter" and "closed this quarter" open the roster with them).
+PERIODS = [("quarter", _("this quarter"))]
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of the calendar quarter `day` falls in."""
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def registered_in_quarter(on: dt.date) -> Q:
+    """Children registered from the start of `on`'s quarter to the end of `on`: one
+    definition for the dashboard's figure and the roster's filter."""
+    return Q(
+        created_at__gte=_midnight(quarter_start(on)),
+        created_at__lt=_midnight(on + dt.timedelta(days=1)),
+    )
+
+
+def closed_in_quarter(on: dt.date) -> Q:
+    """Records closed from the start of `on`'s quarter to `on` (closure dates are days)."""
+    return Q(status=Status.CLOSED, closed_on__gte=quarter_start(on), closed_on__lte=on)
+
+
+AREA_ERROR = _(
+    "Unknown area, or an area outside your jurisdiction: %(value)s. Choose one of the list."
+)
+
 ORDERINGS = [
     ("name", _("name")),
     ("-updated", _("recently changed")),
@@ -68,7 +102,18 @@ class ChildFilter(django_filters.FilterSet):
     )
     schooling = django_filters.ChoiceFilter(choices=Schooling.choices, label=_("schooling"))
     village_group = django_filters.CharFilter(lookup_expr="iexact", label=_("village group"))
-    area = django_filters.ChoiceFilter(method="filter_area", label=_("area"), choices=[])
+    area = django_filters.ChoiceFilter(
+        method="filter_area",
+        label=_("area"),
+        choices=[],
+        error_messages={"invalid_choice": AREA_ERROR},
+    )
+    registered = django_filters.ChoiceFilter(
+        choices=PERIODS, method="filter_registered", label=_("registered in")
+    )
+    closed = django_filters.ChoiceFilter(
+        choices=PERIODS, method="filter_closed", label=_("record closed in")
+    )
     order = django_filters.ChoiceFilter(
         choices=ORDERINGS, method="order_by", label=_("sort by"), empty_label=None
     )
@@ -86,17 +131,31 @@ class ChildFilter(django_filters.FilterSet):
         if data.get("order") not in ORDER_BY:
             data["order"] = "name"
         super().__init__(data, *args, **kwargs)
-        set_choices(self, "area", self._area_choices())
+        set_choices(self, "area", self._area_choices(str(data.get("area") or "")))
 
-    def _area_choices(self):
-        """The units one level below the user's area: townships of a county, villages of a
-        township (a village's director needs no area filter)."""
+    def _area_choices(self, asked: str):
+        """Every area the user may see can be chosen: the list offers the user's own area
+        and the units one level below it (townships of a county, villages of a township),
+        and the area asked for when it lies deeper (a village's figure on a county
+        officer's dashboard). An area the user cannot see is not a choice, so asking for
+        it is a field error, never a filter silently dropped."""
         user = getattr(self.request, "user", None)
         area = getattr(user, "area", None)
-        if area is None or area.level not in (Level.COUNTY, Level.TOWNSHIP):
+        if area is None:
             return []
-        below = Area.objects.visible_to(user).filter(parent=area).order_by("code")
-        return list(below.values_list("code", "name"))
+        visible = Area.objects.visible_to(user)
+        wanted = Q(pk=area.pk) | Q(parent=area)
+        if len(asked) == 12 and asked.isdigit():
+            wanted |= Q(code=asked)
+        found = visible.filter(wanted).select_related("parent").order_by("code")
+        return [(a.code, self._area_name(a, area)) for a in found]
+
+    @staticmethod
+    def _area_name(unit, own) -> str:
+        """A village deeper than the units listed carries its township's name."""
+        if unit.level == Level.VILLAGE and unit.parent_id not in (None, own.pk) and unit != own:
+            return f"{unit.parent.name} {unit.name}"
+        return unit.name
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -124,10 +183,15 @@ class ChildFilter(django_filters.FilterSet):
         return queryset.in_age_band(value, timezone.localdate())
 
     def filter_area(self, queryset, name, value):
-        """Children under an area: a township's or a village's 12-digit code."""
-        if not (len(value) == 12 and value.isdigit()):
-            return queryset.none()
-        return queryset.filter(area__code__startswith=prefix_of(value, level_of(value)))
+        """Children under an area: any visible area's 12-digit code (county, township,
+        village …); the choices admit only those."""
+        return queryset.within(prefix_of(value, level_of(value)))
+
+    def filter_registered(self, queryset, name, value):
+        return queryset.filter(registered_in_quarter(timezone.localdate()))
+
+    def filter_closed(self, queryset, name, value):
+        return queryset.filter(closed_in_quarter(timezone.localdate()))
 
     def order_by(self, queryset, name, value):
         return queryset.order_by(*ORDER_BY[value])

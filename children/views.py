@@ -76,20 +76,31 @@ def roster_queryset(request):
     return ChildFilter(request.GET, queryset=children, request=request)
 
 
+def filtered_children(child_filter):
+    """The filter's children, or none when a filter value was refused (an unknown or
+    invisible area …): a refused filter must never widen the list to the whole
+    jurisdiction."""
+    return child_filter.qs if child_filter.is_valid() else child_filter.queryset.none()
+
+
 @login_required
 def roster(request):
-    """The roster of the user's jurisdiction: search, filters, sorting, pagination."""
+    """The roster of the user's jurisdiction: search, filters, sorting, pagination. A refused
+    filter value answers 400 with the field's error shown and no children listed."""
     child_filter = roster_queryset(request)
-    page = paginate(request, child_filter.qs)
+    page = paginate(request, filtered_children(child_filter))
     context = {
         "filter": child_filter,
         "page": page,
         "query": query_without_page(request),
         "can_write": can_write(request.user),
     }
-    return render_page(
+    response = render_page(
         request, "children/roster.html", context, "children/partials/_roster_table.html"
     )
+    if not child_filter.is_valid():
+        response.status_code = 400
+    return response
 
 
 def _child_or_404(request, pk):
@@ -102,6 +113,9 @@ def _child_or_404(request, pk):
 def export(request, fmt):
     """The roster as the user filtered it, as Excel or CSV (audited)."""
     child_filter = roster_queryset(request)
+    if not child_filter.is_valid():
+        errors = "; ".join(str(e) for field in child_filter.errors.values() for e in field)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     filters = {k: v for k, v in request.GET.items() if k != "page"}
     return export_roster(request.user, child_filter.qs, fmt, filters)
 

@@ -18,7 +18,7 @@ def test_csv_export_neutralises_formulas_and_is_audited(client, director, world)
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2  # header + the director's one child; B1 is not visible
-    assert rows[1][2].startswith("'=") and rows[1][1] == "'+1组"
+    assert rows[1][4].startswith("'=") and rows[1][3] == "'+1组"
     entry = AuditEntry.objects.get(action="children.child.exported")
     assert entry.data["count"] == 1 and entry.data["format"] == "csv"
     assert entry.actor == director
@@ -33,7 +33,7 @@ def test_xlsx_export_follows_the_filters(client, county_officer, world):
         reverse("children:export", kwargs={"fmt": "xlsx"}), {"category": "poverty"}
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["王二"]
     entry = AuditEntry.objects.get(action="children.child.exported")
     assert entry.data["filters"]["category"] == "poverty"
@@ -50,3 +50,29 @@ def test_leader_exports_masked_numbers(client, leader, world):
 def test_unknown_format_is_404(client, director):
     client.force_login(director)
     assert client.get("/children/export.pdf").status_code == 404
+
+
+def test_an_export_drilled_down_to_a_village_names_its_township_and_village(
+    client, county_officer, world
+):
+    make_child(world["a1"], "王一")
+    make_child(world["a2"], "李二")
+    make_child(world["b1"], "张三")
+    client.force_login(county_officer)
+    response = client.get(
+        reverse("children:export", kwargs={"fmt": "xlsx"}), {"area": world["a2"].code}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:2] == ("乡镇", "村（社区）")
+    assert [row[:2] + (row[4],) for row in rows] == [("城关镇", "李楼村", "李二")]
+
+
+def test_an_export_for_an_area_outside_the_jurisdiction_is_refused(client, township_officer, world):
+    make_child(world["b1"], "张三")
+    client.force_login(township_officer)
+    response = client.get(
+        reverse("children:export", kwargs={"fmt": "csv"}), {"area": world["b1"].code}
+    )
+    assert response.status_code == 400
+    assert not AuditEntry.objects.filter(action="children.child.exported").exists()
