@@ -23,6 +23,7 @@ from areas.models import Area, ServicePoint
 from care import compliance, schedule
 from care.models import Activity
 from children.choices import CareLevel, Sex, Status
+from children.filters import closed_in_quarter, registered_in_quarter
 from children.models import AGE_BANDS, CATEGORY_FILTERS, Child
 from children.policy import birthday_cutoff
 from core.scoping import code_range
@@ -33,10 +34,6 @@ from .models import FIGURES, AreaStats, VillageStats
 
 BATCH = 500  # villages recounted per round of queries (keeps IN lists short)
 SPECIAL = CareLevel.SPECIAL
-
-
-def quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 def _age_q(band: str, on: dt.date) -> Q:
@@ -65,16 +62,14 @@ def child_filters(on: dt.date) -> dict[str, Q]:
         "age_6_13": _age_q("6-13", on),
         "age_14_15": _age_q("14-15", on),
         "age_16_17": _age_q("16-17", on),
-        "new_quarter": Q(created_at__gte=_midnight(quarter_start(on))),
+        # Registered this quarter: the registration's date (created_at), from the quarter's
+        # first day to `on` (the roster's "registered this quarter" is the same filter).
+        "new_quarter": registered_in_quarter(on),
         "special_visited": visits["special_visited"],
         "special_overdue": visits["special_overdue"],
         "ordinary_visited": visits["ordinary_visited"],
         "ordinary_overdue": visits["ordinary_overdue"],
     }
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
@@ -95,17 +90,11 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
         area_id = row.pop("area_id")
         result[area_id].update({key[2:]: value for key, value in row.items()})
 
-    closed = Child.objects.filter(
-        area_id__in=area_ids, status=Status.CLOSED, closed_on__gte=quarter_start(on)
-    )
+    closed = Child.objects.filter(closed_in_quarter(on), area_id__in=area_ids)
     for area_id, n in closed.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"):
         result[area_id]["closed_quarter"] = n
 
-    relief = ReliefMeasure.objects.current().filter(child=OuterRef("pk"))
-    contact = AssistanceContact.objects.current().filter(child=OuterRef("pk"))
-    special = active.filter(care_level=SPECIAL).annotate(
-        has_relief=Exists(relief), has_contact=Exists(contact)
-    )
+    special = _with_help(active.filter(care_level=SPECIAL))
     for row in (
         special.values("area_id")
         .annotate(
@@ -116,21 +105,9 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
     ):
         result[row.pop("area_id")].update(row)
 
-    # This ISO week so far, and the last complete one (early in a week, the figure that
-    # says whether the homes keep the weekly rhythm).
-    week_start = on - dt.timedelta(days=on.weekday())
-    this_week = Activity.objects.filter(
-        home=OuterRef("pk"), held_on__gte=week_start, held_on__lte=on
-    )
-    last_week = Activity.objects.filter(
-        home=OuterRef("pk"),
-        held_on__gte=week_start - dt.timedelta(days=7),
-        held_on__lt=week_start,
-    )
-    homes = ServicePoint.objects.homes().filter(area_id__in=area_ids)
+    homes = _with_weeks(ServicePoint.objects.homes().filter(area_id__in=area_ids), on)
     for row in (
-        homes.annotate(this_week=Exists(this_week), last_week=Exists(last_week))
-        .values("area_id")
+        homes.values("area_id")
         .annotate(
             homes=Count("id"),
             homes_active_week=Count("id", filter=Q(this_week=True)),
@@ -144,6 +121,67 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
     for area_id, state in returns.values_list("area_id", "state"):
         result[area_id][f"return_{state}"] = 1
     return result
+
+
+def _with_help(children):
+    """Children annotated with whether they have a current relief measure and a current
+    assistance contact (the relief app's own definitions of "current")."""
+    relief = ReliefMeasure.objects.current().filter(child=OuterRef("pk"))
+    contact = AssistanceContact.objects.current().filter(child=OuterRef("pk"))
+    return children.annotate(has_relief=Exists(relief), has_contact=Exists(contact))
+
+
+def _with_weeks(homes, on: dt.date):
+    """Children's homes annotated with an activity this ISO week so far, and in the last
+    complete one (early in a week, the figure that says whether the homes keep the weekly
+    rhythm)."""
+    week_start = on - dt.timedelta(days=on.weekday())
+    this_week = Activity.objects.filter(
+        home=OuterRef("pk"), held_on__gte=week_start, held_on__lte=on
+    )
+    last_week = Activity.objects.filter(
+        home=OuterRef("pk"),
+        held_on__gte=week_start - dt.timedelta(days=7),
+        held_on__lt=week_start,
+    )
+    return homes.annotate(this_week=Exists(this_week), last_week=Exists(last_week))
+
+
+# What each figure counts that is not a filter of `child_filters`: (kind, filter).
+HOME_FIGURES = {
+    "homes": Q(),
+    "homes_active_week": Q(this_week=True),
+    "homes_active_last_week": Q(last_week=True),
+}
+HELP_FIGURES = {
+    "special_with_relief": Q(has_relief=True),
+    "special_with_contact": Q(has_contact=True),
+}
+
+
+def members(area: Area, name: str, on: dt.date | None = None):
+    """The records one figure of an area counts, as (kind, queryset): "child", "home" or
+    "return". The same filters as `recount`, so a figure's list is its count, record for
+    record. Raises KeyError for a figure with no list."""
+    on = on or timezone.localdate()
+    children = Child.objects.within(area.prefix).filter(area__level=Level.VILLAGE)
+    filters = child_filters(on)
+    if name in filters:
+        return "child", schedule.with_visits(children.active()).filter(filters[name])
+    if name == "closed_quarter":
+        return "child", children.filter(closed_in_quarter(on))
+    if name in HELP_FIGURES:
+        special = children.active().filter(care_level=SPECIAL)
+        return "child", _with_help(special).filter(HELP_FIGURES[name])
+    if name in HOME_FIGURES:
+        homes = ServicePoint.objects.within(area.prefix).homes().filter(area__level=Level.VILLAGE)
+        return "home", _with_weeks(homes, on).filter(HOME_FIGURES[name])
+    if name.startswith("return_"):
+        returns = VillageReturn.objects.within(area.prefix).filter(
+            round__state=Round.State.OPEN, state=name.removeprefix("return_")
+        )
+        return "return", returns
+    raise KeyError(name)
 
 
 def refresh_villages(area_ids, on: dt.date | None = None) -> int:

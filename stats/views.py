@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from areas.codes import Level
 from areas.models import Area
 from core.audit import log_action
+from core.htmx import paginate, query_without_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from rounds.models import ReturnState, Round
 from rounds.services import quarterly_figures
@@ -22,6 +22,7 @@ from villagefiles.views import CONTENT_TYPES
 
 from . import charts, services
 from . import reports as report_builders
+from .models import FIGURES
 
 LABELS = {
     "children": _("registered children"),
@@ -56,7 +57,7 @@ CATEGORY_FIGURES = [
 ]
 AGE_FIGURES = ["age_0_5", "age_6_13", "age_14_15", "age_16_17"]
 
-# At a village, each registry figure opens the roster filtered to the children behind it.
+# Each registry figure opens the roster filtered to the children behind it, at any level.
 ROSTER_FILTERS = {
     "children": {},
     "left_behind": {"category": "left_behind"},
@@ -75,7 +76,8 @@ ROSTER_FILTERS = {
     "age_6_13": {"age": "6-13"},
     "age_14_15": {"age": "14-15"},
     "age_16_17": {"age": "16-17"},
-    "closed_quarter": {"status": "closed"},
+    "new_quarter": {"registered": "quarter"},
+    "closed_quarter": {"status": "closed", "closed": "quarter"},
 }
 # Visit figures open the care engine's own lists (at any level: they are lists of children).
 VISIT_FIGURES = {
@@ -84,20 +86,27 @@ VISIT_FIGURES = {
     "ordinary_visited": "ordinary_visited",
     "ordinary_overdue": "ordinary_overdue",
 }
+# The other figures open the dashboard's own list of the records behind them.
+LISTED_FIGURES = {
+    "special_with_relief": _("special-attention children with a current relief measure"),
+    "special_with_contact": _("special-attention children with an assistance contact"),
+    "homes": _("children's homes"),
+    "homes_active_week": _("children's homes with an activity this week so far"),
+    "homes_active_last_week": _("children's homes with an activity last week"),
+    **{f"return_{state.value}": state.label for state in ReturnState},
+}
 
 
 def figure_link(area: Area, name: str) -> str | None:
-    """Where a figure drills down to: the units below (on this page), or at a village the
-    children behind it."""
-    if area.level != Level.VILLAGE:
-        return "#units"
+    """Where a figure of any area drills down to: the list of exactly the children, homes
+    or returns it counts (the units below are in the page's table)."""
     if name in ROSTER_FILTERS:
-        query = urlencode({"area": area.code, "status": "active", **ROSTER_FILTERS[name]})
-        if name == "closed_quarter":
-            query = urlencode({"area": area.code, "status": "closed"})
-        return f"{reverse('children:roster')}?{query}"
+        query = {"area": area.code, "status": "active", **ROSTER_FILTERS[name]}
+        return f"{reverse('children:roster')}?{urlencode(query)}"
     if name in VISIT_FIGURES:
         return reverse("care:compliance_children", args=[area.code, VISIT_FIGURES[name]])
+    if name in LISTED_FIGURES:
+        return reverse("stats:figure", args=[area.code, name])
     return None
 
 
@@ -124,7 +133,7 @@ def dashboard(request, code):
         unit["relief_share"] = share(unit["special_with_relief"], unit["special"])
         unit["contact_share"] = share(unit["special_with_contact"], unit["special"])
         unit["overdue"] = unit["special_overdue"] + unit["ordinary_overdue"]
-    link = {name: figure_link(area, name) for name in [*LABELS, *VISIT_FIGURES]}
+    link = {name: figure_link(area, name) for name in FIGURES}
     quarters = list(reversed(quarterly_figures(area)[:8]))
     open_round = Round.objects.visible_to(request.user).open().first()
     prefix = jurisdiction_prefix(request.user) or "-"
@@ -171,6 +180,33 @@ def dashboard(request, code):
         "today": timezone.localdate(),
     }
     return render(request, "stats/dashboard.html", context)
+
+
+@login_required
+def figure(request, code, name):
+    """The records behind one figure of an area that has no list elsewhere: special-attention
+    children with relief or a contact, children's homes, the open round's returns."""
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    if name not in LISTED_FIGURES:
+        raise Http404
+    kind, records = services.members(area, name)
+    if kind == "child":
+        records = records.select_related("area", "area__parent").order_by(
+            "area__code", "name_pinyin", "pk"
+        )
+    elif kind == "home":
+        records = records.select_related("area", "area__parent").order_by("area__code", "pk")
+    else:
+        records = records.select_related("area", "area__parent", "round").order_by("area__code")
+    page = paginate(request, records)
+    context = {
+        "area": area,
+        "kind": kind,
+        "title": LISTED_FIGURES[name],
+        "page": page,
+        "query": query_without_page(request),
+    }
+    return render(request, "stats/figure.html", context)
 
 
 REPORT_TYPES = {"xlsx": CONTENT_TYPES["xlsx"], "pdf": CONTENT_TYPES["pdf"]}

@@ -309,6 +309,12 @@ TABLE = {
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
         (lambda ctx: {"code": "nonsense"}, row(LOGIN, *[404] * 9)),
     ],
+    "stats:figure": [
+        (lambda ctx: {"code": A1, "name": "homes"}, IN_A1),
+        (lambda ctx: {"code": TOWNSHIP_A, "name": "special_with_relief"}, IN_TOWNSHIP_A),
+        (lambda ctx: {"code": COUNTY, "name": "return_approved"}, IN_COUNTY),
+        (lambda ctx: {"code": A1, "name": "children"}, row(LOGIN, *[404] * 9)),
+    ],
     "stats:reports": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
