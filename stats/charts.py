@@ -40,27 +40,42 @@ def bars(items, *, unit: str = "", maximum: float | None = None, color: str = "#
 
 
 def columns(items, *, color: str = "#2b6cb0") -> str:
-    """Vertical columns over time: items are (label, value), oldest first."""
-    items = list(items)
+    """Vertical columns over time: items are (label, value) or (label, value, in_progress),
+    oldest first. A column in progress (a quarter whose round is still open) is drawn as a
+    dashed outline, not as a solid drop. A label's lines are split at "\n"."""
+    items = [(*item, False) if len(item) == 2 else tuple(item) for item in items]
     if not items:
         return ""
-    top = max(value for _label, value in items) or 1
-    height, base = 120, 100
+    top = max(value for _label, value, _open in items) or 1
+    height, base = 132, 100
     step = WIDTH / max(len(items), 1)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'xmlns="http://www.w3.org/2000/svg">'
     ]
-    for i, (label, value) in enumerate(items):
+    for i, (label, value, in_progress) in enumerate(items):
         bar = round(80 * value / top)
         x = i * step + step * 0.2
+        middle = x + step * 0.3
+        style = (
+            f'fill="{color}" fill-opacity="0.15" stroke="{color}" stroke-dasharray="3 2"'
+            if in_progress
+            else f'fill="{color}"'
+        )
+        lines = str(label).split("\n")
+        text = "".join(
+            f'<tspan x="{middle:.1f}" dy="{0 if n == 0 else 11}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
+        title = escape(" ".join(lines))
         parts.append(
             f'<rect x="{x:.1f}" y="{base - bar}" width="{step * 0.6:.1f}" height="{bar}" '
-            f'fill="{color}" rx="2"><title>{escape(label)}: {value}</title></rect>'
-            f'<text x="{x + step * 0.3:.1f}" y="{base - bar - 3}" font-size="10" '
-            f'text-anchor="middle">{value}</text>'
-            f'<text x="{x + step * 0.3:.1f}" y="{base + 14}" font-size="10" '
-            f'text-anchor="middle">{escape(label)}</text>'
+            f'{style} rx="2" data-in-progress="{str(in_progress).lower()}">'
+            f"<title>{title}: {value}</title></rect>"
+            f'<text x="{middle:.1f}" y="{base - bar - 3}" font-size="10" '
+            f'text-anchor="middle">{value}{"*" if in_progress else ""}</text>'
+            f'<text x="{middle:.1f}" y="{base + 12}" font-size="9" '
+            f'text-anchor="middle">{text}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))

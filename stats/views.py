@@ -110,6 +110,14 @@ def figure_link(area: Area, name: str) -> str | None:
     return None
 
 
+def quarter_label(year: int, quarter: int, *, short: bool = False) -> str:
+    """A quarter as people write it: "2026年第4季度" (short, on two lines for a chart's
+    axis: "2026年\n第4季度"); in English "Q4 2026"."""
+    if short:
+        return _("%(year)s\nQ%(quarter)s") % {"year": year, "quarter": quarter}
+    return _("Q%(quarter)s %(year)s") % {"year": year, "quarter": quarter}
+
+
 def share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -153,7 +161,10 @@ def dashboard(request, code):
             "homes_week": share(total["homes_active_last_week"], total["homes"]),
         },
         "round": open_round,
-        "returns": [(state, total[f"return_{state.value}"]) for state in ReturnState],
+        "returns": [
+            (state, total[f"return_{state.value}"], link[f"return_{state.value}"])
+            for state in ReturnState
+        ],
         "category_chart": charts.bars(
             (str(LABELS[name]), total[name], link[name]) for name in CATEGORY_FIGURES
         ),
@@ -173,10 +184,22 @@ def dashboard(request, code):
             maximum=100,
         ),
         "trend_chart": charts.columns(
-            (quarter.label + ("*" if quarter.is_open else ""), figures["total"])
-            for quarter, figures, _n, _ages in quarters
+            (quarter_label(q.year, q.quarter, short=True), figures["total"], q.is_open)
+            for q, figures, _n, _ages in quarters
         ),
         "quarters": quarters,
+        "open_quarter": next(
+            (
+                {
+                    "label": quarter_label(quarter.year, quarter.quarter),
+                    "approved": approved,
+                    "villages": total["villages"],
+                }
+                for quarter, _figures, approved, _ages in quarters
+                if quarter.is_open
+            ),
+            None,
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "stats/dashboard.html", context)

@@ -71,7 +71,7 @@ def test_quarter_by_quarter_figures_add_up_at_every_level(client, world, approve
 
     client.force_login(make_user("province_leader", "leader", province))
     page = client.get(reverse("stats:dashboard", args=[province.code]))
-    assert 'data-testid="trend"' in page.text and "2026-Q4" in page.text
+    assert 'data-testid="trend"' in page.text and "2026年第4季度" in page.text
 
 
 def test_annual_report_counts_the_years_work(world, approved, director):
