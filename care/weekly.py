@@ -4,12 +4,52 @@ homes)."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from .models import Activity
+
+# Months as a week's label writes them: "Nov" in English, "11月" in Chinese.
+MONTHS = [
+    pgettext_lazy("month in a week label", "Jan"),
+    pgettext_lazy("month in a week label", "Feb"),
+    pgettext_lazy("month in a week label", "Mar"),
+    pgettext_lazy("month in a week label", "Apr"),
+    pgettext_lazy("month in a week label", "May"),
+    pgettext_lazy("month in a week label", "Jun"),
+    pgettext_lazy("month in a week label", "Jul"),
+    pgettext_lazy("month in a week label", "Aug"),
+    pgettext_lazy("month in a week label", "Sep"),
+    pgettext_lazy("month in a week label", "Oct"),
+    pgettext_lazy("month in a week label", "Nov"),
+    pgettext_lazy("month in a week label", "Dec"),
+]
 
 
 def week_of(day: dt.date) -> tuple[int, int]:
     iso = day.isocalendar()
     return iso.year, iso.week
+
+
+def week_label(year: int, week: int) -> str:
+    """An ISO week as people say it, with its days: "2026年第48周（11月23日—29日）",
+    "week 48 of 2026 (23–29 Nov)". Weeks that do not exist read as the bare numbers."""
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return f"{year}-{week}"
+    sunday = monday + dt.timedelta(days=6)
+    values = {
+        "year": year,
+        "week": week,
+        "d1": monday.day,
+        "d2": sunday.day,
+        "mon1": MONTHS[monday.month - 1],
+        "mon2": MONTHS[sunday.month - 1],
+    }
+    if monday.month == sunday.month:
+        return _("week %(week)s of %(year)s (%(d1)s–%(d2)s %(mon1)s)") % values
+    return _("week %(week)s of %(year)s (%(d1)s %(mon1)s – %(d2)s %(mon2)s)") % values
 
 
 def weeks_back(today: dt.date, count: int) -> list[tuple[int, int]]:
