@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .audit_text import action_choices
 from .models import AuditEntry
 
 
@@ -25,7 +26,7 @@ class AuditFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(
         field_name="actor_username", lookup_expr="icontains", label=_("user")
     )
-    action = django_filters.CharFilter(lookup_expr="icontains", label=_("action"))
+    action = django_filters.ChoiceFilter(choices=action_choices, label=_("action"))
     object = django_filters.CharFilter(
         field_name="object_repr", lookup_expr="icontains", label=_("object")
     )

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .audit_text import links
 from .filters import AuditFilter
 from .htmx import paginate, query_without_page, render_page
 from .models import AuditEntry
@@ -31,5 +32,10 @@ def audit_log(request):
     entries = AuditEntry.objects.visible_to(request.user)
     audit_filter = AuditFilter(request.GET, queryset=entries)
     page = paginate(request, audit_filter.qs)
-    context = {"filter": audit_filter, "page": page, "query": query_without_page(request)}
+    context = {
+        "filter": audit_filter,
+        "page": page,
+        "query": query_without_page(request),
+        "links": links(page.object_list),
+    }
     return render_page(request, "core/audit_log.html", context, "core/partials/_audit_table.html")

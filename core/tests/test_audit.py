@@ -92,11 +92,12 @@ def test_actions_have_readable_labels():
     from core.templatetags.audit import audit_label
 
     with translation.override("en"):
-        assert audit_label("areas.servicepoint.updated") == "service point · updated"
+        assert audit_label("areas.servicepoint.updated") == "changed a service point"
         assert audit_label("auth.login_failed") == "failed login"
-        assert audit_label("something.odd") == "something.odd"
+        assert audit_label("areas.servicepoint.deleted") == "service point · deleted"
+        assert audit_label("something.odd") == "other action"
     with translation.override("zh-hans"):
-        assert audit_label("people.user.created") == "用户 · 已创建"
+        assert audit_label("people.user.created") == "新建账号"
 
 
 def test_login_page_locks_after_ten_failures(client, director):
@@ -112,7 +113,7 @@ def test_county_officer_sees_failed_logins(client, county_officer, director):
     client.post(reverse("login"), {"username": "director", "password": "wrong"})
     client.post(reverse("login"), {"username": "nobody-here", "password": "wrong"})
     client.force_login(county_officer)
-    response = client.get(reverse("audit_log"), {"action": "login_failed"})
+    response = client.get(reverse("audit_log"), {"action": "auth.login_failed"})
     tried = sorted(e.data["username"] for e in response.context["page"].object_list)
     assert tried == ["director", "nobody-here"]
     entry = AuditEntry.objects.get(data__username="director")

@@ -1,0 +1,319 @@
+"""The audit log in words: what each action means, the record it concerns (with a link while
+the record exists) and its details summarised for people, in the reader's language.
+
+The entries keep their stable codes ("children.child.updated"); this module only reads them.
+core imports no domain app: models are found through the app registry and pages through
+their URL names.
+"""
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Every action the system writes, in words. An action missing here still reads in words
+# (the record's name and the verb, see `describe`), and the completeness test lists it.
+ACTIONS = {
+    "auth.login": _("logged in"),
+    "auth.logout": _("logged out"),
+    "auth.login_failed": _("failed login"),
+    "auth.token_issued": _("API token issued"),
+    "people.user.created": _("created an account"),
+    "people.user.updated": _("changed an account"),
+    "people.user.password_set": _("set an account's password"),
+    "people.user.password_changed": _("changed own password"),
+    "people.responsibilitypost.created": _("filled a post of the responsibility matrix"),
+    "people.responsibilitypost.updated": _("changed a post of the responsibility matrix"),
+    "areas.servicepoint.created": _("opened a service point"),
+    "areas.servicepoint.updated": _("changed a service point"),
+    "areas.divisions.loaded": _("loaded the administrative divisions"),
+    "children.child.created": _("registered a child"),
+    "children.child.updated": _("changed a child's record"),
+    "children.child.read": _("read a child's record"),
+    "children.child.exported": _("exported the roster"),
+    "children.child.imported": _("imported children from Excel"),
+    "children.child.closed": _("closed a child's record"),
+    "children.child.reopened": _("reopened a child's record"),
+    "children.child.reclassified": _("classified a child again"),
+    "children.child.care_level_set": _("set a child's care level by hand"),
+    "children.child.transferred": _("transferred a child to another village"),
+    "children.child.transferred_out": _("handed a child over to another village"),
+    "children.child.concern_raised": _("raised a concern about a child"),
+    "children.import.queued": _("roster import waiting"),
+    "children.import.checking": _("roster import being checked"),
+    "children.import.invalid": _("roster import checked: errors found, nothing saved"),
+    "children.import.valid": _("roster import checked: ready to save"),
+    "children.import.saving": _("roster import being saved"),
+    "children.import.saved": _("roster import saved"),
+    "children.import.failed": _("roster import failed: nothing saved"),
+    "children.import.expired": _("roster import expired"),
+    "care.visit.created": _("recorded a visit"),
+    "care.visit.updated": _("corrected a visit"),
+    "care.visit.read": _("read a visit"),
+    "care.activity.created": _("recorded a weekly activity"),
+    "care.activity.updated": _("corrected a weekly activity"),
+    "care.notification.read": _("marked notifications as read"),
+    "care.notification.preferences": _("changed notification preferences"),
+    "care.daily.run": _("daily reminders of due visits sent"),
+    "relief.programme.created": _("added a relief programme"),
+    "relief.programme.updated": _("changed a relief programme"),
+    "relief.catalogue.loaded": _("created the catalogue of relief programmes"),
+    "relief.measure.created": _("added a relief measure"),
+    "relief.measure.updated": _("changed a relief measure"),
+    "relief.contact.created": _("added an assistance contact"),
+    "relief.contact.updated": _("changed an assistance contact"),
+    "relief.contact.ended": _("ended an assistance contact"),
+    "round.open": _("opened a quarterly round"),
+    "round.close": _("closed a quarterly round"),
+    "round.check": _("checked a child in a round"),
+    "round.uncheck": _("took back a child's check in a round"),
+    "round.submit": _("submitted a village's return"),
+    "round.approve": _("approved a village's return"),
+    "round.return": _("returned a village's return for correction"),
+    "round.township_submit": _("submitted a township's summary"),
+    "social.organisation.created": _("added a social organisation"),
+    "social.organisation.updated": _("changed a social organisation"),
+    "social.helper.updated": _("changed a helper's profile"),
+    "social.pairing.created": _("paired a helper with a child"),
+    "social.pairing.ended": _("ended a pairing"),
+    "social.service.created": _("recorded a service to a child"),
+    "concerns.report.received": _("received a report of concern"),
+    "concerns.report.read": _("read a report of concern"),
+    "concerns.report.linked": _("linked a report of concern to a child"),
+    "concerns.report.advanced": _("moved a report of concern on"),
+    "concerns.report.escalated": _("escalated an overdue report of concern to the county"),
+    "concerns.report_summary.exported": _("exported a summary of reports of concern"),
+    "concerns.change.recorded": _("recorded a change in a child's situation"),
+    "villagefiles.file.exported": _("downloaded a village file"),
+    "stats.report.exported": _("downloaded a statistical report"),
+    "demo.seeded": _("loaded the demo data"),
+}
+
+# Verbs of actions not in the table: "<record> · <verb>".
+VERBS = {
+    "created": _("created"),
+    "updated": _("updated"),
+    "deleted": _("deleted"),
+    "read": _("read"),
+    "exported": _("exported"),
+    "imported": _("imported"),
+    "loaded": _("loaded"),
+}
+
+# Where a record's page is, by its model: (URL name, attribute giving the argument).
+LINKS = {
+    "children.child": ("children:detail", "pk"),
+    "children.importjob": ("children:import_job", "pk"),
+    "care.visit": ("care:visit_detail", "pk"),
+    "rounds.round": ("rounds:detail", "pk"),
+    "rounds.villagereturn": ("rounds:return", "pk"),
+    "concerns.concernreport": ("concerns:detail", "pk"),
+    "relief.reliefmeasure": ("relief:measure_history", "pk"),
+    "people.user": ("people:person_detail", "pk"),
+    "areas.area": ("people:area_detail", "code"),
+}
+
+# Detail keys that are not fields of the entry's record, in words.
+KEYS = {
+    "format": _("format"),
+    "count": _("records"),
+    "rows": _("rows"),
+    "rows_with_errors": _("rows with errors"),
+    "saved": _("saved"),
+    "filters": _("filters"),
+    "full_id": _("full identity numbers"),
+    "via": _("through"),
+    "username": _("username tried"),
+    "comment": _("comment"),
+    "reason": _("reason"),
+    "note": _("note"),
+    "child": _("child"),
+    "return": _("return"),
+    "outcome": _("outcome"),
+    "quarter": _("quarter"),
+    "due_on": _("due on"),
+    "filename": _("file"),
+    "title": _("title"),
+    "year": _("year"),
+    "round": _("round"),
+    "level": _("level"),
+    "villages": _("villages"),
+    "from": _("from"),
+    "to": _("to"),
+    "until": _("until"),
+    "report": _("report"),
+    "before": _("before"),
+    "after": _("after"),
+    "findings": _("findings"),
+    "children": _("children"),
+    "helpers": _("helpers"),
+    "theme": _("theme"),
+    "day": _("day"),
+    "due": _("due reminders"),
+    "overdue": _("overdue reminders"),
+    "escalated": _("escalations"),
+    "notifications": _("notifications"),
+    "county": _("county"),
+    "created": _("created"),
+    "renamed": _("renamed"),
+    "codes": _("programmes"),
+    "scale": _("scale"),
+    "seed": _("seed"),
+    "fields": _("fields"),
+}
+# Keys left out of the summary: lists of ids (the count says how many).
+SKIPPED = {"ids"}
+VALUES = {
+    "page": pgettext_lazy("audit: through", "the page"),
+    "api": pgettext_lazy("audit: through", "the API"),
+    "admin": pgettext_lazy("audit: through", "the administration site"),
+    "xlsx": "Excel",
+    "csv": "CSV",
+    "pdf": "PDF",
+    "all": _("all"),
+}
+# Parts of a changed field's name: "father.status" is the father's status.
+RELATED = {
+    "father": ("children", "parent", _("father")),
+    "mother": ("children", "parent", _("mother")),
+    "caregiver": ("children", "caregiver", _("caregiver")),
+}
+# Values whose meaning is a care level (a change of situation's before and after).
+CARE_LEVEL_KEYS = {"before", "after"}
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def describe(action: str) -> str:
+    """An action in words: the table's, or the record's name and the verb."""
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    parts = action.split(".")
+    verb = VERBS.get(parts[-1])
+    model = _model(".".join(parts[:2])) if len(parts) == 3 else None
+    if verb is not None and model is not None:
+        return f"{model._meta.verbose_name} · {verb}"
+    return str(_("other action"))
+
+
+def action_choices():
+    """The actions of the table, in words, sorted as the reader reads them."""
+    return sorted(((code, str(text)) for code, text in ACTIONS.items()), key=lambda c: c[1])
+
+
+def _field(model, name: str):
+    """A model field by name (or None), and its label."""
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _plain(value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list | tuple):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    text = str(VALUES.get(value, value)) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _shown(field, value) -> str:
+    """A recorded value as the record's page shows it: choices by their label."""
+    if field is not None and getattr(field, "choices", None):
+        labels = dict(field.flatchoices)
+        if isinstance(value, list):
+            return "、".join(str(labels.get(v, v)) for v in value)
+        if value in labels:
+            return str(labels[value])
+    return _plain(value)
+
+
+def _resolve(model, name: str):
+    """The label and field of a detail's key: a field of the record (or of its father,
+    mother or caregiver), else the table's word for it."""
+    prefix, _dot, field_name = name.rpartition(".")
+    if prefix in RELATED:
+        app, model_name, who = RELATED[prefix]
+        field = _field(_model(f"{app}.{model_name}"), field_name)
+        label = field.verbose_name if field is not None else KEYS.get(field_name, field_name)
+        return f"{who}·{label}", field
+    field = _field(model, name)
+    if field is not None and not field.is_relation:
+        return str(field.verbose_name), field
+    if name in CARE_LEVEL_KEYS:
+        return str(KEYS[name]), _field(_model("children.child"), "care_level")
+    return str(KEYS.get(name, name)), field if field is not None and not field.is_relation else None
+
+
+def summarise(entry) -> str:
+    """An entry's details in words: "field: before → after; …", "records: 12", "format:
+    Excel"; lists of ids are counted, not listed."""
+    data = entry.data if isinstance(entry.data, dict) else {}
+    model = _model(entry.object_type) if entry.object_type else None
+    parts = []
+    for name, change in (data.get("changes") or {}).items():
+        if isinstance(change, list | tuple) and len(change) == 2:
+            label, field = _resolve(model, name)
+            parts.append(f"{label}: {_shown(field, change[0])} → {_shown(field, change[1])}")
+    for key, value in data.items():
+        if key == "changes" or key in SKIPPED:
+            continue
+        if key == "fields":
+            if isinstance(value, dict):
+                for name, recorded in value.items():
+                    label, field = _resolve(model, name)
+                    parts.append(f"{label}: {_shown(field, recorded)}")
+            elif isinstance(value, list):
+                names = "、".join(_resolve(model, n)[0] for n in value)
+                parts.append(f"{KEYS['fields']}: {names}")
+            continue
+        if key == "filters" and isinstance(value, dict):
+            shown = "; ".join(f"{KEYS.get(k, k)}={_plain(v)}" for k, v in value.items())
+            parts.append(f"{KEYS['filters']}: {shown or '—'}")
+            continue
+        label, field = _resolve(model, key)
+        parts.append(f"{label}: {_shown(field, value)}")
+    return "; ".join(parts)
+
+
+def links(entries) -> dict[int, str]:
+    """Entry id → the page of the record it concerns, for records that still exist: one
+    query per kind of record on the page."""
+    wanted: dict[str, dict[str, list]] = {}
+    for entry in entries:
+        if entry.object_type in LINKS and entry.object_id:
+            wanted.setdefault(entry.object_type, {}).setdefault(entry.object_id, []).append(entry)
+    found = {}
+    for label, by_id in wanted.items():
+        model = _model(label)
+        if model is None:
+            continue
+        url_name, attribute = LINKS[label]
+        try:
+            existing = model._default_manager.filter(pk__in=list(by_id)).values_list(
+                "pk", attribute
+            )
+            rows = list(existing)
+        except (ValueError, TypeError):  # an id of the wrong form for this model
+            continue
+        for pk, argument in rows:
+            try:
+                url = reverse(url_name, args=[argument])
+            except NoReverseMatch:
+                continue
+            for entry in by_id.get(str(pk), []):
+                found[entry.pk] = url
+    return found
