@@ -158,12 +158,15 @@ KEYS = {
     "created": _("created"),
     "renamed": _("renamed"),
     "codes": _("programmes"),
+    "programme_name": _("programme"),
     "scale": _("scale"),
     "seed": _("seed"),
     "fields": _("fields"),
 }
 # Keys left out of the summary: lists of ids (the count says how many).
 SKIPPED = {"ids"}
+# Lists summarised by their length: the children at an activity, the programmes created.
+COUNTED = {"codes", "children", "helpers"}
 VALUES = {
     "page": pgettext_lazy("audit: through", "the page"),
     "api": pgettext_lazy("audit: through", "the API"),
@@ -251,11 +254,12 @@ def _resolve(model, name: str):
         label = field.verbose_name if field is not None else KEYS.get(field_name, field_name)
         return f"{who}·{label}", field
     field = _field(model, name)
-    if field is not None and not field.is_relation:
-        return str(field.verbose_name), field
+    if field is not None:
+        # A related record's id is shown as it was recorded (the label says what it is).
+        return str(field.verbose_name), None if field.is_relation else field
     if name in CARE_LEVEL_KEYS:
         return str(KEYS[name]), _field(_model("children.child"), "care_level")
-    return str(KEYS.get(name, name)), field if field is not None and not field.is_relation else None
+    return str(KEYS.get(name, name)), None
 
 
 def summarise(entry) -> str:
@@ -285,7 +289,10 @@ def summarise(entry) -> str:
             parts.append(f"{KEYS['filters']}: {shown or '—'}")
             continue
         label, field = _resolve(model, key)
-        parts.append(f"{label}: {_shown(field, value)}")
+        if key in COUNTED and isinstance(value, list):
+            parts.append(f"{label}: {len(value)}")
+        else:
+            parts.append(f"{label}: {_shown(field, value)}")
     return "; ".join(parts)
 
 
