@@ -55,7 +55,10 @@ def english_in(page: str, data_words=()) -> list[str]:
 
 
 def test_the_checker_finds_english_and_spares_the_allow_list():
-    page = '<p>导出 Excel · 2026-Q4</p><td data-label="registered children">3</td><p>No children match.</p>'
+    page = (
+        '<p>导出 Excel · 2026-Q4</p><td data-label="registered children">3</td>'
+        "<p>No children match.</p>"
+    )
     assert english_in(page) == ["No children match", "registered children"]
 
 
