@@ -39,10 +39,11 @@ def bars(items, *, unit: str = "", maximum: float | None = None, color: str = "#
     return mark_safe("".join(parts))
 
 
-def columns(items, *, color: str = "#2b6cb0") -> str:
+def columns(items, *, color: str = "#2b6cb0", in_progress_label: str = "") -> str:
     """Vertical columns over time: items are (label, value) or (label, value, in_progress),
     oldest first. A column in progress (a quarter whose round is still open) is drawn as a
-    dashed outline, not as a solid drop. A label's lines are split at "\n"."""
+    dashed outline, not as a solid drop, with `in_progress_label` above it. A label's lines
+    are split at "\n"."""
     items = [(*item, False) if len(item) == 2 else tuple(item) for item in items]
     if not items:
         return ""
@@ -77,5 +78,10 @@ def columns(items, *, color: str = "#2b6cb0") -> str:
             f'<text x="{middle:.1f}" y="{base + 12}" font-size="9" '
             f'text-anchor="middle">{text}</text>'
         )
+        if in_progress and in_progress_label:
+            parts.append(
+                f'<text x="{middle:.1f}" y="{base - bar - 15}" font-size="9" fill="{color}" '
+                f'text-anchor="middle">{escape(in_progress_label)}</text>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))

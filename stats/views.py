@@ -184,8 +184,11 @@ def dashboard(request, code):
             maximum=100,
         ),
         "trend_chart": charts.columns(
-            (quarter_label(q.year, q.quarter, short=True), figures["total"], q.is_open)
-            for q, figures, _n, _ages in quarters
+            (
+                (quarter_label(q.year, q.quarter, short=True), figures["total"], q.is_open)
+                for q, figures, _n, _ages in quarters
+            ),
+            in_progress_label=str(_("in progress")),
         ),
         "quarters": quarters,
         "open_quarter": next(

@@ -33,7 +33,7 @@ def test_an_open_quarter_is_drawn_dashed_and_said_to_be_in_progress(
     assert 'stroke-dasharray="3 2"' in page.text
     note = page.text.split('data-testid="trend-in-progress">')[1].split("</p>")[0]
     assert "2026年第4季度" in note and "排查进行中" in note and "3个村中已审核通过1个" in note
-    assert "<tspan" in page.text and "第4季度" in page.text
+    assert "<tspan" in page.text and "第4季度" in page.text and ">进行中</text>" in page.text
 
 
 def test_a_closed_quarter_is_drawn_solid():
