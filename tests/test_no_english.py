@@ -124,6 +124,7 @@ def busy_county(world, county_officer, township_officer, director, leader, volun
         "round": the_round,
         "return": the_round.returns.get(area=world["a1"]),
         "report": report,
+        "week": today.isocalendar()[:2],
     }
 
 
@@ -163,6 +164,14 @@ def _pages(data) -> dict[str, list[str]]:
         reverse("concerns:summary", args=[COUNTY]),
         reverse("people:area_detail", args=[A1]),
         reverse("people:person_list"),
+        reverse("people:responsibility", args=[TOWNSHIP_A]),
+        reverse("rounds:township", args=[data["round"].pk, TOWNSHIP_A]),
+        reverse("rounds:inbox"),
+        reverse("relief:child_section", args=[data["special"].pk]),
+        reverse("social:child_section", args=[data["ordinary"].pk]),
+        reverse("care:child_visits", args=[data["special"].pk]),
+        reverse("care:compliance_homes", args=[COUNTY, *data["week"]]),
+        reverse("concerns:inbox"),
     ]
     return {
         "county_officer": [
