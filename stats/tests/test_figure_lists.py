@@ -3,8 +3,9 @@ that sees the dashboard (issue 12, point 5).
 
 The test walks `stats.models.FIGURES` and the dashboard's own `figure_link`, so a figure
 added later is walked too: it fails until it has a link and a list. A list marks each row
-with the record it shows (`data-child`, `data-home` or `data-return` and the record's id),
-and `stats.services.members` says which records a figure counts.
+with the kind of record it shows and the record's id (`data-child="12"`, `data-home`,
+`data-return` …), and `stats.services.members` says which records (of which kind) a figure
+counts.
 """
 
 import datetime as dt
@@ -29,7 +30,7 @@ from stats.models import FIGURES
 
 pytestmark = pytest.mark.django_db
 
-ROW = re.compile(r'data-(child|home|return)="(\d+)"')
+ROW = re.compile(r'data-([a-z]+)="(\d+)"')  # data-child="12", data-home="3" …
 
 
 def _ago(days: int) -> dt.date:

@@ -64,7 +64,7 @@ def test_county_officer_drills_down_to_a_village_and_opens_the_matrix_gaps_and_a
     page.locator("nav.main").get_by_role("link", name=AUDIT_LOG).click()
     expect(page).to_have_url(re.compile(r"/audit/$"))
     # The action is written in words (登录 "logged in"), not as its code.
-    login_cell = page.locator("main td", has_text=re.compile(r"^(登录|logged in)$"))
+    login_cell = page.locator("td", has_text=re.compile(r"^(登录|logged in)$"))
     login_row = page.locator("main tr", has=login_cell)
     expect(login_row.first).to_be_visible()
     expect(login_row.first).to_contain_text("county_officer")
