@@ -51,11 +51,11 @@ DUE_DAYS = {URGENCY_CONCERN: 30, URGENCY_URGENT: 7}
 # Days the supervisor has to confirm or send back a proposed closing.
 CONFIRM_DAYS = 3
 # Age bands of open concerns on the township's home page and the concerns list.
-AGE_BANDS = {"lt7": (0, 6), "7to30": (7, 30), "gt30": (31, None)}
+AGE_BANDS = {"under7": (0, 6), "days7to30": (7, 30), "over30": (31, None)}
 AGE_BAND_LABELS = {
-    "lt7": _("under 7 days"),
-    "7to30": _("7–30 days"),
-    "gt30": _("over 30 days"),
+    "under7": _("under 7 days"),
+    "days7to30": _("7–30 days"),
+    "over30": _("over 30 days"),
 }
 
 WORKERS = frozenset(
@@ -140,8 +140,8 @@ def state_deadline(state: str, due: dt.date, proposed_on: dt.date | None) -> dt.
 
 
 def age_band(age_days: int) -> str:
-    """The age band ("lt7", "7to30", "gt30") of a concern open for `age_days` days."""
+    """The age band ("under7", "days7to30", "over30") of a concern open for `age_days` days."""
     for band, (low, high) in AGE_BANDS.items():
         if age_days >= low and (high is None or age_days <= high):
             return band
-    return "lt7"
+    return "under7"

@@ -146,7 +146,9 @@ def _text(value) -> str:
 def _lock(actor, concern: Concern, step: str, based_on) -> Concern:
     """The concern's row, locked, after the policy's and the jurisdiction's checks."""
     locked = (
-        Concern.objects.select_for_update().select_related("child", "child__area").get(pk=concern.pk)
+        Concern.objects.select_for_update()
+        .select_related("child", "child__area")
+        .get(pk=concern.pk)
     )
     if not Concern.objects.editable_by(actor).filter(pk=locked.pk).exists():
         raise PermissionDenied
@@ -371,7 +373,7 @@ def escalation_due(on: dt.date):
     return (
         Concern.objects.overdue(on)
         .filter(escalated_on__isnull=True, child__status=Status.ACTIVE)
-        .select_related("child", "child__area")
+        .select_related("child", "child__area", "owner")
     )
 
 

@@ -289,7 +289,9 @@ class Child(models.Model):
             concerns = [c for c in cached if c.state in concern_policy.OPEN_STATES]
             concerns.sort(key=lambda c: (c.opened_on, c.pk))
             return tuple(c.finding for c in concerns)
-        return tuple(self.concerns.open().order_by("opened_on", "pk").values_list("finding", flat=True))
+        return tuple(
+            self.concerns.open().order_by("opened_on", "pk").values_list("finding", flat=True)
+        )
 
     def apply_classification(self, result: policy.Classification, on: dt.date):
         """Copy a classification result onto the record's stored columns."""

@@ -140,12 +140,12 @@ def test_a_child_raised_to_special_attention_is_due_from_that_day(world, directo
 
 
 def test_classification_records_when_the_level_changed(world, director):
-    from children.services import raise_concern
+    from children.concerns import open_concern
 
     child = make_child(world["a1"])
     assert child.care_level_since is not None
     Child.objects.filter(pk=child.pk).update(care_level_since=dt.date(2025, 1, 1))
     child.refresh_from_db()
-    raise_concern(director, child, "visit: safety urgent")
+    open_concern(director, child, "visit: safety urgent", source="visit")
     child.refresh_from_db()
     assert child.care_level == "special" and child.care_level_since > dt.date(2025, 1, 1)

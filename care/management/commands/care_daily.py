@@ -25,5 +25,6 @@ class Command(BaseCommand):
         report = run(day)
         self.stdout.write(
             f"Care daily run for {day}: {report['overdue']} overdue, {report['due']} due soon, "
-            f"{report['escalated']} escalated; {report['notifications']} new notifications."
+            f"{report['escalated']} escalated, {report['concerns_escalated']} concerns past due "
+            f"escalated; {report['notifications']} new notifications."
         )
