@@ -23,7 +23,7 @@ from areas.models import Area, ServicePoint
 from care import compliance, schedule
 from care.models import Activity
 from children.choices import CareLevel, Sex, Status
-from children.models import AGE_BANDS, CATEGORY_FILTERS, Child
+from children.models import AGE_BANDS, CATEGORY_FILTERS, Child, Concern
 from children.policy import birthday_cutoff
 from core.scoping import code_range
 from relief.models import AssistanceContact, ReliefMeasure
@@ -139,6 +139,19 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
         .order_by()
     ):
         result[row.pop("area_id")].update(row)
+
+    # The same rule as the concerns list (ConcernQuerySet.open and .overdue), so a figure
+    # and the list it opens agree concern for concern.
+    concerns = Concern.objects.filter(child__area_id__in=area_ids).open()
+    for row in (
+        concerns.values("child__area_id")
+        .annotate(
+            concerns_open=Count("id"),
+            concerns_overdue=Count("id", filter=Q(due_on__lt=on)),
+        )
+        .order_by()
+    ):
+        result[row.pop("child__area_id")].update(row)
 
     returns = VillageReturn.objects.filter(area_id__in=area_ids, round__state=Round.State.OPEN)
     for area_id, state in returns.values_list("area_id", "state"):

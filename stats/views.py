@@ -43,6 +43,8 @@ LABELS = {
     "age_16_17": "16–17",
     "new_quarter": _("registered this quarter"),
     "closed_quarter": _("closed this quarter"),
+    "concerns_open": _("open concerns"),
+    "concerns_overdue": _("concerns past the due date"),
 }
 CATEGORY_FIGURES = [
     "left_behind",
@@ -86,9 +88,16 @@ VISIT_FIGURES = {
 }
 
 
+# Concern figures open the concerns list of the area (at any level: it lists concerns).
+CONCERN_FIGURES = {"concerns_open": "open", "concerns_overdue": "overdue"}
+
+
 def figure_link(area: Area, name: str) -> str | None:
     """Where a figure drills down to: the units below (on this page), or at a village the
     children behind it."""
+    if name in CONCERN_FIGURES:
+        query = urlencode({"area": area.code, "state": CONCERN_FIGURES[name]})
+        return f"{reverse('children:concerns')}?{query}"
     if area.level != Level.VILLAGE:
         return "#units"
     if name in ROSTER_FILTERS:

@@ -546,9 +546,7 @@ def ctx(everyone, world):
             },
             source="public",
         ),
-        "concern_a1": open_concern(
-            everyone["director"], child_a1, "作业无人辅导", source="visit"
-        ),
+        "concern_a1": open_concern(everyone["director"], child_a1, "作业无人辅导", source="visit"),
         "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
         "service_a1": social_services.record_service(
             everyone["volunteer"],
