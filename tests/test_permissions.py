@@ -435,6 +435,20 @@ TABLE = {
     ],
     "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
     "concerns:inbox": [(None, EVERYONE_200)],
+    "api:concern-list": [(None, API_EVERYONE_200)],
+    "api:concern-detail": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_IN_A1)],
+    **{
+        f"api:concern-{name}": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_POST_ONLY)]
+        for name in (
+            "take-action",
+            "resolve",
+            "refer",
+            "confirm",
+            "send-back",
+            "report-made",
+            "reassign",
+        )
+    },
     "api:report-of-concern-list": [(None, API_EVERYONE_200)],
     "api:report-of-concern-detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_IN_A1)],
     "api:report-of-concern-link": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
