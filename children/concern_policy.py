@@ -20,6 +20,7 @@ How a concern closes:
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.roles import Role
 
@@ -33,7 +34,7 @@ class State:
 
 
 STATE_LABELS = {
-    State.OPEN: _("open"),
+    State.OPEN: pgettext_lazy("concern state", "open"),
     State.ACTION_TAKEN: _("action taken"),
     State.AWAITING: _("awaiting the supervisor's confirmation"),
     State.RESOLVED: _("resolved"),

@@ -607,7 +607,7 @@ class Concern(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    due_on = models.DateField(_("due"), db_index=True)
+    due_on = models.DateField(_("due by"), db_index=True)
     state = models.CharField(
         _("state"), max_length=22, choices=State.choices, default=State.OPEN, db_index=True
     )

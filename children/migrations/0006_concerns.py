@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('urgency', models.CharField(choices=[('concern', 'concern'), ('urgent', 'urgent')], default='concern', max_length=8, verbose_name='urgency')),
                 ('safety', models.BooleanField(default=False, verbose_name='safety concern')),
                 ('opened_on', models.DateField(db_index=True, verbose_name='opened on')),
-                ('due_on', models.DateField(db_index=True, verbose_name='due')),
+                ('due_on', models.DateField(db_index=True, verbose_name='due by')),
                 ('state', models.CharField(choices=[('open', 'open'), ('action_taken', 'action taken'), ('awaiting_confirmation', "awaiting the supervisor's confirmation"), ('resolved', 'resolved'), ('referred', 'referred')], db_index=True, default='open', max_length=22, verbose_name='state')),
                 ('proposed_state', models.CharField(blank=True, choices=[('open', 'open'), ('action_taken', 'action taken'), ('awaiting_confirmation', "awaiting the supervisor's confirmation"), ('resolved', 'resolved'), ('referred', 'referred')], max_length=22)),
                 ('proposed_on', models.DateField(blank=True, null=True)),

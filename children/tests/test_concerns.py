@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from children import concern_policy as policy
 from children import concerns as services
@@ -130,7 +131,7 @@ def test_resolving_the_last_concern_lowers_the_care_level_with_the_reason_in_the
     child.refresh_from_db()
     assert child.care_level == "ordinary" and child.risk == ""
     entry = child.changes.filter(kind=ChildChange.Kind.RECLASSIFIED).first()
-    assert entry.note == "concern resolved: 营养状况已改善"
+    assert entry.note == f"{gettext('concern resolved')}: 营养状况已改善"
     assert entry.changes["care_level"] == ["special", "ordinary"]
     assert child.care_level_since == timezone.localdate()
 
@@ -371,7 +372,8 @@ def test_the_childs_page_shows_open_concerns_with_age_owner_due_and_the_users_st
     )
     client.force_login(director)
     page = client.get(reverse("children:detail", args=[child.pk])).content.decode()
-    assert "营养不良" in page and "40 days" in page and 'data-testid="concern-overdue"' in page
+    forty = ngettext("%(n)s day", "%(n)s days", 40) % {"n": 40}
+    assert "营养不良" in page and forty in page and 'data-testid="concern-overdue"' in page
     assert f'data-testid="step-resolve-{concern.pk}"' in page
     client.force_login(leader)
     page = client.get(reverse("children:detail", args=[child.pk])).content.decode()
@@ -424,7 +426,7 @@ def test_resolving_through_the_page_returns_to_the_childs_page_showing_ordinary(
     )
     assert response.status_code == 302 and response.url == detail
     page = client.get(detail).content.decode()
-    assert "concern resolved: 已安排课后辅导" in page
+    assert f"{gettext('concern resolved')}: 已安排课后辅导" in page
     assert 'data-testid="open-concerns-empty"' in page
 
 
