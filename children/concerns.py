@@ -182,10 +182,13 @@ def _close(actor, concern: Concern, state: str, closed_by) -> None:
     concern.closed_on = today()
     concern.closed_by = closed_by
     concern.save()
-    label = _("concern resolved") if state == policy.State.RESOLVED else _("concern referred")
-    note = f"{label}: {concern.outcome}"
-    if state == policy.State.REFERRED and concern.referred_to:
-        note = f"{label} ({concern.referred_to}): {concern.outcome}"
+    if state == policy.State.RESOLVED:
+        note = _("concern resolved: %(outcome)s") % {"outcome": concern.outcome}
+    else:
+        note = _("concern referred to %(to)s: %(outcome)s") % {
+            "to": concern.referred_to,
+            "outcome": concern.outcome,
+        }
     _update_child(actor, concern.child, note, ChildChange.Kind.RECLASSIFIED)
 
 

@@ -131,7 +131,7 @@ def test_resolving_the_last_concern_lowers_the_care_level_with_the_reason_in_the
     child.refresh_from_db()
     assert child.care_level == "ordinary" and child.risk == ""
     entry = child.changes.filter(kind=ChildChange.Kind.RECLASSIFIED).first()
-    assert entry.note == f"{gettext('concern resolved')}: 营养状况已改善"
+    assert entry.note == gettext("concern resolved: %(outcome)s") % {"outcome": "营养状况已改善"}
     assert entry.changes["care_level"] == ["special", "ordinary"]
     assert child.care_level_since == timezone.localdate()
 
@@ -426,7 +426,7 @@ def test_resolving_through_the_page_returns_to_the_childs_page_showing_ordinary(
     )
     assert response.status_code == 302 and response.url == detail
     page = client.get(detail).content.decode()
-    assert f"{gettext('concern resolved')}: 已安排课后辅导" in page
+    assert gettext("concern resolved: %(outcome)s") % {"outcome": "已安排课后辅导"} in page
     assert 'data-testid="open-concerns-empty"' in page
 
 
