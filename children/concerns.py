@@ -359,6 +359,29 @@ def reassign(actor, concern: Concern, owner, *, based_on=None) -> Concern:
     return concern
 
 
+def follow_transfer(actor, child: Child, from_area) -> int:
+    """A child moved to another village: its open concerns owned by a director of the old
+    village go to the new village's director (kept in each concern's events). Returns how
+    many changed owner."""
+    moved = 0
+    new_owner = default_owner(child)
+    for concern in child.concerns.open().select_related("owner").select_for_update():
+        owner = concern.owner
+        if owner is not None and not (
+            owner.role == Role.DIRECTOR and owner.area_id == from_area.pk
+        ):
+            continue  # an officer above both villages keeps it
+        concern.owner = new_owner
+        concern.save()
+        note = _("owner: %(before)s → %(after)s") % {
+            "before": owner or "—",
+            "after": new_owner or "—",
+        }
+        _event(actor, concern, Step.REASSIGN, concern.state, note)
+        moved += 1
+    return moved
+
+
 def allowed_steps(user, concern: Concern) -> list[str]:
     """The steps the user may take on the concern now (for the page's buttons)."""
     role = getattr(user, "role", "")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from core import crypto, idnumber
@@ -713,7 +714,7 @@ class ConcernEvent(models.Model):
     @property
     def step_label(self):
         if self.step == "open":
-            return _("opened")
+            return pgettext_lazy("concern step", "opened")
         return concern_policy.STEP_LABELS.get(self.step, self.step)
 
     @property

@@ -335,6 +335,9 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     transfer = Transfer.objects.create(
         child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
     )
+    from .concerns import follow_transfer  # concerns builds on this module
+
+    follow_transfer(actor, child, from_area)
     changes = _record(
         actor,
         child,

@@ -234,6 +234,25 @@ def test_the_village_director_owns_a_new_concern_and_an_officer_can_give_it_to_a
     assert concern.owner == township_staff
 
 
+def test_a_transferred_childs_open_concerns_go_to_the_new_villages_director(
+    county_officer, director, world
+):
+    from children.services import transfer_child
+    from core.testing import make_user
+
+    b1_director = make_user("b1_director", "director", world["b1"])
+    child = make_child(world["a1"])
+    concern = open_on(child)
+    closed = services.resolve(director, open_on(child, finding="缺课"), "已返校")
+    transfer_child(county_officer, child, world["b1"], "随父母迁居")
+    concern.refresh_from_db()
+    closed.refresh_from_db()
+    assert concern.owner == b1_director and closed.owner == director
+    assert concern.events.filter(step=Step.REASSIGN).exists()
+    assert Concern.objects.visible_to(b1_director).filter(pk=concern.pk).exists()
+    assert not Concern.objects.visible_to(director).filter(pk=concern.pk).exists()
+
+
 # -- the three sources ------------------------------------------------------------------------
 
 

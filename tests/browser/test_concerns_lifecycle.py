@@ -70,3 +70,48 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
     concern.refresh_from_db()
     assert child.care_level == "ordinary" and concern.state == "resolved"
     assert concern.closed_by == director
+
+
+def test_the_township_supervisor_sees_open_concerns_by_age_and_confirms_an_urgent_closing(
+    phone_page, login, shot, fits, world, director, township_officer, expect
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from children import concerns as services
+
+    today = timezone.localdate()
+    urgent = services.open_concern(
+        director, make_child(world["a1"], "王小明"), "独自在家，无人照看", source="visit",
+        urgency="urgent", safety=True,
+    )  # fmt: skip
+    old = services.open_concern(
+        director, make_child(world["a2"], "李小红"), "辍学在家", source="visit"
+    )
+    Concern.objects.filter(pk=old.pk).update(
+        opened_on=today - dt.timedelta(days=40), due_on=today - dt.timedelta(days=10)
+    )
+    services.resolve(director, urgent, "父亲已返乡照料，每周回访")
+
+    page = phone_page
+    login(page, "township_officer")
+    inbox = page.get_by_test_id("concern-inbox")
+    expect(inbox.get_by_test_id("concerns-over30")).to_contain_text("1")
+    expect(inbox.get_by_test_id("concerns-overdue")).to_contain_text("1")
+    expect(inbox.get_by_test_id("concern-units")).to_contain_text("王庄村")
+    fits(page, WIDTH)
+    shot(page, "1-township-home")
+
+    page.goto(f"/children/concerns/{urgent.pk}/")
+    expect(page.get_by_test_id("concern-state")).to_have_text("待督导员确认")
+    fits(page, WIDTH)
+    shot(page, "2-awaiting-confirmation")
+    page.get_by_test_id("step-confirm").click()
+    page.get_by_test_id("step-form").get_by_test_id("step-submit").click()
+    expect(page).to_have_url(re.compile(rf"/children/concerns/{urgent.pk}/$"))
+    expect(page.get_by_test_id("concern-state")).to_have_text("已办结")
+    fits(page, WIDTH)
+    shot(page, "3-confirmed")
+    urgent.refresh_from_db()
+    assert urgent.state == "resolved" and urgent.confirmed_by == township_officer
