@@ -232,6 +232,13 @@ def update_child(
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if based_on is not None and not is_current(locked, based_on):
         raise StaleRecord
+    # The concern summary is the concern services' alone: keep the stored one, even when the
+    # caller's copy of the child was read before a concern opened or closed.
+    child.risk, child.needs_report, child.report_reason = (
+        locked.risk,
+        locked.needs_report,
+        locked.report_reason,
+    )
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
     if siblings is not None:

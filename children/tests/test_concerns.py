@@ -253,6 +253,20 @@ def test_a_transferred_childs_open_concerns_go_to_the_new_villages_director(
     assert not Concern.objects.visible_to(director).filter(pk=concern.pk).exists()
 
 
+def test_an_edit_from_a_copy_read_before_a_concern_opened_keeps_the_concern_summary(
+    director, world
+):
+    from children.services import update_child
+
+    child = make_child(world["a1"])
+    stale_copy = Child.objects.get(pk=child.pk)
+    open_on(child, report="疑似遭受暴力", urgency="urgent")
+    update_child(director, stale_copy, {"school": "城关小学", "risk": ""})
+    child.refresh_from_db()
+    assert child.school == "城关小学"
+    assert child.risk == "独自在家" and child.needs_report and child.care_level == "special"
+
+
 # -- the three sources ------------------------------------------------------------------------
 
 
