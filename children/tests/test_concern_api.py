@@ -76,3 +76,14 @@ def test_the_api_refuses_what_the_pages_refuse(api, director, leader, township_o
     assert response.status_code == 200 and response.json()["state"] == "resolved"
     child.refresh_from_db()
     assert child.care_level == "ordinary" and not child.needs_report
+
+
+def test_the_list_runs_a_bounded_number_of_queries(
+    api, director, world, django_assert_max_num_queries
+):
+    for i in range(8):
+        services.open_concern(director, make_child(world["a1"], f"童{i}"), "缺课", source="visit")
+    api.force_authenticate(director)
+    with django_assert_max_num_queries(6):
+        body = api.get(url()).json()
+    assert body["count"] == 8
