@@ -155,7 +155,11 @@ def concern_inbox(request):
     loaded by htmx). Empty for accounts without concerns to see."""
     today = timezone.localdate()
     concerns = Concern.objects.visible_to(request.user).open()
-    aggregates = {"total": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+    aggregates = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=Q(due_on__lt=today)),
+        "awaiting": Count("pk", filter=Q(state=policy.State.AWAITING)),
+    }
     for band, (low, high) in policy.AGE_BANDS.items():
         q = Q(opened_on__lte=today - dt.timedelta(days=low))
         if high is not None:

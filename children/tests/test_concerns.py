@@ -493,10 +493,11 @@ def test_the_concerns_list_filters_by_state_age_and_area_inside_the_jurisdiction
 
 
 def test_the_home_page_fragment_counts_open_concerns_by_age_and_village(
-    client, township_officer, world
+    client, director, township_officer, world
 ):
     today = timezone.localdate()
-    open_on(make_child(world["a1"], name="甲"))
+    urgent = open_on(make_child(world["a1"], name="甲"), urgency="urgent")
+    services.resolve(director, urgent, "已送至亲属家")  # awaiting the supervisor
     old = open_on(make_child(world["a2"], name="乙"))
     Concern.objects.filter(pk=old.pk).update(
         opened_on=today - dt.timedelta(days=10), due_on=today - dt.timedelta(days=1)
@@ -506,6 +507,7 @@ def test_the_home_page_fragment_counts_open_concerns_by_age_and_village(
     assert response.context["counts"] == {
         "total": 2,
         "overdue": 1,
+        "awaiting": 1,
         "under7": 1,
         "days7to30": 1,
         "over30": 0,
