@@ -153,7 +153,7 @@ def _lock(actor, concern: Concern, step: str, based_on) -> Concern:
     if not Concern.objects.editable_by(actor).filter(pk=locked.pk).exists():
         raise PermissionDenied
     if not policy.may_take(step, locked.state, getattr(actor, "role", "")):
-        states, roles = policy.STEPS[step]
+        _states, roles = policy.STEPS[step]
         if getattr(actor, "role", "") not in roles:
             raise PermissionDenied
         raise ValidationError(
