@@ -1,13 +1,16 @@
-"""The daily run of care work: notify directors of visits due and overdue, and escalate
-special-attention children overdue by more than 15 days to the township supervisors."""
+"""The daily run of care work: notify directors of visits due and overdue, escalate
+special-attention children overdue by more than 15 days to the township supervisors, and
+escalate concerns past their due date to them (once per concern)."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from children import concerns
 from children.choices import CareLevel
 from children.models import Child
 from core.audit import log_action
@@ -42,14 +45,46 @@ def run(today: dt.date) -> dict:
 
     with translation.override(settings.LANGUAGE_CODE):
         notes, counts = _notifications(today, directors, supervisors)
+        overdue_concerns = list(concerns.escalation_due(today))
+        notes += _concern_escalations(overdue_concerns, supervisors)
+        counts["concerns_escalated"] = len(overdue_concerns)
     with transaction.atomic():
         before = Notification.objects.count()
         Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
         created = Notification.objects.count() - before
+        concerns.mark_escalated(overdue_concerns, today)
     log_action(
         None, "care.daily.run", data={**counts, "notifications": created, "day": today.isoformat()}
     )
     return {**counts, "notifications": created}
+
+
+def _concern_escalations(overdue, supervisors) -> list:
+    """A concern past its due date goes to the township's supervisors and its owner, once
+    (the concern remembers it was escalated)."""
+    notes = []
+    for concern in overdue:
+        child = concern.child
+        text = _("%(name)s (%(village)s): a concern is past its due date (%(day)s)") % {
+            "name": child.name,
+            "village": child.area.name,
+            "day": concern.due_on,
+        }
+        recipients = {u.pk: u for u in supervisors.get(child.area.parent_id, [])}
+        if concern.owner_id and concern.owner_id not in recipients:
+            recipients[concern.owner_id] = concern.owner
+        for user in recipients.values():
+            notes.append(
+                Notification(
+                    recipient=user,
+                    kind=Notification.Kind.CONCERN_OVERDUE,
+                    child=child,
+                    day=concern.due_on,
+                    text=text[:300],
+                    link=reverse("children:concern", args=[concern.pk]),
+                )
+            )
+    return notes
 
 
 def _notifications(today, directors, supervisors):

@@ -255,6 +255,7 @@ class Notification(models.Model):
         REPORT = "report", _("report of concern")
         REPORT_OVERDUE = "report_overdue", _("report of concern overdue")
         CHANGE = "change", _("change in a child's situation")
+        CONCERN_OVERDUE = "concern_overdue", _("concern past its due date")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

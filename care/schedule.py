@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.utils import timezone
 
+from children.choices import CareLevel
+
 from . import policy
 
 OVERDUE, DUE_SOON, LATER, DONE = "overdue", "due_soon", "later", "done"
@@ -24,6 +26,13 @@ class Due:
     visited_this_period: bool
     state: str
     days_overdue: int
+
+
+def lowered_since(level: str, since, last) -> bool:
+    """Ordinary again since the last visit: the concern that visit's follow-up was for is
+    closed (an open concern keeps a child at special attention), so the follow-up no longer
+    applies and the yearly schedule does."""
+    return level == CareLevel.ORDINARY and since is not None and since > last
 
 
 def with_visits(children):
@@ -51,7 +60,7 @@ def due(child, today: dt.date) -> Due:
         due_on = policy.add_period(level, last)
         if since and since > last:  # the level changed after the last visit: due from then
             due_on = max(due_on, since)
-        if child.follow_up and child.follow_up > last:
+        if child.follow_up and child.follow_up > last and not lowered_since(level, since, last):
             due_on = min(due_on, child.follow_up)
     visited = last is not None and last >= policy.period_start(level, today)
     if due_on < today:
@@ -97,6 +106,8 @@ def overdue_q(level: str, today: dt.date) -> Q:
         | Q(care_level_since__lt=today)
     )
     follow_up = Q(follow_up__gt=F("last_visit"), follow_up__lt=today)
+    if level == CareLevel.ORDINARY:  # see lowered_since
+        follow_up &= Q(care_level_since__isnull=True) | Q(care_level_since__lte=F("last_visit"))
     return Q(care_level=level) & (never | rolling | follow_up)
 
 

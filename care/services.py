@@ -5,7 +5,8 @@ import datetime as dt
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from children import services as registry
+from children.concerns import open_concern
+from children.models import Concern
 from core.audit import field_changes, log_action
 
 from . import policy
@@ -66,7 +67,19 @@ def _act_on_findings(actor, visit: Visit, before: str) -> None:
     if SEVERITY[visit.worst] <= SEVERITY[before]:
         return
     report = _findings_text(visit) if visit.safety == Assessment.URGENT else ""
-    registry.raise_concern(actor, visit.child, _findings_text(visit), report=report)
+    open_concern(
+        actor,
+        visit.child,
+        _findings_text(visit),
+        source=Concern.Source.VISIT,
+        source_ref=visit.pk,
+        urgency=Concern.Urgency.URGENT
+        if visit.worst == Assessment.URGENT
+        else Concern.Urgency.CONCERN,
+        safety=visit.safety != Assessment.FINE,
+        report=report,
+        on=visit.visited_on,
+    )
     if visit.worst == Assessment.URGENT:
         _tell_about_urgent_finding(actor, visit)
 

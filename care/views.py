@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import ServicePoint
 from children.choices import Status
-from children.models import Child
+from children.concern_views import for_display
+from children.models import Child, Concern
 from core.audit import log_action
 from core.htmx import paginate
 from core.scoping import can_write, get_visible_or_404
@@ -71,7 +72,14 @@ def worklist(request):
         .only(*WORKLIST_FIELDS, "area__name", "area__code")
     )
     groups = schedule.worklist(children, today)
+    concerns = (
+        Concern.objects.visible_to(request.user)
+        .open()
+        .select_related("child", "child__area", "owner")
+        .order_by("opened_on", "pk")
+    )
     context = {
+        "concerns": for_display(concerns[:WORKLIST_LIMIT], request.user, today),
         "today": today,
         "overdue": groups[schedule.OVERDUE][:WORKLIST_LIMIT],
         "due_soon": groups[schedule.DUE_SOON][:WORKLIST_LIMIT],

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from core import crypto, idnumber
 from core.scoping import ScopedQuerySet
 
-from . import policy
+from . import concern_policy, policy
 from .choices import (
     Assessment,
     CaregiverHealth,
@@ -122,10 +123,11 @@ class Child(models.Model):
     siblings = models.ManyToManyField(
         "self", verbose_name=_("registered siblings"), blank=True, symmetrical=True
     )
-    # An open concern, risk or safety issue (set by visits and reports of concern).
+    # A summary of the open concerns (children.Concern), for lists: written only by the
+    # services of children/concerns.py. The classification reads the concerns themselves.
     risk = models.CharField(_("open concern"), max_length=200, blank=True)
-    # An urgent safety finding must be reported at once (强制报告); the discovery work that
-    # handles the report comes later, the flag and its reason exist now.
+    # An open concern that must be reported at once (强制报告) whose report is not recorded
+    # yet; cleared only by recording the report made (concerns.record_report_made).
     needs_report = models.BooleanField(_("to be reported at once"), default=False, db_index=True)
     report_reason = models.CharField(_("why it must be reported"), max_length=300, blank=True)
 
@@ -273,10 +275,23 @@ class Child(models.Model):
             has_caregiver=caregiver is not None,
             caregiver_health=caregiver.health if caregiver else "",
             caregiver_assessment=caregiver.assessment if caregiver else "",
-            risk=self.risk,
+            open_concerns=self.open_concern_findings(),
             override_level=self.care_level_override,
             override_reason=self.override_reason,
             override_by=self.override_by,
+        )
+
+    def open_concern_findings(self) -> tuple:
+        """What the open concerns found, oldest first (from a prefetch when there is one)."""
+        if not self.pk:
+            return ()
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("concerns")
+        if cached is not None:
+            concerns = [c for c in cached if c.state in concern_policy.OPEN_STATES]
+            concerns.sort(key=lambda c: (c.opened_on, c.pk))
+            return tuple(c.finding for c in concerns)
+        return tuple(
+            self.concerns.open().order_by("opened_on", "pk").values_list("finding", flat=True)
         )
 
     def apply_classification(self, result: policy.Classification, on: dt.date):
@@ -527,3 +542,185 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.SAVING}
+
+
+class ConcernQuerySet(ScopedQuerySet):
+    """Concerns, scoped by the village of the child (a transferred child's concerns follow
+    the child)."""
+
+    scope_field = "child__area__code"
+
+    def open(self):
+        return self.filter(state__in=concern_policy.OPEN_STATES)
+
+    def overdue(self, today: dt.date):
+        return self.open().filter(due_on__lt=today)
+
+
+class Concern(models.Model):
+    """A concern about a child (a visit's finding, a report of concern, a change in the
+    child's situation): who owns it, by when it must be closed, and how it ended. Its steps
+    are in concern_policy; the services in children/concerns.py are the only writers."""
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("visit")
+        REPORT = "report", _("report of concern")
+        CHANGE = "change", _("change in the child's situation")
+        MIGRATED = "migrated", _("carried over from the former flag")
+
+    class Urgency(models.TextChoices):
+        CONCERN = concern_policy.URGENCY_CONCERN, _("concern")
+        URGENT = concern_policy.URGENCY_URGENT, _("urgent")
+
+    class State(models.TextChoices):
+        OPEN = concern_policy.State.OPEN, concern_policy.STATE_LABELS["open"]
+        ACTION_TAKEN = (
+            concern_policy.State.ACTION_TAKEN,
+            concern_policy.STATE_LABELS["action_taken"],
+        )
+        AWAITING = (
+            concern_policy.State.AWAITING,
+            concern_policy.STATE_LABELS["awaiting_confirmation"],
+        )
+        RESOLVED = concern_policy.State.RESOLVED, concern_policy.STATE_LABELS["resolved"]
+        REFERRED = concern_policy.State.REFERRED, concern_policy.STATE_LABELS["referred"]
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="concerns"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # The pk of the visit, report of concern or change event it came from.
+    source_ref = models.PositiveIntegerField(null=True, blank=True)
+    finding = models.CharField(_("what was found"), max_length=500)
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.CONCERN
+    )
+    safety = models.BooleanField(_("safety concern"), default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_concerns",
+    )
+    opened_on = models.DateField(_("opened on"), db_index=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(_("due by"), db_index=True)
+    state = models.CharField(
+        _("state"), max_length=22, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    # What resolving or referring it proposes, while it awaits the supervisor's confirmation.
+    proposed_state = models.CharField(max_length=22, choices=State.choices, blank=True)
+    proposed_on = models.DateField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    # 强制报告: must be reported at once; the report made clears it.
+    must_report = models.BooleanField(_("to be reported at once"), default=False)
+    report_reason = models.CharField(_("why it must be reported"), max_length=300, blank=True)
+    reported_to = models.CharField(_("reported to"), max_length=200, blank=True)
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    report_reference = models.CharField(_("case reference"), max_length=100, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_on = models.DateField(_("escalated"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The version a form or API call is based on (core.concurrency): a stale step is refused.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["opened_on", "pk"]
+        indexes = [models.Index(fields=["state", "due_on"])]
+
+    def __str__(self):
+        return f"#{self.pk}"  # the finding stays out of the audit log's object names
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in concern_policy.OPEN_STATES
+
+    @property
+    def report_pending(self) -> bool:
+        """Must be reported at once and the report made is not recorded yet."""
+        return self.must_report and self.reported_on is None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return concern_policy.needs_confirmation(self.urgency, self.safety)
+
+    def age_days(self, today: dt.date) -> int:
+        """Days since it was opened."""
+        return max(0, (today - self.opened_on).days)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due_on < today
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The deadline of the current state (see concern_policy.state_deadline)."""
+        return concern_policy.state_deadline(self.state, self.due_on, self.proposed_on)
+
+    @property
+    def source_link(self) -> str:
+        """Where the source is shown: the visit, the report of concern, or the child's page."""
+        from django.urls import NoReverseMatch, reverse
+
+        names = {
+            self.Source.VISIT: "care:visit_detail",
+            self.Source.REPORT: "concerns:detail",
+        }
+        try:
+            if self.source in names and self.source_ref:
+                return reverse(names[self.source], args=[self.source_ref])
+            return reverse("children:detail", args=[self.child_id])
+        except NoReverseMatch:
+            return ""
+
+
+class ConcernEvent(models.Model):
+    """One step of a concern: who, when, from which state to which, and the note."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    step = models.CharField(max_length=16)
+    from_state = models.CharField(max_length=22, blank=True)
+    to_state = models.CharField(max_length=22)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.concern_id} {self.step} {self.from_state}→{self.to_state}"
+
+    @property
+    def step_label(self):
+        if self.step == "open":
+            return pgettext_lazy("concern step", "opened")
+        return concern_policy.STEP_LABELS.get(self.step, self.step)
+
+    @property
+    def from_label(self):
+        return concern_policy.STATE_LABELS.get(self.from_state, "")
+
+    @property
+    def to_label(self):
+        return concern_policy.STATE_LABELS.get(self.to_state, "")

@@ -124,7 +124,9 @@ class Facts:
     has_caregiver: bool = False
     caregiver_health: str = ""
     caregiver_assessment: str = ""
-    risk: str = ""  # an open concern, risk or safety issue (set by visits and reports)
+    # The findings of the child's open concerns (children.Concern: visits, reports of concern,
+    # changes). Each holds the child at special attention until it is resolved or referred.
+    open_concerns: tuple = ()
     override_level: str = ""
     override_reason: str = ""
     override_by: str = ""
@@ -277,8 +279,8 @@ def classify(facts: Facts, on: dt.date) -> Classification:
         level_reasons.append(("dropped_out", {}))
     if under_18 and facts.health == Health.ILL:
         level_reasons.append(("ill", {"detail": facts.illness}))
-    if facts.risk:
-        level_reasons.append(("risk", {"detail": facts.risk}))
+    for finding in facts.open_concerns:
+        level_reasons.append(("risk", {"detail": finding}))
     result.computed_level = CareLevel.SPECIAL if level_reasons else CareLevel.ORDINARY
     if not level_reasons:
         level_reasons.append(("ordinary", {}))

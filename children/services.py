@@ -4,6 +4,7 @@ again, written to the child's history and to the audit log."""
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.audit import field_changes, log_action
@@ -11,10 +12,12 @@ from core.concurrency import is_current
 
 from . import policy
 from .choices import CloseReason, ParentRole, Status
-from .models import Caregiver, Child, ChildChange, Parent, Transfer
+from .models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from .names import pinyin_of
 
 CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
+# Written only by the concern services (children/concerns.py), never by a form or import.
+SUMMARY_FIELDS = ("risk",)
 PARENT_FIELDS = list(Parent.RECORDED_FIELDS)
 CAREGIVER_FIELDS = list(Caregiver.RECORDED_FIELDS)
 # Classification results are part of the history, so a reader sees when the level changed.
@@ -157,7 +160,9 @@ def register_child(
     kind=ChildChange.Kind.REGISTERED,
 ) -> Child:
     """Register a new child with the family; classify; keep the history; audit."""
-    child = Child(**{k: v for k, v in data.items() if k in CHILD_FIELDS})
+    child = Child(
+        **{k: v for k, v in data.items() if k in CHILD_FIELDS and k not in SUMMARY_FIELDS}
+    )
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
     child.set_id_number(id_number)
     child.full_clean(exclude=["siblings"])
@@ -227,12 +232,20 @@ def update_child(
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if based_on is not None and not is_current(locked, based_on):
         raise StaleRecord
+    # The concern summary is the concern services' alone: keep the stored one, even when the
+    # caller's copy of the child was read before a concern opened or closed.
+    child.risk, child.needs_report, child.report_reason = (
+        locked.risk,
+        locked.needs_report,
+        locked.report_reason,
+    )
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
     if siblings is not None:
         before["siblings"] = _sibling_names(child)
     for name, value in data.items():
-        if name in CHILD_FIELDS and name != "area":  # moving village is a transfer
+        # Moving village is a transfer; the concern summary is the concern services'.
+        if name in CHILD_FIELDS and name != "area" and name not in SUMMARY_FIELDS:
             setattr(child, name, value)
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
     if id_number is not KEEP:
@@ -329,6 +342,9 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     transfer = Transfer.objects.create(
         child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
     )
+    from .concerns import follow_transfer  # concerns builds on this module
+
+    follow_transfer(actor, child, from_area)
     changes = _record(
         actor,
         child,
@@ -352,27 +368,6 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
         area_code=from_area.code,
     )
     return transfer
-
-
-@transaction.atomic
-def raise_concern(actor, child: Child, concern: str, *, report: str = "") -> dict:
-    """A finding (at a visit, in a report) opens a concern: the care level is computed again
-    with it as the reason. `report`, when given, flags the child for an immediate report."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.risk = concern[:200]
-    if report:
-        child.needs_report, child.report_reason = True, report[:300]
-    classify_child(child, parents, caregiver)
-    child.save()
-    after = snapshot(child, parents, caregiver)
-    if report:
-        after["needs_report"] = True
-    changes = _record(actor, child, ChildChange.Kind.UPDATED, before, after, concern[:300])
-    log_action(
-        actor, "children.child.concern_raised", child, {"changes": changes, "report": bool(report)}
-    )
-    return changes
 
 
 def record_read(actor, child: Child, via: str = "page") -> None:
@@ -410,7 +405,9 @@ def review_ages(on: dt.date | None = None) -> dict:
         close_child(None, child, CloseReason.TURNED_18, on)
         report["closed_18"] += 1
     children = (
-        Child.objects.active().select_related("area", "caregiver").prefetch_related("parents")
+        Child.objects.active()
+        .select_related("area", "caregiver")
+        .prefetch_related("parents", Prefetch("concerns", queryset=Concern.objects.open()))
     )
     for child in children.iterator(chunk_size=2000):
         parents = {p.role: p for p in child.parents.all()}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import concern_views, views
 
 app_name = "children"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:pk>/", views.import_job, name="import_job"),
     path("import/<uuid:pk>/save/", views.import_save, name="import_save"),
+    path("concerns/", concern_views.concern_list, name="concerns"),
+    path("concerns/open/", concern_views.concern_inbox, name="concern_inbox"),
+    path("concerns/<int:pk>/", concern_views.concern_detail, name="concern"),
+    path("concerns/<int:pk>/<str:step>/", concern_views.concern_step, name="concern_step"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/close/", views.close, name="close"),

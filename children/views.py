@@ -17,6 +17,7 @@ from core.scoping import can_manage, can_write, get_visible_or_404
 
 from . import policy, services
 from .choices import ParentRole, Status
+from .concern_views import for_display
 from .exports import export_roster
 from .filters import ChildFilter
 from .forms import (
@@ -126,7 +127,10 @@ def detail(request, pk):
     child = _child_or_404(request, pk)
     services.record_read(request.user, child)
     parents = {p.role: p for p in child.parents.all()}
+    concerns = for_display(child.concerns.select_related("owner"), request.user)
     context = {
+        "open_concerns": [c for c in concerns if c.is_open],
+        "closed_concerns": [c for c in reversed(concerns) if not c.is_open][:20],
         "child": child,
         "father": parents.get(ParentRole.FATHER),
         "mother": parents.get(ParentRole.MOTHER),

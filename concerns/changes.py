@@ -15,7 +15,8 @@ from care.notify import notify, responsible_for
 from children import services as registry
 from children.choices import CaregiverHealth, ParentRole, ParentStatus, Schooling
 from children.choices import Status as ChildStatus
-from children.models import Child
+from children.concerns import open_concern
+from children.models import Child, Concern
 from core.audit import log_action
 
 from .models import ChangeEvent, ChangeKind
@@ -60,8 +61,18 @@ def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
     label = ChangeKind(kind).label
     reason = f"{label}: {values['detail']}" if values["detail"] else str(label)
     before = child.care_level
+    concern = None
     if kind == ChangeKind.URGENT_FINDING:
-        registry.raise_concern(actor, child, reason, report=reason)
+        concern = open_concern(
+            actor,
+            child,
+            reason,
+            source=Concern.Source.CHANGE,
+            urgency=Concern.Urgency.URGENT,
+            safety=True,
+            report=reason,
+            on=values["on"],
+        )
     else:
         parents, caregiver = None, None
         fields = {}
@@ -86,6 +97,8 @@ def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
         level_after=child.care_level,
         recorded_by=actor,
     )
+    if concern is not None:  # the concern points at the change it came from
+        Concern.objects.filter(pk=concern.pk).update(source_ref=event.pk)
     text = _("%(name)s (%(village)s): %(change)s; care level %(before)s → %(after)s") % {
         "name": child.name,
         "village": child.area.name,

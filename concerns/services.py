@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from areas.codes import Level
 from care.models import Notification
 from care.notify import notify, responsible_for
-from children import services as registry
+from children.concerns import open_concern
 from children.models import Child
+from children.models import Concern as ChildConcern
 from core.audit import log_action
 from core.scoping import can_write
 from people.models import User
 from people.roles import Role
 
-from .models import ConcernReport, ReportEvent, State, Urgency
+from .models import ConcernReport, ReportEvent, Situation, State, Urgency
 
 # Hours to act on a report, by urgency (settings.SHOUHU_REPORT_DEADLINE_HOURS overrides).
 DEADLINE_HOURS = {Urgency.IMMEDIATE: 24, Urgency.NORMAL: 7 * 24}
@@ -146,7 +147,17 @@ def link_child(actor, report: ConcernReport, child: Child) -> ConcernReport:
         "situation": report.get_situation_display(),
     }
     urgent = report.urgency == Urgency.IMMEDIATE
-    registry.raise_concern(actor, child, concern, report=concern if urgent else "")
+    open_concern(
+        actor,
+        child,
+        concern,
+        source=ChildConcern.Source.REPORT,
+        source_ref=report.pk,
+        urgency=ChildConcern.Urgency.URGENT if urgent else ChildConcern.Urgency.CONCERN,
+        # Every situation but "other concern" is one of the nine of the 2020 opinion: harm.
+        safety=report.situation != Situation.OTHER,
+        report=concern if urgent else "",
+    )
     ReportEvent.objects.create(
         report=report,
         actor=actor,

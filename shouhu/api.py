@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from areas.api import AreaViewSet, ServicePointViewSet
 from care.api import ActivityViewSet, VisitViewSet
+from children import concern_api
 from children.api import ChildViewSet
 from concerns import api as concerns_api
 from people.api import PersonViewSet, ResponsibilityPostViewSet
@@ -23,5 +24,13 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
 
 # Apps added later register their own routes, so each keeps its routes in its own file.
-for app_api in (relief_api, social_api, concerns_api, rounds_api, villagefiles_api, stats_api):
+for app_api in (
+    concern_api,
+    relief_api,
+    social_api,
+    concerns_api,
+    rounds_api,
+    villagefiles_api,
+    stats_api,
+):
     app_api.register(router)

@@ -41,6 +41,10 @@ FIGURES = [
     # Relief and assistance contacts for special-attention children.
     "special_with_relief",
     "special_with_contact",
+    # Concerns (children.Concern) still open, and those past their due date: counts of
+    # concerns, each drilling down to the concerns list of the area.
+    "concerns_open",
+    "concerns_overdue",
     # The open round: this village's return, as one count in its state's column.
     "return_not_started",
     "return_in_progress",

@@ -24,7 +24,7 @@ from care import compliance, schedule
 from care.models import Activity
 from children.choices import CareLevel, Sex, Status
 from children.filters import closed_in_quarter, registered_in_quarter
-from children.models import AGE_BANDS, CATEGORY_FILTERS, Child
+from children.models import AGE_BANDS, CATEGORY_FILTERS, Child, Concern
 from children.policy import birthday_cutoff
 from core.scoping import code_range
 from relief.models import AssistanceContact, ReliefMeasure
@@ -117,6 +117,19 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
     ):
         result[row.pop("area_id")].update(row)
 
+    # The same rule as the concerns list (ConcernQuerySet.open and .overdue), so a figure
+    # and the list it opens agree concern for concern.
+    concerns = Concern.objects.filter(child__area_id__in=area_ids).open()
+    for row in (
+        concerns.values("child__area_id")
+        .annotate(
+            concerns_open=Count("id"),
+            concerns_overdue=Count("id", filter=Q(due_on__lt=on)),
+        )
+        .order_by()
+    ):
+        result[row.pop("child__area_id")].update(row)
+
     returns = VillageReturn.objects.filter(area_id__in=area_ids, round__state=Round.State.OPEN)
     for area_id, state in returns.values_list("area_id", "state"):
         result[area_id][f"return_{state}"] = 1
@@ -160,8 +173,8 @@ HELP_FIGURES = {
 
 
 def members(area: Area, name: str, on: dt.date | None = None):
-    """The records one figure of an area counts, as (kind, queryset): "child", "home" or
-    "return". The same filters as `recount`, so a figure's list is its count, record for
+    """The records one figure of an area counts, as (kind, queryset): "child", "home",
+    "return" or "concern". The same filters as `recount`, so a figure's list is its count, record for
     record. Raises KeyError for a figure with no list."""
     on = on or timezone.localdate()
     children = Child.objects.within(area.prefix).filter(area__level=Level.VILLAGE)
@@ -176,6 +189,11 @@ def members(area: Area, name: str, on: dt.date | None = None):
     if name in HOME_FIGURES:
         homes = ServicePoint.objects.within(area.prefix).homes().filter(area__level=Level.VILLAGE)
         return "home", _with_weeks(homes, on).filter(HOME_FIGURES[name])
+    if name in ("concerns_open", "concerns_overdue"):
+        concerns = Concern.objects.filter(
+            child__area__code__startswith=area.prefix, child__area__level=Level.VILLAGE
+        )
+        return "concern", (concerns.overdue(on) if name == "concerns_overdue" else concerns.open())
     if name.startswith("return_"):
         returns = VillageReturn.objects.within(area.prefix).filter(
             round__state=Round.State.OPEN, state=name.removeprefix("return_")

@@ -14,7 +14,7 @@ from django.dispatch import receiver
 
 from areas.models import ServicePoint
 from care.models import Activity, Visit
-from children.models import Child, Transfer
+from children.models import Child, Concern, Transfer
 from children.signals import children_saved_in_bulk
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import Round, VillageReturn
@@ -45,6 +45,11 @@ def _flush() -> None:
 @receiver(post_save, sender=Child)
 def _child_saved(sender, instance, **kwargs):
     mark([instance.area_id])
+
+
+@receiver(post_save, sender=Concern)
+def _concern_saved(sender, instance, **kwargs):
+    mark(Child.objects.filter(pk=instance.child_id).values_list("area_id", flat=True))
 
 
 @receiver(post_save, sender=Transfer)

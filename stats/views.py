@@ -44,6 +44,8 @@ LABELS = {
     "age_16_17": "16–17",
     "new_quarter": _("registered this quarter"),
     "closed_quarter": _("closed this quarter"),
+    "concerns_open": _("open concerns"),
+    "concerns_overdue": _("concerns past the due date"),
 }
 CATEGORY_FIGURES = [
     "left_behind",
@@ -97,9 +99,16 @@ LISTED_FIGURES = {
 }
 
 
+# Concern figures open the concerns list of the area (at any level: it lists concerns).
+CONCERN_FIGURES = {"concerns_open": "open", "concerns_overdue": "overdue"}
+
+
 def figure_link(area: Area, name: str) -> str | None:
-    """Where a figure of any area drills down to: the list of exactly the children, homes
-    or returns it counts (the units below are in the page's table)."""
+    """Where a figure of any area drills down to: the list of exactly the children, homes,
+    returns or concerns it counts (the units below are in the page's table)."""
+    if name in CONCERN_FIGURES:
+        query = urlencode({"area": area.code, "state": CONCERN_FIGURES[name]})
+        return f"{reverse('children:concerns')}?{query}"
     if name in ROSTER_FILTERS:
         query = {"area": area.code, "status": "active", **ROSTER_FILTERS[name]}
         return f"{reverse('children:roster')}?{urlencode(query)}"

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from care.models import Activity
 from care.services import record_visit
+from children.concerns import open_concern
 from concerns import services as concern_services
 from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 from relief import services as relief_services
@@ -181,6 +182,24 @@ TABLE = {
         (child("child_a1"), row(LOGIN, 302, 302, 302, 404, 302, 404, 403, 404, 404))
     ],
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
+    # Concerns follow their child. Every working role of the jurisdiction takes the steps of
+    # the workflow; changing the owner is the officers'; only the township supervisor
+    # confirms (an open concern has nothing to confirm yet: back to its page).
+    "children:concerns": [(None, EVERYONE_200)],
+    "children:concern_inbox": [(None, EVERYONE_200)],
+    "children:concern": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, IN_A1)],
+    "children:concern_step": [
+        (lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "resolve"}, EDIT_IN_A1),
+        (lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "reassign"}, MANAGE_IN_A1),
+        (
+            lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "confirm"},
+            row(LOGIN, 403, 302, 403, 404, 403, 404, 403, 404, 404),
+        ),
+        (
+            lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "nonsense"},
+            row(LOGIN, *[404] * 9),
+        ),
+    ],
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
     # A village's list: above a village the compliance pages show who is overdue.
     "care:worklist": [(None, row(LOGIN, 302, 302, 302, 302, 200, 200, 302, 302, 302))],
@@ -422,6 +441,20 @@ TABLE = {
     ],
     "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
     "concerns:inbox": [(None, EVERYONE_200)],
+    "api:concern-list": [(None, API_EVERYONE_200)],
+    "api:concern-detail": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_IN_A1)],
+    **{
+        f"api:concern-{name}": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_POST_ONLY)]
+        for name in (
+            "take-action",
+            "resolve",
+            "refer",
+            "confirm",
+            "send-back",
+            "report-made",
+            "reassign",
+        )
+    },
     "api:report-of-concern-list": [(None, API_EVERYONE_200)],
     "api:report-of-concern-detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_IN_A1)],
     "api:report-of-concern-link": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
@@ -533,6 +566,7 @@ def ctx(everyone, world):
             },
             source="public",
         ),
+        "concern_a1": open_concern(everyone["director"], child_a1, "作业无人辅导", source="visit"),
         "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
         "service_a1": social_services.record_service(
             everyone["volunteer"],

@@ -140,12 +140,32 @@ def test_a_child_raised_to_special_attention_is_due_from_that_day(world, directo
 
 
 def test_classification_records_when_the_level_changed(world, director):
-    from children.services import raise_concern
+    from children.concerns import open_concern
 
     child = make_child(world["a1"])
     assert child.care_level_since is not None
     Child.objects.filter(pk=child.pk).update(care_level_since=dt.date(2025, 1, 1))
     child.refresh_from_db()
-    raise_concern(director, child, "visit: safety urgent")
+    open_concern(director, child, "visit: safety urgent", source="visit")
     child.refresh_from_db()
     assert child.care_level == "special" and child.care_level_since > dt.date(2025, 1, 1)
+
+
+def test_the_visit_schedule_follows_the_care_level_when_the_last_concern_is_resolved(
+    world, director
+):
+    from care.models import Visit
+    from children.concerns import resolve
+    from children.models import Concern
+
+    today = timezone.localdate()
+    child = make_child(world["a1"], registered_on=today - dt.timedelta(days=60))
+    data = {"visited_on": today - dt.timedelta(days=40), "study": "concern", "study_note": "缺课"}
+    data.update({a: "fine" for a in Visit.ASPECTS if a != "study"})
+    record_visit(director, child, data)
+    item = due_of(child, today)
+    assert item.level == "special" and item.state == schedule.OVERDUE  # monthly, and late
+    resolve(director, Concern.objects.get(child=child), "已按时上学")
+    item = due_of(child, today)
+    assert item.level == "ordinary" and item.state != schedule.OVERDUE  # yearly again
+    assert item.due_on > today

@@ -152,7 +152,9 @@ def test_missing_household_registration_is_flagged():
 
 def test_dropping_out_or_an_open_concern_raises_the_care_level():
     assert classify(facts(schooling="dropped_out"), TODAY).care_level == "special"
-    assert classify(facts(risk="visit 2026-11-01: no food"), TODAY).care_level == "special"
+    assert (
+        classify(facts(open_concerns=("visit 2026-11-01: no food",)), TODAY).care_level == "special"
+    )
 
 
 def test_an_officer_override_wins_but_keeps_the_computed_level():

@@ -1,4 +1,5 @@
-"""Daily: notify directors of due and overdue visits; escalate to township supervisors."""
+"""Daily: notify directors of due and overdue visits; escalate overdue special-attention
+children and concerns past their due date to township supervisors."""
 
 import datetime as dt
 
@@ -11,7 +12,8 @@ from care.daily import run
 class Command(BaseCommand):
     help = (
         "Write the day's notifications for due and overdue visits and escalate special-"
-        "attention children overdue by more than 15 days. Idempotent: run it daily."
+        "attention children overdue by more than 15 days and concerns past their due date "
+        "(once each). Idempotent: run it daily."
     )
 
     def add_arguments(self, parser):
@@ -25,5 +27,6 @@ class Command(BaseCommand):
         report = run(day)
         self.stdout.write(
             f"Care daily run for {day}: {report['overdue']} overdue, {report['due']} due soon, "
-            f"{report['escalated']} escalated; {report['notifications']} new notifications."
+            f"{report['escalated']} escalated, {report['concerns_escalated']} concerns past due "
+            f"escalated; {report['notifications']} new notifications."
         )

@@ -1,0 +1,185 @@
+"""/api/v1/concerns/: a child's concerns, scoped like the pages (list, retrieve; filters of
+the concerns list), and each step of the workflow as a POST action calling the same service
+as the page — so the API refuses what the pages refuse. A step may send the `version` it is
+based on (the concern's `version`); a newer concern answers 409."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from core.api import ScopedViewSetMixin, service_errors
+from core.concurrency import STALE_MESSAGE, version_of
+from people.models import User
+
+from . import concern_policy as policy
+from . import concerns as services
+from .concern_filters import ConcernFilter
+from .models import Concern
+from .services import StaleRecord
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.name", read_only=True)
+    village = serializers.CharField(source="child.area.code", read_only=True)
+    owner = serializers.StringRelatedField()
+    # Plain text, not enums: the names "state" and "urgency" are taken by the reports of
+    # concern's choice sets in the schema (see concern_policy for the values).
+    state = serializers.CharField(
+        read_only=True, help_text="open, action_taken, awaiting_confirmation, resolved or referred"
+    )
+    proposed_state = serializers.CharField(read_only=True)
+    urgency = serializers.CharField(read_only=True, help_text="concern or urgent")
+    source = serializers.CharField(read_only=True, help_text="visit, report, change, migrated")
+    version = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "child",
+            "child_name",
+            "village",
+            "source",
+            "source_ref",
+            "finding",
+            "urgency",
+            "safety",
+            "owner",
+            "opened_on",
+            "due_on",
+            "state",
+            "proposed_state",
+            "outcome",
+            "referred_to",
+            "must_report",
+            "reported_to",
+            "reported_on",
+            "closed_on",
+            "escalated_on",
+            "version",
+            "steps",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, concern) -> str:
+        return version_of(concern)
+
+    def get_steps(self, concern) -> list[str]:
+        """The steps the caller may take now."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return services.allowed_steps(user, concern) if getattr(user, "can_write", False) else []
+
+
+class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Concerns of the caller's jurisdiction (open by default: ?state=all for every one)."""
+
+    scoped_model = Concern
+    serializer_class = ConcernSerializer
+
+    def get_queryset(self):
+        concerns = (
+            super().get_queryset().select_related("child", "child__area", "owner").order_by("pk")
+        )
+        if self.action != "list":
+            return concerns
+        return ConcernFilter(self.request.GET, queryset=concerns, request=self.request).qs
+
+    def _step(self, call):
+        concern = self.get_object()
+        version = self.request.data.get("version") or None
+        try:
+            result = call(concern, version)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied() from exc
+        except ValidationError as exc:
+            return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        except StaleRecord:
+            return Response(
+                {"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT
+            )
+        return Response(self.get_serializer(result).data)
+
+    def _text(self, name) -> str:
+        return str(self.request.data.get(name, "") or "")
+
+    @action(detail=True, methods=["post"], url_path="take-action")
+    def take_action(self, request, pk=None):
+        return self._step(
+            lambda c, v: services.take_action(request.user, c, self._text("note"), based_on=v)
+        )
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._step(
+            lambda c, v: services.resolve(request.user, c, self._text("outcome"), based_on=v)
+        )
+
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        return self._step(
+            lambda c, v: services.refer(
+                request.user, c, self._text("referred_to"), self._text("outcome"), based_on=v
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._step(
+            lambda c, v: services.confirm(request.user, c, self._text("note"), based_on=v)
+        )
+
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        return self._step(
+            lambda c, v: services.send_back(request.user, c, self._text("note"), based_on=v)
+        )
+
+    @action(detail=True, methods=["post"], url_path="report-made")
+    def report_made(self, request, pk=None):
+        raw = self._text("reported_on")
+        try:
+            day = parse_date(raw) if raw else None
+        except ValueError:
+            day = None
+        if raw and day is None:
+            return Response({"reported_on": [_("Enter a date as YYYY-MM-DD.")]}, status=400)
+        return self._step(
+            lambda c, v: services.record_report_made(
+                request.user,
+                c,
+                self._text("reported_to"),
+                day,
+                self._text("reference"),
+                based_on=v,
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        owner_pk = self._text("owner")
+        owner = User.objects.filter(pk=owner_pk).first() if owner_pk.isdigit() else None
+        return self._step(lambda c, v: services.reassign(request.user, c, owner, based_on=v))
+
+
+# The API's action names, one per step of the policy (a test checks none is missing).
+ACTIONS = {
+    policy.Step.TAKE_ACTION: "take-action",
+    policy.Step.RESOLVE: "resolve",
+    policy.Step.REFER: "refer",
+    policy.Step.CONFIRM: "confirm",
+    policy.Step.SEND_BACK: "send-back",
+    policy.Step.RECORD_REPORT: "report-made",
+    policy.Step.REASSIGN: "reassign",
+}
+
+
+def register(router):
+    """Add the concerns' routes to the project router."""
+    router.register("concerns", ConcernViewSet, basename="concern")

@@ -1,0 +1,202 @@
+"""Pages of concerns: the list (filters; the dashboards drill down to it), a concern with its
+history and the steps the user may take, one page per step (its form, errors by field),
+and the fragment of open concerns by age for the home page. Thin: the rules are in
+concern_policy and the services in concerns.py."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.codes import CHILD_LEVEL, PREFIX_LENGTH, Level
+from areas.models import Area
+from core.audit import log_action
+from core.concurrency import STALE_MESSAGE
+from core.htmx import paginate, query_without_page, render_page
+from core.navigation import next_url
+from core.scoping import can_write, get_visible_or_404
+
+from . import concern_policy as policy
+from . import concerns as services
+from .concern_filters import ConcernFilter
+from .concern_forms import FORMS
+from .models import Concern
+from .services import StaleRecord
+
+Step = policy.Step
+LIST_FIELDS = ("child", "child__area", "child__area__parent", "owner")
+
+
+def _concern_or_404(request, pk):
+    return get_visible_or_404(Concern.objects.select_related(*LIST_FIELDS), request.user, pk=pk)
+
+
+@login_required
+def concern_list(request):
+    """Concerns of the user's jurisdiction (open by default), oldest first."""
+    concerns = Concern.objects.visible_to(request.user).select_related(*LIST_FIELDS)
+    concern_filter = ConcernFilter(request.GET, queryset=concerns, request=request)
+    page = paginate(request, concern_filter.qs.order_by("opened_on", "pk"))
+    context = {
+        "filter": concern_filter,
+        "page": page,
+        "query": query_without_page(request),
+        "today": timezone.localdate(),
+    }
+    return render_page(
+        request, "children/concern_list.html", context, "children/partials/_concern_table.html"
+    )
+
+
+@login_required
+def concern_detail(request, pk):
+    """A concern: what was found, its source, owner, deadline, state, its history, and the
+    steps the user may take."""
+    concern = _concern_or_404(request, pk)
+    log_action(request.user, "children.concern.read", concern, {"child": concern.child_id})
+    steps = services.allowed_steps(request.user, concern) if can_write(request.user) else []
+    context = {
+        "concern": concern,
+        "events": concern.events.all()[:100],
+        "steps": [(s, policy.STEP_LABELS[s]) for s in steps],
+        "today": timezone.localdate(),
+    }
+    return render(request, "children/concern_detail.html", context)
+
+
+def _run(step, user, concern, data):
+    """Call the step's service with the form's cleaned data."""
+    based_on = data.get("based_on") or None
+    if step == Step.TAKE_ACTION:
+        return services.take_action(user, concern, data["note"], based_on=based_on)
+    if step == Step.RESOLVE:
+        return services.resolve(user, concern, data["outcome"], based_on=based_on)
+    if step == Step.REFER:
+        return services.refer(
+            user, concern, data["referred_to"], data["outcome"], based_on=based_on
+        )
+    if step == Step.CONFIRM:
+        return services.confirm(user, concern, data.get("note", ""), based_on=based_on)
+    if step == Step.SEND_BACK:
+        return services.send_back(user, concern, data["note"], based_on=based_on)
+    if step == Step.RECORD_REPORT:
+        return services.record_report_made(
+            user,
+            concern,
+            data["reported_to"],
+            data["reported_on"],
+            data.get("reference", ""),
+            based_on=based_on,
+        )
+    return services.reassign(user, concern, data["owner"], based_on=based_on)
+
+
+def _done_message(concern, step) -> str:
+    if concern.state == policy.State.AWAITING and step in (Step.RESOLVE, Step.REFER):
+        return _("Proposed: the township supervisor confirms the closing.")
+    if not concern.is_open:
+        concern.child.refresh_from_db()
+        return _("Closed. The child's care level is now: %(level)s.") % {
+            "level": concern.child.get_care_level_display()
+        }
+    return _("Saved.")
+
+
+@login_required
+def concern_step(request, pk, step):
+    """One step of a concern: its form (GET), the step taken (POST)."""
+    if step not in FORMS:
+        raise Http404
+    concern = _concern_or_404(request, pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    if step not in services.allowed_steps(request.user, concern):
+        _states, roles = policy.STEPS[step]
+        if request.user.role not in roles:
+            raise PermissionDenied
+        messages.error(request, _("This step cannot be taken now."))
+        return redirect("children:concern", pk=concern.pk)
+    form_class = FORMS[step]
+    kwargs = {"concern": concern}
+    if step == Step.REASSIGN:
+        kwargs["owners"] = services.owner_choices(concern)
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = _run(step, request.user, concern, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            messages.success(request, _done_message(concern, step))
+            return redirect(next_url(request) or reverse("children:concern", args=[concern.pk]))
+    context = {
+        "concern": concern,
+        "form": form,
+        "step": step,
+        "step_label": policy.STEP_LABELS[step],
+        "next": request.GET.get("next", ""),
+    }
+    return render(request, "children/concern_step.html", context)
+
+
+@login_required
+def concern_inbox(request):
+    """Open concerns of the jurisdiction by age, and overdue (a fragment for the home page,
+    loaded by htmx). Empty for accounts without concerns to see."""
+    today = timezone.localdate()
+    concerns = Concern.objects.visible_to(request.user).open()
+    aggregates = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=Q(due_on__lt=today)),
+        "awaiting": Count("pk", filter=Q(state=policy.State.AWAITING)),
+    }
+    for band, (low, high) in policy.AGE_BANDS.items():
+        q = Q(opened_on__lte=today - dt.timedelta(days=low))
+        if high is not None:
+            q &= Q(opened_on__gte=today - dt.timedelta(days=high))
+        aggregates[band] = Count("pk", filter=q)
+    counts = concerns.aggregate(**aggregates)
+    bands = [(band, policy.AGE_BAND_LABELS[band], counts[band]) for band in policy.AGE_BANDS]
+    units = []
+    area = getattr(request.user, "area", None)
+    below = CHILD_LEVEL.get(getattr(area, "level", ""))
+    if counts["total"] and below in (Level.TOWNSHIP, Level.VILLAGE):
+        # Above a village: the same figures for each township or village below.
+        length = PREFIX_LENGTH[below]
+        rows = {
+            row.pop("unit"): row
+            for row in concerns.annotate(unit=Substr("child__area__code", 1, length))
+            .values("unit")
+            .annotate(**aggregates)
+            .order_by()
+        }
+        for unit in Area.objects.filter(parent=area).order_by("code"):
+            found = rows.get(unit.code[:length])
+            if found:
+                units.append({"area": unit, **found})
+    context = {"counts": counts, "bands": bands, "units": units}
+    return render(request, "children/partials/_concern_inbox.html", context)
+
+
+def for_display(concerns, user, today=None) -> list:
+    """Concerns with what their rows show: age in days, overdue, and the steps the user may
+    take (no query per row: the steps come from the policy table)."""
+    today = today or timezone.localdate()
+    writer = can_write(user)
+    rows = list(concerns)
+    for concern in rows:
+        concern.age = concern.age_days(today)
+        concern.overdue = concern.is_overdue(today)
+        steps = services.allowed_steps(user, concern) if writer else []
+        concern.steps = [(s, policy.STEP_LABELS[s]) for s in steps]
+    return rows
