@@ -16,7 +16,7 @@ from children.choices import Status
 from children.models import Child
 from core.audit import log_action
 from core.htmx import paginate
-from core.scoping import can_write, get_visible_or_404
+from core.scoping import can_write, get_visible_or_404, jurisdiction_required
 from people import views as people_views
 from people.models import User
 from people.roles import Role
@@ -200,6 +200,7 @@ def notification_preferences(request):
 
 
 @login_required
+@jurisdiction_required
 def activities(request):
     """Weekly activities of the children's homes in the user's jurisdiction: the last 12 ISO
     weeks per home, the current streak and the missed weeks, then the latest records."""

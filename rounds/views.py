@@ -18,7 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from . import figures, services
 from .forms import NoteForm, OpenRoundForm, ReviewForm
@@ -45,6 +45,7 @@ def _state_counts(returns) -> dict:
 
 
 @login_required
+@jurisdiction_required
 def round_list(request):
     """The county's rounds, newest first, with where each stands."""
     rounds = Round.objects.visible_to(request.user).select_related("county")
