@@ -19,7 +19,7 @@ STAFF = [p for p in PERSONAS if p not in ("anonymous", "volunteer", "social_work
 HELPERS = ["volunteer", "social_worker"]
 HELPER_MENU = {
     "social:my_children",
-    "concerns:new",
+    "concerns:list",  # the reports they filed, and the way to file one
     "care:notifications",
     "social:helper_profile",
 }

@@ -185,3 +185,19 @@ def test_the_disabled_submit_button_says_how_many_children_are_left(client, dire
         services.check_child(director, ret, child)
     page = client.get(walk_url(ret))
     assert "submit-why" not in page.text and "disabled" not in page.text
+
+
+def test_the_walk_and_a_check_run_a_bounded_number_of_queries(
+    client, world, director, ret, kids, django_assert_max_num_queries
+):
+    for n in range(150):
+        make_child(world["a1"], f"赵{n:03d}")
+    client.force_login(director)
+    with django_assert_max_num_queries(25):
+        client.get(walk_url(ret), {"show": "unchecked", "at": "120"})
+    with django_assert_max_num_queries(30):
+        client.post(
+            check_url(ret, kids[2]),
+            {"action": "check", "show": "unchecked", "at": "2"},
+            HTTP_HX_REQUEST="true",
+        )
