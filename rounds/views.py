@@ -229,7 +229,8 @@ def _walk_query(params, **extra) -> str:
 def _position(params) -> int | None:
     """The walk position `at` a child was acted on, or None (missing or malformed)."""
     value = params.get("at", "")
-    return int(value) if value.isdigit() and len(value) < 7 else None
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else None
 
 
 def _walk_context(request, ret, params=None):

@@ -143,7 +143,7 @@ def test_the_next_unchecked_child_on_a_later_page_brings_that_page(
     assert page.context["page"].number == 2 and focused(page.text)
 
 
-@pytest.mark.parametrize("at", ["abc", "-1", "99999999999", "", "3.5", "%00"])
+@pytest.mark.parametrize("at", ["abc", "-1", "99999999999", "", "3.5", "%00", "²", "٣"])
 def test_a_malformed_position_or_filter_is_ignored(client, director, ret, at):
     client.force_login(director)
     page = client.get(walk_url(ret), {"at": at, "show": "<script>"})
