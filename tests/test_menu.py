@@ -105,6 +105,6 @@ def test_the_gaps_page_no_longer_tells_a_volunteer_every_team_is_complete(
     client.force_login(ctx["volunteer"])
     page = client.get(reverse("people:gaps"))
     assert "完整的工作队" not in page.text
-    assert "您的账号暂时不能查看任何区划的数据" in page.text
+    assert "社会工作者和志愿者只能查看与自己结对的儿童" in page.text
     client.force_login(ctx["director"])
     assert NO_AREA not in client.get(reverse("people:gaps")).text
