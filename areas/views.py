@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import can_manage, can_write, get_visible_or_404
+from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 
 from .filters import ServicePointFilter
 from .forms import NewChildrensHomeForm, ServicePointForm
@@ -16,6 +16,7 @@ from .services import create_service_point, update_service_point
 
 
 @login_required
+@jurisdiction_required
 def service_point_list(request):
     """Children's homes (and workstations, the county center) in the user's jurisdiction."""
     points = ServicePoint.objects.visible_to(request.user).select_related("area")

@@ -17,7 +17,7 @@ from children.concern_views import for_display
 from children.models import Child, Concern
 from core.audit import log_action
 from core.htmx import paginate
-from core.scoping import can_write, get_visible_or_404
+from core.scoping import can_write, get_visible_or_404, jurisdiction_required
 from people import views as people_views
 from people.models import User
 from people.roles import Role
@@ -208,6 +208,7 @@ def notification_preferences(request):
 
 
 @login_required
+@jurisdiction_required
 def activities(request):
     """Weekly activities of the children's homes in the user's jurisdiction: the last 12 ISO
     weeks per home, the current streak and the missed weeks, then the latest records."""

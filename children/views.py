@@ -13,7 +13,7 @@ from core import crypto
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
-from core.scoping import can_manage, can_write, get_visible_or_404
+from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 
 from . import policy, services
 from .choices import ParentRole, Status
@@ -85,6 +85,7 @@ def filtered_children(child_filter):
 
 
 @login_required
+@jurisdiction_required
 def roster(request):
     """The roster of the user's jurisdiction: search, filters, sorting, pagination. A refused
     filter value answers 400 with the field's error shown and no children listed."""
@@ -322,6 +323,7 @@ def transfer(request, pk):
 
 
 @login_required
+@jurisdiction_required
 def transfers(request):
     """Handovers into and out of the user's jurisdiction."""
     items = Transfer.objects.visible_to(request.user).select_related(

@@ -5,8 +5,11 @@ A user's jurisdiction is the code prefix of the area their account is bound to
 code of the area it belongs to starts with that prefix. Nothing else decides visibility.
 """
 
+from functools import wraps
+
 from django.db import models
 from django.http import Http404
+from django.shortcuts import render
 
 
 def jurisdiction_prefix(user) -> str | None:
@@ -76,3 +79,18 @@ def get_visible_or_404(queryset, user, **lookup):
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def jurisdiction_required(view):
+    """For pages that list or count an area's records: a user who sees no area (a social
+    worker or volunteer, who sees only their paired children) gets a page saying so instead
+    of an empty list or a count of zero, which would tell them something false ("no
+    children", "every village's team is complete")."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if jurisdiction_prefix(request.user) is None:
+            return render(request, "core/no_jurisdiction.html")
+        return view(request, *args, **kwargs)
+
+    return wrapped

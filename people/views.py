@@ -12,7 +12,7 @@ from areas.codes import Level
 from areas.models import Area, ServicePoint
 from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from .filters import PersonFilter
 from .forms import (
@@ -82,6 +82,7 @@ def area_detail(request, code):
 
 
 @login_required
+@jurisdiction_required
 def gaps(request):
     """Villages that lack a children's home, a director or a protection team member."""
     villages = villages_with_gaps(
@@ -94,6 +95,7 @@ def gaps(request):
 
 
 @login_required
+@jurisdiction_required
 def person_list(request):
     """The people (accounts) of the user's jurisdiction, searchable by name, role and area."""
     people = User.objects.visible_to(request.user).select_related("area")

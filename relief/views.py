@@ -13,7 +13,13 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_prefix
+from core.scoping import (
+    can_manage,
+    can_write,
+    get_visible_or_404,
+    jurisdiction_prefix,
+    jurisdiction_required,
+)
 
 from . import catalogue, services
 from .filters import MeasureFilter
@@ -59,6 +65,7 @@ def _save(form, call):
 
 
 @login_required
+@jurisdiction_required
 def catalogue_list(request):
     """The county's relief programmes, with the measures currently recorded under each."""
     county = _own_county(request.user)
@@ -280,6 +287,7 @@ def measure_history(request, pk):
 
 
 @login_required
+@jurisdiction_required
 def measure_list(request):
     """Relief measures in the user's jurisdiction: by programme, status, township or village."""
     measures = (

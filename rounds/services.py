@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,11 +153,56 @@ def roster(ret: VillageReturn):
 
 def progress(ret: VillageReturn) -> dict:
     """How far the walk is: checked of the active children, and closed in this round."""
-    active = roster(ret)
-    total = active.count()
-    checked = ret.checks.filter(child__in=active).count()
+    counted = with_progress(VillageReturn.objects.filter(pk=ret.pk)).values("checked", "total")
+    done = counted.get()
+    checked, total = done["checked"], done["total"]
     closed = ret.checks.filter(outcome=Outcome.CLOSED).count()
-    return {"checked": checked, "total": total, "closed": closed, "complete": checked == total}
+    return {
+        "checked": checked,
+        "total": total,
+        "left": total - checked,
+        "closed": closed,
+        "complete": checked == total,
+    }
+
+
+def with_progress(returns):
+    """Returns annotated with `total`, the children on the return's roster (`roster`: the
+    village's active children), and `checked`, how many of those children have a check.
+
+    The one definition of "n of N checked": a check of a child who has since been closed or
+    transferred away stays in the return (the closure is part of the quarter) but is not one
+    of the N, so it is not one of the n either, and n can never exceed N.
+    """
+    on_roster = Child.objects.filter(area_id=OuterRef("area_id"), status=Status.ACTIVE)
+    checks_on_roster = ChildCheck.objects.filter(
+        village_return_id=OuterRef("pk"),
+        child__area_id=OuterRef("area_id"),
+        child__status=Status.ACTIVE,
+    )
+    return returns.annotate(
+        total=Coalesce(Subquery(_count(on_roster, "area_id")), 0),
+        checked=Coalesce(Subquery(_count(checks_on_roster, "village_return_id")), 0),
+    )
+
+
+def _count(rows, group: str):
+    """A subquery counting `rows` (already narrowed to one group by OuterRef)."""
+    return rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+
+
+def next_to_check(order: list[int], checked: set[int], at: int) -> int | None:
+    """The child to check next in a walk: the first unchecked child at or after position
+    `at` of the walk's order, else the first unchecked one before it, else None.
+
+    Positions rather than ids, so that after a child is closed (and leaves the roster) the
+    walk still knows where it was: the child that took its place is the next one.
+    """
+    at = min(max(at, 0), len(order))
+    for pk in order[at:] + order[:at]:
+        if pk not in checked:
+            return pk
+    return None
 
 
 def sync_checks(ret: VillageReturn) -> int:

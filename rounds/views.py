@@ -5,8 +5,9 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from . import figures, services
 from .forms import NoteForm, OpenRoundForm, ReviewForm
@@ -44,6 +45,7 @@ def _state_counts(returns) -> dict:
 
 
 @login_required
+@jurisdiction_required
 def round_list(request):
     """The county's rounds, newest first, with where each stands."""
     rounds = Round.objects.visible_to(request.user).select_related("county")
@@ -151,20 +153,11 @@ def township(request, pk, code):
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
     if area.level != Level.TOWNSHIP:
         raise Http404
-    returns = (
+    returns = services.with_progress(
         VillageReturn.objects.filter(round=the_round, area__parent=area)
         .select_related("area", "submitted_by", "reviewed_by")
-        .annotate(checked=Count("checks"))
         .order_by("area__code")
     )
-    active = dict(
-        Child.objects.active()
-        .filter(area__parent=area)
-        .values_list("area_id")
-        .annotate(n=Count("pk"))
-    )
-    for ret in returns:
-        ret.total = active.get(ret.area_id, 0)
     summary = TownshipSummary.objects.filter(round=the_round, area=area).first()
     found = Counter(ret.state for ret in returns)
     counts = {state: found.get(state.value, 0) for state in STATES}
@@ -216,24 +209,66 @@ def close(request, pk):
     return redirect("rounds:detail", pk=the_round.pk)
 
 
-def _walk_context(request, ret):
+WALK_PER_PAGE = 100
+# The walk's filter: kept through every check, undo and return from the registry's forms.
+WALK_FILTERS = {"show": {"unchecked"}}
+
+
+def _walk_query(params, **extra) -> str:
+    """The walk's filter from `params` (GET or POST) as a query string, plus `extra`."""
+    query = QueryDict(mutable=True)
+    for name, allowed in WALK_FILTERS.items():
+        if params.get(name) in allowed:
+            query[name] = params[name]
+    for name, value in extra.items():
+        if value is not None:
+            query[name] = str(value)
+    return query.urlencode()
+
+
+def _position(params) -> int | None:
+    """The walk position `at` a child was acted on, or None (missing or malformed)."""
+    value = params.get("at", "")
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 7 else None
+
+
+def _walk_context(request, ret, params=None):
+    """The walk with its filter (from `params`, the GET by default). When the request says
+    at which position a child was just acted on (`at`), the next unchecked child of the same
+    filter is shown (its page) and focused."""
+    params = request.GET if params is None else params
     checks = {c.child_id: c for c in ret.checks.select_related("checked_by")}
     children = services.roster(ret).order_by("village_group", "name_pinyin", "pk")
-    show = request.GET.get("show", "")
+    show = params.get("show", "") if params.get("show") in WALK_FILTERS["show"] else ""
     if show == "unchecked":
         children = children.exclude(pk__in=list(checks))
-    page = paginate(request, children, per_page=100)
-    for child in page:
+    at = _position(params)
+    focus = None
+    page_number = params.get("page")
+    if at is not None:
+        order = list(children.values_list("pk", flat=True))
+        focus = services.next_to_check(order, set(checks), at)
+        if focus is not None:
+            page_number = order.index(focus) // WALK_PER_PAGE + 1
+    page = Paginator(children, WALK_PER_PAGE).get_page(page_number)
+    walk_url = reverse("rounds:return", args=[ret.pk])
+    for index, child in enumerate(page, start=page.start_index() - 1):
         child.check = checks.get(child.pk)
+        child.position = index
+        # Back here after the registry's form, at this child's place in the walk.
+        child.return_url = f"{walk_url}?{_walk_query(params, at=index)}"
     closed = [c for c in checks.values() if c.outcome == c.Outcome.CLOSED]
     closed_names = dict(
         Child.objects.filter(pk__in=[c.child_id for c in closed]).values_list("pk", "name")
     )
+    filter_query = _walk_query(params)
     return {
         "ret": ret,
         "page": page,
-        "query": query_without_page(request),
+        "query": filter_query,
         "show": show,
+        "focus": focus,
         "progress": services.progress(ret),
         "closed": [(c, closed_names.get(c.child_id, "")) for c in closed],
         "events": ret.events.select_related("actor"),
@@ -241,7 +276,7 @@ def _walk_context(request, ret):
         "may_review": ret.state == ReturnState.SUBMITTED
         and ret.round.is_open
         and services.may_review(request.user, ret.area),
-        "here_url": request.get_full_path(),
+        "here_url": f"{walk_url}?{filter_query}" if filter_query else walk_url,
     }
 
 
@@ -259,7 +294,8 @@ def village_return(request, pk):
 @login_required
 @require_POST
 def check(request, pk, child_pk):
-    """Confirm one child unchanged (or take a check back); htmx swaps the row."""
+    """Confirm one child unchanged (or take a check back), then show the walk again with its
+    filter and the next unchecked child at hand; htmx swaps the walk in place."""
     ret = _return_or_404(request, pk)
     child = get_object_or_404(services.roster(ret), pk=child_pk)
     try:
@@ -272,14 +308,14 @@ def check(request, pk, child_pk):
             raise PermissionDenied from error
         messages.error(request, error.message)
     ret.refresh_from_db()
-    context = _walk_context(request, ret)
-    url = reverse("rounds:return", args=[ret.pk])
-    if request.POST.get("show") == "unchecked":
-        url += "?show=unchecked"
+    context = _walk_context(request, ret, request.POST)
     if request.headers.get("HX-Request") == "true":
         # The walk, and the state in the page's title out of band (not started → in progress).
         return render(request, "rounds/partials/_walk.html", {**context, "oob": True})
-    return redirect(f"{url}#child-{child.pk}")
+    url = reverse("rounds:return", args=[ret.pk])
+    query = _walk_query(request.POST, at=_position(request.POST))
+    anchor = f"#child-{context['focus']}" if context["focus"] else ""
+    return redirect(f"{url}?{query}{anchor}" if query else f"{url}{anchor}")
 
 
 @login_required

@@ -16,7 +16,7 @@ from children.models import Child
 from children.services import record_read
 from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page, search_text
-from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix
+from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 from people.models import User
 from relief.catalogue import county_of
 
@@ -52,6 +52,7 @@ def _save(form, call):
 
 
 @login_required
+@jurisdiction_required
 def organisations(request):
     """The county's social organisations, searchable."""
     found = (
@@ -136,6 +137,7 @@ def _helper_accounts(user):
 
 
 @login_required
+@jurisdiction_required
 def helpers(request):
     """Volunteers and social workers of the jurisdiction, with their skills and pairings."""
     accounts = _helper_accounts(request.user).select_related("area", "helper_profile__organisation")

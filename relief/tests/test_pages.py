@@ -234,12 +234,16 @@ def test_county_officers_set_amounts_others_may_not(
     assert "code" in errors and "name" in errors
 
 
-def test_volunteers_see_an_empty_catalogue(client, volunteer, world):
+def test_volunteers_are_told_they_see_no_area_rather_than_shown_an_empty_catalogue(
+    client, volunteer, world
+):
+    # The empty catalogue said "your account is not bound to a county": false, the
+    # volunteer is bound to the county but sees no area's records.
     client.force_login(volunteer)
     response = client.get(reverse("relief:catalogue"))
-    assert (
-        response.status_code == 200 and 'data-testid="no-programmes"' in response.content.decode()
-    )
+    text = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="no-jurisdiction"' in text
+    assert 'data-testid="no-programmes"' not in text
 
 
 # -- the list of measures, and query counts ----------------------------------------------

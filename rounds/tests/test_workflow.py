@@ -77,7 +77,13 @@ def test_only_county_officers_open_rounds(request, world, children, persona):
 
 def test_the_walk_counts_progress_and_blocks_an_incomplete_submission(world, director, q4):
     ret = the_return(q4, world["a1"])
-    assert services.progress(ret) == {"checked": 0, "total": 2, "closed": 0, "complete": False}
+    assert services.progress(ret) == {
+        "checked": 0,
+        "total": 2,
+        "left": 2,
+        "closed": 0,
+        "complete": False,
+    }
     first = services.roster(ret).first()
     services.check_child(director, ret, first)
     ret.refresh_from_db()
@@ -103,7 +109,13 @@ def test_registry_work_since_the_round_opened_counts_as_checks(world, director, 
     assert services.sync_checks(ret) == 3
     outcomes = dict(ret.checks.values_list("child__name", "outcome"))
     assert outcomes == {"王新": "new", "王小明": "changed", "王小红": "closed"}
-    assert services.progress(ret) == {"checked": 2, "total": 2, "closed": 1, "complete": True}
+    assert services.progress(ret) == {
+        "checked": 2,
+        "total": 2,
+        "left": 0,
+        "closed": 1,
+        "complete": True,
+    }
     assert newcomer.pk in set(services.roster(ret).values_list("pk", flat=True))
 
 
