@@ -317,15 +317,16 @@ class CaregiverForm(forms.ModelForm):
             del self.fields["remove"]
         for name in ("agreement_date", "notice_school_date", "notice_village_date"):
             self.fields[name].validators.append(not_in_future)
+        section = self.prefix or self.SECTION  # the page's name for the section
         for name in Caregiver.RECORDED_FIELDS:
             field = self.fields[name]
             field.required = False  # required once the section is started (clean)
-            field.widget.attrs["data-section"] = self.add_prefix(self.SECTION)
+            field.widget.attrs["data-section"] = section
             default = Caregiver._meta.get_field(name).get_default()
             if default not in (None, ""):
                 field.widget.attrs["data-default"] = default
         for name in ("name", "relationship", "assessment"):
-            self.fields[name].widget.attrs["data-required-with"] = self.add_prefix(self.SECTION)
+            self.fields[name].widget.attrs["data-required-with"] = section
 
     def started(self) -> bool:
         """Something was typed into the section (a select left at its default is not)."""
