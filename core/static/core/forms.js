@@ -12,6 +12,7 @@
   "use strict";
   var script = document.currentScript;
   var TITLE = (script && script.getAttribute("data-summary-title")) || "Please correct:";
+  var COLON = document.documentElement.lang.indexOf("zh") === 0 ? "：" : ": ";
 
   function valueOf(form, name) {
     var values = [];
@@ -96,7 +97,7 @@
       link.href = control && control.id ? "#" + control.id : "#";
       var legend = field.closest("fieldset") && field.closest("fieldset").querySelector("legend");
       var where = legend ? legend.textContent.trim() + " · " : "";
-      link.textContent = where + labelText(field) + (message ? ": " + message.textContent : "");
+      link.textContent = where + labelText(field) + (message ? COLON + message.textContent : "");
       link.addEventListener("click", function (event) {
         if (!control) return;
         event.preventDefault();
