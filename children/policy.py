@@ -61,6 +61,7 @@ GONE = {ParentStatus.DECEASED, ParentStatus.MISSING}
 SEVERE_GRADES = {1, 2}
 SEVERE_IF_MENTAL_GRADES = {3, 4}
 MENTAL_CATEGORIES = {DisabilityCategory.INTELLECTUAL, DisabilityCategory.MENTAL}
+LEGACY_SEVERELY_DISABLED = "severely_disabled"
 # A caregiver in one of these states lacks capacity: the left-behind child needs special attention.
 CAREGIVER_LACKS_CAPACITY = {CaregiverHealth.FRAIL, CaregiverHealth.ILL, CaregiverHealth.DISABLED}
 
@@ -105,6 +106,13 @@ class ParentFacts:
     work_city: str = ""
     disability_category: str = ""
     disability_grade: int | None = None
+
+    def __post_init__(self):
+        # The status "severely_disabled" of records made before the grade was asked (the
+        # data migration converts stored rows; this covers data loaded from older files):
+        # a disability whose grade is not recorded.
+        if self.status == LEGACY_SEVERELY_DISABLED:
+            self.status = ParentStatus.DISABLED
 
     def raw(self, role: str) -> dict:
         """The parent's facts as stored in a reason (rendered later in the reader's language)."""

@@ -67,6 +67,14 @@ def parent_errors(
         errors["work_province"] = ValidationError(
             _("Where does this parent work? Give the province."), code="required"
         )
+    errors.update(parent_disability_errors(status, disability_category, disability_grade))
+    return errors
+
+
+def parent_disability_errors(status: str, disability_category: str, disability_grade) -> dict:
+    """A disabled parent needs the category and grade: the classification computes from
+    them whether the disability is severe (重残), so none may be missing on a save."""
+    errors = {}
     if status == ParentStatus.DISABLED:
         if not disability_category:
             errors["disability_category"] = ValidationError(

@@ -129,8 +129,8 @@ def check_child(
     """Refuse what the forms, the API and the import refuse, with the same messages
     (children/rules.py): a malformed identity number or one contradicting the recorded sex
     or birth date, one already registered, a child aged 18 or over, health details missing,
-    a parent's status without what it needs. Raises ValidationError with field errors
-    (parents' fields as "father.status")."""
+    a disabled parent without the disability category and grade. Raises ValidationError
+    with field errors (a parent's as "father.disability_grade")."""
     values = {name: getattr(child, name) for name in CHECKED_CHILD_FIELDS}
     _parsed, errors = rules.child_errors(
         values, id_number, today=today(), actor=actor, exclude_pk=child.pk
@@ -142,9 +142,10 @@ def check_child(
         # A partial change is checked as the whole parent it makes.
         merged = {name: getattr(before, name) for name in PARENT_FIELDS} if before else {}
         merged.update(data)
-        for name, error in rules.parent_errors(
+        # Only what the classification needs is enforced here (a quick "parent left" change
+        # may not know the work place yet; the forms and the import ask for it).
+        for name, error in rules.parent_disability_errors(
             merged.get("status") or "",
-            merged.get("work_province") or "",
             merged.get("disability_category") or "",
             merged.get("disability_grade"),
         ).items():

@@ -301,3 +301,10 @@ def test_the_import_reads_the_parents_disability_columns(client, director, world
     client.post(reverse("children:import_save", args=[job.pk]))
     child = Child.objects.get()
     assert child.is_fuc and child.parents.get(role="mother").disability_grade == 3
+
+
+def test_the_old_status_value_from_older_data_files_reads_as_a_disability_without_grade():
+    father = ParentFacts("severely_disabled")
+    assert father.status == P.DISABLED and father.disability_grade is None
+    result = classify(facts(father, ParentFacts(P.DECEASED)), TODAY)
+    assert result.fuc and "parent_grade_unknown" in [code for code, _p in result.reasons]
