@@ -92,7 +92,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
     form.locator("#id_caregiver-phone").fill("13800000000")  # a caregiver without a name
     form.get_by_test_id("save").click()
 
-    summary = page.get_by_test_id("error-summary")
+    summary = page.get_by_test_id("summary-of-errors")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("未保存。请修改以下各项")
     expect(summary.locator("li")).to_have_count(4)  # sex, work province, caregiver × 2
@@ -103,7 +103,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
         "() => document.querySelector('[data-testid=child-form] > :not(input)')"
         ".getAttribute('data-testid')"
     )
-    assert first == "error-summary"
+    assert first == "summary-of-errors"
     # The focus is on the first field in error, and the page scrolled to it.
     expect(page.locator("#id_sex")).to_be_focused()
     # What was typed is still there.

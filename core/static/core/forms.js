@@ -77,7 +77,7 @@
     var box = document.createElement("div");
     box.className = "error-summary card";
     box.setAttribute("data-error-summary", "");
-    box.setAttribute("data-testid", "error-summary");
+    box.setAttribute("data-testid", "summary-of-errors");
     box.setAttribute("role", "alert");
     box.setAttribute("tabindex", "-1");
     var title = document.createElement("strong");
