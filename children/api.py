@@ -58,9 +58,8 @@ def _to_form_data(payload: dict, base: dict, actor) -> tuple[dict, dict]:
                 data[f"{key}-{name}"] = _form_value(inner)
         elif key == "caregiver":
             if value is None:
-                data["caregiver-has_caregiver"] = ""
+                data["caregiver-remove"] = "on"
             elif isinstance(value, dict):
-                data["caregiver-has_caregiver"] = "on"
                 for name, inner in value.items():
                     data[f"caregiver-{name}"] = _form_value(inner)
         elif key == "area":

@@ -55,7 +55,9 @@ class ParentStatus(models.TextChoices):
     DECEASED = "deceased", _("deceased")
     MISSING = "missing", _("missing (declared)")
     IMPRISONED = "imprisoned", _("imprisoned or otherwise deprived of liberty")
-    SEVERELY_DISABLED = "severely_disabled", _("severely disabled")
+    # Whether a disability is severe (重残) is computed from the category and grade
+    # (policy.severely_disabled); it used to be a status of its own ("severely_disabled").
+    DISABLED = "disabled", _("disabled")
     SERIOUSLY_ILL = "seriously_ill", _("seriously ill")
     LOST_CONTACT = "lost_contact", _("lost contact")
     GUARDIANSHIP_REVOKED = "guardianship_revoked", _("guardianship revoked")

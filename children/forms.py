@@ -13,7 +13,7 @@ from core import idnumber
 from core.concurrency import VersionedForm
 
 from . import rules
-from .choices import CareLevel, CloseReason, IncomeSource, ParentStatus
+from .choices import CareLevel, CloseReason, Health, IncomeSource, ParentStatus
 from .models import Caregiver, Child, Parent
 from .names import pinyin_of
 
@@ -69,6 +69,8 @@ class ChildForm(VersionedForm):
         self.fields["area"].label_from_instance = lambda a: f"{a.parent.name} {a.name}"
         if villages.count() == 1:
             self.fields["area"].initial = villages.first()
+        require_when(self, "health", Health.DISABLED, "disability_category")
+        require_when(self, "health", Health.ILL, "illness")
         for name, label in GRANDPARENTS:
             self.fields[f"{name}_name"] = forms.CharField(
                 label=label, required=False, max_length=50
@@ -114,56 +116,37 @@ class ChildForm(VersionedForm):
                 help_text=_("Brothers and sisters registered in this village."),
             )
 
-    def clean_birth_date(self):
-        birth_date = self.cleaned_data["birth_date"]
-        error = rules.birth_date_errors(birth_date, timezone.localdate())
-        if error:
-            raise error
-        return birth_date
-
     def clean_id_number(self):
         if self.fields["id_number"].disabled:
             return None
-        value = idnumber.normalize(self.cleaned_data.get("id_number", ""))
-        if not value:
-            return ""
-        parsed = idnumber.parse(value)
-        holder = Child.objects.with_id_number(parsed.number).exclude(pk=self.instance.pk)
-        holder = holder.select_related("area").first()
-        if holder is not None:
-            if Child.objects.visible_to(self.actor).filter(pk=holder.pk).exists():
-                raise ValidationError(
-                    _("This identity number is already registered: %(name)s in %(village)s."),
-                    code="duplicate",
-                    params={"name": holder.name, "village": holder.area.name},
-                )
-            raise ValidationError(
-                _(
-                    "This identity number is already registered in another jurisdiction. "
-                    "Contact the county civil affairs bureau."
-                ),
-                code="duplicate",
-            )
-        self.parsed_id = parsed
-        return parsed.number
+        return idnumber.normalize(self.cleaned_data.get("id_number", ""))
 
     def clean(self):
+        """The registry's rules (children/rules.py, the same the services apply), shown
+        field by field; the form itself only parses."""
         cleaned = super().clean()
         if self.errors.get("__all__"):  # stale: nothing else matters
             return cleaned
-        parsed = getattr(self, "parsed_id", None)
-        if parsed:
-            for field, error in idnumber.cross_check(
-                parsed, cleaned.get("birth_date"), cleaned.get("sex")
-            ).items():
-                if field not in self.errors:
-                    self.add_error(field, error)
-        health = cleaned.get("health")
-        for field, error in rules.health_errors(
-            health, cleaned.get("disability_category"), cleaned.get("illness")
-        ).items():
-            self.add_error(field, error)
-        if health != "disabled":
+        if self.fields["id_number"].disabled:
+            number = self.instance.id_number  # kept as it is, but still cross-checked
+        else:
+            number = cleaned.get("id_number")
+        parsed, errors = rules.child_errors(
+            cleaned,
+            number,
+            today=timezone.localdate(),
+            actor=self.actor,
+            exclude_pk=self.instance.pk,
+        )
+        if parsed is not None and not self.fields["id_number"].disabled:
+            cleaned["id_number"] = parsed.number
+        typed = {name: cleaned.get(name) for name in self.changed_data if name in cleaned}
+        typed["health"] = cleaned.get("health")
+        errors = {**rules.unsaved_values_errors("child", typed), **errors}
+        for field, error in errors.items():
+            if field not in self.errors and field in self.fields:
+                self.add_error(field, error)
+        if cleaned.get("health") != "disabled":
             cleaned["disability_category"], cleaned["disability_grade"] = "", None
         self._find_possible_duplicates(cleaned)
         return cleaned
@@ -233,6 +216,19 @@ class ChildForm(VersionedForm):
         return data
 
 
+def require_when(form, control: str, values, *names, asked=False):
+    """Mark fields the page shows as required (or, `asked`, as asked for) while another
+    field has one of `values`; core/static/core/forms.js toggles the mark before saving,
+    and the form's clean enforces it."""
+    values = [values] if isinstance(values, str) else list(values)
+    rule = f"{form.add_prefix(control)}={','.join(values)}"
+    for name in names:
+        attrs = form.fields[name].widget.attrs
+        attrs["data-required-when"] = rule
+        if asked:
+            attrs["data-asked"] = "1"
+
+
 class ParentForm(forms.ModelForm):
     """A parent: status with a since date, where they work, how to reach them."""
 
@@ -251,16 +247,40 @@ class ParentForm(forms.ModelForm):
         self.fields["status"].required = True
         for name in ("birth_date", "status_since", "last_return"):
             self.fields[name].validators.append(not_in_future)
+        self.fields["status_since"].help_text = rules.SINCE_ASKED
+        require_when(self, "status", ParentStatus.MIGRANT, "work_province")
+        require_when(self, "status", ParentStatus.DISABLED, "disability_category")
+        require_when(self, "status", ParentStatus.DISABLED, "disability_grade")
+        require_when(
+            self,
+            "status",
+            [ParentStatus.IMPRISONED, ParentStatus.LOST_CONTACT],
+            "status_since",
+            asked=True,
+        )
 
     def clean(self):
         cleaned = super().clean()
         if "status" not in self.errors:
-            for field, error in rules.parent_errors(
-                cleaned.get("status"), cleaned.get("work_province")
-            ).items():
-                self.add_error(field, error)
+            status = cleaned.get("status")
+            typed = {name: cleaned.get(name) for name in self.changed_data if name in cleaned}
+            typed["status"] = status
+            errors = {
+                **rules.unsaved_values_errors("parent", typed),
+                **rules.parent_errors(
+                    status,
+                    cleaned.get("work_province"),
+                    cleaned.get("disability_category"),
+                    cleaned.get("disability_grade"),
+                ),
+            }
+            for field, error in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, error)
         if cleaned.get("status") != ParentStatus.MIGRANT:
             cleaned["work_province"], cleaned["work_city"] = "", ""
+        if cleaned.get("status") != ParentStatus.DISABLED:
+            cleaned["disability_category"], cleaned["disability_grade"] = "", None
         return cleaned
 
     def data_dict(self) -> dict:
@@ -268,10 +288,15 @@ class ParentForm(forms.ModelForm):
 
 
 class CaregiverForm(forms.ModelForm):
-    """The entrusted caregiver (受委托监护人); optional when a parent is at home."""
+    """The entrusted caregiver (受委托监护人); optional when a parent is at home.
 
-    has_caregiver = forms.BooleanField(
-        label=_("The parents entrusted the child to a caregiver"), required=False
+    The section is saved when it is filled in (a name, a relationship, anything typed):
+    nothing typed is dropped. A section started but incomplete is refused at the section
+    with the reason. An existing caregiver is removed with the "remove" box (or by
+    clearing every field)."""
+
+    remove = forms.BooleanField(
+        label=_("Remove the caregiver (no longer entrusted)"), required=False
     )
 
     class Meta:
@@ -284,34 +309,64 @@ class CaregiverForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
+    SECTION = "caregiver"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["has_caregiver"].initial = bool(self.instance.pk)
+        if not self.instance.pk:
+            del self.fields["remove"]
         for name in ("agreement_date", "notice_school_date", "notice_village_date"):
             self.fields[name].validators.append(not_in_future)
-        if self.is_bound and not self.data.get(self.add_prefix("has_caregiver")):
-            for field in self.fields.values():  # no caregiver: nothing else is required
-                field.required = False
+        section = self.prefix or self.SECTION  # the page's name for the section
+        for name in Caregiver.RECORDED_FIELDS:
+            field = self.fields[name]
+            field.required = False  # required once the section is started (clean)
+            field.widget.attrs["data-section"] = section
+            default = Caregiver._meta.get_field(name).get_default()
+            if default not in (None, ""):
+                field.widget.attrs["data-default"] = default
+        for name in ("name", "relationship", "assessment"):
+            self.fields[name].widget.attrs["data-required-with"] = section
+
+    def started(self) -> bool:
+        """Something was typed into the section (a select left at its default is not)."""
+        for name in Caregiver.RECORDED_FIELDS:
+            field = self.fields[name]
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            default = Caregiver._meta.get_field(name).get_default()
+            if raw not in (None, "", []) and str(raw).strip() and raw != default:
+                return True
+        return False
+
+    def removing(self) -> bool:
+        return "remove" in self.fields and bool(
+            self.fields["remove"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("remove")
+            )
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and (self.removing() or not self.started()):
+            self._errors.clear()  # nothing to save: no caregiver (or removed)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("has_caregiver"):
+        if self.started() and not self.removing():
             for field, error in rules.caregiver_errors(
                 cleaned.get("name"), cleaned.get("relationship"), cleaned.get("assessment")
             ).items():
                 if field not in self.errors:
                     self.add_error(field, error)
-        else:
-            self.errors.clear()
         return cleaned
 
     def _post_clean(self):
-        if self.cleaned_data.get("has_caregiver"):
+        if self.started() and not self.removing():
             super()._post_clean()
 
     def data_dict(self):
-        """{} removes the caregiver; a dict of fields saves one."""
-        if not self.cleaned_data.get("has_caregiver"):
+        """{} removes the caregiver (or records none); a dict of fields saves one."""
+        if self.removing() or not self.started():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
 
@@ -340,7 +395,7 @@ class CareLevelForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("level") and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _("Setting the care level by hand needs a written reason."))
+            self.add_error("reason", rules.CARE_LEVEL_REASON)
         return cleaned
 
 

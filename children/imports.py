@@ -132,7 +132,7 @@ class RowChecker:
         self.choices = {c.key: choice_aliases(c.choices) for c in COLUMNS if c.choices}
         self.seen_ids: dict[str, int] = {}
         self.seen_people: dict[tuple, tuple] = {}  # person → (first row, id hash)
-        self.taken_hashes = set()
+        self.taken_hashes: dict[str, ValidationError] = {}  # id hash → the duplicate error
         self.existing_people = set()
 
     def prefetch(self, header, rows):
@@ -145,11 +145,19 @@ class RowChecker:
                 if len(value) == 18:
                     hashes.append(crypto.lookup_hash(value))
         for start in range(0, len(hashes), 900):
-            self.taken_hashes |= set(
-                Child.objects.filter(id_hash__in=hashes[start : start + 900]).values_list(
-                    "id_hash", flat=True
-                )
+            batch = hashes[start : start + 900]
+            visible = set(
+                Child.objects.visible_to(self.actor)
+                .filter(id_hash__in=batch)
+                .values_list("id_hash", flat=True)
             )
+            for id_hash, name, village in Child.objects.filter(id_hash__in=batch).values_list(
+                "id_hash", "name", "area__name"
+            ):
+                # The same message as the form's and the service's (rules.duplicate_error).
+                self.taken_hashes[id_hash] = rules.duplicate_error(
+                    name, village, id_hash in visible
+                )
         # (village, name, birth date) → the identity-number hashes registered under it
         # (None for a child registered without a number).
         self.existing_people = {}
@@ -228,21 +236,19 @@ class RowChecker:
                 ),
             )
         elif number_text:
-            try:
-                parsed = idnumber.parse(number_text)
-            except ValidationError as error:
-                row.error("id_number", error.messages[0])
-            else:
-                for key, error in idnumber.cross_check(parsed, birth_date, sex).items():
-                    row.error(key, error.messages[0])
+            parsed, id_errors = rules.id_number_errors(number_text, birth_date, sex)
+            for key, error in id_errors.items():
+                row.error(key, error.messages[0])
+            if parsed is not None:
                 first = self.seen_ids.setdefault(parsed.number, number)
+                taken = self.taken_hashes.get(crypto.lookup_hash(parsed.number))
                 if first != number:
                     row.error(
                         "id_number",
                         _("The same identity number is on row %(row)s.") % {"row": first},
                     )
-                elif crypto.lookup_hash(parsed.number) in self.taken_hashes:
-                    row.error("id_number", _("This identity number is already registered."))
+                elif taken is not None:
+                    row.error("id_number", taken.messages[0])
                 row.id_number = parsed.number
         if village and name and birth_date:
             # Same name, birth date and village is the same child unless both records carry
@@ -270,6 +276,10 @@ class RowChecker:
             values["illness"] or "",
         ).items():
             row.error(key, error.messages[0])
+        for key, error in rules.unsaved_values_errors(
+            "child", {**values, "health": values["health"] or "healthy"}
+        ).items():
+            row.error(key, error.messages[0])
 
         for role in ParentRole.values:
             parent = {
@@ -278,9 +288,16 @@ class RowChecker:
                 if f"{role}.{name}" in COLUMN_BY_KEY
             }
             if parent["status"]:  # a missing status was already reported as required
-                for key, error in rules.parent_errors(
-                    parent["status"], parent["work_province"] or ""
-                ).items():
+                errors = {
+                    **rules.unsaved_values_errors("parent", parent),
+                    **rules.parent_errors(
+                        parent["status"],
+                        parent["work_province"] or "",
+                        parent["disability_category"] or "",
+                        parent["disability_grade"],
+                    ),
+                }
+                for key, error in errors.items():
                     row.error(f"{role}.{key}", error.messages[0])
             for date_key in ("status_since", "last_return"):
                 error = rules.date_not_in_future(parent[date_key], self.today)
@@ -288,8 +305,11 @@ class RowChecker:
                     row.error(f"{role}.{date_key}", error.messages[0])
             if parent["status"] != "migrant":
                 parent["work_province"] = parent["work_city"] = None
+            if parent["status"] != "disabled":
+                parent["disability_category"] = parent["disability_grade"] = None
             row.parents[role] = {
-                k: v or (None if k in DATE_FIELDS else "") for k, v in parent.items()
+                k: v or (None if k in DATE_FIELDS or k == "disability_grade" else "")
+                for k, v in parent.items()
             }
 
         care = {name: values[f"caregiver.{name}"] for name in Caregiver.RECORDED_FIELDS}

@@ -256,7 +256,14 @@ class Child(models.Model):
             p = parents.get(role)
             if p is None:
                 return policy.ParentFacts()
-            return policy.ParentFacts(p.status, p.status_since, p.work_province, p.work_city)
+            return policy.ParentFacts(
+                p.status,
+                p.status_since,
+                p.work_province,
+                p.work_city,
+                p.disability_category,
+                p.disability_grade,
+            )
 
         return policy.Facts(
             birth_date=self.birth_date,
@@ -351,6 +358,17 @@ class Parent(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=ParentStatus.choices, blank=True)
     status_since = models.DateField(_("since"), null=True, blank=True)
+    # A disabled parent's certificate: whether the disability is severe (重残) is computed
+    # from these two (policy.severely_disabled), not chosen by the officer.
+    disability_category = models.CharField(
+        _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
     work_province = models.CharField(_("work province"), max_length=30, blank=True)
     work_city = models.CharField(_("work city"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -361,6 +379,8 @@ class Parent(models.Model):
         "birth_date",
         "status",
         "status_since",
+        "disability_category",
+        "disability_grade",
         "work_province",
         "work_city",
         "phone",

@@ -5,6 +5,7 @@ its reasons. Sources: DESIGN.md §3, DOMAIN.md §1.1–1.5 and "Data model impli
 The constants below are the county's policy; change them here and nowhere else.
 """
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -34,8 +35,9 @@ FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months
 # county also counts a parent who is dead, missing, imprisoned, out of contact or stripped
 # of guardianship — none of them can care for the child either. Narrow it here if the
 # county decides otherwise.
+# A disabled parent counts only when the disability is severe (severely_disabled()).
 UNABLE_TO_CARE = {
-    ParentStatus.SEVERELY_DISABLED,
+    ParentStatus.DISABLED,
     ParentStatus.SERIOUSLY_ILL,
     ParentStatus.DECEASED,
     ParentStatus.MISSING,
@@ -46,7 +48,7 @@ UNABLE_TO_CARE = {
 # States that make a child de facto unsupported (事实无人抚养) when both parents are in them,
 # or one is dead or missing and the other is in one of them.
 FUC_STATES = {
-    ParentStatus.SEVERELY_DISABLED,
+    ParentStatus.DISABLED,
     ParentStatus.SERIOUSLY_ILL,
     ParentStatus.IMPRISONED,
     ParentStatus.LOST_CONTACT,
@@ -54,6 +56,12 @@ FUC_STATES = {
 }
 FUC_DURATION_STATES = {ParentStatus.IMPRISONED, ParentStatus.LOST_CONTACT}
 GONE = {ParentStatus.DECEASED, ParentStatus.MISSING}
+# 重残 (民发〔2019〕62号): disability grade 1 or 2 of any category, or grade 3 or 4 of a
+# mental or intellectual disability.
+SEVERE_GRADES = {1, 2}
+SEVERE_IF_MENTAL_GRADES = {3, 4}
+MENTAL_CATEGORIES = {DisabilityCategory.INTELLECTUAL, DisabilityCategory.MENTAL}
+LEGACY_SEVERELY_DISABLED = "severely_disabled"
 # A caregiver in one of these states lacks capacity: the left-behind child needs special attention.
 CAREGIVER_LACKS_CAPACITY = {CaregiverHealth.FRAIL, CaregiverHealth.ILL, CaregiverHealth.DISABLED}
 
@@ -79,6 +87,11 @@ REASONS = {
     "dropped_out": _("dropped out of school"),
     "ill": _("seriously ill: %(detail)s"),
     "risk": _("open concern: %(detail)s"),
+    "guardianship_at_risk": _("guardianship at risk: %(parent)s; %(when)s"),
+    "parent_grade_unknown": _(
+        "%(role)s: disability grade not recorded; counted as severe, as recorded before. "
+        "Record the grade."
+    ),
     "difficulty": _("child in difficulty"),
     "override": _("care level set by %(by)s: %(reason)s"),
     "ordinary": _("no special-attention condition applies"),
@@ -91,15 +104,28 @@ class ParentFacts:
     since: dt.date | None = None
     work_province: str = ""
     work_city: str = ""
+    disability_category: str = ""
+    disability_grade: int | None = None
+
+    def __post_init__(self):
+        # The status "severely_disabled" of records made before the grade was asked (the
+        # data migration converts stored rows; this covers data loaded from older files):
+        # a disability whose grade is not recorded.
+        if self.status == LEGACY_SEVERELY_DISABLED:
+            self.status = ParentStatus.DISABLED
 
     def raw(self, role: str) -> dict:
         """The parent's facts as stored in a reason (rendered later in the reader's language)."""
-        return {
+        data = {
             "role": role,
             "status": self.status,
             "since": self.since.isoformat() if self.since else "",
             "place": " ".join(p for p in (self.work_province, self.work_city) if p),
         }
+        if self.status == ParentStatus.DISABLED:
+            data["category"] = self.disability_category
+            data["grade"] = self.disability_grade
+        return data
 
 
 @dataclass
@@ -179,11 +205,52 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return months if end.day >= start.day else months - 1
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day on which months_between(day, ·) reaches `months`: the same day of
+    the month, or the 1st of the next month when that month is shorter (31 Aug → 1 Mar)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if day.day <= calendar.monthrange(year, month0 + 1)[1]:
+        return dt.date(year, month0 + 1, day.day)
+    year, month0 = divmod(year * 12 + month0 + 1, 12)
+    return dt.date(year, month0 + 1, 1)
+
+
+def severely_disabled(category: str, grade: int | None) -> bool:
+    """重残: grade 1–2 of any disability, or grade 3–4 of an intellectual or mental one.
+    A grade not recorded (records from before the grade was asked) keeps the judgement
+    "severely disabled" those records carried."""
+    if grade is None:
+        return True
+    return grade in SEVERE_GRADES or (
+        grade in SEVERE_IF_MENTAL_GRADES and category in MENTAL_CATEGORIES
+    )
+
+
+def _severe(parent: ParentFacts) -> bool:
+    return severely_disabled(parent.disability_category, parent.disability_grade)
+
+
+def _unable_to_care(parent: ParentFacts) -> bool:
+    """The parent at home cannot care for the child (无监护能力)."""
+    if parent.status == ParentStatus.DISABLED:
+        return _severe(parent)
+    return parent.status in UNABLE_TO_CARE
+
+
+def _pending(parent: ParentFacts, on: dt.date) -> bool:
+    """Imprisoned or out of contact, but not (or not known to be) for six months yet."""
+    return parent.status in FUC_DURATION_STATES and (
+        parent.since is None or months_between(parent.since, on) < FUC_MIN_MONTHS
+    )
+
+
 def _fuc_state(parent: ParentFacts, on: dt.date) -> bool:
     if parent.status not in FUC_STATES:
         return False
+    if parent.status == ParentStatus.DISABLED:
+        return _severe(parent)
     if parent.status in FUC_DURATION_STATES:
-        return parent.since is not None and months_between(parent.since, on) >= FUC_MIN_MONTHS
+        return not _pending(parent, on)
     return True
 
 
@@ -203,7 +270,7 @@ def classify(facts: Facts, on: dt.date) -> Classification:
         kind = LeftBehindKind.BOTH_AWAY
     elif len(away) == 1:
         other, other_name = (mother, "mother") if away[0] is father else (father, "father")
-        if other.status in UNABLE_TO_CARE:
+        if _unable_to_care(other):
             kind = LeftBehindKind.ONE_AWAY
     if kind:
         if not under_16:
@@ -260,6 +327,9 @@ def classify(facts: Facts, on: dt.date) -> Classification:
 
     if not facts.hukou_registered:
         reasons.append(("no_hukou", {}))
+    for role, parent in (("father", father), ("mother", mother)):
+        if parent.status == ParentStatus.DISABLED and parent.disability_grade is None:
+            reasons.append(("parent_grade_unknown", {"role": role}))
 
     # Care level: special attention for every child in difficulty, and for left-behind
     # children whose care is weak or who show a risk.
@@ -281,6 +351,23 @@ def classify(facts: Facts, on: dt.date) -> Classification:
         level_reasons.append(("ill", {"detail": facts.illness}))
     for finding in facts.open_concerns:
         level_reasons.append(("risk", {"detail": finding}))
+    # Guardianship in between: a parent imprisoned or out of contact for less than six
+    # months (or since a day not recorded) is not yet a de facto unsupported case, but the
+    # child's care is unsettled: special attention, named, until the six months are reached
+    # (the daily review then classifies again) or the date is given.
+    if under_18:
+        for role, parent in (("father", father), ("mother", mother)):
+            if _pending(parent, on):
+                until = add_months(parent.since, FUC_MIN_MONTHS) if parent.since else None
+                level_reasons.append(
+                    (
+                        "guardianship_at_risk",
+                        {
+                            "parent": described[role],
+                            "until": until.isoformat() if until else "",
+                        },
+                    )
+                )
     result.computed_level = CareLevel.SPECIAL if level_reasons else CareLevel.ORDINARY
     if not level_reasons:
         level_reasons.append(("ordinary", {}))
@@ -302,9 +389,15 @@ POVERTY_FLAGS = {
 
 def _parent_text(parent: dict) -> str:
     """E.g. "father: migrant worker (浙江 杭州) since 2024-03", in the active language."""
-    status = str(ParentStatus(parent["status"]).label) if parent["status"] else "—"
+    try:
+        status = str(ParentStatus(parent["status"]).label) if parent["status"] else "—"
+    except ValueError:  # a reason stored before "severely disabled" became a computed fact
+        status = str(_("severely disabled"))
     if parent["status"] == ParentStatus.MIGRANT and parent["place"]:
         status = str(_("%(status)s in %(place)s") % {"status": status, "place": parent["place"]})
+    if parent["status"] == ParentStatus.DISABLED and parent.get("grade"):
+        detail = _disability_text(parent.get("category"), parent["grade"])
+        status = f"{status} ({detail})"
     if parent["since"]:
         status = str(
             _("%(status)s since %(month)s") % {"status": status, "month": parent["since"][:7]}
@@ -314,21 +407,38 @@ def _parent_text(parent: dict) -> str:
     )
 
 
+def _disability_text(category: str | None, grade: int | None) -> str:
+    """E.g. "intellectual grade 3"."""
+    parts = []
+    if category:
+        parts.append(str(DisabilityCategory(category).label))
+    if grade:
+        parts.append(str(_("grade %(n)s") % {"n": grade}))
+    return " ".join(parts)
+
+
 def _params_text(code: str, params: dict) -> dict:
     """Turn a reason's stored raw parameters into display text."""
     text = dict(params)
-    for key in ("father", "mother", "away", "other"):
+    for key in ("father", "mother", "away", "other", "parent"):
         if isinstance(params.get(key), dict):
             text[key] = _parent_text(params[key])
     if code == "poverty":
         text["flags"] = ", ".join(str(POVERTY_FLAGS[f]) for f in params["flags"])
     if code == "disability":
-        parts = []
-        if params.get("category"):
-            parts.append(str(DisabilityCategory(params["category"]).label))
-        if params.get("grade"):
-            parts.append(str(_("grade %(n)s") % {"n": params["grade"]}))
-        text["detail"] = " ".join(parts) or str(Health.DISABLED.label)
+        text["detail"] = _disability_text(params.get("category"), params.get("grade")) or str(
+            Health.DISABLED.label
+        )
+    if code == "guardianship_at_risk":
+        if params.get("until"):
+            text["when"] = str(
+                _("six months reached on %(date)s: then reviewed as de facto unsupported")
+                % {"date": params["until"]}
+            )
+        else:
+            text["when"] = str(_("since when is not recorded: give the date"))
+    if code == "parent_grade_unknown":
+        text["role"] = str(ParentRole(params["role"]).label)
     if code == "caregiver_capacity":
         text["health"] = str(CaregiverHealth(params["health"]).label)
     if code == "ill" and not params.get("detail"):

@@ -1,15 +1,26 @@
-"""Validation rules of a child's record, shared by the pages' forms, the API and the Excel
-importer (one place for each rule). Each returns field errors; none touches the database."""
+"""Validation rules of a child's record, shared by the services, the pages' forms, the API
+and the Excel importer (one place for each rule, so each refusal has one message). Each
+returns field errors; only `registered_holder` reads the database (the uniqueness of an
+identity number)."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import idnumber
+
 from .choices import Health, ParentStatus
 from .policy import CHILD_AGE_LIMIT, age_on
 
 REQUIRED = _("This field is required.")
+NOT_A_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
+CARE_LEVEL_REASON = _("Setting the care level by hand needs a written reason.")
+DUPLICATE_VISIBLE = _("This identity number is already registered: %(name)s in %(village)s.")
+DUPLICATE_ELSEWHERE = _(
+    "This identity number is already registered in another jurisdiction. "
+    "Contact the county civil affairs bureau."
+)
 
 
 def date_not_in_future(value: dt.date | None, today: dt.date) -> ValidationError | None:
@@ -39,17 +50,88 @@ def health_errors(health: str, disability_category: str, illness: str) -> dict:
     return errors
 
 
-def parent_errors(status: str, work_province: str) -> dict:
-    """A parent's status is required; a migrant worker's province too."""
+def parent_errors(
+    status: str,
+    work_province: str,
+    disability_category: str = "",
+    disability_grade: int | None = None,
+) -> dict:
+    """A parent's status is required; a migrant worker's province too; a disabled parent's
+    disability category and grade, from which the policy computes whether the disability is
+    severe (重残). A missing "since" of imprisonment or lost contact is accepted: the child
+    is then at special attention until it is given (see policy)."""
     if not status:
         return {"status": ValidationError(REQUIRED, code="required")}
+    errors = {}
     if status == ParentStatus.MIGRANT and not work_province:
-        return {
-            "work_province": ValidationError(
-                _("Where does this parent work? Give the province."), code="required"
+        errors["work_province"] = ValidationError(
+            _("Where does this parent work? Give the province."), code="required"
+        )
+    errors.update(parent_disability_errors(status, disability_category, disability_grade))
+    return errors
+
+
+def parent_disability_errors(status: str, disability_category: str, disability_grade) -> dict:
+    """A disabled parent needs the category and grade: the classification computes from
+    them whether the disability is severe (重残), so none may be missing on a save."""
+    errors = {}
+    if status == ParentStatus.DISABLED:
+        if not disability_category:
+            errors["disability_category"] = ValidationError(
+                _("Give the disability category (on the disability certificate)."),
+                code="required",
             )
+        if not disability_grade:
+            errors["disability_grade"] = ValidationError(
+                _("Give the disability grade (1 to 4, on the disability certificate)."),
+                code="required",
+            )
+    return errors
+
+
+def unsaved_values_errors(kind: str, values: dict) -> dict:
+    """Values typed into fields that do not apply to the answer given, which would be
+    dropped on saving: refused with the reason, so nothing typed is lost silently.
+
+    `kind` is "child" (disability and illness apply to a disabled or ill child) or "parent"
+    (the work place applies to a migrant worker, the disability to a disabled parent).
+    `values` holds only what the user typed or changed.
+    """
+    if kind == "child":
+        applies = {
+            "disability_category": (values.get("health") == Health.DISABLED, NOT_DISABLED),
+            "disability_grade": (values.get("health") == Health.DISABLED, NOT_DISABLED),
         }
-    return {}
+    else:
+        status = values.get("status")
+        applies = {
+            "work_province": (status == ParentStatus.MIGRANT, NOT_MIGRANT),
+            "work_city": (status == ParentStatus.MIGRANT, NOT_MIGRANT),
+            "disability_category": (status == ParentStatus.DISABLED, NOT_DISABLED_PARENT),
+            "disability_grade": (status == ParentStatus.DISABLED, NOT_DISABLED_PARENT),
+        }
+    return {
+        name: ValidationError(message, code="not_saved")
+        for name, (applies_here, message) in applies.items()
+        if values.get(name) not in (None, "") and not applies_here
+    }
+
+
+NOT_DISABLED = _(
+    "Only for a disabled child: this would not be saved. Set health to “disabled”, or clear it."
+)
+NOT_MIGRANT = _(
+    "Only for a migrant worker: this would not be saved. Set the status to “migrant worker”, "
+    "or clear it."
+)
+NOT_DISABLED_PARENT = _(
+    "Only for a disabled parent: this would not be saved. Set the status to “disabled”, "
+    "or clear it."
+)
+SINCE_ASKED = _(
+    "For imprisonment or lost contact: the date from which the six months run (de facto "
+    "unsupported). Without it the child stays at special attention, guardianship at risk."
+)
 
 
 def caregiver_errors(name: str, relationship: str, assessment: str) -> dict:
@@ -63,3 +145,69 @@ def caregiver_errors(name: str, relationship: str, assessment: str) -> dict:
         )
         if not value
     }
+
+
+def id_number_errors(value: str, birth_date: dt.date | None, sex: str | None):
+    """Parse an identity number and check it against the recorded birth date and sex.
+    Returns (the parsed number or None, field errors)."""
+    try:
+        parsed = idnumber.parse(value)
+    except ValidationError as error:
+        return None, {"id_number": error}
+    return parsed, idnumber.cross_check(parsed, birth_date, sex)
+
+
+def registered_holder(number: str, exclude_pk=None):
+    """The child already registered with this identity number, if any (any jurisdiction)."""
+    from .models import Child
+
+    holders = Child.objects.with_id_number(number).select_related("area")
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.first()
+
+
+def duplicate_error(name: str, village: str, visible: bool) -> ValidationError:
+    """A second registration of the same number: the holder is named only to those who
+    may see it (elsewhere it is only said to exist)."""
+    if visible:
+        return ValidationError(
+            DUPLICATE_VISIBLE, code="duplicate", params={"name": name, "village": village}
+        )
+    return ValidationError(DUPLICATE_ELSEWHERE, code="duplicate")
+
+
+def child_errors(
+    values: dict, id_number: str | None, *, today: dt.date, actor=None, exclude_pk=None
+):
+    """Every rule on a child's own facts: under 18 and born, a well-formed identity number
+    that agrees with the birth date and sex and is not already registered, the health
+    details. `values` holds birth_date, sex, health, disability_category and illness.
+    Returns (the parsed identity number or None, field errors)."""
+    errors = {}
+    birth_date, sex = values.get("birth_date"), values.get("sex")
+    if birth_date:
+        error = birth_date_errors(birth_date, today)
+        if error:
+            errors["birth_date"] = error
+    parsed = None
+    if id_number:
+        parsed, id_errors = id_number_errors(id_number, birth_date, sex)
+        for name, error in id_errors.items():
+            errors.setdefault(name, error)
+        if parsed is not None:
+            holder = registered_holder(parsed.number, exclude_pk)
+            if holder is not None:
+                from .models import Child
+
+                visible = (
+                    actor is not None
+                    and Child.objects.visible_to(actor).filter(pk=holder.pk).exists()
+                )
+                errors["id_number"] = duplicate_error(holder.name, holder.area.name, visible)
+    if "health" in values:
+        for name, error in health_errors(
+            values.get("health"), values.get("disability_category"), values.get("illness")
+        ).items():
+            errors.setdefault(name, error)
+    return parsed, errors

@@ -3,6 +3,7 @@ again, written to the child's history and to the audit log."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -10,8 +11,8 @@ from django.utils import timezone
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
 
-from . import policy
-from .choices import CloseReason, ParentRole, Status
+from . import policy, rules
+from .choices import CareLevel, CloseReason, ParentRole, Status
 from .models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from .names import pinyin_of
 
@@ -122,6 +123,40 @@ def _record(actor, child, kind, before, after, note=""):
     return changes
 
 
+CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
+
+
+def check_child(
+    actor, child: Child, id_number: str | None, parents_data=None, parents_before=None
+) -> None:
+    """Refuse what the forms, the API and the import refuse, with the same messages
+    (children/rules.py): a malformed identity number or one contradicting the recorded sex
+    or birth date, one already registered, a child aged 18 or over, health details missing,
+    a disabled parent without the disability category and grade. Raises ValidationError
+    with field errors (a parent's as "father.disability_grade")."""
+    values = {name: getattr(child, name) for name in CHECKED_CHILD_FIELDS}
+    _parsed, errors = rules.child_errors(
+        values, id_number, today=today(), actor=actor, exclude_pk=child.pk
+    )
+    for role, data in (parents_data or {}).items():
+        if not data:
+            continue
+        before = (parents_before or {}).get(role)
+        # A partial change is checked as the whole parent it makes.
+        merged = {name: getattr(before, name) for name in PARENT_FIELDS} if before else {}
+        merged.update(data)
+        # Only what the classification needs is enforced here (a quick "parent left" change
+        # may not know the work place yet; the forms and the import ask for it).
+        for name, error in rules.parent_disability_errors(
+            merged.get("status") or "",
+            merged.get("disability_category") or "",
+            merged.get("disability_grade"),
+        ).items():
+            errors[f"{role}.{name}"] = error
+    if errors:
+        raise ValidationError(errors)
+
+
 def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
     """Write parents and caregiver from cleaned form data; returns the saved objects."""
     for role, data in parents_data.items():
@@ -159,11 +194,14 @@ def register_child(
     caregiver=None,
     kind=ChildChange.Kind.REGISTERED,
 ) -> Child:
-    """Register a new child with the family; classify; keep the history; audit."""
+    """Register a new child with the family; classify; keep the history; audit.
+
+    Refuses (ValidationError) what the registry's rules refuse: see check_child."""
     child = Child(
         **{k: v for k, v in data.items() if k in CHILD_FIELDS and k not in SUMMARY_FIELDS}
     )
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
+    check_child(actor, child, id_number, parents)
     child.set_id_number(id_number)
     child.full_clean(exclude=["siblings"])
     child.save()
@@ -248,6 +286,14 @@ def update_child(
         if name in CHILD_FIELDS and name != "area" and name not in SUMMARY_FIELDS:
             setattr(child, name, value)
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
+    # The number kept is checked too: a changed birth date or sex must still agree with it.
+    check_child(
+        actor,
+        child,
+        child.id_number if id_number is KEEP else id_number,
+        parents,
+        parents_before,
+    )
     if id_number is not KEEP:
         child.set_id_number(id_number)
     child.full_clean(exclude=["siblings"])
@@ -274,7 +320,14 @@ def update_child(
 
 @transaction.atomic
 def set_care_level(actor, child: Child, level: str, reason: str) -> None:
-    """An officer sets the care level by hand, with a written reason ("" returns to computed)."""
+    """An officer sets the care level by hand, with a written reason ("" returns to computed).
+
+    Refuses (ValidationError) a level that is not one, and setting one without a reason."""
+    reason = (reason or "").strip()
+    if level and level not in CareLevel.values:
+        raise ValidationError({"level": rules.NOT_A_CHOICE})
+    if level and not reason:
+        raise ValidationError({"reason": rules.CARE_LEVEL_REASON})
     parents, caregiver = _family(child)
     before = snapshot(child, parents, caregiver)
     child.care_level_override = level

@@ -90,6 +90,18 @@ COLUMNS = [
                 width=14,
             ),
             Column(f"{role}.status_since", _about(_("%(who)s: since"), role_label), "date"),
+            Column(
+                f"{role}.disability_category",
+                _about(_("%(who)s: disability category"), role_label),
+                "choice",
+                DisabilityCategory,
+            ),
+            Column(
+                f"{role}.disability_grade",
+                _about(_("%(who)s: disability grade"), role_label),
+                "int",
+                width=8,
+            ),
             Column(f"{role}.work_province", _about(_("%(who)s: work province"), role_label)),
             Column(f"{role}.work_city", _about(_("%(who)s: work city"), role_label)),
             Column(f"{role}.phone", _about(_("%(who)s: phone"), role_label)),

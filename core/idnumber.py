@@ -16,6 +16,11 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
 MALE, FEMALE = "M", "F"
 NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+OLD_FORMAT = _(
+    "This is an old 15-digit identity number (first generation, replaced in 1999). Give the "
+    "18-digit number: it is in the household register (户口簿) or on a new identity card, "
+    "and the local police station (派出所) can tell it."
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ def check_character(first17: str) -> str:
 def parse(value: str) -> IdNumber:
     """Validate an 18-character identity number; raise ValidationError with a clear message."""
     number = normalize(value)
+    if len(number) == 15 and number.isdigit():
+        # First-generation numbers (GB 11643-1989, two-digit year, no check character) were
+        # replaced in 1999; every child has an 18-digit number, so say where to find it.
+        raise ValidationError(OLD_FORMAT, code="old_format")
     if len(number) != 18:
         raise ValidationError(
             _("An identity number has 18 characters; this one has %(n)s."),

@@ -339,6 +339,8 @@ def test_api_family_members_keep_the_serializer_shape():
         "birth_date",
         "status",
         "status_since",
+        "disability_category",
+        "disability_grade",
         "work_province",
         "work_city",
         "phone",

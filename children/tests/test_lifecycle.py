@@ -44,7 +44,12 @@ def test_the_day_before_the_birthday_nothing_happens(world):
 
 
 def test_turning_18_closes_the_record(world):
-    child = make_child(world["a1"], born=years_before(18), father="deceased", mother="deceased")
+    # Registered the day before the 18th birthday (the registry refuses an adult), then
+    # the birthday comes.
+    child = make_child(
+        world["a1"], born=years_before(18, days=1), father="deceased", mother="deceased"
+    )
+    Child.objects.filter(pk=child.pk).update(birth_date=years_before(18))
     call_command("review_ages", on=DAY.isoformat())
     child.refresh_from_db()
     assert child.status == "closed" and child.closed_reason == "turned_18"

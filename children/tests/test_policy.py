@@ -17,10 +17,12 @@ def facts(father=P.MIGRANT, mother=P.MIGRANT, born=dt.date(2016, 5, 1), **extra)
     extra.setdefault("caregiver_health", "healthy")
     f_since = extra.pop("father_since", None)
     m_since = extra.pop("mother_since", None)
+    f_disability = extra.pop("father_disability", ("", None))
+    m_disability = extra.pop("mother_disability", ("", None))
     return Facts(
         birth_date=born,
-        father=ParentFacts(father, f_since, "浙江", "杭州"),
-        mother=ParentFacts(mother, m_since),
+        father=ParentFacts(father, f_since, "浙江", "杭州", *f_disability),
+        mother=ParentFacts(mother, m_since, "", "", *m_disability),
         **extra,
     )
 
@@ -83,17 +85,21 @@ def test_de_facto_unsupported_needs_six_months_of_prison_or_lost_contact():
         facts(father=P.IMPRISONED, mother=P.DECEASED, father_since=dt.date(2026, 5, 28)), TODAY
     )
     assert six_months.fuc and "guardianship" in six_months.difficulties
-    unknown_since = classify(facts(father=P.LOST_CONTACT, mother=P.SEVERELY_DISABLED), TODAY)
+    unknown_since = classify(
+        facts(father=P.LOST_CONTACT, mother=P.DISABLED, mother_disability=("physical", 1)), TODAY
+    )
     assert not unknown_since.fuc
 
 
 def test_both_parents_severely_disabled_is_de_facto_unsupported_until_18():
+    severe = {"father_disability": ("visual", 2)}
     result = classify(
-        facts(father=P.SEVERELY_DISABLED, mother=P.SERIOUSLY_ILL, born=dt.date(2009, 1, 1)), TODAY
+        facts(father=P.DISABLED, mother=P.SERIOUSLY_ILL, born=dt.date(2009, 1, 1), **severe), TODAY
     )
     assert result.fuc and not result.left_behind
     adult = classify(
-        facts(father=P.SEVERELY_DISABLED, mother=P.SERIOUSLY_ILL, born=dt.date(2008, 11, 28)), TODAY
+        facts(father=P.DISABLED, mother=P.SERIOUSLY_ILL, born=dt.date(2008, 11, 28), **severe),
+        TODAY,
     )
     assert not adult.fuc and not adult.difficulties
 

@@ -42,7 +42,6 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     form.locator("#id_father-work_city").fill("杭州")
     form.locator("#id_mother-status").select_option("migrant")
     form.locator("#id_mother-work_province").fill("江苏")
-    form.locator("#id_caregiver-has_caregiver").check()
     form.locator("#id_caregiver-name").fill("李秀英")
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")

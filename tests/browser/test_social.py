@@ -14,7 +14,7 @@ from social import services as social
 
 pytestmark = pytest.mark.browser
 
-ID_NUMBER = "341623201503010012"
+ID_NUMBER = "341623201503010014"  # a valid number (the registry refuses a wrong check character)
 
 
 def test_a_volunteer_sees_only_the_paired_child(
