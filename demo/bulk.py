@@ -20,15 +20,29 @@ from django.db import connection, models
 BATCH = 5000
 
 
+def _cached(convert):
+    """`convert` remembering its results: the demo's dates and times repeat a lot."""
+    seen = {}
+
+    def cached(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = convert(value)
+            return result
+
+    return cached
+
+
 def _converter(field):
     """A function turning a Python value of `field` into what the database driver takes."""
     ops = connection.ops
     if isinstance(field, models.JSONField):
         return lambda v: None if v is None else json.dumps(v, cls=DjangoJSONEncoder)
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return _cached(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
+        return _cached(ops.adapt_datefield_value)
     if isinstance(field, models.DecimalField):
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     return None

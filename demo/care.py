@@ -10,7 +10,7 @@ Two paths write visits, and both write what `care.services.record_visit` writes:
   concern (the child's care level is computed again with it as the reason), the follow-up
   is brought forward, an urgent safety finding flags the child to be reported at once and
   the village's director and the township's supervisor are told. A `seed_concerns` step
-  (concern records, on another branch) goes right after `seed_care` and finds these.
+  (concern records, on another branch) goes right after `seed_visits` and finds these.
 - Every other visit is written in bulk by `bulk_record_visits`: the same visit row (the
   follow-up date as the service sets it), the same `care.visit.created` audit entry and
   the same summary row, dated the day of the visit. Findings older than RECENT_DAYS are on
@@ -41,12 +41,12 @@ from people.roles import Role
 from .bulk import insert, next_id
 
 YEARS = 3  # visits go back to the same date three years ago
-RECENT_DAYS = 30  # findings this recent go through record_visit and open concerns
+RECENT_DAYS = 21  # findings this recent go through record_visit and open concerns
 SPECIAL_MONTHS_VISITED = 0.9  # share of calendar months a special-attention child is visited
 ORDINARY_YEARS_VISITED = 0.93  # share of yearly visits an ordinary child gets
 LAGGING_VILLAGES = 0.08  # villages whose director has fallen behind (plus the `director`'s)
 LAG_DAYS = (40, 80)  # how long ago the lagging director last visited most children
-LAGGING_CHILDREN = 0.6  # share of a lagging village's children not visited since then
+LAGGING_CHILDREN = 0.4  # share of a lagging village's ordinary children a year overdue
 CONCERN_RATE = 0.08  # share of visits with at least one concern (x1.5 for special attention)
 URGENT_RATE = 0.004  # share of visits with an urgent finding
 WEAK_HOMES = 0.12  # children's homes that miss many weeks
@@ -116,7 +116,16 @@ def _findings(rng: random.Random, special: bool) -> dict:
 
 
 def _mode(rng, special):
-    mode = rng.choices(["home", "call", "school", "childrens_home"], [0.75, 0.12, 0.08, 0.05])[0]
+    roll = rng.random()
+    mode = (
+        "home"
+        if roll < 0.75
+        else "call"
+        if roll < 0.87
+        else "school"
+        if roll < 0.95
+        else "childrens_home"
+    )
     return {
         "mode": mode,
         "met_child": True,
@@ -173,20 +182,29 @@ def bulk_record_visits(plans: list[tuple]) -> int:
     aspects = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
     columns += aspects + ["problems", "actions", "referrals", "follow_up_on"]
     columns += ["created_at", "updated_at"]
+    all_fine = tuple("fine" if "_" not in f else "" for f in aspects)
+    moments, dates = {}, {}
+    # In date order, as they were recorded (ids and audit times then grow together).
+    plans = sorted(plans, key=lambda plan: plan[2]["visited_on"])
     for offset, (child, visitor, data) in enumerate(plans):
         pk = first + offset
         day = data["visited_on"]
         findings = [
-            [aspect, data[aspect]]
+            [aspect, str(data[aspect])]
             for aspect in Visit.ASPECTS
-            if data.get(aspect, Assessment.FINE) != Assessment.FINE
+            if data.get(aspect, "fine") != "fine"
         ]
-        worst = max((level for _a, level in findings), key=_severity, default=Assessment.FINE)
         follow_up = data.get("follow_up_on")
-        if worst != Assessment.FINE:
+        if findings:
+            worst = max((level for _a, level in findings), key=_severity)
             due = day + dt.timedelta(days=policy.FOLLOW_UP_DAYS[worst])
             follow_up = due if not follow_up or follow_up > due else follow_up
-        at = _moment(day, 17)
+            assessed = tuple(data.get(f, "fine" if "_" not in f else "") for f in aspects)
+        else:
+            assessed = all_fine
+        if day not in moments:
+            moments[day], dates[day] = _moment(day, 17), day.isoformat()
+        at = moments[day]
         visit_rows.append(
             (
                 pk,
@@ -198,7 +216,7 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 data.get("met_child", True),
                 data.get("met_caregiver", False),
                 data.get("met_parents", False),
-                *[data.get(f, Assessment.FINE if "_" not in f else "") for f in aspects],
+                *assessed,
                 data.get("problems", ""),
                 data.get("actions", ""),
                 data.get("referrals", []),
@@ -216,7 +234,7 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 "care.visit.created",
                 "care.visit",
                 str(pk),
-                f"{child.name} {day:%Y-%m-%d}"[:200],
+                f"{child.name} {dates[day]}"[:200],
                 child.area_code,
                 {"child": child.pk, "findings": findings},
             )
@@ -303,7 +321,14 @@ def seed_visits(rng: random.Random, today: dt.date | None = None) -> dict:
         visitor = visitors.get(child.area_id)
         if visitor is None:
             continue
-        stop = lagging.get(child.area_id) if rng.random() < LAGGING_CHILDREN else None
+        stop = None
+        if child.area_id in lagging:
+            # Behind on everyone of special attention; some ordinary children's yearly
+            # visit was missed too (their last one is over a year old).
+            if child.level == CareLevel.SPECIAL:
+                stop = lagging[child.area_id]
+            elif rng.random() < LAGGING_CHILDREN:
+                stop = _add_years(lagging[child.area_id], -1)
         if child.pk in closed:
             stop = min(stop or today, closed[child.pk])
         special = child.level == CareLevel.SPECIAL
@@ -361,7 +386,7 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
             theme = "policy" if weeks_ago % 4 == 0 else rng.choice(themes)
             pk = activity_first + len(activities)
             pool = pupils.get(home.area_id, [])
-            came = sorted(rng.sample(pool, k=min(len(pool), rng.randint(6, 25))))
+            came = sorted(rng.sample(pool, k=min(len(pool), rng.randint(4, 18))))
             at = _moment(day, 18)
             helpers = rng.choice(["", "", "", "村小学教师", "县阳光社工", "大学生志愿者"])
             activities.append(
@@ -407,8 +432,3 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
         audits,
     )
     return {"activities": len(activities), "attendances": len(attendance)}
-
-
-def seed_care(rng: random.Random, homes, today: dt.date | None = None) -> dict:
-    """Visits and activities; returns counts."""
-    return {**seed_visits(rng, today), **seed_activities(rng, homes, today)}

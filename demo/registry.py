@@ -11,7 +11,7 @@ history entry (ChildChange) and audit entry:
   (every parent who was away now at home, so the child is no longer left behind); other
   children closed this quarter moved away with their parents or for another stated reason.
 
-About 1.5 % of the county's children (some 400 at county scale): a few seconds through the
+About 1 % of the county's children (some 280 at county scale): a few seconds through the
 services, so there is no bulk path here.
 """
 
@@ -28,8 +28,8 @@ from concerns.models import ChangeKind
 from people.models import User
 from people.roles import Role
 
-EXITED_THIS_QUARTER = 0.01  # share of active children whose record closes this quarter
-CHANGED_THIS_QUARTER = 0.005  # share with a change in their situation that leaves them open
+EXITED_THIS_QUARTER = 0.008  # share of active children whose record closes this quarter
+CHANGED_THIS_QUARTER = 0.003  # share with a change in their situation that leaves them open
 MIN_EXITS, MIN_CHANGES = 6, 6
 PARENT_NAMES = {"father": "父亲", "mother": "母亲"}
 MOVED_AWAY_NOTES = ["随父母到务工地就读", "随母亲迁往江苏居住", "全家迁往合肥"]

@@ -56,7 +56,7 @@ def fingerprint():
 def wipe_demo():
     from care.models import Activity, Visit
     from children.models import Child
-    from concerns.models import ConcernReport
+    from concerns.models import ChangeEvent, ConcernReport
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
     from relief.models import AssistanceContact, ReliefMeasure
@@ -75,6 +75,7 @@ def wipe_demo():
     Round.objects.all().delete()
     Activity.objects.all().delete()
     Visit.objects.all().delete()
+    ChangeEvent.objects.all().delete()
     Child.objects.all().delete()
     ResponsibilityPost.objects.all().delete()
     ServicePoint.objects.all().delete()
