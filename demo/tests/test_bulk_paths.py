@@ -130,3 +130,51 @@ def test_fast_registration_writes_the_rows_the_importer_writes(world):
     fast = AuditEntry.objects.filter(action="children.child.imported").latest("id")
     assert fast.data["count"] == len(rows)
     assert fast.data["ids"] == list(Child.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def test_relief_history_is_what_the_services_write_walking_a_measure(world):
+    import random as random_module
+    from decimal import Decimal
+
+    from demo.relief import _history
+    from relief.catalogue import ensure_catalogue
+    from relief.models import MeasureRevision, Programme, ReliefMeasure
+    from relief.services import add_measure, update_measure
+
+    director = make_user("director", "director", world["a1"])
+    ensure_catalogue(world["county"])
+    dibao = Programme.objects.get(county=world["county"], code="dibao")
+    month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    month = month.replace(day=1)
+    values = {
+        "programme": dibao,
+        "amount": Decimal("480"),
+        "start_month": month,
+        "provider_kind": "government",
+        "provider_name": "县民政局",
+    }
+    by_service = make_child(world["a1"], "王一")
+    measure = add_measure(director, by_service, {**values, "status": "applied"})
+    for status in ("approved", "active"):
+        measure = update_measure(director, measure, {"status": status}, based_on=measure.updated_at)
+    by_bulk = make_child(world["a1"], "王二")
+    bulk = ReliefMeasure.objects.create(
+        child=by_bulk, payment=dibao.payment, status="active", created_by=director, **values
+    )
+    bulk.refresh_from_db()
+    _history([bulk], random_module.Random(1), timezone.localdate())
+
+    def history(m):
+        revisions = list(
+            MeasureRevision.objects.filter(measure=m).order_by("id").values_list("data", flat=True)
+        )
+        entries = [
+            (e.action, e.actor_id, e.object_type, e.area_code, {**e.data, "child": None})
+            for e in AuditEntry.objects.filter(
+                object_type="relief.reliefmeasure", object_id=str(m.pk)
+            ).order_by("at", "id")
+        ]
+        return revisions, entries
+
+    assert history(bulk) == history(measure)
+    assert len(history(bulk)[0]) == 2  # applied, then approved, before it took effect

@@ -20,7 +20,7 @@ from core.models import AuditEntry
 from demo.care import RECENT_DAYS
 from demo.seed import seed_demo
 from people.models import User
-from relief.models import ReliefMeasure
+from relief.models import MeasureRevision, ReliefMeasure
 
 
 @pytest.fixture(scope="module")
@@ -148,9 +148,19 @@ def test_changes_in_childrens_situations_were_recorded_through_the_registry(seed
         ).exists()
 
 
-def test_relief_measures_are_in_every_state(seeded):
+def test_relief_measures_are_in_every_state_with_their_history_and_audit(seeded):
     states = set(ReliefMeasure.objects.values_list("status", flat=True))
     assert states == set(ReliefMeasure.Status.values)
+    created = AuditEntry.objects.filter(action="relief.measure.created")
+    assert created.count() == ReliefMeasure.objects.count()
+    updated = AuditEntry.objects.filter(action="relief.measure.updated")
+    assert updated.count() == MeasureRevision.objects.count() > 0
+    ended = ReliefMeasure.objects.filter(status="ended").first()
+    assert [r.data["status"] for r in ended.revisions.order_by("at")] == [
+        "applied",
+        "approved",
+        "active",
+    ]
 
 
 def test_every_closed_child_has_its_close_history_and_audit_entry(seeded):
