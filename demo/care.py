@@ -22,6 +22,7 @@ entry `record_activity` writes.
 """
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
 
@@ -38,10 +39,11 @@ from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
 
-from .bulk import insert, next_id
+from .bulk import Json, insert, next_id
 
 YEARS = 3  # visits go back to the same date three years ago
-RECENT_DAYS = 21  # findings this recent go through record_visit and open concerns
+RECENT_DAYS = 14  # findings this recent go through record_visit and open concerns
+MIN_ACTED_ON = 3  # at least this many such visits (the small scale has few visits)
 SPECIAL_MONTHS_VISITED = 0.9  # share of calendar months a special-attention child is visited
 ORDINARY_YEARS_VISITED = 0.93  # share of yearly visits an ordinary child gets
 LAGGING_VILLAGES = 0.08  # villages whose director has fallen behind (plus the `director`'s)
@@ -52,6 +54,7 @@ URGENT_RATE = 0.004  # share of visits with an urgent finding
 WEAK_HOMES = 0.12  # children's homes that miss many weeks
 IDLE_HOMES = 0.02  # homes with no activity in the last five weeks (gap report lines)
 WEEKS = 52
+NO_REFERRALS = Json("[]")
 
 # Notes a director writes, by aspect (data, in Chinese as the directors write them).
 CONCERN_NOTES = {
@@ -94,10 +97,10 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _findings(rng: random.Random, special: bool) -> dict:
+def _findings(rng: random.Random, special: bool, roll: float | None = None) -> dict:
     """The six assessments of one visit: most fine, some concerns, a few urgent."""
     data = {}
-    roll = rng.random()
+    roll = rng.random() if roll is None else roll
     concern_rate = CONCERN_RATE * (1.5 if special else 1)
     if roll < URGENT_RATE:
         aspect = rng.choice(sorted(URGENT_NOTES))
@@ -219,7 +222,7 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 *assessed,
                 data.get("problems", ""),
                 data.get("actions", ""),
-                data.get("referrals", []),
+                Json(json.dumps(data["referrals"])) if data.get("referrals") else NO_REFERRALS,
                 follow_up,
                 at,
                 at,
@@ -236,7 +239,9 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 str(pk),
                 f"{child.name} {dates[day]}"[:200],
                 child.area_code,
-                {"child": child.pk, "findings": findings},
+                Json(json.dumps({"child": child.pk, "findings": findings}))
+                if findings
+                else Json(f'{{"child": {child.pk}, "findings": []}}'),
             )
         )
         if child.pk not in latest or (day, pk) >= latest[child.pk][:2]:
@@ -339,6 +344,12 @@ def seed_visits(rng: random.Random, today: dt.date | None = None) -> dict:
                 through_service.append((child, visitor, data))
             else:
                 bulk.append((child, visitor, data))
+    if len(through_service) < MIN_ACTED_ON:  # a small county still shows a few
+        latest = sorted(bulk, key=lambda plan: plan[2]["visited_on"])[-MIN_ACTED_ON:]
+        for plan in latest:
+            bulk.remove(plan)
+            plan[2].update(_findings(rng, True, roll=URGENT_RATE))  # a concern
+            through_service.append(plan)
     counts = {"visits": bulk_record_visits(bulk)}
     # In date order, as the directors recorded them; record_visit reads model instances.
     through_service.sort(key=lambda plan: plan[2]["visited_on"])

@@ -22,7 +22,7 @@ from core import idnumber
 from core.audit import log_action
 
 from . import names
-from .bulk import insert_instances
+from .bulk import insert, insert_instances, next_id
 
 PROVINCES = [
     ("浙江", ["杭州", "宁波", "温州", "嘉兴", "义乌"]),
@@ -209,6 +209,7 @@ def save_rows_fast(rows: list[Row]) -> list[int]:
     with transaction.atomic():
         insert_instances([child for child, _p, _c in built], Child)
         parents, caregivers, changes = [], [], []
+        first, at = next_id(ChildChange), timezone.now()
         for child, family, caregiver in built:
             for parent in family.values():
                 parent.child = child
@@ -217,18 +218,21 @@ def save_rows_fast(rows: list[Row]) -> list[int]:
                 caregiver.child = child
                 caregivers.append(caregiver)
             changes.append(
-                ChildChange(
-                    child=child,
-                    actor=None,
-                    actor_username="",
-                    kind=ChildChange.Kind.IMPORTED,
-                    note="",
-                    changes={k: [None, v] for k, v in snapshot(child, family, caregiver).items()},
+                (
+                    first + len(changes),
+                    child.pk,
+                    at,
+                    None,
+                    "",
+                    ChildChange.Kind.IMPORTED.value,
+                    {k: [None, v] for k, v in snapshot(child, family, caregiver).items()},
+                    "",
                 )
             )
         insert_instances(parents, Parent)
         insert_instances(caregivers, Caregiver)
-        insert_instances(changes, ChildChange)
+        columns = ["id", "child_id", "at", "actor_id", "actor_username", "kind", "changes", "note"]
+        insert(ChildChange, columns, changes)
         ids = [child.pk for child, _p, _c in built]
         children_saved_in_bulk.send(sender=Child, area_ids={c.area_id for c, _p, _c in built})
         log_action(

@@ -23,6 +23,7 @@ from rounds.models import Round
 from rounds.services import quarter_of
 
 from . import names
+from .bulk import roomy_cache
 from .care import seed_activities, seed_visits
 from .children import seed_children
 from .models import DemoDataset
@@ -110,6 +111,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         )
     scale = SCALES[scale_name]
     clock = _Clock()
+    roomy_cache()
     rng = random.Random(seed)
     load_divisions(COUNTY)
     county = Area.objects.get(code=COUNTY + "000000")
