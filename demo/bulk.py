@@ -40,8 +40,10 @@ class Json(str):
 
 
 def _json(value):
-    if value is None or isinstance(value, Json):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, Json):
+        return str(value)  # a plain str: database drivers adapt str, not every subclass
     return json.dumps(value, cls=DjangoJSONEncoder)
 
 
