@@ -11,12 +11,18 @@ parents without a work city, caregivers without an entrustment agreement.
 import datetime as dt
 import random
 
+from django.db import transaction
 from django.utils import timezone
 
-from children.imports import Row, save_rows
+from children.imports import Row, build
+from children.models import Caregiver, Child, ChildChange, Parent
+from children.services import snapshot
+from children.signals import children_saved_in_bulk
 from core import idnumber
+from core.audit import log_action
 
 from . import names
+from .bulk import insert, insert_instances, next_id
 
 PROVINCES = [
     ("浙江", ["杭州", "宁波", "温州", "嘉兴", "义乌"]),
@@ -191,8 +197,52 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
     return rows
 
 
+def save_rows_fast(rows: list[Row]) -> list[int]:
+    """What `children.imports.save_rows(None, rows)` writes, with the fast inserts: each
+    child built and classified by the importer's own `build`, its parents and caregiver,
+    its "imported" history entry with every recorded fact, one `children.child.imported`
+    audit entry, and the signal that has the villages' figures recounted. About three times
+    faster at county scale, where `bulk_create` spent most of the seed's time preparing
+    values (demo/tests compares the two on a sample)."""
+    today = timezone.localdate()
+    built = [build(row, today) for row in rows]
+    with transaction.atomic():
+        insert_instances([child for child, _p, _c in built], Child)
+        parents, caregivers, changes = [], [], []
+        first, at = next_id(ChildChange), timezone.now()
+        for child, family, caregiver in built:
+            for parent in family.values():
+                parent.child = child
+                parents.append(parent)
+            if caregiver is not None:
+                caregiver.child = child
+                caregivers.append(caregiver)
+            changes.append(
+                (
+                    first + len(changes),
+                    child.pk,
+                    at,
+                    None,
+                    "",
+                    ChildChange.Kind.IMPORTED.value,
+                    {k: [None, v] for k, v in snapshot(child, family, caregiver).items()},
+                    "",
+                )
+            )
+        insert_instances(parents, Parent)
+        insert_instances(caregivers, Caregiver)
+        columns = ["id", "child_id", "at", "actor_id", "actor_username", "kind", "changes", "note"]
+        insert(ChildChange, columns, changes)
+        ids = [child.pk for child, _p, _c in built]
+        children_saved_in_bulk.send(sender=Child, area_ids={c.area_id for c, _p, _c in built})
+        log_action(
+            None, "children.child.imported", None, {"filename": "", "count": len(ids), "ids": ids}
+        )
+    return ids
+
+
 def seed_children(villages, count: int, rng: random.Random) -> int:
-    """Register the generated children through the registry's bulk path."""
+    """Register the generated children as the registry's import does (see save_rows_fast)."""
     rows = generate(villages, count, rng)
-    save_rows(None, rows)
+    save_rows_fast(rows)
     return len(rows)

@@ -51,7 +51,7 @@ def person_name(rng) -> str:
 
 def mobile(rng) -> str:
     """An 11-digit mainland mobile number of the usual form."""
-    return "1" + rng.choice("3589") + "".join(str(rng.randrange(10)) for _ in range(9))
+    return "1" + rng.choice("3589") + f"{rng.randrange(10**9):09d}"
 
 
 def landline(rng) -> str:

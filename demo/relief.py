@@ -8,16 +8,22 @@ import random
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from areas.models import Area
 from children.choices import CareLevel
 from children.choices import Status as ChildStatus
+from children.models import Child
+from core.audit import field_changes
+from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
 from relief.catalogue import ensure_catalogue
 from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+from relief.services import measure_snapshot
 
 from . import names
+from .bulk import insert, next_id
 
 # Demo figures, not policy: every county sets its own standards, and they change yearly.
 # code: (standard amount in yuan or None when set case by case, usual provider)
@@ -53,7 +59,7 @@ SPECIAL_WITH_MEASURE = 0.88  # of the others
 SPECIAL_WITH_CONTACT = 0.9
 ORDINARY_WITH_MEASURE = 0.05
 ORDINARY_WITH_CONTACT = 0.02
-REVISED = 0.06  # current measures whose amount was raised once (a history to show)
+REVISED = 0.06  # current monthly measures whose amount was raised once
 
 CHILD_FIELDS = (
     "pk",
@@ -237,39 +243,91 @@ def seed_relief(county_area, children, rng: random.Random, today: dt.date) -> di
 
     measures = ReliefMeasure.objects.bulk_create(seeder.measures, batch_size=2000)
     AssistanceContact.objects.bulk_create(seeder.contacts, batch_size=2000)
-
-    # A few current monthly measures were raised once: their earlier amount is the history.
-    revisions = []
-    for m in measures:
-        if (
-            m.pk
-            and m.status == ReliefMeasure.Status.ACTIVE
-            and m.payment == "monthly"
-            and m.amount is not None
-            and rng.random() < REVISED
-        ):
-            before = m.amount - Decimal(rng.choice([30, 50, 60, 80]))
-            revisions.append(
-                MeasureRevision(
-                    measure=m,
-                    actor=m.created_by,
-                    data={
-                        "programme": m.programme_id,
-                        "programme_name": m.programme.name,
-                        "amount": str(before),
-                        "payment": m.payment,
-                        "start_month": m.start_month.isoformat(),
-                        "end_month": None,
-                        "provider_kind": m.provider_kind,
-                        "provider_name": m.provider_name,
-                        "status": m.status,
-                        "note": m.note,
-                    },
-                )
-            )
-    MeasureRevision.objects.bulk_create(revisions, batch_size=2000)
+    revisions = _history(measures, rng, today)
     return {
         "relief_measures": len(measures),
         "assistance_contacts": len(seeder.contacts),
-        "measure_revisions": len(revisions),
+        "measure_revisions": revisions,
     }
+
+
+STEPS = [
+    ReliefMeasure.Status.APPLIED,
+    ReliefMeasure.Status.APPROVED,
+    ReliefMeasure.Status.ACTIVE,
+    ReliefMeasure.Status.ENDED,
+]
+
+
+def _history(measures, rng: random.Random, today: dt.date) -> int:
+    """What `relief.services.add_measure` and `update_measure` would have written for each
+    measure, had it been recorded as applied and then moved step by step to its status (a
+    few current monthly measures also raised once): the `relief.measure.created` audit
+    entry, and for every step a MeasureRevision (the version before) with its
+    `relief.measure.updated` audit entry, dated along the measure's months. Returns the
+    number of revisions."""
+    children = {m.child_id for m in measures}
+    facts = dict(
+        (pk, (name, code))
+        for pk, name, code in Child.objects.filter(pk__in=children).values_list(
+            "pk", "name", "area__code"
+        )
+    )
+    now = timezone.now()
+    revisions, audits = [], []
+    revision_id, audit_id = next_id(MeasureRevision), next_id(AuditEntry)
+    for m in measures:
+        final = measure_snapshot(m)
+        path = STEPS[: STEPS.index(m.status) + 1]
+        versions = []
+        for step in path:
+            version = {**final, "status": str(step)}
+            if step != m.status and not (m.payment == "one_off" and step == STEPS[2]):
+                version["end_month"] = None  # an end is set when the measure ends
+            versions.append(version)
+        raised = (
+            m.status == ReliefMeasure.Status.ACTIVE
+            and m.payment == "monthly"
+            and m.amount is not None
+            and rng.random() < REVISED
+        )
+        if raised:  # earlier versions paid less
+            lower = f"{m.amount - Decimal(rng.choice([30, 50, 60, 80])):.2f}"
+            versions = [{**v, "amount": lower} for v in versions] + [final]
+        start = timezone.make_aware(dt.datetime.combine(m.start_month, dt.time(10)))
+        times = [start - dt.timedelta(days=25), start - dt.timedelta(days=10), start]
+        if m.end_month:
+            times.append(start + dt.timedelta(days=(m.end_month - m.start_month).days + 27))
+        times = [min(t, now - dt.timedelta(hours=len(versions) - i)) for i, t in enumerate(times)]
+        while len(times) < len(versions):  # the raise: a month or two ago
+            times.append(min(now - dt.timedelta(days=rng.randint(20, 60)), now))
+        name, code = facts.get(m.child_id, ("", ""))
+        actor = m.created_by
+        entry = (
+            actor.pk if actor else None,
+            actor.username if actor else "",
+            "relief.reliefmeasure",
+            str(m.pk),
+            f"{m.programme.name} · {name}"[:200],
+            code,
+        )
+        audits.append(
+            (audit_id + len(audits), times[0], entry[0], entry[1], "relief.measure.created")
+            + entry[2:]
+            + ({"child": m.child_id, **versions[0]},)
+        )
+        for before, after, at in zip(versions, versions[1:], times[1:], strict=False):
+            revisions.append((revision_id + len(revisions), m.pk, at, entry[0], before))
+            audits.append(
+                (audit_id + len(audits), at, entry[0], entry[1], "relief.measure.updated")
+                + entry[2:]
+                + ({"child": m.child_id, "changes": field_changes(before, after)},)
+            )
+    insert(MeasureRevision, ["id", "measure_id", "at", "actor_id", "data"], revisions)
+    insert(
+        AuditEntry,
+        ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+        + ["object_repr", "area_code", "data"],
+        audits,
+    )
+    return len(revisions)

@@ -3,7 +3,9 @@ and closed, and this quarter's round open with returns in every state.
 
 Bulk-created (the county demo has ~400 villages and ~25,000 children): the snapshots are the
 registry's own snapshot rows, with a few facts altered in the older quarters so that the
-township's review has changes, new and exited children to show.
+township's review has changes, new and exited children to show. The children closed or
+changed this quarter were closed and changed before, through the registry's services
+(demo/registry.py); the older quarters' rosters hold them as they were before.
 """
 
 import copy
@@ -32,7 +34,6 @@ from rounds.models import (
 )
 from rounds.services import child_rows, quarter_of, rebuild_round_sums
 
-EXITED_THIS_QUARTER = 0.01  # share of children whose record closes this quarter
 NEW_EACH_QUARTER = 0.02  # share of children first registered in the following quarter
 CHANGED_EACH_QUARTER = 0.03  # share whose recorded facts changed since the quarter before
 SCHOOLS = ["城关一小", "城关二小", "镇中心小学", "镇初级中学", "县实验中学"]
@@ -91,9 +92,16 @@ def _older(row: dict, rng: random.Random) -> dict:
     return earlier
 
 
-def seed_rounds(rng: random.Random, today: dt.date | None = None) -> dict:
-    """Create the three rounds; returns counts. Needs the villages, accounts and children."""
+def seed_rounds(
+    rng: random.Random, earlier: dict | None = None, today: dt.date | None = None
+) -> dict:
+    """Create the three rounds; returns counts. Needs the villages, accounts and children.
+
+    `earlier` holds the snapshot rows, taken before this quarter's changes and closures, of
+    the children changed or closed since: the older quarters' rosters show them as they
+    were, so the township's review shows what changed and who exited."""
     today = today or timezone.localdate()
+    earlier = earlier or {}
     county = Area.objects.get(code="341623000000")
     villages = list(Area.objects.within("341623").villages().order_by("code"))
     townships = {v.parent_id for v in villages}
@@ -101,22 +109,17 @@ def seed_rounds(rng: random.Random, today: dt.date | None = None) -> dict:
     directors = {u.area_id: u for u in User.objects.filter(role=Role.DIRECTOR)}
     supervisors = {u.area_id: u for u in User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR)}
 
-    rows = child_rows(Child.objects.active())
-    area_of = dict(Child.objects.active().values_list("pk", "area_id"))
+    live = child_rows(Child.objects.active())
+    # Children closed this quarter are on the older rosters (as they were), not on this one.
+    exits = {pk for pk in earlier if pk not in live}
+    rows = {**live, **{pk: earlier[pk] for pk in exits}}
+    area_of = dict(Child.objects.filter(pk__in=list(rows)).values_list("pk", "area_id"))
     by_village = defaultdict(list)
     for pk in sorted(rows):
         by_village[area_of[pk]].append(pk)
 
     year, quarter = quarter_of(today)
     current = Round(county=county, year=year, quarter=quarter)
-    # A few children left this quarter (turned 16, a parent came home): on the older
-    # rosters, closed now, so the township's review shows them as exited.
-    exits = {pk for pk in rows if rng.random() < EXITED_THIS_QUARTER}
-    closed_on = min(today, current.period_start + dt.timedelta(days=20))
-    Child.objects.filter(pk__in=exits).update(
-        status="closed", closed_reason="parent_returned", closed_on=closed_on
-    )
-    live = {pk: data for pk, data in rows.items() if pk not in exits}
     # Children new in a quarter were not on the rosters of the quarters before it.
     new_in = {}
     for back in (0, 1):
@@ -135,6 +138,7 @@ def seed_rounds(rng: random.Random, today: dt.date | None = None) -> dict:
         for pk, data in rows.items():
             if new_in.get(pk, 99) < back or data.get("birth_date", "") > ended:
                 continue  # registered (or born) after this quarter
+            data = earlier.get(pk, data)  # before this quarter's recorded changes
             changed = rng.random() < CHANGED_EACH_QUARTER * back
             older[pk] = _older(data, rng) if changed else data
         snapshot_rows[back] = older

@@ -1,0 +1,188 @@
+"""The demo shows the product's own warnings (issue 12, point 11): overdue visits in several
+villages, findings of every level, three years of visits, a year of activities with the
+children who came, changes, relief in every state, and closures made through the registry's
+services with reasons that agree with the record. Also: the demo's bulk paths write what the
+services write."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+from care import schedule
+from care.models import Activity, Visit, VisitSummary
+from children.choices import CareLevel, CloseReason, ParentStatus
+from children.models import Child, ChildChange
+from concerns.models import ChangeEvent
+from core.models import AuditEntry
+from demo.care import RECENT_DAYS
+from demo.seed import seed_demo
+from people.models import User
+from relief.models import MeasureRevision, ReliefMeasure
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The small demo county, seeded once for this module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo("small", seed=7)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(demo, db):
+    return timezone.localdate()
+
+
+def test_overdue_children_are_in_several_villages_including_the_directors(seeded):
+    today = seeded
+    children = schedule.with_visits(Child.objects.active())
+    overdue = children.filter(
+        schedule.overdue_q(CareLevel.SPECIAL, today) | schedule.overdue_q(CareLevel.ORDINARY, today)
+    )
+    villages = set(overdue.values_list("area_id", flat=True))
+    assert len(villages) >= 2
+    assert User.objects.get(username="director").area_id in villages
+    # and the worklist of the director's village agrees
+    director_village = User.objects.get(username="director").area
+    work = schedule.worklist(Child.objects.active().filter(area=director_village), today)
+    assert work[schedule.OVERDUE]
+
+
+def test_visits_span_three_years_at_the_policys_rhythm(seeded):
+    today = seeded
+    span = Visit.objects.aggregate(first=Min("visited_on"), last=Max("visited_on"))
+    assert span["first"] <= today.replace(year=today.year - 3) + dt.timedelta(days=31)
+    assert span["last"] <= today
+    # a special-attention child visited for years is visited in most months, an ordinary
+    # child about once a year
+    special = Child.objects.filter(
+        care_level=CareLevel.SPECIAL, birth_date__lt=today.replace(year=today.year - 4)
+    ).first()
+    months = {(d.year, d.month) for d in special.visits.values_list("visited_on", flat=True)}
+    assert len(months) >= 24
+    ordinary = Child.objects.filter(
+        care_level=CareLevel.ORDINARY, birth_date__lt=today.replace(year=today.year - 4)
+    )
+    counts = [c.visits.count() for c in ordinary[:30]]
+    assert max(counts) <= 4 and sum(counts) / len(counts) >= 2
+
+
+def test_findings_of_each_level_have_notes_and_most_visits_are_fine(seeded):
+    aspects = Visit.ASPECTS
+    concern = Q()
+    urgent = Q()
+    for aspect in aspects:
+        concern |= Q(**{aspect: "concern"})
+        urgent |= Q(**{aspect: "urgent"})
+    total = Visit.objects.count()
+    concerns = Visit.objects.filter(concern)
+    urgents = Visit.objects.filter(urgent)
+    assert concerns.exists() and urgents.exists()
+    assert concerns.count() + urgents.count() < total * 0.25  # most visits find all fine
+    for visit in [*concerns[:50], *urgents]:
+        for aspect, _level, note in visit.findings():
+            assert note, f"{aspect} of visit {visit.pk} has no note"
+        assert visit.follow_up_on is not None
+
+
+def test_recent_findings_opened_concerns_through_the_visit_service(seeded):
+    recent = seeded - dt.timedelta(days=RECENT_DAYS)
+    found = [
+        v
+        for v in Visit.objects.filter(visited_on__gt=recent).select_related("child")
+        if v.findings()
+    ]
+    assert found
+    for visit in found:
+        assert AuditEntry.objects.filter(
+            action="children.child.concern_raised", object_id=str(visit.child_id)
+        ).exists()
+    assert any(v.child.risk for v in found)
+
+
+def test_every_visit_has_its_audit_entry_and_every_child_its_summary(seeded):
+    assert AuditEntry.objects.filter(action="care.visit.created").count() == Visit.objects.count()
+    visited = Visit.objects.values("child_id").distinct().count()
+    assert VisitSummary.objects.exclude(last_visit=None).count() == visited
+    latest = dict(
+        Visit.objects.values("child_id")
+        .annotate(last=Max("visited_on"))
+        .values_list("child_id", "last")
+    )
+    assert latest == dict(VisitSummary.objects.values_list("child_id", "last_visit"))
+
+
+def test_activities_span_a_year_with_the_children_who_came(seeded):
+    today = seeded
+    span = Activity.objects.aggregate(first=Min("held_on"), last=Max("held_on"))
+    assert span["first"] <= today - dt.timedelta(days=350) and span["last"] <= today
+    through = Activity.children.through.objects
+    assert through.count() > Activity.objects.count() * 5
+    assert not Activity.objects.filter(children__isnull=True).exists()
+    activity = Activity.objects.first()
+    assert set(activity.children.values_list("area_id", flat=True)) == {activity.home.area_id}
+    assert (
+        AuditEntry.objects.filter(action="care.activity.created").count()
+        == Activity.objects.count()
+    )
+    # some homes miss weeks
+    weeks = [
+        len({d.isocalendar()[:2] for d in home.activities.values_list("held_on", flat=True)})
+        for home in {a.home for a in Activity.objects.select_related("home")}
+    ]
+    assert min(weeks) < 45
+
+
+def test_changes_in_childrens_situations_were_recorded_through_the_registry(seeded):
+    events = ChangeEvent.objects.all()
+    assert events.count() >= 6
+    assert len(set(events.values_list("kind", flat=True))) >= 2
+    for event in events:
+        assert event.child.changes.filter(kind=ChildChange.Kind.UPDATED).exists()
+        assert AuditEntry.objects.filter(
+            action="concerns.change.recorded", object_id=str(event.pk)
+        ).exists()
+
+
+def test_relief_measures_are_in_every_state_with_their_history_and_audit(seeded):
+    states = set(ReliefMeasure.objects.values_list("status", flat=True))
+    assert states == set(ReliefMeasure.Status.values)
+    created = AuditEntry.objects.filter(action="relief.measure.created")
+    assert created.count() == ReliefMeasure.objects.count()
+    updated = AuditEntry.objects.filter(action="relief.measure.updated")
+    assert updated.count() == MeasureRevision.objects.count() > 0
+    ended = ReliefMeasure.objects.filter(status="ended").first()
+    assert [r.data["status"] for r in ended.revisions.order_by("at")] == [
+        "applied",
+        "approved",
+        "active",
+    ]
+
+
+def test_every_closed_child_has_its_close_history_and_audit_entry(seeded):
+    closed = Child.objects.filter(status="closed")
+    assert closed.count() >= 6
+    for child in closed:
+        entry = child.changes.get(kind=ChildChange.Kind.CLOSED)
+        assert entry.changes["status"] == ["active", "closed"]
+        assert entry.changes["closed_reason"][1] == child.closed_reason
+        assert AuditEntry.objects.filter(
+            action="children.child.closed", object_id=str(child.pk)
+        ).exists()
+
+
+def test_no_child_closed_because_a_parent_returned_has_a_parent_still_away(seeded):
+    returned = Child.objects.filter(closed_reason=CloseReason.PARENT_RETURNED)
+    assert returned.exists()
+    for child in returned:
+        assert not child.parents.filter(status=ParentStatus.MIGRANT).exists()
+        assert not child.is_left_behind
+        assert child.change_events.filter(kind="parent_returned").exists()
+    # the other reasons are stated, and nobody is closed as "a parent returned" by default
+    assert set(Child.objects.filter(status="closed").values_list("closed_reason", flat=True)) - {
+        CloseReason.PARENT_RETURNED
+    }
