@@ -60,7 +60,7 @@ def _due_follow_up(visit: Visit) -> None:
         visit.follow_up_on = latest
 
 
-def _act_on_findings(actor, visit: Visit, before: str) -> None:
+def act_on_findings(actor, visit: Visit, before: str) -> None:
     """Open a concern on the child (its care level is computed again with the visit as the
     reason) when the visit's worst finding is worse than `before`; an urgent safety finding
     flags the child to be reported at once."""
@@ -130,7 +130,7 @@ def record_visit(actor, child, data: dict) -> Visit:
         {"child": child.pk, "findings": [f[:2] for f in visit.findings()]},
     )
     refresh_summaries([child.pk])
-    _act_on_findings(actor, visit, Assessment.FINE)
+    act_on_findings(actor, visit, Assessment.FINE)
     return visit
 
 
@@ -148,7 +148,7 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
     visit.full_clean()
     visit.save()
     refresh_summaries([visit.child_id])
-    _act_on_findings(actor, visit, worst_before)
+    act_on_findings(actor, visit, worst_before)
     changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
     log_action(actor, "care.visit.updated", visit, {"changes": changes})
     return changes

@@ -305,6 +305,13 @@ def seed_visits(rng: random.Random, today: dt.date | None = None) -> dict:
         "pk", "name", "area_id", "area__code", "area__parent_id", "care_level", "birth_date"
     )
     closed = dict(Child.objects.filter(status="closed").values_list("pk", "closed_on"))
+    # Nobody is visited before being registered.
+    registered = {
+        pk: timezone.localtime(at).date()
+        for pk, at in Child.objects.filter(
+            created_at__gt=timezone.make_aware(dt.datetime.combine(start, dt.time()))
+        ).values_list("pk", "created_at")
+    }
     children, township_of = [], {}
     for pk, name, area_id, code, township, level, born in rows:
         children.append(_Child(pk, name, area_id, code, level, born))
@@ -337,7 +344,9 @@ def seed_visits(rng: random.Random, today: dt.date | None = None) -> dict:
         if child.pk in closed:
             stop = min(stop or today, closed[child.pk])
         special = child.level == CareLevel.SPECIAL
-        for day in visit_days(rng, child.level, max(start, child.born), today, stop):
+        for day in visit_days(
+            rng, child.level, max(start, child.born, registered.get(child.pk, start)), today, stop
+        ):
             data = {"visited_on": day, **_mode(rng, special), **_findings(rng, special)}
             recent = (today - day).days < RECENT_DAYS
             if recent and any(data.get(a, "fine") != "fine" for a in Visit.ASPECTS):

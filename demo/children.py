@@ -70,12 +70,32 @@ def _migrant(rng, gap=False):
 
 
 def _at_home(rng, status="at_home", since=None):
+    if status == "disabled":
+        return _disabled(rng, since)
     return {
         "status": status,
         "work_province": "",
         "work_city": "",
         "status_since": since,
         "phone": names.mobile(rng) if status == "at_home" else "",
+        "name": names.person_name(rng),
+    }
+
+
+def _disabled(rng, since=None):
+    """A parent with a severe disability (重残): grade 1–2, or grade 3–4 intellectual or
+    mental, as the policy computes it (children.policy.severely_disabled)."""
+    category, grade = rng.choice(
+        [("physical", 1), ("physical", 2), ("visual", 1), ("intellectual", 3), ("mental", 4)]
+    )
+    return {
+        "status": "disabled",
+        "disability_category": category,
+        "disability_grade": grade,
+        "work_province": "",
+        "work_city": "",
+        "status_since": since,
+        "phone": "",
         "name": names.person_name(rng),
     }
 
@@ -103,7 +123,7 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
         elif kind < 0.84:  # one away, the other unable to care
             mother = _at_home(
                 rng,
-                rng.choice(["seriously_ill", "severely_disabled", "deceased"]),
+                rng.choice(["seriously_ill", "disabled", "deceased"]),
                 dt.date(rng.randint(2015, 2024), 1, 1),
             )
             if rng.random() < 0.5:
@@ -132,7 +152,7 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
             )
             mother = _at_home(
                 rng,
-                rng.choice(["deceased", "severely_disabled", "lost_contact"]),
+                rng.choice(["deceased", "disabled", "lost_contact"]),
                 dt.date(rng.randint(2015, 2024), 1, 1),
             )
         if kind < 0.84 and rng.random() < 0.015:
@@ -197,7 +217,31 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
     return rows
 
 
-def save_rows_fast(rows: list[Row]) -> list[int]:
+def registration_times(rows: list[Row], rng: random.Random, today: dt.date) -> list:
+    """When each child was registered: most with the county's first roster, a little over
+    three years ago (before the visits begin), then a steady trickle of newly found
+    children and newborns, and about 4 % this quarter (the dashboard's "registered this
+    quarter"). Never before the child was born."""
+    first_roster = today - dt.timedelta(days=3 * 365 + 45)
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    times = []
+    for row in rows:
+        roll = rng.random()
+        if roll < 0.04:
+            day = quarter + dt.timedelta(days=rng.randint(0, max(0, (today - quarter).days)))
+        elif roll < 0.75:
+            day = first_roster + dt.timedelta(days=rng.randint(0, 30))
+        else:
+            day = first_roster + dt.timedelta(days=rng.randint(31, (quarter - first_roster).days))
+        born = row.child["birth_date"]
+        if day <= born:
+            day = min(today, born + dt.timedelta(days=rng.randint(20, 120)))
+        moment = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59)))
+        times.append(timezone.make_aware(moment))
+    return times
+
+
+def save_rows_fast(rows: list[Row], registered: list | None = None) -> list[int]:
     """What `children.imports.save_rows(None, rows)` writes, with the fast inserts: each
     child built and classified by the importer's own `build`, its parents and caregiver,
     its "imported" history entry with every recorded fact, one `children.child.imported`
@@ -206,6 +250,9 @@ def save_rows_fast(rows: list[Row]) -> list[int]:
     values (demo/tests compares the two on a sample)."""
     today = timezone.localdate()
     built = [build(row, today) for row in rows]
+    if registered:  # the demo's registration times (see registration_times)
+        for (child, _p, _c), moment in zip(built, registered, strict=True):
+            child.created_at = moment
     with transaction.atomic():
         insert_instances([child for child, _p, _c in built], Child)
         parents, caregivers, changes = [], [], []
@@ -221,7 +268,7 @@ def save_rows_fast(rows: list[Row]) -> list[int]:
                 (
                     first + len(changes),
                     child.pk,
-                    at,
+                    child.created_at if registered else at,
                     None,
                     "",
                     ChildChange.Kind.IMPORTED.value,
@@ -244,5 +291,5 @@ def save_rows_fast(rows: list[Row]) -> list[int]:
 def seed_children(villages, count: int, rng: random.Random) -> int:
     """Register the generated children as the registry's import does (see save_rows_fast)."""
     rows = generate(villages, count, rng)
-    save_rows_fast(rows)
+    save_rows_fast(rows, registration_times(rows, rng, timezone.localdate()))
     return len(rows)

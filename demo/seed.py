@@ -26,6 +26,7 @@ from . import names
 from .bulk import roomy_cache
 from .care import seed_activities, seed_visits
 from .children import seed_children
+from .concerns import seed_concerns
 from .models import DemoDataset
 from .registry import seed_registry_events
 from .relief import seed_relief
@@ -271,8 +272,9 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     homes = [p for p in points if p.kind == ServicePoint.Kind.CHILDRENS_HOME]
     care = seed_visits(rng, today)
     clock.lap("visits")
-    # seed_concerns (concern records, another branch) belongs here: after the visits whose
-    # findings opened concerns, before the dashboards' figures are counted.
+    # After the visits whose findings opened concerns, before the figures are counted.
+    care |= seed_concerns(rng, today)
+    clock.lap("concerns")
     care |= seed_activities(rng, homes, today)
     clock.lap("activities")
     relief = seed_relief(county, Child.objects.filter(area__code__startswith=COUNTY), rng, today)

@@ -97,11 +97,11 @@ def test_recent_findings_opened_concerns_through_the_visit_service(seeded):
         if v.findings()
     ]
     assert found
+    from children.models import Concern
+
     for visit in found:
-        assert AuditEntry.objects.filter(
-            action="children.child.concern_raised", object_id=str(visit.child_id)
-        ).exists()
-    assert any(v.child.risk for v in found)
+        assert Concern.objects.filter(source="visit", source_ref=visit.pk).exists()
+    assert Child.objects.exclude(risk="").exists()
 
 
 def test_every_visit_has_its_audit_entry_and_every_child_its_summary(seeded):
@@ -186,3 +186,46 @@ def test_no_child_closed_because_a_parent_returned_has_a_parent_still_away(seede
     assert set(Child.objects.filter(status="closed").values_list("closed_reason", flat=True)) - {
         CloseReason.PARENT_RETURNED
     }
+
+
+def test_concerns_are_in_every_state_made_through_the_concern_services(seeded):
+    from children.concern_policy import State
+    from children.models import Concern, ConcernEvent
+
+    states = set(Concern.objects.values_list("state", flat=True))
+    assert {
+        State.OPEN,
+        State.ACTION_TAKEN,
+        State.AWAITING,
+        State.RESOLVED,
+        State.REFERRED,
+    } <= states
+    # every concern has its events and audit entries (made by the services, not inserted)
+    for concern in Concern.objects.all():
+        assert ConcernEvent.objects.filter(concern=concern).exists()
+    opened = AuditEntry.objects.filter(action="children.concern.opened").count()
+    assert opened == Concern.objects.count()
+    # a resolved concern whose child has nothing else left returned the child to ordinary,
+    # with the outcome in the history
+    resolved = Concern.objects.filter(state=State.RESOLVED)
+    notes = {
+        c.pk: list(ChildChange.objects.filter(child=c.child).values_list("note", flat=True))
+        for c in resolved
+    }
+    assert all(any(c.outcome in note for note in notes[c.pk]) for c in resolved), notes
+
+
+def test_registrations_are_spread_over_three_years_with_a_few_this_quarter(seeded):
+    today = seeded
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    start = timezone.make_aware(dt.datetime.combine(quarter, dt.time()))
+    children = Child.objects.all()
+    this_quarter = children.filter(created_at__gte=start).count()
+    assert 0 < this_quarter < children.count() * 0.2
+    assert children.filter(created_at__lt=start - dt.timedelta(days=2 * 365)).exists()
+    # nobody is visited before being registered
+    early = Visit.objects.filter(visited_on__lt=timezone.localtime(start).date()).select_related(
+        "child"
+    )
+    for visit in early[:500]:
+        assert visit.visited_on >= timezone.localtime(visit.child.created_at).date()

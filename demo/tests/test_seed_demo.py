@@ -55,7 +55,7 @@ def fingerprint():
 
 def wipe_demo():
     from care.models import Activity, Visit
-    from children.models import Child
+    from children.models import Child, Concern
     from concerns.models import ChangeEvent, ConcernReport
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
@@ -76,6 +76,7 @@ def wipe_demo():
     Activity.objects.all().delete()
     Visit.objects.all().delete()
     ChangeEvent.objects.all().delete()
+    Concern.objects.all().delete()
     Child.objects.all().delete()
     ResponsibilityPost.objects.all().delete()
     ServicePoint.objects.all().delete()
