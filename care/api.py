@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from children.choices import Status
 from children.models import Child
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, service_response, stale_response
 from core.audit import log_action
 
 from . import schedule, services
@@ -116,6 +116,7 @@ class VisitViewSet(
 
 class ActivitySerializer(serializers.ModelSerializer):
     home = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     helper_accounts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -131,6 +132,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "helper_accounts",
             "helpers",
             "adults",
+            "version",
         ]
 
 
@@ -155,8 +157,9 @@ class ActivityViewSet(
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
-    """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH)
-    keeps the earlier version; there is no delete."""
+    """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH,
+    with the `version` it is based on: a stale one answers 409) keeps the earlier version;
+    there is no delete."""
 
     scoped_model = Activity
     serializer_class = ActivitySerializer
@@ -172,11 +175,11 @@ class ActivityViewSet(
         form = ActivityForm(_form_data(payload.validated_data), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
-        data = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
-        }
         activity = services.record_activity(
-            request.user, data, form.cleaned_data["children"], form.cleaned_data["helper_accounts"]
+            request.user,
+            form.activity_data(),
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
         )
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
@@ -235,20 +238,25 @@ def _activity_update(self, request, *args, **kwargs):
         "helper_accounts": list(activity.helper_accounts.values_list("pk", flat=True)),
     }
     values.update(payload.validated_data)
+    values["based_on"] = request.data.get("version", "")
     form = ActivityForm(
         _form_data(values), instance=Activity.objects.get(pk=activity.pk), actor=request.user
     )
     if not form.is_valid():
+        if form.has_error("__all__", code="stale"):
+            return stale_response()
         return Response(_errors(form), status=400)
-    data = {k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")}
-    services.correct_activity(
-        request.user,
-        activity,
-        data,
-        form.cleaned_data["children"],
-        form.cleaned_data["helper_accounts"],
+    return service_response(
+        lambda: services.correct_activity(
+            request.user,
+            activity,
+            form.activity_data(),
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
+            based_on=form.cleaned_data["based_on"],
+        ),
+        lambda _changes: ActivitySerializer(Activity.objects.get(pk=activity.pk)).data,
     )
-    return Response(ActivitySerializer(Activity.objects.get(pk=activity.pk)).data)
 
 
 ActivityViewSet.update = extend_schema(
