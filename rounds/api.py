@@ -5,6 +5,7 @@ Opening, submitting, approving, returning and closing are explicit actions (POST
 the API cannot do what the pages refuse. A refused step answers 409 with the reason.
 """
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin
+from core.filters import ModelIdFilter
 from core.scoping import jurisdiction_prefix
 
 from . import services
@@ -144,12 +146,24 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(the_round).data)
 
 
+def visible_rounds(request):
+    return Round.objects.visible_to(getattr(request, "user", None))
+
+
+class ReturnFilter(django_filters.FilterSet):
+    round = ModelIdFilter(queryset=visible_rounds)
+
+    class Meta:
+        model = VillageReturn
+        fields = ["round", "state"]
+
+
 class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Village returns of the caller's jurisdiction, with their child checks."""
 
     scoped_model = VillageReturn
     serializer_class = ReturnSerializer
-    filterset_fields = ["round", "state"]
+    filterset_class = ReturnFilter
 
     def get_queryset(self):
         return (
