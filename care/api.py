@@ -16,6 +16,7 @@ from children.choices import Status
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response, stale_response
 from core.audit import log_action
+from core.openapi import ERROR
 
 from . import schedule, services
 from .filters import ActivityFilter, VisitFilter
@@ -172,7 +173,10 @@ class ActivityViewSet(
     def create(self, request, *args, **kwargs):
         payload = ActivityWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        form = ActivityForm(_form_data(payload.validated_data), actor=request.user)
+        # What the client leaves out takes the model's defaults, as documented.
+        values = {"adults": Activity._meta.get_field("adults").get_default()}
+        values.update(payload.validated_data)
+        form = ActivityForm(_form_data(values), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
         activity = services.record_activity(
@@ -194,10 +198,18 @@ class WorklistItemSerializer(serializers.Serializer):
     days_overdue = serializers.IntegerField()
 
 
+class WorklistSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    done_for_period = serializers.IntegerField(
+        help_text="children already visited this period (not listed)"
+    )
+    items = WorklistItemSerializer(many=True, help_text="overdue, due this week, later")
+
+
 class WorklistView(APIView):
     """The requesting user's worklist: overdue, due this week, later this period."""
 
-    @extend_schema(responses=WorklistItemSerializer(many=True))
+    @extend_schema(responses={200: WorklistSerializer, 403: ERROR})
     def get(self, request):
         if getattr(request.user.area, "level", None) != "village":
             raise PermissionDenied(

@@ -3,6 +3,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
+from core.openapi import ERROR
 from core.scoping import can_manage
 from people.models import User
 from relief.catalogue import county_of
@@ -208,6 +210,12 @@ class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        request=inline_serializer(
+            "PairingEnd", {"ended_on": serializers.DateField(required=False)}
+        ),
+        responses={200: PairingSerializer},
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         pairing = self.get_object()
@@ -275,6 +283,7 @@ class ServiceRecordViewSet(
     def get_queryset(self):
         return super().get_queryset().select_related("helper", "child")
 
+    @extend_schema(responses={201: ServiceRecordSerializer, 403: ERROR})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
