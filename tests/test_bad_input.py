@@ -19,8 +19,10 @@ GARBAGE = {
     "ordering": ["-password", "nonexistent"],
     "status": ["forever", "current"],
     "state": ["limbo"],
-    "round": ["x", "-1"],
-    "programme": ["x", "99999"],
+    "round": ["x", "-1", "99999999999999999999"],
+    "programme": ["x", "99999", "99999999999999999999", "-99999999999999999999"],
+    "child": ["x", "-1", "99999999999999999999", "9223372036854775808", "1e9"],
+    "home": ["x", "-1", "99999999999999999999"],
     "village": ["x", "341623"],
     "show": ["everything"],
     "all": ["nonsense", "overdue_returns"],
@@ -48,6 +50,9 @@ PAGES = [
 API = [
     "api:area-list",
     "api:service-point-list",
+    "api:child-list",
+    "api:visit-list",
+    "api:activity-list",
     "api:person-list",
     "api:responsibility-post-list",
     "api:round-list",
@@ -308,3 +313,26 @@ def test_bad_ids_in_api_paths_are_404_and_in_bodies_400(client, county_officer, 
         ):
             response = api.post(url, body, format="json")
             assert response.status_code == 400, (url, value, response.status_code)
+
+
+def test_a_bad_child_id_in_a_report_link_is_a_400(county_officer, world):
+    from rest_framework.test import APIClient
+
+    from concerns import services
+
+    report = services.receive(
+        {
+            "area": world["a1"],
+            "place": "村口",
+            "situation": "abandoned",
+            "description": "孩子独自在家多日无人照看。",
+            "urgency": "normal",
+        },
+        source="public",
+    )
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    url = f"/api/v1/reports-of-concern/{report.pk}/link/"
+    for value in ("x", "99999999999999999999", "-1", [], {}, None):
+        response = api.post(url, {"child": value}, format="json")
+        assert response.status_code == 400 and "child" in response.json(), value
