@@ -53,6 +53,22 @@ FIELD_ERRORS = OpenApiResponse(
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 
+# What each added answer means, as the schema says it.
+MEANING = {
+    "400": "Errors by field (a bad value, a bad filter).",
+    "401": "Not signed in: send a token or a session.",
+    "403": "Your role may not do this.",
+    "404": "No such record in your jurisdiction (or a page past the end of a list).",
+    "409": "Someone else changed the record since the `version` you sent: nothing was saved.",
+    "429": "Too many attempts: wait, then try again.",
+}
+# The same, for answers an operation declares itself (a 409 there is a workflow's refusal).
+DECLARED_MEANING = {
+    **MEANING,
+    "409": "Refused in the record's present state (a workflow step out of turn): `detail` "
+    "says why.",
+}
+
 
 def _model_field(field):
     """The model field a serializer field reads, or None."""
@@ -139,5 +155,10 @@ class AutoSchema(BaseAutoSchema):
             errors["429"] = ERROR
         for code, response in errors.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(response, code)
+                schema = response.response if isinstance(response, OpenApiResponse) else response
+                described = OpenApiResponse(response=schema, description=MEANING[code])
+                responses[code] = self._get_response_for_code(described, code)
+        for code, response in responses.items():
+            if not response.get("description") and code in DECLARED_MEANING:
+                response["description"] = DECLARED_MEANING[code]
         return responses

@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # A report of concern's states, apart from a round's and a return's.
+    "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "concerns.models.State"},
 }
 
 # Roster imports check and save large files in a background thread of the web process,
