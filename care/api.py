@@ -150,6 +150,11 @@ class ActivityWriteSerializer(serializers.Serializer):
     )
     helpers = serializers.CharField(required=False, allow_blank=True)
     adults = serializers.IntegerField(required=False, min_value=0)
+    version = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="to correct one: the `version` the correction is based on",
+    )
 
 
 class ActivityViewSet(
