@@ -336,3 +336,11 @@ def test_a_bad_child_id_in_a_report_link_is_a_400(county_officer, world):
     for value in ("x", "99999999999999999999", "-1", [], {}, None):
         response = api.post(url, {"child": value}, format="json")
         assert response.status_code == 400 and "child" in response.json(), value
+
+
+def test_a_bad_id_in_a_list_pages_filter_is_shown_next_to_the_filter(client, county_officer, world):
+    client.force_login(county_officer)
+    response = client.get(reverse("relief:measure_list"), {"programme": "99999999999999999999"})
+    assert response.status_code == 200
+    assert 'data-testid="error-programme"' in response.text
+    assert "请填写记录编号" in response.text
