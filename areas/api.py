@@ -2,7 +2,7 @@
 
 from rest_framework import mixins, viewsets
 
-from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, service_response
 
 from .filters import AreaFilter, ServicePointFilter
 from .models import Area, ServicePoint
@@ -26,7 +26,8 @@ class AreaViewSet(ScopedReadOnlyViewSet):
 class ServicePointViewSet(
     ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    """Children's homes, workstations and the county center; details can be corrected."""
+    """Children's homes, workstations and the county center; details can be corrected
+    (PUT or PATCH) with the `version` the change is based on: a stale one answers 409."""
 
     scoped_model = ServicePoint
     serializer_class = ServicePointSerializer
@@ -36,6 +37,18 @@ class ServicePointViewSet(
     def get_queryset(self):
         return super().get_queryset().select_related("area")
 
-    def perform_update(self, serializer):
-        # Through the service function, so the change is validated and audited like the page's.
-        update_service_point(self.request.user, serializer.instance, serializer.validated_data)
+    def update(self, request, *args, **kwargs):
+        point = self.get_object()
+        serializer = self.get_serializer(point, data=request.data, partial=kwargs.get("partial"))
+        serializer.is_valid(raise_exception=True)
+        # Through the service function, so the change is checked, validated and audited like
+        # the page's.
+        return service_response(
+            lambda: update_service_point(
+                request.user,
+                point,
+                serializer.validated_data,
+                based_on=request.data.get("version", ""),
+            ),
+            lambda saved: self.get_serializer(saved).data,
+        )

@@ -13,6 +13,8 @@ class AreaSerializer(serializers.ModelSerializer):
 
 class ServicePointSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # What a change must send back as `version`: a save based on an older one is refused.
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
 
     class Meta:
         model = ServicePoint
@@ -26,5 +28,6 @@ class ServicePointSerializer(serializers.ModelSerializer):
             "floor_area_m2",
             "phone",
             "updated_at",
+            "version",
         ]
-        read_only_fields = ["id", "kind", "area", "updated_at"]
+        read_only_fields = ["id", "kind", "area", "updated_at", "version"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from core.audit import field_changes, log_action
+from core.concurrency import lock_current
 
 from . import codes
 from .codes import Level
@@ -128,8 +129,13 @@ def _snapshot(point: ServicePoint) -> dict:
 
 
 @transaction.atomic
-def update_service_point(actor, point: ServicePoint, changes: dict) -> ServicePoint:
-    """Change a service point's details and audit the field-level difference."""
+def update_service_point(actor, point: ServicePoint, changes: dict, *, based_on) -> ServicePoint:
+    """Change a service point's details and audit the field-level difference.
+
+    `based_on` is the version the edit started from: the row is locked and a newer version
+    refuses the save (core.concurrency.StaleEdit), so two saves cannot both pass the check.
+    """
+    lock_current(ServicePoint.objects, point.pk, based_on)
     before = _snapshot(point)
     for name, value in changes.items():
         if name in SERVICE_POINT_FIELDS:

@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from children.choices import Status
 from children.models import Child
-from core.api import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin, service_response, stale_response
 from core.audit import log_action
+from core.openapi import ERROR
 
 from . import schedule, services
 from .filters import ActivityFilter, VisitFilter
@@ -116,6 +117,7 @@ class VisitViewSet(
 
 class ActivitySerializer(serializers.ModelSerializer):
     home = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = serializers.DateTimeField(source="updated_at", read_only=True)
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     helper_accounts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -131,6 +133,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "helper_accounts",
             "helpers",
             "adults",
+            "version",
         ]
 
 
@@ -147,6 +150,11 @@ class ActivityWriteSerializer(serializers.Serializer):
     )
     helpers = serializers.CharField(required=False, allow_blank=True)
     adults = serializers.IntegerField(required=False, min_value=0)
+    version = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="to correct one: the `version` the correction is based on",
+    )
 
 
 class ActivityViewSet(
@@ -155,8 +163,9 @@ class ActivityViewSet(
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
-    """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH)
-    keeps the earlier version; there is no delete."""
+    """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH,
+    with the `version` it is based on: a stale one answers 409) keeps the earlier version;
+    there is no delete."""
 
     scoped_model = Activity
     serializer_class = ActivitySerializer
@@ -169,14 +178,17 @@ class ActivityViewSet(
     def create(self, request, *args, **kwargs):
         payload = ActivityWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        form = ActivityForm(_form_data(payload.validated_data), actor=request.user)
+        # What the client leaves out takes the model's defaults, as documented.
+        values = {"adults": Activity._meta.get_field("adults").get_default()}
+        values.update(payload.validated_data)
+        form = ActivityForm(_form_data(values), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
-        data = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
-        }
         activity = services.record_activity(
-            request.user, data, form.cleaned_data["children"], form.cleaned_data["helper_accounts"]
+            request.user,
+            form.activity_data(),
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
         )
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
@@ -191,10 +203,18 @@ class WorklistItemSerializer(serializers.Serializer):
     days_overdue = serializers.IntegerField()
 
 
+class WorklistSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    done_for_period = serializers.IntegerField(
+        help_text="children already visited this period (not listed)"
+    )
+    items = WorklistItemSerializer(many=True, help_text="overdue, due this week, later")
+
+
 class WorklistView(APIView):
     """The requesting user's worklist: overdue, due this week, later this period."""
 
-    @extend_schema(responses=WorklistItemSerializer(many=True))
+    @extend_schema(responses={200: WorklistSerializer, 403: ERROR})
     def get(self, request):
         if getattr(request.user.area, "level", None) != "village":
             raise PermissionDenied(
@@ -235,20 +255,25 @@ def _activity_update(self, request, *args, **kwargs):
         "helper_accounts": list(activity.helper_accounts.values_list("pk", flat=True)),
     }
     values.update(payload.validated_data)
+    values["based_on"] = request.data.get("version", "")
     form = ActivityForm(
         _form_data(values), instance=Activity.objects.get(pk=activity.pk), actor=request.user
     )
     if not form.is_valid():
+        if form.has_error("__all__", code="stale"):
+            return stale_response()
         return Response(_errors(form), status=400)
-    data = {k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")}
-    services.correct_activity(
-        request.user,
-        activity,
-        data,
-        form.cleaned_data["children"],
-        form.cleaned_data["helper_accounts"],
+    return service_response(
+        lambda: services.correct_activity(
+            request.user,
+            activity,
+            form.activity_data(),
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
+            based_on=form.cleaned_data["based_on"],
+        ),
+        lambda _changes: ActivitySerializer(Activity.objects.get(pk=activity.pk)).data,
     )
-    return Response(ActivitySerializer(Activity.objects.get(pk=activity.pk)).data)
 
 
 ActivityViewSet.update = extend_schema(

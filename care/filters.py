@@ -5,6 +5,7 @@ import django_filters
 
 from areas.models import ServicePoint
 from children.models import Child
+from core.filters import ModelIdFilter
 
 from .models import Activity, Visit
 
@@ -18,7 +19,7 @@ def visible_homes(request):
 
 
 class VisitFilter(django_filters.FilterSet):
-    child = django_filters.ModelChoiceFilter(queryset=visible_children)
+    child = ModelIdFilter(queryset=visible_children)
 
     class Meta:
         model = Visit
@@ -26,7 +27,7 @@ class VisitFilter(django_filters.FilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    home = django_filters.ModelChoiceFilter(queryset=visible_homes)
+    home = ModelIdFilter(queryset=visible_homes)
 
     class Meta:
         model = Activity

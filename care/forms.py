@@ -75,8 +75,9 @@ def helpers_for(homes, home_pk):
     ).order_by("name")
 
 
-class ActivityForm(forms.ModelForm):
-    """An activity at a children's home: who came, what it was about."""
+class ActivityForm(VersionedForm):
+    """An activity at a children's home: who came, what it was about. A correction based
+    on a stale copy is refused."""
 
     class Meta:
         model = Activity
@@ -127,6 +128,14 @@ class ActivityForm(forms.ModelForm):
                 _("An activity cannot be recorded before it happens."), code="future"
             )
         return day
+
+    def activity_data(self) -> dict:
+        """The activity's own fields (the children and helpers who came are set apart)."""
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k in self._meta.fields and k not in ("children", "helper_accounts")
+        }
 
 
 class PreferenceForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 from children.concerns import open_concern
 from children.models import Concern
 from core.audit import field_changes, log_action
+from core.concurrency import lock_current
 
 from . import policy
 from .models import (
@@ -186,8 +187,14 @@ def _activity_snapshot(activity) -> dict:
 
 
 @transaction.atomic
-def correct_activity(actor, activity, data: dict, children, helper_accounts) -> dict:
-    """Correct an activity; the version before is kept as a revision."""
+def correct_activity(actor, activity, data: dict, children, helper_accounts, *, based_on) -> dict:
+    """Correct an activity; the version before is kept as a revision.
+
+    `based_on` is the version the correction started from: the row is locked and a newer
+    version refuses the save (core.concurrency.StaleEdit), so two corrections cannot both
+    pass the check.
+    """
+    lock_current(Activity.objects, activity.pk, based_on)
     before = _activity_snapshot(activity)
     ActivityRevision.objects.create(activity=activity, actor=actor, data=before)
     for name, value in data.items():

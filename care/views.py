@@ -16,6 +16,7 @@ from children.choices import Status
 from children.concern_views import for_display
 from children.models import Child, Concern
 from core.audit import log_action
+from core.concurrency import StaleEdit
 from core.htmx import paginate
 from core.scoping import can_write, get_visible_or_404, jurisdiction_required
 from people import views as people_views
@@ -242,11 +243,11 @@ def activity_new(request):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
-        }
         services.record_activity(
-            request.user, data, form.cleaned_data["children"], form.cleaned_data["helper_accounts"]
+            request.user,
+            form.activity_data(),
+            form.cleaned_data["children"],
+            form.cleaned_data["helper_accounts"],
         )
         messages.success(request, _("Activity recorded."))
         return redirect("care:activities")
@@ -360,7 +361,7 @@ def compliance_homes(request, code, year, week):
 
 @login_required
 def activity_edit(request, pk):
-    """Correct an activity; the earlier version is kept."""
+    """Correct an activity; the earlier version is kept and a stale save is refused."""
     activity = get_visible_or_404(Activity.objects.select_related("home"), request.user, pk=pk)
     if not can_write(request.user):
         raise PermissionDenied
@@ -369,18 +370,20 @@ def activity_edit(request, pk):
     bound = Activity.objects.get(pk=activity.pk) if request.method == "POST" else activity
     form = ActivityForm(request.POST or None, instance=bound, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("children", "helper_accounts")
-        }
-        services.correct_activity(
-            request.user,
-            activity,
-            data,
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-        )
-        messages.success(request, _("Saved."))
-        return redirect("care:activities")
+        try:
+            services.correct_activity(
+                request.user,
+                activity,
+                form.activity_data(),
+                form.cleaned_data["children"],
+                form.cleaned_data["helper_accounts"],
+                based_on=form.cleaned_data["based_on"],
+            )
+        except StaleEdit as stale:  # saved by someone else since the form was checked
+            form.add_error(None, stale.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("care:activities")
     return render(
         request,
         "care/activity_form.html",

@@ -3,6 +3,7 @@
 validated like the public page). The reporter's identity is returned only to township and
 county officers."""
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,6 +14,8 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
+from core.filters import MAX_ID
+from core.openapi import ERROR, FIELD_ERRORS
 
 from . import services
 from .models import ConcernReport, Referral, Source, State, sees_reporter
@@ -77,6 +80,19 @@ class ReportSerializer(serializers.ModelSerializer):
                 self.fields.pop(name)
 
 
+class LinkInput(serializers.Serializer):
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="the child's id")
+
+
+class AdvanceInput(serializers.Serializer):
+    """What …/advance/ reads (documented; checked by the view and the service)."""
+
+    state = serializers.ChoiceField(choices=State.choices)
+    referral = serializers.ChoiceField(choices=Referral.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.CharField(required=False, allow_blank=True, help_text="to close")
+
+
 class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Reports of concern of the caller's jurisdiction (a helper: those they filed)."""
 
@@ -99,11 +115,16 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        request=LinkInput, responses={200: ReportSerializer, 400: FIELD_ERRORS, 403: ERROR}
+    )
     @action(detail=True, methods=["post"])
     def link(self, request, pk=None):
         report = self.get_object()
+        data = LinkInput(data=request.data)
+        data.is_valid(raise_exception=True)  # an id, never a database error
         child = (
-            Child.objects.visible_to(request.user).filter(pk=request.data.get("child") or 0).first()
+            Child.objects.visible_to(request.user).filter(pk=data.validated_data["child"]).first()
         )
         if child is None:
             return Response({"child": ["Choose a child of your jurisdiction."]}, status=400)
@@ -112,6 +133,9 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             lambda r: self.get_serializer(r).data,
         )
 
+    @extend_schema(
+        request=AdvanceInput, responses={200: ReportSerializer, 400: FIELD_ERRORS, 403: ERROR}
+    )
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         report = self.get_object()
@@ -175,6 +199,11 @@ class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         kwargs["villages"] = Area.objects.filter(level=Level.VILLAGE)
         return super().get_serializer(*args, **kwargs)
 
+    @extend_schema(
+        responses={
+            201: inline_serializer("PublicReportReceipt", {"reference": serializers.CharField()})
+        }
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,6 +6,8 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from .concurrency import STALE_MESSAGE, StaleEdit
+
 
 def service_errors(exc: ValidationError) -> dict:
     """A service's ValidationError as the API's field errors."""
@@ -17,13 +19,20 @@ def service_errors(exc: ValidationError) -> dict:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+def stale_response() -> Response:
+    """The answer to an edit based on a stale version: 409, nothing saved."""
+    return Response({"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT)
+
+
 def service_response(call, serialize, ok_status=status.HTTP_200_OK):
-    """Run a service call: its refusals answer 403, its ValidationErrors 400 with field
-    errors; otherwise `serialize(result)` with `ok_status`."""
+    """Run a service call: its refusals answer 403, a stale version 409, its ValidationErrors
+    400 with field errors; otherwise `serialize(result)` with `ok_status`."""
     try:
         result = call()
     except DjangoPermissionDenied as exc:
         raise PermissionDenied() from exc
+    except StaleEdit:
+        return stale_response()
     except ValidationError as exc:
         return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     return Response(serialize(result), status=ok_status)

@@ -1,6 +1,8 @@
 """The API token endpoint, audited like the login page."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,6 +12,7 @@ from . import lockout
 from .audit import log_action
 from .context import current_ip
 from .forms import LOCKED_MESSAGE
+from .openapi import ERROR, FIELD_ERRORS
 
 
 class AuditedObtainAuthToken(ObtainAuthToken):
@@ -20,7 +23,15 @@ class AuditedObtainAuthToken(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(operation_id="auth_token_create")
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Token", fields={"token": serializers.CharField()}),
+            400: FIELD_ERRORS,
+            429: ERROR,
+        },
+    )
     def post(self, request, *args, **kwargs):
         username = str(request.data.get("username", ""))
         if lockout.is_locked(username, current_ip.get()):

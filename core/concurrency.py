@@ -1,7 +1,10 @@
-"""Optimistic concurrency for edit forms: a save based on a stale copy is refused.
+"""Optimistic concurrency for edits: a save based on a stale copy is refused.
 
-The form carries the version (the record's `updated_at`) it was based on; if the stored
-record has changed since, the save is refused with a clear message and nothing is written.
+The form (or the API client, as `version`) carries the version (the record's `updated_at`) it
+was based on; if the stored record has changed since, the save is refused with a clear message
+and nothing is written. Forms check it as they validate (`VersionedForm`, an error on the
+page); services check it again with the row locked (`lock_current`), so two saves of the same
+version cannot both pass, and the API answers their `StaleEdit` with 409.
 """
 
 import datetime as dt
@@ -33,6 +36,21 @@ def is_current(obj, token) -> bool:
         except ValueError:  # well-formed but impossible, e.g. 30 February
             return False
     return when is not None and when == obj.updated_at
+
+
+class StaleEdit(Exception):
+    """The record changed after the version the edit was based on; nothing was saved."""
+
+    message = STALE_MESSAGE
+
+
+def lock_current(queryset, pk, based_on):
+    """The row `pk` of `queryset`, locked for the rest of the transaction; raises StaleEdit
+    when it is no longer the version `based_on`."""
+    stored = queryset.select_for_update().get(pk=pk)
+    if not is_current(stored, based_on):
+        raise StaleEdit
+    return stored
 
 
 class VersionedForm(forms.ModelForm):

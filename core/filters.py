@@ -1,8 +1,9 @@
-"""Filters of the audit log (django-filter; shared by page and API), and a helper for
-filters whose choices depend on the user."""
+"""Filters of the audit log (django-filter; shared by page and API), a helper for filters
+whose choices depend on the user, and the one kind of filter on a record's id."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .audit_text import action_choices
@@ -20,6 +21,54 @@ def set_choices(filter_set, name: str, choices) -> None:
     filter_ = filter_set.filters[name]
     filter_.extra["choices"] = choices
     filter_.__dict__.pop("_field", None)
+
+
+# The largest id any table can hold (BigAutoField, on SQLite and PostgreSQL alike). A larger
+# number would overflow in the database driver (SQLite: OverflowError; PostgreSQL: "out of
+# range for type bigint"), a 500; it is refused as the filter's error (400 in the API).
+MAX_ID = 2**63 - 1
+
+ID_MESSAGE = _("Give a record number: a whole number from 1 to %(max)s.")
+
+
+def clean_id(value) -> int:
+    """A record's id from a query string, or a ValidationError with the one clear message."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+        raise ValidationError(ID_MESSAGE, code="invalid_id", params={"max": MAX_ID})
+    return int(text)
+
+
+class IdField(forms.Field):
+    """A record's id typed in a query string (`?child=123`)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return clean_id(value)
+
+
+class ModelIdField(forms.ModelChoiceField):
+    """A record chosen by its id in a query string: checked as an id first, so a huge,
+    negative or non-numeric value is the id's clear error, never a database error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return super().to_python(clean_id(value))
+
+
+class IdFilter(django_filters.Filter):
+    """Filter on a record's id (`field_name="child_id"`) without loading the record."""
+
+    field_class = IdField
+
+
+class ModelIdFilter(django_filters.ModelChoiceFilter):
+    """Filter on one record of `queryset` (which limits the choices to what the caller may
+    see: another jurisdiction's record is "not one of the available choices")."""
+
+    field_class = ModelIdField
 
 
 class AuditFilter(django_filters.FilterSet):

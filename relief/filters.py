@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.codes import TOWNSHIP, VILLAGE, level_of, prefix_of
 from areas.models import Area
-from core.filters import set_choices
+from core.filters import IdFilter, ModelIdFilter, set_choices
 
 from .models import AssistanceContact, Programme, ReliefMeasure
 
@@ -53,7 +53,7 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("child's name"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    programme = django_filters.ModelChoiceFilter(queryset=visible_programmes, label=_("programme"))
+    programme = ModelIdFilter(queryset=visible_programmes, label=_("programme"))
     status = django_filters.ChoiceFilter(
         choices=[(CURRENT, _("current (not ended)")), *ReliefMeasure.Status.choices],
         method="filter_status",
@@ -88,11 +88,11 @@ class MeasureApiFilter(MeasureFilter):
     """The API's filter adds the child (a number: a select of every child is a page's
     weight, not a filter)."""
 
-    child = django_filters.NumberFilter(field_name="child_id", label=_("child"))
+    child = IdFilter(field_name="child_id", label=_("child"))
 
 
 class ContactFilter(django_filters.FilterSet):
-    child = django_filters.NumberFilter(field_name="child_id", label=_("child"))
+    child = IdFilter(field_name="child_id", label=_("child"))
     current = django_filters.BooleanFilter(
         field_name="until", lookup_expr="isnull", label=_("current")
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.codes import COUNTY
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
-from core.concurrency import STALE_MESSAGE, is_current
+from core.concurrency import StaleEdit, is_current  # one StaleEdit for every app
 
 from .catalogue import county_of, ensure_catalogue
 from .models import AssistanceContact, MeasureRevision, Payment, Programme, ReliefMeasure
@@ -57,12 +57,6 @@ TRANSITIONS = {
 
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 SLUG = re.compile(r"^[a-z0-9_-]{1,40}$")
-
-
-class StaleEdit(Exception):
-    """The record changed after the version the edit was based on; nothing was saved."""
-
-    message = STALE_MESSAGE
 
 
 def month_of(day: dt.date | None) -> dt.date | None:

@@ -5,6 +5,7 @@ Opening, submitting, approving, returning and closing are explicit actions (POST
 the API cannot do what the pages refuse. A refused step answers 409 with the reason.
 """
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,8 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin
+from core.filters import ModelIdFilter
+from core.openapi import ERROR
 from core.scoping import jurisdiction_prefix
 
 from . import services
@@ -93,6 +96,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Round.objects.visible_to(self.request.user).select_related("county")
 
+    @extend_schema(responses={201: RoundSerializer, 409: ERROR})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -109,7 +113,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _refused(error)
         return Response(self.get_serializer(new_round).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(request=None, responses={200: RoundSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         the_round = self.get_object()
@@ -122,7 +126,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         the_round.refresh_from_db()
         return Response(self.get_serializer(the_round).data)
 
-    @extend_schema(request=TownshipInput, responses=RoundSerializer)
+    @extend_schema(request=TownshipInput, responses={200: RoundSerializer, 409: ERROR})
     @action(detail=True, methods=["post"], url_path="township-summary")
     def township_summary(self, request, pk=None):
         """A township submits its summary once every one of its villages is approved."""
@@ -144,12 +148,24 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(the_round).data)
 
 
+def visible_rounds(request):
+    return Round.objects.visible_to(getattr(request, "user", None))
+
+
+class ReturnFilter(django_filters.FilterSet):
+    round = ModelIdFilter(queryset=visible_rounds)
+
+    class Meta:
+        model = VillageReturn
+        fields = ["round", "state"]
+
+
 class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Village returns of the caller's jurisdiction, with their child checks."""
 
     scoped_model = VillageReturn
     serializer_class = ReturnSerializer
-    filterset_fields = ["round", "state"]
+    filterset_class = ReturnFilter
 
     def get_queryset(self):
         return (
@@ -175,7 +191,7 @@ class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return _refused(error)
         return Response(self.get_serializer(self.get_queryset().get(pk=ret.pk)).data)
 
-    @extend_schema(request=CheckInput, responses=ReturnSerializer)
+    @extend_schema(request=CheckInput, responses={200: ReturnSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
         """Confirm a child of the village's roster unchanged."""
@@ -190,19 +206,19 @@ class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             )
         return self._step(request, services.check_child, child, data.validated_data.get("note", ""))
 
-    @extend_schema(request=None, responses=ReturnSerializer)
+    @extend_schema(request=None, responses={200: ReturnSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._step(request, services.submit_return)
 
-    @extend_schema(request=CommentInput, responses=ReturnSerializer)
+    @extend_schema(request=CommentInput, responses={200: ReturnSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._step(request, services.approve_return, data.validated_data.get("comment", ""))
 
-    @extend_schema(request=CommentInput, responses=ReturnSerializer)
+    @extend_schema(request=CommentInput, responses={200: ReturnSerializer, 409: ERROR})
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
         """Return a submitted return to the village; the comment says what to correct."""

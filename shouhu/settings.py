@@ -195,7 +195,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with the error answers every operation gives (core/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("LOGIN_RATE", "20/min"),
         # The public report of concern, per client address (as the page's limit).
@@ -218,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # A report of concern's states, apart from a round's and a return's.
+    "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "concerns.models.State"},
 }
 
 # Roster imports check and save large files in a background thread of the web process,

@@ -1,9 +1,9 @@
 """/api/v1/organisations/, helpers/, pairings/ and service-records/: the same scoping, rules
 (social.services) and audit as the pages. Field errors answer 400, refusals 403."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
-from core.audit import log_action
+from core.openapi import ERROR
 from core.scoping import can_manage
 from people.models import User
 from relief.catalogue import county_of
@@ -58,32 +58,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "county", "version"]
+        # The register's rules (name unique in the county, areas inside it, the credit
+        # code) are the service's, shared with the pages.
         validators = []
-
-    def validate_registration_number(self, value):
-        value = (value or "").strip().upper()
-        errors = services.organisation_errors(value)
-        if errors:
-            raise serializers.ValidationError(errors["registration_number"])
-        return value
-
-    def validate(self, attrs):
-        county = self.context["county"] if self.instance is None else self.instance.county
-        outside = [a.code for a in attrs.get("areas", []) if not a.code.startswith(county.code[:6])]
-        if outside:
-            raise serializers.ValidationError(
-                {"areas": _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}}
-            )
-        name = attrs.get("name")
-        if name:
-            same = Organisation.objects.filter(county=county, name=name.strip())
-            if self.instance is not None:
-                same = same.exclude(pk=self.instance.pk)
-            if same.exists():
-                raise serializers.ValidationError(
-                    {"name": _("The county already has an organisation of this name.")}
-                )
-        return attrs
 
 
 class OrganisationViewSet(
@@ -93,7 +70,8 @@ class OrganisationViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """The social organisations of the caller's county (township and county officers keep
-    the register)."""
+    the register). A change (PUT or PATCH) sends the `version` it is based on: a stale one
+    answers 409."""
 
     scoped_model = Organisation
     serializer_class = OrganisationSerializer
@@ -108,37 +86,33 @@ class OrganisationViewSet(
             raise PermissionDenied(_("Township and county officers keep the register."))
         return county
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action == "create":
-            context["county"] = self._county()
-        return context
+    def create(self, request, *args, **kwargs):
+        county = self._county()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return service_response(
+            lambda: services.add_organisation(request.user, county, serializer.validated_data),
+            lambda organisation: self.get_serializer(organisation).data,
+            status.HTTP_201_CREATED,
+        )
 
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            organisation = serializer.save(county=self._county())
-            log_action(
-                self.request.user,
-                "social.organisation.created",
-                organisation,
-                {"name": organisation.name},
-            )
-
-    def perform_update(self, serializer):
-        if (
-            not Organisation.objects.editable_by(self.request.user)
-            .filter(pk=serializer.instance.pk)
-            .exists()
-        ):
+    def update(self, request, *args, **kwargs):
+        organisation = self.get_object()
+        if not Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("Township and county officers keep the register."))
-        with transaction.atomic():
-            organisation = serializer.save()
-            log_action(
-                self.request.user,
-                "social.organisation.updated",
+        serializer = self.get_serializer(
+            organisation, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        return service_response(
+            lambda: services.update_organisation(
+                request.user,
                 organisation,
-                {"fields": sorted(serializer.validated_data)},
-            )
+                serializer.validated_data,
+                based_on=request.data.get("version", ""),
+            ),
+            lambda saved: self.get_serializer(saved).data,
+        )
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -236,6 +210,12 @@ class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        request=inline_serializer(
+            "PairingEnd", {"ended_on": serializers.DateField(required=False)}
+        ),
+        responses={200: PairingSerializer},
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         pairing = self.get_object()
@@ -303,6 +283,7 @@ class ServiceRecordViewSet(
     def get_queryset(self):
         return super().get_queryset().select_related("helper", "child")
 
+    @extend_schema(responses={201: ServiceRecordSerializer, 403: ERROR})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

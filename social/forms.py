@@ -2,13 +2,15 @@
 (their errors are put next to the fields they name)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from core.concurrency import VersionedForm
 from relief.forms import DATE, ServiceForm, _field
 
 from .models import HelperProfile, Organisation, Pairing, ServiceRecord, Skill
-from .services import PAIRING_FIELDS, SERVICE_FIELDS, organisation_errors
+from .services import ORGANISATION_FIELDS, PAIRING_FIELDS, SERVICE_FIELDS, organisation_errors
 
 
 class AreasField(forms.CharField):
@@ -39,7 +41,11 @@ class AreasField(forms.CharField):
         return areas
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedForm):
+    """A social organisation of the register; a change based on a stale copy is refused.
+    The register's rules are the service's (social.services.add_organisation and
+    update_organisation): their errors are put next to the fields they name."""
+
     services = forms.MultipleChoiceField(
         label=_("services offered"),
         choices=Skill.choices,
@@ -72,24 +78,24 @@ class OrganisationForm(forms.ModelForm):
             raise forms.ValidationError(errors["registration_number"])
         return value
 
-    def clean_area_codes(self):
-        areas = self.cleaned_data["area_codes"]
-        county = self.county.code[:6] if self.county else ""
-        outside = [a.code for a in areas if not a.code.startswith(county)]
-        if outside:
-            raise forms.ValidationError(
-                _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
-            )
-        return areas
-
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        same = Organisation.objects.filter(county=self.county, name=name).exclude(
-            pk=self.instance.pk
-        )
-        if self.county and same.exists():
-            raise forms.ValidationError(_("The county already has an organisation of this name."))
-        return name
+        return self.cleaned_data["name"].strip()
+
+    def organisation_data(self) -> dict:
+        """The values for the service, the areas served as `areas`."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in ORGANISATION_FIELDS}
+        data["areas"] = self.cleaned_data["area_codes"]
+        return data
+
+    def add_service_errors(self, exc: ValidationError):
+        """Put a service's ValidationError next to the fields it names (else on top)."""
+        names = {"areas": "area_codes"}
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                field = names.get(field, field)
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc)
 
 
 class HelperProfileForm(forms.ModelForm):

@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from children.choices import Status as ChildStatus
 from children.models import Child
-from core.audit import log_action
+from core.audit import field_changes, log_action
+from core.concurrency import lock_current
 from relief import services as relief
 from relief.models import Payment, ReliefMeasure
 
 from .models import (
     HELPER_ROLES,
     HelperProfile,
+    Organisation,
     Pairing,
     ServiceRecord,
     credit_code_error,
@@ -256,6 +258,91 @@ def record_service(actor, child: Child, data: dict, helper=None) -> ServiceRecor
         area_code=child.area.code,
     )
     return record
+
+
+ORGANISATION_FIELDS = [
+    "name",
+    "registration_number",
+    "services",
+    "contact_name",
+    "contact_phone",
+    "active",
+]
+
+
+def _organisation_snapshot(organisation: Organisation) -> dict:
+    data = {name: getattr(organisation, name) for name in ORGANISATION_FIELDS}
+    data["services"] = sorted(data["services"] or [])
+    data["areas"] = sorted(a.code for a in organisation.areas.all()) if organisation.pk else []
+    return data
+
+
+def _check_organisation(organisation: Organisation, areas) -> None:
+    """The register's rules; raises a ValidationError naming the fields at fault."""
+    organisation.name = (organisation.name or "").strip()
+    organisation.registration_number = (organisation.registration_number or "").strip().upper()
+    errors = {}
+    try:
+        organisation.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    errors.update(organisation_errors(organisation.registration_number))
+    same = Organisation.objects.filter(county=organisation.county, name=organisation.name)
+    if organisation.name and same.exclude(pk=organisation.pk).exists():
+        errors["name"] = _("The county already has an organisation of this name.")
+    county = organisation.county.code[:6]
+    outside = [a.code for a in areas or [] if not a.code.startswith(county)]
+    if outside:
+        errors["areas"] = _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_organisation(actor, county, data: dict) -> Organisation:
+    """Register a social organisation of the county, with the areas it serves; audited."""
+    organisation = Organisation(
+        county=county, **{k: v for k, v in data.items() if k in ORGANISATION_FIELDS}
+    )
+    areas = data.get("areas") or []
+    _check_organisation(organisation, areas)
+    organisation.save()
+    organisation.areas.set(areas)
+    log_action(
+        actor,
+        "social.organisation.created",
+        organisation,
+        {"name": organisation.name, "fields": _organisation_snapshot(organisation)},
+    )
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(actor, organisation: Organisation, data: dict, *, based_on):
+    """Change an organisation's details (and, when `areas` is given, the areas it serves).
+
+    `based_on` is the version the change started from: the row is locked and a newer version
+    refuses the save (core.concurrency.StaleEdit), so two saves cannot both pass the check.
+    Returns the organisation as saved.
+    """
+    stored = lock_current(Organisation.objects.select_related("county"), organisation.pk, based_on)
+    before = _organisation_snapshot(stored)
+    for name, value in data.items():
+        if name in ORGANISATION_FIELDS:
+            setattr(stored, name, value)
+    areas = data.get("areas")
+    _check_organisation(stored, areas)
+    stored.save()  # even when only the areas change: the version moves on
+    if areas is not None:
+        stored.areas.set(areas)
+    changes = field_changes(before, _organisation_snapshot(stored))
+    log_action(
+        actor,
+        "social.organisation.updated",
+        stored,
+        {"fields": sorted(changes), "changes": changes},
+    )
+    return stored
 
 
 def organisation_errors(registration_number: str) -> dict:

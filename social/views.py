@@ -15,6 +15,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from children.services import record_read
 from core.audit import log_action
+from core.concurrency import StaleEdit
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 from people.models import User
@@ -86,42 +87,39 @@ def organisation_new(request):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            organisation = form.save(commit=False)
-            organisation.county = county
-            organisation.save()
-            organisation.areas.set(form.cleaned_data["area_codes"])
-            log_action(
-                request.user,
-                "social.organisation.created",
-                organisation,
-                {"name": organisation.name},
-            )
-        messages.success(request, _("Organisation added."))
-        return redirect("social:organisations")
+        data = form.organisation_data()
+        if _save(form, lambda: services.add_organisation(request.user, county, data)):
+            messages.success(request, _("Organisation added."))
+            return redirect("social:organisations")
     return render(request, "social/organisation_form.html", {"form": form})
 
 
 @login_required
 def organisation_edit(request, pk):
+    """Change an organisation of the register; a save based on a stale copy is refused."""
     organisation = get_visible_or_404(
         Organisation.objects.select_related("county"), request.user, pk=pk
     )
     if not Organisation.objects.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # Bind to a copy: the form sets values on its instance while validating.
+    bound = Organisation.objects.get(pk=pk) if request.method == "POST" else organisation
+    form = OrganisationForm(request.POST or None, instance=bound)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            organisation.areas.set(form.cleaned_data["area_codes"])
-            log_action(
-                request.user,
-                "social.organisation.updated",
-                organisation,
-                {"fields": sorted(form.changed_data)},
+        data, based_on = form.organisation_data(), form.cleaned_data["based_on"]
+        try:
+            saved = _save(
+                form,
+                lambda: services.update_organisation(
+                    request.user, organisation, data, based_on=based_on
+                ),
             )
-        messages.success(request, _("Saved."))
-        return redirect("social:organisations")
+        except StaleEdit as stale:  # saved by someone else since the form was checked
+            form.add_error(None, stale.message)
+            saved = None
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("social:organisations")
     return render(
         request, "social/organisation_form.html", {"form": form, "organisation": organisation}
     )

@@ -2,11 +2,12 @@
 and national systems to pull. The same scoping as the pages (outside: 404)."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from areas.models import Area
+from core.openapi import ERROR
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 
 from . import services
@@ -28,6 +29,7 @@ class UnitSerializer(serializers.Serializer):
     figures = FiguresSerializer()
 
 
+@extend_schema_serializer(many=False)  # one area's figures, also from the `list` route
 class StatsSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -71,7 +73,7 @@ class StatsViewSet(viewsets.ViewSet):
             ],
         }
 
-    @extend_schema(responses=StatsSerializer)
+    @extend_schema(responses={200: StatsSerializer, 404: ERROR})
     def list(self, request):
         if jurisdiction_prefix(request.user) is None or request.user.area is None:
             raise Http404

@@ -46,7 +46,10 @@ def test_township_filters_areas_by_level(api, township_officer):
 def test_director_patches_own_home_through_the_audited_service(api, director, world):
     api.force_authenticate(director)
     url = f"/api/v1/service-points/{world['home_a1'].pk}/"
-    response = api.patch(url, {"opening_hours": "周日 9:00-11:00"}, format="json")
+    version = api.get(url).json()["version"]
+    response = api.patch(
+        url, {"opening_hours": "周日 9:00-11:00", "version": version}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["opening_hours"] == "周日 9:00-11:00"
     entry = AuditEntry.objects.get(action="areas.servicepoint.updated")

@@ -1,5 +1,7 @@
 """No 500 on any input: garbage query strings and form posts get a page or a clear error."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -17,8 +19,10 @@ GARBAGE = {
     "ordering": ["-password", "nonexistent"],
     "status": ["forever", "current"],
     "state": ["limbo"],
-    "round": ["x", "-1"],
-    "programme": ["x", "99999"],
+    "round": ["x", "-1", "99999999999999999999"],
+    "programme": ["x", "99999", "99999999999999999999", "-99999999999999999999"],
+    "child": ["x", "-1", "99999999999999999999", "9223372036854775808", "1e9"],
+    "home": ["x", "-1", "99999999999999999999"],
     "village": ["x", "341623"],
     "show": ["everything"],
     "all": ["nonsense", "overdue_returns"],
@@ -46,6 +50,9 @@ PAGES = [
 API = [
     "api:area-list",
     "api:service-point-list",
+    "api:child-list",
+    "api:visit-list",
+    "api:activity-list",
     "api:person-list",
     "api:responsibility-post-list",
     "api:round-list",
@@ -173,3 +180,167 @@ def test_garbage_in_the_public_report_and_social_forms_is_a_clear_error(client, 
     ):
         response = client.post(url, data)
         assert response.status_code == 200, url
+
+
+# -- ids: huge, negative, non-numeric -------------------------------------------------------
+
+# Beyond the largest bigint (SQLite's driver raises OverflowError, PostgreSQL "out of range"),
+# the largest bigint plus one, negative, zero, and not a number at all.
+BAD_IDS = [
+    "99999999999999999999",
+    "9223372036854775808",
+    "-99999999999999999999",
+    "-1",
+    "0",
+    "x",
+    "1e9",
+    "12abc",
+    "١٢",  # Arabic-Indic digits: str.isdigit() says yes, the database would not
+]
+
+
+def _id_filters():
+    """Every id-like filter of every API list: (route name, parameter, filter)."""
+    import django_filters
+
+    from shouhu.api import router
+
+    found = []
+    for prefix, viewset, basename in router.registry:
+        assert not getattr(viewset, "filterset_fields", None), (
+            f"/api/v1/{prefix}/ declares filterset_fields: give it a filterset_class whose "
+            "id filters are core.filters.IdFilter or ModelIdFilter"
+        )
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, filter_ in filterset.base_filters.items() if filterset else []:
+            id_like = isinstance(
+                filter_,
+                django_filters.ModelChoiceFilter
+                | django_filters.ModelMultipleChoiceFilter
+                | django_filters.NumberFilter,
+            ) or (filter_.field_name or "").endswith(("_id", "pk"))
+            if id_like:
+                found.append((f"api:{basename}-list", name, filter_))
+    return found
+
+
+def test_every_id_filter_of_the_api_is_the_shared_one():
+    """One place checks an id in a query string (core.filters): a filter on a record or a
+    number that is not built on it would let a huge value reach the database."""
+    from core.filters import IdFilter, ModelIdFilter
+
+    filters = _id_filters()
+    assert {(route, name) for route, name, _f in filters} >= {
+        ("api:visit-list", "child"),
+        ("api:activity-list", "home"),
+        ("api:relief-measure-list", "child"),
+        ("api:relief-measure-list", "programme"),
+        ("api:assistance-contact-list", "child"),
+        ("api:return-list", "round"),
+    }
+    for route, name, filter_ in filters:
+        assert isinstance(filter_, IdFilter | ModelIdFilter), (route, name, type(filter_))
+
+
+@pytest.mark.parametrize("route,name", [(r, n) for r, n, _f in _id_filters()])
+def test_a_bad_id_in_an_api_filter_is_a_400_naming_the_parameter(
+    route, name, county_officer, world
+):
+    from rest_framework.test import APIClient
+
+    from core.testing import make_child
+
+    make_child(world["a1"])
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    url = reverse(route)
+    for value in BAD_IDS:
+        response = api.get(url, {name: value})
+        assert response.status_code == 400, (value, response.status_code)
+        assert name in response.json(), (value, response.json())
+
+
+def test_a_bad_id_message_says_what_to_give(county_officer, world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    for url in ("/api/v1/relief-measures/", "/api/v1/visits/"):
+        response = api.get(url, {"child": "99999999999999999999"})
+        assert response.json() == {
+            "child": ["请填写记录编号：1 至 9223372036854775807 之间的整数。"]
+        }
+    ok = api.get("/api/v1/relief-measures/", {"child": "9223372036854775807"})
+    assert ok.status_code == 200 and ok.json()["count"] == 0
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_bad_ids_in_any_query_parameter_of_a_page_never_give_a_500(
+    client, county_officer, world, name
+):
+    client.force_login(county_officer)
+    url = reverse(name)
+    for key in ("child", "programme", "home", "round", "helper", "id", "pk", "area", "page"):
+        for value in BAD_IDS:
+            response = client.get(url, {key: value})
+            assert response.status_code < 500, (key, value, response.status_code)
+
+
+def test_bad_ids_in_api_paths_are_404_and_in_bodies_400(client, county_officer, world):
+    from rest_framework.test import APIClient
+
+    from shouhu.api import router
+
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    for prefix, viewset, _basename in router.registry:
+        if getattr(viewset, "lookup_field", "pk") != "pk":
+            continue
+        for value in BAD_IDS:
+            response = api.get(f"/api/v1/{prefix}/{value}/")
+            assert response.status_code == 404, (prefix, value, response.status_code)
+    from rounds.services import open_round
+
+    the_round = open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    ret = the_round.returns.get(area=world["a1"])
+    for value in ("99999999999999999999", "-99999999999999999999", "x"):
+        for url, body in (
+            ("/api/v1/visits/", {"child": value, "visited_on": "2026-11-01"}),
+            ("/api/v1/activities/", {"home": value, "held_on": "2026-11-01", "theme": "arts"}),
+            ("/api/v1/relief-measures/", {"child": value, "programme": value}),
+            ("/api/v1/pairings/", {"child": value, "helper": value, "purpose": "tutoring"}),
+            (f"/api/v1/returns/{ret.pk}/check/", {"child": value}),
+        ):
+            response = api.post(url, body, format="json")
+            assert response.status_code == 400, (url, value, response.status_code)
+
+
+def test_a_bad_child_id_in_a_report_link_is_a_400(county_officer, world):
+    from rest_framework.test import APIClient
+
+    from concerns import services
+
+    report = services.receive(
+        {
+            "area": world["a1"],
+            "place": "村口",
+            "situation": "abandoned",
+            "description": "孩子独自在家多日无人照看。",
+            "urgency": "normal",
+        },
+        source="public",
+    )
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    url = f"/api/v1/reports-of-concern/{report.pk}/link/"
+    for value in ("x", "99999999999999999999", "-1", [], {}, None):
+        response = api.post(url, {"child": value}, format="json")
+        assert response.status_code == 400 and "child" in response.json(), value
+
+
+def test_a_bad_id_in_a_list_pages_filter_is_shown_next_to_the_filter(client, county_officer, world):
+    client.force_login(county_officer)
+    response = client.get(reverse("relief:measure_list"), {"programme": "99999999999999999999"})
+    assert response.status_code == 200
+    assert 'data-testid="filter-error-programme"' in response.text
+    assert "请填写记录编号" in response.text

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from care.models import Activity
 from care.weekly import home_weeks, week_of
+from core.concurrency import version_of
 from core.models import AuditEntry
 from core.testing import make_child
 
@@ -132,6 +133,7 @@ def test_a_corrected_activity_keeps_the_earlier_version(client, director, world)
             "theme": "safety",
             "adults": 2,
             "children": [child.pk],
+            "based_on": version_of(activity),
         },
     )
     assert response.status_code == 302
@@ -140,7 +142,10 @@ def test_a_corrected_activity_keeps_the_earlier_version(client, director, world)
     assert activity.revisions.get().data["theme"] == "arts"
     api = APIClient()
     api.force_authenticate(director)
-    patched = api.patch(f"/api/v1/activities/{activity.pk}/", {"adults": 5}, format="json")
+    url = f"/api/v1/activities/{activity.pk}/"
+    patched = api.patch(
+        url, {"adults": 5, "version": api.get(url).json()["version"]}, format="json"
+    )
     assert patched.status_code == 200, patched.json()
     assert activity.revisions.count() == 2
     assert AuditEntry.objects.filter(action="care.activity.updated").count() == 2

@@ -1,0 +1,702 @@
+"""Every API operation answers as the published OpenAPI schema (/api/schema/) says.
+
+The test walks the schema's paths: every operation must be in CALLS, which says how to call
+it (who, with what) for its answers — success and the errors it gives (400, 401, 403, 404,
+409). Each answer's status must be one the schema declares for the operation, and its body
+must validate against the schema declared for that status (with jsonschema, the components'
+$refs resolved and OpenAPI 3.0's `nullable` turned into JSON Schema's null type). An object
+the schema describes has no undeclared fields: a field the schema does not name is a
+mismatch too. An operation the table does not know is a failure, never a skip.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import jsonschema
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from care.services import record_activity, record_visit
+from concerns import services as concern_services
+from core.testing import make_child
+from relief import services as relief_services
+from relief.catalogue import ensure_catalogue
+from relief.models import Programme
+from rounds.services import open_round
+from social import services as social_services
+from social.models import HelperProfile
+
+pytestmark = pytest.mark.django_db
+
+ANON = "anonymous"
+
+
+@dataclass
+class Call:
+    """One request: who makes it, the path's parameters, the body, the status expected."""
+
+    status: int
+    persona: str = "county_officer"
+    params: dict = field(default_factory=dict)
+    body: dict | list | None = None
+    query: dict | None = None
+
+
+# -- the world the calls are made in ---------------------------------------------------------
+
+
+@pytest.fixture
+def ctx(everyone, world):
+    """One of everything the API serves, in village A1 (and a child in B1)."""
+    director, county_officer = everyone["director"], everyone["county_officer"]
+    child = make_child(world["a1"], "王小明", id_number=None)
+    ensure_catalogue(world["county"])
+    programme = Programme.objects.get(county=world["county"], code="dibao")
+    HelperProfile.objects.create(user=everyone["volunteer"])
+    pairing = social_services.pair(
+        director,
+        child,
+        {"helper": everyone["volunteer"], "purpose": "tutoring", "started_on": dt.date(2026, 1, 1)},
+    )
+    the_round = open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    return {
+        **everyone,
+        "world": world,
+        "world_a1": world["a1"],
+        "home_a1": world["home_a1"],
+        "child": child,
+        "child_b1": make_child(world["b1"], "张小红"),
+        "visit": record_visit(director, child, {"visited_on": dt.date(2026, 11, 1)}),
+        "activity": record_activity(
+            director,
+            {"home": world["home_a1"], "held_on": dt.date(2026, 11, 2), "theme": "policy"},
+            [child],
+        ),
+        "programme": programme,
+        "measure": relief_services.add_measure(
+            director, child, {"programme": programme, "start_month": dt.date(2026, 1, 1)}
+        ),
+        "contact": relief_services.add_contact(
+            director, child, {"name": "李支书", "since": dt.date(2026, 1, 1)}
+        ),
+        "organisation": social_services.add_organisation(
+            county_officer, world["county"], {"name": "阳光社工站", "areas": [world["a"]]}
+        ),
+        "pairing": pairing,
+        "service": social_services.record_service(
+            everyone["volunteer"],
+            child,
+            {"kind": "visit", "on": dt.date(2026, 11, 1), "minutes": 30},
+        ),
+        "report": concern_services.receive(
+            {
+                "area": world["a1"],
+                "place": "村口",
+                "situation": "abandoned",
+                "description": "孩子独自在家多日无人照看。",
+                "urgency": "normal",
+                "reporter_name": "李大姐",
+                "reporter_phone": "13811112222",
+            },
+            source="public",
+        ),
+        "round": the_round,
+        "return": the_round.returns.get(area=world["a1"]),
+        "post": _post(world),
+    }
+
+
+def _post(world):
+    from people.models import ResponsibilityPost
+
+    return ResponsibilityPost.objects.create(
+        area=world["a1"], post="team_lead", holder_name="王建国"
+    )
+
+
+def _version(ctx, persona, url):
+    api = APIClient()
+    api.force_authenticate(ctx["county_officer" if persona == ANON else persona])
+    return api.get(url).json()["version"]
+
+
+def _check_all(ctx, ret):
+    from children.models import Child
+    from rounds.services import check_child
+
+    for child in Child.objects.filter(area=ret.area).active():
+        check_child(ctx["county_officer"], ret, child, "")
+
+
+def _check_only(ctx):
+    """The A1 return with every child checked (ready to submit)."""
+    _check_all(ctx, ctx["return"])
+
+
+def _checked_and_submitted(ctx):
+    """The A1 return checked and submitted (ready for review)."""
+    from rounds.services import submit_return
+
+    _check_all(ctx, ctx["return"])
+    submit_return(ctx["director"], ctx["return"])
+
+
+def _all_approved(ctx, prefix="341623100"):
+    """Every village return of township A (or of the county) approved."""
+    from rounds.services import approve_return, submit_return
+
+    for ret in ctx["round"].returns.filter(area__code__startswith=prefix):
+        _check_all(ctx, ret)
+        submit_return(ctx["county_officer"], ret)
+        approve_return(ctx["county_officer"], ret, "")
+
+
+def _close_ready(ctx):
+    """Every township's summary in: the round may be closed."""
+    from rounds.services import submit_township
+
+    _all_approved(ctx, "341623")
+    for township in (ctx["world"]["a"], ctx["world"]["b"]):
+        submit_township(ctx["county_officer"], ctx["round"], township)
+
+
+def _closed(ctx):
+    """The open round closed: another may be opened."""
+    from rounds.services import close_round
+
+    _close_ready(ctx)
+    close_round(ctx["county_officer"], ctx["round"])
+
+
+# -- how to call each operation ----------------------------------------------------------------
+
+PERSON = "/api/v1/people/{id}/"
+CHILD = {
+    "area": "341623100201",
+    "name": "王小刚",
+    "sex": "M",
+    "birth_date": "2017-03-04",
+    "father": {"name": "王大", "status": "migrant", "work_province": "浙江", "work_city": "杭州"},
+    "mother": {"name": "李梅", "status": "migrant", "work_province": "江苏", "work_city": "苏州"},
+    "caregiver": {
+        "name": "王奶奶",
+        "relationship": "grandparent",
+        "age": 66,
+        "health": "healthy",
+        "assessment": "good",
+    },
+}
+REPORT = {
+    "area": "341623100201",
+    "place": "村口",
+    "situation": "abandoned",
+    "description": "孩子独自在家多日无人照看。",
+    "urgency": "immediate",
+    "reporter_name": "李大姐",
+    "reporter_phone": "13811112222",
+    "reporter_role": "neighbour",
+}
+
+
+def _lists(filters=None, forbidden=None):
+    """A list: read by an officer and a director; a bad filter and a page past the end."""
+
+    def calls(ctx):
+        made = [Call(200), Call(200, "director"), Call(404, query={"page": "999"})]
+        if filters:
+            made.append(Call(400, query=filters))
+        if forbidden:
+            made.append(Call(403, forbidden))
+        return made
+
+    return calls
+
+
+def _detail(key, lookup="pk", outside="other_director", persona="county_officer"):
+    """A record: read, and asked for from outside the jurisdiction (404)."""
+
+    def calls(ctx):
+        params = {"id" if lookup == "pk" else lookup: getattr(ctx[key], lookup)}
+        return [Call(200, persona, params), Call(404, outside, params)]
+
+    return calls
+
+
+def _update(key, body, bad, persona="director", forbidden="leader", outside="other_director"):
+    """A change with the current version (200), a bad value (400), a read-only role (403),
+    from outside the jurisdiction (404), a stale version (409)."""
+
+    def calls(ctx):
+        params = {"id": ctx[key].pk}
+        return [
+            Call(400, persona, params, {**bad, "version": "{version}"}),
+            Call(403, forbidden, params, body),
+            Call(404, outside, params, body),
+            Call(409, persona, params, {**body, "version": "2020-01-01T00:00:00Z"}),
+            Call(200, persona, params, {**body, "version": "{version}"}),
+        ]
+
+    return calls
+
+
+CALLS = {
+    ("get", "/api/v1/areas/"): _lists({"level": "castle"}),
+    ("get", "/api/v1/areas/{code}/"): _detail("world_a1", "code"),
+    ("get", "/api/v1/service-points/"): _lists({"kind": "castle"}),
+    ("get", "/api/v1/service-points/{id}/"): _detail("home_a1"),
+    ("put", "/api/v1/service-points/{id}/"): _update(
+        "home_a1", {"name": "王庄村儿童之家", "phone": "13800000001"}, {"name": ""}
+    ),
+    ("patch", "/api/v1/service-points/{id}/"): _update(
+        "home_a1", {"phone": "13800000001"}, {"floor_area_m2": "-1"}
+    ),
+    ("get", "/api/v1/people/"): _lists({"role": "king"}),
+    ("get", PERSON): lambda ctx: [
+        Call(200, params={"id": ctx["director"].pk}),
+        Call(404, "other_director", {"id": ctx["director"].pk}),
+    ],
+    ("get", "/api/v1/responsibility-posts/"): _lists({"post": "king"}),
+    ("get", "/api/v1/responsibility-posts/{id}/"): _detail("post"),
+    ("get", "/api/v1/children/"): _lists({"category": "castle"}),
+    ("post", "/api/v1/children/"): lambda ctx: [
+        Call(201, "director", body=CHILD),
+        Call(400, "director", body={**CHILD, "birth_date": "2017-02-30", "area": "x"}),
+        Call(403, "leader", body=CHILD),
+    ],
+    ("get", "/api/v1/children/{id}/"): _detail("child"),
+    ("put", "/api/v1/children/{id}/"): _update(
+        "child", {"village_group": "三组"}, {"sex": "castle"}
+    ),
+    ("patch", "/api/v1/children/{id}/"): _update(
+        "child", {"village_group": "三组"}, {"birth_date": "2017-02-30"}
+    ),
+    ("get", "/api/v1/visits/"): _lists({"child": "x"}),
+    ("post", "/api/v1/visits/"): lambda ctx: [
+        Call(201, "director", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),
+        Call(400, "director", body={"child": ctx["child"].pk, "visited_on": "2099-01-01"}),
+        Call(403, "leader", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),
+    ],
+    ("get", "/api/v1/visits/{id}/"): _detail("visit"),
+    ("put", "/api/v1/visits/{id}/"): _update(
+        "visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}
+    ),
+    ("patch", "/api/v1/visits/{id}/"): _update(
+        "visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}
+    ),
+    ("get", "/api/v1/activities/"): _lists({"home": "x"}),
+    ("post", "/api/v1/activities/"): lambda ctx: [
+        Call(
+            201,
+            "director",
+            body={
+                "home": ctx["home_a1"].pk,
+                "held_on": "2026-11-20",
+                "theme": "safety",
+                "children": [ctx["child"].pk],
+            },
+        ),
+        Call(400, "director", body={"home": ctx["home_a1"].pk, "held_on": "2099-01-01"}),
+        Call(403, "leader", body={"home": ctx["home_a1"].pk, "held_on": "2026-11-20"}),
+    ],
+    ("get", "/api/v1/activities/{id}/"): _detail("activity"),
+    ("put", "/api/v1/activities/{id}/"): _update(
+        "activity", {"description": "讲安全知识"}, {"theme": "castle"}
+    ),
+    ("patch", "/api/v1/activities/{id}/"): _update(
+        "activity", {"description": "讲安全知识"}, {"held_on": "2099-01-01"}
+    ),
+    ("get", "/api/v1/worklist/"): lambda ctx: [
+        Call(200, "director"),
+        Call(403, "county_officer"),
+    ],
+    ("get", "/api/v1/programmes/"): _lists({"payment": "castle"}),
+    ("post", "/api/v1/programmes/"): lambda ctx: [
+        Call(201, body={"code": "local_aid", "name": "县级助学金", "payment": "one_off"}),
+        Call(400, body={"code": "Bad Code!", "name": ""}),
+        Call(403, "director", body={"code": "x", "name": "x"}),
+    ],
+    ("get", "/api/v1/programmes/{id}/"): _detail("programme", outside="volunteer"),
+    ("put", "/api/v1/programmes/{id}/"): _update(
+        "programme",
+        {"standard_amount": "760.00"},
+        {"standard_amount": "-1"},
+        persona="county_officer",
+        forbidden="director",
+        outside="volunteer",
+    ),
+    ("patch", "/api/v1/programmes/{id}/"): _update(
+        "programme",
+        {"standard_amount": "760.00"},
+        {"standard_amount": "-1"},
+        persona="county_officer",
+        forbidden="director",
+        outside="volunteer",
+    ),
+    ("get", "/api/v1/relief-measures/"): _lists({"child": "x"}),
+    ("post", "/api/v1/relief-measures/"): lambda ctx: [
+        Call(
+            201,
+            "director",
+            body={
+                "child": ctx["child"].pk,
+                "programme": ctx["programme"].pk,
+                "start_month": "2026-03",
+                "amount": "300.00",
+            },
+        ),
+        Call(400, "director", body={"child": ctx["child"].pk, "start_month": "March"}),
+        Call(403, "leader", body={"child": ctx["child"].pk}),
+    ],
+    ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
+    ("put", "/api/v1/relief-measures/{id}/"): _update(
+        "measure", {"status": "active"}, {"status": "castle"}
+    ),
+    ("patch", "/api/v1/relief-measures/{id}/"): _update(
+        "measure", {"status": "active"}, {"start_month": "March"}
+    ),
+    ("get", "/api/v1/assistance-contacts/"): _lists({"child": "x"}),
+    ("post", "/api/v1/assistance-contacts/"): lambda ctx: [
+        Call(
+            201,
+            "director",
+            body={"child": ctx["child"].pk, "name": "王会计", "since": "2026-02-01"},
+        ),
+        Call(400, "director", body={"child": ctx["child"].pk, "name": "", "phone": "call me"}),
+        Call(403, "leader", body={"child": ctx["child"].pk, "name": "王会计"}),
+    ],
+    ("get", "/api/v1/assistance-contacts/{id}/"): _detail("contact"),
+    ("put", "/api/v1/assistance-contacts/{id}/"): _update(
+        "contact", {"phone": "13800000001"}, {"phone": "call me"}
+    ),
+    ("patch", "/api/v1/assistance-contacts/{id}/"): _update(
+        "contact", {"phone": "13800000001"}, {"since": "yesterday"}
+    ),
+    ("get", "/api/v1/organisations/"): _lists(),
+    ("post", "/api/v1/organisations/"): lambda ctx: [
+        Call(201, body={"name": "希望社工", "areas": ["341623100000"]}),
+        Call(400, body={"name": "阳光社工站"}),
+        Call(403, "director", body={"name": "希望社工"}),
+    ],
+    ("get", "/api/v1/organisations/{id}/"): _detail("organisation", outside="volunteer"),
+    ("put", "/api/v1/organisations/{id}/"): _update(
+        "organisation",
+        {"name": "阳光社工站", "contact_name": "李社工"},
+        {"registration_number": "ABC"},
+        persona="township_officer",
+        forbidden="director",
+        outside="volunteer",
+    ),
+    ("patch", "/api/v1/organisations/{id}/"): _update(
+        "organisation",
+        {"contact_name": "李社工"},
+        {"areas": ["341600000000"]},
+        persona="township_officer",
+        forbidden="director",
+        outside="volunteer",
+    ),
+    ("get", "/api/v1/helpers/"): _lists(),
+    ("get", "/api/v1/helpers/{id}/"): lambda ctx: [
+        Call(200, params={"id": ctx["volunteer"].helper_profile.pk}),
+        Call(404, "social_worker", {"id": ctx["volunteer"].helper_profile.pk}),
+    ],
+    ("get", "/api/v1/pairings/"): _lists(),
+    ("post", "/api/v1/pairings/"): lambda ctx: [
+        Call(
+            201,
+            "director",
+            body={
+                "child": ctx["child"].pk,
+                "helper": ctx["social_worker"].pk,
+                "purpose": "counselling",
+                "started_on": "2026-02-01",
+            },
+        ),
+        Call(400, "director", body={"child": ctx["child"].pk, "helper": "x"}),
+        Call(403, "leader", body={"child": ctx["child"].pk}),
+    ],
+    ("get", "/api/v1/pairings/{id}/"): _detail("pairing"),
+    ("post", "/api/v1/pairings/{id}/end/"): lambda ctx: [
+        Call(200, "director", {"id": ctx["pairing"].pk}, {"ended_on": "2026-11-20"}),
+        Call(400, "director", {"id": ctx["pairing"].pk}, {"ended_on": "soon"}),
+        Call(403, "leader", {"id": ctx["pairing"].pk}, {}),
+        Call(404, "other_director", {"id": ctx["pairing"].pk}, {}),
+    ],
+    ("get", "/api/v1/service-records/"): _lists(),
+    ("post", "/api/v1/service-records/"): lambda ctx: [
+        Call(
+            201,
+            "volunteer",
+            body={"child": ctx["child"].pk, "kind": "visit", "on": "2026-11-20", "minutes": 30},
+        ),
+        Call(400, "volunteer", body={"child": ctx["child"].pk, "kind": "castle"}),
+        Call(
+            403,
+            "leader",
+            body={"child": ctx["child"].pk, "kind": "visit", "on": "2026-11-20", "minutes": 30},
+        ),
+    ],
+    ("get", "/api/v1/service-records/{id}/"): _detail("service"),
+    ("get", "/api/v1/reports-of-concern/"): _lists(),
+    ("post", "/api/v1/reports-of-concern/"): lambda ctx: [
+        Call(201, "director", body=REPORT),
+        Call(201, "township_officer", body=REPORT),
+        Call(400, "director", body={**REPORT, "situation": "castle", "area": "x"}),
+    ],
+    ("get", "/api/v1/reports-of-concern/{id}/"): lambda ctx: [
+        Call(200, "township_officer", {"id": ctx["report"].pk}),
+        Call(200, "director", {"id": ctx["report"].pk}),
+        Call(404, "other_director", {"id": ctx["report"].pk}),
+    ],
+    ("post", "/api/v1/reports-of-concern/{id}/link/"): lambda ctx: [
+        Call(200, "director", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
+        Call(400, "director", {"id": ctx["report"].pk}, {"child": ctx["child_b1"].pk}),
+        Call(403, "leader", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
+        Call(404, "other_director", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
+    ],
+    ("post", "/api/v1/reports-of-concern/{id}/advance/"): lambda ctx: [
+        Call(200, "township_officer", {"id": ctx["report"].pk}, {"state": "assessing"}),
+        Call(400, "township_officer", {"id": ctx["report"].pk}, {"state": "castle"}),
+        Call(403, "leader", {"id": ctx["report"].pk}, {"state": "closed"}),
+        Call(404, "other_director", {"id": ctx["report"].pk}, {"state": "closed"}),
+    ],
+    ("post", "/api/v1/public-reports/"): lambda ctx: [
+        Call(201, ANON, body=REPORT),
+        Call(400, ANON, body={**REPORT, "area": "999999999999", "description": ""}),
+    ],
+    ("get", "/api/v1/rounds/"): _lists(),
+    ("post", "/api/v1/rounds/"): lambda ctx: [
+        Call(400, body={"year": 2026, "quarter": 9, "due_on": "soon"}),
+        Call(403, "township_officer", body={"year": 2027, "quarter": 1, "due_on": "2027-04-15"}),
+        Call(409, body={"year": 2027, "quarter": 1, "due_on": "2027-04-15"}),  # one is open
+    ],
+    ("get", "/api/v1/rounds/{id}/"): _detail("round", outside="volunteer"),
+    ("post", "/api/v1/rounds/{id}/close/"): lambda ctx: [
+        Call(403, "township_officer", {"id": ctx["round"].pk}),
+        Call(404, "volunteer", {"id": ctx["round"].pk}),
+        Call(409, "county_officer", {"id": ctx["round"].pk}),  # returns still open
+    ],
+    ("post", "/api/v1/rounds/{id}/township-summary/"): lambda ctx: [
+        Call(400, "township_officer", {"id": ctx["round"].pk}, {"township": ""}),
+        Call(403, "leader", {"id": ctx["round"].pk}, {"township": "341623100000"}),
+        Call(404, "other_township_officer", {"id": ctx["round"].pk}, {"township": "341623100000"}),
+        Call(409, "township_officer", {"id": ctx["round"].pk}, {"township": "341623100000"}),
+    ],
+    ("get", "/api/v1/returns/"): _lists({"round": "x"}),
+    ("get", "/api/v1/returns/{id}/"): _detail("return"),
+    ("post", "/api/v1/returns/{id}/check/"): lambda ctx: [
+        Call(200, "director", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
+        Call(400, "director", {"id": ctx["return"].pk}, {"child": ctx["child_b1"].pk}),
+        Call(403, "leader", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
+        Call(404, "other_director", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
+    ],
+    ("post", "/api/v1/returns/{id}/submit/"): lambda ctx: [
+        Call(409, "director", {"id": ctx["return"].pk}),  # nobody checked yet
+        Call(403, "leader", {"id": ctx["return"].pk}),
+        Call(404, "other_director", {"id": ctx["return"].pk}),
+    ],
+    ("post", "/api/v1/returns/{id}/approve/"): lambda ctx: [
+        Call(409, "township_officer", {"id": ctx["return"].pk}),  # not submitted yet
+        Call(403, "director", {"id": ctx["return"].pk}),
+        Call(404, "other_township_officer", {"id": ctx["return"].pk}),
+        Call(400, "township_officer", {"id": ctx["return"].pk}, {"comment": "x" * 3000}),
+    ],
+    ("post", "/api/v1/returns/{id}/return/"): lambda ctx: [
+        Call(400, "township_officer", {"id": ctx["return"].pk}, {"comment": ""}),
+        Call(409, "township_officer", {"id": ctx["return"].pk}, {"comment": "重查"}),
+        Call(403, "director", {"id": ctx["return"].pk}, {"comment": "重查"}),
+        Call(404, "other_township_officer", {"id": ctx["return"].pk}, {"comment": "重查"}),
+    ],
+    ("get", "/api/v1/stats/"): lambda ctx: [
+        Call(200),
+        Call(200, "director"),
+        Call(404, "volunteer"),
+    ],
+    ("get", "/api/v1/stats/{code}/"): lambda ctx: [
+        Call(200, params={"code": "341623100000"}),
+        Call(404, "other_director", {"code": "341623100201"}),
+    ],
+    ("post", "/api/v1/auth/token/"): lambda ctx: [
+        Call(200, ANON, body={"username": "director", "password": "pw-test-123"}),
+        Call(400, ANON, body={"username": "director", "password": "nope"}),
+    ],
+}
+
+# Success answers that need the world moved on first (a submitted return to approve …).
+LATER = {
+    ("post", "/api/v1/returns/{id}/submit/"): (
+        _check_only,
+        lambda ctx: [Call(200, "director", {"id": ctx["return"].pk})],
+    ),
+    ("post", "/api/v1/returns/{id}/check/"): (
+        _checked_and_submitted,
+        lambda ctx: [Call(409, "director", {"id": ctx["return"].pk}, {"child": ctx["child"].pk})],
+    ),
+    ("post", "/api/v1/returns/{id}/approve/"): (
+        _checked_and_submitted,
+        lambda ctx: [Call(200, "township_officer", {"id": ctx["return"].pk}, {"comment": "好"})],
+    ),
+    ("post", "/api/v1/returns/{id}/return/"): (
+        _checked_and_submitted,
+        lambda ctx: [Call(200, "township_officer", {"id": ctx["return"].pk}, {"comment": "重查"})],
+    ),
+    ("post", "/api/v1/rounds/"): (
+        _closed,
+        lambda ctx: [Call(201, body={"year": 2027, "quarter": 1, "due_on": "2027-04-15"})],
+    ),
+    ("post", "/api/v1/rounds/{id}/close/"): (
+        _close_ready,
+        lambda ctx: [Call(200, "county_officer", {"id": ctx["round"].pk})],
+    ),
+    ("post", "/api/v1/rounds/{id}/township-summary/"): (
+        _all_approved,
+        lambda ctx: [
+            Call(200, "township_officer", {"id": ctx["round"].pk}, {"township": "341623100000"})
+        ],
+    ),
+}
+
+
+# -- the schema, as JSON Schema ---------------------------------------------------------------
+
+
+_SCHEMA = {}
+
+
+def _published_schema(persona) -> dict:
+    """/api/schema/ as JSON (made once per test run: it takes a second or two)."""
+    if "schema" not in _SCHEMA:
+        _SCHEMA["schema"] = _fetch_schema(persona)
+    return _SCHEMA["schema"]
+
+
+def _fetch_schema(persona) -> dict:
+    api = APIClient()
+    api.force_authenticate(persona)
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def json_schema(node):
+    """An OpenAPI 3.0 schema object as JSON Schema: `nullable` becomes the null type, and an
+    object with declared properties admits no others (an undeclared field is a mismatch)."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: json_schema(value) for key, value in node.items()}
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    if node.pop("nullable", False):
+        if "type" in node:
+            node["type"] = [node["type"], "null"]
+            if "enum" in node:
+                node["enum"] = [*node["enum"], None]
+        else:  # a $ref, allOf, oneOf …: "that, or null"
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _validator(schema: dict, body_schema: dict):
+    root = {**json_schema(body_schema), "components": json_schema(schema["components"])}
+    return jsonschema.Draft7Validator(
+        root, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+
+
+def _url(path: str, params: dict) -> str:
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", str(value))
+    assert "{" not in path, f"{path}: a parameter of the path has no value"
+    return path
+
+
+def mismatches(schema: dict, method: str, path: str, call: Call, response) -> list[str]:
+    """How an answer differs from what the schema declares for it (empty: it matches)."""
+    operation = schema["paths"][path][method]
+    declared = operation.get("responses", {})
+    where = f"{method.upper()} {path} as {call.persona} → {response.status_code}"
+    if str(response.status_code) not in declared:
+        return [f"{where}: status not declared (declared: {sorted(declared)})"]
+    content = declared[str(response.status_code)].get("content")
+    if not content:
+        return [] if not response.content else [f"{where}: a body where none is declared"]
+    body_schema = (content.get("application/json") or next(iter(content.values())))["schema"]
+    errors = _validator(schema, body_schema).iter_errors(response.json())
+    return [
+        f"{where}: {'/'.join(map(str, e.absolute_path)) or '(body)'}: {_short(e.message)}"
+        for e in errors
+    ]
+
+
+def _run(api, ctx, schema, method, path, call) -> list[str]:
+    api.force_authenticate(None if call.persona == ANON else ctx[call.persona])
+    url = _url(path, call.params)
+    body = call.body
+    if isinstance(body, dict) and body.get("version") == "{version}":
+        body = {**body, "version": _version(ctx, call.persona, url)}
+    response = getattr(api, method)(
+        url,
+        data=body if method != "get" else call.query,
+        format=("json" if method != "get" else None),
+    )
+    found = mismatches(schema, method, path, call, response)
+    if response.status_code != call.status:
+        found.insert(
+            0,
+            f"{method.upper()} {path} as {call.persona}: expected {call.status}, got "
+            f"{response.status_code} {response.content[:300]!r}",
+        )
+    return found
+
+
+def _operations(schema):
+    return [
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+def test_every_operation_of_the_schema_is_in_the_table(county_officer):
+    """A new endpoint fails here until CALLS says how to call it (it is never skipped)."""
+    schema = _published_schema(county_officer)
+    operations = set(_operations(schema))
+    unknown = sorted(operations - set(CALLS))
+    assert not unknown, (
+        "The test does not know how to call these operations of /api/schema/: add them to "
+        f"CALLS in tests/test_openapi.py: {unknown}"
+    )
+    assert not sorted(set(CALLS) - operations), "CALLS has operations the schema lacks"
+
+
+@pytest.mark.parametrize("method,path", sorted(CALLS), ids=lambda v: v)
+def test_every_answer_matches_the_published_schema(ctx, method, path):
+    cache.clear()  # the token and public-report throttles count per test
+    schema = _published_schema(ctx["county_officer"])
+    if (method, path) not in _operations(schema):
+        pytest.fail(f"{method.upper()} {path} is not in the published schema")
+    api = APIClient()
+    calls = CALLS[(method, path)](ctx)
+    operation = schema["paths"][path][method]
+    if {} not in operation.get("security", [{}]):  # signed-in callers only: 401 for others
+        calls.insert(0, Call(401, ANON, calls[0].params, calls[0].body))
+    found = [m for call in calls for m in _run(api, ctx, schema, method, path, call)]
+    if (method, path) in LATER:
+        prepare, later = LATER[(method, path)]
+        prepare(ctx)
+        for call in later(ctx):
+            calls.append(call)
+            found += _run(api, ctx, schema, method, path, call)
+    assert not found, "\n".join(found)
+    # Every answer the schema declares is one the operation gives (429, the throttles'
+    # answer, is exercised by the apps' own tests).
+    untested = set(operation["responses"]) - {str(c.status) for c in calls} - {"429"}
+    assert not untested, f"{method.upper()} {path}: declared, never exercised: {sorted(untested)}"
+
+
+def _short(message: str) -> str:
+    """A validation message without the whole body it quotes."""
+    return message if len(message) < 300 else f"{message[:120]} … {message[-160:]}"
