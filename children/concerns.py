@@ -146,7 +146,7 @@ def _text(value) -> str:
 def _lock(actor, concern: Concern, step: str, based_on) -> Concern:
     """The concern's row, locked, after the policy's and the jurisdiction's checks."""
     locked = (
-        Concern.objects.select_for_update()
+        Concern.objects.select_for_update(of=("self",))
         .select_related("child", "child__area")
         .get(pk=concern.pk)
     )
@@ -365,7 +365,7 @@ def follow_transfer(actor, child: Child, from_area) -> int:
     many changed owner."""
     moved = 0
     new_owner = default_owner(child)
-    for concern in child.concerns.open().select_related("owner").select_for_update():
+    for concern in child.concerns.open().select_related("owner").select_for_update(of=("self",)):
         owner = concern.owner
         if owner is not None and not (
             owner.role == Role.DIRECTOR and owner.area_id == from_area.pk
