@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api import ScopedViewSetMixin, service_errors
 from core.concurrency import STALE_MESSAGE, version_of
+from core.openapi import FIELD_ERRORS
 from people.models import User
 
 from . import concern_policy as policy
@@ -77,6 +79,23 @@ class ConcernSerializer(serializers.ModelSerializer):
         return services.allowed_steps(user, concern) if getattr(user, "can_write", False) else []
 
 
+def _step_schema(name: str, **fields):
+    """A step's documented body (its fields and the `version` it is based on) and answers."""
+    text = {
+        key: serializers.CharField(required=False, help_text=doc) for key, doc in fields.items()
+    }
+    body = inline_serializer(
+        f"Concern{name}",
+        {
+            **text,
+            "version": serializers.CharField(
+                required=False, help_text="the concern's `version` the step is based on"
+            ),
+        },
+    )
+    return extend_schema(request=body, responses={200: ConcernSerializer, 409: FIELD_ERRORS})
+
+
 class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Concerns of the caller's jurisdiction (open by default: ?state=all for every one)."""
 
@@ -109,18 +128,21 @@ class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def _text(self, name) -> str:
         return str(self.request.data.get(name, "") or "")
 
+    @_step_schema("TakeAction", note="what was done")
     @action(detail=True, methods=["post"], url_path="take-action")
     def take_action(self, request, pk=None):
         return self._step(
             lambda c, v: services.take_action(request.user, c, self._text("note"), based_on=v)
         )
 
+    @_step_schema("Resolve", outcome="the written outcome")
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._step(
             lambda c, v: services.resolve(request.user, c, self._text("outcome"), based_on=v)
         )
 
+    @_step_schema("Refer", referred_to="to whom", outcome="the outcome so far")
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):
         return self._step(
@@ -129,18 +151,26 @@ class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @_step_schema("Confirm", note="a note")
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._step(
             lambda c, v: services.confirm(request.user, c, self._text("note"), based_on=v)
         )
 
+    @_step_schema("SendBack", note="what is still to be done")
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         return self._step(
             lambda c, v: services.send_back(request.user, c, self._text("note"), based_on=v)
         )
 
+    @_step_schema(
+        "ReportMade",
+        reported_to="to whom it was reported",
+        reported_on="when (YYYY-MM-DD)",
+        reference="the case reference",
+    )
     @action(detail=True, methods=["post"], url_path="report-made")
     def report_made(self, request, pk=None):
         raw = self._text("reported_on")
@@ -161,10 +191,13 @@ class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @_step_schema("Reassign", owner="the new owner's id")
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         owner_pk = self._text("owner")
-        owner = User.objects.filter(pk=owner_pk).first() if owner_pk.isdigit() else None
+        # ASCII digits of a size a key can have (a huge number is refused, never a 500).
+        valid = owner_pk.isascii() and owner_pk.isdigit() and len(owner_pk) < 19
+        owner = User.objects.filter(pk=owner_pk).first() if valid else None
         return self._step(lambda c, v: services.reassign(request.user, c, owner, based_on=v))
 
 

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 import jsonschema
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from care.services import record_activity, record_visit
+from children.concerns import open_concern, resolve
 from concerns import services as concern_services
+from core.concurrency import version_of
 from core.testing import make_child
 from relief import services as relief_services
 from relief.catalogue import ensure_catalogue
@@ -240,7 +243,80 @@ def _update(key, body, bad, persona="director", forbidden="leader", outside="oth
     return calls
 
 
+def _concern_step(
+    good, bad, persona="director", forbidden="leader", prepare=None, bad_on_open=False
+):
+    """A step of a concern (children/concern_api.py): refused with a bad body (400; or, with
+    `bad_on_open`, on a concern still open), for a read-only role (403), from outside (404)
+    and on a stale version (409), then taken. `good` may be a function of the context."""
+
+    def calls(ctx):
+        concern = prepare(ctx) if prepare else _the_concern(ctx)
+        params, version = {"id": concern.pk}, version_of(concern)
+        body = good(ctx) if callable(good) else good
+        refused = _the_concern(ctx) if bad_on_open else concern
+        stale = "2020-01-01T00:00:00Z"
+        return [
+            Call(400, persona, {"id": refused.pk}, {**bad, "version": version_of(refused)}),
+            Call(403, forbidden, params, body),
+            Call(404, "other_director", params, body),
+            Call(409, persona, params, {**body, "version": stale}),
+            Call(200, persona, params, {**body, "version": version}),
+        ]
+
+    return calls
+
+
+def _the_concern(ctx):
+    """An open concern on the A1 child, made when a concern's call needs it (opening one
+    changes the child, which counts as a check in the open round's return)."""
+    if "concern" not in ctx:
+        ctx["concern"] = open_concern(ctx["director"], ctx["child"], "作业无人辅导", source="visit")
+    return ctx["concern"]
+
+
+def _awaiting(ctx):
+    """An urgent concern the director resolved: it waits for the supervisor."""
+    concern = open_concern(
+        ctx["director"], ctx["child"], "独自在家多日", source="visit", urgency="urgent"
+    )
+    return resolve(ctx["director"], concern, "父母已返乡照顾。")
+
+
+def _to_report(ctx):
+    return open_concern(
+        ctx["director"], ctx["child"], "身上有伤痕", source="visit", report="身上有伤痕"
+    )
+
+
 CALLS = {
+    ("get", "/api/v1/concerns/"): lambda ctx: (_the_concern(ctx), _lists()(ctx))[1],
+    ("get", "/api/v1/concerns/{id}/"): lambda ctx: (_the_concern(ctx), _detail("concern")(ctx))[1],
+    ("post", "/api/v1/concerns/{id}/take-action/"): _concern_step(
+        {"note": "已联系监护人。"}, {"note": ""}
+    ),
+    ("post", "/api/v1/concerns/{id}/resolve/"): _concern_step(
+        {"outcome": "复访情况良好。"}, {"outcome": " "}
+    ),
+    ("post", "/api/v1/concerns/{id}/refer/"): _concern_step(
+        {"referred_to": "乡镇中心学校", "outcome": "已转介。"}, {"referred_to": ""}
+    ),
+    ("post", "/api/v1/concerns/{id}/confirm/"): _concern_step(
+        {"note": "已核实。"}, {}, "township_officer", prepare=_awaiting, bad_on_open=True
+    ),
+    ("post", "/api/v1/concerns/{id}/send-back/"): _concern_step(
+        {"note": "请再次走访。"}, {"note": ""}, "township_officer", prepare=_awaiting
+    ),
+    ("post", "/api/v1/concerns/{id}/report-made/"): _concern_step(
+        lambda ctx: {"reported_to": "城关派出所", "reported_on": str(timezone.localdate())},
+        {"reported_to": "", "reported_on": "soon"},
+        prepare=_to_report,
+    ),
+    ("post", "/api/v1/concerns/{id}/reassign/"): _concern_step(
+        lambda ctx: {"owner": ctx["township_staff"].pk},
+        {"owner": "99999999999999999999"},
+        "township_officer",
+    ),
     ("get", "/api/v1/areas/"): _lists({"level": "castle"}),
     ("get", "/api/v1/areas/{code}/"): _detail("world_a1", "code"),
     ("get", "/api/v1/service-points/"): _lists({"kind": "castle"}),
