@@ -610,7 +610,7 @@ class Concern(models.Model):
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The pk of the visit, report of concern or change event it came from.
-    source_ref = models.PositiveIntegerField(null=True, blank=True)
+    source_ref = models.PositiveIntegerField(_("source record"), null=True, blank=True)
     finding = models.CharField(_("what was found"), max_length=500)
     urgency = models.CharField(
         _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.CONCERN

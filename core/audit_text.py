@@ -149,6 +149,7 @@ KEYS = {
     "round": _("round"),
     "level": _("level"),
     "villages": _("villages"),
+    "source_ref": _("source record"),
     "from": _("from"),
     "to": _("to"),
     "until": _("until"),
@@ -194,6 +195,12 @@ RELATED = {
 }
 # Values whose meaning is a care level (a change of situation's before and after).
 CARE_LEVEL_KEYS = {"before", "after"}
+
+
+# A workflow step's states, read through the record's own `state` choices.
+STATE_KEYS = {"from", "to"}
+# The child's fields a concern's step changes (kept in the concern's audit entry).
+CHILD_KEYS = {"risk", "needs_report", "care_level", "computed_care_level", "report_reason"}
 
 
 def _model(label: str):
@@ -269,6 +276,14 @@ def _resolve(model, name: str):
         return str(field.verbose_name), None if field.is_relation else field
     if name in CARE_LEVEL_KEYS:
         return str(KEYS[name]), _field(_model("children.child"), "care_level")
+    if name in STATE_KEYS and _field(model, "state") is not None:
+        # A step's "from" and "to" are states of the record (a concern's, a report's).
+        return str(KEYS[name]), _field(model, "state")
+    if name in CHILD_KEYS:
+        # A step that changed the child records the child's fields (its concern summary).
+        field = _field(_model("children.child"), name)
+        if field is not None:
+            return str(field.verbose_name), field
     return str(KEYS.get(name, name)), None
 
 

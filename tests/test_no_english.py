@@ -117,8 +117,15 @@ def busy_county(world, county_officer, township_officer, director, leader, volun
         ordinary,
         {"helper": volunteer, "purpose": "tutoring", "started_on": today},
     )
+    from children.concerns import open_concern, take_action
+
+    concern = open_concern(
+        director, special, "祖母腿脚不便，作业无人辅导", source="visit", urgency="urgent"
+    )
+    take_action(director, concern, "已联系学校安排课后辅导。")
     stats.refresh_all()
     return {
+        "concern": concern,
         "special": special,
         "ordinary": ordinary,
         "round": the_round,
@@ -172,6 +179,11 @@ def _pages(data) -> dict[str, list[str]]:
         reverse("care:child_visits", args=[data["special"].pk]),
         reverse("care:compliance_homes", args=[COUNTY, *data["week"]]),
         reverse("concerns:inbox"),
+        reverse("children:concerns"),
+        reverse("children:concerns") + "?state=overdue",
+        reverse("children:concern_inbox"),
+        reverse("children:concern", args=[data["concern"].pk]),
+        reverse("children:concern_step", args=[data["concern"].pk, "resolve"]),
     ]
     return {
         "county_officer": [
