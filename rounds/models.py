@@ -28,6 +28,13 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(state=Round.State.OPEN)
 
 
+def quarter_title(year: int, quarter: int) -> str:
+    """A quarter as people write it on the pages: "2026年第4季度" ("Q4 2026")."""
+    from django.utils.translation import gettext
+
+    return gettext("Q%(quarter)s %(year)s") % {"year": year, "quarter": quarter}
+
+
 class Round(models.Model):
     """A county's investigation of every child for one calendar quarter."""
 
@@ -75,7 +82,12 @@ class Round(models.Model):
 
     @property
     def label(self) -> str:
+        """The quarter's code ("2026-Q4"), for the API, file names and the audit log."""
         return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def title(self) -> str:
+        return quarter_title(self.year, self.quarter)
 
     @property
     def period_start(self) -> dt.date:

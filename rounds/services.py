@@ -33,6 +33,7 @@ from .models import (
     TownshipSummary,
     VillageReturn,
     VillageSnapshot,
+    quarter_title,
 )
 
 Outcome = ChildCheck.Outcome
@@ -556,6 +557,10 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def title(self) -> str:
+        return quarter_title(self.year, self.quarter)
 
 
 def quarterly_figures(area: Area) -> list[tuple]:

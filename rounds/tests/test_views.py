@@ -151,7 +151,9 @@ def test_figures_page_and_area_slot(client, world, director, township_officer, q
     area_page = client.get(reverse("people:area_detail", args=[world["a"].code]))
     assert reverse("rounds:figures", args=[world["a"].code]) in area_page.text
     figures = client.get(reverse("rounds:figures", args=[world["a"].code]), HTTP_HX_REQUEST="true")
-    assert "2026-Q4" in figures.text and "quarterly-figures" in figures.text
+    assert (
+        "2026年第4季度" in figures.text or "Q4 2026" in figures.text
+    ) and "quarterly-figures" in figures.text
     client.force_login(director)
     assert client.get(reverse("rounds:figures", args=[world["b"].code])).status_code == 404
 

@@ -47,7 +47,7 @@ def test_a_round_from_opening_to_approval_and_the_village_file(
     # The township returns it with a comment; the comment is required.
     township = login(new_page(DESKTOP), "township_officer")
     township.goto("/rounds/")
-    township.get_by_role("link", name=re.compile(r"\d{4}-Q\d")).first.click()
+    township.get_by_role("link", name=re.compile(r"\d{4}年第\d季度|Q\d \d{4}")).first.click()
     township.get_by_test_id(f"review-{world['a1'].code}").click()
     expect(township.get_by_test_id("diff-new")).to_contain_text("王小明")
     form = township.get_by_test_id("review-form")
