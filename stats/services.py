@@ -174,8 +174,8 @@ HELP_FIGURES = {
 
 def members(area: Area, name: str, on: dt.date | None = None):
     """The records one figure of an area counts, as (kind, queryset): "child", "home",
-    "return" or "concern". The same filters as `recount`, so a figure's list is its count, record for
-    record. Raises KeyError for a figure with no list."""
+    "return" or "concern". The same filters as `recount`, so a figure's list is its count,
+    record for record. Raises KeyError for a figure with no list."""
     on = on or timezone.localdate()
     children = Child.objects.within(area.prefix).filter(area__level=Level.VILLAGE)
     filters = child_filters(on)
