@@ -67,7 +67,7 @@ def roomy_cache() -> None:
     of its time went to evicting and re-reading index pages."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB
+            cursor.execute("PRAGMA cache_size = -1048576")  # KiB: 1 GB
 
 
 def next_id(model) -> int:

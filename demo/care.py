@@ -42,7 +42,7 @@ from people.roles import Role
 from .bulk import Json, insert, next_id
 
 YEARS = 3  # visits go back to the same date three years ago
-RECENT_DAYS = 14  # findings this recent go through record_visit and open concerns
+RECENT_DAYS = 7  # findings this recent go through record_visit and open concerns
 MIN_ACTED_ON = 3  # at least this many such visits (the small scale has few visits)
 SPECIAL_MONTHS_VISITED = 0.9  # share of calendar months a special-attention child is visited
 ORDINARY_YEARS_VISITED = 0.93  # share of yearly visits an ordinary child gets
