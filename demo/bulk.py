@@ -13,6 +13,7 @@ callers say which service's rows they reproduce, and demo/tests compares the two
 
 import json
 import operator
+from contextlib import contextmanager
 
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
@@ -67,7 +68,36 @@ def roomy_cache() -> None:
     of its time went to evicting and re-reading index pages."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB
+            cursor.execute("PRAGMA cache_size = -1048576")  # KiB: 1 GB
+
+
+@contextmanager
+def indexes_deferred(*models):
+    """On SQLite, drop the plain (non-unique) indexes of `models`' tables for the block and
+    create them again, from the same SQL, at its end: building an index once from sorted
+    rows is much cheaper than updating five indexes for each of 200,000 rows (visits and
+    their audit entries: 6.7 s against 4.2 s of processor). Unique indexes stay, so the
+    constraints are checked as rows go in. The schema afterwards is the migrations' (DDL
+    is transactional in SQLite: an error in the block rolls the drop back too). Elsewhere
+    (PostgreSQL) nothing is dropped."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks}) ORDER BY name",
+            tables,
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
 
 
 def next_id(model) -> int:
@@ -92,10 +122,12 @@ def insert(model, columns: list[str], rows: list[tuple]) -> int:
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
             if converters:
-                chunk = [list(row) for row in chunk]
-                for row in chunk:
-                    for i, convert in converters:
-                        row[i] = convert(row[i])
+                # Column by column (map and zip loop in C): a per-cell Python loop cost
+                # about a second over the seed's million converted values.
+                values = list(zip(*chunk, strict=True))
+                for i, convert in converters:
+                    values[i] = map(convert, values[i])
+                chunk = list(zip(*values, strict=True))
             cursor.executemany(sql, chunk)
     if "id" in columns:
         reset_sequence(model)

@@ -39,10 +39,10 @@ from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
 
-from .bulk import Json, insert, next_id
+from .bulk import Json, indexes_deferred, insert, next_id
 
 YEARS = 3  # visits go back to the same date three years ago
-RECENT_DAYS = 14  # findings this recent go through record_visit and open concerns
+RECENT_DAYS = 7  # findings this recent go through record_visit and open concerns
 MIN_ACTED_ON = 3  # at least this many such visits (the small scale has few visits)
 SPECIAL_MONTHS_VISITED = 0.9  # share of calendar months a special-attention child is visited
 ORDINARY_YEARS_VISITED = 0.93  # share of yearly visits an ordinary child gets
@@ -246,13 +246,14 @@ def bulk_record_visits(plans: list[tuple]) -> int:
         )
         if child.pk not in latest or (day, pk) >= latest[child.pk][:2]:
             latest[child.pk] = (day, pk, follow_up)
-    insert(Visit, columns, visit_rows)
-    insert(
-        AuditEntry,
-        ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-        + ["object_repr", "area_code", "data"],
-        audit_rows,
-    )
+    with indexes_deferred(Visit, AuditEntry):
+        insert(Visit, columns, visit_rows)
+        insert(
+            AuditEntry,
+            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+            + ["object_repr", "area_code", "data"],
+            audit_rows,
+        )
     _merge_summaries(latest)
     return len(visit_rows)
 
@@ -438,17 +439,18 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
                     {"children": came, "theme": theme, "helpers": []},
                 )
             )
-    insert(
-        Activity,
-        ["id", "home_id", "held_on", "theme", "description", "helpers", "adults"]
-        + ["recorded_by_id", "created_at", "updated_at"],
-        activities,
-    )
-    insert(Activity.children.through, ["activity_id", "child_id"], attendance)
-    insert(
-        AuditEntry,
-        ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-        + ["object_repr", "area_code", "data"],
-        audits,
-    )
+    with indexes_deferred(Activity, Activity.children.through):  # both empty before
+        insert(
+            Activity,
+            ["id", "home_id", "held_on", "theme", "description", "helpers", "adults"]
+            + ["recorded_by_id", "created_at", "updated_at"],
+            activities,
+        )
+        insert(Activity.children.through, ["activity_id", "child_id"], attendance)
+        insert(
+            AuditEntry,
+            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+            + ["object_repr", "area_code", "data"],
+            audits,
+        )
     return {"activities": len(activities), "attendances": len(attendance)}

@@ -20,7 +20,7 @@ from people.models import User
 from people.roles import Role
 
 OLDER_DAYS = (15, 75)  # older findings that open their concern on the visit's day
-OLDER_SHARE = 0.2  # of those findings (the rest were dealt with before Shouhu's concerns)
+OLDER_SHARE = 0.05  # of those findings (the rest were dealt with before Shouhu's concerns)
 ACTIONS = [
     "已与监护人面谈，约定每周电话联系。",
     "联系学校班主任，安排课后作业辅导。",

@@ -154,3 +154,41 @@ def test_demo_rounds_two_approved_quarters_and_an_open_one_in_every_state(db):
     assert not diff["baseline"] and diff["total"] > 0
     own = VillageReturn.objects.get(round=rounds[-1], area__accounts__username="director")
     assert own.state == "in_progress" and not progress(own)["complete"]
+
+
+def _indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        )
+        return cursor.fetchall()
+
+
+def test_seeding_leaves_every_index_the_migrations_made(db):
+    """The bulk paths drop plain indexes while they insert (demo.bulk.indexes_deferred) and
+    must create every one again, the same."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("indexes are deferred on SQLite only")
+    before = _indexes()
+    call_command("seed_demo", scale="small")
+    assert _indexes() == before
+    assert any(table == "care_visit" for table, _name, _sql in before)
+
+
+def test_an_error_inside_a_deferred_block_rolls_the_dropped_indexes_back(db):
+    from django.db import connection, transaction
+
+    from care.models import Visit
+    from demo.bulk import indexes_deferred
+
+    if connection.vendor != "sqlite":
+        pytest.skip("indexes are deferred on SQLite only")
+    before = _indexes()
+    with pytest.raises(RuntimeError), transaction.atomic(), indexes_deferred(Visit):
+        assert len(_indexes()) < len(before)
+        raise RuntimeError
+    assert _indexes() == before
