@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import ScopedViewSetMixin, service_errors
+from core.audit import log_action
 from core.concurrency import STALE_MESSAGE, version_of
 from core.openapi import FIELD_ERRORS
 from people.models import User
@@ -109,6 +110,17 @@ class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return concerns
         return ConcernFilter(self.request.GET, queryset=concerns, request=self.request).qs
+
+    def retrieve(self, request, *args, **kwargs):
+        """A concern, its read audited as on its page."""
+        concern = self.get_object()
+        log_action(
+            request.user,
+            "children.concern.read",
+            concern,
+            {"child": concern.child_id, "via": "api"},
+        )
+        return Response(self.get_serializer(concern).data)
 
     def _step(self, call):
         concern = self.get_object()

@@ -15,7 +15,7 @@ from areas.models import Area
 from core.audit import log_action
 from core.htmx import paginate, query_without_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
-from rounds.models import ReturnState, Round
+from rounds.models import ReturnState, Round, quarter_title
 from rounds.services import quarterly_figures
 from villagefiles.render import table_pdf, table_xlsx
 from villagefiles.views import CONTENT_TYPES
@@ -124,7 +124,7 @@ def quarter_label(year: int, quarter: int, *, short: bool = False) -> str:
     axis: "2026年\n第4季度"); in English "Q4 2026"."""
     if short:
         return _("%(year)s\nQ%(quarter)s") % {"year": year, "quarter": quarter}
-    return _("Q%(quarter)s %(year)s") % {"year": year, "quarter": quarter}
+    return quarter_title(year, quarter)
 
 
 def share(part: int, whole: int) -> int | None:

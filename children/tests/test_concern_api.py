@@ -87,3 +87,17 @@ def test_the_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         body = api.get(url()).json()
     assert body["count"] == 8
+
+
+def test_reading_a_concern_through_the_api_is_audited(client, director, world):
+    from children.concerns import open_concern
+    from core.models import AuditEntry
+
+    child = make_child(world["a1"], "王小明")
+    concern = open_concern(director, child, "作业无人辅导", source="visit")
+    client.force_login(director)
+    response = client.get(f"/api/v1/concerns/{concern.pk}/")
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(
+        action="children.concern.read", object_id=str(concern.pk), data__via="api"
+    ).exists()

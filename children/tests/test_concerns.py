@@ -16,7 +16,7 @@ from children import concerns as services
 from children.models import Child, ChildChange, Concern, ConcernEvent
 from children.services import StaleRecord
 from core.models import AuditEntry
-from core.testing import make_child
+from core.testing import PERSONAS, make_child
 
 Step = policy.Step
 
@@ -41,17 +41,7 @@ EXPECTED = {
     Step.RECORD_REPORT: WORKERS,
     Step.REASSIGN: {"township_officer", "township_staff", "county_officer"},
 }
-ROLES = [
-    "county_officer",
-    "township_officer",
-    "township_staff",
-    "other_township_officer",
-    "director",
-    "other_director",
-    "leader",
-    "volunteer",
-    "social_worker",
-]
+ROLES = PERSONAS
 
 
 def _prepare(step, child, everyone):
