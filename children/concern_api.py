@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -97,6 +97,9 @@ def _step_schema(name: str, **fields):
     return extend_schema(request=body, responses={200: ConcernSerializer, 409: FIELD_ERRORS})
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: ConcernSerializer(many=True), 400: FIELD_ERRORS})
+)
 class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Concerns of the caller's jurisdiction (open by default: ?state=all for every one)."""
 
@@ -109,7 +112,10 @@ class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
         if self.action != "list":
             return concerns
-        return ConcernFilter(self.request.GET, queryset=concerns, request=self.request).qs
+        concern_filter = ConcernFilter(self.request.GET, queryset=concerns, request=self.request)
+        if not concern_filter.is_valid():  # a refused filter is a 400, never ignored
+            raise serializers.ValidationError(concern_filter.errors)
+        return concern_filter.qs
 
     def retrieve(self, request, *args, **kwargs):
         """A concern, its read audited as on its page."""

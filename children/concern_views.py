@@ -44,16 +44,23 @@ def concern_list(request):
     """Concerns of the user's jurisdiction (open by default), oldest first."""
     concerns = Concern.objects.visible_to(request.user).select_related(*LIST_FIELDS)
     concern_filter = ConcernFilter(request.GET, queryset=concerns, request=request)
-    page = paginate(request, concern_filter.qs.order_by("opened_on", "pk"))
+    # A refused filter (an area outside the jurisdiction, an unknown state) lists nothing
+    # and says why, as the roster does, instead of silently listing everything.
+    valid = concern_filter.is_valid()
+    listed = concern_filter.qs if valid else concerns.none()
+    page = paginate(request, listed.order_by("opened_on", "pk"))
     context = {
         "filter": concern_filter,
         "page": page,
         "query": query_without_page(request),
         "today": timezone.localdate(),
     }
-    return render_page(
+    response = render_page(
         request, "children/concern_list.html", context, "children/partials/_concern_table.html"
     )
+    if not valid:
+        response.status_code = 400
+    return response
 
 
 @login_required

@@ -290,7 +290,10 @@ def _to_report(ctx):
 
 
 CALLS = {
-    ("get", "/api/v1/concerns/"): lambda ctx: (_the_concern(ctx), _lists()(ctx))[1],
+    ("get", "/api/v1/concerns/"): lambda ctx: (
+        _the_concern(ctx),
+        _lists({"urgency": "castle"})(ctx),
+    )[1],
     ("get", "/api/v1/concerns/{id}/"): lambda ctx: (_the_concern(ctx), _detail("concern")(ctx))[1],
     ("post", "/api/v1/concerns/{id}/take-action/"): _concern_step(
         {"note": "已联系监护人。"}, {"note": ""}

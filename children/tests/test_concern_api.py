@@ -101,3 +101,14 @@ def test_reading_a_concern_through_the_api_is_audited(client, director, world):
     assert AuditEntry.objects.filter(
         action="children.concern.read", object_id=str(concern.pk), data__via="api"
     ).exists()
+
+
+def test_a_refused_concern_filter_is_a_400_never_the_whole_list(client, director, world):
+    child = make_child(world["a1"], "王小明")
+    services.open_concern(director, child, "作业无人辅导", source="visit")
+    client.force_login(director)
+    for query in ("area=341623101201", "area=999999999999", "urgency=castle"):
+        assert client.get(f"/api/v1/concerns/?{query}").status_code == 400
+        page = client.get(f"/children/concerns/?{query}")
+        assert page.status_code == 400 and "作业无人辅导" not in page.text
+    assert client.get("/api/v1/concerns/?state=open").status_code == 200
