@@ -6,10 +6,23 @@ from core.testing import *  # noqa: F403
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Login-lockout counters and throttles live in the cache: start every test clean."""
-    from django.core.cache import cache
+def _fresh_cache(request):
+    """Login-lockout counters (django-axes) and throttles live in the shared cache, the
+    database's cache table by default: start every test that uses the database clean.
 
-    cache.clear()
-    yield
-    cache.clear()
+    (`axes_reset` cannot empty a cache handler's counters; clearing the cache does.) Tests
+    without the database use no cache.
+    """
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transaction = marker is not None and marker.kwargs.get("transaction", False)
+    if transaction or "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

@@ -1,31 +1,50 @@
-"""The API token endpoint, audited like the login page."""
+"""The API token endpoint, audited like the login page, with the same lockout and the same
+second factor."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import lockout
+from . import login_limits, two_factor
+from .two_factor import OTP_INVALID, OTP_NOT_ENROLLED, OTP_REQUIRED
 from .audit import log_action
-from .context import current_ip
 from .forms import LOCKED_MESSAGE
 from .openapi import ERROR, FIELD_ERRORS
 
 
+
+class TokenLoginSerializer(AuthTokenSerializer):
+    """Username and password, and the one-time code for accounts that have two-factor login."""
+
+    otp_token = serializers.CharField(
+        label=_("one-time code"),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="6-digit code of the authenticator app, or a recovery code (for accounts "
+        "with two-factor login; required for the roles that must have it)",
+    )
+
+
 class AuditedObtainAuthToken(ObtainAuthToken):
-    """POST username and password, get a token. A failure is audited by the auth signal."""
+    """POST username, password (and `otp_token`), get a token. A failure is audited by the
+    auth signal; a wrong code too, and both count towards the login lockout."""
 
     permission_classes = [AllowAny]
+    serializer_class = TokenLoginSerializer
     # Slows down password guessing; the rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(
         operation_id="auth_token_create",
-        request=AuthTokenSerializer,
+        request=TokenLoginSerializer,
         responses={
             200: inline_serializer("Token", fields={"token": serializers.CharField()}),
             400: FIELD_ERRORS,
@@ -33,13 +52,39 @@ class AuditedObtainAuthToken(ObtainAuthToken):
         },
     )
     def post(self, request, *args, **kwargs):
-        username = str(request.data.get("username", ""))
-        if lockout.is_locked(username, current_ip.get()):
-            return Response({"detail": str(LOCKED_MESSAGE)}, status=429)
-        response = super().post(request, *args, **kwargs)
-        if response.status_code == 200:
-            serializer = self.get_serializer(data=request.data)
-            serializer.is_valid()
-            user = serializer.validated_data["user"]
-            log_action(user, "auth.token_issued", user)
-        return response
+        locked = Response({"detail": str(LOCKED_MESSAGE)}, status=429)
+        if login_limits.is_locked(request, str(request.data.get("username", ""))):
+            return locked
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # This failure may be the one that locked the pair or the address.
+            return locked if getattr(request, "axes_locked_out", False) else self._invalid(
+                serializer.errors
+            )
+        user = serializer.validated_data["user"]
+        refused = self.check_second_factor(request, user, serializer.validated_data)
+        if refused is not None:
+            return refused
+        token, _created = Token.objects.get_or_create(user=user)
+        log_action(user, "auth.token_issued", user)
+        return Response({"token": token.key})
+
+    def check_second_factor(self, request, user, data):
+        """None when the account passes; else the answer (400, or 429 once locked)."""
+        enrolled = two_factor.has_device(user)
+        if not enrolled and not getattr(user, "requires_two_factor", False):
+            return None  # an optional role that did not enrol
+        if not enrolled:
+            return self._invalid({"otp_token": [str(OTP_NOT_ENROLLED)]})
+        code = data.get("otp_token", "")
+        if not code:
+            return self._invalid({"otp_token": [str(OTP_REQUIRED)]})
+        if two_factor.verify_code(request, user, code) is None:
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": str(LOCKED_MESSAGE)}, status=429)
+            return self._invalid({"otp_token": [str(OTP_INVALID)]})
+        return None
+
+    @staticmethod
+    def _invalid(errors):
+        return Response(errors, status=400)

@@ -59,6 +59,49 @@ def world(db):
     }
 
 
+# The authenticator secret of test accounts enrolled by `force_login` (tests compute codes
+# from it with people.twofactor.current_code).
+TEST_TOTP_KEY = "74657374732d6f6e6c792d746f74702d6b6579"
+
+
+def enrol_for_tests(user):
+    """A confirmed authenticator for `user` (test set-up, not audited), or theirs."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(
+        user=user, name="test", key=TEST_TOTP_KEY, confirmed=True
+    )
+
+
+@pytest.fixture(autouse=True)
+def honest_force_login(monkeypatch):
+    """`client.force_login(user)` signs in as the two steps of a real login would.
+
+    Two-factor login is enforced in every test (people.twofactor.TwoFactorMiddleware): an
+    account that must use it, or that has an authenticator, is enrolled (if it is not yet)
+    and its session marked as verified by that device, as the code page does. Tests of the
+    steps themselves log in through the pages instead.
+    """
+    import django_otp
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from people.twofactor import SESSION_ENROLLED
+
+        original(self, user, backend)
+        session = self.session
+        enrolled = user.requires_two_factor or django_otp.user_has_device(user)
+        if enrolled:
+            session[django_otp.DEVICE_ID_SESSION_KEY] = enrol_for_tests(user).persistent_id
+        session[SESSION_ENROLLED] = enrolled
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 def make_user(username, role, area, **extra):
     """An active account with the test password."""
     from people.models import User

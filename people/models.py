@@ -16,6 +16,7 @@ from .roles import (
     FULL_ID_ROLES,
     MANAGING_ROLES,
     ROLE_LEVELS,
+    TWO_FACTOR_ROLES,
     WRITING_ROLES,
     Role,
 )
@@ -95,6 +96,11 @@ class User(AbstractUser):
     def can_manage(self) -> bool:
         """May edit service points and the responsibility matrix of the areas below."""
         return self.is_active and self.role in MANAGING_ROLES
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Must pass a one-time code after the password (people.roles.TWO_FACTOR_ROLES)."""
+        return self.is_superuser or self.role in TWO_FACTOR_ROLES
 
     @property
     def audit_area_code(self) -> str:

@@ -72,3 +72,20 @@ ASSIGNABLE_ROLES = {
     },
     Role.TOWNSHIP_STAFF: {Role.DIRECTOR, Role.SOCIAL_WORKER, Role.VOLUNTEER},
 }
+
+# Roles that must log in with a second factor (a one-time code) as well as their password;
+# superusers too (people.twofactor). County and township roles change records of many
+# villages and manage accounts; the leader reads the whole county (or more) like a county
+# officer, so a stolen leader password would expose as many children's records.
+# Directors, social workers and volunteers may enrol, but need not (the issue's "optional
+# for directors and helpers"): they see one village or only their paired children.
+TWO_FACTOR_ROLES = {
+    Role.COUNTY_OFFICER,
+    Role.TOWNSHIP_SUPERVISOR,
+    Role.TOWNSHIP_STAFF,
+    Role.LEADER,
+}
+
+# Roles that may reset another account's two-factor login (a lost phone), inside their
+# jurisdiction; the reset is audited.
+TWO_FACTOR_RESET_ROLES = {Role.COUNTY_OFFICER}

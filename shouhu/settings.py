@@ -5,6 +5,7 @@ environment (see README.md, "Configuration"). The defaults run the embedded
 SQLite demo.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -68,7 +69,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks for the one-time code too (people.twofactor.TwoFactorAdminSite).
+    "shouhu.apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +82,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor login: time-based codes (authenticator apps) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # One lockout for every login path (login page, API token endpoint, admin).
+    "axes",
     # Shouhu's own apps, from the root of the domain to its leaves.
     "core",
     "areas",
@@ -103,9 +111,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the one-time code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Roles that require two-factor login reach nothing until enrolled and verified.
+    "people.twofactor.TwoFactorMiddleware",
+    # Last, so that it sees every login attempt's outcome (lockout answers).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shouhu.urls"
@@ -147,7 +161,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
-AUTHENTICATION_BACKENDS = ["people.backends.AreaModelBackend"]
+# Axes first: it refuses a locked username-and-address pair (or address) before any
+# password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "people.backends.AreaModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -175,6 +191,55 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+# The cache shared by every worker: login lockout counters and throttles. The database by
+# default (`manage.py createcachetable` makes its table), Redis in production
+# (CACHE_URL=redis://host:6379/0); locmem:// only for a single process.
+CACHE_URL = os.environ.get("CACHE_URL", "db://shouhu_cache")
+
+
+def cache_from_url(url: str) -> dict:
+    """One CACHES entry from a URL: db://<table>, redis://…, rediss://…, locmem://."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "shouhu_cache",
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    raise ImproperlyConfigured(f"CACHE_URL: unknown cache {scheme!r} (db, redis or locmem)")
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
+
+# Login lockout (django-axes): failed passwords and failed one-time codes are counted per
+# username-and-address pair, and separately per address with a higher limit, so that
+# somebody guessing one account cannot lock out every account behind an office's address.
+# Each counter expires 15 minutes after its last failure; a success does not clear it
+# (clearing would let anyone who knows one password reset the address's counter).
+LOGIN_LOCKOUT = [
+    (["username", "ip_address"], int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))),
+    (["ip_address"], int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))),
+]
+AXES_HANDLER = "core.login_limits.TieredCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _limit in LOGIN_LOCKOUT]
+# Axes' own check uses the highest limit; TieredCacheHandler applies each set's own.
+AXES_FAILURE_LIMIT = max(limit for _parameters, limit in LOGIN_LOCKOUT)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)  # the 15 minutes of core.forms.LOCKED_MESSAGE
+# Attempts refused during a lockout neither extend it nor count towards the address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "core.login_limits.username_tried"
+AXES_LOCKOUT_CALLABLE = "core.login_limits.lockout_response"
+# The audit log (core.signals) records who tried what; the counters live in the cache only.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Two-factor login (people.twofactor): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "守护")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -31,6 +31,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step of the login, and setting up two-factor login (people.twofactor).
+    path("accounts/two-factor/", include("people.twofactor_urls")),
     path(
         "accounts/password/",
         people_views.AuditedPasswordChangeView.as_view(),

@@ -104,7 +104,7 @@ def test_login_page_locks_after_ten_failures(client, director):
     for _ in range(10):
         client.post(reverse("login"), {"username": "director", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "director", "password": "pw-test-123"})
-    assert response.status_code == 200  # not logged in
+    assert response.status_code == 429  # not logged in: the login page says why
     assert "15" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
