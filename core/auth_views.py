@@ -12,11 +12,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import login_limits, two_factor
-from .two_factor import OTP_INVALID, OTP_NOT_ENROLLED, OTP_REQUIRED
 from .audit import log_action
 from .forms import LOCKED_MESSAGE
 from .openapi import ERROR, FIELD_ERRORS
-
+from .two_factor import OTP_INVALID, OTP_NOT_ENROLLED, OTP_REQUIRED
 
 
 class TokenLoginSerializer(AuthTokenSerializer):
@@ -58,8 +57,10 @@ class AuditedObtainAuthToken(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             # This failure may be the one that locked the pair or the address.
-            return locked if getattr(request, "axes_locked_out", False) else self._invalid(
-                serializer.errors
+            return (
+                locked
+                if getattr(request, "axes_locked_out", False)
+                else self._invalid(serializer.errors)
             )
         user = serializer.validated_data["user"]
         refused = self.check_second_factor(request, user, serializer.validated_data)

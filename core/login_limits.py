@@ -51,16 +51,19 @@ class TieredCacheHandler(AxesCacheHandler):
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request, **kwargs)
         # Axes locked nothing below its (highest) limit: apply the pair's lower one.
-        if request is not None and not request.axes_locked_out:
-            if self.is_locked(request, credentials):
-                request.axes_locked_out = True
-                request.axes_credentials = credentials
-                user_locked_out.send(
-                    "axes",
-                    request=request,
-                    username=get_client_username(request, credentials),
-                    ip_address=request.axes_ip_address,
-                )
+        if (
+            request is not None
+            and not request.axes_locked_out
+            and self.is_locked(request, credentials)
+        ):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
 
 
 def is_locked(request, username: str) -> bool:

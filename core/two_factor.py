@@ -56,7 +56,5 @@ def verify_code(request, user, code: str):
         login_limits.record_failure(request, user.get_username())
         return None
     if isinstance(verified, StaticDevice):
-        log_action(
-            user, "auth.recovery_code_used", user, {"left": verified.token_set.count()}
-        )
+        log_action(user, "auth.recovery_code_used", user, {"left": verified.token_set.count()})
     return verified

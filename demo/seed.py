@@ -18,7 +18,8 @@ from areas.services import load_divisions
 from children.models import Child
 from core.audit import log_action
 from people.models import ResponsibilityPost, User
-from people.roles import Role
+from people.roles import TWO_FACTOR_ROLES, Role
+from people.twofactor import enrol_demo_accounts
 from rounds.models import Round
 from rounds.services import quarter_of
 
@@ -235,6 +236,10 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
             username = f"dir{village.code}"
         account(username, Role.DIRECTOR, village)
     User.objects.bulk_create(users, batch_size=1000)
+    # The roles that must log in with a code get the public demo secret (demo_logins).
+    enrol_demo_accounts(
+        User.objects.filter(role__in=TWO_FACTOR_ROLES, username__in=[u.username for u in users])
+    )
 
     # The responsibility matrix, with a few realistic vacancies.
     posts = []

@@ -105,6 +105,21 @@ def enrol(user, key: str, *, confirmed_at_step: int | None = None, actor=None) -
     return device, codes
 
 
+@transaction.atomic
+def enrol_demo_accounts(users) -> int:
+    """DEMO ONLY: enrol `users` with the public DEMO_TOTP_KEY (no recovery codes), so that
+    the demo's logins work with the code printed by `manage.py demo_logins`. Audited."""
+    users = list(users)
+    devices = [
+        TOTPDevice(user=user, name=str(_("demo authenticator")), key=DEMO_TOTP_KEY, confirmed=True)
+        for user in users
+    ]
+    TOTPDevice.objects.bulk_create(devices, batch_size=1000)
+    for user in users:
+        log_action(None, "people.user.two_factor_enrolled", user, {"demo": True})
+    return len(devices)
+
+
 def _new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name=str(_("recovery codes")), confirmed=True)
@@ -124,9 +139,7 @@ def renew_recovery_codes(user) -> list[str]:
 def may_reset(actor, person) -> bool:
     """Whether `actor` may reset `person`'s two-factor login (`person` must already be
     visible to them: inside their jurisdiction). Nobody resets their own."""
-    return (
-        actor.is_active and actor.role in TWO_FACTOR_RESET_ROLES and person.pk != actor.pk
-    )
+    return actor.is_active and actor.role in TWO_FACTOR_RESET_ROLES and person.pk != actor.pk
 
 
 @transaction.atomic
@@ -203,7 +216,6 @@ class TwoFactorMiddleware:
             return JsonResponse({"detail": str(TWO_FACTOR_PENDING)}, status=403)
         target = reverse("twofactor:verify" if enrolled else "twofactor:setup")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-
 
 
 class CodeForm(forms.Form):

@@ -159,7 +159,8 @@ def reset(request, pk):
         raise PermissionDenied
     reset_two_factor(request.user, person)
     messages.success(
-        request, _("Two-factor login reset: %(person)s sets it up again at the next login.")
+        request,
+        _("Two-factor login reset: %(person)s sets it up again at the next login.")
         % {"person": person},
     )
     return redirect("people:person_detail", pk=person.pk)

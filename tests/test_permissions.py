@@ -114,6 +114,13 @@ TABLE = {
     "healthz": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
     "login": [(None, row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
     "logout": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST only
+    # Two-factor login: everyone may set it up (or see it on); the code page sends a
+    # verified session (or an account without an authenticator) on to where it was going.
+    "twofactor:setup": [(None, EVERYONE_200)],
+    "twofactor:verify": [(None, row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
+    "twofactor:recovery_codes": [(None, POST_ONLY)],
+    # A county officer's reset of an account's two-factor login (403/404 on POST: its test).
+    "twofactor:reset": [(person("director"), POST_ONLY)],
     "set_language": [(None, row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
     "audit_log": [(None, row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403))],
     "areas:service_point_list": [(None, EVERYONE_200)],
