@@ -264,3 +264,27 @@ def test_the_demo_accounts_log_in_with_the_printed_secret(client, county_officer
     assert f"{code:06d}" in page  # shown on the demo's code page (SHOUHU_DEMO=1 in tests)
     assert code_step(client, f"{code:06d}").status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_two_factor_pages_are_in_chinese(client, county_officer, director):
+    from tests.test_no_english import english_in
+
+    password_step(client, "county_officer")
+    setup = client.get(reverse("twofactor:setup"))
+    secret = setup.context["secret"]
+    names = ["county_officer", "director"]  # the accounts' names: data, not interface
+    assert english_in(setup.content.decode(), [*names, *secret.split()]) == []
+    key = client.session[SESSION_SETUP_KEY]
+    codes = client.post(reverse("twofactor:setup"), {"otp_token": current_code(key)})
+    shown = codes.context["codes"]
+    assert english_in(codes.content.decode(), [*names, *shown]) == []
+    assert english_in(client.get(reverse("twofactor:setup")).content.decode(), names) == []
+    person = client.get(reverse("people:person_detail", args=[director.pk]))
+    assert english_in(person.content.decode(), names) == []
+
+    client.post(reverse("logout"))
+    password_step(client, "county_officer")
+    verify = client.get(reverse("twofactor:verify"))
+    assert english_in(verify.content.decode(), names) == []
+    wrong = code_step(client, "000000")
+    assert "验证码错误" in wrong.content.decode()
