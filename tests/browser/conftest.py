@@ -160,17 +160,49 @@ def expect(browser):
     return expect
 
 
+def one_time_code(user) -> str:
+    """The code an authenticator app with the demo secret shows now for `user`, or the next
+    one when this one was already used (a second login within the same 30 seconds)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from people.twofactor import DEMO_TOTP_KEY
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    key = bytes.fromhex(DEMO_TOTP_KEY)
+    while True:
+        now = TOTP(key).t()
+        step = max(now, device.last_t + 1)
+        if step <= now + 1:  # the server accepts one step ahead (clock drift)
+            return f"{TOTP(key, drift=step - now).token():06d}"
+        time.sleep(1)
+
+
 @pytest.fixture
 def login(expect):
-    """login(page, username): sign in through the real login form."""
+    """login(page, username): sign in through the real login form, and through the code
+    page for the accounts with two-factor login (enrolled with the demo's secret first)."""
+    from core.two_factor import has_device
+    from people.models import User
+    from people.twofactor import enrol_demo_accounts
 
     def sign_in(page, username, password=PASSWORD):
+        user = User.objects.get(username=username)
+        if user.requires_two_factor and not has_device(user):
+            enrol_demo_accounts([user])
         page.goto("/accounts/login/")
         form = page.locator("main form")
         form.locator("input[name=username]").fill(username)
         form.locator("input[name=password]").fill(password)
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
+        if "/accounts/two-factor/code/" in page.url:
+            form = page.locator("main form")
+            form.locator("input[name=otp_token]").fill(one_time_code(user))
+            with page.expect_navigation():
+                form.locator("button[type=submit]").click()
         expect(page.get_by_test_id("logout")).to_be_visible()
         return page
 
