@@ -605,13 +605,16 @@ def main() -> int:
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ).enable()
+        from core.testing import verify_session
         from people.models import User
 
         rows = page_plan()
         clients = {}
         for username in ROLES:
             client = Client(raise_request_exception=False)
-            client.force_login(User.objects.get(username=username))
+            user = User.objects.get(username=username)
+            client.force_login(user)
+            verify_session(client, user)  # past the two-factor code step, as after a login
             clients[username] = client
         clients["anonymous"] = Client(raise_request_exception=False)
         for row in rows:

@@ -83,23 +83,31 @@ def honest_force_login(monkeypatch):
     and its session marked as verified by that device, as the code page does. Tests of the
     steps themselves log in through the pages instead.
     """
-    import django_otp
     from django.test import Client
 
     original = Client.force_login
 
     def force_login(self, user, backend=None):
-        from people.twofactor import SESSION_ENROLLED
-
         original(self, user, backend)
-        session = self.session
-        enrolled = user.requires_two_factor or django_otp.user_has_device(user)
-        if enrolled:
-            session[django_otp.DEVICE_ID_SESSION_KEY] = enrol_for_tests(user).persistent_id
-        session[SESSION_ENROLLED] = enrolled
-        session.save()
+        verify_session(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def verify_session(client, user):
+    """Mark the test client's session of `user` as the code page does once the code is
+    right (enrolling the account first if it must have two-factor login). Also used by
+    bench/run.py, whose clients are not pytest's."""
+    import django_otp
+
+    from people.twofactor import SESSION_ENROLLED
+
+    session = client.session
+    enrolled = user.requires_two_factor or django_otp.user_has_device(user)
+    if enrolled:
+        session[django_otp.DEVICE_ID_SESSION_KEY] = enrol_for_tests(user).persistent_id
+    session[SESSION_ENROLLED] = enrolled
+    session.save()
 
 
 def make_user(username, role, area, **extra):

@@ -23,6 +23,8 @@ CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 ERRORLIST = re.compile(rb'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', re.S)
 TAGS = re.compile(rb"<[^>]+>")
 PASSWORD = "shouhu-demo"  # demo.seed.DEMO_PASSWORD
+# The demo's public two-factor secret (people.twofactor.DEMO_TOTP_KEY, DEMO ONLY).
+DEMO_TOTP_KEY = "73686f7568752d64656d6f2d6f6e6c792d6b6579"
 
 
 class Unexpected(Exception):
@@ -228,6 +230,31 @@ class VirtualUser:
         if answer.status != 302 or "sessionid" not in self.session.cookies:
             detail = form_errors(answer.body) if answer.status == 200 else answer.status
             raise Unexpected(f"{self.username}: login failed ({detail})")
+        await self.second_factor()
+
+    async def second_factor(self) -> None:
+        """The code step of two-factor login, for the roles that must use it (the demo's
+        accounts have the demo secret; each virtual user logs in once, so no code repeats)."""
+        from django_otp.oath import TOTP
+
+        page = await self.session.request("GET", "/accounts/two-factor/code/")
+        if page.status == 302:  # no second factor for this account
+            return
+        token = CSRF_INPUT.search(page.body)
+        if page.status != 200 or token is None:
+            raise Unexpected(f"{self.username}: code page answered {page.status}")
+        answer = await self.session.request(
+            "POST",
+            "/accounts/two-factor/code/",
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "otp_token": f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}",
+                "next": "/",
+            },
+        )
+        if answer.status != 302:
+            detail = form_errors(answer.body) if answer.status == 200 else answer.status
+            raise Unexpected(f"{self.username}: code step failed ({detail})")
 
     async def act(self, think) -> None:
         raise NotImplementedError
