@@ -1,0 +1,72 @@
+"""Two-factor login in the browser: a county officer sets it up on a phone (QR code, secret,
+confirmation, recovery codes) and logs in again with a code; a recovery code works once."""
+
+import base64
+
+import pytest
+from django_otp.oath import TOTP
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "pw-test-123"
+PHONE_WIDTH = 360
+
+
+def password_step(page, username):
+    page.goto("/accounts/login/")
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def code_for(secret: str, ahead: int = 0) -> str:
+    """The code an authenticator app shows for the secret typed from the page."""
+    text = secret.replace(" ", "")
+    key = base64.b32decode(text + "=" * (-len(text) % 8))
+    return f"{TOTP(key, drift=ahead).token():06d}"
+
+
+def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
+    phone_page, county_officer, expect, shot, fits
+):
+    page = phone_page
+    password_step(page, "county_officer")
+    expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
+    fits(page, PHONE_WIDTH)
+    shot(page, "1-set-up")
+    secret = page.get_by_test_id("secret").inner_text()
+
+    page.locator("input[name=otp_token]").fill(code_for(secret))
+    with page.expect_navigation():
+        page.get_by_test_id("confirm").click()
+    codes = page.get_by_test_id("recovery-codes").locator("li")
+    expect(codes).to_have_count(10)
+    fits(page, PHONE_WIDTH)
+    shot(page, "2-recovery-codes")
+    recovery = codes.first.inner_text()
+    with page.expect_navigation():
+        page.get_by_test_id("continue").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+
+    # Next login: password, then the next code of the app (this one was used).
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    password_step(page, "county_officer")
+    expect(page.locator("input[name=otp_token]")).to_be_visible()
+    shot(page, "3-code")
+    page.locator("input[name=otp_token]").fill(code_for(secret, ahead=1))
+    with page.expect_navigation():
+        page.get_by_test_id("verify").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+
+    # Without the phone: a recovery code, once.
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    password_step(page, "county_officer")
+    page.locator("input[name=otp_token]").fill(recovery)
+    with page.expect_navigation():
+        page.get_by_test_id("verify").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+    shot(page, "4-in-with-a-recovery-code")
