@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py createcachetable --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --scale county
 	@$(BIN)/python manage.py demo_logins
