@@ -18,6 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.audit import log_action
+from core.exports import stamp_for
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from villagefiles.render import table_pdf, table_xlsx
@@ -272,6 +273,7 @@ def summary(request, code):
     if fmt in ("xlsx", "pdf") and kind in REPORT_KINDS:
         table = REPORT_KINDS[kind](area, year)
         subtitle = f"{area.name} {area.code}"
+        stamp = stamp_for(request.user)
         if fmt == "pdf":
             content = table_pdf(
                 table.title,
@@ -280,9 +282,12 @@ def summary(request, code):
                 table.rows,
                 table.widths,
                 timezone.localdate(),
+                stamp,
             )
         else:
-            content = table_xlsx(table.title, subtitle, table.headings, table.rows, table.widths)
+            content = table_xlsx(
+                table.title, subtitle, table.headings, table.rows, table.widths, stamp
+            )
         log_action(
             request.user,
             "concerns.report_summary.exported",

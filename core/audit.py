@@ -76,7 +76,7 @@ def read_query(params) -> dict:
 def log_read(
     user,
     action: str,
-    query: dict,
+    query: dict | None,
     count: int,
     *,
     ids=None,
@@ -92,7 +92,11 @@ def log_read(
     """
     from .throttling import count_read  # noqa: PLC0415 (throttling audits through this module)
 
-    details = {"query": query, "count": int(count), **data}
+    details = (
+        {"count": int(count), **data}
+        if query is None
+        else {"query": query, "count": int(count), **data}
+    )
     if ids is not None:
         details["ids"] = list(ids)[:MAX_READ_IDS]
     entry = log_action(user, action, obj, details, area_code=area_code)

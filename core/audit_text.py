@@ -98,6 +98,22 @@ ACTIONS = {
     "villagefiles.file.exported": _("downloaded a village file"),
     "stats.report.exported": _("downloaded a statistical report"),
     "demo.seeded": _("loaded the demo data"),
+    # Reads of many records (core.audit.log_read): the query, how many, which.
+    "children.child.listed": _("listed children"),
+    "children.concern.listed": _("listed concerns"),
+    "care.visit.listed": _("listed visits"),
+    "care.activity.listed": _("listed weekly activities"),
+    "care.worklist.listed": _("read a worklist of children to visit"),
+    "care.compliance.listed": _("listed the children behind a compliance figure"),
+    "relief.measure.listed": _("listed relief measures"),
+    "relief.contact.listed": _("listed assistance contacts"),
+    "rounds.return.listed": _("listed village returns"),
+    "social.pairing.listed": _("listed pairings"),
+    "social.service.listed": _("listed services to children"),
+    "concerns.report.listed": _("listed reports of concern"),
+    "villagefiles.file.read": _("read a village file"),
+    "stats.figure.listed": _("listed the records behind a figure"),
+    "core.reads.limited": _("refused: too many records read in an hour"),
 }
 
 # Verbs of actions not in the table: "<record> · <verb>".
@@ -173,6 +189,32 @@ KEYS = {
     "scale": _("scale"),
     "seed": _("seed"),
     "fields": _("fields"),
+    "query": _("query"),
+    "total": _("matching records"),
+    "purpose": _("purpose"),
+    "records": _("records read this hour"),
+    "limit": _("limit"),
+    "path": _("page"),
+    "full_phone": _("full phone numbers"),
+    "exported_by": _("exported by"),
+    # A list's query parameters (the roster's and the API's filter names).
+    "q": _("search"),
+    "page": _("page number"),
+    "page_size": _("page size"),
+    "area": _("area"),
+    "status": _("status"),
+    "state": _("state"),
+    "care_level": _("care level"),
+    "category": _("category"),
+    "order": _("order"),
+    "ordering": _("order"),
+    "sex": _("sex"),
+    "age": _("age"),
+    "schooling": _("schooling"),
+    "village_group": _("village group"),
+    "registered": _("registered"),
+    "closed": _("closed"),
+    "kind": _("kind"),
 }
 # Keys left out of the summary: lists of ids (the count says how many).
 SKIPPED = {"ids"}
@@ -309,9 +351,9 @@ def summarise(entry) -> str:
                 names = "、".join(_resolve(model, n)[0] for n in value)
                 parts.append(f"{KEYS['fields']}: {names}")
             continue
-        if key == "filters" and isinstance(value, dict):
+        if key in ("filters", "query") and isinstance(value, dict):
             shown = "; ".join(f"{KEYS.get(k, k)}={_plain(v)}" for k, v in value.items())
-            parts.append(f"{KEYS['filters']}: {shown or '—'}")
+            parts.append(f"{KEYS[key]}: {shown or '—'}")
             continue
         label, field = _resolve(model, key)
         if key in COUNTED and isinstance(value, list):
