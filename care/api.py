@@ -249,6 +249,7 @@ class WorklistView(APIView):
             len(items),
             ids=[item.child.pk for item in items],
             via="api",
+            budget=False,  # one village's own to-do list
         )
         return Response(
             {

@@ -126,7 +126,7 @@ def export(request, fmt):
     if not child_filter.is_valid():
         errors = "; ".join(str(e) for field in child_filter.errors.values() for e in field)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    form = ExportForm(request.POST or None, user=request.user)
+    form = ExportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         filters = {k: v for k, v in request.GET.items() if k != "page"}
         return export_roster(

@@ -82,13 +82,15 @@ def log_read(
     ids=None,
     area_code=None,
     obj=None,
+    budget: bool = True,
     **data,
 ):
     """Audit one read of many records (a list page, an API page, a search, an export): who,
     the query, how many records and which (ids, bounded). One insert, whatever the size.
 
     `action` is "<app>.<model>.listed" (or ".exported"); the count also goes to the
-    reader's bulk-read budget (core.throttling), so every audited read is counted once.
+    reader's bulk-read budget (core.throttling), so every audited read is counted once
+    (`budget=False` for a user's own bounded to-do list, such as a village's worklist).
     """
     from .throttling import count_read  # noqa: PLC0415 (throttling audits through this module)
 
@@ -100,5 +102,6 @@ def log_read(
     if ids is not None:
         details["ids"] = list(ids)[:MAX_READ_IDS]
     entry = log_action(user, action, obj, details, area_code=area_code)
-    count_read(user, count)
+    if budget:
+        count_read(user, count)
     return entry

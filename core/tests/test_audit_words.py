@@ -16,11 +16,12 @@ from core.testing import make_child
 pytestmark = pytest.mark.django_db
 
 SOURCE = pathlib.Path(settings.BASE_DIR)
-CALL = re.compile(r"log_action\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"", re.S)
+CALL = re.compile(r"log_(?:action|read)\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"", re.S)
 
 
 def written_actions() -> set[str]:
-    """Every action the code writes with log_action (f-strings as their fixed prefix)."""
+    """Every action the code writes with log_action or log_read (f-strings as their fixed
+    prefix)."""
     found = set()
     for path in SOURCE.rglob("*.py"):
         parts = set(path.relative_to(SOURCE).parts)
