@@ -343,7 +343,14 @@ def compliance_children(request, code, figure):
         .order_by("area__code", "name_pinyin")
     )
     page = paginate(request, children)
-    audit_page(request, "care.compliance.listed", page, obj=area, area_code=area.code, kind=figure)
+    audit_page(
+        request,
+        "care.compliance.listed",
+        page,
+        obj=area,
+        area_code=area.code,
+        title=str(FIGURE_LABELS[figure]),
+    )
     return render(
         request,
         "care/compliance_children.html",

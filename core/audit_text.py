@@ -6,7 +6,10 @@ core imports no domain app: models are found through the app registry and pages 
 their URL names.
 """
 
+import functools
+
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +231,8 @@ VALUES = {
     "csv": "CSV",
     "pdf": "PDF",
     "all": _("all"),
+    "open": _("open"),
+    "overdue": _("overdue"),
 }
 # Parts of a changed field's name: "father.status" is the father's status.
 RELATED = {
@@ -329,6 +334,32 @@ def _resolve(model, name: str):
     return str(KEYS.get(name, name)), None
 
 
+@functools.cache
+def _choice_labels() -> dict:
+    """Every code of the project's choice fields → its label (the first one found), to read
+    a list's query (`?care_level=special`) in words."""
+    base = str(settings.BASE_DIR)
+    labels = {}
+    for config in apps.get_app_configs():
+        if not str(config.path).startswith(base):
+            continue
+        for model in config.get_models():
+            for field in model._meta.get_fields():
+                for code, label in getattr(field, "flatchoices", None) or []:
+                    if isinstance(code, str) and code:
+                        labels.setdefault(code, label)
+    return labels
+
+
+def _query_value(value) -> str:
+    """A query parameter's value in words: a choice's label, else as typed."""
+    if isinstance(value, list):
+        return "、".join(_query_value(v) for v in value)
+    if isinstance(value, str) and value not in VALUES and value in _choice_labels():
+        return _plain(str(_choice_labels()[value]))
+    return _plain(value)
+
+
 def summarise(entry) -> str:
     """An entry's details in words: "field: before → after; …", "records: 12", "format:
     Excel"; lists of ids are counted, not listed."""
@@ -352,7 +383,7 @@ def summarise(entry) -> str:
                 parts.append(f"{KEYS['fields']}: {names}")
             continue
         if key in ("filters", "query") and isinstance(value, dict):
-            shown = "; ".join(f"{KEYS.get(k, k)}={_plain(v)}" for k, v in value.items())
+            shown = "; ".join(f"{KEYS.get(k, k)}={_query_value(v)}" for k, v in value.items())
             parts.append(f"{KEYS[key]}: {shown or '—'}")
             continue
         label, field = _resolve(model, key)

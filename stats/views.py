@@ -238,8 +238,8 @@ def figure(request, code, name):
     else:
         records = records.select_related("area", "area__parent", "round").order_by("area__code")
     page = paginate(request, records)
-    # Each kind of member its own action words: children, homes or returns.
-    audit_page(request, "stats.figure.listed", page, obj=area, area_code=area.code, kind=kind)
+    title = str(LISTED_FIGURES[name])
+    audit_page(request, "stats.figure.listed", page, obj=area, area_code=area.code, title=title)
     context = {
         "area": area,
         "kind": kind,

@@ -143,7 +143,7 @@ def test_a_figure_member_list_is_audited(client, county_officer, world):
     url = reverse("stats:figure", args=[world["county"].code, "homes"])
     assert client.get(url).status_code == 200
     entry = listed("stats.figure.listed")
-    assert entry.data["kind"] == "home" and entry.data["count"] == 2
+    assert entry.data["title"] == "儿童之家" and entry.data["count"] == 2
 
 
 # -- the bulk-read limit ---------------------------------------------------------------------
