@@ -16,7 +16,11 @@ from core.testing import make_child
 pytestmark = pytest.mark.django_db
 
 SOURCE = pathlib.Path(settings.BASE_DIR)
-CALL = re.compile(r"(?:log_action|log_read|audit_page|audit_records)\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"", re.S)
+CALL = re.compile(
+    r"(?:log_action|log_read|audit_page|audit_records)"
+    r"\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"",
+    re.S,
+)
 
 # The API's audited lists name their action as a class attribute (core.reads).
 LIST_ACTION = re.compile(r"^\s+list_action = \"([a-z_]+\.[a-z_.]+)\"", re.M)
