@@ -222,8 +222,7 @@ class WorklistSerializer(serializers.Serializer):
 class WorklistView(APIView):
     """The requesting user's worklist: overdue, due this week, later this period."""
 
-    def get_throttles(self):
-        return [*super().get_throttles(), RecordReadThrottle()]
+    throttle_classes = [RecordReadThrottle]  # the reader's hourly budget (core.throttling)
 
     @extend_schema(responses={200: WorklistSerializer, 403: ERROR})
     def get(self, request):

@@ -101,7 +101,11 @@ class RecordReadThrottle(BaseThrottle):
         if wait is None:
             return True
         log_refusal(request.user, "api", request.path)
-        raise Throttled(wait, detail=limit_message(wait))
+        # The message says how long to wait (DRF's own English addition is left out); the
+        # Retry-After header comes from `wait`.
+        refusal = Throttled(detail=limit_message(wait))
+        refusal.wait = wait
+        raise refusal
 
 
 def read_limited(view):
