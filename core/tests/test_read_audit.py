@@ -263,3 +263,20 @@ def test_another_townships_reads_are_not_on_a_township_readers_list(
     township = make_user("ta_officer", "township_supervisor", world["a"])
     rows = heavy_readers(AuditEntry.objects.visible_to(township))
     assert [r["actor_username"] for r in rows] == ["director"]
+
+
+def test_past_the_limit_a_record_is_refused_too_but_not_a_step_of_work(
+    api, director, world, settings
+):
+    settings.READ_LIMIT_PER_HOUR = 1
+    child = make_child(world["a1"], "王一", actor=director)
+    make_child(world["a1"], "王二", actor=director)
+    api.force_authenticate(director)
+    api.get("/api/v1/children/")
+    assert api.get(f"/api/v1/children/{child.pk}/").status_code == 429
+    visit = api.post(
+        "/api/v1/visits/",
+        {"child": child.pk, "visited_on": (dt.date.today() - dt.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    assert visit.status_code == 201
