@@ -15,8 +15,10 @@ from rest_framework.views import APIView
 from children.choices import Status
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response, stale_response
-from core.audit import log_action
+from core.audit import log_action, log_read, read_query
 from core.openapi import ERROR
+from core.reads import AuditedListMixin
+from core.throttling import RecordReadThrottle
 
 from . import schedule, services
 from .filters import ActivityFilter, VisitFilter
@@ -64,6 +66,7 @@ def _errors(form) -> dict:
 
 
 class VisitViewSet(
+    AuditedListMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -71,6 +74,8 @@ class VisitViewSet(
 ):
     """Visits of the caller's jurisdiction. A correction (PATCH, with the `version` it is
     based on) keeps the earlier version; there is no delete."""
+
+    list_action = "care.visit.listed"
 
     scoped_model = Visit
     serializer_class = VisitSerializer
@@ -158,6 +163,7 @@ class ActivityWriteSerializer(serializers.Serializer):
 
 
 class ActivityViewSet(
+    AuditedListMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -166,6 +172,8 @@ class ActivityViewSet(
     """Activities at the children's homes of the caller's jurisdiction. A correction (PATCH,
     with the `version` it is based on: a stale one answers 409) keeps the earlier version;
     there is no delete."""
+
+    list_action = "care.activity.listed"
 
     scoped_model = Activity
     serializer_class = ActivitySerializer
@@ -214,6 +222,8 @@ class WorklistSerializer(serializers.Serializer):
 class WorklistView(APIView):
     """The requesting user's worklist: overdue, due this week, later this period."""
 
+    throttle_classes = [RecordReadThrottle]  # the reader's hourly budget (core.throttling)
+
     @extend_schema(responses={200: WorklistSerializer, 403: ERROR})
     def get(self, request):
         if getattr(request.user.area, "level", None) != "village":
@@ -231,6 +241,15 @@ class WorklistView(APIView):
             for state in (schedule.OVERDUE, schedule.DUE_SOON, schedule.LATER)
             for item in groups[state]
         ]
+        log_read(
+            request.user,
+            "care.worklist.listed",
+            read_query(request.query_params),
+            len(items),
+            ids=[item.child.pk for item in items],
+            via="api",
+            budget=False,  # one village's own to-do list
+        )
         return Response(
             {
                 "today": today,

@@ -15,10 +15,12 @@ from areas.models import ServicePoint
 from children.choices import Status
 from children.concern_views import for_display
 from children.models import Child, Concern
-from core.audit import log_action
+from core.audit import log_action, log_read, read_query
 from core.concurrency import StaleEdit
 from core.htmx import paginate
+from core.reads import audit_page, audit_records
 from core.scoping import can_write, get_visible_or_404, jurisdiction_required
+from core.throttling import read_limited
 from people import views as people_views
 from people.models import User
 from people.roles import Role
@@ -89,6 +91,16 @@ def worklist(request):
         "counts": {state: len(items) for state, items in groups.items()},
         "unread": Notification.objects.for_user(request.user).filter(read=False).count(),
     }
+    shown = [i.child.pk for key in ("overdue", "due_soon", "later") for i in context[key]]
+    log_read(
+        request.user,
+        "care.worklist.listed",
+        read_query(request.GET),
+        len(shown),
+        ids=shown,
+        via="page",
+        budget=False,  # the village's own to-do list
+    )
     return render(request, "care/worklist.html", context)
 
 
@@ -167,11 +179,14 @@ def visit_edit(request, pk):
 
 
 @login_required
+@read_limited
 def child_visits(request, child_pk):
-    """All visits to one child."""
+    """All visits to one child (the list's read audited)."""
     child = get_visible_or_404(Child.objects.all(), request.user, pk=child_pk)
     visits = Visit.objects.visible_to(request.user).filter(child=child).select_related("visitor")
-    return render(request, "care/child_visits.html", {"child": child, "visits": visits[:200]})
+    visits = list(visits[:200])
+    audit_records(request, "care.visit.listed", visits, obj=child, child=child.pk)
+    return render(request, "care/child_visits.html", {"child": child, "visits": visits})
 
 
 @login_required
@@ -312,6 +327,7 @@ FIGURE_LABELS = {
 
 
 @login_required
+@read_limited
 def compliance_children(request, code, figure):
     """The children behind one figure of the compliance page (same definition as the count)."""
     from areas.models import Area
@@ -327,6 +343,14 @@ def compliance_children(request, code, figure):
         .order_by("area__code", "name_pinyin")
     )
     page = paginate(request, children)
+    audit_page(
+        request,
+        "care.compliance.listed",
+        page,
+        obj=area,
+        area_code=area.code,
+        title=str(FIGURE_LABELS[figure]),
+    )
     return render(
         request,
         "care/compliance_children.html",

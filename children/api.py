@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from areas.models import Area
 from core.api import ScopedViewSetMixin
 from core.concurrency import STALE_MESSAGE
+from core.reads import AuditedListMixin
+from core.throttling import count_read
 
 from . import services
 from .choices import ParentRole
@@ -130,14 +132,19 @@ def _flatten(errors, prefix="") -> dict:
 
 
 class ChildViewSet(
+    AuditedListMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):
     """Children of the caller's jurisdiction; registering and updating use the same rules,
-    history and audit as the pages. An update must send the `version` it is based on."""
+    history and audit as the pages. An update must send the `version` it is based on.
 
+    Each list page is audited (query, count, ids) and shows identity numbers masked; the
+    full number only on a child's own record, for roles that may see it."""
+
+    list_action = "children.child.listed"
     scoped_model = Child
     serializer_class = ChildSerializer
     filterset_class = ChildFilter
@@ -152,6 +159,7 @@ class ChildViewSet(
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()
         services.record_read(request.user, child, via="api")
+        count_read(request.user, 1)
         return Response(self.get_serializer(child).data)
 
     @extend_schema(request=ChildWriteSerializer, responses={201: ChildSerializer})

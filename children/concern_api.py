@@ -17,6 +17,7 @@ from core.api import ScopedViewSetMixin, service_errors
 from core.audit import log_action
 from core.concurrency import STALE_MESSAGE, version_of
 from core.openapi import FIELD_ERRORS
+from core.reads import AuditedListMixin
 from people.models import User
 
 from . import concern_policy as policy
@@ -100,8 +101,10 @@ def _step_schema(name: str, **fields):
 @extend_schema_view(
     list=extend_schema(responses={200: ConcernSerializer(many=True), 400: FIELD_ERRORS})
 )
-class ConcernViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ConcernViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Concerns of the caller's jurisdiction (open by default: ?state=all for every one)."""
+
+    list_action = "children.concern.listed"
 
     scoped_model = Concern
     serializer_class = ConcernSerializer

@@ -22,7 +22,9 @@ from core.audit import log_action
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
+from core.reads import audit_page
 from core.scoping import can_write, get_visible_or_404
+from core.throttling import read_limited
 
 from . import concern_policy as policy
 from . import concerns as services
@@ -40,8 +42,9 @@ def _concern_or_404(request, pk):
 
 
 @login_required
+@read_limited
 def concern_list(request):
-    """Concerns of the user's jurisdiction (open by default), oldest first."""
+    """Concerns of the user's jurisdiction (open by default), oldest first (audited)."""
     concerns = Concern.objects.visible_to(request.user).select_related(*LIST_FIELDS)
     concern_filter = ConcernFilter(request.GET, queryset=concerns, request=request)
     # A refused filter (an area outside the jurisdiction, an unknown state) lists nothing
@@ -49,6 +52,7 @@ def concern_list(request):
     valid = concern_filter.is_valid()
     listed = concern_filter.qs if valid else concerns.none()
     page = paginate(request, listed.order_by("opened_on", "pk"))
+    audit_page(request, "children.concern.listed", page)
     context = {
         "filter": concern_filter,
         "page": page,

@@ -1,14 +1,21 @@
-"""Export of the visible roster to Excel and CSV: formulas neutralised, every export audited."""
+"""Export of the visible roster to Excel and CSV: formulas neutralised, every export audited
+with its purpose, the file stamped with who exported it and when.
+
+Identity numbers are masked unless the exporter asks for them in full, which needs a role
+that sees them (never the read-only leader) and a written purpose (issue 13, point 6)."""
 
 import csv
 import io
 
+from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from core.audit import log_action
+from core.audit import log_read
+from core.exports import stamp_for, stamp_workbook
 
 from .choices import IncomeSource
 from .models import Child
@@ -71,21 +78,67 @@ def rows(children, full_id: bool):
         yield [neutralise(cell) for cell in row]
 
 
-def export_roster(user, children, fmt: str, filters: dict) -> HttpResponse:
-    """Write the children to CSV or XLSX and audit the export with the records touched."""
+class ExportForm(forms.Form):
+    """What an export asks: its purpose, and (for roles that see them) whether identity
+    numbers are written in full. The leader and helpers are never offered full numbers."""
+
+    purpose = forms.CharField(
+        label=gettext_lazy("purpose of the export"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "What the file is for and who receives it. Required for full identity numbers."
+        ),
+    )
+    full_id = forms.BooleanField(
+        label=gettext_lazy("full identity numbers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only when the work needs them (an application for relief, a report to the "
+            "police). Otherwise numbers are masked."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not getattr(user, "sees_full_id", False):
+            del self.fields["full_id"]  # a leader's full_id=on is ignored: masked
+
+    def clean(self):
+        data = super().clean()
+        data["purpose"] = (data.get("purpose") or "").strip()
+        if data.get("full_id") and not data["purpose"]:
+            self.add_error(
+                "purpose",
+                _("Write what the full identity numbers are needed for."),
+            )
+        return data
+
+
+def export_roster(
+    user, children, fmt: str, filters: dict, *, full_id: bool = False, purpose: str = ""
+) -> HttpResponse:
+    """Write the children to CSV or XLSX, stamped with the exporter and the time, and audit
+    the export with its purpose and the records touched. Full identity numbers only when
+    asked for by a role that sees them."""
     children = list(
         children.select_related("area", "area__parent", "caregiver").prefetch_related("parents")
     )
-    full_id = getattr(user, "sees_full_id", False)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    full_id = bool(full_id) and getattr(user, "sees_full_id", False)
+    stamp = stamp_for(user)
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # BOM: Excel on Windows then reads the Chinese correctly
-        csv.writer(buffer).writerows(rows(children, full_id))
+        writer = csv.writer(buffer)
+        writer.writerow([neutralise(stamp.line)])  # the first line: who and when
+        writer.writerows(rows(children, full_id))
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Children"))
+        stamp_workbook(workbook, stamp)  # properties and printed footer
+        sheet.append([neutralise(stamp.line)])  # a title row above the header (importable)
         for row in rows(children, full_id):
             sheet.append(row)
         buffer = io.BytesIO()
@@ -94,17 +147,17 @@ def export_roster(user, children, fmt: str, filters: dict) -> HttpResponse:
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f'attachment; filename="children-{stamp}.{fmt}"'
-    log_action(
+    stamped = timezone.localtime(stamp.at).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="children-{stamped}.{fmt}"'
+    log_read(
         user,
         "children.child.exported",
-        None,
-        {
-            "format": fmt,
-            "count": len(children),
-            "filters": filters,
-            "full_id": full_id,
-            "ids": [c.pk for c in children],
-        },
+        None,  # the roster's filters, below
+        len(children),
+        ids=[c.pk for c in children],
+        format=fmt,
+        filters=filters,
+        full_id=full_id,
+        purpose=purpose,
     )
     return response

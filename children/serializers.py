@@ -20,6 +20,10 @@ def _plain(obj, fields) -> dict:
     return data
 
 
+# The API actions that answer one child's own record (where a full number may be shown).
+OWN_RECORD_ACTIONS = {"retrieve", "create", "update", "partial_update"}
+
+
 class ParentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Parent
@@ -52,7 +56,13 @@ class ChildSerializer(serializers.ModelSerializer):
     """A child with family, caregiver and classification. `version` guards updates."""
 
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    id_number = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField(
+        help_text=(
+            "Masked (first 6 and last 4 characters) in lists; in full only on a child's own "
+            "record (retrieve, and the answer to a create or update) for roles that may see "
+            "full identity numbers."
+        )
+    )
     father = serializers.SerializerMethodField()
     mother = serializers.SerializerMethodField()
     caregiver = serializers.SerializerMethodField()
@@ -79,9 +89,14 @@ class ChildSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_id_number(self, child) -> str:
-        """The full number for roles that need it, masked for everyone else."""
+        """Masked in every list; the full number only on the child's own record, for roles
+        that need it (a serializer used without a view, or by a list, masks)."""
+        view = self.context.get("view")
+        own_record = getattr(view, "action", None) in OWN_RECORD_ACTIONS
         user = self.context["request"].user
-        return child.id_number if getattr(user, "sees_full_id", False) else child.id_masked
+        if own_record and getattr(user, "sees_full_id", False):
+            return child.id_number
+        return child.id_masked
 
     def _parent(self, child, role):
         parent = next((p for p in child.parents.all() if p.role == role), None)

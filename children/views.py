@@ -13,12 +13,14 @@ from core import crypto
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
+from core.reads import audit_page
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
+from core.throttling import count_read, read_limited
 
 from . import policy, services
 from .choices import ParentRole, Status
 from .concern_views import for_display
-from .exports import export_roster
+from .exports import ExportForm, export_roster
 from .filters import ChildFilter
 from .forms import (
     CaregiverForm,
@@ -86,11 +88,14 @@ def filtered_children(child_filter):
 
 @login_required
 @jurisdiction_required
+@read_limited
 def roster(request):
     """The roster of the user's jurisdiction: search, filters, sorting, pagination. A refused
-    filter value answers 400 with the field's error shown and no children listed."""
+    filter value answers 400 with the field's error shown and no children listed. Every
+    page and search is audited (the query, the children shown)."""
     child_filter = roster_queryset(request)
     page = paginate(request, filtered_children(child_filter))
+    audit_page(request, "children.child.listed", page)
     context = {
         "filter": child_filter,
         "page": page,
@@ -112,14 +117,33 @@ def _child_or_404(request, pk):
 
 
 @login_required
+@read_limited
 def export(request, fmt):
-    """The roster as the user filtered it, as Excel or CSV (audited)."""
+    """The roster as the user filtered it, as Excel or CSV: the page asks the purpose (and,
+    for roles that see them, whether identity numbers are written in full); the POST
+    writes the file, stamped and audited with the purpose."""
     child_filter = roster_queryset(request)
     if not child_filter.is_valid():
         errors = "; ".join(str(e) for field in child_filter.errors.values() for e in field)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    filters = {k: v for k, v in request.GET.items() if k != "page"}
-    return export_roster(request.user, child_filter.qs, fmt, filters)
+    form = ExportForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        filters = {k: v for k, v in request.GET.items() if k != "page"}
+        return export_roster(
+            request.user,
+            child_filter.qs,
+            fmt,
+            filters,
+            full_id=form.cleaned_data.get("full_id", False),
+            purpose=form.cleaned_data["purpose"],
+        )
+    context = {
+        "form": form,
+        "fmt": fmt,
+        "count": child_filter.qs.count(),
+        "query": query_without_page(request),
+    }
+    return render(request, "children/export.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -127,6 +151,7 @@ def detail(request, pk):
     """A child's page: facts, classification with reasons, family, history. Audited."""
     child = _child_or_404(request, pk)
     services.record_read(request.user, child)
+    count_read(request.user, 1)
     parents = {p.role: p for p in child.parents.all()}
     concerns = for_display(child.concerns.select_related("owner"), request.user)
     context = {

@@ -16,6 +16,7 @@ from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
 from core.filters import MAX_ID
 from core.openapi import ERROR, FIELD_ERRORS
+from core.reads import AuditedListMixin
 
 from . import services
 from .models import ConcernReport, Referral, Source, State, sees_reporter
@@ -93,8 +94,12 @@ class AdvanceInput(serializers.Serializer):
     outcome = serializers.CharField(required=False, allow_blank=True, help_text="to close")
 
 
-class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(
+    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Reports of concern of the caller's jurisdiction (a helper: those they filed)."""
+
+    list_action = "concerns.report.listed"
 
     scoped_model = ConcernReport
     serializer_class = ReportSerializer

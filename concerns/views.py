@@ -18,8 +18,11 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.audit import log_action
+from core.exports import stamp_for
 from core.htmx import paginate, query_without_page, render_page, search_text
+from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.throttling import read_limited
 from villagefiles.render import table_pdf, table_xlsx
 from villagefiles.views import CONTENT_TYPES
 
@@ -108,8 +111,9 @@ def report_new(request):
 
 
 @login_required
+@read_limited
 def report_list(request):
-    """Reports of the jurisdiction: open ones first, by deadline; overdue marked."""
+    """Reports of the jurisdiction: open ones first, by deadline; overdue marked (audited)."""
     reports = ConcernReport.objects.visible_to(request.user).select_related("area__parent", "child")
     state = request.GET.get("state", "open")
     if state == "open":
@@ -123,8 +127,10 @@ def report_list(request):
             | Q(child__name__icontains=query)
             | Q(place__icontains=query)
         )
+    page = paginate(request, reports.order_by("state", "deadline"))
+    audit_page(request, "concerns.report.listed", page)
     context = {
-        "page": paginate(request, reports.order_by("state", "deadline")),
+        "page": page,
         "state": state,
         "states": State.choices,
         "q": query,
@@ -272,6 +278,7 @@ def summary(request, code):
     if fmt in ("xlsx", "pdf") and kind in REPORT_KINDS:
         table = REPORT_KINDS[kind](area, year)
         subtitle = f"{area.name} {area.code}"
+        stamp = stamp_for(request.user)
         if fmt == "pdf":
             content = table_pdf(
                 table.title,
@@ -280,9 +287,12 @@ def summary(request, code):
                 table.rows,
                 table.widths,
                 timezone.localdate(),
+                stamp,
             )
         else:
-            content = table_xlsx(table.title, subtitle, table.headings, table.rows, table.widths)
+            content = table_xlsx(
+                table.title, subtitle, table.headings, table.rows, table.widths, stamp
+            )
         log_action(
             request.user,
             "concerns.report_summary.exported",

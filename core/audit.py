@@ -51,3 +51,57 @@ def field_changes(before: dict, after: dict) -> dict:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+# A list read keeps the ids it showed (a page is at most 100 rows); an export or a file
+# keeps them all up to this bound (a county holds some 25,000 children); count says how many.
+MAX_READ_IDS = 50_000
+# The query of a list read: at most this many parameters, each value cut to 100 characters.
+MAX_QUERY_KEYS = 20
+
+
+def read_query(params) -> dict:
+    """A request's query parameters (a QueryDict or a dict) as the audit entry keeps them."""
+    query = {}
+    items = params.lists() if hasattr(params, "lists") else params.items()
+    for key, values in items:
+        if len(query) >= MAX_QUERY_KEYS:
+            break
+        values = values if isinstance(values, list | tuple) else [values]
+        values = [str(v).replace("\x00", "")[:100] for v in values[:10]]
+        query[str(key)[:40]] = values[0] if len(values) == 1 else values
+    return query
+
+
+def log_read(
+    user,
+    action: str,
+    query: dict | None,
+    count: int,
+    *,
+    ids=None,
+    area_code=None,
+    obj=None,
+    budget: bool = True,
+    **data,
+):
+    """Audit one read of many records (a list page, an API page, a search, an export): who,
+    the query, how many records and which (ids, bounded). One insert, whatever the size.
+
+    `action` is "<app>.<model>.listed" (or ".exported"); the count also goes to the
+    reader's bulk-read budget (core.throttling), so every audited read is counted once
+    (`budget=False` for a user's own bounded to-do list, such as a village's worklist).
+    """
+    from .throttling import count_read  # noqa: PLC0415 (throttling audits through this module)
+
+    details = (
+        {"count": int(count), **data}
+        if query is None
+        else {"query": query, "count": int(count), **data}
+    )
+    if ids is not None:
+        details["ids"] = list(ids)[:MAX_READ_IDS]
+    entry = log_action(user, action, obj, details, area_code=area_code)
+    if budget:
+        count_read(user, count)
+    return entry

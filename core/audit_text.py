@@ -6,7 +6,10 @@ core imports no domain app: models are found through the app registry and pages 
 their URL names.
 """
 
+import functools
+
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +106,22 @@ ACTIONS = {
     "villagefiles.file.exported": _("downloaded a village file"),
     "stats.report.exported": _("downloaded a statistical report"),
     "demo.seeded": _("loaded the demo data"),
+    # Reads of many records (core.audit.log_read): the query, how many, which.
+    "children.child.listed": _("listed children"),
+    "children.concern.listed": _("listed concerns"),
+    "care.visit.listed": _("listed visits"),
+    "care.activity.listed": _("listed weekly activities"),
+    "care.worklist.listed": _("read a worklist of children to visit"),
+    "care.compliance.listed": _("listed the children behind a compliance figure"),
+    "relief.measure.listed": _("listed relief measures"),
+    "relief.contact.listed": _("listed assistance contacts"),
+    "rounds.return.listed": _("listed village returns"),
+    "social.pairing.listed": _("listed pairings"),
+    "social.service.listed": _("listed services to children"),
+    "concerns.report.listed": _("listed reports of concern"),
+    "villagefiles.file.read": _("read a village file"),
+    "stats.figure.listed": _("listed the records behind a figure"),
+    "core.reads.limited": _("refused: too many records read in an hour"),
 }
 
 # Verbs of actions not in the table: "<record> · <verb>".
@@ -178,6 +197,32 @@ KEYS = {
     "scale": _("scale"),
     "seed": _("seed"),
     "fields": _("fields"),
+    "query": _("query"),
+    "total": _("matching records"),
+    "purpose": _("purpose"),
+    "records": _("records read this hour"),
+    "limit": _("limit"),
+    "path": _("page"),
+    "full_phone": _("full phone numbers"),
+    "exported_by": _("exported by"),
+    # A list's query parameters (the roster's and the API's filter names).
+    "q": _("search"),
+    "page": _("page number"),
+    "page_size": _("page size"),
+    "area": _("area"),
+    "status": _("status"),
+    "state": _("state"),
+    "care_level": _("care level"),
+    "category": _("category"),
+    "order": _("order"),
+    "ordering": _("order"),
+    "sex": _("sex"),
+    "age": _("age"),
+    "schooling": _("schooling"),
+    "village_group": _("village group"),
+    "registered": _("registered"),
+    "closed": _("closed"),
+    "kind": _("kind"),
 }
 # Keys left out of the summary: lists of ids (the count says how many).
 SKIPPED = {"ids"}
@@ -191,6 +236,8 @@ VALUES = {
     "csv": "CSV",
     "pdf": "PDF",
     "all": _("all"),
+    "open": _("open"),
+    "overdue": _("overdue"),
 }
 # Parts of a changed field's name: "father.status" is the father's status.
 RELATED = {
@@ -292,6 +339,32 @@ def _resolve(model, name: str):
     return str(KEYS.get(name, name)), None
 
 
+@functools.cache
+def _choice_labels() -> dict:
+    """Every code of the project's choice fields → its label (the first one found), to read
+    a list's query (`?care_level=special`) in words."""
+    base = str(settings.BASE_DIR)
+    labels = {}
+    for config in apps.get_app_configs():
+        if not str(config.path).startswith(base):
+            continue
+        for model in config.get_models():
+            for field in model._meta.get_fields():
+                for code, label in getattr(field, "flatchoices", None) or []:
+                    if isinstance(code, str) and code:
+                        labels.setdefault(code, label)
+    return labels
+
+
+def _query_value(value) -> str:
+    """A query parameter's value in words: a choice's label, else as typed."""
+    if isinstance(value, list):
+        return "、".join(_query_value(v) for v in value)
+    if isinstance(value, str) and value not in VALUES and value in _choice_labels():
+        return _plain(str(_choice_labels()[value]))
+    return _plain(value)
+
+
 def summarise(entry) -> str:
     """An entry's details in words: "field: before → after; …", "records: 12", "format:
     Excel"; lists of ids are counted, not listed."""
@@ -314,9 +387,9 @@ def summarise(entry) -> str:
                 names = "、".join(_resolve(model, n)[0] for n in value)
                 parts.append(f"{KEYS['fields']}: {names}")
             continue
-        if key == "filters" and isinstance(value, dict):
-            shown = "; ".join(f"{KEYS.get(k, k)}={_plain(v)}" for k, v in value.items())
-            parts.append(f"{KEYS['filters']}: {shown or '—'}")
+        if key in ("filters", "query") and isinstance(value, dict):
+            shown = "; ".join(f"{KEYS.get(k, k)}={_query_value(v)}" for k, v in value.items())
+            parts.append(f"{KEYS[key]}: {shown or '—'}")
             continue
         label, field = _resolve(model, key)
         if key in COUNTED and isinstance(value, list):

@@ -1,15 +1,19 @@
 """Views that belong to no domain: health check and the audit log."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .audit_text import links
 from .filters import AuditFilter
-from .htmx import paginate, query_without_page, render_page
+from .htmx import is_htmx, paginate, query_without_page, render_page
 from .models import AuditEntry
+from .reads import REVIEW_DAYS, heavy_readers
 
 
 @never_cache
@@ -26,7 +30,8 @@ def healthz(request):
 
 @login_required
 def audit_log(request):
-    """Browse and filter the audit log of the user's jurisdiction (county officers only)."""
+    """Browse and filter the audit log of the user's jurisdiction (county officers only),
+    under the users who read the most children's records in the last week."""
     if not getattr(request.user, "can_audit", False):
         raise PermissionDenied
     entries = AuditEntry.objects.visible_to(request.user)
@@ -38,4 +43,8 @@ def audit_log(request):
         "query": query_without_page(request),
         "links": links(page.object_list),
     }
+    if not is_htmx(request):  # the table's htmx updates leave the readers' section as is
+        since = timezone.localdate() - dt.timedelta(days=REVIEW_DAYS)
+        context["readers"] = heavy_readers(entries)
+        context["readers_since"] = since
     return render_page(request, "core/audit_log.html", context, "core/partials/_audit_table.html")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_errors
+from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
@@ -199,9 +200,11 @@ class MeasureSerializer(serializers.ModelSerializer):
             ).select_related("county")
 
 
-class MeasureViewSet(ChildRecordViewSet):
+class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
     """Relief measures of the children in the caller's jurisdiction. A change keeps the
     version before it (the measure's history)."""
+
+    list_action = "relief.measure.listed"
 
     scoped_model = ReliefMeasure
     serializer_class = MeasureSerializer
@@ -235,9 +238,11 @@ class ContactSerializer(serializers.ModelSerializer):
             self.fields["child"].queryset = Child.objects.visible_to(request.user)
 
 
-class ContactViewSet(ChildRecordViewSet):
+class ContactViewSet(AuditedListMixin, ChildRecordViewSet):
     """Assistance contacts (帮扶联系人) of the children in the caller's jurisdiction. A
     contact that is no longer answerable gets an `until` day (PATCH); it is kept."""
+
+    list_action = "relief.contact.listed"
 
     scoped_model = AssistanceContact
     serializer_class = ContactSerializer

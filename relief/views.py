@@ -13,6 +13,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
+from core.reads import audit_page
 from core.scoping import (
     can_manage,
     can_write,
@@ -20,6 +21,7 @@ from core.scoping import (
     jurisdiction_prefix,
     jurisdiction_required,
 )
+from core.throttling import read_limited
 
 from . import catalogue, services
 from .filters import MeasureFilter
@@ -288,8 +290,10 @@ def measure_history(request, pk):
 
 @login_required
 @jurisdiction_required
+@read_limited
 def measure_list(request):
-    """Relief measures in the user's jurisdiction: by programme, status, township or village."""
+    """Relief measures in the user's jurisdiction: by programme, status, township or village
+    (audited)."""
     measures = (
         ReliefMeasure.objects.visible_to(request.user)
         .select_related("child__area", "programme")
@@ -297,6 +301,7 @@ def measure_list(request):
     )
     measure_filter = MeasureFilter(request.GET, queryset=measures, request=request)
     page = paginate(request, measure_filter.qs)
+    audit_page(request, "relief.measure.listed", page)
     context = {
         "filter": measure_filter,
         "page": page,

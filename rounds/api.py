@@ -20,6 +20,7 @@ from children.models import Child
 from core.api import ScopedViewSetMixin
 from core.filters import ModelIdFilter
 from core.openapi import ERROR
+from core.reads import AuditedListMixin
 from core.scoping import jurisdiction_prefix
 
 from . import services
@@ -160,8 +161,10 @@ class ReturnFilter(django_filters.FilterSet):
         fields = ["round", "state"]
 
 
-class ReturnViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Village returns of the caller's jurisdiction, with their child checks."""
+
+    list_action = "rounds.return.listed"
 
     scoped_model = VillageReturn
     serializer_class = ReturnSerializer

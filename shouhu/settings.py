@@ -301,3 +301,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Bulk reads (core.throttling): records of children's data one user may read per clock hour
+# through lists, searches, the API and exports before further reads answer 429 (0: no limit).
+# A county officer paging a roster of 5,000 once stays well inside it.
+READ_LIMIT_PER_HOUR = int(os.environ.get("READ_LIMIT_PER_HOUR", "10000"))
+# The audit page names a user whose records read in the last 7 days reach READ_FLAG_RECORDS,
+# or READ_FLAG_FACTOR times the median of their role's readers (from READ_FLAG_FLOOR up).
+READ_FLAG_RECORDS = int(os.environ.get("READ_FLAG_RECORDS", "50000"))
+READ_FLAG_FACTOR = int(os.environ.get("READ_FLAG_FACTOR", "5"))
+READ_FLAG_FLOOR = int(os.environ.get("READ_FLAG_FLOOR", "2000"))

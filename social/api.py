@@ -14,6 +14,7 @@ from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
 from core.openapi import ERROR
+from core.reads import AuditedListMixin
 from core.scoping import can_manage
 from people.models import User
 from relief.catalogue import county_of
@@ -189,9 +190,13 @@ class PairingSerializer(serializers.ModelSerializer):
             self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
 
 
-class PairingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PairingViewSet(
+    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Pairings of helpers with the children of the caller's jurisdiction (a helper: their
     own). POST pairs; POST …/end/ with `ended_on` (default today) ends one."""
+
+    list_action = "social.pairing.listed"
 
     scoped_model = Pairing
     serializer_class = PairingSerializer
@@ -269,11 +274,13 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
 
 
 class ServiceRecordViewSet(
-    ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Services helpers gave the children of the caller's jurisdiction (a helper: those of
     their paired children). Counselling notes only for social workers, township supervisors
     and county officers. Aid also becomes a relief measure (`relief_measure`)."""
+
+    list_action = "social.service.listed"
 
     scoped_model = ServiceRecord
     serializer_class = ServiceRecordSerializer

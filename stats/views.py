@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.audit import log_action
+from core.exports import stamp_for
 from core.htmx import paginate, query_without_page
+from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.throttling import read_limited
 from rounds.models import ReturnState, Round, quarter_title
 from rounds.services import quarterly_figures
 from villagefiles.render import table_pdf, table_xlsx
@@ -218,6 +221,7 @@ def dashboard(request, code):
 
 
 @login_required
+@read_limited
 def figure(request, code, name):
     """The records behind one figure of an area that has no list elsewhere: special-attention
     children with relief or a contact, children's homes, the open round's returns."""
@@ -234,6 +238,8 @@ def figure(request, code, name):
     else:
         records = records.select_related("area", "area__parent", "round").order_by("area__code")
     page = paginate(request, records)
+    title = str(LISTED_FIGURES[name])
+    audit_page(request, "stats.figure.listed", page, obj=area, area_code=area.code, title=title)
     context = {
         "area": area,
         "kind": kind,
@@ -262,6 +268,7 @@ def reports(request, code):
 
 
 def _send(request, area, report, fmt, data):
+    stamp = stamp_for(request.user)
     content = (
         table_pdf(
             report.title,
@@ -270,9 +277,12 @@ def _send(request, area, report, fmt, data):
             report.rows,
             report.widths,
             timezone.localdate(),
+            stamp,
         )
         if fmt == "pdf"
-        else table_xlsx(report.title, report.subtitle, report.headings, report.rows, report.widths)
+        else table_xlsx(
+            report.title, report.subtitle, report.headings, report.rows, report.widths, stamp
+        )
     )
     log_action(
         request.user,

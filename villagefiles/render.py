@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from children.tabular import neutralise
+from core.exports import Stamp, stamp_pdf, stamp_workbook
 
 from .data import TownshipFile, VillageFile
 
@@ -146,18 +147,21 @@ def _text(value) -> str:
 
 
 class _Document(FPDF):
-    """A4 landscape with the Chinese font and a footer: title, date, page n / total."""
+    """A4 landscape with the Chinese font and a footer: title, date, who exported it and
+    when, page n / total."""
 
-    def __init__(self, title: str, generated_on):
+    def __init__(self, title: str, generated_on, stamp: Stamp | None = None):
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.add_font(FONT, fname=str(FONT_PATH))
         self.set_margins(10, 10, 10)
         self.set_auto_page_break(True, margin=14)
         self.footer_text = " · ".join(
             [title, _("generated %(date)s") % {"date": generated_on.isoformat()}]
+            + ([stamp.line] if stamp else [])
         )
         self.set_title(title)
         self.set_creator("Shouhu")
+        stamp_pdf(self, stamp)
 
     def footer(self):
         self.set_y(-11)
@@ -231,10 +235,11 @@ def _pdf_village(pdf: _Document, file: VillageFile):
             table.row([_text(value) for value in child_cells(index, child)])
 
 
-def to_pdf(file: VillageFile | TownshipFile) -> bytes:
-    """The file as a PDF: a village's pages, or a township's cover then each village's."""
+def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
+    """The file as a PDF: a village's pages, or a township's cover then each village's;
+    every page's footer says who exported it and when."""
     title = file_title(file.area)
-    pdf = _Document(title, file.generated_on)
+    pdf = _Document(title, file.generated_on, stamp)
     if isinstance(file, TownshipFile):
         pdf.add_page()
         pdf.start_section(_("Summary"))
@@ -302,7 +307,7 @@ def _xlsx_heading_row(sheet, row: int, values: list):
         cell.alignment = WRAP
 
 
-def _xlsx_village(sheet, file: VillageFile):
+def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
     sheet.cell(row=1, column=1, value=_cell(file_title(file.area))).font = Font(size=14, bold=True)
     sheet.cell(
         row=2,
@@ -310,6 +315,7 @@ def _xlsx_village(sheet, file: VillageFile):
         value=_cell(
             " · ".join(
                 [file.area.code, _("generated %(date)s") % {"date": file.generated_on.isoformat()}]
+                + ([stamp.line] if stamp else [])
             )
         ),
     )
@@ -333,8 +339,9 @@ def _xlsx_village(sheet, file: VillageFile):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
 
 
-def to_xlsx(file: VillageFile | TownshipFile) -> bytes:
-    """The file as a workbook: one sheet per village, after a summary sheet for a township."""
+def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
+    """The file as a workbook: one sheet per village, after a summary sheet for a township;
+    who exported it and when on each sheet's second line, footer and in its properties."""
     workbook = Workbook()
     first = workbook.active
     taken = set()
@@ -346,7 +353,12 @@ def to_xlsx(file: VillageFile | TownshipFile) -> bytes:
         first.cell(
             row=2,
             column=1,
-            value=_cell(_("generated %(date)s") % {"date": file.generated_on.isoformat()}),
+            value=_cell(
+                " · ".join(
+                    [_("generated %(date)s") % {"date": file.generated_on.isoformat()}]
+                    + ([stamp.line] if stamp else [])
+                )
+            ),
         )
         _xlsx_heading_row(first, 4, summary_headings())
         for row, village in enumerate(file.villages, start=5):
@@ -356,10 +368,11 @@ def to_xlsx(file: VillageFile | TownshipFile) -> bytes:
             first.column_dimensions[first.cell(row=1, column=column).column_letter].width = width
         for village in file.villages:
             sheet = workbook.create_sheet(_sheet_name(village.area.name, village.area.code, taken))
-            _xlsx_village(sheet, village)
+            _xlsx_village(sheet, village, stamp)
     else:
         first.title = _sheet_name(file.area.name, file.area.code, taken)
-        _xlsx_village(first, file)
+        _xlsx_village(first, file, stamp)
+    stamp_workbook(workbook, stamp)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -368,10 +381,18 @@ def to_xlsx(file: VillageFile | TownshipFile) -> bytes:
 # -- any table (the statistical reports) -------------------------------------------------
 
 
-def table_pdf(title: str, subtitle: str, headings: list, rows: list, widths, generated_on) -> bytes:
+def table_pdf(
+    title: str,
+    subtitle: str,
+    headings: list,
+    rows: list,
+    widths,
+    generated_on,
+    stamp: Stamp | None = None,
+) -> bytes:
     """A titled table as a PDF in the shipped Chinese font. A row whose first cell starts
-    with "■" is a subtotal and is shaded."""
-    pdf = _Document(title, generated_on)
+    with "■" is a subtotal and is shaded. The footer says who exported it and when."""
+    pdf = _Document(title, generated_on, stamp)
     pdf.add_page()
     _pdf_title(pdf, title, subtitle)
     pdf.set_font(FONT, size=8)
@@ -391,13 +412,18 @@ def table_pdf(title: str, subtitle: str, headings: list, rows: list, widths, gen
     return bytes(pdf.output())
 
 
-def table_xlsx(title: str, subtitle: str, headings: list, rows: list, widths) -> bytes:
-    """A titled table as a one-sheet workbook (cells neutralised, numbers kept)."""
+def table_xlsx(
+    title: str, subtitle: str, headings: list, rows: list, widths, stamp: Stamp | None = None
+) -> bytes:
+    """A titled table as a one-sheet workbook (cells neutralised, numbers kept); who
+    exported it and when on the second line, the footer and in its properties."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_name(title, "report", set())
     sheet.cell(row=1, column=1, value=_cell(title)).font = Font(size=14, bold=True)
-    sheet.cell(row=2, column=1, value=_cell(subtitle))
+    sheet.cell(
+        row=2, column=1, value=_cell(" · ".join([subtitle] + ([stamp.line] if stamp else [])))
+    )
     _xlsx_heading_row(sheet, 4, [str(h) for h in headings])
     for number, row in enumerate(rows, start=5):
         for column, value in enumerate(row, start=1):
@@ -406,6 +432,7 @@ def table_xlsx(title: str, subtitle: str, headings: list, rows: list, widths) ->
                 cell.font = HEADING_FONT
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    stamp_workbook(workbook, stamp)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -15,9 +15,12 @@ from django.utils.http import content_disposition_header
 from areas.codes import Level
 from areas.models import Area
 from children.choices import CareLevel, Status
-from core.audit import log_action
+from core.audit import log_read, read_query
+from core.exports import stamp_for
 from core.htmx import paginate
+from core.reads import audit_records
 from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.throttling import read_limited
 from people.summary import with_gaps
 
 from . import gaps as gap_checks
@@ -63,8 +66,10 @@ def _below(area):
 
 
 @login_required
+@read_limited
 def file_page(request, code):
-    """A village's file as a page; above a village, the files of the areas below."""
+    """A village's file as a page (its read audited with the children shown); above a
+    village, the files of the areas below."""
     area = _area_or_404(request, code)
     context = {
         "area": area,
@@ -74,12 +79,20 @@ def file_page(request, code):
     }
     if area.level == Level.VILLAGE:
         context["file"] = village_file(area, full_phone=request.user.sees_full_id)
+        audit_records(
+            request,
+            "villagefiles.file.read",
+            context["file"].child_ids,
+            area_code=area.code,
+            obj=area,
+        )
         return render(request, "villagefiles/village_file.html", context)
     context["rows"] = _below(area)
     return render(request, "villagefiles/area_files.html", context)
 
 
 @login_required
+@read_limited
 def download(request, code, fmt):
     """A village's or township's file as PDF or Excel, audited with what it contains."""
     area = _area_or_404(request, code)
@@ -97,21 +110,21 @@ def download(request, code, fmt):
     else:
         file = township_file(area, full_phone=full_phone)
         villages = len(file.villages)
-    content = to_pdf(file) if fmt == "pdf" else to_xlsx(file)
+    stamp = stamp_for(request.user)
+    content = to_pdf(file, stamp) if fmt == "pdf" else to_xlsx(file, stamp)
     ids = file.child_ids
-    log_action(
+    log_read(
         request.user,
         "villagefiles.file.exported",
-        area,
-        {
-            "format": fmt,
-            "level": area.level,
-            "villages": villages,
-            "count": len(ids),
-            "ids": ids,
-            "full_phone": full_phone,
-        },
+        read_query(request.GET),
+        len(ids),
+        ids=ids,
+        obj=area,
         area_code=area.code,
+        format=fmt,
+        level=area.level,
+        villages=villages,
+        full_phone=full_phone,
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     filename = f"{file_title(area)}-{file.generated_on:%Y%m%d}.{fmt}"

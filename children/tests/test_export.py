@@ -1,7 +1,9 @@
 import csv
+import datetime as dt
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core import idnumber
@@ -13,10 +15,11 @@ def test_csv_export_neutralises_formulas_and_is_audited(client, director, world)
     make_child(world["a1"], '=HYPERLINK("http://x")', village_group="+1组")
     make_child(world["b1"], "张外村")
     client.force_login(director)
-    response = client.get(reverse("children:export", kwargs={"fmt": "csv"}))
+    response = client.post(reverse("children:export", kwargs={"fmt": "csv"}))
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    stamp, *rows = list(csv.reader(io.StringIO(text)))
+    assert stamp[0].startswith("导出人：")
     assert len(rows) == 2  # header + the director's one child; B1 is not visible
     assert rows[1][4].startswith("'=") and rows[1][3] == "'+1组"
     entry = AuditEntry.objects.get(action="children.child.exported")
@@ -29,11 +32,9 @@ def test_xlsx_export_follows_the_filters(client, county_officer, world):
     make_child(world["a1"], "王一", id_number=number)
     make_child(world["a1"], "王二", dibao=True)
     client.force_login(county_officer)
-    response = client.get(
-        reverse("children:export", kwargs={"fmt": "xlsx"}), {"category": "poverty"}
-    )
+    response = client.post(reverse("children:export", kwargs={"fmt": "xlsx"}) + "?category=poverty")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    names = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[4] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert names == ["王二"]
     entry = AuditEntry.objects.get(action="children.child.exported")
     assert entry.data["filters"]["category"] == "poverty"
@@ -43,8 +44,11 @@ def test_leader_exports_masked_numbers(client, leader, world):
     number = idnumber.make("341623", __import__("datetime").date(2016, 5, 1), 11)
     make_child(world["a1"], "王一", id_number=number)
     client.force_login(leader)
-    text = client.get(reverse("children:export", kwargs={"fmt": "csv"})).content.decode()
+    text = client.post(
+        reverse("children:export", kwargs={"fmt": "csv"}), {"full_id": "on", "purpose": "x"}
+    ).content.decode()
     assert number not in text and idnumber.mask(number) in text
+    assert AuditEntry.objects.get(action="children.child.exported").data["full_id"] is False
 
 
 def test_unknown_format_is_404(client, director):
@@ -59,11 +63,10 @@ def test_an_export_drilled_down_to_a_village_names_its_township_and_village(
     make_child(world["a2"], "李二")
     make_child(world["b1"], "张三")
     client.force_login(county_officer)
-    response = client.get(
-        reverse("children:export", kwargs={"fmt": "xlsx"}), {"area": world["a2"].code}
-    )
+    url = reverse("children:export", kwargs={"fmt": "xlsx"}) + f"?area={world['a2'].code}"
+    response = client.post(url)
     sheet = load_workbook(io.BytesIO(response.content)).active
-    header, *rows = list(sheet.iter_rows(values_only=True))
+    _stamp, header, *rows = list(sheet.iter_rows(values_only=True))
     assert header[:2] == ("乡镇", "村（社区）")
     assert [row[:2] + (row[4],) for row in rows] == [("城关镇", "李楼村", "李二")]
 
@@ -76,3 +79,64 @@ def test_an_export_for_an_area_outside_the_jurisdiction_is_refused(client, towns
     )
     assert response.status_code == 400
     assert not AuditEntry.objects.filter(action="children.child.exported").exists()
+
+
+def test_the_export_page_asks_a_purpose_and_offers_full_numbers_only_to_roles_that_see_them(
+    client, county_officer, leader, world
+):
+    make_child(world["a1"], "王一")
+    url = reverse("children:export", kwargs={"fmt": "xlsx"})
+    client.force_login(county_officer)
+    page = client.get(url).content.decode()
+    assert 'name="purpose"' in page and 'name="full_id"' in page
+    client.force_login(leader)
+    page = client.get(url).content.decode()
+    assert 'name="purpose"' in page and 'name="full_id"' not in page
+    assert not AuditEntry.objects.filter(action="children.child.exported").exists()
+
+
+def test_full_numbers_need_a_written_purpose(client, county_officer, world):
+    number = idnumber.make("341623", dt.date(2016, 5, 1), 11)
+    make_child(world["a1"], "王一", id_number=number)
+    client.force_login(county_officer)
+    url = reverse("children:export", kwargs={"fmt": "csv"})
+    response = client.post(url, {"full_id": "on", "purpose": "  "})
+    assert response.status_code == 400
+    assert "请写明需要完整身份证号的用途" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="children.child.exported").exists()
+
+
+def test_full_numbers_with_a_purpose_are_exported_and_the_purpose_audited(
+    client, county_officer, world
+):
+    number = idnumber.make("341623", dt.date(2016, 5, 1), 11)
+    make_child(world["a1"], "王一", id_number=number)
+    client.force_login(county_officer)
+    url = reverse("children:export", kwargs={"fmt": "csv"})
+    response = client.post(url, {"full_id": "on", "purpose": "低保年审，交县民政局"})
+    assert response.status_code == 200 and number in response.content.decode("utf-8-sig")
+    entry = AuditEntry.objects.get(action="children.child.exported")
+    assert entry.data["full_id"] is True and entry.data["purpose"] == "低保年审，交县民政局"
+    assert entry.data["count"] == 1
+
+
+def test_an_officer_exports_masked_numbers_unless_asking_for_them(client, county_officer, world):
+    number = idnumber.make("341623", dt.date(2016, 5, 1), 11)
+    make_child(world["a1"], "王一", id_number=number)
+    client.force_login(county_officer)
+    url = reverse("children:export", kwargs={"fmt": "csv"})
+    text = client.post(url).content.decode("utf-8-sig")
+    assert number not in text and idnumber.mask(number) in text
+
+
+def test_the_excel_file_carries_the_exporter_and_the_time(client, county_officer, world):
+    make_child(world["a1"], "王一")
+    client.force_login(county_officer)
+    before = timezone.localtime()
+    response = client.post(reverse("children:export", kwargs={"fmt": "xlsx"}))
+    book = load_workbook(io.BytesIO(response.content))
+    first = book.active.cell(row=1, column=1).value
+    assert first.startswith("导出人：") and county_officer.username in first
+    assert f"导出时间：{before:%Y-%m-%d}" in first
+    assert county_officer.username in book.properties.creator
+    assert "导出时间" in book.active.oddFooter.left.text

@@ -83,6 +83,14 @@ def test_social_forces_and_reports_add_up(
     assert "2026" in sheet["A1"].value or str(year) in sheet["A1"].value
     pdf = client.get(url, {"report": "concerns", "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
+    # Each file says who exported it and when (issue 13, point 6).
+    assert "导出人：" in sheet["A2"].value and county_officer.username in sheet["A2"].value
+    assert "导出时间：" in sheet.oddFooter.left.text
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    assert county_officer.username in reader.metadata.author
+    assert "导出人" in reader.pages[0].extract_text()
     assert AuditEntry.objects.filter(action="concerns.report_summary.exported").count() == 2
     client.force_login(director)
     assert client.get(url).status_code == 404

@@ -16,17 +16,26 @@ from core.testing import make_child
 pytestmark = pytest.mark.django_db
 
 SOURCE = pathlib.Path(settings.BASE_DIR)
-CALL = re.compile(r"log_action\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"", re.S)
+CALL = re.compile(
+    r"(?:log_action|log_read|audit_page|audit_records)"
+    r"\((?:[^()\"]|\([^()]*\))*?f?\"([a-z_]+\.[a-z_.{}]+)\"",
+    re.S,
+)
+
+# The API's audited lists name their action as a class attribute (core.reads).
+LIST_ACTION = re.compile(r"^\s+list_action = \"([a-z_]+\.[a-z_.]+)\"", re.M)
 
 
 def written_actions() -> set[str]:
-    """Every action the code writes with log_action (f-strings as their fixed prefix)."""
+    """Every action the code writes with log_action, log_read and the read helpers of
+    core.reads (f-strings as their fixed prefix)."""
     found = set()
     for path in SOURCE.rglob("*.py"):
         parts = set(path.relative_to(SOURCE).parts)
         if parts & {".venv", "tests", "bench", "migrations"} or path.name.startswith("test_"):
             continue
-        found |= set(CALL.findall(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        found |= set(CALL.findall(text)) | set(LIST_ACTION.findall(text))
     return found
 
 

@@ -99,6 +99,15 @@ def test_downloads_are_excel_and_pdf_in_chinese_and_audited(
     xlsx = client.get(reverse("stats:report_annual", args=[code, 2026, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert "利辛县" in sheet["A1"].value
+    # Each file says who exported it and when (issue 13, point 6).
+    assert "导出人：" in sheet["A2"].value and "导出时间：" in sheet["A2"].value
+    assert (
+        county_officer.username
+        in openpyxl.load_workbook(io.BytesIO(xlsx.content)).properties.creator
+    )
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    assert county_officer.username in reader.metadata.author
+    assert "导出人" in text
     assert AuditEntry.objects.filter(action="stats.report.exported").count() == 2
     client.force_login(director)
     assert (

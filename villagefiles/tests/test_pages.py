@@ -93,6 +93,21 @@ def test_village_pdf_download_is_audited_with_the_area_and_the_children(
     assert entry.data["count"] == 3
     assert sorted(entry.data["ids"]) == sorted(files_world[k].pk for k in ("ming", "hong", "gang"))
     assert entry.data["full_phone"] is True
+    # The file says who exported it and when, on every page and in its metadata.
+    reader = PdfReader(io.BytesIO(response.content))
+    assert all("导出人" in page.extract_text() for page in reader.pages)
+    assert director.username in reader.metadata.author
+
+
+def test_the_village_file_page_is_audited_with_the_children_shown(client, files_world, director):
+    client.force_login(director)
+    assert client.get(file_url(A1)).status_code == 200
+    entry = AuditEntry.objects.get(action="villagefiles.file.read")
+    assert entry.actor == director and entry.area_code == A1 and entry.data["count"] == 3
+    assert sorted(entry.data["ids"]) == sorted(files_world[k].pk for k in ("ming", "hong", "gang"))
+    # Pages above a village show counts only: nothing read.
+    client.get(file_url(TOWNSHIP_A))
+    assert AuditEntry.objects.filter(action="villagefiles.file.read").count() == 1
 
 
 def test_township_workbook_download_is_audited(client, files_world, township_officer):
@@ -100,7 +115,10 @@ def test_township_workbook_download_is_audited(client, files_world, township_off
     response = client.get(download_url(TOWNSHIP_A, "xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert load_workbook(io.BytesIO(response.content)).sheetnames[1:] == ["王庄村", "李楼村"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[1:] == ["王庄村", "李楼村"]
+    assert township_officer.username in book.properties.creator
+    assert all("导出人：" in sheet["A2"].value for sheet in book.worksheets)
     entry = AuditEntry.objects.get(action="villagefiles.file.exported")
     assert entry.area_code == TOWNSHIP_A
     assert entry.data["level"] == "township" and entry.data["villages"] == 2
@@ -148,8 +166,8 @@ def test_pages_and_downloads_run_a_bounded_number_of_queries(
         make_child(world["a2"], f"新{i}")
     client.force_login(county_officer)
     # session, user, the session's two-factor device; area, breadcrumbs; then the file's own
-    # queries (6 or 7).
-    with django_assert_max_num_queries(11):
+    # queries (6 or 7); the read's audit entry.
+    with django_assert_max_num_queries(12):
         assert client.get(file_url(A1)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(file_url(TOWNSHIP_A)).status_code == 200
