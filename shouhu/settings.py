@@ -199,8 +199,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("LOGIN_RATE", "20/min"),
-        # The public report of concern, per client address (as the page's limit).
-        "public_report": os.environ.get("PUBLIC_REPORT_RATE", "5/hour"),
     },
     # The client address for throttling: REMOTE_ADDR, or one proxy hop when trusted.
     "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
@@ -222,6 +220,10 @@ SPECTACULAR_SETTINGS = {
     # A report of concern's states, apart from a round's and a return's.
     "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "concerns.models.State"},
 }
+
+# Valid public reports of concern per client address per clock hour, on the page and the
+# API alike (concerns/public.py); past it the reporter is told to call 110 or 12345.
+SHOUHU_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
 
 # Roster imports check and save large files in a background thread of the web process,
 # showing progress; the tests run them inline.
