@@ -3,18 +3,21 @@ responses that may carry children's data, and a 503 with `Retry-After` when the 
 SQLite database stays locked by another writer past its bound (SQLITE_LOCK_TIMEOUT).
 
 The Content Security Policy itself is django-csp's (settings.CONTENT_SECURITY_POLICY);
-HSTS, the HTTPS redirect and the cookie flags are Django's SecurityMiddleware's.
+HSTS, the HTTPS redirect and the cookie flags are Django's SecurityMiddleware's. The API's
+browsable HTML pages get the one exception the policy makes (BrowsableAPIRenderer).
 """
 
 import logging
 import sys
 
+from csp.constants import UNSAFE_INLINE
 from django.db.utils import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
+from rest_framework import renderers
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +83,18 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if is_database_locked(sys.exc_info()[1]):
         return busy_response(request)
     return defaults.server_error(request, template_name)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API, under the Content Security Policy. Its templates and its
+    bundled jQuery set inline styles (layout only), so its HTML pages, and only they, may
+    apply inline style; scripts stay 'self' only, as everywhere. The JSON answers and every
+    other page keep the strict policy."""
+
+    csp_update = {"style-src": [UNSAFE_INLINE]}
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = self.csp_update  # read by django-csp's middleware
+        return super().render(data, accepted_media_type, renderer_context)

@@ -46,6 +46,15 @@ def test_every_page_carries_a_policy_without_inline_script_or_style(client, dire
         assert "'unsafe-inline'" not in client.get(url)["Content-Security-Policy"], url
 
 
+def test_only_the_browsable_apis_pages_may_apply_inline_style(client, county_officer):
+    client.force_login(county_officer)
+    as_json = directives(client.get("/api/v1/children/", HTTP_ACCEPT="application/json"))
+    assert as_json["style-src"] == ["'self'"]
+    as_html = directives(client.get("/api/v1/children/", HTTP_ACCEPT="text/html"))
+    assert as_html["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert as_html["script-src"] == ["'self'"]
+
+
 TEMPLATE_DIRS = ["core", "areas", "people", "children", "care", "relief", "social"]
 TEMPLATE_DIRS += ["concerns", "rounds", "villagefiles", "stats", "demo"]
 INLINE = re.compile(r"\sstyle=|<style\b|<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=", re.I)

@@ -143,8 +143,9 @@ def new_page(request, browser, live_server, shot):
 
 
 def _note_refusal(refused, page, message):
-    """Chromium reports what the Content Security Policy blocks as a console message
-    ("Refused to execute inline script …", "Refused to apply inline style …")."""
+    """Chromium reports what the Content Security Policy blocks as a console message:
+    "Refused to execute inline script …" or, in newer versions, "Applying inline style
+    violates the following Content Security Policy directive …"."""
     if "Refused to" in message.text or "Content Security Policy" in message.text:
         refused.append(f"{page.url}: {message.text}")
 

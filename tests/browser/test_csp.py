@@ -1,6 +1,7 @@
 """The Content Security Policy holds in a real browser (issue 13, point 9): the pages with
 htmx, forms, charts and the API's Swagger UI work with no inline script or style, and the
-browser refuses nothing (the new_page fixture fails the test on any refusal)."""
+browser refuses nothing (the new_page fixture fails the test on any refusal). The browsable
+API's pages are the one place inline style is allowed (core.security.BrowsableAPIRenderer)."""
 
 import re
 
@@ -36,3 +37,6 @@ def test_pages_and_the_api_docs_work_under_the_policy(
     title = page.locator(".swagger-ui .info .title")
     expect(title).to_contain_text(re.compile("Shouhu API"), timeout=60_000)
     shot(page, "api-docs")
+    # The browsable API (its inline layout styles are allowed there only).
+    page.goto("/api/v1/children/")
+    expect(page.locator(".response-info")).to_contain_text("王小明")
