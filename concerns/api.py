@@ -221,6 +221,8 @@ class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request, *args, **kwargs):
         if public.is_robot(request.data):
+            if not public.claim(request, robot=True):
+                self.throttled(request, public.retry_after())
             return Response(
                 {"reference": public.robot_reference(request)}, status=status.HTTP_201_CREATED
             )

@@ -11,7 +11,8 @@
 - The robot trap is a hidden field (`website`) people never see: a browser does not fill a
   hidden input, so a human is never caught by it, while a robot that fills every field is.
   A robot gets the same answer as a human (the page's thanks, the API's 201 with a
-  reference) but nothing is saved, counted or sent: an error would tell it what to change.
+  reference; past the limit, the same 429) but nothing is saved or sent and it uses none of
+  the address's reports (robots are counted apart): an error would tell it what to change.
   The trap is a hidden input rather than a text field hidden by CSS on purpose: a browser's
   autofill can fill the latter, and a report of a child at risk silently dropped is far
   worse than a robot let through to the rate limit.
@@ -47,9 +48,10 @@ def _limit() -> int:
     return int(getattr(settings, "SHOUHU_PUBLIC_REPORTS_PER_HOUR", PER_HOUR))
 
 
-def _key(request) -> str:
+def _key(request, robot: bool = False) -> str:
     address = client_ip(request) or "unknown"
-    return f"concerns:public:{address}:{int(time.time() // WINDOW)}"
+    kind = "robot" if robot else "report"
+    return f"concerns:public:{kind}:{address}:{int(time.time() // WINDOW)}"
 
 
 def retry_after() -> int:
@@ -62,10 +64,11 @@ def may_report(request) -> bool:
     return cache.get(_key(request), 0) < _limit()
 
 
-def claim(request) -> bool:
+def claim(request, robot: bool = False) -> bool:
     """Count one valid report from this address; False when that passes the limit (then
-    the report must not be saved)."""
-    key = _key(request)
+    the report must not be saved). Robots are counted apart (`robot=True`), under the same
+    limit, so that a flood of them is refused too without using up a person's reports."""
+    key = _key(request, robot)
     cache.add(key, 0, timeout=WINDOW)
     try:
         count = cache.incr(key)

@@ -56,6 +56,8 @@ def public_report(request):
         if not public.may_report(request):
             return _limited(request, form)
         if public.is_robot(request.POST):
+            if not public.claim(request, robot=True):
+                return _limited(request, form)
             request.session["concern_reference"] = public.robot_reference(request)
             return redirect("concerns:thanks")
         if form.is_valid():
