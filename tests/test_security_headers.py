@@ -127,7 +127,12 @@ def test_cookies_and_other_headers_by_default(client):
 
 def production_env(tmp_path, **extra) -> dict:
     """The environment of a production server: long random keys, no demo, HTTPS."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SHOUHU_DEMO", "DEBUG"}}
+    # Nothing of the test run's own environment (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SHOUHU_DEMO", "DEBUG"} and not k.startswith("DJANGO_")
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="shouhu.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
