@@ -1,14 +1,14 @@
 """/api/v1/reports-of-concern/ (staff: scoped like the pages; POST files one, …/link/ and
-…/advance/ handle it) and /api/v1/public-reports/ (no account; throttled per address and
-validated like the public page). The reporter's identity is returned only to township and
-county officers."""
+…/advance/ handle it) and /api/v1/public-reports/ (no account; limited per address, validated
+and trapping robots like the public page: concerns.public). The reporter's identity is
+returned only to township and county officers."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from areas.codes import Level
 from areas.models import Area
@@ -18,7 +18,7 @@ from core.filters import MAX_ID
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
 
-from . import services
+from . import public, services
 from .models import ConcernReport, Referral, Source, State, sees_reporter
 
 REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
@@ -166,6 +166,14 @@ class ReportViewSet(
 
 
 class PublicReportSerializer(ReportSerializer):
+    # The robot trap, as on the page (concerns.public): people leave it empty.
+    website = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Leave empty (a field for robots: a report that fills it is not saved).",
+    )
+
     class Meta(ReportSerializer.Meta):
         fields = [
             "reference",
@@ -177,32 +185,39 @@ class PublicReportSerializer(ReportSerializer):
             "child_name",
             "child_age",
             *REPORTER_FIELDS,
+            "website",
         ]
         read_only_fields = ["reference"]
 
 
-class PublicReportThrottle(ScopedRateThrottle):
-    """Counts the reports sent (POST), not other requests."""
+class PublicReportThrottle(BaseThrottle):
+    """The page's limit (concerns.public), on the client's real address: refuses a report
+    from an address past the hour's limit. Counting is done by the view, for valid reports
+    only."""
 
     def allow_request(self, request, view):
-        if request.method != "POST":
-            return True
-        return super().allow_request(request, view)
+        return request.method != "POST" or public.may_report(request)
+
+    def wait(self):
+        return public.retry_after()
 
 
 class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """File a report of concern without an account (as the public page does). Throttled per
-    client address; answers only the report's reference."""
+    """File a report of concern without an account (as the public page does). Limited per
+    client address as the page is; answers only the report's reference."""
 
     serializer_class = PublicReportSerializer
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [PublicReportThrottle]
-    throttle_scope = "public_report"
 
     def get_serializer(self, *args, **kwargs):
         kwargs["villages"] = Area.objects.filter(level=Level.VILLAGE)
         return super().get_serializer(*args, **kwargs)
+
+    def throttled(self, request, wait):
+        # The 429's body tells a reporter where to turn instead (110, 12345).
+        raise exceptions.Throttled(wait=wait, detail=str(public.LIMIT_MESSAGE))
 
     @extend_schema(
         responses={
@@ -210,13 +225,25 @@ class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         }
     )
     def create(self, request, *args, **kwargs):
+        if public.is_robot(request.data):
+            if not public.claim(request, robot=True):
+                self.throttled(request, public.retry_after())
+            return Response(
+                {"reference": public.robot_reference(request)}, status=status.HTTP_201_CREATED
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.receive(serializer.validated_data, source=Source.PUBLIC),
+        if not public.claim(request):
+            self.throttled(request, public.retry_after())
+        data = {k: v for k, v in serializer.validated_data.items() if k != "website"}
+        response = service_response(
+            lambda: services.receive(data, source=Source.PUBLIC),
             lambda r: {"reference": r.reference},
             status.HTTP_201_CREATED,
         )
+        if response.status_code != status.HTTP_201_CREATED:
+            public.release(request)
+        return response
 
 
 def register(router):

@@ -60,13 +60,8 @@ class PublicReportForm(ReportForm):
             "The law protects reporters."
         ),
     )
-    # A field people do not see: a robot that fills it is turned away.
+    # The robot trap (concerns.public): a hidden field people never see or fill.
     website = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_("Leave this field empty."))
-        return ""
 
 
 class LinkChildForm(forms.Form):

@@ -1,10 +1,8 @@
 """Pages of reports of concern: the public reporting page (no login), the staff form, the
 list of reports and a report's page, where it is linked to a child and moved forward."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
@@ -26,11 +24,9 @@ from core.throttling import read_limited
 from villagefiles.render import table_pdf, table_xlsx
 from villagefiles.views import CONTENT_TYPES
 
-from . import changes, reports, services
+from . import changes, public, reports, services
 from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm
 from .models import ConcernReport, Source, State, Urgency, sees_reporter
-
-PUBLIC_PER_HOUR = 5  # reports a day from one address (settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR)
 
 
 def _villages(prefix: str = ""):
@@ -42,36 +38,38 @@ def _villages(prefix: str = ""):
     )
 
 
-def _client_address(request) -> str:
-    # REMOTE_ADDR as the server saw it; the proxy in front sets it (X-Forwarded-For can be
-    # forged by the client, so it is not read here).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over_limit(request) -> bool:
-    """Count a public report from this address; True past the hourly limit."""
-    limit = getattr(settings, "SHOUHU_PUBLIC_REPORTS_PER_HOUR", PUBLIC_PER_HOUR)
-    key = f"concerns:public:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+def _limited(request, form):
+    """Past the hour's limit: the form again, as typed, with the numbers to call instead."""
+    response = render(
+        request,
+        "concerns/public_form.html",
+        {"form": form, "limit_message": public.LIMIT_MESSAGE},
+        status=429,
+    )
+    response["Retry-After"] = str(public.retry_after())
+    return response
 
 
 @never_cache
 def public_report(request):
-    """Anyone (a teacher, a doctor, a neighbour) reports a child at risk, without an account."""
+    """Anyone (a teacher, a doctor, a neighbour) reports a child at risk, without an account.
+    The limit and the robot trap are concerns.public's, as in the API."""
     form = PublicReportForm(request.POST or None, villages=_villages())
     if request.method == "POST":
-        if _over_limit(request):
-            return render(request, "concerns/public_limit.html", status=429)
+        if not public.may_report(request):
+            return _limited(request, form)
+        if public.is_robot(request.POST):
+            if not public.claim(request, robot=True):
+                return _limited(request, form)
+            request.session["concern_reference"] = public.robot_reference(request)
+            return redirect("concerns:thanks")
         if form.is_valid():
+            if not public.claim(request):
+                return _limited(request, form)
             try:
                 report = services.receive(form.report_data(), source=Source.PUBLIC)
             except ValidationError as exc:
+                public.release(request)
                 form.add_service_errors(exc)
             else:
                 request.session["concern_reference"] = report.reference

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,14 +15,27 @@ from .htmx import is_htmx, paginate, query_without_page, render_page
 from .models import AuditEntry
 from .reads import REVIEW_DAYS, heavy_readers
 
+HEALTH_TIMEOUT_MS = 2000  # PostgreSQL: a probe gives up rather than hang
+
 
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
+    """200 when the database answers, 503 otherwise (for load balancers and monitoring).
+
+    It only reads and opens no write transaction (the probe is anonymous: no session is
+    saved), so on SQLite in WAL mode it never waits for a writer's lock; on PostgreSQL the
+    query gives up after HEALTH_TIMEOUT_MS."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [HEALTH_TIMEOUT_MS])
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        else:
+            # No transaction: on SQLite, Django's IMMEDIATE transactions take the write lock.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

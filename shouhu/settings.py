@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # One lockout for every login path (login page, API token endpoint, admin).
     "axes",
+    # Content Security Policy headers.
+    "csp",
     # Shouhu's own apps, from the root of the domain to its leaves.
     "core",
     "areas",
@@ -105,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
@@ -118,6 +122,8 @@ MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     # Roles that require two-factor login reach nothing until enrolled and verified.
     "people.twofactor.TwoFactorMiddleware",
+    "core.security.NoStoreMiddleware",
+    "core.security.DatabaseBusyMiddleware",
     # Last, so that it sees every login attempt's outcome (lockout answers).
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,7 +161,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             # IMMEDIATE avoids "database is locked" when two requests upgrade to write.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # A writer waits this long for another's lock, then the request answers 503
+            # with Retry-After (core.security), rather than hanging a worker.
+            "timeout": float(os.environ.get("SQLITE_LOCK_TIMEOUT", "5")),
         }
     )
 
@@ -244,10 +252,47 @@ AXES_VERBOSE = False
 # Two-factor login (people.twofactor): the name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "守护")
 
+# Security headers (README, "Security headers"). Behind HTTPS (SECURE_COOKIES=1): secure
+# cookies, HSTS for a year and a redirect of plain HTTP, except /healthz so that a load
+# balancer may probe over HTTP.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if SECURE_COOKIES:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading binds the whole domain and its subdomains to HTTPS in every browser, for
+    # months, beyond this application: the domain's owner opts in (SECURE_HSTS_PRELOAD=1).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if TRUST_X_FORWARDED_FOR:
+        # The proxy ends TLS and says so; only trusted together with its X-Forwarded-For.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): scripts, styles and images from this site only; no
+# inline script or style anywhere (htmx's indicator style is in shouhu.css, see base.html),
+# no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"upgrade-insecure-requests": True} if SECURE_COOKIES else {}),
+    },
+}
 
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with WWW-Authenticate.
@@ -256,6 +301,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.StaffRolePermission"],
+    # The browsable API under the Content Security Policy (core/security.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "core.security.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -267,8 +317,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("LOGIN_RATE", "20/min"),
-        # The public report of concern, per client address (as the page's limit).
-        "public_report": os.environ.get("PUBLIC_REPORT_RATE", "5/hour"),
     },
     # The client address for throttling: REMOTE_ADDR, or one proxy hop when trusted.
     "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
@@ -288,8 +336,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # A report of concern's states, apart from a round's and a return's.
-    "ENUM_NAME_OVERRIDES": {"ReportStateEnum": "concerns.models.State"},
+    # One name per choice set used under several field names (check --deploy warns otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStateEnum": "concerns.models.State",
+        "VisitAssessmentEnum": "care.models.Assessment",
+        "SkillEnum": "social.models.Skill",
+        "ChildHealthEnum": "children.choices.Health",
+        "CaregiverHealthEnum": "children.choices.CaregiverHealth",
+    },
 }
+
+# Valid public reports of concern per client address per clock hour, on the page and the
+# API alike (concerns/public.py); past it the reporter is told to call 110 or 12345.
+SHOUHU_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
 
 # Roster imports check and save large files in a background thread of the web process,
 # showing progress; the tests run them inline.

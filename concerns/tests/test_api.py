@@ -26,7 +26,7 @@ def fresh_cache():
     cache.clear()
 
 
-def test_the_public_endpoint_is_validated_and_throttled(world):
+def test_the_public_endpoint_is_validated(world):
     api = APIClient()
     bad = api.post(
         "/api/v1/public-reports/",
@@ -36,14 +36,8 @@ def test_the_public_endpoint_is_validated_and_throttled(world):
     assert bad.status_code == 400 and {"area", "description"} <= set(bad.json())
     made = api.post("/api/v1/public-reports/", {**REPORT, "area": world["a1"].code}, format="json")
     assert made.status_code == 201 and set(made.json()) == {"reference"}
-    # Five attempts an hour from one address (the refused one counted too).
-    for _ in range(3):
-        api.post("/api/v1/public-reports/", {**REPORT, "area": world["a1"].code}, format="json")
-    limited = api.post(
-        "/api/v1/public-reports/", {**REPORT, "area": world["a1"].code}, format="json"
-    )
-    assert limited.status_code == 429
-    assert ConcernReport.objects.count() == 4
+    assert ConcernReport.objects.count() == 1
+    # The limit and the robot trap: concerns/tests/test_public_guard.py
 
 
 def test_staff_file_and_handle_reports(world, director, other_director, township_officer):

@@ -75,22 +75,6 @@ def test_a_neighbour_reports_and_the_village_and_township_are_told(
     assert "13811112222" not in str(entry.data) and "李大姐" not in str(entry.data)
 
 
-def test_the_public_page_is_rate_limited(client, world, settings):
-    settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR = 2
-    for _ in range(2):
-        assert client.post(reverse("concerns:public"), public_data(world)).status_code == 302
-    limited = client.post(reverse("concerns:public"), public_data(world))
-    assert limited.status_code == 429 and 'data-testid="rate-limited"' in limited.text
-    assert ConcernReport.objects.count() == 2
-    robot = client.post(reverse("concerns:public"), public_data(world, website="http://spam"))
-    assert robot.status_code == 429 or ConcernReport.objects.count() == 2
-
-
-def test_a_bot_filling_the_hidden_field_is_turned_away(client, world):
-    robot = client.post(reverse("concerns:public"), public_data(world, website="http://spam"))
-    assert robot.status_code == 200 and ConcernReport.objects.count() == 0
-
-
 def test_linking_a_child_reviews_care_level_and_the_report_moves_forward(
     client, world, director, volunteer
 ):

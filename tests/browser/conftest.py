@@ -110,6 +110,8 @@ def shot(request):
 def new_page(request, browser, live_server, shot):
     """new_page(viewport): a page in a fresh context (its own cookies) on the live server.
 
+    Any Content Security Policy refusal on any of its pages fails the test (issue 13).
+
     The context sends an English Accept-Language (locale en-US) on purpose: the interface
     must be Chinese anyway unless the user picks English with the switch.
     """
@@ -121,9 +123,11 @@ def new_page(request, browser, live_server, shot):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: _note_refusal(refused, page, message))
         pages.append(page)
         return page
 
+    refused = []
     yield make
 
     failed = getattr(request.node, "rep_call", None)
@@ -134,6 +138,16 @@ def new_page(request, browser, live_server, shot):
                 shot(page, f"failure{i or ''}")
     for context in contexts:
         context.close()
+    if refused:
+        pytest.fail("The Content Security Policy refused:\n" + "\n".join(refused))
+
+
+def _note_refusal(refused, page, message):
+    """Chromium reports what the Content Security Policy blocks as a console message:
+    "Refused to execute inline script …" or, in newer versions, "Applying inline style
+    violates the following Content Security Policy directive …"."""
+    if "Refused to" in message.text or "Content Security Policy" in message.text:
+        refused.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture
