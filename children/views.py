@@ -352,9 +352,11 @@ def import_upload(request):
     """
     if not can_write(request.user):
         raise PermissionDenied
+    posted = request.method == "POST"  # bound even when the file was refused while read
+    files = request.FILES if posted else None  # reads the body: the handler may refuse it
     refused = getattr(request, "upload_refused", None)
-    form = ImportForm(request.POST or None, request.FILES or None, refused_upload=refused)
-    if request.method == "POST":
+    form = ImportForm(request.POST if posted else None, files, refused_upload=refused)
+    if posted:
         upload = request.FILES.get("file")
         if form.is_valid():
             purge_waiting_files()
