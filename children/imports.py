@@ -127,8 +127,11 @@ def read_sheet(content: bytes) -> tuple[dict[int, str], list[tuple[int, list]]]:
 
 
 def _read_rows(sheet, limits: XlsxLimits):
+    """The header row and the non-empty rows. Each row keeps only the cells of the template's
+    columns (at most one per column, the rightmost if a header is repeated), so a file's
+    memory is bounded by rows × columns, whatever else the sheet holds."""
     aliases = header_aliases()
-    header, width, rows = None, 0, []
+    header, columns, rows = None, [], []
     for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
         if number > limits.max_sheet_rows:
             raise FileProblem(
@@ -142,11 +145,13 @@ def _read_rows(sheet, limits: XlsxLimits):
                 if cell_text(c).lower() in aliases
             }
             if len(found) >= 3:  # the header row (a title row above it is allowed)
-                header, width = found, max(found) + 1
+                where = {key: i for i, key in sorted(found.items())}  # the rightmost wins
+                columns = sorted(where.values())
+                header = {n: found[i] for n, i in enumerate(columns)}
             elif number > 10:
                 break
             continue
-        cells = cells[:width]
+        cells = [cells[i] if i < len(cells) else None for i in columns]
         if not any(cell_text(c) for c in cells):
             continue
         rows.append((number, list(cells)))
