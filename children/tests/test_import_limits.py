@@ -30,7 +30,7 @@ from openpyxl import Workbook, load_workbook
 
 from children import imports
 from children.models import Child, ImportJob
-from children.tabular import COLUMNS
+from children.tabular import COLUMN_BY_KEY, COLUMNS
 from children.tests.test_import import good_row, workbook
 from core.models import AuditEntry
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
@@ -202,6 +202,23 @@ ONE_CELL_SHEET = (
 )
 
 
+def header_row() -> bytes:
+    """The template's header row (inline texts), name first."""
+    keys = ["name"] + [c.key for c in COLUMNS if c.key != "name"]
+    cells = "".join(
+        f'<c t="inlineStr"><is><t>{COLUMN_BY_KEY[key].label}</t></is></c>' for key in keys
+    )
+    return f'<row r="1">{cells}</row>'.encode()
+
+
+def roster_sheet_with_shared_name() -> bytes:
+    """The template's header and one child whose name and sex are shared text 0: the way the
+    212 KB file of the issue reached the importer, which then quoted the "sex" in its report
+    (“…” is not one of: 男、女)."""
+    child = b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="D2" t="s"><v>0</v></c></row>'
+    return SHEET_START + b"<sheetData>" + header_row() + child + b"</sheetData></worksheet>"
+
+
 def spaces_sheet(megabytes: int) -> Repeated:
     """Valid XML: a sheet whose data is padded with whitespace, the classic zip bomb."""
     return Repeated(SHEET_START + b"<sheetData>", b" " * MB, megabytes, b"</sheetData></worksheet>")
@@ -214,13 +231,15 @@ def one_long_string(blocks: int, block: int = MB) -> Repeated:
 
 
 def many_rows(rows: int, dimension: bool) -> Repeated:
-    """A sheet of `rows` rows of one digit each (rows without r= are numbered in order). The
-    digits are random so the part compresses like real data (29 : 1), not like a bomb."""
+    """A sheet of `rows` rows of one digit each under the header (rows without r= are numbered
+    in order). The digits are random so the part compresses like real data (29 : 1), not
+    like a bomb."""
     rng = random.Random(13)
     per_block = 40_000
     block = b"".join(b"<row><c><v>%d</v></c></row>" % rng.randrange(10) for _ in range(per_block))
-    head = SHEET_START + (b'<dimension ref="A1:A%d"/>' % rows if dimension else b"")
-    return Repeated(head + b"<sheetData>", block, rows // per_block, b"</sheetData></worksheet>")
+    head = SHEET_START + (b'<dimension ref="A1:AY%d"/>' % (rows + 1) if dimension else b"")
+    head += b"<sheetData>" + header_row()  # under the template's header, as a user's file
+    return Repeated(head, block, rows // per_block, b"</sheetData></worksheet>")
 
 
 @pytest.fixture(scope="module")
@@ -231,8 +250,10 @@ def hostile(tmp_path_factory):
         # 400 MB of whitespace packed into ~0.4 MB (1,000 : 1)
         "zip_bomb": xlsx(folder / "zip_bomb.xlsx", spaces_sheet(400)),
         # one shared text of 200 MB
-        "shared_string": xlsx(folder / "shared_string.xlsx", ONE_CELL_SHEET, one_long_string(200)),
-        # 2,000,000 rows, as the sheet declares (A1:A2000000) and without a declaration
+        "shared_string": xlsx(
+            folder / "shared_string.xlsx", roster_sheet_with_shared_name(), one_long_string(200)
+        ),
+        # 2,000,000 rows under the header, as the sheet declares (A1:AY2000001) and without
         "two_million_rows": xlsx(folder / "rows.xlsx", many_rows(2_000_000, dimension=True)),
         "two_million_rows_undeclared": xlsx(
             folder / "rows_undeclared.xlsx", many_rows(2_000_000, dimension=False)
@@ -253,9 +274,9 @@ def test_the_hand_written_workbooks_are_real_ones_that_openpyxl_reads(tmp_path):
     sheet = load_workbook(path, read_only=True).worksheets[0]
     assert len(next(sheet.iter_rows(values_only=True))[0]) == 90 * 1024
     path = xlsx(tmp_path / "rows.xlsx", many_rows(80_000, dimension=True))
-    assert check(path).sheet_rows == 80_000
+    assert check(path).sheet_rows == 80_001
     sheet = load_workbook(path, read_only=True).worksheets[0]
-    assert sum(1 for _row in sheet.iter_rows(values_only=True)) == 80_000
+    assert sum(1 for _row in sheet.iter_rows(values_only=True)) == 80_001
     padded = Repeated(SHEET_START + b"<sheetData>", b" " * 1024, 90, b"</sheetData></worksheet>")
     path = xlsx(tmp_path / "spaces.xlsx", padded)  # 90 KB: below the ratio's grace
     check(path)
@@ -326,7 +347,7 @@ def measure(path: Path) -> dict:
 EXPECTED = {
     "zip_bomb": "倍",  # unpacks 1,000 times its packed size
     "shared_string": "倍",
-    "two_million_rows": "第2,000,000行",  # the declared dimension
+    "two_million_rows": "第2,000,001行",  # the declared dimension
     "two_million_rows_undeclared": "最多30,000行",  # counted in the sheet's XML
     "lying_bomb": "损坏",  # the unpacked data outgrows what the directory claims
 }
