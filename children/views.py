@@ -372,7 +372,7 @@ def import_upload(request):
             imports.log_refusal(
                 request.user,
                 upload.name if upload else (refused or {}).get("name", ""),
-                upload.size if upload else None,
+                upload.size if upload else int(request.META.get("CONTENT_LENGTH") or 0),
                 form.refusal_code,
                 " ".join(form.errors.get("file", [])),
             )

@@ -409,6 +409,7 @@ def test_a_file_over_the_upload_limit_is_not_read_past_the_limit(client, directo
     assert not ImportJob.objects.exists()
     entry = AuditEntry.objects.get(action="children.import.refused")
     assert entry.data["reason"] == "size" and entry.data["filename"] == "roster.xlsx"
+    assert entry.data["size"] > MB  # the request's length: the file itself was not kept
 
 
 def test_only_one_file_is_accepted_per_request(client, director, world):
