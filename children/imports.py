@@ -708,18 +708,13 @@ def begin_save(job: ImportJob) -> bool:
     return bool(moved)
 
 
-def log_refusal(actor, filename: str, size: int | None, reason: str, message: str) -> None:
+def log_refusal(actor, filename: str, size: int | None, message: str) -> None:
     """Audit an upload refused before any job was made (too large, a zip bomb, busy …)."""
     log_action(
         actor,
         "children.import.refused",
         None,
-        {
-            "filename": quote(filename or ""),
-            "size": size,
-            "reason": reason,
-            "message": str(message)[:MESSAGE_CHARS],
-        },
+        {"filename": quote(filename or ""), "size": size, "reason": str(message)[:MESSAGE_CHARS]},
     )
 
 

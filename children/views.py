@@ -373,7 +373,6 @@ def import_upload(request):
                 request.user,
                 upload.name if upload else (refused or {}).get("name", ""),
                 upload.size if upload else int(request.META.get("CONTENT_LENGTH") or 0),
-                form.refusal_code,
                 " ".join(form.errors.get("file", [])),
             )
     jobs = ImportJob.objects.visible_to(request.user).filter(created_by=request.user)
