@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from core import idnumber
 from core.concurrency import VersionedForm
+from core.uploads import UploadRefused, check_xlsx
 
 from . import rules
 from .choices import CareLevel, CloseReason, Health, IncomeSource, ParentStatus
@@ -417,17 +418,35 @@ class TransferForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    """An .xlsx roster to check (nothing is saved until the check passes and you confirm)."""
+    """An .xlsx roster to check (nothing is saved until the check passes and you confirm).
 
-    MAX_BYTES = 20 * 1024 * 1024
+    The file is measured before anything parses it (core.uploads.check_xlsx): a refused
+    file is a form error, and no job is made.
+    """
 
     file = forms.FileField(
         label=_("roster file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
 
+    def __init__(self, *args, refused_upload=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload handler stopped reading the file (too large): it is not in FILES.
+        self.refused_upload = refused_upload
+        if refused_upload:
+            self.fields["file"].required = False
+        self.refusal_code = None
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if self.refused_upload:
+            self.refusal_code = "size"
+            raise ValidationError(
+                _("The file is larger than %(limit)s MB; split it by township.")
+                % {"limit": self.refused_upload["limit"] // (1024 * 1024)},
+                code="size",
+            )
         if not upload.name.lower().endswith(".xlsx"):
+            self.refusal_code = "type"
             raise ValidationError(
                 _(
                     "Upload an Excel workbook (.xlsx). In WPS or LibreOffice: "
@@ -435,6 +454,9 @@ class ImportForm(forms.Form):
                 ),
                 code="type",
             )
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 20 MB; split it."), code="size")
+        try:
+            check_xlsx(upload)
+        except UploadRefused as refused:
+            self.refusal_code = refused.code
+            raise ValidationError(refused.message, code=refused.code) from refused
         return upload

@@ -10,12 +10,11 @@ import io
 import logging
 import re
 import threading
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,21 +24,40 @@ from openpyxl.utils import get_column_letter
 from areas.models import Area
 from core import crypto, idnumber
 from core.audit import log_action
+from core.uploads import UploadRefused, XlsxLimits, check_xlsx
 
 from . import rules
 from .choices import Assessment, CaregiverHealth, HukouType, ParentRole
-from .models import Caregiver, Child, ChildChange, ImportJob, Parent
+from .models import RUNNING_IMPORT_STATES, Caregiver, Child, ChildChange, ImportJob, Parent
 from .names import pinyin_of
 from .services import classify_child, snapshot
 from .signals import children_saved_in_bulk
-from .tabular import COLUMN_BY_KEY, COLUMNS, YES_NO, cell_text, choice_aliases, header_aliases
+from .tabular import (
+    COLUMN_BY_KEY,
+    COLUMNS,
+    YES_NO,
+    cell_text,
+    choice_aliases,
+    header_aliases,
+    max_chars,
+)
 
 logger = logging.getLogger(__name__)
+INTERRUPTED = gettext_lazy(
+    "The import was interrupted (the server restarted). Nothing was saved; upload the file again."
+)
 UNEXPECTED = gettext_lazy(
     "The file could not be processed. Nothing was saved. Check that it is the "
     "template's layout, or contact the county office."
 )
-MAX_ROWS = 50_000
+# Columns read from each row: the template's 51 and room for a user's own notes; cells to
+# the right are never read (openpyxl would otherwise pad every row to the widest one).
+MAX_COLUMNS = 200
+QUOTE_CHARS = 30  # what a message quotes of a cell: never the whole cell
+MESSAGE_CHARS = 300  # the longest message one error keeps
+# Error messages held in memory while a file is checked; the report shows the first
+# settings.IMPORT_REPORT_ERRORS and counts the rest.
+ERRORS_KEPT = 10_000
 DATE_FIELDS = {
     "status_since",
     "last_return",
@@ -55,6 +73,15 @@ class FileProblem(Exception):
     """The file as a whole cannot be read (not xlsx, no header, missing columns)."""
 
 
+class ImportBusy(Exception):
+    """The user already has an import running (one at a time, held by the database)."""
+
+
+def quote(text: str) -> str:
+    """A cell's text as a message may quote it: the first QUOTE_CHARS characters."""
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+
+
 @dataclass
 class Row:
     number: int  # the row number in the sheet, as the user sees it
@@ -63,26 +90,54 @@ class Row:
     caregiver: dict | None = None
     id_number: str = ""
     errors: list = field(default_factory=list)  # [(column label, message)]
+    hidden_errors: int = 0  # errors counted but not kept (past ERRORS_KEPT in the file)
 
     def error(self, key: str, message) -> None:
         column = COLUMN_BY_KEY.get(key)
-        self.errors.append((str(column.label) if column else key, str(message)))
+        self.errors.append((str(column.label) if column else key, str(message)[:MESSAGE_CHARS]))
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.hidden_errors
 
 
 def read_sheet(content: bytes) -> tuple[dict[int, str], list[tuple[int, list]]]:
-    """The header (column index → key) and the data rows of the first sheet."""
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise FileProblem(
-            _("This is not an .xlsx file. Save it as Excel workbook (.xlsx) and upload it again.")
-        )
+    """The header (column index → key) and the data rows of the first sheet.
+
+    The file is measured first (core.uploads.check_xlsx: sizes, compression, rows, texts)
+    and only then read, streaming, row by row; rows and columns past the limits are never
+    read.
+    """
+    limits = XlsxLimits.from_settings()
+    try:
+        check_xlsx(io.BytesIO(content), limits)
+    except UploadRefused as refused:
+        raise FileProblem(refused.message) from refused
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # a damaged or unusual workbook
         raise FileProblem(_("The file could not be read as an Excel workbook.")) from exc
-    sheet = workbook.worksheets[0]
+    try:
+        sheet = workbook.worksheets[0]
+        # The declared size may be wrong or hostile (A1:XFD1048576): read what is there.
+        sheet.reset_dimensions()
+        return _read_rows(sheet, limits)
+    finally:
+        workbook.close()
+
+
+def _read_rows(sheet, limits: XlsxLimits):
+    """The header row and the non-empty rows. Each row keeps only the cells of the template's
+    columns (at most one per column, the rightmost if a header is repeated), so a file's
+    memory is bounded by rows × columns, whatever else the sheet holds."""
     aliases = header_aliases()
-    header, rows = None, []
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+    header, columns, rows = None, [], []
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+        if number > limits.max_sheet_rows:
+            raise FileProblem(
+                _("The sheet has more than %(n)s rows; split it.")
+                % {"n": f"{limits.max_sheet_rows:,}"}
+            )
         if header is None:
             found = {
                 i: aliases[cell_text(c).lower()]
@@ -90,16 +145,20 @@ def read_sheet(content: bytes) -> tuple[dict[int, str], list[tuple[int, list]]]:
                 if cell_text(c).lower() in aliases
             }
             if len(found) >= 3:  # the header row (a title row above it is allowed)
-                header = found
+                where = {key: i for i, key in sorted(found.items())}  # the rightmost wins
+                columns = sorted(where.values())
+                header = {n: found[i] for n, i in enumerate(columns)}
             elif number > 10:
                 break
             continue
+        cells = [cells[i] if i < len(cells) else None for i in columns]
         if not any(cell_text(c) for c in cells):
             continue
         rows.append((number, list(cells)))
-        if len(rows) > MAX_ROWS:
-            raise FileProblem(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
-    workbook.close()
+        if len(rows) > limits.max_rows:
+            raise FileProblem(
+                _("The file has more than %(n)s rows; split it.") % {"n": f"{limits.max_rows:,}"}
+            )
     if header is None:
         raise FileProblem(_("No header row was found. Use the template's first row."))
     missing = [str(c.label) for c in COLUMNS if c.required and c.key not in header.values()]
@@ -174,6 +233,19 @@ class RowChecker:
             if column.required:
                 row.error(key, rules.REQUIRED)
             return None
+        limit = max_chars(key)
+        if len(text) > limit:  # refused before anything copies or converts it
+            row.error(
+                key,
+                _("Row %(row)s, “%(column)s”: longer than %(limit)s characters (%(length)s).")
+                % {
+                    "row": row.number,
+                    "column": column.label,
+                    "limit": limit,
+                    "length": f"{len(text):,}",
+                },
+            )
+            return None
         try:
             if column.kind == "date":
                 return _parse_date(raw)
@@ -188,16 +260,18 @@ class RowChecker:
                 return [self.choices[key][p] for p in parts]
         except (ValueError, KeyError, OverflowError):
             if column.kind == "date":
-                row.error(key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": text})
+                row.error(
+                    key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": quote(text)}
+                )
             elif column.kind in ("choice", "multi"):
                 allowed = "、".join(str(label) for _v, label in column.choices.choices)
                 row.error(
                     key,
                     _("“%(text)s” is not one of: %(allowed)s.")
-                    % {"text": text, "allowed": allowed},
+                    % {"text": quote(text), "allowed": allowed},
                 )
             else:
-                row.error(key, _("“%(text)s” is not valid here.") % {"text": text})
+                row.error(key, _("“%(text)s” is not valid here.") % {"text": quote(text)})
             return None
         return text
 
@@ -215,7 +289,7 @@ class RowChecker:
             row.error(
                 "village_code",
                 _("Unknown village code %(code)s: not a village of your jurisdiction.")
-                % {"code": values["village_code"]},
+                % {"code": quote(values["village_code"])},
             )
         birth_date, sex, name = values["birth_date"], values["sex"], values["name"]
         if birth_date:
@@ -373,25 +447,35 @@ class RowChecker:
 
 
 def check_file(actor, content: bytes, progress=None) -> tuple[list[Row], dict]:
-    """Read and check every row. Returns the rows and the report (errors, counts)."""
+    """Read and check every row. Returns the rows and the report (errors, counts).
+
+    The report lists the first settings.IMPORT_REPORT_ERRORS errors and counts the rest;
+    past ERRORS_KEPT, rows keep only the count of their errors (a file wrong in every cell
+    must not hold a million messages in memory).
+    """
     header, raw_rows = read_sheet(content)
     checker = RowChecker(actor)
     checker.prefetch(header, raw_rows)
-    checked = []
+    checked, kept = [], 0
     for index, (number, cells) in enumerate(raw_rows, start=1):
-        checked.append(checker.check(number, header, cells))
+        row = checker.check(number, header, cells)
+        if kept + len(row.errors) > ERRORS_KEPT:
+            row.hidden_errors, row.errors = len(row.errors), []
+        kept += len(row.errors)
+        checked.append(row)
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, len(raw_rows))
+    shown = settings.IMPORT_REPORT_ERRORS
     errors = [
         {"row": r.number, "column": column, "message": message}
         for r in checked
         for column, message in r.errors
-    ]
+    ][:shown]
     report = {
         "rows": len(checked),
-        "rows_with_errors": sum(1 for r in checked if r.errors),
-        "errors": errors[:2000],
-        "more_errors": max(0, len(errors) - 2000),
+        "rows_with_errors": sum(1 for r in checked if r.error_count),
+        "errors": errors,
+        "more_errors": sum(r.error_count for r in checked) - len(errors),
     }
     if not report["rows_with_errors"]:
         report["preview"] = preview(checked)
@@ -557,9 +641,81 @@ def template_workbook() -> bytes:
 
 
 def _set(job, **fields):
+    fields.setdefault("updated_at", timezone.now())
     for name, value in fields.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _busy(actor) -> ImportBusy:
+    running = (
+        ImportJob.objects.filter(created_by=actor, state__in=RUNNING_IMPORT_STATES)
+        .values_list("filename", flat=True)
+        .first()
+    )
+    return ImportBusy(
+        _(
+            "Your import of “%(file)s” is still running. Wait until it has ended (see your "
+            "recent imports below), then upload again."
+        )
+        % {"file": quote(running or "")}
+    )
+
+
+def expire_stale(actor) -> int:
+    """The user's imports marked running that have not moved for
+    settings.IMPORT_STALE_AFTER_MINUTES were cut off with their process (a restart): they
+    end FAILED, nothing of theirs was saved, and the user may upload again."""
+    since = timezone.now() - dt.timedelta(minutes=settings.IMPORT_STALE_AFTER_MINUTES)
+    stale = list(
+        ImportJob.objects.filter(
+            created_by=actor, state__in=RUNNING_IMPORT_STATES, updated_at__lt=since
+        ).select_related("created_by__area")
+    )
+    for job in stale:
+        _finish(job, ImportJob.State.FAILED, {"file_error": str(INTERRUPTED)})
+    return len(stale)
+
+
+def create_job(actor, filename: str, content: bytes) -> ImportJob:
+    """A job for an uploaded roster (stored encrypted), unless one of the user's imports is
+    still running: ImportBusy. The database's constraint decides, so two uploads at once on
+    two workers cannot both start."""
+    expire_stale(actor)
+    try:
+        with transaction.atomic():
+            return ImportJob.objects.create(
+                area=actor.area,
+                created_by=actor,
+                filename=filename[:200],
+                content=crypto.encrypt_bytes(content),
+            )
+    except IntegrityError as exc:
+        raise _busy(actor) from exc
+
+
+def begin_save(job: ImportJob) -> bool:
+    """Move a checked job to SAVING. False if it is no longer waiting to be saved (a second
+    click); ImportBusy if another of the user's imports is running."""
+    expire_stale(job.created_by)
+    try:
+        with transaction.atomic():
+            moved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.VALID).update(
+                state=ImportJob.State.SAVING, updated_at=timezone.now()
+            )
+    except IntegrityError as exc:
+        raise _busy(job.created_by) from exc
+    return bool(moved)
+
+
+def log_refusal(actor, filename: str, size: int | None, message: str) -> None:
+    """Audit an upload refused before any job was made (too large, a zip bomb, busy …)."""
+    log_action(
+        actor,
+        "children.import.refused",
+        None,
+        {"filename": quote(filename or ""), "size": size, "reason": str(message)[:MESSAGE_CHARS]},
+    )
 
 
 def _finish(job, state, report, **fields):
@@ -583,6 +739,7 @@ def _finish(job, state, report, **fields):
             "rows": report.get("rows", 0),
             "rows_with_errors": report.get("rows_with_errors", 0),
             "saved": fields.get("saved_count", 0),
+            **({"file_error": report["file_error"]} if report.get("file_error") else {}),
         },
     )
 

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -516,6 +517,10 @@ class ImportJobQuerySet(ScopedQuerySet):
     """Import jobs, scoped by the area of the account that uploaded them."""
 
 
+# The states of an import that is still at work (one at a time per user).
+RUNNING_IMPORT_STATES = ("queued", "checking", "saving")
+
+
 class ImportJob(models.Model):
     """An uploaded roster: checked row by row, then applied all at once or not at all."""
 
@@ -544,6 +549,9 @@ class ImportJob(models.Model):
     report = models.JSONField(default=dict, blank=True)
     saved_count = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set whenever the job moves (state, progress): a running job not moved for
+    # settings.IMPORT_STALE_AFTER_MINUTES was cut off with its process.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -551,6 +559,14 @@ class ImportJob(models.Model):
         verbose_name = _("roster import")
         verbose_name_plural = _("roster imports")
         ordering = ["-created_at"]
+        constraints = [
+            # One import at a time per user, held by the database across every worker.
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=models.Q(state__in=RUNNING_IMPORT_STATES),
+                name="children_one_running_import_per_user",
+            )
+        ]
 
     def __str__(self):
         return self.filename
@@ -561,7 +577,7 @@ class ImportJob(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.SAVING}
+        return self.state in RUNNING_IMPORT_STATES
 
 
 class ConcernQuerySet(ScopedQuerySet):

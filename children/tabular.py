@@ -2,6 +2,7 @@
 exports, and how cells are read and written."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -30,6 +31,7 @@ class Column:
     choices: type | None = None
     required: bool = False
     width: int = 12
+    max_chars: int | None = None  # the longest value a cell may hold; see max_chars()
 
 
 def _about(template, who):
@@ -53,13 +55,14 @@ YES_NO = {
 }
 
 COLUMNS = [
-    Column("village_code", _("village code"), required=True, width=15),
+    Column("village_code", _("village code"), required=True, width=15, max_chars=12),
     Column("village_group", _("village group")),
     Column("name", _("full name"), required=True),
     Column("sex", _("sex"), "choice", Sex, required=True, width=6),
     Column("ethnicity", _("ethnicity"), width=8),
     Column("birth_date", _("birth date"), "date", required=True),
-    Column("id_number", _("identity number"), width=21),
+    # 18 characters, and room for the spaces some users type between its groups.
+    Column("id_number", _("identity number"), width=21, max_chars=24),
     Column("hukou_type", _("registration type"), "choice", HukouType, width=8),
     Column("hukou_registered", _("household registration completed"), "bool", width=8),
     Column("hukou_address", _("place of registration"), width=20),
@@ -133,6 +136,37 @@ def header_aliases() -> dict[str, str]:
             with translation.override(language):
                 aliases[str(column.label).strip().lower()] = column.key
     return aliases
+
+
+# The longest way a typed cell is written: 2016年05月01日, 2016-05-01 00:00:00; a grade or
+# an age; 是/否/yes/false.
+KIND_MAX_CHARS = {"date": 20, "int": 10, "bool": 8}
+
+
+@functools.cache
+def max_chars(key: str) -> int:
+    """The longest text a cell of this column may hold: the model field's own limit for text
+    columns, the longest accepted spelling for choices, a short bound for dates and numbers.
+    A longer cell is refused by the importer with its row and column, never stored."""
+    from .models import Caregiver, Child, Parent
+
+    column = COLUMN_BY_KEY[key]
+    if column.max_chars:
+        return column.max_chars
+    if column.kind in KIND_MAX_CHARS:
+        return KIND_MAX_CHARS[column.kind]
+    if column.kind in ("choice", "multi"):
+        aliases = choice_aliases(column.choices)
+        if column.kind == "choice":
+            return max(map(len, aliases))
+        # Every value once, each in its longest spelling, with a separator after each.
+        return sum(
+            max(len(alias) for alias, value in aliases.items() if value == choice) + 1
+            for choice in column.choices.values
+        )
+    owner, _sep, name = key.rpartition(".")
+    model = {"": Child, "caregiver": Caregiver}.get(owner, Parent)
+    return model._meta.get_field(name).max_length
 
 
 def choice_aliases(choices) -> dict[str, str]:

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import crypto
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
@@ -17,7 +16,7 @@ from core.reads import audit_page
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 from core.throttling import count_read, read_limited
 
-from . import policy, services
+from . import imports, policy, services
 from .choices import ParentRole, Status
 from .concern_views import for_display
 from .exports import ExportForm, export_roster
@@ -371,21 +370,36 @@ def import_template(request):
 
 @login_required
 def import_upload(request):
-    """Upload a roster; it is checked first, and saved only when every row is right."""
+    """Upload a roster; it is checked first, and saved only when every row is right.
+
+    A file refused before it is read (too large, a zip bomb, too many rows, another import
+    still running) is a form error: no job, nothing stored, and the refusal is audited.
+    """
     if not can_write(request.user):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        purge_waiting_files()
-        job = ImportJob.objects.create(
-            area=request.user.area,
-            created_by=request.user,
-            filename=upload.name[:200],
-            content=crypto.encrypt_bytes(upload.read()),
-        )
-        start(job, run_check)
-        return redirect("children:import_job", pk=job.pk)
+    posted = request.method == "POST"  # bound even when the file was refused while read
+    files = request.FILES if posted else None  # reads the body: the handler may refuse it
+    refused = getattr(request, "upload_refused", None)
+    form = ImportForm(request.POST if posted else None, files, refused_upload=refused)
+    if posted:
+        upload = request.FILES.get("file")
+        if form.is_valid():
+            purge_waiting_files()
+            try:
+                job = imports.create_job(request.user, upload.name, upload.read())
+            except imports.ImportBusy as busy:
+                form.add_error("file", str(busy))
+                form.refusal_code = "busy"
+            else:
+                start(job, run_check)
+                return redirect("children:import_job", pk=job.pk)
+        if form.refusal_code:
+            imports.log_refusal(
+                request.user,
+                upload.name if upload else (refused or {}).get("name", ""),
+                upload.size if upload else int(request.META.get("CONTENT_LENGTH") or 0),
+                " ".join(form.errors.get("file", [])),
+            )
     jobs = ImportJob.objects.visible_to(request.user).filter(created_by=request.user)
     context = {"form": form, "jobs": jobs.defer("content")[:10]}
     return render(request, "children/import.html", context)
@@ -407,5 +421,9 @@ def import_save(request, pk):
     if not can_write(request.user) or job.created_by_id != request.user.pk:
         raise PermissionDenied
     if request.method == "POST" and job.state == ImportJob.State.VALID:
-        start(job, run_save)
+        try:
+            if imports.begin_save(job):
+                start(job, run_save)
+        except imports.ImportBusy as busy:
+            messages.error(request, str(busy))
     return redirect("children:import_job", pk=job.pk)

@@ -353,6 +353,29 @@ SHOUHU_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "
 # Roster imports check and save large files in a background thread of the web process,
 # showing progress; the tests run them inline.
 IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
+# Bounded uploads (core/uploads.py says why each limit is large enough for a real roster).
+# A roster of 25,000 children is 4.8 MB; its sheet unpacks to 42 MB at 8.7 : 1.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts of the workbook, unpacked
+IMPORT_MAX_COMPRESSION_RATIO = 100  # per part: real rosters < 10 : 1, a zip bomb ~1,000 : 1
+# Non-empty rows per file: a county's whole registry (~25,000 children) fits in one file.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "30000"))
+# Rows shown in an import's report (the rest are counted: "… and N more").
+IMPORT_REPORT_ERRORS = 200
+# An import still "running" after this long was cut off (the process stopped): it no longer
+# holds the user's one running import.
+IMPORT_STALE_AFTER_MINUTES = 30
+# The request: an uploaded file is not read past IMPORT_MAX_UPLOAD_BYTES (core.uploads'
+# handler discards the rest); files above 2.5 MB go to a temporary file, not to memory;
+# other fields stay within Django's 2.5 MB; one file per request.
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 LOGGING = {
     "version": 1,

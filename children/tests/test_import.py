@@ -142,8 +142,13 @@ def test_a_file_that_is_not_xlsx_is_refused_clearly(client, director, world):
         reverse("children:import"), {"file": SimpleUploadedFile("roster.xls", b"not a workbook")}
     )
     assert "file" in response.context["form"].errors
-    job = upload(client, b"PK but not really a zip", name="roster.xlsx")
-    assert job.state == ImportJob.State.INVALID and job.report["file_error"]
+    # Named .xlsx but not a workbook: refused on the form (measured before it is read), no job.
+    response = client.post(
+        reverse("children:import"),
+        {"file": SimpleUploadedFile("roster.xlsx", b"PK but not really a zip")},
+    )
+    assert "不是.xlsx文件" in " ".join(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
 
 
 def test_missing_columns_are_named(client, director, world):
