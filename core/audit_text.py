@@ -19,6 +19,8 @@ ACTIONS = {
     "auth.logout": _("logged out"),
     "auth.login_failed": _("failed login"),
     "auth.token_issued": _("API token issued"),
+    "auth.session_ended": _("session ended by its time limit"),
+    "people.apitoken.revoked": _("API token revoked"),
     "people.user.created": _("created an account"),
     "people.user.updated": _("changed an account"),
     "people.user.password_set": _("set an account's password"),
@@ -186,6 +188,9 @@ VALUES = {
     "csv": "CSV",
     "pdf": "PDF",
     "all": _("all"),
+    # Why a session ended (auth.session_ended).
+    "idle": _("inactive too long"),
+    "lifetime": _("logged in too long ago"),
 }
 # Parts of a changed field's name: "father.status" is the father's status.
 RELATED = {

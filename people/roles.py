@@ -72,3 +72,7 @@ ASSIGNABLE_ROLES = {
     },
     Role.TOWNSHIP_STAFF: {Role.DIRECTOR, Role.SOCIAL_WORKER, Role.VOLUNTEER},
 }
+
+# Roles that list and revoke the API tokens of the accounts in their jurisdiction (everyone
+# lists and revokes their own).
+TOKEN_ADMIN_ROLES = {Role.COUNTY_OFFICER}
