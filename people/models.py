@@ -213,7 +213,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=8)
     # HMAC-SHA256 of the key under a server secret (people.tokens.digest).
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
