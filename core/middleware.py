@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
@@ -103,9 +104,11 @@ class SessionTimeoutMiddleware:
             else:
                 self._note(request.session, now)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and self.STARTED not in request.session:
-            self._note(request.session, _now())  # the login request itself
+        # The login request itself. Only a session that holds a login: an API call signed in
+        # by a token sets request.user too, and must not start a session.
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and self.STARTED not in session:
+            self._note(session, _now())
         if is_htmx(request) and self._to_login(response):
             return self._htmx_redirect(request)
         return response

@@ -14,7 +14,7 @@ from core.models import AuditEntry
 from core.testing import make_user
 from people import tokens
 from people.models import ApiToken, User
-from people.services import set_account_password, update_account
+from people.services import update_account
 
 MY_TOKENS = reverse("people:my_tokens")
 TOKEN_LIST = reverse("people:token_list")
