@@ -41,7 +41,9 @@ def note_credential_change(sender, instance, update_fields=None, raw=False, **kw
         "is_active": instance.is_active,
     }
     reasons = tokens.account_change_reasons(before, after)
-    if before["password"] != instance.password:
+    # A new password is one given with set_password() (Django keeps it in `_password` until
+    # the save): not the same password hashed again when a login upgrades its hasher.
+    if before["password"] != instance.password and instance._password is not None:
         reasons.append(tokens.Reason.PASSWORD_RESET)
     instance._token_reasons = reasons
 

@@ -382,3 +382,17 @@ def test_revocations_read_in_words_in_the_audit_log(client, county_officer, dire
     client.force_login(county_officer)
     page = client.get(reverse("audit_log")).content.decode()
     assert "撤销了 API 令牌" in page and "由县级工作人员撤销" in page
+
+
+def test_a_login_that_rehashes_the_password_keeps_the_tokens(client, director, settings):
+    """Django hashes a password again with a newer hasher at login: not a new password."""
+    made = two_tokens(director)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    response = client.post(reverse("login"), {"username": "director", "password": "pw-test-123"})
+    assert response.status_code == 302
+    director.refresh_from_db()
+    assert director.password.startswith("pbkdf2_sha256$")  # it was hashed again
+    assert {state(t) for t in made} == {"active"}
