@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
@@ -104,11 +103,6 @@ class SessionTimeoutMiddleware:
             else:
                 self._note(request.session, now)
         response = self.get_response(request)
-        # The login request itself. Only a session that holds a login: an API call signed in
-        # by a token sets request.user too, and must not start a session.
-        session = getattr(request, "session", None)
-        if session is not None and SESSION_KEY in session and self.STARTED not in session:
-            self._note(session, _now())
         if is_htmx(request) and self._to_login(response):
             return self._htmx_redirect(request)
         return response
@@ -121,13 +115,20 @@ class SessionTimeoutMiddleware:
             return "idle"
         return None
 
-    def _note(self, session, now):
-        if self.STARTED not in session:
-            session[self.STARTED] = now
+    @classmethod
+    def start(cls, session):
+        """Stamp a session at login (people/signals.py, on user_logged_in); a session from
+        before this middleware is stamped at its next request."""
+        cls._note(session, _now())
+
+    @classmethod
+    def _note(cls, session, now):
+        if cls.STARTED not in session:
+            session[cls.STARTED] = now
             deadline = now + settings.SESSION_ABSOLUTE_SECONDS + settings.SESSION_IDLE_SECONDS
             session.set_expiry(datetime.datetime.fromtimestamp(deadline, datetime.UTC))
-        if now - session.get(self.SEEN, 0) >= self.WRITE_EVERY:
-            session[self.SEEN] = now
+        if now - session.get(cls.SEEN, 0) >= cls.WRITE_EVERY:
+            session[cls.SEEN] = now
 
     def _end(self, request, user, why):
         request.session.flush()

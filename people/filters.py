@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from .models import ApiToken, User
 from .roles import Role
 
@@ -56,7 +58,7 @@ class ApiTokenFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("state"), method="filter_state", choices=ApiToken.State.choices
     )
-    user = django_filters.NumberFilter(field_name="user_id", label=_("account"))
+    user = IdFilter(field_name="user_id", label=_("account"))
 
     class Meta:
         model = ApiToken

@@ -1,15 +1,25 @@
-"""Accounts' API tokens end with the account's sign-in: on logout, and when a password,
-role, area or active state changes by any path (the services revoke first, with their
-actor; this catches the rest: the admin, `manage.py changepassword`, a shell)."""
+"""A login starts the session's clock. An account's API tokens end with its sign-in: on
+logout, and when its password, role, area or active state changes by any path (the
+services revoke first, with their actor; this catches the rest: the admin,
+`manage.py changepassword`, a shell)."""
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+
+from core.middleware import SessionTimeoutMiddleware
 
 from . import tokens
 from .models import User
 
 WATCHED = {"password", "role", "area", "area_id", "is_active"}
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender, request, user, **kwargs):
+    """A session's absolute lifetime counts from the login (core.middleware)."""
+    if request is not None and hasattr(request, "session"):
+        SessionTimeoutMiddleware.start(request.session)
 
 
 @receiver(user_logged_out)

@@ -26,8 +26,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def signed_in(client, director, clock):
-    client.force_login(director)
-    assert client.get(HOME).status_code == 200  # stamps the login time
+    client.force_login(director)  # the login stamps the session (people/signals.py)
     return client
 
 
@@ -83,7 +82,9 @@ def test_the_stored_session_expires_at_a_time_fixed_at_login(signed_in, clock):
 
 
 def test_the_last_activity_is_written_at_most_once_a_minute(signed_in, clock):
-    clock["t"] += 30
+    clock["t"] += 1
+    assert settings.SESSION_COOKIE_NAME not in signed_in.get(HOME).cookies
+    clock["t"] += 29
     quiet = signed_in.get(HOME)
     assert settings.SESSION_COOKIE_NAME not in quiet.cookies  # session not saved
     assert signed_in.session[Limits.SEEN] == T0
@@ -141,3 +142,13 @@ def test_an_api_call_with_a_token_starts_no_session(director):
     response = api.get("/api/v1/areas/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_session_from_before_the_limits_is_stamped_at_its_next_request(client, director, clock):
+    client.force_login(director)
+    session = client.session
+    del session[Limits.STARTED], session[Limits.SEEN]
+    session.save()
+    clock["t"] += 100
+    assert client.get(HOME).status_code == 200
+    assert client.session[Limits.STARTED] == T0 + 100
