@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -98,7 +99,8 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = _now()
             ended = self._ended(request.session, now)
-            if ended:
+            # A late click on "log out" still logs out (and so revokes the API tokens).
+            if ended and not (request.method == "POST" and request.path == reverse("logout")):
                 self._end(request, user, ended)
             else:
                 self._note(request.session, now)

@@ -152,3 +152,14 @@ def test_a_session_from_before_the_limits_is_stamped_at_its_next_request(client,
     clock["t"] += 100
     assert client.get(HOME).status_code == 200
     assert client.session[Limits.STARTED] == T0 + 100
+
+
+def test_a_late_logout_still_logs_out_and_revokes_the_tokens(signed_in, clock, director):
+    from people.tokens import issue
+
+    token = issue(director, "手机")[0]
+    clock["t"] += 31 * 60
+    assert signed_in.post(reverse("logout")).status_code == 302
+    token.refresh_from_db()
+    assert token.reason == "logout"
+    assert AuditEntry.objects.filter(action="auth.logout").exists()
