@@ -24,6 +24,8 @@ ACTIONS = {
     "auth.token_issued": _("API token issued"),
     "auth.two_factor_failed": _("wrong two-factor code"),
     "auth.recovery_code_used": _("logged in with a recovery code"),
+    "auth.session_ended": _("session ended by its time limit"),
+    "people.apitoken.revoked": _("API token revoked"),
     "people.user.created": _("created an account"),
     "people.user.updated": _("changed an account"),
     "people.user.password_set": _("set an account's password"),
@@ -241,6 +243,9 @@ VALUES = {
     "all": _("all"),
     "open": _("open"),
     "overdue": _("overdue"),
+    # Why a session ended (auth.session_ended).
+    "idle": _("inactive too long"),
+    "lifetime": _("logged in too long ago"),
 }
 # Parts of a changed field's name: "father.status" is the father's status.
 RELATED = {

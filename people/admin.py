@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import TokenProxy
 
 from core.admin import AuditedModelAdmin
 from core.audit import log_action
 
-from .models import ResponsibilityPost, User
+from . import tokens
+from .models import ApiToken, ResponsibilityPost, User
 
 
 @admin.register(User)
@@ -23,6 +23,17 @@ class ShouhuUserAdmin(AuditedModelAdmin, UserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Deactivation or a new role or area ends the account's API tokens; revoked
+            # before the save so the entries name the administrator (people/signals.py).
+            before = User.objects.values("role", "area_id", "is_active").get(pk=obj.pk)
+            after = {"role": obj.role, "area_id": obj.area_id, "is_active": obj.is_active}
+            reasons = tokens.account_change_reasons(before, after)
+            if reasons:
+                tokens.revoke_all(obj, request.user, reasons[0])
+        super().save_model(request, obj, form, change)
+
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
@@ -33,9 +44,26 @@ class ShouhuUserAdmin(AuditedModelAdmin, UserAdmin):
 
 # Roles are Shouhu's own (people/roles.py); Django's groups are not used.
 admin.site.unregister(Group)
-# API tokens are issued through /api/v1/auth/token/ (audited), not created by hand.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are issued and revoked through the app (audited); the key is never
+    stored, so there is nothing to show but its prefix."""
+
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at", "reason"]
+    list_filter = ["reason"]
+    search_fields = ["user__username", "name", "prefix"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ResponsibilityPost)

@@ -1,12 +1,18 @@
 """REST endpoints of people and the responsibility matrix, scoped like the pages."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from core.api import ScopedReadOnlyViewSet
 
-from .filters import PersonFilter
+from . import tokens
+from .filters import ApiTokenFilter, PersonFilter
 from .models import ResponsibilityPost, User
-from .serializers import PersonSerializer, ResponsibilityPostSerializer
+from .serializers import ApiTokenSerializer, PersonSerializer, ResponsibilityPostSerializer
 
 
 class PersonViewSet(ScopedReadOnlyViewSet):
@@ -39,3 +45,26 @@ class ResponsibilityPostViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return super().get_queryset().select_related("area")
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """API tokens: the caller's own, and a county officer's those of every account in the
+    jurisdiction (outside: 404). Keys are never shown; POST /api/v1/auth/token/ makes one."""
+
+    serializer_class = ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    # Everyone may list and revoke their own tokens, read-only roles too.
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ["created_at", "expires_at", "last_used_at"]
+    search_fields = []
+
+    def get_queryset(self):
+        return tokens.visible_tokens(self.request.user).select_related("user", "revoked_by")
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Revoke a token (already revoked: answered as it is)."""
+        token = self.get_object()
+        tokens.revoke_by(request.user, token)
+        return Response(self.get_serializer(token).data)

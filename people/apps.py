@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People and roles")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the token revocations)

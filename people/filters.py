@@ -2,9 +2,12 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from core.filters import IdFilter
+
+from .models import ApiToken, User
 from .roles import Role
 
 
@@ -45,4 +48,34 @@ class PersonFilter(django_filters.FilterSet):
             | Q(username__icontains=value)
             | Q(area__name__icontains=value)
             | Q(phone__contains=value)
+        )
+
+
+class ApiTokenFilter(django_filters.FilterSet):
+    """API tokens by state, account and words (shared by the pages and the API)."""
+
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    state = django_filters.ChoiceFilter(
+        label=_("state"), method="filter_state", choices=ApiToken.State.choices
+    )
+    user = IdFilter(field_name="user_id", label=_("account"))
+
+    class Meta:
+        model = ApiToken
+        fields = []
+
+    def filter_state(self, queryset, name, value):
+        now = timezone.now()
+        if value == ApiToken.State.ACTIVE:
+            return queryset.active(now)
+        if value == ApiToken.State.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(prefix__startswith=value)
+            | Q(user__username__icontains=value)
+            | Q(user__name__icontains=value)
         )

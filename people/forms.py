@@ -127,3 +127,13 @@ class NewAccountForm(AccountForm):
 
 class AccountPasswordForm(SetPasswordForm):
     """A manager sets a new password for an account (e.g. a director who forgot theirs)."""
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: a name to recognise it by (the device or script that uses it)."""
+
+    name = forms.CharField(
+        label=_("name"),
+        max_length=60,
+        help_text=_('The device or program that will use it, e.g. "office laptop".'),
+    )

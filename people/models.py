@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.codes import Level
@@ -17,6 +18,7 @@ from .roles import (
     MANAGING_ROLES,
     ROLE_LEVELS,
     TWO_FACTOR_ROLES,
+    TOKEN_ADMIN_ROLES,
     WRITING_ROLES,
     Role,
 )
@@ -103,6 +105,11 @@ class User(AbstractUser):
         return self.is_superuser or self.role in TWO_FACTOR_ROLES
 
     @property
+    def can_manage_tokens(self) -> bool:
+        """May list and revoke the API tokens of the accounts in their jurisdiction."""
+        return self.is_active and self.role in TOKEN_ADMIN_ROLES
+
+    @property
     def audit_area_code(self) -> str:
         return self.area.code if self.area_id else ""
 
@@ -167,3 +174,90 @@ class ResponsibilityPost(models.Model):
             raise ValidationError(
                 {"post": _("This post belongs to a %(level)s.") % {"level": Level(level).label}}
             )
+
+
+class ApiTokenQuerySet(ScopedQuerySet):
+    """API tokens, scoped by the area of the account they belong to."""
+
+    scope_field = "user__area__code"
+
+    def active(self, at=None):
+        """Tokens that still open the API: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+    def issue(self, user, name=""):
+        """A new token for `user` and its key (see people.tokens.issue)."""
+        from .tokens import issue
+
+        return issue(user, name)
+
+
+class ApiToken(models.Model):
+    """A key for the API, one per device or script; only a keyed hash of the key is kept
+    (the key is shown once, when it is made). See people/tokens.py."""
+
+    class Reason(models.TextChoices):
+        OWNER = "owner", _("revoked by its owner")
+        OFFICER = "officer", _("revoked by a county officer")
+        LOGOUT = "logout", _("the owner logged out")
+        PASSWORD_CHANGED = "password_changed", _("the owner changed their password")
+        PASSWORD_RESET = "password_reset", _("the password was reset")
+        DEACTIVATED = "deactivated", _("the account was deactivated")
+        ROLE_CHANGED = "role_changed", _("the role changed")
+        AREA_CHANGED = "area_changed", _("the area changed")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    # The key's first characters: not secret, enough to recognise a key one holds.
+    prefix = models.CharField(_("prefix"), max_length=8)
+    # HMAC-SHA256 of the key under a server secret (people.tokens.digest).
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def audit_area_code(self) -> str:
+        return self.user.audit_area_code
+
+    def state_at(self, at=None) -> str:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (at or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+    @property
+    def state(self) -> str:
+        return self.state_at()
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)

@@ -89,3 +89,6 @@ TWO_FACTOR_ROLES = {
 # Roles that may reset another account's two-factor login (a lost phone), inside their
 # jurisdiction; the reset is audited.
 TWO_FACTOR_RESET_ROLES = {Role.COUNTY_OFFICER}
+# Roles that list and revoke the API tokens of the accounts in their jurisdiction (everyone
+# lists and revokes their own).
+TOKEN_ADMIN_ROLES = {Role.COUNTY_OFFICER}

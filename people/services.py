@@ -1,9 +1,10 @@
-"""Service functions of the people app: changes to the responsibility matrix."""
+"""Service functions of the people app: accounts and the responsibility matrix."""
 
 from django.db import transaction
 
 from core.audit import field_changes, log_action
 
+from . import tokens
 from .models import ResponsibilityPost, User
 
 POST_FIELDS = ["post", "holder_name", "phone"]
@@ -70,6 +71,11 @@ def create_account(actor, *, username, password, **fields) -> User:
     return user
 
 
+def _access(user) -> dict:
+    """What an account's API tokens depend on besides its password."""
+    return {"role": user.role, "area_id": user.area_id, "is_active": user.is_active}
+
+
 @transaction.atomic
 def update_account(actor, user: User, changes: dict) -> User:
     """Change an account's name, role, area, phone or active state; audited field by field.
@@ -77,10 +83,16 @@ def update_account(actor, user: User, changes: dict) -> User:
     Accounts are never deleted: a person who leaves is deactivated.
     """
     before = _account_snapshot(user)
+    access_before = _access(user)
     for name in ("name", "role", "area", "phone", "is_active"):
         if name in changes:
             setattr(user, name, changes[name])
     user.full_clean()
+    # Deactivation or a new role or area ends the account's API tokens (before the save,
+    # so that the revocations carry the actor; people/signals.py catches other paths).
+    reasons = tokens.account_change_reasons(access_before, _access(user))
+    if reasons:
+        tokens.revoke_all(user, actor, reasons[0])
     user.save()
     log_action(
         actor,
@@ -93,7 +105,9 @@ def update_account(actor, user: User, changes: dict) -> User:
 
 @transaction.atomic
 def set_account_password(actor, user: User, password: str) -> None:
-    """Set a new password for an account (audited, without the password)."""
+    """Set a new password for an account (audited, without the password); its API tokens
+    are revoked."""
+    tokens.revoke_all(user, actor, tokens.Reason.PASSWORD_RESET)
     user.set_password(password)
     user.save(update_fields=["password"])
     log_action(actor, "people.user.password_set", user)

@@ -1,12 +1,16 @@
 """Pages of the jurisdiction: home, area drill-down, gaps, people and the responsibility matrix."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
@@ -14,15 +18,16 @@ from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
-from .filters import PersonFilter
+from .filters import ApiTokenFilter, PersonFilter
 from .forms import (
     AccountForm,
     AccountPasswordForm,
+    ApiTokenForm,
     NewAccountForm,
     NewResponsibilityPostForm,
     ResponsibilityPostForm,
 )
-from .models import ResponsibilityPost, User
+from .models import ApiToken, ResponsibilityPost, User
 from .services import (
     add_post,
     create_account,
@@ -36,6 +41,7 @@ from .summary import (
     responsibility_rows,
     villages_with_gaps,
 )
+from .tokens import issue, revoke_all, revoke_by, visible_tokens
 
 
 def _breadcrumbs(user, area):
@@ -254,7 +260,66 @@ class AuditedPasswordChangeView(PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
+        # A new password ends the account's API tokens (revoked first, so the audit entries
+        # name the user who changed it).
+        revoke_all(self.request.user, self.request.user, ApiToken.Reason.PASSWORD_CHANGED)
         response = super().form_valid(form)
         log_action(self.request.user, "people.user.password_changed", self.request.user)
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+@login_required
+def my_tokens(request):
+    """The user's own API tokens: list them, make one (its key shown this once), revoke."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = new_key = None
+    if request.method == "POST" and form.is_valid():
+        new_token, new_key = issue(request.user, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).select_related("revoked_by")
+    context = {
+        "form": form,
+        "page": paginate(request, tokens),
+        "query": "",
+        "new_token": new_token,
+        "new_key": new_key,
+        "mine": True,
+        "token_days": settings.API_TOKEN_DAYS,
+    }
+    response = render_page(
+        request, "people/my_tokens.html", context, "people/partials/_token_table.html"
+    )
+    add_never_cache_headers(response)  # a new key must not stay in any cache
+    return response
+
+
+@login_required
+def token_list(request):
+    """The API tokens of every account in a county officer's jurisdiction, with revoke."""
+    if not request.user.can_manage_tokens:
+        raise PermissionDenied
+    tokens = visible_tokens(request.user).select_related("user__area", "revoked_by")
+    token_filter = ApiTokenFilter(request.GET, queryset=tokens)
+    context = {
+        "filter": token_filter,
+        "page": paginate(request, token_filter.qs),
+        "query": query_without_page(request),
+        "mine": False,
+    }
+    return render_page(
+        request, "people/token_list.html", context, "people/partials/_token_table.html"
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    """Revoke a token: the owner's own, or a county officer's for an account of theirs."""
+    token = get_object_or_404(visible_tokens(request.user), pk=pk)
+    if revoke_by(request.user, token):
+        messages.success(request, _("The API token %(name)s was revoked.") % {"name": token})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("people:my_tokens")
+    return redirect(back)

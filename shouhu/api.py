@@ -7,7 +7,7 @@ from care.api import ActivityViewSet, VisitViewSet
 from children import concern_api
 from children.api import ChildViewSet
 from concerns import api as concerns_api
-from people.api import PersonViewSet, ResponsibilityPostViewSet
+from people.api import ApiTokenViewSet, PersonViewSet, ResponsibilityPostViewSet
 from relief import api as relief_api
 from rounds import api as rounds_api
 from social import api as social_api
@@ -22,6 +22,7 @@ router.register("children", ChildViewSet, basename="child")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 # Apps added later register their own routes, so each keeps its routes in its own file.
 for app_api in (

@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -118,6 +117,8 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session passed the one-time code.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: ends idle and too-old sessions with a message.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
     # Roles that require two-factor login reach nothing until enrolled and verified.
@@ -259,6 +260,11 @@ SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# A signed-in session ends after SESSION_IDLE_MINUTES without a request (30) and, whatever
+# the activity, SESSION_ABSOLUTE_HOURS after login (12): core.middleware.SessionTimeoutMiddleware.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -294,10 +300,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# API tokens (people.ApiToken) expire API_TOKEN_DAYS after they are issued; only a keyed
+# hash of each is stored. They are revoked on logout, password change or reset,
+# deactivation and a change of role or area (people/tokens.py).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "people.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.StaffRolePermission"],

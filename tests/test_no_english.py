@@ -123,8 +123,16 @@ def busy_county(world, county_officer, township_officer, director, leader, volun
         director, special, "祖母腿脚不便，作业无人辅导", source="visit", urgency="urgent"
     )
     take_action(director, concern, "已联系学校安排课后辅导。")
+    from people.models import ApiToken
+    from people.tokens import issue, revoke
+
+    made = [issue(user, "办公室电脑")[0] for user in (county_officer, director)]
+    revoke(issue(director, "旧手机")[0], county_officer, ApiToken.Reason.OFFICER)
     stats.refresh_all()
     return {
+        # The tokens' prefixes are random letters: data, not interface text.
+        "data_words": [t.prefix for t in ApiToken.objects.all()],
+        "tokens": made,
         "concern": concern,
         "special": special,
         "ordinary": ordinary,
@@ -190,6 +198,8 @@ def _pages(data) -> dict[str, list[str]]:
             *officer,
             reverse("audit_log"),
             reverse("audit_log") + "?action=auth.login",
+            reverse("people:token_list"),
+            reverse("people:my_tokens"),
         ],
         "township_officer": [
             reverse("stats:dashboard", args=[TOWNSHIP_A]),
@@ -209,6 +219,7 @@ def _pages(data) -> dict[str, list[str]]:
             reverse("stats:dashboard", args=[A1]),
             reverse("rounds:return", args=[data["return"].pk]),
             reverse("concerns:new"),
+            reverse("people:my_tokens"),
         ],
         "leader": [reverse("stats:dashboard", args=[COUNTY]), reverse("children:roster")],
         "volunteer": [reverse("social:my_children"), reverse("concerns:new")],
@@ -224,7 +235,8 @@ def test_the_main_pages_of_every_role_have_no_english(client, request, busy_coun
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code in (200, 400), (url, response.status_code)
         # The accounts' login names are data, not interface text.
-        english = english_in(response.content.decode(), data_words=PERSONAS)
+        words = [*busy_county["data_words"], *PERSONAS]
+        english = english_in(response.content.decode(), data_words=words)
         if english:
             found[url] = sorted(set(english))
     assert not found, "\n".join(f"{url}: {runs}" for url, runs in found.items())

@@ -118,6 +118,15 @@ def _post(world):
     )
 
 
+def _token(ctx):
+    """An API token of the director's (made when a call needs it)."""
+    from people.tokens import issue
+
+    if "token" not in ctx:
+        ctx["token"] = issue(ctx["director"], "手机")[0]
+    return ctx["token"]
+
+
 def _version(ctx, persona, url):
     api = APIClient()
     api.force_authenticate(ctx["county_officer" if persona == ANON else persona])
@@ -594,6 +603,11 @@ CALLS = {
     ("get", "/api/v1/stats/{code}/"): lambda ctx: [
         Call(200, params={"code": "341623100000"}),
         Call(404, "other_director", {"code": "341623100201"}),
+    ],
+    ("get", "/api/v1/tokens/"): _lists({"state": "castle"}),
+    ("post", "/api/v1/tokens/{id}/revoke/"): lambda ctx: [
+        Call(404, "other_director", {"id": _token(ctx).pk}),
+        Call(200, "director", {"id": _token(ctx).pk}),
     ],
     ("post", "/api/v1/auth/token/"): lambda ctx: [
         Call(200, ANON, body={"username": "director", "password": "pw-test-123"}),

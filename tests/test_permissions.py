@@ -157,6 +157,10 @@ TABLE = {
     ],
     "people:person_password": [(person("director"), MANAGE_IN_A1)],
     "password_change": [(None, EVERYONE_200)],
+    # API tokens: everyone has their own page; county officers list their jurisdiction's.
+    "people:my_tokens": [(None, EVERYONE_200)],
+    "people:token_list": [(None, COUNTY_OFFICERS_ONLY)],
+    "people:token_revoke": [(lambda ctx: {"pk": 1}, POST_ONLY)],
     "people:responsibility_root": [(None, TO_OWN_AREA)],
     "people:responsibility": [
         (lambda ctx: {"code": A1}, IN_A1),
@@ -288,6 +292,8 @@ TABLE = {
     "api:worklist": [(None, row(API_ANON, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
+    "api:token-list": [(None, API_EVERYONE_200)],
+    "api:token-revoke": [(lambda ctx: {"pk": 1}, API_POST_ONLY)],
     "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
     "schema": [(None, API_EVERYONE_200)],
     "api_docs": [(None, API_EVERYONE_200)],
