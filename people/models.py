@@ -17,8 +17,8 @@ from .roles import (
     FULL_ID_ROLES,
     MANAGING_ROLES,
     ROLE_LEVELS,
-    TWO_FACTOR_ROLES,
     TOKEN_ADMIN_ROLES,
+    TWO_FACTOR_ROLES,
     WRITING_ROLES,
     Role,
 )
