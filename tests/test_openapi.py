@@ -190,6 +190,13 @@ CHILD = {
         "assessment": "good",
     },
 }
+BASIS = {
+    "processing_basis": "guardian_consent",
+    "basis_on": "2026-09-01",
+    "consent_by": "王大",
+    "consent_relationship": "father",
+    "basis_note": "同意书存村儿童之家档案",
+}
 REPORT = {
     "area": "341623100201",
     "place": "村口",
@@ -350,6 +357,12 @@ CALLS = {
     ("patch", "/api/v1/children/{id}/"): _update(
         "child", {"village_group": "三组"}, {"birth_date": "2017-02-30"}
     ),
+    ("post", "/api/v1/children/{id}/basis/"): lambda ctx: [
+        Call(400, "director", {"id": ctx["child"].pk}, {"processing_basis": "guardian_consent"}),
+        Call(403, "leader", {"id": ctx["child"].pk}, BASIS),
+        Call(404, "other_director", {"id": ctx["child"].pk}, BASIS),
+        Call(200, "director", {"id": ctx["child"].pk}, BASIS),
+    ],
     ("get", "/api/v1/visits/"): _lists({"child": "x"}),
     ("post", "/api/v1/visits/"): lambda ctx: [
         Call(201, "director", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),

@@ -182,6 +182,10 @@ TABLE = {
         (child("child_a1"), row(LOGIN, 302, 302, 302, 404, 302, 404, 403, 404, 404))
     ],
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
+    "children:basis": [
+        (child("child_a1"), EDIT_IN_A1),
+        (child("child_b1"), row(LOGIN, 200, 404, 404, 200, 404, 200, 403, 404, 404)),
+    ],
     # Concerns follow their child. Every working role of the jurisdiction takes the steps of
     # the workflow; changing the owner is the officers'; only the township supervisor
     # confirms (an open concern has nothing to confirm yet: back to its page).
@@ -280,6 +284,7 @@ TABLE = {
     "api:activity-detail": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, API_IN_A1)],
     "api:worklist": [(None, row(API_ANON, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
+    "api:child-basis": [(child("child_a1"), API_POST_ONLY)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
     "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
     "schema": [(None, API_EVERYONE_200)],
