@@ -53,3 +53,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ the errors Django answers itself are JSON too (core/errors.py).
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

@@ -1,0 +1,30 @@
+"""Errors under /api/ are JSON, as the schema's `Error`; pages keep the site's pages."""
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_path_no_api_route_takes_answers_a_json_404(client, county_officer):
+    client.force_login(county_officer)
+    response = client.get("/api/v1/children/1.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_a_page_that_does_not_exist_is_still_the_sites_page(client, county_officer):
+    client.force_login(county_officer)
+    response = client.get("/children/nowhere/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@override_settings(ROOT_URLCONF="core.tests.broken_urls")
+def test_a_server_error_under_the_api_is_json():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/broken/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
