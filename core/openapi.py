@@ -40,10 +40,12 @@ FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": (
         "Errors by field: each field's messages (non_field_errors: the record's as a whole); "
-        "a nested field's errors as an object."
+        "a nested field's errors as an object. A body that cannot be read at all (not JSON, "
+        "a wrong content type) answers `detail`, a string saying why."
     ),
     "additionalProperties": {
-        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}],
+        # The string: DRF's `detail` on a body it cannot parse (found by tests/fuzz).
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}, {"type": "string"}],
     },
 }
 # Declared as `responses={400: FIELD_ERRORS}`; becomes the `FieldErrors` component.
