@@ -569,14 +569,16 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
     if not ids:
         return 0
     now = timezone.now()
-    after = _compact({name: _plain(value) for name, value in values.items()})
+    # One diff for all (each child had none): a county's register is tens of thousands.
+    changes = field_changes({}, _compact({name: _plain(v) for name, v in values.items()}))
+    username = getattr(actor, "username", "") or ""
     history = [
         ChildChange(
             child_id=pk,
             actor=actor,
-            actor_username=getattr(actor, "username", "") or "",
+            actor_username=username,
             kind=ChildChange.Kind.BASIS,
-            changes=field_changes({}, after),
+            changes=changes,
         )
         for pk in ids
     ]

@@ -17,7 +17,7 @@ from children.models import Child
 from people.models import User
 from people.roles import Role
 
-CONSENT_SHARE = 0.01  # recorded child by child: kept small, the seed's time is bounded
+CONSENT_SHARE = 0.005  # recorded child by child: kept small, the seed's time is bounded
 WITHOUT_SHARE = 0.03  # left without a basis: the gap report's lines
 MIN_WITHOUT = 3  # the small county shows a few too
 
