@@ -128,6 +128,7 @@ class AutoSchema(BaseAutoSchema):
         return bool(
             getattr(self.view, "filterset_class", None)
             or getattr(self.view, "filterset_fields", None)
+            or getattr(self.view, "search_fields", None)  # a search term can be refused
         )
 
     def _has_version(self) -> bool:

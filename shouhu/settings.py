@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.search.SearchFilter",  # DRF's, with its refusals as field errors
         "rest_framework.filters.OrderingFilter",
     ],
     # drf-spectacular's, with the error answers every operation gives (core/openapi.py).

@@ -28,3 +28,25 @@ def test_a_server_error_under_the_api_is_json():
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+def test_a_search_term_with_a_nul_is_ignored_where_nothing_is_searched(client, county_officer):
+    client.force_login(county_officer)
+    response = client.get("/api/v1/organisations/", {"search": "a\x00b"})
+    assert response.status_code == 200
+
+
+def test_a_refused_search_term_is_a_field_error(county_officer):
+    from rest_framework.exceptions import ValidationError
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from core.search import SearchFilter
+
+    class View:
+        search_fields = ["name"]
+
+    request = APIRequestFactory().get("/", {"search": "a\x00b"})
+    with pytest.raises(ValidationError) as refused:
+        SearchFilter().filter_queryset(Request(request), None, View())
+    assert list(refused.value.detail) == ["search"]
