@@ -278,6 +278,9 @@ def update_child(
         locked.needs_report,
         locked.report_reason,
     )
+    # The legal basis is record_basis's alone, likewise.
+    for name in (*rules.BASIS_FIELDS, "basis_recorded_by_id", "basis_recorded_at"):
+        setattr(child, name, getattr(locked, name))
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
     if siblings is not None:

@@ -199,3 +199,11 @@ def test_the_history_shows_the_basis_in_words(client, director, child):
     page = client.get(reverse("children:detail", args=[child.pk])).text
     assert "记录处理依据" in page and "个人信息处理依据" in page
     assert timezone.localdate().isoformat() in page
+
+
+def test_an_edit_read_before_the_basis_was_recorded_does_not_erase_it(director, child):
+    stale_copy = Child.objects.get(pk=child.pk)
+    services.record_basis(director, child, CONSENT)
+    services.update_child(director, stale_copy, {"village_group": "三组"})
+    child.refresh_from_db()
+    assert child.processing_basis == "guardian_consent" and child.village_group == "三组"
