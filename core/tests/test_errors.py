@@ -50,3 +50,22 @@ def test_a_refused_search_term_is_a_field_error(county_officer):
     with pytest.raises(ValidationError) as refused:
         SearchFilter().filter_queryset(Request(request), None, View())
     assert list(refused.value.detail) == ["search"]
+
+
+@pytest.mark.parametrize("body", ["0", "[]", '"note"', "1.5e16", "null"])
+def test_a_json_body_that_is_not_an_object_is_a_400_not_a_500(county_officer, world, body):
+    """Found by the fuzzing pass: a concern step read `data.get(…)` of a bare number."""
+    from rest_framework.test import APIClient
+
+    from children.concerns import open_concern
+    from core.testing import make_child
+
+    concern = open_concern(county_officer, make_child(world["a1"]), "作业无人辅导", source="visit")
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    for step in ("reassign", "report-made", "take-action"):
+        response = api.post(
+            f"/api/v1/concerns/{concern.pk}/{step}/", body, content_type="application/json"
+        )
+        assert response.status_code == 400, (step, response.content)
+        assert response.json() == {"detail": "请以 JSON 对象发送各字段。"}
