@@ -6,6 +6,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import lockout
@@ -19,6 +20,9 @@ class AuditedObtainAuthToken(ObtainAuthToken):
     """POST username and password, get a token. A failure is audited by the auth signal."""
 
     permission_classes = [AllowAny]
+    # The project's parsers (DRF's view names its own): a JSON body that is not an object is
+    # a 400, not a 500 in `request.data.get` below.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     # Slows down password guessing; the rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
