@@ -68,7 +68,7 @@ def test_a_json_body_that_is_not_an_object_is_a_400_not_a_500(county_officer, wo
             f"/api/v1/concerns/{concern.pk}/{step}/", body, content_type="application/json"
         )
         assert response.status_code == 400, (step, response.content)
-        assert response.json() == {"detail": "请以 JSON 对象发送各字段。"}
+        assert response.json() == {"non_field_errors": ["请以 JSON 对象发送各字段。"]}
 
 
 def test_the_token_endpoint_refuses_a_json_body_that_is_not_an_object(db):
