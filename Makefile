@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 # are allowed (production sets SECRET_KEY and FIELD_ENCRYPTION_KEY instead).
 export SHOUHU_DEMO ?= 1
 
-.PHONY: run test install test-postgres test-browser lint check bench bench-files messages clean
+.PHONY: run test install test-postgres test-browser test-fuzz lint check bench bench-files messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shouhu needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -47,6 +47,12 @@ $(VENV)/.browser: $(VENV)/.installed
 ## Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), no browser download.
 test-browser: $(VENV)/.browser
 	$(BIN)/python -m pytest -m browser -p no:cacheprovider tests/browser
+
+## API fuzzing pass: schemathesis against /api/schema/ on the small demo county, signed in,
+## fixed seed, FUZZ_EXAMPLES cases per operation and persona (default 12): fails on any 5xx
+## or answer the schema does not describe (tests/fuzz/test_api_fuzz.py).
+test-fuzz: install
+	$(BIN)/python -m pytest -m fuzz -p no:cacheprovider tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from areas.models import Area
@@ -14,13 +15,14 @@ from core.api import ScopedViewSetMixin
 from core.concurrency import STALE_MESSAGE
 from core.reads import AuditedListMixin
 from core.throttling import count_read
+from core.openapi import ERROR, FIELD_ERRORS
 
 from . import services
 from .choices import ParentRole
 from .filters import ChildFilter
 from .forms import CaregiverForm, ChildForm, ParentForm
 from .models import Child
-from .serializers import ChildSerializer, ChildWriteSerializer
+from .serializers import BasisSerializer, ChildSerializer, ChildWriteSerializer
 
 
 def _form_value(value):
@@ -228,3 +230,22 @@ class ChildViewSet(
     @extend_schema(request=ChildWriteSerializer, responses={200: ChildSerializer})
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
+
+    @extend_schema(
+        request=BasisSerializer,
+        responses={200: ChildSerializer, 400: FIELD_ERRORS, 403: ERROR},
+        description="Record the guardian's consent or the legal basis for processing the "
+        "child's data (PIPL art. 13, 31), with history and audit; replaces an earlier one.",
+    )
+    @action(detail=True, methods=["post"])
+    def basis(self, request, *args, **kwargs):
+        child = self.get_object()
+        payload = BasisSerializer(data=request.data)
+        if not payload.is_valid():
+            return Response(_flatten(payload.errors), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            services.record_basis(request.user, child, payload.validated_data)
+        except ValidationError as error:
+            problems = {k: [str(m) for m in v] for k, v in error.message_dict.items()}
+            return Response(problems, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)

@@ -116,3 +116,26 @@ class CloseReason(models.TextChoices):
     TURNED_18 = "turned_18", _("turned 18")
     DIED = "died", _("died")
     OTHER = "other", _("other")
+
+
+class ProcessingBasis(models.TextChoices):
+    """The legal basis for processing a child's personal information (PIPL art. 13, 31).
+
+    A child under 14 is sensitive personal information: without a statutory duty or an
+    emergency, processing needs a parent's or guardian's consent (art. 31); a child of 14
+    or over may consent themselves."""
+
+    STATUTORY_DUTY = "statutory_duty", _("statutory duty (PIPL art. 13(3))")
+    GUARDIAN_CONSENT = "guardian_consent", _("consent of a parent or guardian (PIPL art. 31)")
+    CHILD_CONSENT = "child_consent", _("the child's own consent (aged 14 or over)")
+    EMERGENCY = "emergency", _("emergency: protecting the child's life, health or property")
+
+
+class ConsentGiver(models.TextChoices):
+    """Who gave the consent, as the child's relation."""
+
+    FATHER = "father", _("father")
+    MOTHER = "mother", _("mother")
+    GUARDIAN = "guardian", _("other guardian")
+    CAREGIVER = "caregiver", _("entrusted caregiver, for the parents")
+    CHILD = "child", _("the child")

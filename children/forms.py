@@ -14,7 +14,15 @@ from core.concurrency import VersionedForm
 from core.uploads import UploadRefused, check_xlsx
 
 from . import rules
-from .choices import CareLevel, CloseReason, Health, IncomeSource, ParentStatus
+from .choices import (
+    CareLevel,
+    CloseReason,
+    ConsentGiver,
+    Health,
+    IncomeSource,
+    ParentStatus,
+    ProcessingBasis,
+)
 from .models import Caregiver, Child, Parent
 from .names import pinyin_of
 
@@ -460,3 +468,69 @@ class ImportForm(forms.Form):
             self.refusal_code = refused.code
             raise ValidationError(refused.message, code=refused.code) from refused
         return upload
+
+
+class BasisForm(forms.Form):
+    """The legal basis for processing the child's data (PIPL art. 13, 31): on the child's
+    page, and optional on the registration page (`optional=True`: left empty, nothing is
+    recorded and the child shows in the gap report)."""
+
+    processing_basis = forms.ChoiceField(
+        label=_("legal basis for processing"),
+        choices=[("", "---------"), *ProcessingBasis.choices],
+        required=False,
+    )
+    basis_on = forms.DateField(
+        label=_("date of consent or decision"),
+        required=False,
+        widget=DATE,
+        validators=[not_in_future],
+    )
+    basis_law = forms.CharField(
+        label=_("law or decision relied on"),
+        required=False,
+        max_length=200,
+        help_text=_("For a statutory duty: the law, regulation or decision that sets it."),
+    )
+    consent_by = forms.CharField(
+        label=_("consent given by"),
+        required=False,
+        max_length=50,
+        help_text=_("For a consent: the name of the parent or guardian who gave it."),
+    )
+    consent_relationship = forms.ChoiceField(
+        label=_("relation to the child"),
+        choices=[("", "---------"), *ConsentGiver.choices],
+        required=False,
+    )
+    basis_note = forms.CharField(
+        label=_("where the record is kept"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: the signed consent form in the children's home's file."),
+    )
+
+    def __init__(self, *args, birth_date=None, child_form=None, optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.birth_date, self.child_form, self.optional = birth_date, child_form, optional
+
+    def is_empty(self) -> bool:
+        return not any(self.cleaned_data.get(name) for name in rules.BASIS_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or (self.optional and self.is_empty()):
+            return cleaned
+        birth_date = self.birth_date
+        if birth_date is None and self.child_form is not None and self.child_form.is_valid():
+            birth_date = self.child_form.cleaned_data.get("birth_date")
+        today = timezone.localdate()
+        for name, error in rules.basis_errors(cleaned, birth_date or dt.date.min, today).items():
+            self.add_error(name, error)
+        return cleaned
+
+    def basis_data(self) -> dict | None:
+        """The basis to record, or None when an optional form was left empty."""
+        if self.optional and self.is_empty():
+            return None
+        return {name: self.cleaned_data.get(name) for name in rules.BASIS_FIELDS}

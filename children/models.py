@@ -20,6 +20,7 @@ from .choices import (
     CaregiverHealth,
     CareLevel,
     CloseReason,
+    ConsentGiver,
     Difficulty,
     DisabilityCategory,
     Health,
@@ -27,6 +28,7 @@ from .choices import (
     LeftBehindKind,
     ParentRole,
     ParentStatus,
+    ProcessingBasis,
     Relationship,
     Schooling,
     Sex,
@@ -176,6 +178,31 @@ class Child(models.Model):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closed_note = models.CharField(_("note"), max_length=300, blank=True)
+    # The legal basis for processing the child's data (PIPL art. 13, 31): written only by
+    # services.record_basis, with history and audit. Empty: a gap (villagefiles/gaps.py).
+    processing_basis = models.CharField(
+        _("legal basis for processing"),
+        max_length=20,
+        choices=ProcessingBasis.choices,
+        blank=True,
+        db_index=True,
+    )
+    basis_law = models.CharField(_("law or decision relied on"), max_length=200, blank=True)
+    basis_on = models.DateField(_("date of consent or decision"), null=True, blank=True)
+    consent_by = models.CharField(_("consent given by"), max_length=50, blank=True)
+    consent_relationship = models.CharField(
+        _("relation to the child"), max_length=10, choices=ConsentGiver.choices, blank=True
+    )
+    basis_note = models.CharField(_("where the record is kept"), max_length=200, blank=True)
+    basis_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    basis_recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -456,6 +483,7 @@ class ChildChange(models.Model):
         REOPENED = "reopened", _("reopened")
         TRANSFERRED = "transferred", _("transferred")
         IMPORTED = "imported", _("imported")
+        BASIS = "basis", _("legal basis recorded")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

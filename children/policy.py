@@ -453,3 +453,16 @@ def render_reason(reason) -> str:
     if message is None:
         return code
     return str(message) % _params_text(code, params) if params else str(message)
+
+
+# -- legal basis for processing a child's personal information (PIPL) --------------------
+# Under 14, a child's personal information is sensitive; processing it on consent needs a
+# parent's or guardian's consent (PIPL art. 28, 31). From 14 the child consents themselves.
+CONSENT_AGE = 14
+# What the civil-affairs department's statutory duty rests on, offered when an officer
+# records that basis (PIPL art. 13(3)); the officer may name another law or decision.
+STATUTORY_BASIS_LAW = (
+    "《中华人民共和国未成年人保护法》；"
+    "《国务院关于加强农村留守儿童关爱保护工作的意见》（国发〔2016〕13号）；"
+    "《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕36号）"
+)

@@ -211,3 +211,59 @@ def child_errors(
         ).items():
             errors.setdefault(name, error)
     return parsed, errors
+
+
+BASIS_FIELDS = (
+    "processing_basis",
+    "basis_law",
+    "basis_on",
+    "consent_by",
+    "consent_relationship",
+    "basis_note",
+)
+
+
+def basis_errors(data: dict, birth_date: dt.date, today: dt.date) -> dict:
+    """The legal basis for processing a child's data (PIPL art. 13, 31): which one, and the
+    date; a statutory duty names its law; a consent names who gave it. A child's own
+    consent only from 14 (a younger child's needs a parent or guardian)."""
+    from .choices import ConsentGiver, ProcessingBasis
+    from .policy import CONSENT_AGE
+
+    errors = {}
+    basis, on = data.get("processing_basis") or "", data.get("basis_on")
+    if not basis:
+        errors["processing_basis"] = ValidationError(REQUIRED, code="required")
+    elif basis not in ProcessingBasis.values:
+        errors["processing_basis"] = ValidationError(NOT_A_CHOICE, code="invalid_choice")
+    if on is None:
+        errors["basis_on"] = ValidationError(REQUIRED, code="required")
+    elif on > today:
+        errors["basis_on"] = ValidationError(_("This date is in the future."), code="future")
+    elif on < birth_date:
+        errors["basis_on"] = ValidationError(
+            _("This date is before the child's birth date."), code="before_birth"
+        )
+    if basis == ProcessingBasis.STATUTORY_DUTY and not (data.get("basis_law") or "").strip():
+        errors["basis_law"] = ValidationError(
+            _("Name the law or decision the duty rests on."), code="required"
+        )
+    if basis == ProcessingBasis.GUARDIAN_CONSENT:
+        if not (data.get("consent_by") or "").strip():
+            errors["consent_by"] = ValidationError(
+                _("Give the name of the parent or guardian who consented."), code="required"
+            )
+        relationship = data.get("consent_relationship") or ""
+        if relationship not in ConsentGiver.values or relationship == ConsentGiver.CHILD:
+            errors["consent_relationship"] = ValidationError(
+                _("Say how the person who consented is related to the child."), code="required"
+            )
+    if basis == ProcessingBasis.CHILD_CONSENT and on and age_on(birth_date, on) < CONSENT_AGE:
+        errors["processing_basis"] = ValidationError(
+            _(
+                "A child under 14 cannot consent alone: record the consent of a parent or "
+                "guardian (PIPL art. 31)."
+            ),
+            code="under_14",
+        )
+    return errors

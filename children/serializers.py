@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import policy
+from .choices import ConsentGiver, ProcessingBasis
 from .models import Caregiver, Child, Parent
 
 
@@ -52,6 +53,51 @@ class ClassificationSerializer(serializers.Serializer):
         return [policy.render_reason(r) for r in child.reasons + child.level_reasons]
 
 
+class BasisSerializer(serializers.Serializer):
+    """The legal basis for processing the child's data (PIPL art. 13, 31), as recorded by
+    services.record_basis; written through POST /api/v1/children/{id}/basis/."""
+
+    processing_basis = serializers.ChoiceField(choices=ProcessingBasis.choices)
+    basis_on = serializers.DateField(help_text="the date of the consent or decision")
+    basis_law = serializers.CharField(
+        required=False, allow_blank=True, help_text="for a statutory duty: the law relied on"
+    )
+    consent_by = serializers.CharField(
+        required=False, allow_blank=True, help_text="for a consent: who gave it"
+    )
+    consent_relationship = serializers.ChoiceField(
+        choices=ConsentGiver.choices, required=False, allow_blank=True
+    )
+    basis_note = serializers.CharField(
+        required=False, allow_blank=True, help_text="where the signed consent is kept"
+    )
+
+
+class RecordedBasisSerializer(BasisSerializer):
+    recorded_by = serializers.IntegerField(
+        allow_null=True, help_text="the id of the account that recorded it"
+    )
+    recorded_at = serializers.DateTimeField()
+
+
+def basis_of(child) -> dict | None:
+    """A child's recorded basis as JSON, or None (a gap)."""
+    if not child.processing_basis:
+        return None
+    return {
+        "processing_basis": child.processing_basis,
+        "basis_on": child.basis_on.isoformat() if child.basis_on else None,
+        "basis_law": child.basis_law,
+        "consent_by": child.consent_by,
+        "consent_relationship": child.consent_relationship,
+        "basis_note": child.basis_note,
+        "recorded_by": child.basis_recorded_by_id,
+        "recorded_at": serializers.DateTimeField().to_representation(child.basis_recorded_at)
+        if child.basis_recorded_at
+        else None,
+    }
+
+
 class ChildSerializer(serializers.ModelSerializer):
     """A child with family, caregiver and classification. `version` guards updates."""
 
@@ -68,6 +114,7 @@ class ChildSerializer(serializers.ModelSerializer):
     caregiver = serializers.SerializerMethodField()
     classification = ClassificationSerializer(source="*", read_only=True)
     version = serializers.DateTimeField(source="updated_at", read_only=True)
+    legal_basis = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -84,6 +131,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "status",
             "closed_reason",
             "closed_on",
+            "legal_basis",
             "version",
         ]
         read_only_fields = fields
@@ -109,6 +157,10 @@ class ChildSerializer(serializers.ModelSerializer):
     @extend_schema_field(ParentSerializer(allow_null=True))
     def get_mother(self, child):
         return self._parent(child, "mother")
+
+    @extend_schema_field(RecordedBasisSerializer(allow_null=True))
+    def get_legal_basis(self, child):
+        return basis_of(child)
 
     @extend_schema_field(CaregiverSerializer(allow_null=True))
     def get_caregiver(self, child):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
@@ -277,6 +278,9 @@ def update_child(
         locked.needs_report,
         locked.report_reason,
     )
+    # The legal basis is record_basis's alone, likewise.
+    for name in (*rules.BASIS_FIELDS, "basis_recorded_by_id", "basis_recorded_at"):
+        setattr(child, name, getattr(locked, name))
     parents_before, caregiver_before = _family(child)
     before = snapshot(child, parents_before, caregiver_before)
     if siblings is not None:
@@ -490,3 +494,106 @@ def review_ages(on: dt.date | None = None) -> dict:
             close_child(None, child, CloseReason.TURNED_16, on)
             report["closed_16"] += 1
     return report
+
+
+# -- legal basis for processing (PIPL art. 13, 31) ------------------------------------------
+
+
+def _basis_of(child: Child) -> dict:
+    return _compact({name: _plain(getattr(child, name)) for name in rules.BASIS_FIELDS})
+
+
+def _cleaned_basis(data: dict, child_name: str) -> dict:
+    """The basis's fields as stored: what does not belong to the chosen basis is dropped."""
+    from .choices import ConsentGiver, ProcessingBasis
+
+    values = {name: data.get(name) for name in rules.BASIS_FIELDS}
+    for name in ("basis_law", "consent_by", "basis_note"):
+        values[name] = (values[name] or "").strip()
+    basis = values["processing_basis"]
+    if basis == ProcessingBasis.CHILD_CONSENT:
+        values["consent_by"] = values["consent_by"] or child_name
+        values["consent_relationship"] = ConsentGiver.CHILD
+    elif basis != ProcessingBasis.GUARDIAN_CONSENT:
+        values["consent_by"], values["consent_relationship"] = "", ""
+    values["consent_relationship"] = values["consent_relationship"] or ""
+    return values
+
+
+@transaction.atomic
+def record_basis(actor, child: Child, data: dict) -> dict:
+    """Record the legal basis for processing a child's data — a guardian's consent, the
+    child's own (from 14), a statutory duty with its law, or an emergency — with its date,
+    who recorded it and when; history and audit. Replaces an earlier one (kept in the
+    history). Refuses (ValidationError) what rules.basis_errors refuses. Returns the diff."""
+    errors = rules.basis_errors(data, child.birth_date, today())
+    if errors:
+        raise ValidationError(errors)
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    before = _basis_of(locked)
+    for name, value in _cleaned_basis(data, locked.name).items():
+        setattr(child, name, value)
+    child.basis_recorded_by = actor
+    child.basis_recorded_at = timezone.now()
+    fields = [*rules.BASIS_FIELDS, "basis_recorded_by", "basis_recorded_at", "updated_at"]
+    child.save(update_fields=fields)
+    changes = _record(actor, child, ChildChange.Kind.BASIS, before, _basis_of(child))
+    log_action(
+        actor,
+        "children.child.basis_recorded",
+        child,
+        {"changes": changes, "basis": child.processing_basis},
+    )
+    return changes
+
+
+@transaction.atomic
+def record_basis_in_bulk(actor, children, data: dict) -> int:
+    """Record one basis for many children at once — a county's decision that its register
+    is kept under a statutory duty — as record_basis would for each: a history entry per
+    child and one audit entry listing them. Children that already have a basis keep it.
+    Refuses a consent (each consent is a person's, recorded child by child). Returns how
+    many were recorded."""
+    from .choices import ProcessingBasis
+
+    if data.get("processing_basis") in (
+        ProcessingBasis.GUARDIAN_CONSENT,
+        ProcessingBasis.CHILD_CONSENT,
+    ):
+        raise ValidationError(
+            {"processing_basis": _("A consent is recorded child by child.")}, code="consent"
+        )
+    errors = rules.basis_errors(data, dt.date.min, today())
+    if errors:
+        raise ValidationError(errors)
+    values = _cleaned_basis(data, "")
+    pending = children.filter(processing_basis="")
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    # One diff for all (each child had none): a county's register is tens of thousands.
+    changes = field_changes({}, _compact({name: _plain(v) for name, v in values.items()}))
+    username = getattr(actor, "username", "") or ""
+    history = [
+        ChildChange(
+            child_id=pk,
+            actor=actor,
+            actor_username=username,
+            kind=ChildChange.Kind.BASIS,
+            changes=changes,
+        )
+        for pk in ids
+    ]
+    for start in range(0, len(ids), 900):  # SQLite's limit on an IN list's parameters
+        Child.objects.filter(pk__in=ids[start : start + 900]).update(
+            **values, basis_recorded_by=actor, basis_recorded_at=now, updated_at=now
+        )
+    ChildChange.objects.bulk_create(history, batch_size=1000)
+    log_action(
+        actor,
+        "children.child.basis_recorded",
+        None,
+        {"basis": values["processing_basis"], "count": len(ids), "ids": ids},
+    )
+    return len(ids)

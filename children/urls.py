@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import concern_views, views
+from . import basis_views, concern_views, views
 
 app_name = "children"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/care-level/", views.care_level, name="care_level"),
     path("<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("<int:pk>/basis/", basis_views.record_basis, name="basis"),
 ]

@@ -22,6 +22,7 @@ from .concern_views import for_display
 from .exports import ExportForm, export_roster
 from .filters import ChildFilter
 from .forms import (
+    BasisForm,
     CaregiverForm,
     CareLevelForm,
     ChildForm,
@@ -182,12 +183,16 @@ def _family_forms(request, child=None):
     parents = {p.role: p for p in child.parents.all()} if child else {}
     caregiver = getattr(child, "caregiver", None) if child else None
     instance = Child.objects.get(pk=child.pk) if child and data is not None else child
-    return {
-        "form": ChildForm(data, instance=instance, actor=request.user, initial=initial),
+    form = ChildForm(data, instance=instance, actor=request.user, initial=initial)
+    forms = {
+        "form": form,
         "father_form": ParentForm(data, instance=parents.get(ParentRole.FATHER), prefix="father"),
         "mother_form": ParentForm(data, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
         "caregiver_form": CaregiverForm(data, instance=caregiver, prefix="caregiver"),
     }
+    if child is None:  # the legal basis, optional at registration (its own page later)
+        forms["basis_form"] = BasisForm(data, prefix="basis", child_form=form, optional=True)
+    return forms
 
 
 def _all_valid(forms):
@@ -219,6 +224,8 @@ def new(request):
                 parents=parents,
                 caregiver=caregiver,
             )
+            if basis := forms["basis_form"].basis_data():
+                services.record_basis(request.user, child, basis)
         messages.success(request, _("Registered. The classification is shown below."))
         return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
     return render(

@@ -50,6 +50,9 @@ ACTIONS = {
     "children.child.transferred": _("transferred a child to another village"),
     "children.child.transferred_out": _("handed a child over to another village"),
     "children.child.concern_raised": _("raised a concern about a child"),
+    "children.child.basis_recorded": _(
+        "recorded the guardian's consent or the legal basis for processing a child's data"
+    ),
     "children.concern.opened": _("opened a concern about a child"),
     "children.concern.read": _("read a concern"),
     "children.concern.take_action": _("recorded action taken on a concern"),

@@ -10,6 +10,8 @@ from /api/schema/ (tests/test_openapi.py calls every operation and checks each a
 - 400 (`FieldErrors`) on an operation with a request body, and on a list with filters (a
   bad filter value);
 - 409 (`FieldErrors`) on a change of a record that carries a `version` (a stale one);
+- 415 (`Error`) on an operation with a request body sent in a content type it does not
+  read (found by the fuzzing pass, tests/fuzz);
 - 429 (`Error`) where a throttle applies.
 
 Operations that refuse otherwise (a workflow step out of turn, a service's refusal)
@@ -40,10 +42,12 @@ FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": (
         "Errors by field: each field's messages (non_field_errors: the record's as a whole); "
-        "a nested field's errors as an object."
+        "a nested field's errors as an object. A body that cannot be read at all (not JSON, "
+        "a wrong content type) answers `detail`, a string saying why."
     ),
     "additionalProperties": {
-        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}],
+        # The string: DRF's `detail` on a body it cannot parse (found by tests/fuzz).
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}, {"type": "string"}],
     },
 }
 # Declared as `responses={400: FIELD_ERRORS}`; becomes the `FieldErrors` component.
@@ -60,6 +64,7 @@ MEANING = {
     "403": "Your role may not do this.",
     "404": "No such record in your jurisdiction (or a page past the end of a list).",
     "409": "Someone else changed the record since the `version` you sent: nothing was saved.",
+    "415": "The body's content type is not one the operation reads (JSON, form, multipart).",
     "429": "Too many attempts: wait, then try again.",
 }
 # The same, for answers an operation declares itself (a 409 there is a workflow's refusal).
@@ -126,6 +131,7 @@ class AutoSchema(BaseAutoSchema):
         return bool(
             getattr(self.view, "filterset_class", None)
             or getattr(self.view, "filterset_fields", None)
+            or getattr(self.view, "search_fields", None)  # a search term can be refused
         )
 
     def _has_version(self) -> bool:
@@ -149,6 +155,8 @@ class AutoSchema(BaseAutoSchema):
             listing and self._has_filters()
         ):
             errors["400"] = FIELD_ERRORS
+        if method in WRITE_METHODS and self.get_request_serializer() is not None:
+            errors["415"] = ERROR  # a body in a content type the operation does not read
         if method in ("PUT", "PATCH") and self._has_version():
             errors["409"] = FIELD_ERRORS
         if getattr(self.view, "throttle_classes", None):

@@ -24,6 +24,7 @@ from rounds.models import Round
 from rounds.services import quarter_of
 
 from . import names
+from .basis import seed_basis
 from .bulk import roomy_cache
 from .care import seed_activities, seed_visits
 from .children import seed_children
@@ -274,6 +275,11 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     year, quarter = quarter_of(today)
     registry, earlier = seed_registry_events(rng, Round(year=year, quarter=quarter).period_start)
     clock.lap("changes_and_closures")
+    # The legal basis for processing each child's data, after the closures (closed records
+    # keep theirs), before the figures are counted.
+    # A generator of its own, so the rest of the demo stays as the seed always made it.
+    basis = seed_basis(random.Random(f"basis-{seed}"), today)
+    clock.lap("legal_basis")
     homes = [p for p in points if p.kind == ServicePoint.Kind.CHILDRENS_HOME]
     care = seed_visits(rng, today)
     clock.lap("visits")
@@ -297,6 +303,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         "posts": len(posts),
         "children": children,
         **registry,
+        **basis,
         **care,
         **relief,
         **rounds,

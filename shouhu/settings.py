@@ -317,11 +317,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "core.security.BrowsableAPIRenderer",
     ],
+    # DRF's, with a JSON body that is not an object refused (400) before any view reads it.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.search.SearchFilter",  # DRF's, with its refusals as field errors
         "rest_framework.filters.OrderingFilter",
     ],
     # drf-spectacular's, with the error answers every operation gives (core/openapi.py).

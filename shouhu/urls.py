@@ -14,9 +14,6 @@ from people import views as people_views
 
 from .api import router
 
-# A lock met outside a view answers 503 too (core.security).
-handler500 = "core.security.server_error"
-
 api_patterns = [
     path("auth/token/", AuditedObtainAuthToken.as_view(), name="auth_token"),
     path("worklist/", WorklistView.as_view(), name="worklist"),
@@ -65,3 +62,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ the errors Django answers itself are JSON too (core/errors.py); a lock met
+# outside a view answers 503 (core.security).
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

@@ -216,6 +216,7 @@ def _pages(data) -> dict[str, list[str]]:
             reverse("care:activity_new"),
             reverse("children:new"),
             reverse("children:edit", args=[data["special"].pk]),
+            reverse("children:basis", args=[data["special"].pk]),
             reverse("stats:dashboard", args=[A1]),
             reverse("rounds:return", args=[data["return"].pk]),
             reverse("concerns:new"),

@@ -7,7 +7,9 @@ endpoint cannot ship without saying who may reach it.
 import datetime as dt
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from care.models import Activity
 from care.services import record_visit
@@ -193,6 +195,10 @@ TABLE = {
         (child("child_a1"), row(LOGIN, 302, 302, 302, 404, 302, 404, 403, 404, 404))
     ],
     "children:care_level": [(child("child_a1"), MANAGE_IN_A1)],
+    "children:basis": [
+        (child("child_a1"), EDIT_IN_A1),
+        (child("child_b1"), row(LOGIN, 200, 404, 404, 200, 404, 200, 403, 404, 404)),
+    ],
     # Concerns follow their child. Every working role of the jurisdiction takes the steps of
     # the workflow; changing the owner is the officers'; only the township supervisor
     # confirms (an open concern has nothing to confirm yet: back to its page).
@@ -291,6 +297,7 @@ TABLE = {
     "api:activity-detail": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, API_IN_A1)],
     "api:worklist": [(None, row(API_ANON, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
+    "api:child-basis": [(child("child_a1"), API_POST_ONLY)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
     "api:token-list": [(None, API_EVERYONE_200)],
     "api:token-revoke": [(lambda ctx: {"pk": 1}, API_POST_ONLY)],
@@ -491,8 +498,9 @@ TABLE = {
 }
 
 
-def all_url_names(resolver=None, namespace=""):
-    """Every named URL pattern of the project, with its namespace."""
+def all_url_names(resolver=None, namespace="", route=""):
+    """Every URL pattern of the project, by its name with its namespace. A pattern without
+    a name cannot have a row: it comes out as "<unnamed: its route>", always missing."""
     resolver = resolver or get_resolver()
     names = set()
     for pattern in resolver.url_patterns:
@@ -501,15 +509,39 @@ def all_url_names(resolver=None, namespace=""):
             if ns in EXCLUDED_NAMESPACES:
                 continue
             prefix = f"{namespace}{ns}:" if ns else namespace
-            names |= all_url_names(pattern, prefix)
+            names |= all_url_names(pattern, prefix, route + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name:
             names.add(f"{namespace}{pattern.name}")
+        elif isinstance(pattern, URLPattern):
+            names.add(f"<unnamed: {route}{pattern.pattern}>")
     return names
 
 
+def missing_from_table() -> list[str]:
+    return sorted(all_url_names() - set(TABLE))
+
+
 def test_every_url_is_in_the_table():
-    missing = sorted(all_url_names() - set(TABLE))
+    missing = missing_from_table()
     assert not missing, f"URLs without a row in the permission table: {missing}"
+
+
+class WithUnlistedRoutes:
+    """The project's URLs and two more: a named page without a row, and an API route
+    without a name (neither may pass unnoticed)."""
+
+    urlpatterns = [
+        path("", include("shouhu.urls")),
+        path("extra/", lambda request: HttpResponse("ok"), name="extra_page"),
+        path("api/v1/hidden/", lambda request: HttpResponse("ok")),
+    ]
+
+
+def test_the_table_fails_for_a_route_added_without_a_row():
+    with override_settings(ROOT_URLCONF=WithUnlistedRoutes):
+        missing = missing_from_table()
+    assert missing == ["<unnamed: api/v1/hidden/>", "extra_page"]
+    assert not missing_from_table()  # the project's own are all listed
 
 
 def cases():

@@ -38,6 +38,7 @@ POSTS = [
     ("children:close", lambda c: {"pk": c["child"].pk}, WRITE_IN_A1),
     ("children:care_level", lambda c: {"pk": c["child"].pk}, MANAGE_IN_A1),
     ("children:transfer", lambda c: {"pk": c["child"].pk}, MANAGE_IN_A1),
+    ("children:basis", lambda c: {"pk": c["child"].pk}, WRITE_IN_A1),
     ("care:visit_new", lambda c: {"child_pk": c["child"].pk}, WRITE_IN_A1),
     ("relief:measure_new", lambda c: {"child_pk": c["child"].pk}, WRITE_IN_A1),
     ("relief:measure_edit", lambda c: {"pk": c["measure"].pk}, WRITE_IN_A1),

@@ -94,6 +94,18 @@ def special_without_contact(prefix: str, today: dt.date):
     return _special_children(prefix).filter(~Exists(current))
 
 
+def children_without_basis(prefix: str, today: dt.date):
+    """Registered children with no legal basis for processing their data recorded: no
+    guardian's consent, no statutory duty named (PIPL art. 13, 31)."""
+    return (
+        Child.objects.within(prefix)
+        .active()
+        .filter(processing_basis="")
+        .select_related("area__parent")
+        .order_by("area__code", "name_pinyin", "id")
+    )
+
+
 def villages_without_director(prefix: str, today: dt.date):
     """Villages with no active director account (the rule of the people app's gaps page)."""
     return (
@@ -156,6 +168,16 @@ def _child_line(reason: str) -> Callable[[Child], GapLine]:
     return line
 
 
+def _basis_line(child: Child) -> GapLine:
+    return GapLine(
+        what=child.name,
+        where=_place(child.area),
+        detail=_("no guardian's consent or legal basis recorded"),
+        url=reverse("children:basis", args=[child.pk]),
+        action=_("Record"),
+    )
+
+
 def _village_line(village) -> GapLine:
     return GapLine(
         what=village.name,
@@ -209,6 +231,13 @@ CHECKS = [
         gettext_lazy("Every special-attention child has an assistance contact."),
         special_without_contact,
         _child_line(gettext_lazy("no assistance contact")),
+    ),
+    Check(
+        "children_without_basis",
+        gettext_lazy("Children without a guardian's consent or legal basis for processing"),
+        gettext_lazy("Every registered child has a guardian's consent or a legal basis recorded."),
+        children_without_basis,
+        _basis_line,
     ),
     Check(
         "villages_without_director",

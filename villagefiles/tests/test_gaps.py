@@ -156,3 +156,28 @@ def test_gap_report_runs_a_bounded_number_of_queries(
             reverse("villagefiles:gaps", args=[COUNTY]), {"all": "special_without_contact"}
         )
         assert response.status_code == 200
+
+
+def test_a_child_without_a_legal_basis_is_a_gap_until_one_is_recorded(world, director):
+    from children.services import record_basis
+
+    child = make_child(world["a1"], "王无据")
+    make_child(world["b1"], "张无据")  # township B: not under A1
+    section = keyed(gaps.report(A1, dt.date(2026, 11, 20)))["children_without_basis"]
+    assert [line.what for line in section.lines] == ["王无据"]
+    assert section.lines[0].url == reverse("children:basis", args=[child.pk])
+    assert section.lines[0].detail == "未记录监护人同意或处理依据"
+    record_basis(
+        director,
+        child,
+        {"processing_basis": "statutory_duty", "basis_on": dt.date(2026, 1, 1), "basis_law": "x"},
+    )
+    assert keyed(gaps.report(A1, dt.date(2026, 11, 20)))["children_without_basis"].count == 0
+
+
+def test_the_gap_report_page_names_children_without_a_legal_basis(client, world, county_officer):
+    make_child(world["a1"], "王无据")
+    client.force_login(county_officer)
+    page = client.get(reverse("villagefiles:gaps", args=[A1])).text
+    assert 'data-testid="gap-children_without_basis"' in page
+    assert "未记录监护人同意或处理依据的儿童" in page and "王无据" in page

@@ -1,0 +1,51 @@
+"""The child's legal basis for processing (PIPL art. 13, 31): the page that records it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.navigation import next_url
+from core.scoping import can_write, get_visible_or_404
+
+from . import policy, rules, services
+from .choices import ProcessingBasis
+from .forms import BasisForm
+from .models import Child
+
+
+def initial_basis(child: Child) -> dict:
+    """The form's starting values: the recorded basis, or the statutory duty and its law."""
+    if child.processing_basis:
+        return {name: getattr(child, name) for name in rules.BASIS_FIELDS}
+    return {
+        "processing_basis": ProcessingBasis.STATUTORY_DUTY,
+        "basis_law": policy.STATUTORY_BASIS_LAW,
+    }
+
+
+@login_required
+def record_basis(request, pk):
+    """Record the guardian's consent or the legal basis for processing the child's data."""
+    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=pk)
+    if not can_write(request.user):
+        raise PermissionDenied
+    form = BasisForm(
+        request.POST or None, initial=initial_basis(child), birth_date=child.birth_date
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_basis(request.user, child, form.basis_data())
+        except ValidationError as error:  # the service's rules, as the form's
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+    return render(
+        request,
+        "children/basis_form.html",
+        {"child": child, "form": form, "next": next_url(request)},
+    )
