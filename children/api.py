@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from areas.models import Area
 from core.api import ScopedViewSetMixin
 from core.concurrency import STALE_MESSAGE
+from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
 from core.throttling import count_read
-from core.openapi import ERROR, FIELD_ERRORS
 
 from . import services
 from .choices import ParentRole

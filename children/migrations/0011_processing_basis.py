@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0009_concern_source_label'),
+        ('children', '0010_import_one_at_a_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
