@@ -15,7 +15,6 @@ from core.api import ScopedViewSetMixin
 from core.concurrency import STALE_MESSAGE
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
-from core.throttling import count_read
 
 from . import services
 from .choices import ParentRole
@@ -161,7 +160,6 @@ class ChildViewSet(
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()
         services.record_read(request.user, child, via="api")
-        count_read(request.user, 1)
         return Response(self.get_serializer(child).data)
 
     @extend_schema(request=ChildWriteSerializer, responses={201: ChildSerializer})

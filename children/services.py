@@ -429,7 +429,8 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
 
 def record_read(actor, child: Child, via: str = "page") -> None:
     """Audit that someone read a child's record."""
-    log_action(actor, "children.child.read", child, {"via": via})
+    # One record spent from the reader's hourly budget (core.throttling).
+    log_action(actor, "children.child.read", child, {"via": via, "read": 1})
 
 
 RESULT_STATE = (

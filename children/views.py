@@ -14,7 +14,7 @@ from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
 from core.reads import audit_page
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
-from core.throttling import count_read, read_limited
+from core.throttling import read_limited
 
 from . import imports, policy, services
 from .choices import ParentRole, Status
@@ -151,7 +151,6 @@ def detail(request, pk):
     """A child's page: facts, classification with reasons, family, history. Audited."""
     child = _child_or_404(request, pk)
     services.record_read(request.user, child)
-    count_read(request.user, 1)
     parents = {p.role: p for p in child.parents.all()}
     concerns = for_display(child.concerns.select_related("owner"), request.user)
     context = {

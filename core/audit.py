@@ -58,6 +58,8 @@ def field_changes(before: dict, after: dict) -> dict:
 MAX_READ_IDS = 50_000
 # The query of a list read: at most this many parameters, each value cut to 100 characters.
 MAX_QUERY_KEYS = 20
+# The key of an entry's data that counts its records against the reader's hourly budget.
+BUDGET_KEY = "read"
 
 
 def read_query(params) -> dict:
@@ -88,12 +90,11 @@ def log_read(
     """Audit one read of many records (a list page, an API page, a search, an export): who,
     the query, how many records and which (ids, bounded). One insert, whatever the size.
 
-    `action` is "<app>.<model>.listed" (or ".exported"); the count also goes to the
-    reader's bulk-read budget (core.throttling), so every audited read is counted once
-    (`budget=False` for a user's own bounded to-do list, such as a village's worklist).
+    `action` is "<app>.<model>.listed" (or ".exported"); the count is also marked as
+    spent from the reader's bulk-read budget (data["read"], summed by core.throttling), so
+    every audited read is counted once, in the audit log itself (`budget=False` for a
+    user's own bounded to-do list, such as a village's worklist).
     """
-    from .throttling import count_read  # noqa: PLC0415 (throttling audits through this module)
-
     details = (
         {"count": int(count), **data}
         if query is None
@@ -101,7 +102,6 @@ def log_read(
     )
     if ids is not None:
         details["ids"] = list(ids)[:MAX_READ_IDS]
-    entry = log_action(user, action, obj, details, area_code=area_code)
     if budget:
-        count_read(user, count)
-    return entry
+        details[BUDGET_KEY] = int(count)
+    return log_action(user, action, obj, details, area_code=area_code)

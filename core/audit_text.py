@@ -233,7 +233,7 @@ KEYS = {
     "kind": _("kind"),
 }
 # Keys left out of the summary: lists of ids (the count says how many).
-SKIPPED = {"ids"}
+SKIPPED = {"ids", "read"}  # "read" repeats the count for the read budget
 # Lists summarised by their length: the children at an activity, the programmes created.
 COUNTED = {"codes", "children", "helpers"}
 VALUES = {

@@ -1,30 +1,38 @@
 """Bulk-read limits: how many records of children's data each user read this hour.
 
-Every audited read (core.audit.log_read: a list page, an API page, a search, an export)
-adds its record count to the reader's counter in the shared cache (Django's cache: per
-process by default, shared by every worker once CACHE_URL points at a shared store). A
-request that would read more is refused with 429 while the counter is at or above
-READ_LIMIT_PER_HOUR, and the refusal is audited. The check comes before the read and the
-count after it, so one read that crosses the limit is served (an API page is at most 100
-records; one export is one read) and the next one is refused until the hour turns.
+Every audited read (core.audit.log_read: a list page, an API page, a search, an export; a
+child's own record) marks the records it showed in its audit entry (data["read"]). The
+budget is the sum of those marks over the reader's entries of the current clock hour: one
+aggregate query over the audit log, which every worker shares already, so the limit holds
+across processes with no counter of its own (a counter in the database cache cost a dozen
+queries a page). A request that would read more is refused with 429 while the sum is at or
+above READ_LIMIT_PER_HOUR, and the refusal is audited. The check comes before the read and
+the entry after it, so one read that crosses the limit is served (an API page is at most
+100 records; one export is one read) and the next one is refused until the hour turns.
 
 The default (settings.READ_LIMIT_PER_HOUR, 10,000) lets a county officer page through a
 whole county roster of 5,000 in an hour with room for the day's other lists; pulling a
 county of 25,000 takes hours of refusals, and the audit page names whoever tries.
 """
 
+import datetime as dt
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db.models import IntegerField, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
-WINDOW = 3600  # seconds: the counters are per clock hour
+from .audit import BUDGET_KEY
+from .models import AuditEntry
+
+WINDOW = 3600  # seconds: the budget is per clock hour
 DEFAULT_LIMIT = 10_000
 
 
@@ -33,28 +41,18 @@ def read_limit() -> int:
     return int(getattr(settings, "READ_LIMIT_PER_HOUR", DEFAULT_LIMIT))
 
 
-def _key(user, now: float) -> str:
-    return f"shouhu:reads:{user.pk}:{int(now // WINDOW)}"
-
-
 def records_read(user, now: float | None = None) -> int:
-    """Records the user has read in the current hour."""
+    """Records the user has read in the current clock hour, from their audit entries."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return int(cache.get(_key(user, now or time.time()), 0))
-
-
-def count_read(user, count: int, now: float | None = None) -> None:
-    """Add `count` records to the user's counter of the current hour."""
-    if count <= 0 or not getattr(user, "is_authenticated", False):
-        return
-    key = _key(user, now or time.time())
-    # add() creates the counter only if it is missing; incr() is atomic on shared caches.
-    if not cache.add(key, count, WINDOW + 60):
-        try:
-            cache.incr(key, count)
-        except ValueError:  # expired between the two calls
-            cache.set(key, count, WINDOW + 60)
+    now = now or time.time()
+    hour = dt.datetime.fromtimestamp(now - now % WINDOW, tz=dt.UTC)
+    total = (
+        AuditEntry.objects.filter(actor_id=user.pk, at__gte=hour)
+        .annotate(spent=Cast(KeyTextTransform(BUDGET_KEY, "data"), IntegerField()))
+        .aggregate(total=Sum("spent"))["total"]
+    )
+    return int(total or 0)
 
 
 def wait_seconds(user, now: float | None = None) -> int | None:
