@@ -35,6 +35,7 @@ from care.models import Activity, Assessment, Visit, VisitSummary
 from care.services import record_visit
 from children.choices import CareLevel
 from children.models import Child
+from core.auditchain import seal_rows
 from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
@@ -250,9 +251,11 @@ def bulk_record_visits(plans: list[tuple]) -> int:
         insert(Visit, columns, visit_rows)
         insert(
             AuditEntry,
-            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-            + ["object_repr", "area_code", "data"],
-            audit_rows,
+            *seal_rows(
+                ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+                + ["object_repr", "area_code", "data"],
+                audit_rows,
+            ),
         )
     _merge_summaries(latest)
     return len(visit_rows)
@@ -449,8 +452,10 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
         insert(Activity.children.through, ["activity_id", "child_id"], attendance)
         insert(
             AuditEntry,
-            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-            + ["object_repr", "area_code", "data"],
-            audits,
+            *seal_rows(
+                ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+                + ["object_repr", "area_code", "data"],
+                audits,
+            ),
         )
     return {"activities": len(activities), "attendances": len(attendance)}

@@ -15,6 +15,7 @@ from children.choices import CareLevel
 from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes
+from core.auditchain import seal_rows
 from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
@@ -326,8 +327,10 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
     insert(MeasureRevision, ["id", "measure_id", "at", "actor_id", "data"], revisions)
     insert(
         AuditEntry,
-        ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-        + ["object_repr", "area_code", "data"],
-        audits,
+        *seal_rows(
+            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+            + ["object_repr", "area_code", "data"],
+            audits,
+        ),
     )
     return len(revisions)

@@ -1,0 +1,159 @@
+"""The audit log's hash chain: each entry carries the hash of the one before it.
+
+An entry's `hash` is SHA-256 over the previous entry's hash and a canonical serialisation of
+the entry's own fields (time, actor id and username, action, object type/id/repr, area code,
+details as JSON with sorted keys, address). Changing, inserting or deleting a row afterwards
+breaks the chain at that row, which `manage.py verify_audit_chain` finds. The chain follows
+the entries' ids; its head (the last entry's id and hash) is kept in one row of
+AuditChainHead, which also serialises writers: every writer locks it (SELECT … FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transactions already let one writer in at a time) in the
+same transaction as the entry, so two concurrent writers never both chain onto the same
+predecessor. Keep the head's hash somewhere else now and then (verify_audit_chain prints
+it): an attacker who can rewrite the whole table can also recompute the chain, and a hash
+recorded outside the database pins it.
+"""
+
+import hashlib
+import json
+from datetime import UTC
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils.ipv6 import clean_ipv6_address
+
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+
+# The fields an entry's hash covers, in this order (attnames).
+FIELDS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_code",
+    "data",
+    "ip",
+)
+
+
+def _at(value) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _ip(value) -> str:
+    if not value:
+        return ""
+    return clean_ipv6_address(value) if ":" in value else value
+
+
+def _data(value):
+    # What the database gives back: the JSON as stored, read again (dates become text).
+    if isinstance(value, str):
+        return json.loads(value)
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def canonical(values) -> bytes:
+    """The serialisation an entry's hash covers; `values` in the order of FIELDS."""
+    at, actor_id, username, action, otype, oid, orepr, area, data, ip = values
+    return json.dumps(
+        [_at(at), actor_id, username, action, otype, oid, orepr, area, _data(data), _ip(ip)],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def entry_hash(prev_hash: str, values) -> str:
+    """The hash of an entry whose fields are `values` (order of FIELDS) after `prev_hash`."""
+    return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(values)).hexdigest()
+
+
+def lock_head():
+    """The chain's head row, locked until the end of the current transaction."""
+    from .models import AuditChainHead
+
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a database made without the migration's row
+        head, _ = AuditChainHead.objects.get_or_create(pk=1)
+    return head
+
+
+def move_head(last_id: int, hash_: str) -> None:
+    from .models import AuditChainHead
+
+    AuditChainHead.objects.filter(pk=1).update(last_id=last_id, hash=hash_)
+
+
+def append(entry, insert) -> None:
+    """Chain an unsaved entry onto the head and `insert()` it, in one transaction."""
+    with transaction.atomic():
+        head = lock_head()
+        entry.prev_hash = head.hash
+        entry.hash = entry_hash(head.hash, [getattr(entry, name) for name in FIELDS])
+        insert()
+        move_head(entry.pk, entry.hash)
+
+
+def seal_rows(columns: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """For bulk inserts (the demo): chain `rows` (tuples in the order of `columns`, with
+    explicit ascending ids, every field of FIELDS present or defaulted) onto the head, and
+    move the head to the last. Returns the columns and rows with prev_hash and hash added.
+    Call it inside the transaction that inserts the rows."""
+    if not rows:
+        return columns, rows
+    defaults = {"actor_id": None, "actor_username": "", "object_type": "", "object_id": ""}
+    defaults |= {"object_repr": "", "area_code": "", "data": {}, "ip": None}
+    index = {name: i for i, name in enumerate(columns)}
+    getters = [
+        (lambda row, i=index[name]: row[i]) if name in index else (lambda row, d=defaults[name]: d)
+        for name in FIELDS
+    ]
+    head = lock_head()
+    prev, sealed = head.hash, []
+    for row in rows:
+        digest = entry_hash(prev, [get(row) for get in getters])
+        sealed.append((*row, prev, digest))
+        prev = digest
+    move_head(rows[-1][index["id"]], prev)
+    return [*columns, "prev_hash", "hash"], sealed
+
+
+class Break:
+    """Where the chain breaks: the first entry whose hash or link does not hold."""
+
+    def __init__(self, entry_id, at, reason):
+        self.entry_id, self.at, self.reason = entry_id, at, reason
+
+    def __str__(self):
+        when = f" ({self.at:%Y-%m-%d %H:%M:%S})" if self.at else ""
+        return f"entry {self.entry_id}{when}: {self.reason}"
+
+
+def verify(batch_size: int = 2000, progress=None):
+    """Walk the whole chain in id order. Returns (entries checked, head hash, Break or None)."""
+    from .models import AuditChainHead, AuditEntry
+
+    prev, checked, last_id = GENESIS, 0, 0
+    rows = (
+        AuditEntry.objects.order_by("id")
+        .values_list("id", "prev_hash", "hash", *FIELDS)
+        .iterator(chunk_size=batch_size)
+    )
+    for row in rows:
+        pk, prev_hash, hash_, values = row[0], row[1], row[2], row[3:]
+        if prev_hash != prev:
+            reason = "the entry before it was changed or deleted"
+            return checked, prev, Break(pk, values[0], reason)
+        if entry_hash(prev, values) != hash_:
+            return checked, prev, Break(pk, values[0], "its content was changed")
+        prev, last_id, checked = hash_, pk, checked + 1
+        if progress and checked % (batch_size * 50) == 0:
+            progress(checked)
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_id, head.hash) != (last_id, prev):
+        reason = f"the last entries were deleted (the chain's head is entry {head.last_id})"
+        return checked, prev, Break(last_id, None, reason)
+    return checked, prev, None
