@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +34,8 @@ class AuditQuerySet(ScopedQuerySet):
         objs = list(objs)
         if not objs:
             return objs
-        with transaction.atomic():
-            prev = auditchain.lock_head().hash
+        with transaction.atomic(using=self.db):
+            prev = auditchain.lock_head(self.db).hash
             for obj in objs:
                 obj.prev_hash = prev
                 obj.hash = prev = auditchain.entry_hash(
@@ -43,7 +43,7 @@ class AuditQuerySet(ScopedQuerySet):
                 )
             created = super().bulk_create(objs, *args, **kwargs)
             last = objs[-1].pk or self.order_by("-id").values_list("id", flat=True).first()
-            auditchain.move_head(last, prev)
+            auditchain.move_head(last, prev, self.db)
         return created
 
 
@@ -92,7 +92,8 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise PermissionDenied("The audit log is append-only.")
         # Chained onto the previous entry, under the chain's lock, in one transaction.
-        auditchain.append(self, lambda: super(AuditEntry, self).save(*args, **kwargs))
+        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
+        auditchain.append(self, lambda: super(AuditEntry, self).save(*args, **kwargs), using=using)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")

@@ -14,12 +14,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--database", default="default", help="database alias")
 
-    def handle(self, *args, batch_size=2000, **options):
+    def handle(self, *args, batch_size=2000, database="default", **options):
         def progress(done):
             self.stdout.write(f"audit entries: {done} checked")
 
-        checked, head, broken = auditchain.verify(batch_size, progress)
+        checked, head, broken = auditchain.verify(batch_size, progress, using=database)
         if broken is not None:
             raise CommandError(
                 f"The audit chain is broken at {broken} ({checked} entries before it hold)."
