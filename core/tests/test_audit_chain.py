@@ -90,3 +90,37 @@ def test_rows_sealed_for_bulk_inserts_continue_the_chain(entries):
 
 def test_an_empty_log_verifies(db):
     assert "Audit chain intact: 0 entries" in verify()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
+def test_concurrent_writers_do_not_fork_the_chain():
+    """Writers in parallel transactions take turns at the chain's head: every entry links to
+    the one before it (SQLite lets one writer in at a time by itself)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    start = threading.Barrier(4)
+    errors = []
+
+    def writer(n):
+        try:
+            start.wait()
+            for i in range(15):
+                with transaction.atomic():
+                    log_action(None, "test.concurrent", data={"writer": n, "i": i})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert AuditEntry.objects.count() == 60
+    assert len(set(AuditEntry.objects.values_list("prev_hash", flat=True))) == 60
+    assert "Audit chain intact: 60 entries" in verify()
