@@ -128,3 +128,29 @@ def test_a_value_no_key_decrypts_shows_as_unreadable_in_page_and_api(
         assert roster.status_code == 200
         # Searching by number needs no decryption: it still finds the child.
         assert Child.objects.with_id_number(NUMBERS[0]).get().pk == child.pk
+
+
+def test_a_record_with_an_unreadable_number_can_still_be_edited_and_keeps_it(
+    children_under_a, client, county_officer
+):
+    from core.concurrency import version_of
+
+    child = children_under_a[0]
+    stored = Child.objects.get(pk=child.pk).id_cipher
+    client.force_login(county_officer)
+    api = APIClient()
+    api.force_authenticate(county_officer)
+    with keys("key-C", lookup="key-A"):
+        page = client.get(reverse("children:edit", args=[child.pk]))
+        assert page.status_code == 200 and UNREADABLE in page.content.decode()
+        version = version_of(Child.objects.get(pk=child.pk))
+        changed = api.patch(
+            f"/api/v1/children/{child.pk}/",
+            {"address": "新地址", "version": version, "confirm_not_duplicate": True},
+            format="json",
+        )
+        assert changed.status_code == 200, changed.json()
+    child = Child.objects.get(pk=child.pk)
+    assert child.address == "新地址" and child.id_cipher == stored
+    with keys("key-A"):
+        assert child.id_number == NUMBERS[0]
