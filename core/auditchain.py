@@ -97,7 +97,9 @@ def move_head(last_id: int, hash_: str, using=None) -> None:
 
 def append(entry, insert, using=None) -> None:
     """Chain an unsaved entry onto the head and `insert()` it, in one transaction."""
-    with transaction.atomic(using=using):
+    # No savepoint of its own (two more queries per entry): an error here fails the whole
+    # transaction, as it should: the change it audits must not be kept without its entry.
+    with transaction.atomic(using=using, savepoint=False):
         head = lock_head(using)
         entry.prev_hash = head.hash
         entry.hash = entry_hash(head.hash, [getattr(entry, name) for name in FIELDS])

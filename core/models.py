@@ -34,7 +34,7 @@ class AuditQuerySet(ScopedQuerySet):
         objs = list(objs)
         if not objs:
             return objs
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             prev = auditchain.lock_head(self.db).hash
             for obj in objs:
                 obj.prev_hash = prev
