@@ -51,17 +51,18 @@ def _ip(value) -> str:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_dumps_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_dumps_sorted = json.JSONEncoder(sort_keys=True).encode  # json.dumps(value, sort_keys=True)
 _dumps_django = DjangoJSONEncoder().encode
 
 
 def _data(value, as_text=False) -> str:
     """The details as the database gives them back (the stored JSON read again: dates become
-    text, keys text), with sorted keys: PostgreSQL's jsonb does not keep the key order.
-    `as_text`: a str is JSON text already (the demo's pre-encoded rows), not a JSON string."""
-    if not (as_text and isinstance(value, str)):
-        value = _dumps_django(value)
-    return _dumps_sorted(json.loads(value))
+    text, keys text), as `json.dumps(value, sort_keys=True)`: sorted keys, since PostgreSQL's
+    jsonb does not keep their order. `as_text`: a str is that text already (the demo's
+    pre-encoded rows; verify_audit_chain would find any that is not), not a JSON string."""
+    if as_text and isinstance(value, str):
+        return value
+    return _dumps_sorted(json.loads(_dumps_django(value)))
 
 
 def canonical(values, data_as_text=False) -> bytes:
@@ -110,7 +111,7 @@ def append(entry, insert, using=None) -> None:
 def seal_rows(columns: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
     """For bulk inserts (the demo): chain `rows` (tuples in the order of `columns`, with
     explicit ascending ids, every field of FIELDS present or defaulted; `data` a Python value
-    or its JSON text, as demo.bulk.insert takes it) onto the head, and
+    or its JSON text exactly as `json.dumps(value, sort_keys=True)` writes it) onto the head, and
     move the head to the last. Returns the columns and rows with prev_hash and hash added.
     Call it inside the transaction that inserts the rows."""
     if not rows:

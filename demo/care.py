@@ -240,7 +240,8 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 str(pk),
                 f"{child.name} {dates[day]}"[:200],
                 child.area_code,
-                Json(json.dumps({"child": child.pk, "findings": findings}))
+                # Canonical JSON (sorted keys): the audit chain hashes this text as it is.
+                Json(json.dumps({"child": child.pk, "findings": findings}, sort_keys=True))
                 if findings
                 else Json(f'{{"child": {child.pk}, "findings": []}}'),
             )
