@@ -440,7 +440,11 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
                     str(pk),
                     f"{home.name} {day:%Y-%m-%d} {Activity.Theme(theme).label}"[:200],
                     codes.get(recorder.area_id, ""),
-                    {"children": came, "theme": theme, "helpers": []},
+                    Json(
+                        json.dumps(
+                            {"children": came, "theme": theme, "helpers": []}, sort_keys=True
+                        )
+                    ),
                 )
             )
     with indexes_deferred(Activity, Activity.children.through):  # both empty before
