@@ -69,8 +69,9 @@ def backup(path: Path, alias: str = "default") -> int:
             connection.ensure_connection()
             target = sqlite3.connect(path)
             try:
-                # A consistent snapshot, even while other processes write (they wait briefly).
-                connection.connection.backup(target, pages=4096)
+                # One step: a consistent snapshot under a read transaction, which in WAL mode
+                # does not hold up writers (in several steps, each write would restart it).
+                connection.connection.backup(target)
             finally:
                 target.close()
         elif _vendor(alias) == "postgresql":
@@ -127,7 +128,7 @@ def restore(path: Path, alias: str = "default", *, force: bool = False) -> None:
         connection.ensure_connection()
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            source.backup(connection.connection, pages=4096)
+            source.backup(connection.connection)
         finally:
             source.close()
         connection.close()  # the next query opens the restored database afresh
