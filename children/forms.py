@@ -104,6 +104,11 @@ class ChildForm(VersionedForm):
             # Roles that see masked numbers cannot change them either.
             self.fields["id_number"].disabled = True
             self.initial["id_number"] = self.instance.id_masked
+        elif self.instance.pk and getattr(self.instance.id_number, "unreadable", False):
+            # No configured key reads the stored number: it is kept as stored, unchanged.
+            self.fields["id_number"].disabled = True
+            self.fields["id_number"].help_text = self.instance.id_number
+            self.initial["id_number"] = self.instance.id_masked
         self.possible_duplicates = []
         if self.instance.pk:
             # Children of this village, and siblings already linked elsewhere.
@@ -138,6 +143,7 @@ class ChildForm(VersionedForm):
             return cleaned
         if self.fields["id_number"].disabled:
             number = self.instance.id_number  # kept as it is, but still cross-checked
+            number = None if getattr(number, "unreadable", False) else number  # (if readable)
         else:
             number = cleaned.get("id_number")
         parsed, errors = rules.child_errors(

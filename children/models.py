@@ -208,6 +208,9 @@ class Child(models.Model):
 
     objects = ChildQuerySet.as_manager()
 
+    # Encrypted columns and the lookup-hash column kept beside each (rotate_field_keys).
+    encrypted_fields = {"id_cipher": "id_hash"}
+
     # The facts of the national form that people record: one list for the forms, the API,
     # the importer and the history.
     RECORDED_FIELDS = (
@@ -261,8 +264,9 @@ class Child(models.Model):
 
     @property
     def id_number(self) -> str:
-        """The full identity number (decrypted). Show it only to roles that need it."""
-        return crypto.decrypt(self.id_cipher) if self.id_cipher else ""
+        """The full identity number (decrypted). Show it only to roles that need it. When no
+        configured key decrypts it, a marker saying so (`crypto.Unreadable`), never an error."""
+        return crypto.decrypt_or_unreadable(self.id_cipher) if self.id_cipher else ""
 
     @property
     def needs_id_follow_up(self) -> bool:
@@ -582,6 +586,8 @@ class ImportJob(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ImportJobQuerySet.as_manager()
+
+    encrypted_fields = {"content": None}  # rotate_field_keys re-encrypts it
 
     class Meta:
         verbose_name = _("roster import")

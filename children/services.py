@@ -290,13 +290,11 @@ def update_child(
         if name in CHILD_FIELDS and name != "area" and name not in SUMMARY_FIELDS:
             setattr(child, name, value)
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
-    # The number kept is checked too: a changed birth date or sex must still agree with it.
+    # The number kept is checked too: a changed birth date or sex must still agree with it
+    # (unless no configured key can read it: then it is kept as stored, unchecked).
+    kept = child.id_number if id_number is KEEP else id_number
     check_child(
-        actor,
-        child,
-        child.id_number if id_number is KEEP else id_number,
-        parents,
-        parents_before,
+        actor, child, None if getattr(kept, "unreadable", False) else kept, parents, parents_before
     )
     if id_number is not KEEP:
         child.set_id_number(id_number)

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import auditchain
 from .scoping import ScopedQuerySet
 
 
@@ -27,11 +29,29 @@ class AuditQuerySet(ScopedQuerySet):
     def delete(self):
         raise PermissionDenied("The audit log is append-only.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Entries created together are chained in their order, like saved ones."""
+        objs = list(objs)
+        if not objs:
+            return objs
+        with transaction.atomic(using=self.db, savepoint=False):
+            prev = auditchain.lock_head(self.db).hash
+            for obj in objs:
+                obj.prev_hash = prev
+                obj.hash = prev = auditchain.entry_hash(
+                    prev, [getattr(obj, name) for name in auditchain.FIELDS]
+                )
+            created = super().bulk_create(objs, *args, **kwargs)
+            last = objs[-1].pk or self.order_by("-id").values_list("id", flat=True).first()
+            auditchain.move_head(last, prev, self.db)
+        return created
+
 
 class AuditEntry(models.Model):
     """One thing that happened: who did what to which record, when and from where."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set when the entry is made (not at insert, as auto_now_add would): the hash covers it.
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -53,6 +73,9 @@ class AuditEntry(models.Model):
     area_code = models.CharField(_("area code"), max_length=12, blank=True, db_index=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The hash chain (core/auditchain.py): the previous entry's hash, and this entry's.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -68,7 +91,22 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionDenied("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        # Chained onto the previous entry, under the chain's lock, in one transaction.
+        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
+        auditchain.append(self, lambda: super(AuditEntry, self).save(*args, **kwargs), using=using)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The audit chain's last entry (id and hash), one row; writers lock it to take turns."""
+
+    last_id = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=auditchain.GENESIS)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"{self.last_id} {self.hash}"

@@ -35,6 +35,7 @@ from care.models import Activity, Assessment, Visit, VisitSummary
 from care.services import record_visit
 from children.choices import CareLevel
 from children.models import Child
+from core.auditchain import seal_rows
 from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
@@ -239,7 +240,8 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 str(pk),
                 f"{child.name} {dates[day]}"[:200],
                 child.area_code,
-                Json(json.dumps({"child": child.pk, "findings": findings}))
+                # Canonical JSON (sorted keys): the audit chain hashes this text as it is.
+                Json(json.dumps({"child": child.pk, "findings": findings}, sort_keys=True))
                 if findings
                 else Json(f'{{"child": {child.pk}, "findings": []}}'),
             )
@@ -250,9 +252,11 @@ def bulk_record_visits(plans: list[tuple]) -> int:
         insert(Visit, columns, visit_rows)
         insert(
             AuditEntry,
-            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-            + ["object_repr", "area_code", "data"],
-            audit_rows,
+            *seal_rows(
+                ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+                + ["object_repr", "area_code", "data"],
+                audit_rows,
+            ),
         )
     _merge_summaries(latest)
     return len(visit_rows)
@@ -436,7 +440,11 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
                     str(pk),
                     f"{home.name} {day:%Y-%m-%d} {Activity.Theme(theme).label}"[:200],
                     codes.get(recorder.area_id, ""),
-                    {"children": came, "theme": theme, "helpers": []},
+                    Json(
+                        json.dumps(
+                            {"children": came, "theme": theme, "helpers": []}, sort_keys=True
+                        )
+                    ),
                 )
             )
     with indexes_deferred(Activity, Activity.children.through):  # both empty before
@@ -449,8 +457,10 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
         insert(Activity.children.through, ["activity_id", "child_id"], attendance)
         insert(
             AuditEntry,
-            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-            + ["object_repr", "area_code", "data"],
-            audits,
+            *seal_rows(
+                ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+                + ["object_repr", "area_code", "data"],
+                audits,
+            ),
         )
     return {"activities": len(activities), "attendances": len(attendance)}

@@ -4,9 +4,11 @@ ones), in every status. Some special-attention children are deliberately left wi
 measure, without a contact, or without either, so that the gap reports have lines."""
 
 import datetime as dt
+import json
 import random
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from children.choices import CareLevel
 from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes
+from core.auditchain import seal_rows
 from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
@@ -23,7 +26,13 @@ from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefM
 from relief.services import measure_snapshot
 
 from . import names
-from .bulk import insert, next_id
+from .bulk import Json, insert, next_id
+
+
+def _canonical(data: dict) -> Json:
+    """Details as canonical JSON text (sorted keys): the audit chain hashes it as it is."""
+    return Json(json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder))
+
 
 # Demo figures, not policy: every county sets its own standards, and they change yearly.
 # code: (standard amount in yuan or None when set case by case, usual provider)
@@ -314,20 +323,22 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
         audits.append(
             (audit_id + len(audits), times[0], entry[0], entry[1], "relief.measure.created")
             + entry[2:]
-            + ({"child": m.child_id, **versions[0]},)
+            + (_canonical({"child": m.child_id, **versions[0]}),)
         )
         for before, after, at in zip(versions, versions[1:], times[1:], strict=False):
             revisions.append((revision_id + len(revisions), m.pk, at, entry[0], before))
             audits.append(
                 (audit_id + len(audits), at, entry[0], entry[1], "relief.measure.updated")
                 + entry[2:]
-                + ({"child": m.child_id, "changes": field_changes(before, after)},)
+                + (_canonical({"child": m.child_id, "changes": field_changes(before, after)}),)
             )
     insert(MeasureRevision, ["id", "measure_id", "at", "actor_id", "data"], revisions)
     insert(
         AuditEntry,
-        ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
-        + ["object_repr", "area_code", "data"],
-        audits,
+        *seal_rows(
+            ["id", "at", "actor_id", "actor_username", "action", "object_type", "object_id"]
+            + ["object_repr", "area_code", "data"],
+            audits,
+        ),
     )
     return len(revisions)

@@ -48,15 +48,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shouhu@localhost")
 SHOUHU_BASE_URL = os.environ.get("SHOUHU_BASE_URL", "")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-# Key for field-level encryption of identity numbers (used by the child registry).
+# Keys for field-level encryption of identity numbers (core/crypto.py): several may be
+# given, comma-separated, newest first (values are encrypted under the newest and decrypted
+# under any; `manage.py rotate_field_keys` moves every value to the newest). A single
+# FIELD_ENCRYPTION_KEY still works. FIELD_LOOKUP_KEY keys the search hash; unset, it is the
+# oldest encryption key (README: Keys and backups).
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()
+]
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+FIELD_LOOKUP_KEY = os.environ.get("FIELD_LOOKUP_KEY", "")
 if DEBUG or DEMO:
     SECRET_KEY = SECRET_KEY or "insecure-demo-key-set-SECRET_KEY-in-production"
     FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or "insecure-demo-field-key"
-elif not (SECRET_KEY and FIELD_ENCRYPTION_KEY):
+elif not (SECRET_KEY and (FIELD_ENCRYPTION_KEYS or FIELD_ENCRYPTION_KEY)):
     raise ImproperlyConfigured(
-        "Set SECRET_KEY and FIELD_ENCRYPTION_KEY in the environment (see README.md, "
-        "Configuration), or SHOUHU_DEMO=1 to run the local demo with built-in keys."
+        "Set SECRET_KEY and FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEY) in the "
+        "environment (see README.md, Configuration), or SHOUHU_DEMO=1 to run the local demo "
+        "with built-in keys."
     )
 
 ALLOWED_HOSTS = [

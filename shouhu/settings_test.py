@@ -12,6 +12,8 @@ ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-secret-key"
 IMPORT_IN_BACKGROUND = False
 FIELD_ENCRYPTION_KEY = "test-field-encryption-key"
+FIELD_ENCRYPTION_KEYS: list[str] = []  # not from the environment: the one key above
+FIELD_LOOKUP_KEY = ""
 # Hashing a password with the production hasher costs ~0.3 s; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The manifest storage needs collectstatic; tests serve the source files directly.

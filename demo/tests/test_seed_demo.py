@@ -192,3 +192,13 @@ def test_an_error_inside_a_deferred_block_rolls_the_dropped_indexes_back(db):
         assert len(_indexes()) < len(before)
         raise RuntimeError
     assert _indexes() == before
+
+
+def test_the_seeded_audit_log_is_one_unbroken_chain(db):
+    """The demo's bulk-written audit entries are chained like the services' own."""
+    from core import auditchain
+
+    call_command("seed_demo", scale="small")
+    checked, _head, broken = auditchain.verify()
+    assert broken is None, str(broken)
+    assert checked > 1000
