@@ -165,16 +165,19 @@ def test_pages_and_downloads_run_a_bounded_number_of_queries(
     for i in range(20):
         make_child(world["a2"], f"新{i}")
     client.force_login(county_officer)
-    # session, user, the session's two-factor device; area, breadcrumbs; then the file's own
-    # queries (6 or 7); the read's audit entry.
-    with django_assert_max_num_queries(12):
+    # session, user, the session's two-factor device; the reader's hourly budget; area,
+    # breadcrumbs; then the file's own queries (6 or 7); the read's audit entry, its chain
+    # head locked and moved.
+    with django_assert_max_num_queries(15):
         assert client.get(file_url(A1)).status_code == 200
-    with django_assert_max_num_queries(6):
+    # (+1: the reader's hourly budget.)
+    with django_assert_max_num_queries(7):
         assert client.get(file_url(TOWNSHIP_A)).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(file_url(COUNTY)).status_code == 200
-    # … plus the audit entry's insert, and its chain head locked and moved.
-    with django_assert_max_num_queries(13):
-        assert client.get(download_url(A1, "pdf")).status_code == 200
+    # … plus the reader's hourly budget, the audit entry's insert, and its chain head locked
+    # and moved.
     with django_assert_max_num_queries(14):
+        assert client.get(download_url(A1, "pdf")).status_code == 200
+    with django_assert_max_num_queries(15):
         assert client.get(download_url(TOWNSHIP_A, "xlsx")).status_code == 200

@@ -42,7 +42,7 @@ def chain_existing_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_audit_actor_do_nothing'),
+        ('core', '0004_cache_table'),
     ]
 
     operations = [
