@@ -18,6 +18,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.htmx import paginate, query_without_page, render_page
+from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from . import figures, services
@@ -288,6 +289,8 @@ def village_return(request, pk):
         services.sync_checks(ret)
         ret.refresh_from_db()
     context = _walk_context(request, ret)
+    # The walk lists the village's children: a read of children's data, audited by page.
+    audit_page(request, "children.child.listed", context["page"], area_code=ret.area.code, obj=ret)
     return render_page(request, "rounds/return.html", context, partial="rounds/partials/_walk.html")
 
 

@@ -33,7 +33,9 @@ def test_roster_queries_do_not_grow(
     add_children(world, 40, start=3)
     with django_assert_max_num_queries(len(small)):
         assert client.get(url, params).status_code == 200
-    assert len(small) <= 8
+    # The page's 6 or so, and the read's audit: the reader's hourly budget, the entry and
+    # its chain head (locked, then moved).
+    assert len(small) <= 11
 
 
 def test_child_page_queries_do_not_grow_with_history(

@@ -201,3 +201,13 @@ def test_the_walk_and_a_check_run_a_bounded_number_of_queries(
             {"action": "check", "show": "unchecked", "at": "2"},
             HTTP_HX_REQUEST="true",
         )
+
+
+def test_the_walk_is_a_read_of_the_village_children_and_is_audited(client, director, ret, kids):
+    from core.models import AuditEntry
+
+    client.force_login(director)
+    assert client.get(walk_url(ret)).status_code == 200
+    entry = AuditEntry.objects.get(action="children.child.listed")
+    assert entry.actor == director and entry.object_id == str(ret.pk)
+    assert set(entry.data["ids"]) == {k.pk for k in kids} and entry.data["count"] == len(kids)
