@@ -49,16 +49,12 @@ class AuditedListMixin:
 def audit_page(request, action: str, page, *, area_code=None, obj=None, **data):
     """Audit a list page (a Django Page, already evaluated by the view or about to be):
     one entry with the query, the records shown and how many matched."""
-    records = list(page.object_list)
-    return log_read(
-        request.user,
+    return audit_records(
+        request,
         action,
-        read_query(request.GET),
-        len(records),
-        ids=[getattr(r, "pk", r) for r in records],
+        page.object_list,
         area_code=area_code,
         obj=obj,
-        via="page",
         total=page.paginator.count,
         **data,
     )
