@@ -8,7 +8,6 @@ browsable HTML pages get the one exception the policy makes (BrowsableAPIRendere
 """
 
 import logging
-import sys
 
 from csp.constants import UNSAFE_INLINE
 from django.db.utils import OperationalError
@@ -16,7 +15,6 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views import defaults
 from rest_framework import renderers
 
 logger = logging.getLogger(__name__)
@@ -76,13 +74,6 @@ class DatabaseBusyMiddleware:
             logger.warning("Database locked: %s %s answered 503", request.method, request.path)
             return busy_response(request)
         return None
-
-
-def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """handler500: a lock met outside a view (a middleware's write) answers 503 as well."""
-    if is_database_locked(sys.exc_info()[1]):
-        return busy_response(request)
-    return defaults.server_error(request, template_name)
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from concerns.models import ConcernReport
-from core.security import server_error
+from core.errors import server_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
