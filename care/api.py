@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from children.choices import Status
 from children.models import Child
-from core.api import ScopedViewSetMixin, service_response, stale_response
+from core.api import ScopedViewSetMixin, service_response
 from core.audit import log_action, log_read, read_query
+from core.exceptions import Stale
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.throttling import RecordReadThrottle
@@ -280,7 +281,7 @@ def _activity_update(self, request, *args, **kwargs):
     )
     if not form.is_valid():
         if form.has_error("__all__", code="stale"):
-            return stale_response()
+            raise Stale
         return Response(_errors(form), status=400)
     return service_response(
         lambda: services.correct_activity(

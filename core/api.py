@@ -1,12 +1,11 @@
 """Shared pieces of the REST API: permissions, scoped viewsets, service calls."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from rest_framework import status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
-from .concurrency import STALE_MESSAGE, StaleEdit
+from .exceptions import NotNow, Stale
 
 
 def service_errors(exc: ValidationError) -> dict:
@@ -19,23 +18,23 @@ def service_errors(exc: ValidationError) -> dict:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
-def stale_response() -> Response:
-    """The answer to an edit based on a stale version: 409, nothing saved."""
-    return Response({"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT)
+def exception_handler(exc, context):
+    """The API's one answer to each refusal (core.exceptions): a stale version 409, a step
+    not allowed now 409, broken rules 400 with field errors; the rest as DRF answers them
+    (Django's PermissionDenied 403, Http404 404)."""
+    if isinstance(exc, Stale):
+        return Response({"non_field_errors": [str(exc.message)]}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotNow):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ValidationError):
+        return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
 
 
 def service_response(call, serialize, ok_status=status.HTTP_200_OK):
-    """Run a service call: its refusals answer 403, a stale version 409, its ValidationErrors
-    400 with field errors; otherwise `serialize(result)` with `ok_status`."""
-    try:
-        result = call()
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied() from exc
-    except StaleEdit:
-        return stale_response()
-    except ValidationError as exc:
-        return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    return Response(serialize(result), status=ok_status)
+    """Run a service call and answer `serialize(result)` with `ok_status`; its refusals
+    reach `exception_handler`."""
+    return Response(serialize(call()), status=ok_status)
 
 
 class ScopedViewSetMixin:

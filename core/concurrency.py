@@ -11,12 +11,11 @@ import datetime as dt
 
 from django import forms
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
 
-STALE_MESSAGE = _(
-    "Someone else changed this record while you were editing it. "
-    "Your changes were not saved; reload the page to see the current version."
-)
+from .exceptions import STALE_MESSAGE, Stale
+
+# The old name of the stale-version refusal, kept so that code reads as before.
+StaleEdit = Stale
 
 
 def version_of(obj) -> str:
@@ -36,12 +35,6 @@ def is_current(obj, token) -> bool:
         except ValueError:  # well-formed but impossible, e.g. 30 February
             return False
     return when is not None and when == obj.updated_at
-
-
-class StaleEdit(Exception):
-    """The record changed after the version the edit was based on; nothing was saved."""
-
-    message = STALE_MESSAGE
 
 
 def lock_current(queryset, pk, based_on):

@@ -315,6 +315,8 @@ CONTENT_SECURITY_POLICY = {
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 
 REST_FRAMEWORK = {
+    # One answer to each service refusal (core.exceptions), for every endpoint.
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # Token first, so an unauthenticated API call answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "people.authentication.ApiTokenAuthentication",
