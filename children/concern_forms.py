@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import version_of
+from core.forms import add_service_errors
 
 from . import concern_policy as policy
 
@@ -27,11 +28,7 @@ class StepForm(forms.Form):
 
     def add_service_errors(self, exc: ValidationError):
         """Put a service's ValidationError next to the fields it names (else on top)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc)
+        add_service_errors(self, exc)
 
 
 def _text(label, required=True, max_length=2000, rows=3):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.choices import CaregiverHealth, ParentRole
-from relief.forms import DATE, ServiceForm
+from core.forms import DATE, ServiceForm
 
 from .models import ChangeKind, ConcernReport, Referral, ReporterRole, Situation, State, Urgency
 

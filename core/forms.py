@@ -2,6 +2,7 @@
 username-and-address pair, or the address, is locked it says so instead of checking the
 password: core.login_limits, django-axes)."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
 def add_service_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names (else on top)."""
     if hasattr(exc, "error_dict"):
+        names = getattr(form, "service_field_names", {})
         for field, errors in exc.error_dict.items():
+            field = names.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
@@ -42,3 +45,51 @@ def save_through(form, call):
     except ValidationError as exc:
         add_service_errors(form, exc)
     return None
+
+
+# -- the base of forms whose save is a service call ---------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MonthInput(forms.DateInput):
+    """<input type=month>: browsers without it show a text box, hence the placeholder."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "2026-01", "pattern": r"\d{4}-\d{2}", **(attrs or {})}
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month typed as YYYY-MM (a full date is accepted too), as its first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-03.")}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class ServiceForm(forms.Form):
+    """A form whose save is a service call based on the version it was shown."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # A service field whose form field has another name (service name → form name).
+    service_field_names: dict[str, str] = {}
+
+    def add_service_errors(self, exc: ValidationError):
+        """Put a service's ValidationError next to the fields it names (else on top)."""
+        add_service_errors(self, exc)
+
+    def data_for(self, names) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+def model_field(model, name, **kwargs):
+    """The form field of a model field, so a form repeats neither its label nor its limits."""
+    return model._meta.get_field(name).formfield(**kwargs)

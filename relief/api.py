@@ -12,13 +12,13 @@ from rest_framework.response import Response
 
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_errors
+from core.forms import MonthField
 from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
 from .catalogue import county_of
 from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
-from .forms import MonthField
 from .models import AssistanceContact, Programme, ReliefMeasure
 
 

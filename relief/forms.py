@@ -2,61 +2,16 @@
 errors are put next to the fields they name)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.codes import pad
 from core.concurrency import version_of
+from core.forms import DATE, MonthField, ServiceForm, model_field
 
 from .models import AssistanceContact, Payment, Programme, ReliefMeasure
 from .services import CONTACT_FIELDS, MEASURE_FIELDS, PROGRAMME_FIELDS
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class MonthInput(forms.DateInput):
-    """<input type=month>: browsers without it show a text box, hence the placeholder."""
-
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        attrs = {"placeholder": "2026-01", "pattern": r"\d{4}-\d{2}", **(attrs or {})}
-        super().__init__(attrs, format="%Y-%m")
-
-
-class MonthField(forms.DateField):
-    """A month typed as YYYY-MM (a full date is accepted too), as its first day."""
-
-    widget = MonthInput
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-03.")}
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if day else day
-
-
-class ServiceForm(forms.Form):
-    """A form whose save is a service call based on the version it was shown."""
-
-    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def add_service_errors(self, exc: ValidationError):
-        """Put a service's ValidationError next to the fields it names (else on top)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc)
-
-    def data_for(self, names) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k in names}
-
-
-def _field(model, name, **kwargs):
-    return model._meta.get_field(name).formfield(**kwargs)
 
 
 class ProgrammeChoice(forms.ModelChoiceField):
@@ -71,8 +26,8 @@ class MeasureForm(ServiceForm):
     """A relief measure: programme, amount, months, provider, status."""
 
     programme = ProgrammeChoice(queryset=Programme.objects.none(), label=_("programme"))
-    status = _field(ReliefMeasure, "status")
-    amount = _field(
+    status = model_field(ReliefMeasure, "status")
+    amount = model_field(
         ReliefMeasure,
         "amount",
         help_text=_("Leave empty to use the programme's standard amount, if it has one."),
@@ -88,9 +43,9 @@ class MeasureForm(ServiceForm):
         required=False,
         help_text=_("Leave empty while it goes on; an ended measure ends this month by default."),
     )
-    provider_kind = _field(ReliefMeasure, "provider_kind")
-    provider_name = _field(ReliefMeasure, "provider_name")
-    note = _field(ReliefMeasure, "note", widget=forms.Textarea(attrs={"rows": 2}))
+    provider_kind = model_field(ReliefMeasure, "provider_kind")
+    provider_name = model_field(ReliefMeasure, "provider_name")
+    note = model_field(ReliefMeasure, "note", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, child, measure=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,12 +70,12 @@ class MeasureForm(ServiceForm):
 class ContactForm(ServiceForm):
     """An assistance contact: who, from where, how to reach them, since when."""
 
-    name = _field(AssistanceContact, "name")
-    role = _field(AssistanceContact, "role")
-    work_unit = _field(AssistanceContact, "work_unit")
-    phone = _field(AssistanceContact, "phone", widget=forms.TextInput(attrs={"type": "tel"}))
-    since = _field(AssistanceContact, "since", widget=DATE)
-    until = _field(AssistanceContact, "until", widget=DATE)
+    name = model_field(AssistanceContact, "name")
+    role = model_field(AssistanceContact, "role")
+    work_unit = model_field(AssistanceContact, "work_unit")
+    phone = model_field(AssistanceContact, "phone", widget=forms.TextInput(attrs={"type": "tel"}))
+    since = model_field(AssistanceContact, "since", widget=DATE)
+    until = model_field(AssistanceContact, "until", widget=DATE)
 
     def __init__(self, *args, contact=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,14 +105,14 @@ class EndContactForm(ServiceForm):
 class ProgrammeForm(ServiceForm):
     """A programme of the county's catalogue; amounts are data the county keeps current."""
 
-    code = _field(Programme, "code", help_text=_("Letters, digits and dashes; set once."))
-    name = _field(Programme, "name")
-    payment = _field(Programme, "payment")
-    standard_amount = _field(Programme, "standard_amount")
-    provider = _field(Programme, "provider")
-    description = _field(Programme, "description", widget=forms.Textarea(attrs={"rows": 2}))
-    active = _field(Programme, "active")
-    order = _field(Programme, "order")
+    code = model_field(Programme, "code", help_text=_("Letters, digits and dashes; set once."))
+    name = model_field(Programme, "name")
+    payment = model_field(Programme, "payment")
+    standard_amount = model_field(Programme, "standard_amount")
+    provider = model_field(Programme, "provider")
+    description = model_field(Programme, "description", widget=forms.Textarea(attrs={"rows": 2}))
+    active = model_field(Programme, "active")
+    order = model_field(Programme, "order")
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)

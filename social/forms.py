@@ -2,12 +2,11 @@
 (their errors are put next to the fields they name)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.concurrency import VersionedForm
-from relief.forms import DATE, ServiceForm, _field
+from core.forms import DATE, ServiceForm, model_field
 
 from .models import HelperProfile, Organisation, Pairing, ServiceRecord, Skill
 from .services import ORGANISATION_FIELDS, PAIRING_FIELDS, SERVICE_FIELDS, organisation_errors
@@ -87,15 +86,7 @@ class OrganisationForm(VersionedForm):
         data["areas"] = self.cleaned_data["area_codes"]
         return data
 
-    def add_service_errors(self, exc: ValidationError):
-        """Put a service's ValidationError next to the fields it names (else on top)."""
-        names = {"areas": "area_codes"}
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                field = names.get(field, field)
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc)
+    service_field_names = {"areas": "area_codes"}
 
 
 class HelperProfileForm(forms.ModelForm):
@@ -121,10 +112,10 @@ class HelperProfileForm(forms.ModelForm):
 
 class PairingForm(ServiceForm):
     helper = forms.ModelChoiceField(label=_("helper"), queryset=None)
-    purpose = _field(Pairing, "purpose")
-    detail = _field(Pairing, "detail")
-    started_on = _field(Pairing, "started_on", widget=DATE)
-    ended_on = _field(Pairing, "ended_on", widget=DATE, required=False)
+    purpose = model_field(Pairing, "purpose")
+    detail = model_field(Pairing, "detail")
+    started_on = model_field(Pairing, "started_on", widget=DATE)
+    ended_on = model_field(Pairing, "ended_on", widget=DATE, required=False)
 
     def __init__(self, *args, helpers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,14 +131,16 @@ class EndPairingForm(ServiceForm):
 
 
 class ServiceRecordForm(ServiceForm):
-    kind = _field(ServiceRecord, "kind")
-    on = _field(ServiceRecord, "on", widget=DATE)
-    minutes = _field(ServiceRecord, "minutes", required=False, min_value=1)
-    topic = _field(ServiceRecord, "topic", required=False)
-    amount = _field(ServiceRecord, "amount", required=False, min_value=0)
-    purpose = _field(ServiceRecord, "purpose", required=False)
-    items = _field(ServiceRecord, "items", required=False)
-    notes = _field(ServiceRecord, "notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = model_field(ServiceRecord, "kind")
+    on = model_field(ServiceRecord, "on", widget=DATE)
+    minutes = model_field(ServiceRecord, "minutes", required=False, min_value=1)
+    topic = model_field(ServiceRecord, "topic", required=False)
+    amount = model_field(ServiceRecord, "amount", required=False, min_value=0)
+    purpose = model_field(ServiceRecord, "purpose", required=False)
+    items = model_field(ServiceRecord, "items", required=False)
+    notes = model_field(
+        ServiceRecord, "notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, helpers=None, with_notes=True, **kwargs):
         super().__init__(*args, **kwargs)
