@@ -133,7 +133,7 @@ def update_service_point(actor, point: ServicePoint, changes: dict, *, based_on)
     """Change a service point's details and audit the field-level difference.
 
     `based_on` is the version the edit started from: the row is locked and a newer version
-    refuses the save (core.concurrency.StaleEdit), so two saves cannot both pass the check.
+    refuses the save (core.exceptions.Stale), so two saves cannot both pass the check.
     """
     lock_current(ServicePoint.objects, point.pk, based_on)
     before = _snapshot(point)

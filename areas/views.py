@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.concurrency import StaleEdit
+from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 
@@ -58,13 +58,13 @@ def service_point_edit(request, pk):
         # Bind to a copy: the form sets values on its instance while validating.
         form = ServicePointForm(request.POST, instance=ServicePoint.objects.get(pk=point.pk))
         if form.is_valid():
-            try:
-                update_service_point(
+            saved = save_through(
+                form,
+                lambda: update_service_point(
                     request.user, point, form.changes(), based_on=form.cleaned_data["based_on"]
-                )
-            except StaleEdit as stale:  # saved by someone else since the form was checked
-                form.add_error(None, stale.message)
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(request, _("Saved."))
                 return redirect("areas:service_point_detail", pk=point.pk)
     else:

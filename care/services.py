@@ -191,7 +191,7 @@ def correct_activity(actor, activity, data: dict, children, helper_accounts, *, 
     """Correct an activity; the version before is kept as a revision.
 
     `based_on` is the version the correction started from: the row is locked and a newer
-    version refuses the save (core.concurrency.StaleEdit), so two corrections cannot both
+    version refuses the save (core.exceptions.Stale), so two corrections cannot both
     pass the check.
     """
     lock_current(Activity.objects, activity.pk, based_on)

@@ -16,7 +16,7 @@ from children.choices import Status
 from children.concern_views import for_display
 from children.models import Child, Concern
 from core.audit import log_action, log_read, read_query
-from core.concurrency import StaleEdit
+from core.forms import save_through
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
 from core.scoping import can_write, get_visible_or_404, jurisdiction_required
@@ -394,18 +394,18 @@ def activity_edit(request, pk):
     bound = Activity.objects.get(pk=activity.pk) if request.method == "POST" else activity
     form = ActivityForm(request.POST or None, instance=bound, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.correct_activity(
+        changes = save_through(
+            form,
+            lambda: services.correct_activity(
                 request.user,
                 activity,
                 form.activity_data(),
                 form.cleaned_data["children"],
                 form.cleaned_data["helper_accounts"],
                 based_on=form.cleaned_data["based_on"],
-            )
-        except StaleEdit as stale:  # saved by someone else since the form was checked
-            form.add_error(None, stale.message)
-        else:
+            ),
+        )
+        if changes is not None:  # {} when nothing changed
             messages.success(request, _("Saved."))
             return redirect("care:activities")
     return render(

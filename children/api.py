@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from areas.models import Area
 from core.api import ScopedViewSetMixin
-from core.concurrency import STALE_MESSAGE
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
 
@@ -208,20 +207,15 @@ class ChildViewSet(
                 errors, status=status.HTTP_409_CONFLICT if stale else status.HTTP_400_BAD_REQUEST
             )
         form = forms[""]
-        try:
-            services.update_child(
-                request.user,
-                child,
-                form.child_data(),
-                id_number=form.id_number_to_save(),
-                parents={r: forms[r].data_dict() for r in ("father", "mother")},
-                caregiver=forms["caregiver"].data_dict(),
-                based_on=form.cleaned_data["based_on"],
-            )
-        except services.StaleRecord:
-            return Response(
-                {"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT
-            )
+        services.update_child(
+            request.user,
+            child,
+            form.child_data(),
+            id_number=form.id_number_to_save(),
+            parents={r: forms[r].data_dict() for r in ("father", "mother")},
+            caregiver=forms["caregiver"].data_dict(),
+            based_on=form.cleaned_data["based_on"],
+        )
         child = self.get_queryset().get(pk=child.pk)
         return Response(self.get_serializer(child).data)
 
@@ -241,9 +235,5 @@ class ChildViewSet(
         payload = BasisSerializer(data=request.data)
         if not payload.is_valid():
             return Response(_flatten(payload.errors), status=status.HTTP_400_BAD_REQUEST)
-        try:
-            services.record_basis(request.user, child, payload.validated_data)
-        except ValidationError as error:
-            problems = {k: [str(m) for m in v] for k, v in error.message_dict.items()}
-            return Response(problems, status=status.HTTP_400_BAD_REQUEST)
+        services.record_basis(request.user, child, payload.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)

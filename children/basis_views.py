@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.forms import save_through
 from core.navigation import next_url
 from core.scoping import can_write, get_visible_or_404
 
@@ -36,12 +37,10 @@ def record_basis(request, pk):
         request.POST or None, initial=initial_basis(child), birth_date=child.birth_date
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.record_basis(request.user, child, form.basis_data())
-        except ValidationError as error:  # the service's rules, as the form's
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
+        changes = save_through(
+            form, lambda: services.record_basis(request.user, child, form.basis_data())
+        )
+        if changes is not None:  # {} when nothing changed
             messages.success(request, _("Saved."))
             return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
     return render(

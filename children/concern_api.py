@@ -3,19 +3,16 @@ the concerns list), and each step of the workflow as a POST action calling the s
 as the page — so the API refuses what the pages refuse. A step may send the `version` it is
 based on (the concern's `version`); a newer concern answers 409."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import ScopedViewSetMixin, service_errors
+from core.api import ScopedViewSetMixin
 from core.audit import log_action
-from core.concurrency import STALE_MESSAGE, version_of
+from core.concurrency import version_of
 from core.openapi import FIELD_ERRORS
 from core.reads import AuditedListMixin
 from people.models import User
@@ -24,7 +21,6 @@ from . import concern_policy as policy
 from . import concerns as services
 from .concern_filters import ConcernFilter
 from .models import Concern
-from .services import StaleRecord
 
 
 class ConcernSerializer(serializers.ModelSerializer):
@@ -134,17 +130,8 @@ class ConcernViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyMode
     def _step(self, call):
         concern = self.get_object()
         version = self.request.data.get("version") or None
-        try:
-            result = call(concern, version)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied() from exc
-        except ValidationError as exc:
-            return Response(service_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-        except StaleRecord:
-            return Response(
-                {"non_field_errors": [str(STALE_MESSAGE)]}, status=status.HTTP_409_CONFLICT
-            )
-        return Response(self.get_serializer(result).data)
+        # A refusal (core.exceptions) is answered by core.api.exception_handler.
+        return Response(self.get_serializer(call(concern, version)).data)
 
     def _text(self, name) -> str:
         return str(self.request.data.get(name, "") or "")

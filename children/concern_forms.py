@@ -2,12 +2,10 @@
 based on; the service's refusals are put next to the fields they name."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import version_of
-from core.forms import add_service_errors
 
 from . import concern_policy as policy
 
@@ -25,10 +23,6 @@ class StepForm(forms.Form):
         self.concern = concern
         if not self.is_bound and concern is not None:
             self.initial["based_on"] = version_of(concern)
-
-    def add_service_errors(self, exc: ValidationError):
-        """Put a service's ValidationError next to the fields it names (else on top)."""
-        add_service_errors(self, exc)
 
 
 def _text(label, required=True, max_length=2000, rows=3):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from areas.codes import CHILD_LEVEL, PREFIX_LENGTH, Level
 from areas.models import Area
 from core.audit import log_action
-from core.concurrency import STALE_MESSAGE
+from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
 from core.reads import audit_page
@@ -31,7 +31,6 @@ from . import concerns as services
 from .concern_filters import ConcernFilter
 from .concern_forms import FORMS
 from .models import Concern
-from .services import StaleRecord
 
 Step = policy.Step
 LIST_FIELDS = ("child", "child__area", "child__area__parent", "owner")
@@ -141,13 +140,9 @@ def concern_step(request, pk, step):
         kwargs["owners"] = services.owner_choices(concern)
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
-        try:
-            concern = _run(step, request.user, concern, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        else:
+        taken = save_through(form, lambda: _run(step, request.user, concern, form.cleaned_data))
+        if taken is not None:
+            concern = taken
             messages.success(request, _done_message(concern, step))
             return redirect(next_url(request) or reverse("children:concern", args=[concern.pk]))
     context = {

@@ -6,25 +6,25 @@ here: its summary columns (risk, needs_report) and its classification, which rea
 concerns — so when the last one closes the care level falls through the same rules that
 raised it, with "concern resolved: <outcome>" in the child's history.
 
-Refusals: PermissionDenied (role or jurisdiction), ValidationError naming the field, and
-StaleRecord (the concern changed since the version the user saw)."""
+Refusals (core.exceptions): Refused (role or jurisdiction), Invalid naming the field, and
+Stale (the concern changed since the version the user saw)."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import log_action
 from core.concurrency import is_current
+from core.exceptions import Invalid, Refused, Stale
 from people.models import User
 from people.roles import Role
 
 from . import concern_policy as policy
 from .choices import Status
 from .models import Child, ChildChange, Concern, ConcernEvent
-from .services import StaleRecord, _family, _record, classify_child, snapshot
+from .services import _family, _record, classify_child, snapshot
 
 Step = policy.Step
 SUMMARY_LENGTH = 200
@@ -102,7 +102,7 @@ def open_concern(
     at once (强制报告): the child is flagged until the report made is recorded."""
     finding = (finding or "").strip()
     if not finding:
-        raise ValidationError({"finding": _("Say what was found.")})
+        raise Invalid({"finding": _("Say what was found.")})
     on = on or today()
     concern = Concern.objects.create(
         child=child,
@@ -151,17 +151,17 @@ def _lock(actor, concern: Concern, step: str, based_on) -> Concern:
         .get(pk=concern.pk)
     )
     if not Concern.objects.editable_by(actor).filter(pk=locked.pk).exists():
-        raise PermissionDenied
+        raise Refused
     if not policy.may_take(step, locked.state, getattr(actor, "role", "")):
         _states, roles = policy.STEPS[step]
         if getattr(actor, "role", "") not in roles:
-            raise PermissionDenied
-        raise ValidationError(
+            raise Refused
+        raise Invalid(
             {"state": _("This step cannot be taken while the concern is %(state)s.")
              % {"state": locked.get_state_display()}}
         )  # fmt: skip
     if based_on is not None and not is_current(locked, based_on):
-        raise StaleRecord
+        raise Stale
     return locked
 
 
@@ -197,7 +197,7 @@ def take_action(actor, concern: Concern, note: str, *, based_on=None) -> Concern
     """Record the action taken (a visit, a call, a referral asked for …)."""
     note = _text(note)
     if not note:
-        raise ValidationError({"note": _("Say what was done.")})
+        raise Invalid({"note": _("Say what was done.")})
     concern = _lock(actor, concern, Step.TAKE_ACTION, based_on)
     before = concern.state
     concern.state = policy.target(Step.TAKE_ACTION, before, concern.urgency, concern.safety)
@@ -209,7 +209,7 @@ def take_action(actor, concern: Concern, note: str, *, based_on=None) -> Concern
 
 def _refuse_unreported(concern):
     if concern.report_pending:
-        raise ValidationError(
+        raise Invalid(
             {"outcome": _("This concern must be reported at once: record the report made "
                           "(to whom, when) before closing it.")}
         )  # fmt: skip
@@ -236,7 +236,7 @@ def resolve(actor, concern: Concern, outcome: str, *, based_on=None) -> Concern:
     supervisor for confirmation instead of closing."""
     outcome = _text(outcome)
     if not outcome:
-        raise ValidationError({"outcome": _("Write the outcome before resolving.")})
+        raise Invalid({"outcome": _("Write the outcome before resolving.")})
     concern = _lock(actor, concern, Step.RESOLVE, based_on)
     _refuse_unreported(concern)
     concern.outcome = outcome
@@ -254,7 +254,7 @@ def refer(actor, concern: Concern, referred_to: str, outcome: str, *, based_on=N
     if not outcome:
         errors["outcome"] = _("Write the outcome so far before referring.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     concern = _lock(actor, concern, Step.REFER, based_on)
     _refuse_unreported(concern)
     concern.outcome, concern.referred_to = outcome, referred_to[:200]
@@ -267,9 +267,7 @@ def confirm(actor, concern: Concern, note: str = "", *, based_on=None) -> Concer
     The one who proposed it cannot confirm it."""
     concern = _lock(actor, concern, Step.CONFIRM, based_on)
     if concern.proposed_by_id == getattr(actor, "pk", None):
-        raise ValidationError(
-            {"note": _("You proposed this closing: another supervisor confirms it.")}
-        )
+        raise Invalid({"note": _("You proposed this closing: another supervisor confirms it.")})
     before = concern.state
     concern.confirmed_by = actor
     _close(actor, concern, concern.proposed_state or policy.State.RESOLVED, concern.proposed_by)
@@ -283,7 +281,7 @@ def send_back(actor, concern: Concern, note: str, *, based_on=None) -> Concern:
     """The supervisor sends a proposed closing back, saying what is still to be done."""
     note = _text(note)
     if not note:
-        raise ValidationError({"note": _("Say what is still to be done.")})
+        raise Invalid({"note": _("Say what is still to be done.")})
     concern = _lock(actor, concern, Step.SEND_BACK, based_on)
     before = concern.state
     concern.state = policy.State.ACTION_TAKEN
@@ -315,14 +313,14 @@ def record_report_made(
     elif reported_on > today():
         errors["reported_on"] = _("The date cannot be in the future.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     concern = _lock(actor, concern, Step.RECORD_REPORT, based_on)
     if not concern.must_report:
-        raise ValidationError({"reported_to": _("This concern is not one to report at once.")})
+        raise Invalid({"reported_to": _("This concern is not one to report at once.")})
     if concern.reported_on is not None:
-        raise ValidationError({"reported_to": _("The report made is already recorded.")})
+        raise Invalid({"reported_to": _("The report made is already recorded.")})
     if reported_on < concern.opened_on:
-        raise ValidationError({"reported_on": _("The report cannot precede the concern.")})
+        raise Invalid({"reported_on": _("The report cannot precede the concern.")})
     concern.reported_to, concern.reported_on = reported_to[:200], reported_on
     concern.report_reference = _text(reference)[:100]
     concern.save()
@@ -349,7 +347,7 @@ def reassign(actor, concern: Concern, owner, *, based_on=None) -> Concern:
     """An officer gives the concern to another person who works the child's case."""
     concern = _lock(actor, concern, Step.REASSIGN, based_on)
     if owner is None or not owner_choices(concern).filter(pk=owner.pk).exists():
-        raise ValidationError({"owner": _("Choose someone who works this child's case.")})
+        raise Invalid({"owner": _("Choose someone who works this child's case.")})
     before = concern.owner
     concern.owner = owner
     concern.save()

@@ -470,9 +470,9 @@ class ImportForm(forms.Form):
             )
         try:
             check_xlsx(upload)
-        except UploadRefused as refused:
+        except UploadRefused as refused:  # an Invalid: the form shows it beside the file
             self.refusal_code = refused.code
-            raise ValidationError(refused.message, code=refused.code) from refused
+            raise
         return upload
 
 

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from areas.models import Area
 from core import crypto, idnumber
 from core.audit import log_action
+from core.exceptions import Invalid, NotNow
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
 
 from . import rules
@@ -69,12 +70,16 @@ PROGRESS_EVERY = 500
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
-class FileProblem(Exception):
+class FileProblem(Invalid):
     """The file as a whole cannot be read (not xlsx, no header, missing columns)."""
 
 
-class ImportBusy(Exception):
-    """The user already has an import running (one at a time, held by the database)."""
+class ImportBusy(NotNow):
+    """The user already has an import running (one at a time, held by the database); the
+    upload form shows it next to the file."""
+
+    def __init__(self, message):
+        super().__init__(message, field="file")
 
 
 def quote(text: str) -> str:
@@ -762,7 +767,7 @@ def run_check(job: ImportJob) -> None:
     try:
         rows, report = check_file(job.created_by, _content(job), progress)
     except FileProblem as problem:
-        _finish(job, ImportJob.State.INVALID, {"file_error": str(problem)})
+        _finish(job, ImportJob.State.INVALID, {"file_error": str(problem.message)})
         return
     except Exception:  # never leave a job "checking" for ever
         logger.exception("import check failed: %s", job.pk)

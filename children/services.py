@@ -3,7 +3,6 @@ again, written to the child's history and to the audit log."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
+from core.exceptions import Invalid, Stale
 
 from . import policy, rules
 from .choices import CareLevel, CloseReason, ParentRole, Status
@@ -133,7 +133,7 @@ def check_child(
     """Refuse what the forms, the API and the import refuse, with the same messages
     (children/rules.py): a malformed identity number or one contradicting the recorded sex
     or birth date, one already registered, a child aged 18 or over, health details missing,
-    a disabled parent without the disability category and grade. Raises ValidationError
+    a disabled parent without the disability category and grade. Raises Invalid
     with field errors (a parent's as "father.disability_grade")."""
     values = {name: getattr(child, name) for name in CHECKED_CHILD_FIELDS}
     _parsed, errors = rules.child_errors(
@@ -155,7 +155,7 @@ def check_child(
         ).items():
             errors[f"{role}.{name}"] = error
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
 
 
 def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
@@ -197,7 +197,7 @@ def register_child(
 ) -> Child:
     """Register a new child with the family; classify; keep the history; audit.
 
-    Refuses (ValidationError) what the registry's rules refuse: see check_child."""
+    Refuses (Invalid) what the registry's rules refuse: see check_child."""
     child = Child(
         **{k: v for k, v in data.items() if k in CHILD_FIELDS and k not in SUMMARY_FIELDS}
     )
@@ -213,10 +213,6 @@ def register_child(
     _record(actor, child, kind, {}, after)
     log_action(actor, "children.child.created", child, {"fields": sorted(after)})
     return child
-
-
-class StaleRecord(Exception):
-    """The record changed since the version the edit was based on."""
 
 
 def _sibling_names(child) -> list[str]:
@@ -266,11 +262,11 @@ def update_child(
 
     `siblings`, when given, replaces the links to registered brothers and sisters.
     `based_on`, when given, is the version the edit started from: the row is locked and a
-    newer version refuses the save (StaleRecord), so two saves cannot both pass the check.
+    newer version refuses the save (core.exceptions.Stale), so two saves cannot both pass the check.
     """
     locked = Child.objects.select_for_update().get(pk=child.pk)
     if based_on is not None and not is_current(locked, based_on):
-        raise StaleRecord
+        raise Stale
     # The concern summary is the concern services' alone: keep the stored one, even when the
     # caller's copy of the child was read before a concern opened or closed.
     child.risk, child.needs_report, child.report_reason = (
@@ -324,12 +320,12 @@ def update_child(
 def set_care_level(actor, child: Child, level: str, reason: str) -> None:
     """An officer sets the care level by hand, with a written reason ("" returns to computed).
 
-    Refuses (ValidationError) a level that is not one, and setting one without a reason."""
+    Refuses (Invalid) a level that is not one, and setting one without a reason."""
     reason = (reason or "").strip()
     if level and level not in CareLevel.values:
-        raise ValidationError({"level": rules.NOT_A_CHOICE})
+        raise Invalid({"level": rules.NOT_A_CHOICE})
     if level and not reason:
-        raise ValidationError({"reason": rules.CARE_LEVEL_REASON})
+        raise Invalid({"reason": rules.CARE_LEVEL_REASON})
     parents, caregiver = _family(child)
     before = snapshot(child, parents, caregiver)
     child.care_level_override = level
@@ -524,10 +520,10 @@ def record_basis(actor, child: Child, data: dict) -> dict:
     """Record the legal basis for processing a child's data — a guardian's consent, the
     child's own (from 14), a statutory duty with its law, or an emergency — with its date,
     who recorded it and when; history and audit. Replaces an earlier one (kept in the
-    history). Refuses (ValidationError) what rules.basis_errors refuses. Returns the diff."""
+    history). Refuses (Invalid) what rules.basis_errors refuses. Returns the diff."""
     errors = rules.basis_errors(data, child.birth_date, today())
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     locked = Child.objects.select_for_update().get(pk=child.pk)
     before = _basis_of(locked)
     for name, value in _cleaned_basis(data, locked.name).items():
@@ -559,12 +555,12 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
         ProcessingBasis.GUARDIAN_CONSENT,
         ProcessingBasis.CHILD_CONSENT,
     ):
-        raise ValidationError(
+        raise Invalid(
             {"processing_basis": _("A consent is recorded child by child.")}, code="consent"
         )
     errors = rules.basis_errors(data, dt.date.min, today())
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     values = _cleaned_basis(data, "")
     pending = children.filter(processing_basis="")
     ids = list(pending.values_list("pk", flat=True))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.concurrency import STALE_MESSAGE
+from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
 from core.reads import audit_page
@@ -246,8 +246,9 @@ def edit(request, pk):
     if request.method == "POST" and _all_valid(forms):
         parents, caregiver = _family_data(forms)
         form = forms["form"]
-        try:
-            services.update_child(
+        changes = save_through(
+            form,
+            lambda: services.update_child(
                 request.user,
                 child,
                 form.child_data(),
@@ -256,10 +257,9 @@ def edit(request, pk):
                 caregiver=caregiver,
                 siblings=form.cleaned_data.get("siblings"),
                 based_on=form.cleaned_data["based_on"],
-            )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        else:
+            ),
+        )
+        if changes is not None:  # {} when nothing changed
             messages.success(request, _("Saved."))
             return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
     return render(
@@ -391,10 +391,10 @@ def import_upload(request):
         upload = request.FILES.get("file")
         if form.is_valid():
             purge_waiting_files()
-            try:
-                job = imports.create_job(request.user, upload.name, upload.read())
-            except imports.ImportBusy as busy:
-                form.add_error("file", str(busy))
+            job = save_through(
+                form, lambda: imports.create_job(request.user, upload.name, upload.read())
+            )
+            if job is None:  # another import of the user's is still running
                 form.refusal_code = "busy"
             else:
                 start(job, run_check)
@@ -427,9 +427,11 @@ def import_save(request, pk):
     if not can_write(request.user) or job.created_by_id != request.user.pk:
         raise PermissionDenied
     if request.method == "POST" and job.state == ImportJob.State.VALID:
-        try:
+
+        def save():
             if imports.begin_save(job):
                 start(job, run_save)
-        except imports.ImportBusy as busy:
-            messages.error(request, str(busy))
+
+        if refused := refusal_message(save):  # another import of the user's is running
+            messages.error(request, refused)
     return redirect("children:import_job", pk=job.pk)

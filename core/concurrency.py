@@ -4,7 +4,7 @@ The form (or the API client, as `version`) carries the version (the record's `up
 was based on; if the stored record has changed since, the save is refused with a clear message
 and nothing is written. Forms check it as they validate (`VersionedForm`, an error on the
 page); services check it again with the row locked (`lock_current`), so two saves of the same
-version cannot both pass, and the API answers their `StaleEdit` with 409.
+version cannot both pass, and the API answers their `Stale` (core.exceptions) with 409.
 """
 
 import datetime as dt
@@ -38,11 +38,11 @@ def is_current(obj, token) -> bool:
 
 
 def lock_current(queryset, pk, based_on):
-    """The row `pk` of `queryset`, locked for the rest of the transaction; raises StaleEdit
+    """The row `pk` of `queryset`, locked for the rest of the transaction; raises Stale
     when it is no longer the version `based_on`."""
     stored = queryset.select_for_update().get(pk=pk)
     if not is_current(stored, based_on):
-        raise StaleEdit
+        raise Stale
     return stored
 
 

@@ -48,8 +48,10 @@ class Stale(ServiceError):
 
 class NotNow(ServiceError):
     """A step that the record's present state does not allow (a closed round, an import
-    already running); `message` says why, for the user."""
+    already running); `message` says why, for the user. `field`, when given, is the form
+    field the message belongs beside (the API answers `detail` all the same)."""
 
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.message = message
+        self.field = field

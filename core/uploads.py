@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
+from .exceptions import Invalid
+
 MB = 1024 * 1024
 CHUNK = 1024 * 1024  # how much of a part is unpacked at a time
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and workbooks with a password
@@ -37,13 +39,12 @@ DIMENSION = re.compile(
 DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class UploadRefused(Exception):
-    """The file is refused before it is parsed; `message` says why, in the user's language."""
+class UploadRefused(Invalid):
+    """The file is refused before it is parsed; `message` says why, in the user's language,
+    and `code` which limit refused it."""
 
     def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code)
 
 
 def _mb(size: int) -> str:

@@ -15,7 +15,7 @@ import django_otp
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import log_action
+from core.exceptions import Refused
 from core.forms import LOCKED_MESSAGE
 from core.two_factor import (
     OTP_INVALID,
@@ -147,7 +148,7 @@ def reset_two_factor(actor, person) -> int:
     """Remove every authenticator and recovery code of `person` (a lost phone): they enrol
     again at their next login. Audited as "two-factor reset"."""
     if not may_reset(actor, person):
-        raise PermissionDenied
+        raise Refused
     removed = delete_devices(person)
     log_action(actor, "people.user.two_factor_reset", person, {"devices": removed})
     return removed

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 from children import concern_policy as policy
 from children import concerns as services
 from children.models import Child, ChildChange, Concern, ConcernEvent
-from children.services import StaleRecord
+from core.exceptions import Stale
 from core.models import AuditEntry
 from core.testing import PERSONAS, make_child
 
@@ -206,7 +206,7 @@ def test_a_stale_step_is_refused(director, township_staff, world):
     concern = open_on(make_child(world["a1"]))
     seen = concern.updated_at
     services.take_action(township_staff, concern, "已电话联系")
-    with pytest.raises(StaleRecord):
+    with pytest.raises(Stale):
         services.resolve(director, concern, "已解决", based_on=seen)
     concern.refresh_from_db()
     assert concern.state == "action_taken"
