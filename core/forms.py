@@ -47,6 +47,18 @@ def save_through(form, call):
     return None
 
 
+def refusal_message(call):
+    """Run a service call for a page without a form (a button) and return `(result, None)`;
+    a refusal (core.exceptions) returns `(None, message)`, for `messages.error`. `Refused`
+    is not caught: it is a 403."""
+    try:
+        return call(), None
+    except (Stale, NotNow) as exc:
+        return None, str(exc.message)
+    except ValidationError as exc:
+        return None, " ".join(exc.messages)
+
+
 # -- the base of forms whose save is a service call ---------------------------------------
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
