@@ -53,12 +53,6 @@ class ReviewForm(forms.Form):
         help_text=_("Required when returning: say what the village must correct."),
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
-            self.add_error("comment", _("Say what the village must correct."))
-        return cleaned
-
 
 class NoteForm(forms.Form):
     note = forms.CharField(
