@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from children.forms import DATE
+from core.forms import DATE
 
 from .models import Round
 
