@@ -187,7 +187,7 @@ def report_link(request, pk):
     if child is None:
         refusal = _("Choose a child of your jurisdiction.")
     else:
-        _linked, refusal = refusal_message(lambda: services.link_child(request.user, report, child))
+        refusal = refusal_message(lambda: services.link_child(request.user, report, child))
     if refusal:
         messages.error(request, refusal)
     else:

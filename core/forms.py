@@ -41,22 +41,23 @@ def save_through(form, call):
     try:
         return call()
     except (Stale, NotNow) as exc:
-        form.add_error(None, str(exc.message))
+        field = getattr(exc, "field", None)
+        form.add_error(field if field in form.fields else None, str(exc.message))
     except ValidationError as exc:
         add_service_errors(form, exc)
     return None
 
 
-def refusal_message(call):
-    """Run a service call for a page without a form (a button) and return `(result, None)`;
-    a refusal (core.exceptions) returns `(None, message)`, for `messages.error`. `Refused`
-    is not caught: it is a 403."""
+def refusal_message(call) -> str:
+    """Run a service call for a page without a form (a button); its refusal's message for
+    `messages.error`, or "" when it went through. `Refused` is not caught: it is a 403."""
     try:
-        return call(), None
+        call()
     except (Stale, NotNow) as exc:
-        return None, str(exc.message)
+        return str(exc.message)
     except ValidationError as exc:
-        return None, " ".join(exc.messages)
+        return " ".join(str(m) for m in exc.messages)
+    return ""
 
 
 # -- the base of forms whose save is a service call ---------------------------------------

@@ -188,9 +188,7 @@ def township_submit(request, pk, code):
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    _summary, refusal = refusal_message(
-        lambda: services.submit_township(request.user, the_round, area, note)
-    )
+    refusal = refusal_message(lambda: services.submit_township(request.user, the_round, area, note))
     if refusal:
         messages.error(request, refusal)
     else:
@@ -202,7 +200,7 @@ def township_submit(request, pk, code):
 @require_POST
 def close(request, pk):
     the_round = _round_or_404(request, pk)
-    _none, refusal = refusal_message(lambda: services.close_round(request.user, the_round))
+    refusal = refusal_message(lambda: services.close_round(request.user, the_round))
     if refusal:
         messages.error(request, refusal)
     else:
@@ -302,12 +300,10 @@ def check(request, pk, child_pk):
     ret = _return_or_404(request, pk)
     child = get_object_or_404(services.roster(ret), pk=child_pk)
     if request.POST.get("action") == "uncheck":
-        _none, refusal = refusal_message(lambda: services.uncheck_child(request.user, ret, child))
+        refusal = refusal_message(lambda: services.uncheck_child(request.user, ret, child))
     else:
         note = request.POST.get("note", "")
-        _check, refusal = refusal_message(
-            lambda: services.check_child(request.user, ret, child, note)
-        )
+        refusal = refusal_message(lambda: services.check_child(request.user, ret, child, note))
     if refusal:
         messages.error(request, refusal)
     ret.refresh_from_db()
@@ -325,7 +321,7 @@ def check(request, pk, child_pk):
 @require_POST
 def submit(request, pk):
     ret = _return_or_404(request, pk)
-    _none, refusal = refusal_message(lambda: services.submit_return(request.user, ret))
+    refusal = refusal_message(lambda: services.submit_return(request.user, ret))
     if refusal:
         messages.error(request, refusal)
     else:
