@@ -14,6 +14,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
+from core.exceptions import Invalid, ServiceError
 from core.filters import MAX_ID
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
@@ -132,7 +133,7 @@ class ReportViewSet(
             Child.objects.visible_to(request.user).filter(pk=data.validated_data["child"]).first()
         )
         if child is None:
-            return Response({"child": ["Choose a child of your jurisdiction."]}, status=400)
+            raise Invalid({"child": "Choose a child of your jurisdiction."})
         return service_response(
             lambda: services.link_child(request.user, report, child),
             lambda r: self.get_serializer(r).data,
@@ -147,11 +148,9 @@ class ReportViewSet(
         state = request.data.get("state", "")
         referral = request.data.get("referral", "")
         if referral not in Referral.values:
-            return Response(
-                {"referral": [f"Choose one of {', '.join(Referral.values[1:])}."]}, status=400
-            )
+            raise Invalid({"referral": f"Choose one of {', '.join(Referral.values[1:])}."})
         if state not in State.values:
-            return Response({"state": [f"Choose one of {', '.join(State.values)}."]}, status=400)
+            raise Invalid({"state": f"Choose one of {', '.join(State.values)}."})
         return service_response(
             lambda: services.advance(
                 request.user,
@@ -236,14 +235,12 @@ class PublicReportViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         if not public.claim(request):
             self.throttled(request, public.retry_after())
         data = {k: v for k, v in serializer.validated_data.items() if k != "website"}
-        response = service_response(
-            lambda: services.receive(data, source=Source.PUBLIC),
-            lambda r: {"reference": r.reference},
-            status.HTTP_201_CREATED,
-        )
-        if response.status_code != status.HTTP_201_CREATED:
-            public.release(request)
-        return response
+        try:
+            report = services.receive(data, source=Source.PUBLIC)
+        except ServiceError:
+            public.release(request)  # refused after all: the slot is the reporter's again
+            raise
+        return Response({"reference": report.reference}, status=status.HTTP_201_CREATED)
 
 
 def register(router):

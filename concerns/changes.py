@@ -4,7 +4,6 @@ the record through the registry (which classifies the child again, with the chan
 reason; the visit schedule follows the care level), and tells the village's director and the
 township's supervisor at once."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from children.choices import Status as ChildStatus
 from children.concerns import open_concern
 from children.models import Child, Concern
 from core.audit import log_action
+from core.exceptions import Invalid, Refused
 
 from .models import ChangeEvent, ChangeKind
 
@@ -46,7 +46,7 @@ def _clean(child: Child, kind: str, data: dict) -> dict:
     if on > timezone.localdate():
         errors["on"] = _("The date cannot be in the future.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return {"parent": role, "health": data.get("health"), "detail": detail, "on": on}
 
 
@@ -54,9 +54,9 @@ def _clean(child: Child, kind: str, data: dict) -> dict:
 def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
     """Record a change and act on it at once (see the module's docstring)."""
     if not Child.objects.editable_by(actor).filter(pk=child.pk).exists():
-        raise PermissionDenied
+        raise Refused
     if child.status != ChildStatus.ACTIVE:
-        raise ValidationError(_("This record is closed."))
+        raise Invalid(_("This record is closed."))
     values = _clean(child, kind, data)
     label = ChangeKind(kind).label
     reason = f"{label}: {values['detail']}" if values["detail"] else str(label)

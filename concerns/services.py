@@ -1,11 +1,11 @@
 """The handling of reports of concern: receiving one (from staff or the public page),
 routing it, linking the child, moving it forward, and escalating overdue ones to the county.
-Every step is audited; refusals raise ValidationError naming the fields."""
+Every step is audited; refusals raise core.exceptions (`Invalid` naming the fields,
+`Refused`)."""
 
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from children.concerns import open_concern
 from children.models import Child
 from children.models import Concern as ChildConcern
 from core.audit import log_action
+from core.exceptions import Invalid, Refused
 from core.scoping import can_write
 from people.models import User
 from people.roles import Role
@@ -67,7 +68,7 @@ def clean_report(values: dict) -> dict:
     if age is not None and not 0 <= age <= 17:
         errors["child_age"] = _("A child is 0 to 17 years old.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return {
         **{k: values.get(k) for k in REPORT_FIELDS},
         "place": place,
@@ -135,9 +136,9 @@ def link_child(actor, report: ConcernReport, child: Child) -> ConcernReport:
     the visit schedule follows, and an urgent report flags the child for a report at once."""
     report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if not may_handle(actor, report):
-        raise PermissionDenied
+        raise Refused
     if not Child.objects.visible_to(actor).filter(pk=child.pk).exists():
-        raise ValidationError({"child": _("Choose a child of your jurisdiction.")})
+        raise Invalid({"child": _("Choose a child of your jurisdiction.")})
     if report.child_id == child.pk:
         return report
     report.child = child
@@ -178,12 +179,12 @@ def advance(
     needs the outcome; a referral may be named at any step."""
     report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if not may_handle(actor, report):
-        raise PermissionDenied
+        raise Refused
     if state not in ORDER or ORDER.index(state) <= ORDER.index(report.state):
-        raise ValidationError({"state": _("A report only moves forward.")})
+        raise Invalid({"state": _("A report only moves forward.")})
     outcome = (outcome or "").strip()
     if state == State.CLOSED and not outcome:
-        raise ValidationError({"outcome": _("Say how the report ended before closing it.")})
+        raise Invalid({"outcome": _("Say how the report ended before closing it.")})
     now = timezone.now()
     if report.first_action_at is None:
         report.first_action_at = now

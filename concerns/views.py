@@ -3,7 +3,7 @@ list of reports and a report's page, where it is linked to a child and moved for
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from areas.models import Area
 from children.models import Child
 from core.audit import log_action
 from core.exports import stamp_for
+from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
@@ -66,11 +67,11 @@ def public_report(request):
         if form.is_valid():
             if not public.claim(request):
                 return _limited(request, form)
-            try:
-                report = services.receive(form.report_data(), source=Source.PUBLIC)
-            except ValidationError as exc:
+            report = save_through(
+                form, lambda: services.receive(form.report_data(), source=Source.PUBLIC)
+            )
+            if report is None:  # refused after all: the slot is the reporter's again
                 public.release(request)
-                form.add_service_errors(exc)
             else:
                 request.session["concern_reference"] = report.reference
                 return redirect("concerns:thanks")
@@ -92,11 +93,11 @@ def report_new(request):
     villages = _villages(area.prefix if area else "-")
     form = ReportForm(request.POST or None, villages=villages, initial={"urgency": Urgency.NORMAL})
     if request.method == "POST" and form.is_valid():
-        try:
-            report = services.receive(form.report_data(), actor=request.user, source=Source.STAFF)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+        report = save_through(
+            form,
+            lambda: services.receive(form.report_data(), actor=request.user, source=Source.STAFF),
+        )
+        if report:
             messages.success(
                 request,
                 _("Report %(ref)s received and sent to the village and township.")
@@ -183,14 +184,12 @@ def report_link(request, pk):
     if request.method != "POST":
         return redirect("concerns:detail", pk=pk)
     child = Child.objects.visible_to(request.user).filter(pk=request.POST.get("child") or 0).first()
-    try:
-        if child is None:
-            raise ValidationError({"child": _("Choose a child of your jurisdiction.")})
-        services.link_child(request.user, report, child)
-    except PermissionDenied:
-        raise
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if child is None:
+        refusal = _("Choose a child of your jurisdiction.")
+    else:
+        refusal = refusal_message(lambda: services.link_child(request.user, report, child))
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(
             request,
@@ -207,13 +206,12 @@ def report_advance(request, pk):
     form = AdvanceForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.advance(
+        if save_through(
+            form,
+            lambda: services.advance(
                 request.user, report, data["state"], data["note"], data["outcome"], data["referral"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+            ),
+        ):
             messages.success(request, _("Saved."))
             return redirect("concerns:detail", pk=pk)
     return render(request, "concerns/advance.html", {"form": form, "report": report})
@@ -228,11 +226,10 @@ def change_new(request, child_pk):
     form = ChangeForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            event = changes.record_change(request.user, child, data["kind"], data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+        event = save_through(
+            form, lambda: changes.record_change(request.user, child, data["kind"], data)
+        )
+        if event:
             messages.success(
                 request,
                 _("Recorded. Care level: %(level)s; the village and township were told.")

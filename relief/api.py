@@ -4,14 +4,12 @@ scoping, rules (relief.services) and audit as the pages. A change (PATCH) carrie
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from children.models import Child
-from core.api import ScopedViewSetMixin, service_errors
+from core.api import ScopedViewSetMixin, service_response
 from core.forms import MonthField
 from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
@@ -36,26 +34,6 @@ class Month(serializers.Field):
             raise serializers.ValidationError(exc.messages) from exc
 
 
-_errors = service_errors
-
-
-def _stale():
-    return Response(
-        {"non_field_errors": [str(services.StaleEdit.message)]}, status=status.HTTP_409_CONFLICT
-    )
-
-
-def _apply(call, ok_status=status.HTTP_200_OK, serialize=None):
-    """Run a service call: refusals answer 400 with field errors, stale edits 409."""
-    try:
-        result = call()
-    except services.StaleEdit:
-        return _stale()
-    except ValidationError as exc:
-        return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    return Response(serialize(result), status=ok_status)
-
-
 class WriteViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
@@ -70,36 +48,35 @@ class WriteViewSet(
 
 class ChildRecordViewSet(WriteViewSet):
     """A record kept for one child (a measure, a contact): created and changed through the
-    app's services (`add(actor, child, data)`, `change(actor, record, data, based_on=)`);
-    it never moves to another child."""
+    app's services (`add(actor, child, data)`, `change(actor, record, data, based_on=)`,
+    which keeps it with its child)."""
 
     add = None
     change = None
-    moved_message = ""
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         child = data.pop("child")
-        return _apply(
+        return service_response(
             lambda: self.add(request.user, child, data),
-            status.HTTP_201_CREATED,
             lambda record: self.get_serializer(record).data,
+            status.HTTP_201_CREATED,
         )
 
     def update(self, request, *args, **kwargs):
         record = self.get_object()
         serializer = self.get_serializer(record, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if data.pop("child", record.child) != record.child:
-            return Response({"child": [str(self.moved_message)]}, status=400)
-        return _apply(
+        return service_response(
             lambda: self.change(
-                request.user, record, data, based_on=request.data.get("version", "")
+                request.user,
+                record,
+                serializer.validated_data,
+                based_on=request.data.get("version", ""),
             ),
-            serialize=lambda changed: self.get_serializer(changed).data,
+            lambda changed: self.get_serializer(changed).data,
         )
 
 
@@ -135,10 +112,10 @@ class ProgrammeViewSet(WriteViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         county = county_of(prefix)
-        return _apply(
+        return service_response(
             lambda: services.create_programme(request.user, county, serializer.validated_data),
-            status.HTTP_201_CREATED,
             lambda p: self.get_serializer(p).data,
+            status.HTTP_201_CREATED,
         )
 
     def update(self, request, *args, **kwargs):
@@ -147,18 +124,14 @@ class ProgrammeViewSet(WriteViewSet):
             raise PermissionDenied(_("Only county officers keep the county's catalogue."))
         serializer = self.get_serializer(programme, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if "code" in serializer.validated_data and serializer.validated_data["code"] != (
-            programme.code
-        ):
-            return Response({"code": [_("A programme's code cannot be changed.")]}, status=400)
-        return _apply(
+        return service_response(
             lambda: services.update_programme(
                 request.user,
                 programme,
                 serializer.validated_data,
                 based_on=request.data.get("version", ""),
             ),
-            serialize=lambda p: self.get_serializer(p).data,
+            lambda p: self.get_serializer(p).data,
         )
 
 
@@ -215,7 +188,6 @@ class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
 
     add = staticmethod(services.add_measure)
     change = staticmethod(services.update_measure)
-    moved_message = gettext_lazy("A measure cannot move to another child.")
 
 
 # -- assistance contacts -----------------------------------------------------------------
@@ -250,7 +222,6 @@ class ContactViewSet(AuditedListMixin, ChildRecordViewSet):
 
     add = staticmethod(services.add_contact)
     change = staticmethod(services.update_contact)
-    moved_message = gettext_lazy("A contact cannot move to another child.")
 
 
 def register(router):

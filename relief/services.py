@@ -1,12 +1,12 @@
 """Service functions of relief work: measures (with their history), assistance contacts and
-the county's catalogue. The rules live here; pages and API turn their ValidationErrors into
-field errors and StaleEdit into "reload" (409 in the API). Every change is audited."""
+the county's catalogue. The rules live here; they refuse with core.exceptions (`Invalid`
+naming the fields, `Stale` for an edit of an old version), which pages and API answer in one
+place each. Every change is audited."""
 
 import datetime as dt
 import re
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from areas.codes import COUNTY
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
-from core.concurrency import StaleEdit, is_current  # one StaleEdit for every app
+from core.concurrency import is_current
+from core.exceptions import Invalid, Stale
 
 from .catalogue import county_of, ensure_catalogue
 from .models import AssistanceContact, MeasureRevision, Payment, Programme, ReliefMeasure
@@ -79,12 +80,18 @@ def _iso(value):
 
 def _check_version(obj, based_on):
     if not is_current(obj, based_on):
-        raise StaleEdit
+        raise Stale
+
+
+def _refuse_move(record, data: dict, message):
+    """A measure or contact stays with its child: `child` in a change must be its own."""
+    if data.get("child", record.child) != record.child:
+        raise Invalid({"child": message})
 
 
 def _refuse_closed(child, what):
     if child.status != ChildStatus.ACTIVE:
-        raise ValidationError(
+        raise Invalid(
             _("This record is closed: reopen it before adding %(what)s."),
             code="closed",
             params={"what": what},
@@ -117,15 +124,13 @@ def programme_by_code(child, code: str, actor=None) -> Programme:
         ensure_catalogue(county, actor)
     programme = Programme.objects.filter(county=county, code=code).first()
     if programme is None:
-        raise ValidationError(
-            {"programme": _("The county's catalogue has no programme with this code.")}
-        )
+        raise Invalid({"programme": _("The county's catalogue has no programme with this code.")})
     return programme
 
 
 def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> dict:
-    """Check and complete a measure's values (new when `before` is None); raises a
-    ValidationError naming the fields at fault."""
+    """Check and complete a measure's values (new when `before` is None); raises
+    Invalid naming the fields at fault."""
     errors = {}
     programme = values.get("programme")
     if programme is None:
@@ -165,7 +170,7 @@ def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> d
         elif status == Status.ENDED and end > max(this_month(), start):
             errors["end_month"] = _("An ended measure cannot end after this month.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return {
         "programme": programme,
         "amount": amount,
@@ -204,6 +209,7 @@ def add_measure(actor, child, data: dict) -> ReliefMeasure:
 def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> ReliefMeasure:
     """Change a measure (status, amount, months…) based on the version `based_on`; the
     version before is kept as a MeasureRevision. Returns the measure as saved."""
+    _refuse_move(measure, data, _("A measure cannot move to another child."))
     stored = (
         ReliefMeasure.objects.select_for_update()
         .select_related("programme__county", "child__area")
@@ -242,7 +248,7 @@ def contact_snapshot(contact: AssistanceContact) -> dict:
 
 
 def clean_contact(values: dict) -> dict:
-    """Check and tidy a contact's values; raises a ValidationError naming the fields."""
+    """Check and tidy a contact's values; raises Invalid naming the fields."""
     errors = {}
     cleaned = {
         "name": (values.get("name") or "").strip(),
@@ -261,7 +267,7 @@ def clean_contact(values: dict) -> dict:
     elif cleaned["until"] is not None and cleaned["until"] < cleaned["since"]:
         errors["until"] = _("The end cannot be before the start.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -293,6 +299,7 @@ def _locked_contact(contact, based_on) -> AssistanceContact:
 @transaction.atomic
 def update_contact(actor, contact: AssistanceContact, data: dict, *, based_on):
     """Correct a contact's details based on the version `based_on`. Returns it as saved."""
+    _refuse_move(contact, data, _("A contact cannot move to another child."))
     stored = _locked_contact(contact, based_on)
     values = {name: getattr(stored, name) for name in CONTACT_FIELDS}
     values.update({k: v for k, v in data.items() if k in CONTACT_FIELDS})
@@ -317,10 +324,10 @@ def end_contact(actor, contact: AssistanceContact, until: dt.date | None = None,
     """A contact stops being answerable for the child (from `until`, default today)."""
     stored = _locked_contact(contact, based_on)
     if stored.until is not None:
-        raise ValidationError({"until": _("This contact has already ended.")})
+        raise Invalid({"until": _("This contact has already ended.")})
     until = until or timezone.localdate()
     if until < stored.since:
-        raise ValidationError({"until": _("The end cannot be before the start.")})
+        raise Invalid({"until": _("The end cannot be before the start.")})
     stored.until = until
     stored.save(update_fields=["until", "updated_at"])
     log_action(
@@ -370,7 +377,7 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
     if cleaned["standard_amount"] is not None and cleaned["standard_amount"] <= 0:
         errors["standard_amount"] = _("The amount must be more than zero (leave it empty if none).")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -378,7 +385,7 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
 def create_programme(actor, county, data: dict) -> Programme:
     """Add a programme to a county's catalogue (county officers)."""
     if county is None or county.level != COUNTY:
-        raise ValidationError(_("Programmes belong to a county's catalogue."))
+        raise Invalid(_("Programmes belong to a county's catalogue."))
     values = clean_programme(county, data)
     programme = Programme.objects.create(county=county, **values)
     log_action(actor, "relief.programme.created", programme, programme_snapshot(programme))
@@ -388,6 +395,8 @@ def create_programme(actor, county, data: dict) -> Programme:
 @transaction.atomic
 def update_programme(actor, programme: Programme, data: dict, *, based_on) -> Programme:
     """Change a programme of the catalogue (name, standard amount, in use…); not its code."""
+    if data.get("code", programme.code) != programme.code:
+        raise Invalid({"code": _("A programme's code cannot be changed.")})
     stored = Programme.objects.select_for_update().select_related("county").get(pk=programme.pk)
     _check_version(stored, based_on)
     values = {name: getattr(stored, name) for name in PROGRAMME_EDIT_FIELDS}

@@ -3,7 +3,7 @@ contacts, loaded into the child's page with htmx), their forms, and the list of 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from children.choices import Status as ChildStatus
 from children.models import Child
-from core.concurrency import STALE_MESSAGE
+from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
 from core.scoping import (
@@ -50,17 +50,6 @@ def _edits_catalogue(user) -> bool:
     """County officers keep their county's catalogue."""
     prefix = jurisdiction_prefix(user)
     return can_manage(user) and prefix is not None and len(prefix) == 6
-
-
-def _save(form, call):
-    """Run a service call for a valid form; its refusals become the form's errors."""
-    try:
-        return call()
-    except services.StaleEdit:
-        form.add_error(None, STALE_MESSAGE)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-    return None
 
 
 # -- the catalogue -----------------------------------------------------------------------
@@ -108,7 +97,7 @@ def programme_new(request):
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         county = _own_county(request.user)
-        if _save(
+        if save_through(
             form, lambda: services.create_programme(request.user, county, form.programme_data())
         ):
             messages.success(request, _("Programme added."))
@@ -126,7 +115,7 @@ def programme_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data["based_on"]
         data = form.programme_data()
-        if _save(
+        if save_through(
             form,
             lambda: services.update_programme(request.user, programme, data, based_on=based_on),
         ):
@@ -185,7 +174,9 @@ def measure_new(request, child_pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(form, lambda: services.add_measure(request.user, child, form.measure_data()))
+        and save_through(
+            form, lambda: services.add_measure(request.user, child, form.measure_data())
+        )
     ):
         messages.success(request, _("Relief measure recorded."))
         return _back_to_child(child)
@@ -209,7 +200,7 @@ def measure_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data["based_on"]
         data = form.measure_data()
-        if _save(
+        if save_through(
             form, lambda: services.update_measure(request.user, measure, data, based_on=based_on)
         ):
             messages.success(request, _("Saved."))
@@ -327,7 +318,9 @@ def contact_new(request, child_pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(form, lambda: services.add_contact(request.user, child, form.contact_data()))
+        and save_through(
+            form, lambda: services.add_contact(request.user, child, form.contact_data())
+        )
     ):
         messages.success(request, _("Assistance contact added."))
         return _back_to_child(child)
@@ -349,7 +342,7 @@ def contact_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data["based_on"]
         data = form.contact_data()
-        if _save(
+        if save_through(
             form, lambda: services.update_contact(request.user, contact, data, based_on=based_on)
         ):
             messages.success(request, _("Saved."))
@@ -372,7 +365,7 @@ def contact_end(request, pk):
     form = EndContactForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid():
         until, based_on = form.cleaned_data["until"], form.cleaned_data["based_on"]
-        if _save(
+        if save_through(
             form,
             lambda: services.end_contact(request.user, contact, until, based_on=based_on),
         ):

@@ -2,7 +2,8 @@
 
 Opening, submitting, approving, returning and closing are explicit actions (POST to
 …/submit/, …/approve/ …); the workflow's services decide who may take them and when, so
-the API cannot do what the pages refuse. A refused step answers 409 with the reason.
+the API cannot do what the pages refuse. A step the state does not allow answers 409 with
+the reason, one the caller may not take 403 (core.api.exception_handler).
 """
 
 import django_filters
@@ -18,6 +19,7 @@ from areas.codes import Level
 from areas.models import Area
 from children.models import Child
 from core.api import ScopedViewSetMixin
+from core.exceptions import Invalid
 from core.filters import ModelIdFilter
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
@@ -85,10 +87,6 @@ class TownshipInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-def _refused(error) -> Response:
-    return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
-
-
 class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The county's rounds. POST opens one (county officers); close is an action."""
 
@@ -106,12 +104,9 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if county is None or not services.may_run_rounds(request.user, county):
             raise PermissionDenied
         data = serializer.validated_data
-        try:
-            new_round = services.open_round(
-                request.user, county, data["year"], data["quarter"], data["due_on"]
-            )
-        except services.WorkflowError as error:
-            return _refused(error)
+        new_round = services.open_round(
+            request.user, county, data["year"], data["quarter"], data["due_on"]
+        )
         return Response(self.get_serializer(new_round).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RoundSerializer, 409: ERROR})
@@ -120,10 +115,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         the_round = self.get_object()
         if not services.may_run_rounds(request.user, the_round.county):
             raise PermissionDenied
-        try:
-            services.close_round(request.user, the_round)
-        except services.WorkflowError as error:
-            return _refused(error)
+        services.close_round(request.user, the_round)
         the_round.refresh_from_db()
         return Response(self.get_serializer(the_round).data)
 
@@ -140,12 +132,9 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         if not services.may_review(request.user, township):
             raise PermissionDenied
-        try:
-            services.submit_township(
-                request.user, the_round, township, data.validated_data.get("note", "")
-            )
-        except services.WorkflowError as error:
-            return _refused(error)
+        services.submit_township(
+            request.user, the_round, township, data.validated_data.get("note", "")
+        )
         return Response(self.get_serializer(the_round).data)
 
 
@@ -180,18 +169,9 @@ class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModel
         )
 
     def _step(self, request, step, *args):
+        """Take a step of the return's workflow (the service refuses what may not be done)."""
         ret = self.get_object()
-        try:
-            step(request.user, ret, *args)
-        except services.WorkflowError as error:
-            allowed = (
-                services.may_review(request.user, ret.area)
-                if step in (services.approve_return, services.return_for_correction)
-                else services.may_fill(request.user, ret)
-            )
-            if not allowed:
-                raise PermissionDenied(error.message) from error
-            return _refused(error)
+        step(request.user, ret, *args)
         return Response(self.get_serializer(self.get_queryset().get(pk=ret.pk)).data)
 
     @extend_schema(request=CheckInput, responses={200: ReturnSerializer, 409: ERROR})
@@ -203,10 +183,7 @@ class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModel
         ret = self.get_object()
         child = Child.objects.filter(pk=data.validated_data["child"]).first()
         if child is None or child.area_id != ret.area_id:
-            return Response(
-                {"child": [_("This child is not on the village's roster.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise Invalid({"child": _("This child is not on the village's roster.")})
         return self._step(request, services.check_child, child, data.validated_data.get("note", ""))
 
     @extend_schema(request=None, responses={200: ReturnSerializer, 409: ERROR})
@@ -227,12 +204,7 @@ class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModel
         """Return a submitted return to the village; the comment says what to correct."""
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = data.validated_data.get("comment", "").strip()
-        if not comment:
-            return Response(
-                {"comment": [_("Say what the village must correct.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        comment = data.validated_data.get("comment", "")
         return self._step(request, services.return_for_correction, comment)
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from children.forms import DATE
+from core.forms import DATE
 
 from .models import Round
 
@@ -52,12 +52,6 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning: say what the village must correct."),
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
-            self.add_error("comment", _("Say what the village must correct."))
-        return cleaned
 
 
 class NoteForm(forms.Form):

@@ -1,7 +1,8 @@
 """The round's workflow: open, check children, submit, review, summarise, close.
 
 Every step checks who may take it and in which state, under a row lock, and is audited.
-A step that is not allowed raises WorkflowError with a message for the user.
+A step this user may not take raises `Refused` (403), one the state does not allow now
+`NotNow` (409), both with a message for the user (core.exceptions).
 """
 
 import datetime as dt
@@ -19,6 +20,7 @@ from children.choices import Status
 from children.models import Child, ChildChange
 from children.services import snapshot_rows
 from core.audit import field_changes, log_action
+from core.exceptions import Invalid, NotNow, Refused
 from core.scoping import can_manage, can_write, jurisdiction_prefix
 
 from . import figures
@@ -37,14 +39,6 @@ from .models import (
 )
 
 Outcome = ChildCheck.Outcome
-
-
-class WorkflowError(Exception):
-    """A workflow step that is not allowed now, or not to this user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # Who may do what ---------------------------------------------------------------------
@@ -75,7 +69,7 @@ def may_review(user, area: Area) -> bool:
 
 def _require(allowed: bool):
     if not allowed:
-        raise WorkflowError(_("You may not take this step."))
+        raise Refused(_("You may not take this step."))
 
 
 def _locked(ret: VillageReturn) -> VillageReturn:
@@ -96,9 +90,9 @@ def open_round(actor, county: Area, year: int, quarter: int, due_on: dt.date) ->
         # Lock the county row so two officers opening at once cannot both pass the checks.
         Area.objects.select_for_update().get(pk=county.pk)
         if Round.objects.filter(county=county, state=Round.State.OPEN).exists():
-            raise WorkflowError(_("Another round is open. Close it before opening a new one."))
+            raise NotNow(_("Another round is open. Close it before opening a new one."))
         if Round.objects.filter(county=county, year=year, quarter=quarter).exists():
-            raise WorkflowError(_("This quarter already has a round."))
+            raise NotNow(_("This quarter already has a round."))
         new_round = Round.objects.create(
             county=county, year=year, quarter=quarter, due_on=due_on, opened_by=actor
         )
@@ -122,11 +116,11 @@ def close_round(actor, the_round: Round) -> None:
     with transaction.atomic():
         the_round = Round.objects.select_for_update().get(pk=the_round.pk)
         if not the_round.is_open:
-            raise WorkflowError(_("This round is already closed."))
+            raise NotNow(_("This round is already closed."))
         missing = townships_of(the_round).exclude(pk__in=the_round.summaries.values("area_id"))
         if missing.exists():
             names = "、".join(missing.values_list("name", flat=True)[:10])
-            raise WorkflowError(
+            raise NotNow(
                 _("Townships that have not submitted their summary: %(names)s") % {"names": names}
             )
         the_round.state = Round.State.CLOSED
@@ -265,9 +259,9 @@ def check_child(actor, ret: VillageReturn, child: Child, note: str = "") -> Chil
     with transaction.atomic():
         ret = _locked(ret)
         if not ret.is_editable:
-            raise WorkflowError(_("This return can no longer be changed."))
+            raise NotNow(_("This return can no longer be changed."))
         if child.area_id != ret.area_id or child.status != Status.ACTIVE:
-            raise WorkflowError(_("This child is not on the village's roster."))
+            raise NotNow(_("This child is not on the village's roster."))
         check, _created = ChildCheck.objects.update_or_create(
             village_return=ret,
             child=child,
@@ -292,7 +286,7 @@ def uncheck_child(actor, ret: VillageReturn, child: Child) -> None:
     with transaction.atomic():
         ret = _locked(ret)
         if not ret.is_editable:
-            raise WorkflowError(_("This return can no longer be changed."))
+            raise NotNow(_("This return can no longer be changed."))
         deleted, _rows = ChildCheck.objects.filter(village_return=ret, child=child).delete()
         if deleted:
             log_action(actor, "round.uncheck", child, {"return": ret.pk}, area_code=ret.area.code)
@@ -305,10 +299,10 @@ def submit_return(actor, ret: VillageReturn) -> None:
     with transaction.atomic():
         ret = _locked(ret)
         if not ret.is_editable:
-            raise WorkflowError(_("This return has already been submitted."))
+            raise NotNow(_("This return has already been submitted."))
         done = progress(ret)
         if not done["complete"]:
-            raise WorkflowError(
+            raise NotNow(
                 _("%(left)s children are not checked yet. Check every child before submitting.")
                 % {"left": done["total"] - done["checked"]}
             )
@@ -325,13 +319,14 @@ def submit_return(actor, ret: VillageReturn) -> None:
 # The township's review ----------------------------------------------------------------
 
 
-def return_for_correction(actor, ret: VillageReturn, comment: str) -> None:
-    """Send a submitted return back to the village with what to fix."""
-    _require(may_review(actor, ret.area))
+def return_for_correction(actor, ret: VillageReturn, comment: str) -> VillageReturn:
+    """Send a submitted return back to the village with what to fix (the comment, needed);
+    returns it as sent back."""
     comment = (comment or "").strip()
     if not comment:
-        raise WorkflowError(_("Say what the village must correct."))
-    _review(actor, ret, ReturnState.RETURNED, ReturnEvent.Action.RETURNED, comment)
+        raise Invalid({"comment": _("Say what the village must correct.")})
+    _require(may_review(actor, ret.area))
+    return _review(actor, ret, ReturnState.RETURNED, ReturnEvent.Action.RETURNED, comment)
 
 
 def approve_return(actor, ret: VillageReturn, comment: str = "") -> VillageSnapshot:
@@ -345,9 +340,9 @@ def _review(actor, ret, state, action, comment):
     with transaction.atomic():
         ret = _locked(ret)
         if not ret.round.is_open:
-            raise WorkflowError(_("This round is closed."))
+            raise NotNow(_("This round is closed."))
         if ret.state != ReturnState.SUBMITTED:
-            raise WorkflowError(_("Only a submitted return can be reviewed."))
+            raise NotNow(_("Only a submitted return can be reviewed."))
         ret.state = state
         ret.reviewed_at = timezone.now()
         ret.reviewed_by = actor
@@ -366,13 +361,13 @@ def submit_township(actor, the_round: Round, township: Area, note: str = "") -> 
     with transaction.atomic():
         the_round = Round.objects.select_for_update().get(pk=the_round.pk)
         if not the_round.is_open:
-            raise WorkflowError(_("This round is closed."))
+            raise NotNow(_("This round is closed."))
         if the_round.summaries.filter(area=township).exists():
-            raise WorkflowError(_("The township's summary has already been submitted."))
+            raise NotNow(_("The township's summary has already been submitted."))
         returns = the_round.returns.filter(area__parent=township)
         pending = returns.exclude(state=ReturnState.APPROVED).count()
         if pending or not returns.exists():
-            raise WorkflowError(_("%(n)s villages' returns are not approved yet.") % {"n": pending})
+            raise NotNow(_("%(n)s villages' returns are not approved yet.") % {"n": pending})
         snapshots = VillageSnapshot.objects.filter(round=the_round, area__parent=township)
         summary = TownshipSummary.objects.create(
             round=the_round,

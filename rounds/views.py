@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from areas.codes import Level
 from areas.models import Area
 from children.models import Child
+from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
@@ -92,11 +93,10 @@ def open_round(request):
         raise PermissionDenied
     form = OpenRoundForm(request.POST or None, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        try:
-            new_round = services.open_round(request.user, county, **form.cleaned_data)
-        except services.WorkflowError as error:
-            form.add_error(None, error.message)
-        else:
+        new_round = save_through(
+            form, lambda: services.open_round(request.user, county, **form.cleaned_data)
+        )
+        if new_round:
             messages.success(
                 request,
                 _("Round %(label)s is open: %(n)s villages have a return to fill in.")
@@ -188,10 +188,9 @@ def township_submit(request, pk, code):
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.submit_township(request.user, the_round, area, note)
-    except services.WorkflowError as error:
-        messages.error(request, error.message)
+    refusal = refusal_message(lambda: services.submit_township(request.user, the_round, area, note))
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, _("The township's summary is submitted to the county."))
     return redirect("rounds:township", pk=the_round.pk, code=area.code)
@@ -201,10 +200,9 @@ def township_submit(request, pk, code):
 @require_POST
 def close(request, pk):
     the_round = _round_or_404(request, pk)
-    try:
-        services.close_round(request.user, the_round)
-    except services.WorkflowError as error:
-        messages.error(request, error.message)
+    refusal = refusal_message(lambda: services.close_round(request.user, the_round))
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, _("The round is closed."))
     return redirect("rounds:detail", pk=the_round.pk)
@@ -301,15 +299,13 @@ def check(request, pk, child_pk):
     filter and the next unchecked child at hand; htmx swaps the walk in place."""
     ret = _return_or_404(request, pk)
     child = get_object_or_404(services.roster(ret), pk=child_pk)
-    try:
-        if request.POST.get("action") == "uncheck":
-            services.uncheck_child(request.user, ret, child)
-        else:
-            services.check_child(request.user, ret, child, request.POST.get("note", ""))
-    except services.WorkflowError as error:
-        if not services.may_fill(request.user, ret):
-            raise PermissionDenied from error
-        messages.error(request, error.message)
+    if request.POST.get("action") == "uncheck":
+        refusal = refusal_message(lambda: services.uncheck_child(request.user, ret, child))
+    else:
+        note = request.POST.get("note", "")
+        refusal = refusal_message(lambda: services.check_child(request.user, ret, child, note))
+    if refusal:
+        messages.error(request, refusal)
     ret.refresh_from_db()
     context = _walk_context(request, ret, request.POST)
     if request.headers.get("HX-Request") == "true":
@@ -325,12 +321,9 @@ def check(request, pk, child_pk):
 @require_POST
 def submit(request, pk):
     ret = _return_or_404(request, pk)
-    try:
-        services.submit_return(request.user, ret)
-    except services.WorkflowError as error:
-        if not services.may_fill(request.user, ret):
-            raise PermissionDenied from error
-        messages.error(request, error.message)
+    refusal = refusal_message(lambda: services.submit_return(request.user, ret))
+    if refusal:
+        messages.error(request, refusal)
     else:
         messages.success(request, _("Submitted to the township for review."))
     return redirect("rounds:return", pk=ret.pk)
@@ -350,14 +343,10 @@ def review(request, pk):
             return redirect("rounds:review", pk=ret.pk)
         if form.is_valid():
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
-            try:
-                if decision == "approve":
-                    services.approve_return(request.user, ret, comment)
-                else:
-                    services.return_for_correction(request.user, ret, comment)
-            except services.WorkflowError as error:
-                form.add_error(None, error.message)
-            else:
+            step = (
+                services.approve_return if decision == "approve" else services.return_for_correction
+            )
+            if save_through(form, lambda: step(request.user, ret, comment)):
                 if decision == "approve":
                     messages.success(request, _("Approved. The village's quarter is frozen."))
                 else:

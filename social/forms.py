@@ -9,7 +9,13 @@ from core.concurrency import VersionedForm
 from core.forms import DATE, ServiceForm, model_field
 
 from .models import HelperProfile, Organisation, Pairing, ServiceRecord, Skill
-from .services import ORGANISATION_FIELDS, PAIRING_FIELDS, SERVICE_FIELDS, organisation_errors
+from .services import (
+    HELPER_PROFILE_FIELDS,
+    ORGANISATION_FIELDS,
+    PAIRING_FIELDS,
+    SERVICE_FIELDS,
+    organisation_errors,
+)
 
 
 class AreasField(forms.CharField):
@@ -71,6 +77,8 @@ class OrganisationForm(VersionedForm):
             self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
 
     def clean_registration_number(self):
+        # The service's rule, checked here too so that its error shows beside the form's own
+        # (an unknown area code stops the form before the service is called).
         value = (self.cleaned_data.get("registration_number") or "").strip().upper()
         errors = organisation_errors(value)
         if errors:
@@ -108,6 +116,12 @@ class HelperProfileForm(forms.ModelForm):
             self.fields["organisation"].queryset = organisations
         if self.instance.pk:
             self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
+
+    def profile_data(self) -> dict:
+        """The values for the service, the areas served as `areas`."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in HELPER_PROFILE_FIELDS}
+        data["areas"] = self.cleaned_data["area_codes"]
+        return data
 
 
 class PairingForm(ServiceForm):

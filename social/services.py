@@ -1,10 +1,12 @@
 """The rules of social forces' work: pairing a helper with a child, ending it, and the
-services helpers record. Pages and API turn ValidationError into field errors. Every change
-is audited; aid given feeds the child's relief measures."""
+services helpers record, the register of organisations and helpers' profiles. Refusals are
+core.exceptions (`Invalid` naming the fields, `Refused`, `Stale`), answered by the pages and
+the API in one place each. Every change is audited; aid given feeds the child's relief
+measures."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
+from core.exceptions import Invalid, Refused
 from relief import services as relief
 from relief.models import Payment, ReliefMeasure
 
@@ -49,7 +52,7 @@ def may_pair(actor, child: Child) -> bool:
 
 
 def clean_pairing(child: Child, values: dict, before: Pairing | None = None) -> dict:
-    """Check a pairing's values; raises a ValidationError naming the fields at fault."""
+    """Check a pairing's values; raises Invalid naming the fields at fault."""
     errors = {}
     helper = values.get("helper") if before is None else before.helper
     today = timezone.localdate()
@@ -78,7 +81,7 @@ def clean_pairing(child: Child, values: dict, before: Pairing | None = None) -> 
         if overlapping.exists():
             errors["helper"] = _("This helper is already paired with the child for these days.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return {
         "helper": helper,
         "purpose": values["purpose"],
@@ -102,9 +105,9 @@ def _snapshot(pairing: Pairing) -> dict:
 def pair(actor, child: Child, data: dict) -> Pairing:
     """Pair a helper with a child (结对帮扶)."""
     if not may_pair(actor, child):
-        raise PermissionDenied
+        raise Refused
     if child.status != ChildStatus.ACTIVE:
-        raise ValidationError(_("A closed record cannot be paired."))
+        raise Invalid(_("A closed record cannot be paired."))
     values = clean_pairing(child, {k: v for k, v in data.items() if k in PAIRING_FIELDS})
     pairing = Pairing.objects.create(child=child, created_by=actor, **values)
     log_action(
@@ -118,12 +121,12 @@ def end_pairing(actor, pairing: Pairing, on: dt.date | None = None) -> Pairing:
     """End a pairing on a day (today by default); its services stay on the child's page."""
     pairing = Pairing.objects.select_for_update().select_related("child__area").get(pk=pairing.pk)
     if not may_pair(actor, pairing.child):
-        raise PermissionDenied
+        raise Refused
     on = on or timezone.localdate()
     if on < pairing.started_on:
-        raise ValidationError({"ended_on": _("The end cannot be before the start.")})
+        raise Invalid({"ended_on": _("The end cannot be before the start.")})
     if pairing.ended_on is not None and pairing.ended_on <= on:
-        raise ValidationError({"ended_on": _("This pairing has already ended.")})
+        raise Invalid({"ended_on": _("This pairing has already ended.")})
     pairing.ended_on = on
     pairing.save(update_fields=["ended_on", "updated_at"])
     log_action(
@@ -159,7 +162,7 @@ def may_record(actor, child: Child) -> bool:
 
 
 def clean_service(child: Child, values: dict) -> dict:
-    """Check a service record's values by kind; raises a ValidationError by field."""
+    """Check a service record's values by kind; raises Invalid by field."""
     errors = {}
     kind = values.get("kind")
     today = timezone.localdate()
@@ -191,7 +194,7 @@ def clean_service(child: Child, values: dict) -> dict:
     if kind == Kind.MATERIAL and not items:
         errors["items"] = _("Say what was given.")
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     keep_amount = kind in ServiceRecord.AID_KINDS
     return {
         "kind": kind,
@@ -234,10 +237,10 @@ def record_service(actor, child: Child, data: dict, helper=None) -> ServiceRecor
     """Record a service given to a child. A helper records their own; an officer may record
     one for a helper (`helper`). Aid also becomes a relief measure of the child."""
     if not may_record(actor, child):
-        raise PermissionDenied
+        raise Refused
     helper = actor if is_helper(actor) else helper
     if helper is None or not is_helper(helper):
-        raise ValidationError({"helper": _("Choose the volunteer or social worker.")})
+        raise Invalid({"helper": _("Choose the volunteer or social worker.")})
     values = clean_service(child, {k: v for k, v in data.items() if k in SERVICE_FIELDS})
     pairing = current_pairing(helper, child)
     record = ServiceRecord.objects.create(child=child, helper=helper, pairing=pairing, **values)
@@ -278,13 +281,13 @@ def _organisation_snapshot(organisation: Organisation) -> dict:
 
 
 def _check_organisation(organisation: Organisation, areas) -> None:
-    """The register's rules; raises a ValidationError naming the fields at fault."""
+    """The register's rules; raises Invalid naming the fields at fault."""
     organisation.name = (organisation.name or "").strip()
     organisation.registration_number = (organisation.registration_number or "").strip().upper()
     errors = {}
     try:
         organisation.full_clean(validate_constraints=False)
-    except ValidationError as exc:
+    except ValidationError as exc:  # the model's own field rules
         errors.update(exc.message_dict)
     errors.update(organisation_errors(organisation.registration_number))
     same = Organisation.objects.filter(county=organisation.county, name=organisation.name)
@@ -295,7 +298,7 @@ def _check_organisation(organisation: Organisation, areas) -> None:
     if outside:
         errors["areas"] = _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
 
 
 @transaction.atomic
@@ -322,7 +325,7 @@ def update_organisation(actor, organisation: Organisation, data: dict, *, based_
     """Change an organisation's details (and, when `areas` is given, the areas it serves).
 
     `based_on` is the version the change started from: the row is locked and a newer version
-    refuses the save (core.concurrency.StaleEdit), so two saves cannot both pass the check.
+    refuses the save (core.exceptions.Stale), so two saves cannot both pass the check.
     Returns the organisation as saved.
     """
     stored = lock_current(Organisation.objects.select_related("county"), organisation.pk, based_on)
@@ -350,6 +353,49 @@ def organisation_errors(registration_number: str) -> dict:
     if registration_number and (error := credit_code_error(registration_number)):
         return {"registration_number": error}
     return {}
+
+
+HELPER_PROFILE_FIELDS = ["organisation", "skills", "qualification", "note"]
+
+
+def profile_of(account) -> HelperProfile:
+    """A helper's profile, made (empty) the first time it is asked for."""
+    profile, _created = HelperProfile.objects.get_or_create(user=account)
+    return profile
+
+
+def _profile_snapshot(profile: HelperProfile) -> dict:
+    data = {name: getattr(profile, name) for name in HELPER_PROFILE_FIELDS}
+    data["organisation"] = profile.organisation_id
+    data["skills"] = sorted(data["skills"] or [])
+    data["areas"] = sorted(a.code for a in profile.areas.all())
+    return data
+
+
+@transaction.atomic
+def update_helper_profile(actor, profile: HelperProfile, data: dict) -> HelperProfile:
+    """Change what a helper offers (organisation, skills, qualification, note) and, when
+    `areas` is given, the areas they serve; audited with the names of the fields changed.
+    Returns the profile as saved."""
+    stored = (
+        HelperProfile.objects.select_for_update().select_related("user__area").get(pk=profile.pk)
+    )
+    before = _profile_snapshot(stored)
+    for name in HELPER_PROFILE_FIELDS:
+        if name in data:
+            setattr(stored, name, data[name])
+    stored.save()
+    if data.get("areas") is not None:
+        stored.areas.set(data["areas"])
+    after = _profile_snapshot(stored)
+    log_action(
+        actor,
+        "social.helper.updated",
+        stored,
+        {"fields": sorted(name for name in after if after[name] != before[name])},
+        area_code=stored.user.area.code if stored.user.area_id else "",
+    )
+    return stored
 
 
 def helpers_serving(child: Child):

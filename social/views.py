@@ -4,8 +4,7 @@ what the help needs)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from children.choices import Status as ChildStatus
 from children.models import Child
 from children.services import record_read
-from core.audit import log_action
-from core.concurrency import StaleEdit
+from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 from people.models import User
@@ -31,23 +29,12 @@ from .forms import (
 )
 from .models import (
     HELPER_ROLES,
-    HelperProfile,
     Organisation,
     Pairing,
     ServiceRecord,
     is_helper,
     notes_visible_to,
 )
-
-
-def _save(form, call):
-    """Run a service call for a valid form; its refusals become the form's errors."""
-    try:
-        return call()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-    return None
-
 
 # -- organisations -------------------------------------------------------------------------
 
@@ -88,7 +75,7 @@ def organisation_new(request):
     form = OrganisationForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():
         data = form.organisation_data()
-        if _save(form, lambda: services.add_organisation(request.user, county, data)):
+        if save_through(form, lambda: services.add_organisation(request.user, county, data)):
             messages.success(request, _("Organisation added."))
             return redirect("social:organisations")
     return render(request, "social/organisation_form.html", {"form": form})
@@ -107,17 +94,12 @@ def organisation_edit(request, pk):
     form = OrganisationForm(request.POST or None, instance=bound)
     if request.method == "POST" and form.is_valid():
         data, based_on = form.organisation_data(), form.cleaned_data["based_on"]
-        try:
-            saved = _save(
-                form,
-                lambda: services.update_organisation(
-                    request.user, organisation, data, based_on=based_on
-                ),
-            )
-        except StaleEdit as stale:  # saved by someone else since the form was checked
-            form.add_error(None, stale.message)
-            saved = None
-        if saved:
+        if save_through(
+            form,
+            lambda: services.update_organisation(
+                request.user, organisation, data, based_on=based_on
+            ),
+        ):
             messages.success(request, _("Saved."))
             return redirect("social:organisations")
     return render(
@@ -178,23 +160,14 @@ def helper_profile(request, user_pk):
         account = get_visible_or_404(_helper_accounts(request.user), request.user, pk=user_pk)
         if not can_manage(request.user):
             raise PermissionDenied
-    profile, _created = HelperProfile.objects.get_or_create(user=account)
+    profile = services.profile_of(account)
     county = county_of(account.area) if account.area_id else None
     organisations = (
         Organisation.objects.filter(county=county) if county else Organisation.objects.none()
     )
     form = HelperProfileForm(request.POST or None, instance=profile, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            profile.areas.set(form.cleaned_data["area_codes"])
-            log_action(
-                request.user,
-                "social.helper.updated",
-                profile,
-                {"fields": sorted(form.changed_data)},
-                area_code=account.area.code if account.area_id else "",
-            )
+        services.update_helper_profile(request.user, profile, form.profile_data())
         messages.success(request, _("Saved."))
         return redirect("social:helper_profile", user_pk=account.pk)
     return render(request, "social/helper_form.html", {"form": form, "account": account})
@@ -239,11 +212,10 @@ def pair(request, child_pk):
         initial={"started_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            pairing = services.pair(request.user, child, form.pairing_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+        pairing = save_through(
+            form, lambda: services.pair(request.user, child, form.pairing_data())
+        )
+        if pairing:
             messages.success(
                 request, _("%(helper)s is paired with the child.") % {"helper": pairing.helper}
             )
@@ -261,7 +233,7 @@ def pairing_end(request, pk):
         raise PermissionDenied
     form = EndPairingForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     ended = request.method == "POST" and form.is_valid()
-    if ended and _save(
+    if ended and save_through(
         form, lambda: services.end_pairing(request.user, pairing, form.cleaned_data["ended_on"])
     ):
         messages.success(request, _("The pairing has ended."))
@@ -293,7 +265,7 @@ def service_new(request, child_pk):
     )
     if request.method == "POST" and form.is_valid():
         helper = form.cleaned_data.get("helper")
-        if _save(
+        if save_through(
             form, lambda: services.record_service(request.user, child, form.record_data(), helper)
         ):
             messages.success(request, _("Service recorded."))

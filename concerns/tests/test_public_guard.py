@@ -73,6 +73,19 @@ def test_invalid_reports_do_not_count_towards_the_limit(way, world, settings):
     assert ConcernReport.objects.count() == 2
 
 
+@pytest.mark.parametrize("way", WAYS)
+def test_a_report_the_service_refuses_gives_its_slot_back(way, world, settings):
+    """A description too short passes the form and the serializer (the length is the
+    service's rule), so the report was counted: the service's refusal gives the slot back."""
+    settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR = 2
+    for _ in range(3):
+        accepted, refused = send(way, world, report(world, description="太短了"))
+        assert not accepted and refused.status_code in (200, 400)
+    assert send(way, world, report(world))[0]
+    assert send(way, world, report(world))[0]
+    assert ConcernReport.objects.count() == 2
+
+
 def test_the_page_and_the_api_share_one_count(world, settings):
     settings.SHOUHU_PUBLIC_REPORTS_PER_HOUR = 2
     assert send("page", world, report(world))[0]

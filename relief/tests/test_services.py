@@ -12,12 +12,12 @@ from areas.codes import Level
 from areas.models import Area
 from children.services import close_child
 from core.concurrency import version_of
+from core.exceptions import Stale
 from core.models import AuditEntry
 from core.testing import A1
 from relief import services
 from relief.catalogue import DEFAULT_CATALOGUE, ensure_catalogue
 from relief.models import MeasureRevision, Programme, ReliefMeasure
-from relief.services import StaleEdit
 
 from .conftest import month
 
@@ -175,9 +175,9 @@ def test_an_edit_based_on_an_older_version_is_refused(
     measure = add(director, child_a1, programmes["dibao"])
     seen = version_of(measure)
     services.update_measure(township_officer, measure, {"status": "approved"}, based_on=seen)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         services.update_measure(director, measure, {"amount": Decimal("100")}, based_on=seen)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         services.update_measure(director, measure, {"amount": Decimal("100")}, based_on="")
     measure.refresh_from_db()
     assert measure.amount == Decimal("720") and measure.status == "approved"
@@ -269,7 +269,7 @@ def test_contact_rules_are_field_errors(director, child_a1):
             director, contact, dt.date(2025, 12, 31), based_on=version_of(contact)
         )
     )
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         services.update_contact(director, contact, {"name": "x"}, based_on="2020-01-01T00:00:00Z")
 
 
@@ -296,7 +296,7 @@ def test_county_officers_keep_the_catalogue(county_officer, world, programmes):
         county_officer, dibao, {"standard_amount": Decimal("750")}, based_on=version_of(dibao)
     )
     assert saved.standard_amount == Decimal("750") and saved.code == "dibao"
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         services.update_programme(
             county_officer, dibao, {"active": False}, based_on=version_of(dibao)
         )

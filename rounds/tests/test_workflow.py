@@ -7,10 +7,10 @@ from django.utils import translation
 
 from children import services as registry
 from core.audit import AuditEntry
+from core.exceptions import Invalid, NotNow, Refused
 from core.testing import make_child
 from rounds import services
 from rounds.models import ChildCheck, ReturnState, Round, VillageReturn, VillageSnapshot
-from rounds.services import WorkflowError
 
 pytestmark = pytest.mark.django_db
 
@@ -62,16 +62,16 @@ def test_opening_a_round_gives_every_village_a_return(world, q4):
 
 
 def test_one_open_round_per_county_and_one_round_per_quarter(world, county_officer, q4):
-    with pytest.raises(WorkflowError, match="Another round is open"):
+    with pytest.raises(NotNow, match="Another round is open"):
         services.open_round(county_officer, world["county"], 2027, 1, DUE)
     Round.objects.filter(pk=q4.pk).update(state=Round.State.CLOSED)
-    with pytest.raises(WorkflowError, match="already has a round"):
+    with pytest.raises(NotNow, match="already has a round"):
         services.open_round(county_officer, world["county"], 2026, 4, DUE)
 
 
 @pytest.mark.parametrize("persona", ["township_officer", "director", "leader", "volunteer"])
 def test_only_county_officers_open_rounds(request, world, children, persona):
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         services.open_round(request.getfixturevalue(persona), world["county"], 2026, 4, DUE)
 
 
@@ -89,7 +89,7 @@ def test_the_walk_counts_progress_and_blocks_an_incomplete_submission(world, dir
     ret.refresh_from_db()
     assert ret.state == ReturnState.IN_PROGRESS
     assert services.progress(ret)["checked"] == 1
-    with pytest.raises(WorkflowError, match="1 children are not checked"):
+    with pytest.raises(NotNow, match="1 children are not checked"):
         services.submit_return(director, ret)
     complete(director, ret)
     services.submit_return(director, ret)
@@ -129,11 +129,11 @@ def test_a_director_cannot_approve_and_a_township_cannot_approve_unsubmitted(
     world, director, township_officer, q4
 ):
     ret = the_return(q4, world["a1"])
-    with pytest.raises(WorkflowError, match="Only a submitted return"):
+    with pytest.raises(NotNow, match="Only a submitted return"):
         services.approve_return(township_officer, ret)
     complete(director, ret)
     services.submit_return(director, ret)
-    with pytest.raises(WorkflowError, match="may not"):
+    with pytest.raises(Refused, match="may not"):
         services.approve_return(director, ret)
 
 
@@ -141,11 +141,11 @@ def test_other_township_cannot_review_and_other_director_cannot_fill(
     world, director, other_director, other_township_officer, q4
 ):
     ret = the_return(q4, world["a1"])
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         services.check_child(other_director, ret, services.roster(ret).first())
     complete(director, ret)
     services.submit_return(director, ret)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         services.approve_return(other_township_officer, ret)
 
 
@@ -155,7 +155,7 @@ def test_returned_with_comment_then_fixed_resubmitted_and_approved(
     ret = the_return(q4, world["a1"])
     complete(director, ret)
     services.submit_return(director, ret)
-    with pytest.raises(WorkflowError, match="Say what"):
+    with pytest.raises(Invalid, match="Say what"):
         services.return_for_correction(township_officer, ret, "  ")
     services.return_for_correction(township_officer, ret, "王小明的学校填错了")
     ret.refresh_from_db()
@@ -172,7 +172,7 @@ def test_returned_with_comment_then_fixed_resubmitted_and_approved(
         "approved",
     ]
     assert snapshot.figures["total"] == 2
-    with pytest.raises(WorkflowError):
+    with pytest.raises(NotNow):
         services.check_child(director, ret, services.roster(ret).first())
 
 
@@ -217,7 +217,7 @@ def test_differences_since_the_last_approved_quarter(
 def test_township_summary_needs_every_village_approved_and_round_closes_after_all(
     world, director, township_officer, other_township_officer, other_director, county_officer, q4
 ):
-    with pytest.raises(WorkflowError, match="not approved"):
+    with pytest.raises(NotNow, match="not approved"):
         services.submit_township(township_officer, q4, world["a"])
     for village, filler, reviewer in (
         ("a1", director, township_officer),
@@ -230,10 +230,10 @@ def test_township_summary_needs_every_village_approved_and_round_closes_after_al
         services.approve_return(reviewer, ret)
     summary = services.submit_township(township_officer, q4, world["a"])
     assert summary.figures["total"] == 3
-    with pytest.raises(WorkflowError, match="阚疃镇"):
+    with pytest.raises(NotNow, match="阚疃镇"):
         services.close_round(county_officer, q4)
     services.submit_township(other_township_officer, q4, world["b"])
-    with pytest.raises(WorkflowError):
+    with pytest.raises(Refused):
         services.close_round(township_officer, q4)
     services.close_round(county_officer, q4)
     q4.refresh_from_db()

@@ -224,6 +224,30 @@ def test_forms_show_field_errors_and_save(client, director, volunteer, county_of
     assert "阳光社工" in listing.text and "城关镇" in listing.text
 
 
+def test_a_duplicate_organisation_name_is_shown_beside_the_name(client, county_officer):
+    client.force_login(county_officer)
+    url = reverse("social:organisation_new")
+    assert client.post(url, {"name": "阳光社工", "area_codes": ""}).status_code == 302
+    again = client.post(url, {"name": "阳光社工", "area_codes": ""})
+    assert again.status_code == 200 and 'data-testid="error-name"' in again.text
+
+
+def test_a_helpers_profile_is_changed_through_the_service_and_audited(
+    client, county_officer, volunteer, world
+):
+    client.force_login(county_officer)
+    saved = client.post(
+        reverse("social:helper_profile", args=[volunteer.pk]),
+        {"skills": ["tutoring"], "qualification": "社会工作者 123", "area_codes": world["a1"].code},
+    )
+    assert saved.status_code == 302
+    profile = services.profile_of(volunteer)
+    assert profile.skills == ["tutoring"] and profile.qualification == "社会工作者 123"
+    assert [a.code for a in profile.areas.all()] == [world["a1"].code]
+    entry = AuditEntry.objects.get(action="social.helper.updated")
+    assert entry.data == {"fields": ["areas", "qualification", "skills"]}
+
+
 def test_pages_run_a_bounded_number_of_queries(
     client, director, volunteer, child, world, django_assert_max_num_queries
 ):
