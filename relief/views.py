@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from children.choices import Status as ChildStatus
-from children.models import Child
+from children.lookup import child_or_404
 from core.concurrency import STALE_MESSAGE
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
@@ -27,12 +27,6 @@ from . import catalogue, services
 from .filters import MeasureFilter
 from .forms import ContactForm, EndContactForm, MeasureForm, ProgrammeForm
 from .models import AssistanceContact, Payment, Programme, ReliefMeasure
-
-
-def _child_or_404(request, pk):
-    return get_visible_or_404(
-        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
-    )
 
 
 def _require_write(user):
@@ -142,7 +136,7 @@ def programme_edit(request, pk):
 def child_section(request, child_pk):
     """A child's relief measures and assistance contacts: a fragment for the child's page
     (htmx), or a page of its own."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     measures = list(
         ReliefMeasure.objects.filter(child=child)
         .select_related("programme")
@@ -172,7 +166,7 @@ def _back_to_child(child):
 @login_required
 def measure_new(request, child_pk):
     """Record a relief measure for a child of the user's jurisdiction."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))
@@ -318,7 +312,7 @@ def measure_list(request):
 @login_required
 def contact_new(request, child_pk):
     """Name an assistance contact for a child."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))
