@@ -152,7 +152,7 @@ def visit_detail(request, pk):
         "care/visit_detail.html",
         {
             "visit": visit,
-            "revisions": visit.revisions.all()[:20],
+            "revisions": visit.changes.all()[:20],
             "can_write": can_write(request.user),
         },
     )
@@ -415,6 +415,6 @@ def activity_edit(request, pk):
         {
             "form": form,
             "activity": activity,
-            "revisions": activity.revisions.select_related("actor")[:20],
+            "revisions": activity.changes.all()[:20],
         },
     )

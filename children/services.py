@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
+from core.history import record_change
 
 from . import policy, rules
 from .choices import CareLevel, CloseReason, ParentRole, Status
@@ -112,16 +113,7 @@ def classify_child(child: Child, parents: dict, caregiver, on: dt.date | None = 
 
 
 def _record(actor, child, kind, before, after, note=""):
-    changes = field_changes(before, after)
-    ChildChange.objects.create(
-        child=child,
-        actor=actor if actor else None,
-        actor_username=getattr(actor, "username", "") or "",
-        kind=kind,
-        changes=changes,
-        note=note,
-    )
-    return changes
+    return record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
 
 
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
