@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, ServicePoint
 from children.models import Child
+from core.history import Change
 from core.scoping import ScopedQuerySet
 
 
@@ -150,30 +151,12 @@ def refresh_summaries(child_ids) -> None:
     )
 
 
-class Revision(models.Model):
-    """A record as it was before a correction: corrections never overwrite silently."""
+class VisitChange(Change):
+    """A correction to a visit: the fields it changed (corrections never overwrite silently)."""
 
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField()
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="changes")
 
-    class Meta:
-        abstract = True
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M}"
-
-
-class VisitRevision(Revision):
-    """A visit as it was before a correction."""
-
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
-
-    class Meta(Revision.Meta):
-        pass
+    record_model = Visit
 
 
 class ActivityQuerySet(ScopedQuerySet):
@@ -230,13 +213,21 @@ class Activity(models.Model):
         return f"{self.home} {self.held_on:%Y-%m-%d} {self.get_theme_display()}"
 
 
-class ActivityRevision(Revision):
-    """An activity as it was before a correction."""
+class ActivityChange(Change):
+    """A correction to an activity: the fields it changed (the children and helpers who came
+    as their numbers)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="changes")
 
-    class Meta(Revision.Meta):
-        pass
+    record_model = Activity
+
+    @classmethod
+    def shown(cls, key, value) -> str:
+        field = cls.field(key)
+        if field is not None and field.is_relation and value not in (None, ""):
+            # Numbers of records, not names: the page reads no more rows to show them.
+            return str(len(value)) if isinstance(value, list) else f"#{value}"
+        return super().shown(key, value)
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -7,16 +7,17 @@ from django.forms.models import model_to_dict
 
 from children.concerns import open_concern
 from children.models import Concern
-from core.audit import field_changes, log_action
+from core.audit import log_action
 from core.concurrency import lock_current
+from core.history import record_change
 
 from . import policy
 from .models import (
     Activity,
-    ActivityRevision,
+    ActivityChange,
     Assessment,
     Visit,
-    VisitRevision,
+    VisitChange,
     refresh_summaries,
 )
 
@@ -137,11 +138,10 @@ def record_visit(actor, child, data: dict) -> Visit:
 
 @transaction.atomic
 def correct_visit(actor, visit: Visit, data: dict) -> dict:
-    """Correct a recorded visit; the version before is kept as a revision. A correction that
-    makes a finding worse acts on it as a new visit would."""
+    """Correct a recorded visit; the fields it changes are kept in its history. A correction
+    that makes a finding worse acts on it as a new visit would."""
     before = _plain(model_to_dict(visit, fields=VISIT_FIELDS))
     worst_before = visit.worst
-    VisitRevision.objects.create(visit=visit, actor=actor, data=before)
     for name, value in data.items():
         if name in VISIT_FIELDS:
             setattr(visit, name, value)
@@ -150,7 +150,8 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
     visit.save()
     refresh_summaries([visit.child_id])
     act_on_findings(actor, visit, worst_before)
-    changes = field_changes(before, _plain(model_to_dict(visit, fields=VISIT_FIELDS)))
+    after = _plain(model_to_dict(visit, fields=VISIT_FIELDS))
+    changes = record_change(VisitChange, actor, before, after, visit=visit)
     log_action(actor, "care.visit.updated", visit, {"changes": changes})
     return changes
 
@@ -188,7 +189,7 @@ def _activity_snapshot(activity) -> dict:
 
 @transaction.atomic
 def correct_activity(actor, activity, data: dict, children, helper_accounts, *, based_on) -> dict:
-    """Correct an activity; the version before is kept as a revision.
+    """Correct an activity; the fields it changes are kept in its history.
 
     `based_on` is the version the correction started from: the row is locked and a newer
     version refuses the save (core.exceptions.Stale), so two corrections cannot both
@@ -196,7 +197,6 @@ def correct_activity(actor, activity, data: dict, children, helper_accounts, *, 
     """
     lock_current(Activity.objects, activity.pk, based_on)
     before = _activity_snapshot(activity)
-    ActivityRevision.objects.create(activity=activity, actor=actor, data=before)
     for name, value in data.items():
         if name in ACTIVITY_FIELDS:
             setattr(activity, name, value)
@@ -204,6 +204,7 @@ def correct_activity(actor, activity, data: dict, children, helper_accounts, *, 
     activity.save()
     activity.children.set(children)
     activity.helper_accounts.set(helper_accounts)
-    changes = field_changes(before, _activity_snapshot(activity))
+    after = _activity_snapshot(activity)
+    changes = record_change(ActivityChange, actor, before, after, activity=activity)
     log_action(actor, "care.activity.updated", activity, {"changes": changes})
     return changes

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import ServicePoint
 from children.choices import Status
 from children.concern_views import for_display
+from children.lookup import child_or_404
 from children.models import Child, Concern
 from core.audit import log_action, log_read, read_query
 from core.forms import save_through
@@ -107,7 +108,7 @@ def worklist(request):
 @login_required
 def visit_new(request, child_pk):
     """Record a visit to a child of the user's jurisdiction (active records only)."""
-    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=child_pk)
+    child = child_or_404(request, child_pk)
     if not can_write(request.user):
         raise PermissionDenied
     if child.status != Status.ACTIVE:
@@ -151,7 +152,7 @@ def visit_detail(request, pk):
         "care/visit_detail.html",
         {
             "visit": visit,
-            "revisions": visit.revisions.all()[:20],
+            "revisions": visit.changes.all()[:20],
             "can_write": can_write(request.user),
         },
     )
@@ -182,7 +183,7 @@ def visit_edit(request, pk):
 @read_limited
 def child_visits(request, child_pk):
     """All visits to one child (the list's read audited)."""
-    child = get_visible_or_404(Child.objects.all(), request.user, pk=child_pk)
+    child = child_or_404(request, child_pk)
     visits = Visit.objects.visible_to(request.user).filter(child=child).select_related("visitor")
     visits = list(visits[:200])
     audit_records(request, "care.visit.listed", visits, obj=child, child=child.pk)
@@ -414,6 +415,6 @@ def activity_edit(request, pk):
         {
             "form": form,
             "activity": activity,
-            "revisions": activity.revisions.select_related("actor")[:20],
+            "revisions": activity.changes.all()[:20],
         },
     )

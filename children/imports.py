@@ -25,6 +25,7 @@ from areas.models import Area
 from core import crypto, idnumber
 from core.audit import log_action
 from core.exceptions import Invalid, NotNow
+from core.history import change_entry
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
 
 from . import rules
@@ -537,7 +538,6 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
     with transaction.atomic():
         Child.objects.bulk_create(children, batch_size=500)
         parents_to_save, caregivers, changes = [], [], []
-        username = getattr(actor, "username", "")
         for child, (parents, caregiver) in zip(children, families, strict=True):
             for parent in parents.values():
                 parent.child = child
@@ -545,14 +545,15 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
             if caregiver is not None:
                 caregiver.child = child
                 caregivers.append(caregiver)
+            recorded = {k: [None, v] for k, v in snapshot(child, parents, caregiver).items()}
             changes.append(
-                ChildChange(
-                    child=child,
-                    actor=actor,
-                    actor_username=username,
+                change_entry(
+                    ChildChange,
+                    actor,
+                    recorded,
                     kind=ChildChange.Kind.IMPORTED,
                     note=job.filename if job else "",
-                    changes={k: [None, v] for k, v in snapshot(child, parents, caregiver).items()},
+                    child=child,
                 )
             )
         Parent.objects.bulk_create(parents_to_save, batch_size=1000)

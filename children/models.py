@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from core import crypto, idnumber
+from core.history import EMPTY, Change
 from core.scoping import ScopedQuerySet
 
 from . import concern_policy, policy
@@ -25,6 +27,7 @@ from .choices import (
     DisabilityCategory,
     Health,
     HukouType,
+    IncomeSource,
     LeftBehindKind,
     ParentRole,
     ParentStatus,
@@ -475,8 +478,11 @@ class Caregiver(models.Model):
         return self.name
 
 
-class ChildChange(models.Model):
-    """One change to a child's record, with the field-level before/after (never edited)."""
+class ChildChange(Change):
+    """One change to a child's record, with the field-level before/after (never edited).
+
+    Keys name a child's field, a parent's ("father.name") or the caregiver's
+    ("caregiver.phone")."""
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", _("registered")
@@ -490,22 +496,52 @@ class ChildChange(models.Model):
         BASIS = "basis", _("legal basis recorded")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_username = models.CharField(_("by"), max_length=150, blank=True)
     kind = models.CharField(_("change"), max_length=14, choices=Kind.choices)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
 
-    class Meta:
+    record_model = Child
+    # The models a key's prefix names, and labels of keys that are no model field.
+    PREFIXED_MODELS = {"father": Parent, "mother": Parent, "caregiver": Caregiver}
+    EXTRA_LABELS = {"id_number": _("identity number"), "area": _("village")}
+
+    class Meta(Change.Meta):
         verbose_name = _("change to a child's record")
         verbose_name_plural = _("history")
-        ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.child} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+    @classmethod
+    def field(cls, key):
+        prefix, _dot, name = key.rpartition(".")
+        model = cls.PREFIXED_MODELS.get(prefix, Child)
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:  # a key that is not a model field (e.g. id_number)
+            return None
+
+    @classmethod
+    def label(cls, key) -> str:
+        prefix, _dot, name = key.rpartition(".")
+        field = cls.field(key)
+        label = field.verbose_name if field is not None else cls.EXTRA_LABELS.get(name, name)
+        if prefix in ParentRole.values:
+            return f"{ParentRole(prefix).label} · {label}"
+        if prefix == "caregiver":
+            return f"{Caregiver._meta.verbose_name} · {label}"
+        return str(label)
+
+    @classmethod
+    def shown(cls, key, value) -> str:
+        if isinstance(value, list) and key == "income_sources":
+            value = [IncomeSource(v).label if v in IncomeSource.values else v for v in value]
+        if isinstance(value, dict):  # the grandparents
+            shown = "; ".join(
+                f"{v.get('name', '')} {v.get('birth_date', '')}".strip()
+                for v in value.values()
+                if isinstance(v, dict)
+            )
+            return shown or EMPTY
+        return super().shown(key, value)
 
 
 class TransferQuerySet(models.QuerySet):

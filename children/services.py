@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
 from core.exceptions import Invalid, Stale
+from core.history import change_entry, record_change
 
 from . import policy, rules
 from .choices import CareLevel, CloseReason, ParentRole, Status
@@ -112,16 +113,7 @@ def classify_child(child: Child, parents: dict, caregiver, on: dt.date | None = 
 
 
 def _record(actor, child, kind, before, after, note=""):
-    changes = field_changes(before, after)
-    ChildChange.objects.create(
-        child=child,
-        actor=actor if actor else None,
-        actor_username=getattr(actor, "username", "") or "",
-        kind=kind,
-        changes=changes,
-        note=note,
-    )
-    return changes
+    return record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
 
 
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
@@ -569,15 +561,8 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
     now = timezone.now()
     # One diff for all (each child had none): a county's register is tens of thousands.
     changes = field_changes({}, _compact({name: _plain(v) for name, v in values.items()}))
-    username = getattr(actor, "username", "") or ""
     history = [
-        ChildChange(
-            child_id=pk,
-            actor=actor,
-            actor_username=username,
-            kind=ChildChange.Kind.BASIS,
-            changes=changes,
-        )
+        change_entry(ChildChange, actor, changes, kind=ChildChange.Kind.BASIS, child_id=pk)
         for pk in ids
     ]
     for start in range(0, len(ids), 900):  # SQLite's limit on an IN list's parameters

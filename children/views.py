@@ -32,6 +32,7 @@ from .forms import (
     TransferForm,
 )
 from .imports import purge_waiting_files, run_check, run_save, start, template_workbook
+from .lookup import child_or_404
 from .models import Child, ImportJob, Transfer
 
 # Which of ChildForm's fields go in which section of the registration page.
@@ -110,12 +111,6 @@ def roster(request):
     return response
 
 
-def _child_or_404(request, pk):
-    return get_visible_or_404(
-        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
-    )
-
-
 @login_required
 @read_limited
 def export(request, fmt):
@@ -149,7 +144,7 @@ def export(request, fmt):
 @login_required
 def detail(request, pk):
     """A child's page: facts, classification with reasons, family, history. Audited."""
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     services.record_read(request.user, child)
     parents = {p.role: p for p in child.parents.all()}
     concerns = for_display(child.concerns.select_related("owner"), request.user)
@@ -237,7 +232,7 @@ def new(request):
 @login_required
 def edit(request, pk):
     """Edit a child's facts, family and caregiver; a stale save is refused."""
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     if not can_write(request.user):
         raise PermissionDenied
     forms = _family_forms(request, child)
@@ -272,7 +267,7 @@ def edit(request, pk):
 @login_required
 def close(request, pk):
     """Close a child's record with a reason and date (records are never deleted)."""
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     if not can_write(request.user):
         raise PermissionDenied
     form = CloseForm(request.POST or None)
@@ -298,7 +293,7 @@ def close(request, pk):
 
 @login_required
 def reopen(request, pk):
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     if not can_write(request.user):
         raise PermissionDenied
     if request.method == "POST" and child.status == Status.CLOSED:
@@ -310,7 +305,7 @@ def reopen(request, pk):
 @login_required
 def care_level(request, pk):
     """An officer sets the care level by hand, with a written reason."""
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     if not can_manage(request.user):
         raise PermissionDenied
     form = CareLevelForm(
@@ -333,7 +328,7 @@ def care_level(request, pk):
 @login_required
 def transfer(request, pk):
     """Move a child to another village of the county; both townships see the handover."""
-    child = _child_or_404(request, pk)
+    child = child_or_404(request, pk)
     if not can_manage(request.user):
         raise PermissionDenied
     form = TransferForm(request.POST or None, child=child)

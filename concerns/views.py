@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from areas.codes import Level
 from areas.models import Area
+from children.lookup import child_or_404
 from children.models import Child
 from core.audit import log_action
 from core.exports import stamp_for
@@ -220,7 +221,7 @@ def report_advance(request, pk):
 @login_required
 def change_new(request, child_pk):
     """Record a change in a child's situation; the record, care level and schedule follow."""
-    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=child_pk)
+    child = child_or_404(request, child_pk)
     if not Child.objects.editable_by(request.user).filter(pk=child.pk).exists():
         raise PermissionDenied
     form = ChangeForm(request.POST or None, initial={"on": timezone.localdate()})

@@ -22,7 +22,7 @@ from core.models import AuditEntry
 from people.models import User
 from people.roles import Role
 from relief.catalogue import ensure_catalogue
-from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+from relief.models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
 from relief.services import measure_snapshot
 
 from . import names
@@ -272,9 +272,9 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
     """What `relief.services.add_measure` and `update_measure` would have written for each
     measure, had it been recorded as applied and then moved step by step to its status (a
     few current monthly measures also raised once): the `relief.measure.created` audit
-    entry, and for every step a MeasureRevision (the version before) with its
+    entry, and for every step a MeasureChange (the fields it changed) with its
     `relief.measure.updated` audit entry, dated along the measure's months. Returns the
-    number of revisions."""
+    number of changes."""
     children = {m.child_id for m in measures}
     facts = dict(
         (pk, (name, code))
@@ -284,7 +284,7 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
     )
     now = timezone.now()
     revisions, audits = [], []
-    revision_id, audit_id = next_id(MeasureRevision), next_id(AuditEntry)
+    revision_id, audit_id = next_id(MeasureChange), next_id(AuditEntry)
     for m in measures:
         final = measure_snapshot(m)
         path = STEPS[: STEPS.index(m.status) + 1]
@@ -326,13 +326,20 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
             + (_canonical({"child": m.child_id, **versions[0]}),)
         )
         for before, after, at in zip(versions, versions[1:], times[1:], strict=False):
-            revisions.append((revision_id + len(revisions), m.pk, at, entry[0], before))
+            changes = field_changes(before, after)
+            revisions.append(
+                (revision_id + len(revisions), m.pk, at, entry[0], entry[1], "updated", changes, "")
+            )
             audits.append(
                 (audit_id + len(audits), at, entry[0], entry[1], "relief.measure.updated")
                 + entry[2:]
-                + (_canonical({"child": m.child_id, "changes": field_changes(before, after)}),)
+                + (_canonical({"child": m.child_id, "changes": changes}),)
             )
-    insert(MeasureRevision, ["id", "measure_id", "at", "actor_id", "data"], revisions)
+    insert(
+        MeasureChange,
+        ["id", "measure_id", "at", "actor_id", "actor_username", "kind", "changes", "note"],
+        revisions,
+    )
     insert(
         AuditEntry,
         *seal_rows(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
+from core.history import Change
 from core.scoping import ScopedQuerySet
 
 
@@ -168,21 +169,35 @@ class ReliefMeasure(models.Model):
         return self.status != self.Status.ENDED
 
 
-class MeasureRevision(models.Model):
-    """A relief measure as it was before a change (its history)."""
+class MeasureChange(Change):
+    """A change to a relief measure: the fields it changed (its history)."""
 
-    measure = models.ForeignKey(ReliefMeasure, on_delete=models.CASCADE, related_name="revisions")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    measure = models.ForeignKey(ReliefMeasure, on_delete=models.CASCADE, related_name="changes")
+
+    record_model = ReliefMeasure
+    shown_fields = (
+        "programme_name",
+        "amount",
+        "payment",
+        "start_month",
+        "end_month",
+        "provider_kind",
+        "provider_name",
+        "status",
+        "note",
     )
-    data = models.JSONField()
 
-    class Meta:
-        ordering = ["-at"]
+    @classmethod
+    def field(cls, key):
+        return super().field("programme" if key == "programme_name" else key)
 
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M}"
+    @classmethod
+    def shown(cls, key, value) -> str:
+        if key == "programme_name":  # the programme's name, not its choice
+            return str(value) if value not in (None, "") else "—"
+        if key in ("start_month", "end_month") and value:
+            return str(value)[:7]
+        return super().shown(key, value)
 
 
 class ContactQuerySet(ScopedQuerySet):

@@ -14,11 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from areas.codes import COUNTY
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
-from core.concurrency import is_current
+from core.concurrency import (
+    is_current,
+)
 from core.exceptions import Invalid, Stale
+from core.history import record_change
 
 from .catalogue import county_of, ensure_catalogue
-from .models import AssistanceContact, MeasureRevision, Payment, Programme, ReliefMeasure
+from .models import AssistanceContact, MeasureChange, Payment, Programme, ReliefMeasure
 
 Status = ReliefMeasure.Status
 
@@ -208,7 +211,7 @@ def add_measure(actor, child, data: dict) -> ReliefMeasure:
 @transaction.atomic
 def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> ReliefMeasure:
     """Change a measure (status, amount, months…) based on the version `based_on`; the
-    version before is kept as a MeasureRevision. Returns the measure as saved."""
+    fields it changes are kept in the measure's history. Returns the measure as saved."""
     _refuse_move(measure, data, _("A measure cannot move to another child."))
     stored = (
         ReliefMeasure.objects.select_for_update()
@@ -222,14 +225,10 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
     before = measure_snapshot(stored)
     for name, value in values.items():
         setattr(stored, name, value)
-    changes = field_changes(before, measure_snapshot(stored))
-    if not changes:
+    after = measure_snapshot(stored)
+    if not field_changes(before, after):
         return stored
-    MeasureRevision.objects.create(
-        measure=stored,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        data=before,
-    )
+    changes = record_change(MeasureChange, actor, before, after, measure=stored)
     stored.save()
     log_action(
         actor,

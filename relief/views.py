@@ -10,8 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from children.choices import Status as ChildStatus
-from children.models import Child
+from children.lookup import child_or_404
 from core.forms import save_through
+from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
 from core.scoping import (
@@ -26,13 +27,7 @@ from core.throttling import read_limited
 from . import catalogue, services
 from .filters import MeasureFilter
 from .forms import ContactForm, EndContactForm, MeasureForm, ProgrammeForm
-from .models import AssistanceContact, Payment, Programme, ReliefMeasure
-
-
-def _child_or_404(request, pk):
-    return get_visible_or_404(
-        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
-    )
+from .models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
 
 
 def _require_write(user):
@@ -131,11 +126,11 @@ def programme_edit(request, pk):
 def child_section(request, child_pk):
     """A child's relief measures and assistance contacts: a fragment for the child's page
     (htmx), or a page of its own."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     measures = list(
         ReliefMeasure.objects.filter(child=child)
         .select_related("programme")
-        .annotate(revision_count=Count("revisions"))
+        .annotate(revision_count=Count("changes"))
     )
     contacts = list(
         AssistanceContact.objects.filter(child=child).order_by(
@@ -161,7 +156,7 @@ def _back_to_child(child):
 @login_required
 def measure_new(request, child_pk):
     """Record a relief measure for a child of the user's jurisdiction."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))
@@ -213,60 +208,12 @@ def measure_edit(request, pk):
 
 
 # The fields a measure's history shows, labelled as the model names them.
-HISTORY_FIELDS = [
-    "programme_name",
-    "amount",
-    "payment",
-    "start_month",
-    "end_month",
-    "provider_kind",
-    "provider_name",
-    "status",
-    "note",
-]
-
-
-def _label(name):
-    field = "programme" if name == "programme_name" else name
-    return ReliefMeasure._meta.get_field(field).verbose_name
-
-
-CHOICE_LABELS = {
-    "payment": Payment,
-    "provider_kind": ReliefMeasure.Provider,
-    "status": ReliefMeasure.Status,
-}
-
-
-def _shown(name, value) -> str:
-    """A snapshot value as the history shows it."""
-    if value in (None, ""):
-        return "—"
-    if name in CHOICE_LABELS:
-        try:
-            return str(CHOICE_LABELS[name](value).label)
-        except ValueError:
-            return str(value)
-    if name in ("start_month", "end_month"):
-        return str(value)[:7]
-    return str(value)
-
-
 @login_required
 def measure_history(request, pk):
     """A measure's changes, newest first: who changed what, from what to what."""
     measure = _measure_or_404(request, pk)
-    revisions = list(measure.revisions.select_related("actor"))
-    newer = services.measure_snapshot(measure)
-    changes = []
-    for revision in revisions:  # each revision is the version before a change
-        rows = [
-            (_label(name), _shown(name, revision.data.get(name)), _shown(name, newer.get(name)))
-            for name in HISTORY_FIELDS
-            if revision.data.get(name) != newer.get(name)
-        ]
-        changes.append({"at": revision.at, "actor": revision.actor, "rows": rows})
-        newer = revision.data
+    changes = list(measure.changes.all())
+    first = earliest_state(services.measure_snapshot(measure), changes)
     return render(
         request,
         "relief/measure_history.html",
@@ -274,7 +221,10 @@ def measure_history(request, pk):
             "measure": measure,
             "child": measure.child,
             "changes": changes,
-            "first": [(_label(name), _shown(name, newer.get(name))) for name in HISTORY_FIELDS],
+            "first": [
+                (MeasureChange.label(name), MeasureChange.shown(name, first.get(name)))
+                for name in MeasureChange.shown_fields
+            ],
         },
     )
 
@@ -309,7 +259,7 @@ def measure_list(request):
 @login_required
 def contact_new(request, child_pk):
     """Name an assistance contact for a child."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))

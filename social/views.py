@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.choices import Status as ChildStatus
-from children.models import Child
+from children.lookup import child_or_404
 from children.services import record_read
 from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
@@ -176,16 +176,10 @@ def helper_profile(request, user_pk):
 # -- a child's pairings and services (officers and directors) --------------------------------
 
 
-def _child_or_404(request, pk):
-    return get_visible_or_404(
-        Child.objects.select_related("area", "area__parent"), request.user, pk=pk
-    )
-
-
 @login_required
 def child_section(request, child_pk):
     """A child's pairings and services: a fragment of the child's page (htmx) or a page."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     pairings = list(Pairing.objects.filter(child=child).select_related("helper"))
     records = list(ServiceRecord.objects.filter(child=child).select_related("helper")[:50])
     today = timezone.localdate()
@@ -203,7 +197,7 @@ def child_section(request, child_pk):
 @login_required
 def pair(request, child_pk):
     """Pair a helper with the child."""
-    child = _child_or_404(request, child_pk)
+    child = child_or_404(request, child_pk)
     if not services.may_pair(request.user, child):
         raise PermissionDenied
     form = PairingForm(
@@ -252,7 +246,7 @@ def service_new(request, child_pk):
         helpers = None
         back = ("social:helper_child", child.pk)
     else:
-        child = _child_or_404(request, child_pk)
+        child = child_or_404(request, child_pk)
         helpers = services.helpers_serving(child)
         back = ("social:child_section", child.pk)
     if not services.may_record(request.user, child):

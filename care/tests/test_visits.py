@@ -120,7 +120,7 @@ def test_a_correction_keeps_the_earlier_version(client, director, world):
     assert client.post(url, data).status_code == 302
     visit.refresh_from_db()
     assert visit.problems == "作业未完成"
-    assert visit.revisions.get().data["problems"] == "无"
+    assert visit.changes.get().changes["problems"] == ["无", "作业未完成"]
     stale = client.post(url, {**data, "problems": "x", "based_on": "2020-01-01T00:00:00Z"})
     assert stale.status_code == 200 and stale.context["form"].non_field_errors()
 

@@ -141,7 +141,7 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
 
     from demo.relief import _history
     from relief.catalogue import ensure_catalogue
-    from relief.models import MeasureRevision, Programme, ReliefMeasure
+    from relief.models import MeasureChange, Programme, ReliefMeasure
     from relief.services import add_measure, update_measure
 
     director = make_user("director", "director", world["a1"])
@@ -169,7 +169,9 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
 
     def history(m):
         revisions = list(
-            MeasureRevision.objects.filter(measure=m).order_by("id").values_list("data", flat=True)
+            MeasureChange.objects.filter(measure=m)
+            .order_by("id")
+            .values_list("actor_id", "actor_username", "kind", "changes", "note")
         )
         entries = [
             (e.action, e.actor_id, e.object_type, e.area_code, {**e.data, "child": None})

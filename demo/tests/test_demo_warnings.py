@@ -20,7 +20,7 @@ from core.models import AuditEntry
 from demo.care import RECENT_DAYS
 from demo.seed import seed_demo
 from people.models import User
-from relief.models import MeasureRevision, ReliefMeasure
+from relief.models import MeasureChange, ReliefMeasure
 
 
 @pytest.fixture(scope="module")
@@ -154,12 +154,12 @@ def test_relief_measures_are_in_every_state_with_their_history_and_audit(seeded)
     created = AuditEntry.objects.filter(action="relief.measure.created")
     assert created.count() == ReliefMeasure.objects.count()
     updated = AuditEntry.objects.filter(action="relief.measure.updated")
-    assert updated.count() == MeasureRevision.objects.count() > 0
+    assert updated.count() == MeasureChange.objects.count() > 0
     ended = ReliefMeasure.objects.filter(status="ended").first()
-    assert [r.data["status"] for r in ended.revisions.order_by("at")] == [
-        "applied",
-        "approved",
-        "active",
+    assert [c.changes["status"] for c in ended.changes.order_by("at")] == [
+        ["applied", "approved"],
+        ["approved", "active"],
+        ["active", "ended"],
     ]
 
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEntry
 from relief import services
-from relief.models import AssistanceContact, MeasureRevision, ReliefMeasure
+from relief.models import AssistanceContact, MeasureChange, ReliefMeasure
 
 MEASURES = "/api/v1/relief-measures/"
 CONTACTS = "/api/v1/assistance-contacts/"
@@ -77,7 +77,7 @@ def test_a_change_needs_the_current_version(api, director, child_a1, programmes)
     ok = api.patch(url, {"status": "active", "amount": "640", "version": version}, format="json")
     assert ok.status_code == 200, ok.json()
     assert ok.json()["status"] == "active" and ok.json()["version"] != version
-    assert MeasureRevision.objects.get().data["amount"] == "720.00"
+    assert MeasureChange.objects.get().changes["amount"][0] == "720.00"
     back = api.patch(url, {"status": "applied", "version": ok.json()["version"]}, format="json")
     assert back.status_code == 400 and "status" in back.json()
     assert AuditEntry.objects.filter(action="relief.measure.updated").count() == 1

@@ -5,7 +5,7 @@ import datetime as dt
 import random
 
 from children.models import Child
-from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+from relief.models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
 
 
 def many_children(world, count):
@@ -58,4 +58,4 @@ def test_the_demo_county_gets_relief_work_with_gaps(world, django_assert_max_num
     neither = special.filter(relief_measures__isnull=True, assistance_contacts__isnull=True)
     assert neither.exists()  # the gap reports have lines
     assert AssistanceContact.objects.filter(until__isnull=False).exists()
-    assert MeasureRevision.objects.exists()
+    assert MeasureChange.objects.exists()

@@ -12,7 +12,7 @@ from core.concurrency import version_of
 from core.models import AuditEntry
 from core.testing import make_child
 from relief import services
-from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+from relief.models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
 
 THIS_MONTH = dt.date.today().replace(day=1)
 
@@ -135,7 +135,7 @@ def test_a_change_through_the_page_keeps_history_and_refuses_stale_edits(
     stale = client.post(url, {**data, "amount": "600"})  # the same, now stale, version
     assert stale.status_code == 200 and stale.context["form"].non_field_errors()
     measure.refresh_from_db()
-    assert measure.amount == Decimal("640") and MeasureRevision.objects.count() == 1
+    assert measure.amount == Decimal("640") and MeasureChange.objects.count() == 1
     history = client.get(reverse("relief:measure_history", kwargs={"pk": measure.pk}))
     page = history.content.decode()
     assert history.status_code == 200 and "720.00" in page and "640.00" in page

@@ -17,7 +17,7 @@ from core.models import AuditEntry
 from core.testing import A1
 from relief import services
 from relief.catalogue import DEFAULT_CATALOGUE, ensure_catalogue
-from relief.models import MeasureRevision, Programme, ReliefMeasure
+from relief.models import MeasureChange, Programme, ReliefMeasure
 
 from .conftest import month
 
@@ -161,9 +161,10 @@ def test_a_change_keeps_the_version_before_and_is_audited(director, child_a1, pr
         based_on=version_of(measure),
     )
     assert saved.status == "active" and saved.amount == Decimal("640")
-    revision = MeasureRevision.objects.get(measure=measure)
-    assert revision.actor == director
-    assert revision.data["status"] == "applied" and revision.data["amount"] == "720.00"
+    change = MeasureChange.objects.get(measure=measure)
+    assert change.actor == director and change.actor_username == director.username
+    assert change.changes["status"] == ["applied", "active"]
+    assert change.changes["amount"] == ["720.00", "640.00"]
     entry = AuditEntry.objects.get(action="relief.measure.updated")
     assert entry.data["changes"]["status"] == ["applied", "active"]
     assert entry.data["changes"]["amount"] == ["720.00", "640.00"]
@@ -181,7 +182,7 @@ def test_an_edit_based_on_an_older_version_is_refused(
         services.update_measure(director, measure, {"amount": Decimal("100")}, based_on="")
     measure.refresh_from_db()
     assert measure.amount == Decimal("720") and measure.status == "approved"
-    assert MeasureRevision.objects.count() == 1
+    assert MeasureChange.objects.count() == 1
 
 
 def test_a_measure_goes_forward_only(director, child_a1, programmes):
@@ -219,7 +220,7 @@ def test_a_measure_keeps_its_programme_after_the_programme_is_retired(
 def test_saving_without_a_change_writes_nothing(director, child_a1, programmes):
     measure = add(director, child_a1, programmes["dibao"])
     services.update_measure(director, measure, {}, based_on=version_of(measure))
-    assert not MeasureRevision.objects.exists()
+    assert not MeasureChange.objects.exists()
     assert not AuditEntry.objects.filter(action="relief.measure.updated").exists()
 
 

@@ -1,0 +1,62 @@
+"""relief 0005: the measures' snapshot revisions become field-level entries."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from relief import services
+
+from .conftest import month
+
+BEFORE = [("relief", "0004_field_level_history")]
+AFTER = [("relief", "0005_revisions_to_changes")]
+
+# Migrations run outside a transaction (SQLite cannot change its schema inside one).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def migrate(targets):
+    """Migrate to `targets`; the historical models there."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_measure_revisions_become_the_fields_each_change_changed(director, child_a1, programmes):
+    measure = services.add_measure(
+        director,
+        child_a1,
+        {"programme": programmes["dibao"], "start_month": month(2026, 1), "status": "active"},
+    )
+    measure.amount = Decimal("640")
+    measure.save()
+    snapshot = services.measure_snapshot(measure)
+    applied = {**snapshot, "status": "applied", "amount": "720.00"}
+    approved = {**snapshot, "status": "approved", "amount": "720.00"}
+    apps = migrate(BEFORE)  # the measure's table is the same there
+    try:
+        Revision = apps.get_model("relief", "MeasureRevision")
+        at = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+        for days, data in enumerate([applied, approved]):
+            revision = Revision.objects.create(
+                measure_id=measure.pk, actor_id=director.pk, data=data
+            )
+            Revision.objects.filter(pk=revision.pk).update(at=at + dt.timedelta(days=days))
+        apps = migrate(AFTER)
+        Change = apps.get_model("relief", "MeasureChange")
+        entries = list(Change.objects.filter(measure_id=measure.pk).order_by("at"))
+        assert [e.changes for e in entries] == [
+            {"status": ["applied", "approved"]},
+            # the last: against the measure as it is now
+            {"amount": ["720.00", "640.00"], "status": ["approved", "active"]},
+        ]
+        assert [e.at for e in entries] == [at, at + dt.timedelta(days=1)]
+        assert {(e.actor_id, e.actor_username, e.kind) for e in entries} == {
+            (director.pk, director.username, "updated")
+        }
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
