@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from areas.services import county_of
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_errors
 from core.forms import MonthField
@@ -17,7 +18,6 @@ from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
-from .catalogue import county_of
 from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
 from .models import AssistanceContact, Programme, ReliefMeasure
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.codes import COUNTY
+from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
 from core.concurrency import StaleEdit, is_current  # one StaleEdit for every app
 
-from .catalogue import county_of, ensure_catalogue
+from .catalogue import ensure_catalogue
 from .models import AssistanceContact, MeasureRevision, Payment, Programme, ReliefMeasure
 
 Status = ReliefMeasure.Status

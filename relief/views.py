@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.models import Child
 from core.concurrency import STALE_MESSAGE
@@ -40,12 +41,6 @@ def _require_write(user):
         raise PermissionDenied
 
 
-def _own_county(user):
-    """The county whose catalogue the user works with (None above a county or without one)."""
-    prefix = jurisdiction_prefix(user)
-    return catalogue.county_of(prefix) if prefix and len(prefix) >= 6 else None
-
-
 def _edits_catalogue(user) -> bool:
     """County officers keep their county's catalogue."""
     prefix = jurisdiction_prefix(user)
@@ -70,7 +65,7 @@ def _save(form, call):
 @jurisdiction_required
 def catalogue_list(request):
     """The county's relief programmes, with the measures currently recorded under each."""
-    county = _own_county(request.user)
+    county = county_of_user(request.user)
     if county is not None:
         catalogue.ensure_catalogue(county, request.user)
     programmes = list(
@@ -107,7 +102,7 @@ def programme_new(request):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        county = _own_county(request.user)
+        county = county_of_user(request.user)
         if _save(
             form, lambda: services.create_programme(request.user, county, form.programme_data())
         ):
@@ -178,7 +173,7 @@ def measure_new(request, child_pk):
         messages.error(request, _("This record is closed: reopen it before adding relief."))
         return redirect("children:detail", pk=child.pk)
     if request.method == "GET":
-        county = catalogue.county_of(child.area)
+        county = county_of(child.area)
         if county is not None:
             catalogue.ensure_catalogue(county, request.user)
     form = MeasureForm(request.POST or None, child=child)
