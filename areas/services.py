@@ -8,10 +8,34 @@ from django.db import transaction
 
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
+from core.scoping import jurisdiction_prefix
 
 from . import codes
 from .codes import Level
 from .models import Area, ServicePoint
+
+
+def county_of(area_or_code) -> Area | None:
+    """The county an area (or a 12-digit code, or a jurisdiction prefix) belongs to; None
+    for a code above a county."""
+    code = getattr(area_or_code, "code", area_or_code) or ""
+    if len(code) < 6:
+        return None
+    return Area.objects.filter(code=codes.pad(code[:6]), level=Level.COUNTY).first()
+
+
+def county_of_user(user) -> Area | None:
+    """The county the user works in (None above a county or without a jurisdiction)."""
+    return county_of(jurisdiction_prefix(user))
+
+
+def breadcrumbs(user, area) -> list[dict]:
+    """The ancestors of `area`, root first, each marked visible when the user may see it
+    (a page links only those)."""
+    prefix = jurisdiction_prefix(user) or "-"
+    ancestors = Area.objects.filter(code__in=area.ancestor_codes()).order_by("code")
+    return [{"area": a, "visible": a.code.startswith(prefix)} for a in ancestors]
+
 
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "divisions"
 

@@ -14,11 +14,11 @@ from children import concerns
 from children.choices import CareLevel
 from children.models import Child
 from core.audit import log_action
+from notifications.models import Notification
 from people.models import User
 from people.roles import Role
 
 from . import policy, schedule
-from .models import Notification
 
 
 def run(today: dt.date) -> dict:

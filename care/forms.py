@@ -9,7 +9,7 @@ from core.concurrency import VersionedForm
 from people.models import User
 from people.roles import Role
 
-from .models import Activity, Assessment, NotificationPreference, Visit
+from .models import Activity, Assessment, Visit
 from .services import VISIT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -136,9 +136,3 @@ class ActivityForm(VersionedForm):
             for k, v in self.cleaned_data.items()
             if k in self._meta.fields and k not in ("children", "helper_accounts")
         }
-
-
-class PreferenceForm(forms.ModelForm):
-    class Meta:
-        model = NotificationPreference
-        fields = ["email_at_once", "daily_digest"]

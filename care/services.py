@@ -10,6 +10,8 @@ from children.models import Concern
 from core.audit import log_action
 from core.concurrency import lock_current
 from core.history import record_change
+from notifications.models import Notification
+from notifications.notify import notify, responsible_for
 
 from . import policy
 from .models import (
@@ -91,9 +93,6 @@ def _tell_about_urgent_finding(actor, visit: Visit) -> None:
     hear of at once (in the list, and by e-mail as they choose)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
-
-    from .models import Notification
-    from .notify import notify, responsible_for
 
     child = visit.child
     text = _("%(name)s (%(village)s): urgent finding at a visit — %(findings)s") % {

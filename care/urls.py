@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,12 +10,8 @@ urlpatterns = [
     path("children/<int:child_pk>/visits/", views.child_visits, name="child_visits"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
-    path("notifications/", views.notifications, name="notifications"),
-    path(
-        "notifications/preferences/",
-        views.notification_preferences,
-        name="notification_preferences",
-    ),
+    # Notifications live in their own app; their pages keep these addresses and names.
+    path("notifications/", include("notifications.urls")),
     path("activities/", views.activities, name="activities"),
     path("compliance/", views.compliance_root, name="compliance_root"),
     path("compliance/<str:code>/", views.compliance, name="compliance"),

@@ -1,4 +1,4 @@
-"""Care work pages: the director's worklist, visits, notifications."""
+"""Care work pages: the director's worklist, visits, activities, compliance."""
 
 import datetime as dt
 
@@ -22,14 +22,15 @@ from core.htmx import paginate
 from core.reads import audit_page, audit_records
 from core.scoping import can_write, get_visible_or_404, jurisdiction_required
 from core.throttling import read_limited
+from notifications.models import Notification
 from people import views as people_views
 from people.models import User
 from people.roles import Role
 
 from . import compliance as compliance_figures
-from . import notify, schedule, services, weekly
-from .forms import ActivityForm, PreferenceForm, VisitForm
-from .models import Activity, Notification, Visit
+from . import schedule, services, weekly
+from .forms import ActivityForm, VisitForm
+from .models import Activity, Visit
 
 ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
 WORKLIST_FIELDS = [
@@ -188,40 +189,6 @@ def child_visits(request, child_pk):
     visits = list(visits[:200])
     audit_records(request, "care.visit.listed", visits, obj=child, child=child.pk)
     return render(request, "care/child_visits.html", {"child": child, "visits": visits})
-
-
-@login_required
-def notifications(request):
-    """The user's notifications; POST marks them read."""
-    mine = Notification.objects.for_user(request.user)
-    if request.method == "POST":
-        chosen = mine.filter(read=False)
-        if request.POST.get("id", "").isdigit():
-            chosen = chosen.filter(pk=int(request.POST["id"]))
-        ids = list(chosen.values_list("pk", flat=True))
-        chosen.update(read=True)
-        log_action(request.user, "care.notification.read", None, {"ids": ids})
-        return redirect("care:notifications")
-    return render(
-        request,
-        "care/notifications.html",
-        {
-            "items": mine.select_related("child", "child__area")[:200],
-            "preference_form": PreferenceForm(instance=notify.preference(request.user)),
-        },
-    )
-
-
-@login_required
-def notification_preferences(request):
-    """Choose e-mails: urgent notices at once, a daily digest (the in-app list has all)."""
-    form = PreferenceForm(request.POST or None, instance=notify.preference(request.user))
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        log_action(request.user, "care.notification.preferences", None, form.cleaned_data)
-        messages.success(request, _("Saved."))
-        return redirect("care:notifications")
-    return render(request, "care/notification_preferences.html", {"form": form})
 
 
 @login_required

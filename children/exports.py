@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from core.audit import log_read
+from core.documents import neutralise
 from core.exports import stamp_for, stamp_workbook
 
 from .choices import IncomeSource
 from .models import Child
-from .tabular import COLUMNS, neutralise
+from .tabular import COLUMNS
 
 # Columns the export adds after the importable ones: what the registry computed. Before
 # them come the township's and the village's names, so that a list drilled down from a

@@ -180,13 +180,6 @@ def choice_aliases(choices) -> dict[str, str]:
     return aliases
 
 
-def neutralise(value):
-    """Make a text cell safe for spreadsheets: formulas (=, +, -, @, tab, CR) become text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def cell_text(value) -> str:
     """A cell as text (numbers from Excel such as 341623100201.0 lose the '.0')."""
     if value is None:

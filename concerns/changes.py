@@ -9,8 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.models import Notification
-from care.notify import notify, responsible_for
 from children import services as registry
 from children.choices import CaregiverHealth, ParentRole, ParentStatus, Schooling
 from children.choices import Status as ChildStatus
@@ -18,6 +16,8 @@ from children.concerns import open_concern
 from children.models import Child, Concern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
+from notifications.models import Notification
+from notifications.notify import notify, responsible_for
 
 from .models import ChangeEvent, ChangeKind
 

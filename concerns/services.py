@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.codes import Level
-from care.models import Notification
-from care.notify import notify, responsible_for
 from children.concerns import open_concern
 from children.models import Child
 from children.models import Concern as ChildConcern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
 from core.scoping import can_write
+from notifications.models import Notification
+from notifications.notify import notify, responsible_for
 from people.models import User
 from people.roles import Role
 

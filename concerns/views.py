@@ -17,14 +17,13 @@ from areas.models import Area
 from children.lookup import child_or_404
 from children.models import Child
 from core.audit import log_action
+from core.documents import CONTENT_TYPES, table_pdf, table_xlsx
 from core.exports import stamp_for
 from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
-from villagefiles.render import table_pdf, table_xlsx
-from villagefiles.views import CONTENT_TYPES
 
 from . import changes, public, reports, services
 from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm

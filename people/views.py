@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
+from areas.services import breadcrumbs
 from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
@@ -44,13 +45,6 @@ from .summary import (
 from .tokens import issue, revoke_all, revoke_by, visible_tokens
 
 
-def _breadcrumbs(user, area):
-    """Ancestors of `area`, each linked only when the user may see it."""
-    prefix = jurisdiction_prefix(user) or "-"
-    ancestors = Area.objects.filter(code__in=area.ancestor_codes()).order_by("code")
-    return [{"area": a, "visible": a.code.startswith(prefix)} for a in ancestors]
-
-
 @login_required
 def home(request):
     """Each role's home page: the jurisdiction's summary and where to go next."""
@@ -77,7 +71,7 @@ def area_detail(request, code):
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
     context = {
         "area": area,
-        "breadcrumbs": _breadcrumbs(request.user, area),
+        "breadcrumbs": breadcrumbs(request.user, area),
         "rows": child_area_rows(area),
         "points": ServicePoint.objects.visible_to(request.user).filter(area=area),
     }
@@ -138,7 +132,7 @@ def responsibility(request, code):
         "people/responsibility.html",
         {
             "area": area,
-            "breadcrumbs": _breadcrumbs(request.user, area),
+            "breadcrumbs": breadcrumbs(request.user, area),
             "rows": responsibility_rows(area),
             "can_manage": request.user.can_manage,
         },

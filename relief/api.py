@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from areas.services import county_of
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
 from core.forms import MonthField
@@ -15,7 +16,6 @@ from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
-from .catalogue import county_of
 from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
 from .models import AssistanceContact, Programme, ReliefMeasure
 

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from areas.codes import COUNTY, pad
 from areas.models import Area
 from core.audit import log_action
 
@@ -67,14 +66,6 @@ DEFAULT_CATALOGUE = [
 ]
 
 BY_CODE = {entry.code: entry for entry in DEFAULT_CATALOGUE}
-
-
-def county_of(area_or_code) -> Area | None:
-    """The county an area (or a 12-digit code, or a jurisdiction prefix) belongs to."""
-    code = getattr(area_or_code, "code", area_or_code) or ""
-    if len(code) < 6:
-        return None
-    return Area.objects.filter(code=pad(code[:6]), level=COUNTY).first()
 
 
 def gloss(programme) -> str:

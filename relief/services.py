@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.codes import COUNTY
+from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
 from core.concurrency import (
@@ -20,8 +21,14 @@ from core.concurrency import (
 from core.exceptions import Invalid, Stale
 from core.history import record_change
 
-from .catalogue import county_of, ensure_catalogue
-from .models import AssistanceContact, MeasureChange, Payment, Programme, ReliefMeasure
+from .catalogue import ensure_catalogue
+from .models import (
+    AssistanceContact,
+    MeasureChange,
+    Payment,
+    Programme,
+    ReliefMeasure,
+)
 
 Status = ReliefMeasure.Status
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
 from core.forms import save_through
@@ -35,12 +36,6 @@ def _require_write(user):
         raise PermissionDenied
 
 
-def _own_county(user):
-    """The county whose catalogue the user works with (None above a county or without one)."""
-    prefix = jurisdiction_prefix(user)
-    return catalogue.county_of(prefix) if prefix and len(prefix) >= 6 else None
-
-
 def _edits_catalogue(user) -> bool:
     """County officers keep their county's catalogue."""
     prefix = jurisdiction_prefix(user)
@@ -54,7 +49,7 @@ def _edits_catalogue(user) -> bool:
 @jurisdiction_required
 def catalogue_list(request):
     """The county's relief programmes, with the measures currently recorded under each."""
-    county = _own_county(request.user)
+    county = county_of_user(request.user)
     if county is not None:
         catalogue.ensure_catalogue(county, request.user)
     programmes = list(
@@ -91,7 +86,7 @@ def programme_new(request):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        county = _own_county(request.user)
+        county = county_of_user(request.user)
         if save_through(
             form, lambda: services.create_programme(request.user, county, form.programme_data())
         ):
@@ -162,7 +157,7 @@ def measure_new(request, child_pk):
         messages.error(request, _("This record is closed: reopen it before adding relief."))
         return redirect("children:detail", pk=child.pk)
     if request.method == "GET":
-        county = catalogue.county_of(child.area)
+        county = county_of(child.area)
         if county is not None:
             catalogue.ensure_catalogue(county, request.user)
     form = MeasureForm(request.POST or None, child=child)

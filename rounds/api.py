@@ -17,13 +17,13 @@ from rest_framework.response import Response
 
 from areas.codes import Level
 from areas.models import Area
+from areas.services import county_of_user
 from children.models import Child
 from core.api import ScopedViewSetMixin
 from core.exceptions import Invalid
 from core.filters import ModelIdFilter
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
-from core.scoping import jurisdiction_prefix
 
 from . import services
 from .models import ChildCheck, Round, VillageReturn
@@ -99,8 +99,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        prefix = jurisdiction_prefix(request.user) or ""
-        county = Area.objects.filter(code=prefix[:6] + "000000", level=Level.COUNTY).first()
+        county = county_of_user(request.user)
         if county is None or not services.may_run_rounds(request.user, county):
             raise PermissionDenied
         data = serializer.validated_data

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from areas.codes import Level
 from areas.models import Area
+from areas.services import county_of_user
 from children.models import Child
 from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page
@@ -65,7 +66,7 @@ def round_list(request):
     own = None
     if getattr(request.user, "area", None) is not None and request.user.area.level == Level.VILLAGE:
         own = visible.filter(round__state=Round.State.OPEN).select_related("round").first()
-    county = _county_of(request.user)
+    county = county_of_user(request.user)
     return render(
         request,
         "rounds/round_list.html",
@@ -78,17 +79,10 @@ def round_list(request):
     )
 
 
-def _county_of(user) -> Area | None:
-    prefix = jurisdiction_prefix(user)
-    if not prefix or len(prefix) < 6:
-        return None
-    return Area.objects.filter(code=prefix[:6] + "000000", level=Level.COUNTY).first()
-
-
 @login_required
 def open_round(request):
     """A county officer opens the round of a quarter."""
-    county = _county_of(request.user)
+    county = county_of_user(request.user)
     if county is None or not services.may_run_rounds(request.user, county):
         raise PermissionDenied
     form = OpenRoundForm(request.POST or None, today=timezone.localdate())

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "areas",
     "people",
     "children",
+    "notifications",
     "care",
     "relief",
     "social",

@@ -11,13 +11,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from areas.models import Area
+from areas.services import county_of_user
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.scoping import can_manage
 from people.models import User
-from relief.catalogue import county_of
 
 from . import services
 from .models import (
@@ -81,8 +81,7 @@ class OrganisationViewSet(
         return super().get_queryset().select_related("county").prefetch_related("areas")
 
     def _county(self):
-        prefix = getattr(self.request.user, "jurisdiction_prefix", None)
-        county = county_of(prefix) if prefix and len(prefix) >= 6 else None
+        county = county_of_user(self.request.user)
         if not can_manage(self.request.user) or county is None:
             raise PermissionDenied(_("Township and county officers keep the register."))
         return county

@@ -10,14 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
 from children.services import record_read
 from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
-from core.scoping import can_manage, get_visible_or_404, jurisdiction_prefix, jurisdiction_required
+from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
 from people.models import User
-from relief.catalogue import county_of
 
 from . import services
 from .forms import (
@@ -55,21 +55,16 @@ def organisations(request):
         "page": paginate(request, found.order_by("name")),
         "q": query,
         "query": query_without_page(request),
-        "can_edit": can_manage(request.user) and _own_county(request.user) is not None,
+        "can_edit": can_manage(request.user) and county_of_user(request.user) is not None,
     }
     return render_page(
         request, "social/organisations.html", context, "social/partials/_organisations.html"
     )
 
 
-def _own_county(user):
-    prefix = jurisdiction_prefix(user)
-    return county_of(prefix) if prefix and len(prefix) >= 6 else None
-
-
 @login_required
 def organisation_new(request):
-    county = _own_county(request.user)
+    county = county_of_user(request.user)
     if not can_manage(request.user) or county is None:
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, county=county)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.audit import log_action
+from core.documents import CONTENT_TYPES, table_pdf, table_xlsx
 from core.exports import stamp_for
 from core.htmx import paginate, query_without_page
 from core.reads import audit_page
@@ -20,8 +21,6 @@ from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
 from rounds.models import ReturnState, Round, quarter_title
 from rounds.services import quarterly_figures
-from villagefiles.render import table_pdf, table_xlsx
-from villagefiles.views import CONTENT_TYPES
 
 from . import charts, services
 from . import reports as report_builders

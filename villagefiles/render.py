@@ -1,33 +1,29 @@
-"""Village and township files as PDF (fpdf2) and Excel (openpyxl).
-
-The PDF embeds a subset of WenQuanYi Micro Hei (shipped in fonts/), so Chinese renders on
-any machine. The font has no bold face: headings are set larger or shaded, never bold.
-Spreadsheet text cells go through the registry export's formula neutraliser.
-"""
-
-import io
-import logging
-import re
-from pathlib import Path
+"""Village and township files as PDF and Excel: their own layout, on the documents of
+core.documents (the shipped Chinese font, footers, safe cells)."""
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 
-from children.tabular import neutralise
-from core.exports import Stamp, stamp_pdf, stamp_workbook
+from core.documents import (
+    FONT,
+    HEADING_FILL,
+    HEADING_FONT,
+    WRAP,
+    Document,
+    cell_value,
+    heading_row,
+    pdf_title,
+    sheet_name,
+    text,
+    workbook_bytes,
+)
+from core.exports import Stamp
 
 from .data import TownshipFile, VillageFile
 
-# fontTools logs every subsetting step at INFO; one PDF would write hundreds of lines.
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
-
-FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttf"
-FONT = "wqy"
-HEADING_FILL = (226, 231, 236)
 # Column widths of the children's table in mm; they fill A4 landscape inside 10 mm margins.
 PDF_WIDTHS = (8, 17, 8, 8, 14, 33, 26, 15, 30, 53, 44, 21)
 XLSX_WIDTHS = (6, 10, 6, 6, 12, 22, 24, 12, 26, 44, 40, 12)
@@ -135,64 +131,14 @@ def summary_cells(file: VillageFile) -> list:
     ]
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
 # -- PDF ---------------------------------------------------------------------------------
 
 
-class _Document(FPDF):
-    """A4 landscape with the Chinese font and a footer: title, date, who exported it and
-    when, page n / total."""
-
-    def __init__(self, title: str, generated_on, stamp: Stamp | None = None):
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        self.add_font(FONT, fname=str(FONT_PATH))
-        self.set_margins(10, 10, 10)
-        self.set_auto_page_break(True, margin=14)
-        self.footer_text = " · ".join(
-            [title, _("generated %(date)s") % {"date": generated_on.isoformat()}]
-            + ([stamp.line] if stamp else [])
-        )
-        self.set_title(title)
-        self.set_creator("Shouhu")
-        stamp_pdf(self, stamp)
-
-    def footer(self):
-        self.set_y(-11)
-        self.set_font(FONT, size=8)
-        self.set_text_color(90)
-        self.cell(0, 5, self.footer_text, align="L")
-        self.set_x(self.l_margin)
-        self.cell(
-            0,
-            5,
-            _("page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"},
-            align="R",
-        )
-        self.set_text_color(0)
-
-
-def _pdf_title(pdf: _Document, title: str, subtitle: str):
-    pdf.set_font(FONT, size=18)
-    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, size=9)
-    pdf.set_text_color(90)
-    pdf.cell(0, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.ln(2)
-
-
-def _pdf_village(pdf: _Document, file: VillageFile):
+def _pdf_village(pdf: Document, file: VillageFile):
     """One village: title, header block, children's table (its headings repeat per page)."""
     pdf.add_page()
     pdf.start_section(file.area.name)
-    _pdf_title(
+    pdf_title(
         pdf,
         file_title(file.area),
         " · ".join(
@@ -232,18 +178,18 @@ def _pdf_village(pdf: _Document, file: VillageFile):
     ) as table:
         table.row(children_headings())
         for index, child in enumerate(file.children, start=1):
-            table.row([_text(value) for value in child_cells(index, child)])
+            table.row([text(value) for value in child_cells(index, child)])
 
 
 def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
     """The file as a PDF: a village's pages, or a township's cover then each village's;
     every page's footer says who exported it and when."""
     title = file_title(file.area)
-    pdf = _Document(title, file.generated_on, stamp)
+    pdf = Document(title, file.generated_on, stamp)
     if isinstance(file, TownshipFile):
         pdf.add_page()
         pdf.start_section(_("Summary"))
-        _pdf_title(
+        pdf_title(
             pdf,
             title,
             " · ".join(
@@ -266,7 +212,7 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
         ) as table:
             table.row(summary_headings())
             for village in file.villages:
-                table.row([_text(value) for value in summary_cells(village)])
+                table.row([text(value) for value in summary_cells(village)])
         for village in file.villages:
             _pdf_village(pdf, village)
     else:
@@ -276,43 +222,15 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
 
 # -- Excel -------------------------------------------------------------------------------
 
-HEADING_FONT = Font(bold=True)
-HEADING_STYLE = PatternFill("solid", fgColor="E2E7EC")
-WRAP = Alignment(wrap_text=True, vertical="top")
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _cell(value):
-    """A safe cell value: text neutralised (no formulas), numbers and dates kept."""
-    if value is None or isinstance(value, int | float) or hasattr(value, "isoformat"):
-        return value
-    return neutralise(str(value))
-
-
-def _sheet_name(name: str, code: str, taken: set) -> str:
-    """An Excel sheet name (≤ 31 characters, none of []:*?/\\), unique in the workbook."""
-    base = SHEET_NAME_FORBIDDEN.sub("_", name)[:31] or code
-    candidate = base
-    if candidate in taken:
-        candidate = f"{base[:27]}-{code[-3:]}"
-    taken.add(candidate)
-    return candidate
-
-
-def _xlsx_heading_row(sheet, row: int, values: list):
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=_cell(value))
-        cell.font = HEADING_FONT
-        cell.fill = HEADING_STYLE
-        cell.alignment = WRAP
-
 
 def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
-    sheet.cell(row=1, column=1, value=_cell(file_title(file.area))).font = Font(size=14, bold=True)
+    sheet.cell(row=1, column=1, value=cell_value(file_title(file.area))).font = Font(
+        size=14, bold=True
+    )
     sheet.cell(
         row=2,
         column=1,
-        value=_cell(
+        value=cell_value(
             " · ".join(
                 [file.area.code, _("generated %(date)s") % {"date": file.generated_on.isoformat()}]
                 + ([stamp.line] if stamp else [])
@@ -321,16 +239,18 @@ def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
     )
     row = 3
     for label, value in header_lines(file):
-        sheet.cell(row=row, column=1, value=_cell(label)).font = HEADING_FONT
-        sheet.cell(row=row, column=2, value=_cell(value))
+        sheet.cell(row=row, column=1, value=cell_value(label)).font = HEADING_FONT
+        sheet.cell(row=row, column=2, value=cell_value(value))
         row += 1
     row += 1
-    _xlsx_heading_row(sheet, row, children_headings())
+    heading_row(sheet, row, children_headings())
     sheet.freeze_panes = sheet.cell(row=row + 1, column=3)
     for index, child in enumerate(file.children, start=1):
         row += 1
         for column, value in enumerate(child_cells(index, child), start=1):
-            cell = sheet.cell(row=row, column=column, value=_cell(None if value == "" else value))
+            cell = sheet.cell(
+                row=row, column=column, value=cell_value(None if value == "" else value)
+            )
             if column in (9, 10, 11):
                 cell.alignment = WRAP
             elif column == 12 and value:
@@ -346,93 +266,30 @@ def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byt
     first = workbook.active
     taken = set()
     if isinstance(file, TownshipFile):
-        first.title = _sheet_name(_("Summary"), file.area.code, taken)
-        first.cell(row=1, column=1, value=_cell(file_title(file.area))).font = Font(
+        first.title = sheet_name(_("Summary"), file.area.code, taken)
+        first.cell(row=1, column=1, value=cell_value(file_title(file.area))).font = Font(
             size=14, bold=True
         )
         first.cell(
             row=2,
             column=1,
-            value=_cell(
+            value=cell_value(
                 " · ".join(
                     [_("generated %(date)s") % {"date": file.generated_on.isoformat()}]
                     + ([stamp.line] if stamp else [])
                 )
             ),
         )
-        _xlsx_heading_row(first, 4, summary_headings())
+        heading_row(first, 4, summary_headings())
         for row, village in enumerate(file.villages, start=5):
             for column, value in enumerate(summary_cells(village), start=1):
-                first.cell(row=row, column=column, value=_cell(value))
+                first.cell(row=row, column=column, value=cell_value(value))
         for column, width in enumerate((16, 14, 10, 12, 14, 14, 24, 20), start=1):
             first.column_dimensions[first.cell(row=1, column=column).column_letter].width = width
         for village in file.villages:
-            sheet = workbook.create_sheet(_sheet_name(village.area.name, village.area.code, taken))
+            sheet = workbook.create_sheet(sheet_name(village.area.name, village.area.code, taken))
             _xlsx_village(sheet, village, stamp)
     else:
-        first.title = _sheet_name(file.area.name, file.area.code, taken)
+        first.title = sheet_name(file.area.name, file.area.code, taken)
         _xlsx_village(first, file, stamp)
-    stamp_workbook(workbook, stamp)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# -- any table (the statistical reports) -------------------------------------------------
-
-
-def table_pdf(
-    title: str,
-    subtitle: str,
-    headings: list,
-    rows: list,
-    widths,
-    generated_on,
-    stamp: Stamp | None = None,
-) -> bytes:
-    """A titled table as a PDF in the shipped Chinese font. A row whose first cell starts
-    with "■" is a subtotal and is shaded. The footer says who exported it and when."""
-    pdf = _Document(title, generated_on, stamp)
-    pdf.add_page()
-    _pdf_title(pdf, title, subtitle)
-    pdf.set_font(FONT, size=8)
-    shaded = FontFace(emphasis=None, fill_color=HEADING_FILL)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=shaded,
-        text_align="LEFT",
-        wrapmode=WrapMode.CHAR,
-        line_height=4.2,
-        padding=0.8,
-    ) as table:
-        table.row([str(h) for h in headings])
-        for row in rows:
-            style = shaded if str(row[0]).startswith("■") else None
-            table.row([_text(value) for value in row], style=style)
-    return bytes(pdf.output())
-
-
-def table_xlsx(
-    title: str, subtitle: str, headings: list, rows: list, widths, stamp: Stamp | None = None
-) -> bytes:
-    """A titled table as a one-sheet workbook (cells neutralised, numbers kept); who
-    exported it and when on the second line, the footer and in its properties."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_name(title, "report", set())
-    sheet.cell(row=1, column=1, value=_cell(title)).font = Font(size=14, bold=True)
-    sheet.cell(
-        row=2, column=1, value=_cell(" · ".join([subtitle] + ([stamp.line] if stamp else [])))
-    )
-    _xlsx_heading_row(sheet, 4, [str(h) for h in headings])
-    for number, row in enumerate(rows, start=5):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=_cell(value))
-            if str(row[0]).startswith("■"):
-                cell.font = HEADING_FONT
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
-    stamp_workbook(workbook, stamp)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, stamp)

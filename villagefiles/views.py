@@ -14,8 +14,10 @@ from django.utils.http import content_disposition_header
 
 from areas.codes import Level
 from areas.models import Area
+from areas.services import breadcrumbs
 from children.choices import CareLevel, Status
 from core.audit import log_read, read_query
+from core.documents import CONTENT_TYPES
 from core.exports import stamp_for
 from core.htmx import paginate
 from core.reads import audit_records
@@ -27,10 +29,6 @@ from . import gaps as gap_checks
 from .data import township_file, village_file
 from .render import file_title, to_pdf, to_xlsx
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 # A file is made for a village or a township. A county's would be about 25 townships'
 # worth (some 25,000 children, over a minute to build): its page offers each township's.
 FILE_LEVELS = {Level.VILLAGE, Level.TOWNSHIP}
@@ -38,13 +36,6 @@ FILE_LEVELS = {Level.VILLAGE, Level.TOWNSHIP}
 
 def _area_or_404(request, code):
     return get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
-
-
-def _breadcrumbs(user, area):
-    """Ancestors of `area`, each linked only when the user may see it."""
-    prefix = jurisdiction_prefix(user) or "-"
-    ancestors = Area.objects.filter(code__in=area.ancestor_codes()).order_by("code")
-    return [{"area": a, "visible": a.code.startswith(prefix)} for a in ancestors]
 
 
 def _below(area):
@@ -74,7 +65,7 @@ def file_page(request, code):
     context = {
         "area": area,
         "title": file_title(area),
-        "breadcrumbs": _breadcrumbs(request.user, area),
+        "breadcrumbs": breadcrumbs(request.user, area),
         "downloadable": area.level in FILE_LEVELS,
     }
     if area.level == Level.VILLAGE:
@@ -143,7 +134,7 @@ def gap_report(request, code=None):
     today = timezone.localdate()
     context = {
         "area": area,
-        "breadcrumbs": _breadcrumbs(request.user, area),
+        "breadcrumbs": breadcrumbs(request.user, area),
         "below": Area.objects.filter(parent=area).order_by("code"),
         "today": today,
     }

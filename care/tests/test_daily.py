@@ -3,9 +3,9 @@ import datetime as dt
 from django.core.management import call_command
 from django.urls import reverse
 
-from care.models import Notification
 from care.services import record_visit
 from core.testing import make_child
+from notifications.models import Notification
 
 LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
 
@@ -60,18 +60,3 @@ def test_escalation_reaches_staff_when_the_township_has_no_supervisor(
     record_visit(director, child, {"visited_on": today - dt.timedelta(days=80)})
     run(today)
     assert Notification.objects.filter(recipient=township_staff, kind="escalated").exists()
-
-
-def test_one_notification_is_marked_read_and_audited(client, director, world):
-    from core.models import AuditEntry
-
-    a = Notification.objects.create(recipient=director, kind="due", day=dt.date.today(), text="a")
-    b = Notification.objects.create(
-        recipient=director, kind="due", day=dt.date.today(), text="b", child=make_child(world["a1"])
-    )
-    client.force_login(director)
-    client.post(reverse("care:notifications"), {"id": a.pk})
-    a.refresh_from_db()
-    b.refresh_from_db()
-    assert a.read and not b.read
-    assert AuditEntry.objects.get(action="care.notification.read").data["ids"] == [a.pk]

@@ -64,7 +64,7 @@ def test_an_urgent_safety_finding_raises_the_level_and_flags_a_report(
     page = client.get(reverse("children:detail", kwargs={"pk": child.pk})).content.decode()
     assert 'data-testid="report-flag"' in page
     # The township's supervisor hears of it at once.
-    from care.models import Notification
+    from notifications.models import Notification
 
     told = Notification.objects.get(kind="change", child=child)
     assert told.recipient == township_officer and "独自在家" in told.text

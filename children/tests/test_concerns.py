@@ -319,7 +319,7 @@ def test_a_concern_past_its_due_date_is_escalated_to_the_supervisor_once(
     director, township_officer, world
 ):
     from care import daily
-    from care.models import Notification
+    from notifications.models import Notification
 
     child = make_child(world["a1"])
     concern = open_on(child)

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from care import schedule
-from care.models import Notification
 from children.models import Child
 from concerns.changes import record_change
 from concerns.models import ChangeEvent
 from core.testing import make_child
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import Notification
 from concerns import services
 from concerns.models import ConcernReport, State
 from core.audit import AuditEntry
 from core.testing import make_child
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import NotificationPreference
-from care.notify import send_digests
 from concerns import services
+from notifications.models import NotificationPreference
+from notifications.notify import send_digests
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from care.notify import send_digests
+from notifications.notify import send_digests
 
 
 class Command(BaseCommand):
