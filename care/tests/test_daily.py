@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from care.models import Notification
 from care.services import record_visit
-from core.testing import make_child
+from tests.personas import make_child
 
 LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
 

@@ -11,7 +11,7 @@ from care.models import Notification
 from children.models import Child
 from concerns.changes import record_change
 from concerns.models import ChangeEvent
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

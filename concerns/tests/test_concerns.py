@@ -15,7 +15,7 @@ from care.models import Notification
 from concerns import services
 from concerns.models import ConcernReport, State
 from core.audit import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from core.concurrency import version_of
 from core.models import AuditEntry
-from core.testing import make_child
 from relief import services
 from relief.models import AssistanceContact, MeasureRevision, Programme, ReliefMeasure
+from tests.personas import make_child
 
 THIS_MONTH = dt.date.today().replace(day=1)
 

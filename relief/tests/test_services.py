@@ -13,11 +13,11 @@ from areas.models import Area
 from children.services import close_child
 from core.concurrency import version_of
 from core.models import AuditEntry
-from core.testing import A1
 from relief import services
 from relief.catalogue import DEFAULT_CATALOGUE, ensure_catalogue
 from relief.models import MeasureRevision, Programme, ReliefMeasure
 from relief.services import StaleEdit
+from tests.personas import A1
 
 from .conftest import month
 

@@ -7,10 +7,10 @@ from django.utils import translation
 
 from children import services as registry
 from core.audit import AuditEntry
-from core.testing import make_child
 from rounds import services
 from rounds.models import ChildCheck, ReturnState, Round, VillageReturn, VillageSnapshot
 from rounds.services import WorkflowError
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 
