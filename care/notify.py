@@ -7,8 +7,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from people.models import User
+from people.roles import Role
 
 from .models import Notification, NotificationPreference
 
@@ -27,10 +31,6 @@ def _absolute(link: str) -> str:
 
 def responsible_for(area) -> list:
     """Who hears of a village's child at once: its directors and its township's supervisors."""
-    from django.db.models import Q
-
-    from people.models import User
-    from people.roles import Role
 
     return list(
         User.objects.filter(is_active=True).filter(
@@ -75,8 +75,6 @@ def deliver(notifications) -> int:
 def send_digests(now: dt.datetime | None = None) -> int:
     """Daily: each user with unread notifications since their last digest, and a digest
     wanted, gets one e-mail listing them. Returns how many digests were sent."""
-    from people.models import User
-
     now = now or timezone.now()
     since_default = now - dt.timedelta(days=1)
     unread = Notification.objects.filter(read=False, created_at__lte=now)

@@ -13,6 +13,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
+from people.models import User
 from relief import services as relief
 from relief.models import Payment, ReliefMeasure
 
@@ -355,8 +356,6 @@ def organisation_errors(registration_number: str) -> dict:
 def helpers_serving(child: Child):
     """Active helpers who may be paired with a child: bound to an area containing the
     village, or serving one in their profile."""
-    from people.models import User
-
     code = child.area.code
     containing = [code[:n].ljust(12, "0") for n in (0, 2, 4, 6, 9, 12)]
     helpers = User.objects.filter(role__in=list(HELPER_ROLES), is_active=True)
