@@ -1,8 +1,8 @@
-"""Root conftest: the shared personas from core.testing are available to every test."""
+"""Root conftest: the shared personas from tests.personas are available to every test."""
 
 import pytest  # noqa: E402
 
-from core.testing import *  # noqa: F403
+from tests.personas import *  # noqa: F403
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # Django's own layout
 
     execute_from_command_line(sys.argv)
 

@@ -605,8 +605,8 @@ def main() -> int:
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ).enable()
-        from core.testing import verify_session
         from people.models import User
+        from tests.personas import verify_session
 
         rows = page_plan()
         clients = {}

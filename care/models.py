@@ -228,5 +228,3 @@ class ActivityChange(Change):
             # Numbers of records, not names: the page reads no more rows to show them.
             return str(len(value)) if isinstance(value, list) else f"#{value}"
         return super().shown(key, value)
-
-

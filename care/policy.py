@@ -1,4 +1,4 @@
-"""Visit policy (DESIGN.md §2, DOMAIN.md E.5): how often each care level is visited, and
+"""Visit policy (docs/rules.md §2): how often each care level is visited, and
 when work counts as due soon or is escalated. Change the county's policy here."""
 
 import datetime as dt

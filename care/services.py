@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from children.concerns import open_concern
 from children.models import Concern
@@ -91,9 +93,6 @@ def act_on_findings(actor, visit: Visit, before: str) -> None:
 def _tell_about_urgent_finding(actor, visit: Visit) -> None:
     """An urgent finding is a change the village's director and the township's supervisor
     hear of at once (in the list, and by e-mail as they choose)."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
     child = visit.child
     text = _("%(name)s (%(village)s): urgent finding at a visit — %(findings)s") % {
         "name": child.name,

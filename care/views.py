@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from areas.models import ServicePoint
+from areas.models import Area, ServicePoint
 from children.choices import Status
 from children.concern_views import for_display
 from children.lookup import child_or_404
@@ -248,8 +248,6 @@ def compliance_root(request):
 def compliance(request, code):
     """Visit and activity compliance of an area, unit by unit, drilling down to villages;
     at a village, the children by state."""
-    from areas.models import Area
-
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
     today = timezone.localdate()
     rows, total = compliance_figures.visit_rows(area, today)
@@ -298,8 +296,6 @@ FIGURE_LABELS = {
 @read_limited
 def compliance_children(request, code, figure):
     """The children behind one figure of the compliance page (same definition as the count)."""
-    from areas.models import Area
-
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     if figure not in compliance_figures.FIGURES:
         raise Http404
@@ -329,8 +325,6 @@ def compliance_children(request, code, figure):
 @login_required
 def compliance_homes(request, code, year, week):
     """The children's homes under an area with and without an activity in one ISO week."""
-    from areas.models import Area
-
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     try:
         monday = dt.date.fromisocalendar(year, week, 1)

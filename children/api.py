@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -81,8 +82,6 @@ def _to_form_data(payload: dict, base: dict, actor) -> tuple[dict, dict]:
 
 def _validate(data, actor, child=None):
     """Run the registry's forms; return them and field errors keyed like the JSON."""
-    from django.http import QueryDict
-
     query = QueryDict(mutable=True)
     for key, value in data.items():
         if isinstance(value, list):

@@ -1,4 +1,4 @@
-"""The enumerations of the 2016 national registration form (DOMAIN.md §2.2, "Data model" A, C)."""
+"""The enumerations of the 2016 national registration form (docs/data-model.md §1)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

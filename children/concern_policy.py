@@ -1,4 +1,4 @@
-"""The life cycle of a concern (DESIGN.md §8, DOMAIN.md E.10): one small state machine —
+"""The life cycle of a concern (docs/rules.md §5): one small state machine —
 its states, the steps between them, who may take each step, and each state's deadline.
 The services in children/concerns.py enforce it; change the county's rules here only.
 

@@ -25,6 +25,7 @@ from .choices import (
 )
 from .models import Caregiver, Child, Parent
 from .names import pinyin_of
+from .services import KEEP
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GRANDPARENTS = [
@@ -207,8 +208,6 @@ class ChildForm(VersionedForm):
     def id_number_to_save(self):
         """The number to store: services.KEEP when this user may not change it, else the
         cleaned number or None (no number)."""
-        from .services import KEEP
-
         if self.fields["id_number"].disabled:
             return KEEP
         return self.cleaned_data["id_number"] or None

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -14,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from areas.models import Area
 from core import crypto, idnumber
 from core.history import EMPTY, Change
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, jurisdiction_prefix
 
 from . import concern_policy, policy
 from .choices import (
@@ -547,8 +548,6 @@ class ChildChange(Change):
 class TransferQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Transfers either township can see: the one handing over and the one receiving."""
-        from core.scoping import jurisdiction_prefix
-
         prefix = jurisdiction_prefix(user)
         if prefix is None:
             return self.none()
@@ -783,8 +782,6 @@ class Concern(models.Model):
     @property
     def source_link(self) -> str:
         """Where the source is shown: the visit, the report of concern, or the child's page."""
-        from django.urls import NoReverseMatch, reverse
-
         names = {
             self.Source.VISIT: "care:visit_detail",
             self.Source.REPORT: "concerns:detail",

@@ -1,6 +1,6 @@
 """Classification policy: who is a left-behind child, a child in difficulty, and who needs
 special attention. One module, pure functions of the recorded facts; every result carries
-its reasons. Sources: DESIGN.md §3, DOMAIN.md §1.1–1.5 and "Data model implications" D, E.
+its reasons. The rules: docs/rules.md §1; the official definitions: docs/definitions.md §1–6.
 
 The constants below are the county's policy; change them here and nowhere else.
 """
@@ -31,7 +31,7 @@ FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months
 
 # A parent at home in one of these states cannot care for the child, so a child with the
 # other parent away counts as left behind. The national definition names serious illness
-# and severe disability (无监护能力, DOMAIN.md §1.1); like the local 单亲留守 practice, the
+# and severe disability (无监护能力, docs/definitions.md §1); like the local 单亲留守 practice, the
 # county also counts a parent who is dead, missing, imprisoned, out of contact or stripped
 # of guardianship — none of them can care for the child either. Narrow it here if the
 # county decides otherwise.

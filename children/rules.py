@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core import idnumber
 
-from .choices import Health, ParentStatus
-from .policy import CHILD_AGE_LIMIT, age_on
+from .choices import ConsentGiver, Health, ParentStatus, ProcessingBasis
+from .models import Child
+from .policy import CHILD_AGE_LIMIT, CONSENT_AGE, age_on
 
 REQUIRED = _("This field is required.")
 NOT_A_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
@@ -159,8 +160,6 @@ def id_number_errors(value: str, birth_date: dt.date | None, sex: str | None):
 
 def registered_holder(number: str, exclude_pk=None):
     """The child already registered with this identity number, if any (any jurisdiction)."""
-    from .models import Child
-
     holders = Child.objects.with_id_number(number).select_related("area")
     if exclude_pk is not None:
         holders = holders.exclude(pk=exclude_pk)
@@ -198,8 +197,6 @@ def child_errors(
         if parsed is not None:
             holder = registered_holder(parsed.number, exclude_pk)
             if holder is not None:
-                from .models import Child
-
                 visible = (
                     actor is not None
                     and Child.objects.visible_to(actor).filter(pk=holder.pk).exists()
@@ -227,9 +224,6 @@ def basis_errors(data: dict, birth_date: dt.date, today: dt.date) -> dict:
     """The legal basis for processing a child's data (PIPL art. 13, 31): which one, and the
     date; a statutory duty names its law; a consent names who gave it. A child's own
     consent only from 14 (a younger child's needs a parent or guardian)."""
-    from .choices import ConsentGiver, ProcessingBasis
-    from .policy import CONSENT_AGE
-
     errors = {}
     basis, on = data.get("processing_basis") or "", data.get("basis_on")
     if not basis:

@@ -14,7 +14,7 @@ from core.exceptions import Invalid, Stale
 from core.history import change_entry, record_change
 
 from . import policy, rules
-from .choices import CareLevel, CloseReason, ParentRole, Status
+from .choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
 from .models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from .names import pinyin_of
 
@@ -492,8 +492,6 @@ def _basis_of(child: Child) -> dict:
 
 def _cleaned_basis(data: dict, child_name: str) -> dict:
     """The basis's fields as stored: what does not belong to the chosen basis is dropped."""
-    from .choices import ConsentGiver, ProcessingBasis
-
     values = {name: data.get(name) for name in rules.BASIS_FIELDS}
     for name in ("basis_law", "consent_by", "basis_note"):
         values[name] = (values[name] or "").strip()
@@ -541,8 +539,6 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
     child and one audit entry listing them. Children that already have a basis keep it.
     Refuses a consent (each consent is a person's, recorded child by child). Returns how
     many were recorded."""
-    from .choices import ProcessingBasis
-
     if data.get("processing_basis") in (
         ProcessingBasis.GUARDIAN_CONSENT,
         ProcessingBasis.CHILD_CONSENT,

@@ -21,6 +21,7 @@ from .choices import (
     Schooling,
     Sex,
 )
+from .models import Caregiver, Child, Parent
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,6 @@ def max_chars(key: str) -> int:
     """The longest text a cell of this column may hold: the model field's own limit for text
     columns, the longest accepted spelling for choices, a short bound for dates and numbers.
     A longer cell is refused by the importer with its row and column, never stored."""
-    from .models import Caregiver, Child, Parent
-
     column = COLUMN_BY_KEY[key]
     if column.max_chars:
         return column.max_chars

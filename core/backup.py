@@ -15,7 +15,10 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import connections
+
+from .models import AuditEntry
 
 
 class BackupError(Exception):
@@ -88,8 +91,6 @@ def backup(path: Path, alias: str = "default") -> int:
 
 def _holds_data(alias) -> bool:
     """Whether the database has accounts (a restore over it would replace real work)."""
-    from django.contrib.auth import get_user_model
-
     users = get_user_model()
     connection = connections[alias]
     if users._meta.db_table not in connection.introspection.table_names():
@@ -153,6 +154,4 @@ def describe(alias: str = "default") -> str:
 
 def audit(alias: str, action: str, data: dict) -> None:
     """An audit entry (by the system, no user) in the database the command acted on."""
-    from .models import AuditEntry
-
     AuditEntry(action=action, data=data).save(using=alias)

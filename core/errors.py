@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from .security import busy_response, is_database_locked
+
 API_PREFIX = "/api/"
 
 
@@ -25,8 +27,6 @@ def not_found(request, exception):
 
 
 def server_error(request):
-    from .security import busy_response, is_database_locked  # noqa: PLC0415
-
     # A lock met outside a view (a middleware's write) answers 503, as inside one.
     if is_database_locked(sys.exc_info()[1]):
         return busy_response(request)

@@ -67,7 +67,7 @@ class XlsxLimits:
     # 100 : 1 and grace.)
     max_ratio: int = 100
     # Non-empty rows the importer accepts: a county's whole registry (about 25,000 children
-    # at Lixin's scale, DESIGN §5) fits in one file; a larger one is split by township.
+    # at Lixin's scale, docs/data-model.md §4) fits in one file; a larger one is split by township.
     max_rows: int = 30_000
     # Rows in the sheet's XML, empty ones included (a user may format rows far below the
     # data). Above this the sheet is not a roster and is refused without being read.

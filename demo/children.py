@@ -1,6 +1,6 @@
 """Generated children for the demo county: ~25,000 at county scale, with families.
 
-Mix (DOMAIN.md §6): boys 54.5 %; ages 0–5 21.7 %, 6–13 67.4 %, 14–15 10.9 %; about
+Mix (docs/data-model.md §4): boys 54.5 %; ages 0–5 21.7 %, 6–13 67.4 %, 14–15 10.9 %; about
 21,000 left behind, the rest in difficulty; 15–20 %
 needing special attention. A few realistic data problems are planted for the
 registry to surface: missing identity numbers, unregistered household registration,

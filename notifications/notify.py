@@ -32,6 +32,7 @@ def _absolute(link: str) -> str:
 
 def responsible_for(area) -> list:
     """Who hears of a village's child at once: its directors and its township's supervisors."""
+
     return list(
         User.objects.filter(is_active=True).filter(
             Q(role=Role.DIRECTOR, area_id=area.pk)

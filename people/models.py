@@ -187,7 +187,7 @@ class ApiTokenQuerySet(ScopedQuerySet):
 
     def issue(self, user, name=""):
         """A new token for `user` and its key (see people.tokens.issue)."""
-        from .tokens import issue
+        from .tokens import issue  # people.tokens imports this module: a cycle at the top
 
         return issue(user, name)
 

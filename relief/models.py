@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from children.models import Child
 from core.history import Change
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, can_manage, jurisdiction_prefix
 
 
 class Payment(models.TextChoices):
@@ -23,8 +23,6 @@ class ProgrammeQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         # A township or village account sees its county's catalogue: the prefix of the
         # user's area cut to the county's six digits.
-        from core.scoping import jurisdiction_prefix
-
         prefix = jurisdiction_prefix(user)
         if prefix is None:
             return self.none()
@@ -32,8 +30,6 @@ class ProgrammeQuerySet(ScopedQuerySet):
 
     def editable_by(self, user):
         """Only county officers edit their county's catalogue."""
-        from core.scoping import can_manage, jurisdiction_prefix
-
         prefix = jurisdiction_prefix(user)
         if prefix is None or not can_manage(user) or len(prefix) > 6:
             return self.none()

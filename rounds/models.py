@@ -6,8 +6,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from children.models import Child
@@ -30,8 +30,6 @@ class RoundQuerySet(models.QuerySet):
 
 def quarter_title(year: int, quarter: int) -> str:
     """A quarter as people write it on the pages: "2026年第4季度" ("Q4 2026")."""
-    from django.utils.translation import gettext
-
     return gettext("Q%(quarter)s %(year)s") % {"year": year, "quarter": quarter}
 
 

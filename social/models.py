@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
-from core.scoping import ScopedQuerySet, can_write, jurisdiction_prefix
+from core.scoping import ScopedQuerySet, can_manage, can_write, jurisdiction_prefix
 from people.roles import Role
 
 HELPER_ROLES = {Role.SOCIAL_WORKER, Role.VOLUNTEER}
@@ -64,8 +64,6 @@ class OrganisationQuerySet(ScopedQuerySet):
 
     def editable_by(self, user):
         """Township and county officers keep the register (directors read it)."""
-        from core.scoping import can_manage
-
         if not can_manage(user):
             return self.none()
         return self.visible_to(user)

@@ -16,6 +16,7 @@ from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
 from core.exceptions import Invalid, Refused
+from people.models import User
 from relief import services as relief
 from relief.models import Payment, ReliefMeasure
 
@@ -401,8 +402,6 @@ def update_helper_profile(actor, profile: HelperProfile, data: dict) -> HelperPr
 def helpers_serving(child: Child):
     """Active helpers who may be paired with a child: bound to an area containing the
     village, or serving one in their profile."""
-    from people.models import User
-
     code = child.area.code
     containing = [code[:n].ljust(12, "0") for n in (0, 2, 4, 6, 9, 12)]
     helpers = User.objects.filter(role__in=list(HELPER_ROLES), is_active=True)

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from areas.models import ServicePoint
+from areas.models import Area, ServicePoint
 from care.models import Activity, Visit
 from children.models import Child, Concern, Transfer
 from children.signals import children_saved_in_bulk
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import Round, VillageReturn
+
+from .services import refresh_villages
 
 _pending = threading.local()
 
@@ -35,8 +37,6 @@ def mark(area_ids) -> None:
 
 
 def _flush() -> None:
-    from .services import refresh_villages
-
     ids, _pending.ids = getattr(_pending, "ids", None), set()
     if ids:
         refresh_villages(ids)
@@ -89,8 +89,6 @@ def _round_saved(sender, instance, created, **kwargs):
     # return columns change.
     mark(VillageReturn.objects.filter(round=instance).values_list("area_id", flat=True))
     if created:
-        from areas.models import Area
-
         mark(Area.objects.within(instance.county.prefix).villages().values_list("pk", flat=True))
 
 

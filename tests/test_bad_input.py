@@ -166,7 +166,7 @@ def test_garbage_in_the_public_report_and_social_forms_is_a_clear_error(client, 
         },
     )
     assert page.status_code == 200 and 'data-testid="error-area"' in page.text
-    from core.testing import make_child
+    from tests.personas import make_child
 
     child = make_child(world["a1"], "王小明")
     client.force_login(director)
@@ -248,7 +248,7 @@ def test_a_bad_id_in_an_api_filter_is_a_400_naming_the_parameter(
 ):
     from rest_framework.test import APIClient
 
-    from core.testing import make_child
+    from tests.personas import make_child
 
     make_child(world["a1"])
     api = APIClient()

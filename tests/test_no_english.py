@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from care.models import Activity
 from care.services import record_visit
-from core.testing import A1, COUNTY, TOWNSHIP_A, make_child
+from tests.personas import A1, COUNTY, TOWNSHIP_A, make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -22,13 +22,13 @@ from care.services import record_activity, record_visit
 from children.concerns import open_concern, resolve
 from concerns import services as concern_services
 from core.concurrency import version_of
-from core.testing import make_child
 from relief import services as relief_services
 from relief.catalogue import ensure_catalogue
 from relief.models import Programme
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

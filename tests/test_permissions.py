@@ -15,11 +15,11 @@ from care.models import Activity
 from care.services import record_visit
 from children.concerns import open_concern
 from concerns import services as concern_services
-from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 from relief import services as relief_services
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile, Organisation
+from tests.personas import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
 EXCLUDED_NAMESPACES = {"admin"}

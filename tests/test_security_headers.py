@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from core.testing import make_child
 from people.models import ApiToken
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

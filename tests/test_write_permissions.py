@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.models import AuditEntry
-from core.testing import A1, make_child
 from relief import services as relief_services
+from tests.personas import A1, make_child
 from tests.test_permissions import (
     CATALOGUE_EDIT,
     COUNTY_OFFICERS_ONLY,

@@ -28,7 +28,7 @@ from rounds.models import VillageReturn
 
 # Lines shown per check on the report; the rest are counted ("n more") and paged apart.
 LINE_LIMIT = 20
-# A children's home should hold an activity every week (DOMAIN.md E.6); four weeks without
+# A children's home should hold an activity every week (docs/rules.md §3); four weeks without
 # one is a gap worth chasing.
 ACTIVITY_WINDOW_DAYS = 28
 

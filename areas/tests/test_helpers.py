@@ -1,7 +1,7 @@
 """The user's county and the breadcrumbs: one helper each, used by every app."""
 
 from areas.services import breadcrumbs, county_of, county_of_user
-from core.testing import A1, COUNTY
+from tests.personas import A1, COUNTY
 
 
 def test_the_county_of_an_area_a_code_or_a_prefix(world):

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0007_concern_overdue_notification'),
+        ('care', '0010_remove_revisions'),
         ('notifications', '0001_initial'),
     ]
 

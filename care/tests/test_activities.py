@@ -6,7 +6,7 @@ from care.models import Activity
 from care.weekly import home_weeks, week_of
 from core.concurrency import version_of
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday, ISO week 2026-W48
 
@@ -90,7 +90,7 @@ def test_the_activities_page_queries_do_not_grow(
 def test_helpers_are_the_volunteers_and_social_workers_serving_the_village(
     client, director, volunteer, social_worker, world
 ):
-    from core.testing import make_user
+    from tests.personas import make_user
 
     elsewhere = make_user("helper_b", "volunteer", world["b"])  # serves township B only
     client.force_login(director)

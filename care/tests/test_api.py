@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from care.models import Activity, Visit
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 
 @pytest.fixture

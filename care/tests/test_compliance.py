@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from care.compliance import visit_rows
 from care.services import record_visit
-from core.testing import COUNTY, TOWNSHIP_A, make_child
+from tests.personas import COUNTY, TOWNSHIP_A, make_child
 
 LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
 

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from care.services import record_visit
-from core.testing import make_child
 from notifications.models import Notification
+from tests.personas import make_child
 
 LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from care.models import VisitChange
 from care.services import correct_visit, record_visit
-from core.testing import make_child
+from tests.personas import make_child
 
 
 def test_the_visit_page_shows_what_each_correction_changed(

@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from care.models import Activity
 from care.services import record_visit
-from core.testing import make_child
+from tests.personas import make_child
 
 BEFORE = [("care", "0008_field_level_history")]
 AFTER = [("care", "0009_revisions_to_changes")]

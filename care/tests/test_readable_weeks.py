@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from care.weekly import week_label, week_of
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from care import policy, schedule
 from care.services import record_visit
 from children.models import Child
-from core.testing import make_child
+from tests.personas import make_child
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from care.models import Visit
 from children.services import close_child
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 
 def visit_url(child):

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from children.models import Child
 from core import idnumber
 from core.models import AuditEntry
-from core.testing import A1, B1, make_child
+from tests.personas import A1, B1, make_child
 
 BORN = dt.date(2016, 5, 1)
 

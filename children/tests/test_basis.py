@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from children import policy, services
 from children.models import Child, ChildChange
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 CONSENT = {
     "processing_basis": "guardian_consent",

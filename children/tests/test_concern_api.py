@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from children import concern_api
 from children import concern_policy as policy
 from children import concerns as services
-from core.testing import make_child
+from tests.personas import make_child
 
 
 @pytest.fixture

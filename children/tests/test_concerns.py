@@ -16,7 +16,7 @@ from children import concerns as services
 from children.models import Child, ChildChange, Concern, ConcernEvent
 from core.exceptions import Stale
 from core.models import AuditEntry
-from core.testing import PERSONAS, make_child
+from tests.personas import PERSONAS, make_child
 
 Step = policy.Step
 
@@ -228,7 +228,7 @@ def test_a_transferred_childs_open_concerns_go_to_the_new_villages_director(
     county_officer, director, world
 ):
     from children.services import transfer_child
-    from core.testing import make_user
+    from tests.personas import make_user
 
     b1_director = make_user("b1_director", "director", world["b1"])
     child = make_child(world["a1"])

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from core import idnumber
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 
 def test_csv_export_neutralises_formulas_and_is_audited(client, director, world):

@@ -24,7 +24,7 @@ from children.forms import ParentForm
 from children.models import Child, ImportJob, Parent
 from children.policy import Facts, ParentFacts, classify, render_reason, severely_disabled
 from children.tabular import COLUMNS
-from core.testing import A1, make_child
+from tests.personas import A1, make_child
 
 TODAY = dt.date(2026, 11, 28)
 BORN = dt.date(2016, 5, 1)

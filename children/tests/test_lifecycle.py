@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from children.models import Child
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 DAY = timezone.localdate()
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from children.models import Caregiver, Child
 from children.tests.test_registry_pages import NEW, edit, form_data
-from core.testing import make_child
+from tests.personas import make_child
 
 
 def without_checkbox(world, **overrides):

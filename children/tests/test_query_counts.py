@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.testing import make_child
+from tests.personas import make_child
 
 PAGES = [
     ("children:roster", {}, {}),

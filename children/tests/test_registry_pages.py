@@ -9,7 +9,7 @@ from django.urls import reverse
 from children.models import Child, ChildChange
 from core import idnumber
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 NEW = reverse("children:new")
 BORN = dt.date(2016, 5, 1)

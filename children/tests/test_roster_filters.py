@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from children.filters import quarter_start
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from children import services
 from children.models import Child, ImportJob
 from children.tabular import COLUMNS
 from core import idnumber
-from core.testing import A1, make_child
+from tests.personas import A1, make_child
 
 BORN = dt.date(2016, 5, 1)
 BOY_ID = idnumber.make("341623", BORN, 123)  # odd sequence: a boy born on BORN

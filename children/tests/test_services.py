@@ -1,6 +1,6 @@
 """children.services helpers used by other apps."""
 
-from core.testing import make_child
+from tests.personas import make_child
 
 
 def test_snapshot_rows_equal_snapshot_of_each_child(world):

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from concerns.models import ConcernReport
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

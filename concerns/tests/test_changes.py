@@ -10,8 +10,8 @@ from care import schedule
 from children.models import Child
 from concerns.changes import record_change
 from concerns.models import ChangeEvent
-from core.testing import make_child
 from notifications.models import Notification
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

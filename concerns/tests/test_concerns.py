@@ -14,8 +14,8 @@ from django.utils import timezone
 from concerns import services
 from concerns.models import ConcernReport, State
 from core.audit import AuditEntry
-from core.testing import make_child
 from notifications.models import Notification
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

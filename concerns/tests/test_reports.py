@@ -11,8 +11,8 @@ from django.utils import timezone
 from concerns import reports, services
 from concerns.models import State
 from core.audit import AuditEntry
-from core.testing import make_child
 from social import services as social
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from core.audit import log_action
 from core.audit_text import ACTIONS, describe, summarise
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.db.utils import load_backend
 from children.models import Child
 from core import idnumber
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

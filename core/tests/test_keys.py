@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from children.models import Child, ImportJob
 from core import crypto, idnumber
 from core.models import AuditEntry
-from core.testing import make_child
+from tests.personas import make_child
 
 BORN = dt.date(2016, 5, 1)
 NUMBERS = [idnumber.make("341623", BORN, seq) for seq in (123, 125, 127)]

@@ -19,9 +19,9 @@ from rest_framework.test import APIClient
 
 from core.forms import LOCKED_MESSAGE
 from core.login_limits import TieredCacheHandler
-from core.testing import TEST_TOTP_KEY, enrol_for_tests, make_user
 from people.twofactor import current_code
 from shouhu.settings import cache_from_url
+from tests.personas import TEST_TOTP_KEY, enrol_for_tests, make_user
 
 PASSWORD = "pw-test-123"
 TOKEN_URL = "/api/v1/auth/token/"

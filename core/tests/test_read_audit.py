@@ -12,7 +12,7 @@ from care.services import record_visit
 from core import idnumber
 from core.audit import log_read
 from core.models import AuditEntry
-from core.testing import make_child, make_user
+from tests.personas import make_child, make_user
 
 pytestmark = pytest.mark.django_db
 

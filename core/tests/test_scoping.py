@@ -3,8 +3,8 @@ from django.http import Http404
 
 from areas.models import Area, ServicePoint
 from core.scoping import get_visible_or_404, jurisdiction_prefix
-from core.testing import A1, A2, B1, TOWNSHIP_A
 from people.models import User
+from tests.personas import A1, A2, B1, TOWNSHIP_A
 
 
 def codes(queryset):

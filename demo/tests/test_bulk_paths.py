@@ -10,7 +10,7 @@ from care.services import record_visit
 from children.models import Caregiver, Child, ChildChange, Parent
 from core import crypto
 from core.models import AuditEntry
-from core.testing import make_child, make_user
+from tests.personas import make_child, make_user
 
 
 def _visit_row(visit):

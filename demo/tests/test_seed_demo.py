@@ -2,9 +2,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from areas.models import Area, ServicePoint
-from core.testing import make_user
 from demo.seed import DEMO_LOGINS
 from people.models import User
+from tests.personas import make_user
 
 
 def test_small_demo_loads_real_townships_and_generated_villages(db):

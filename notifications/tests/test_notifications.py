@@ -3,8 +3,8 @@ import datetime as dt
 from django.urls import reverse
 
 from core.models import AuditEntry
-from core.testing import make_child
 from notifications.models import Notification, NotificationPreference
+from tests.personas import make_child
 
 
 def test_the_notifications_keep_the_tables_care_made():

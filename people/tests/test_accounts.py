@@ -1,8 +1,8 @@
 from django.urls import reverse
 
 from core.models import AuditEntry
-from core.testing import A1, B1
 from people.models import User
+from tests.personas import A1, B1
 
 NEW = reverse("people:person_new")
 

@@ -3,9 +3,9 @@ from django.urls import reverse
 
 from areas.codes import Level
 from areas.models import Area, ServicePoint
-from core.testing import make_user
 from people.models import ResponsibilityPost, User
 from people.summary import jurisdiction_summary, responsibility_rows
+from tests.personas import make_user
 
 Post = ResponsibilityPost.Post
 

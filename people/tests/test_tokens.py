@@ -11,10 +11,10 @@ from rest_framework.test import APIClient
 from areas.codes import Level
 from areas.models import Area
 from core.models import AuditEntry
-from core.testing import make_user
 from people import tokens
 from people.models import ApiToken, User
 from people.services import update_account
+from tests.personas import make_user
 
 MY_TOKENS = reverse("people:my_tokens")
 TOKEN_LIST = reverse("people:token_list")

@@ -2,7 +2,7 @@
 recovery codes, the admin, the API token endpoint and the county officer's reset.
 
 These tests log in through the pages (the password step, then the code step), not with
-`force_login`, which verifies the session as the code page would (core.testing).
+`force_login`, which verifies the session as the code page would (tests.personas).
 """
 
 import re
@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from areas.codes import Level
 from areas.models import Area
 from core.models import AuditEntry
-from core.testing import TEST_TOTP_KEY, enrol_for_tests, make_user
 from people.twofactor import (
     DEMO_TOTP_KEY,
     SESSION_SETUP_KEY,
@@ -25,6 +24,7 @@ from people.twofactor import (
     enrol,
     enrol_demo_accounts,
 )
+from tests.personas import TEST_TOTP_KEY, enrol_for_tests, make_user
 
 PASSWORD = "pw-test-123"
 

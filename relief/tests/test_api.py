@@ -159,7 +159,7 @@ def test_only_county_officers_keep_the_catalogue(api, county_officer, township_o
 def test_the_measures_list_does_not_grow_in_queries(
     api, director, world, programmes, django_assert_max_num_queries
 ):
-    from core.testing import make_child
+    from tests.personas import make_child
 
     api.force_authenticate(director)
     for i in range(3):

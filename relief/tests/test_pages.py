@@ -10,9 +10,14 @@ from django.urls import reverse
 
 from core.concurrency import version_of
 from core.models import AuditEntry
-from core.testing import make_child
 from relief import services
-from relief.models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
+from relief.models import (
+    AssistanceContact,
+    MeasureChange,
+    Programme,
+    ReliefMeasure,
+)
+from tests.personas import make_child
 
 THIS_MONTH = dt.date.today().replace(day=1)
 

@@ -14,10 +14,10 @@ from children.services import close_child
 from core.concurrency import version_of
 from core.exceptions import Stale
 from core.models import AuditEntry
-from core.testing import A1
 from relief import services
 from relief.catalogue import DEFAULT_CATALOGUE, ensure_catalogue
 from relief.models import MeasureChange, Programme, ReliefMeasure
+from tests.personas import A1
 
 from .conftest import month
 

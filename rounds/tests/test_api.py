@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.audit import AuditEntry
-from core.testing import make_child
 from rounds.models import ReturnState, Round, VillageReturn
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

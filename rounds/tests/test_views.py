@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from core.testing import make_child
 from rounds import services
 from rounds.models import ReturnState, Round, VillageReturn
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

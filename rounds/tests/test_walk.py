@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from children import services as registry
-from core.testing import make_child
 from rounds import services
 from rounds.models import VillageReturn
 from rounds.services import next_to_check
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.utils import translation
 from children import services as registry
 from core.audit import AuditEntry
 from core.exceptions import Invalid, NotNow, Refused
-from core.testing import make_child
 from rounds import services
 from rounds.models import ChildCheck, ReturnState, Round, VillageReturn, VillageSnapshot
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

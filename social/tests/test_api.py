@@ -6,9 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.audit import AuditEntry
-from core.testing import make_child
 from relief.models import ReliefMeasure
 from social import services
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

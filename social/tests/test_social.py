@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from children.models import Caregiver
 from core.audit import AuditEntry
-from core.testing import make_child, make_user
 from relief.models import ReliefMeasure
 from social import services
 from social.models import CREDIT_ALPHABET, CREDIT_WEIGHTS, credit_code_error
+from tests.personas import make_child, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from children import concerns as concern_services
 from children.models import Concern
-from core.testing import make_child
 from stats import services
 from stats.models import VillageStats
 from stats.views import figure_link
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ bounded queries whatever the data."""
 import pytest
 from django.urls import reverse
 
-from core.testing import make_child
 from stats import services
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_stats_api_for_any_visible_area(counted, county_officer, director):
 def test_a_national_leader_sees_every_province(client, counted):
     from areas.codes import NATION_CODE, Level
     from areas.models import Area
-    from core.testing import make_user
+    from tests.personas import make_user
 
     nation = Area.objects.create(code=NATION_CODE, name="全国", level=Level.NATION)
     leader = make_user("national_leader", "leader", nation)

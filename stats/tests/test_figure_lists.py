@@ -19,7 +19,6 @@ from care.models import Activity
 from care.services import record_visit
 from children.filters import quarter_start
 from children.services import close_child
-from core.testing import make_child, make_user
 from relief import services as relief
 from relief.catalogue import ensure_catalogue
 from relief.models import Programme
@@ -27,6 +26,7 @@ from rounds import services as rounds
 from rounds.models import VillageReturn
 from stats import services
 from stats.models import FIGURES
+from tests.personas import make_child, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from care.services import record_visit
 from core.audit import AuditEntry
-from core.testing import make_child
 from rounds import services as rounds
 from stats import reports
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_quarter_by_quarter_figures_add_up_at_every_level(client, world, approve
     # … which equal a rebuild from the village snapshots.
     assert rounds.rebuild_round_sums() == 3
     assert {row.code: (row.villages, row.figures) for row in RoundFigures.objects.all()} == kept
-    from core.testing import make_user
+    from tests.personas import make_user
 
     client.force_login(make_user("province_leader", "leader", province))
     page = client.get(reverse("stats:dashboard", args=[province.code]))

@@ -11,11 +11,11 @@ from care.models import Activity
 from care.services import record_visit
 from children import services as registry
 from children.models import Child
-from core.testing import make_child
 from relief.services import add_contact
 from rounds import services as rounds
 from stats import services
 from stats.models import FIGURES, AreaStats, VillageStats
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from core.testing import make_child
 from rounds import services as rounds
 from stats import charts, services
+from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
 

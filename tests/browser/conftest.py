@@ -3,7 +3,7 @@
 The browser is never downloaded: the tests use /usr/bin/chromium. When it is missing the
 tests are skipped, except under CI=true, where a missing browser is a failure.
 
-The data come from the personas of core.testing (root conftest); the pages are served by
+The data come from the personas of tests.personas (root conftest); the pages are served by
 pytest-django's `live_server`, which gives every test `transactional_db` semantics so the
 server thread sees the rows the fixtures create.
 """

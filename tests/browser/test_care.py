@@ -6,7 +6,7 @@ import re
 import pytest
 
 from children.models import Child
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

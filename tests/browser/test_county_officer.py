@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from core.testing import A1, COUNTY, TOWNSHIP_A
+from tests.personas import A1, COUNTY, TOWNSHIP_A
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from core.testing import make_child
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

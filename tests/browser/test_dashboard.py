@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from core.testing import A1, TOWNSHIP_A, TOWNSHIP_B, make_child
 from stats.services import refresh_all
+from tests.personas import A1, TOWNSHIP_A, TOWNSHIP_B, make_child
 
 pytestmark = pytest.mark.browser
 

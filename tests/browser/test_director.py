@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from core.testing import A1, B1
+from tests.personas import A1, B1
 
 pytestmark = pytest.mark.browser
 

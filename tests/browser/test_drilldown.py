@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from core.testing import A2, COUNTY, TOWNSHIP_A, make_child
+from tests.personas import A2, COUNTY, TOWNSHIP_A, make_child
 
 pytestmark = pytest.mark.browser
 

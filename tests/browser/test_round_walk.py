@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from core.testing import make_child
 from rounds import services
 from social import services as social
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

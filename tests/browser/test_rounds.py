@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from core.testing import make_child
 from rounds.models import ReturnState, VillageReturn, VillageSnapshot
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

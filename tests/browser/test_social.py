@@ -9,8 +9,8 @@ import re
 import pytest
 
 from children.models import Caregiver, Child
-from core.testing import make_child
 from social import services as social
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

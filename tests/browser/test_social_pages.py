@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from core.testing import make_child
 from social import services as social
 from social.models import HelperProfile, Organisation
+from tests.personas import make_child
 
 pytestmark = pytest.mark.browser
 

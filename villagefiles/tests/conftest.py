@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core.testing import make_child
+from tests.personas import make_child
 
 TODAY = dt.date(2026, 11, 20)
 

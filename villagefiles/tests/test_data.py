@@ -1,6 +1,6 @@
 """What a village's and a township's file hold, in how many queries."""
 
-from core.testing import make_child
+from tests.personas import make_child
 from villagefiles.data import mask_phone, township_file, village_file
 
 from .conftest import TODAY

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Activity
-from core.testing import A1, A2, B1, COUNTY, TOWNSHIP_A, make_child
+from tests.personas import A1, A2, B1, COUNTY, TOWNSHIP_A, make_child
 from villagefiles import gaps
 
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.models import AuditEntry
-from core.testing import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+from tests.personas import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
 
 
 def file_url(code):

@@ -8,7 +8,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core.testing import make_child
+from tests.personas import make_child
 from villagefiles.data import township_file, village_file
 from villagefiles.render import to_pdf, to_xlsx
 

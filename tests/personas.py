@@ -5,7 +5,19 @@ A2, and township B (阚疃镇, 341623101) holding village B1. Each persona's com
 it may see.
 """
 
+import datetime as dt
+
+import django_otp
 import pytest
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from areas.codes import Level
+from areas.models import Area, ServicePoint
+from children.services import register_child
+from people.models import User
+from people.twofactor import SESSION_ENROLLED
 
 A1 = "341623100201"
 A2 = "341623100202"
@@ -18,9 +30,6 @@ COUNTY = "341623000000"
 @pytest.fixture
 def world(db):
     """The areas and service points every persona test uses."""
-    from areas.codes import Level
-    from areas.models import Area, ServicePoint
-
     province = Area.objects.create(code="340000000000", name="安徽省", level=Level.PROVINCE)
     city = Area.objects.create(
         code="341600000000", name="亳州市", level=Level.CITY, parent=province
@@ -66,8 +75,6 @@ TEST_TOTP_KEY = "74657374732d6f6e6c792d746f74702d6b6579"
 
 def enrol_for_tests(user):
     """A confirmed authenticator for `user` (test set-up, not audited), or theirs."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(
         user=user, name="test", key=TEST_TOTP_KEY, confirmed=True
@@ -83,8 +90,6 @@ def honest_force_login(monkeypatch):
     and its session marked as verified by that device, as the code page does. Tests of the
     steps themselves log in through the pages instead.
     """
-    from django.test import Client
-
     original = Client.force_login
 
     def force_login(self, user, backend=None):
@@ -98,10 +103,6 @@ def verify_session(client, user):
     """Mark the test client's session of `user` as the code page does once the code is
     right (enrolling the account first if it must have two-factor login). Also used by
     bench/run.py, whose clients are not pytest's."""
-    import django_otp
-
-    from people.twofactor import SESSION_ENROLLED
-
     session = client.session
     enrolled = user.requires_two_factor or django_otp.user_has_device(user)
     if enrolled:
@@ -112,8 +113,6 @@ def verify_session(client, user):
 
 def make_user(username, role, area, **extra):
     """An active account with the test password."""
-    from people.models import User
-
     user = User(username=username, role=role, area=area, name=extra.pop("name", username), **extra)
     user.set_password("pw-test-123")
     user.full_clean()
@@ -212,10 +211,6 @@ def make_child(
     `registered_on` backdates the registration (and the day its care level was set), for
     tests that record visits in the past.
     """
-    import datetime as dt
-
-    from children.services import register_child
-
     born = born or dt.date(2016, 5, 1)
     parents = {
         "father": {
@@ -243,8 +238,6 @@ def make_child(
     fields = {"area": village, "name": name, "sex": "M", "birth_date": born, **data}
     child = register_child(actor, fields, id_number=id_number, parents=parents, caregiver=care)
     if registered_on is not None:
-        from django.utils import timezone
-
         created = timezone.make_aware(dt.datetime.combine(registered_on, dt.time(9)))
         type(child).objects.filter(pk=child.pk).update(
             created_at=created, care_level_since=registered_on
