@@ -10,9 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.audit import log_action
-
-from . import notify
+from . import notify, services
 from .forms import PreferenceForm
 from .models import Notification
 
@@ -22,12 +20,8 @@ def notifications(request):
     """The user's notifications; POST marks them read."""
     mine = Notification.objects.for_user(request.user)
     if request.method == "POST":
-        chosen = mine.filter(read=False)
-        if request.POST.get("id", "").isdigit():
-            chosen = chosen.filter(pk=int(request.POST["id"]))
-        ids = list(chosen.values_list("pk", flat=True))
-        chosen.update(read=True)
-        log_action(request.user, "care.notification.read", None, {"ids": ids})
+        chosen = request.POST.get("id", "")
+        services.mark_read(request.user, int(chosen) if chosen.isdigit() else None)
         return redirect("care:notifications")
     return render(
         request,
@@ -44,8 +38,7 @@ def notification_preferences(request):
     """Choose e-mails: urgent notices at once, a daily digest (the in-app list has all)."""
     form = PreferenceForm(request.POST or None, instance=notify.preference(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        log_action(request.user, "care.notification.preferences", None, form.cleaned_data)
+        services.save_preferences(request.user, form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("care:notifications")
     return render(request, "notifications/notification_preferences.html", {"form": form})
