@@ -18,6 +18,7 @@ from core.reads import AuditedListMixin
 
 from . import services
 from .choices import ParentRole
+from .concern_api import ConcernViewSet
 from .filters import ChildFilter
 from .forms import CaregiverForm, ChildForm, ParentForm
 from .models import Child
@@ -247,3 +248,10 @@ class ChildViewSet(
             problems = {k: [str(m) for m in v] for k, v in error.message_dict.items()}
             return Response(problems, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)
+
+
+def register(router):
+    """Add this app's viewsets to the project router (shouhu/api.py): the registry's
+    children and their concerns (concern_api.py)."""
+    router.register("children", ChildViewSet, basename="child")
+    router.register("concerns", ConcernViewSet, basename="concern")
