@@ -9,15 +9,16 @@ from django.conf import settings
 from django.utils.module_loading import module_has_submodule
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
 
-for app in apps.get_app_configs():
-    # Only Shouhu's own apps (Django's messages app has an `api` module too); core's api.py
-    # holds the shared API pieces and no routes.
-    if Path(app.path).parent != Path(settings.BASE_DIR) or not module_has_submodule(
-        app.module, "api"
-    ):
-        continue
-    register = getattr(import_module(f"{app.name}.api"), "register", None)
-    if register:
-        register(router)
+def _own_api_modules():
+    """The api modules of Shouhu's own apps (Django's messages app has an `api` too)."""
+    for app in apps.get_app_configs():
+        own = Path(app.path).resolve().parent == Path(settings.BASE_DIR)
+        if own and module_has_submodule(app.module, "api"):
+            yield import_module(f"{app.name}.api")
+
+
+router = DefaultRouter()
+for module in _own_api_modules():
+    if hasattr(module, "register"):  # core's api.py holds shared pieces, no routes
+        module.register(router)
