@@ -52,3 +52,9 @@ class ServicePointViewSet(
             ),
             lambda saved: self.get_serializer(saved).data,
         )
+
+
+def register(router):
+    """Add this app's viewsets to the project router (shouhu/api.py)."""
+    router.register("areas", AreaViewSet, basename="area")
+    router.register("service-points", ServicePointViewSet, basename="service-point")

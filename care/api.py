@@ -300,3 +300,9 @@ ActivityViewSet.update = extend_schema(
     request=ActivityWriteSerializer, responses={200: ActivitySerializer}
 )(_activity_update)
 ActivityViewSet.partial_update = ActivityViewSet.update
+
+
+def register(router):
+    """Add this app's viewsets to the project router (shouhu/api.py)."""
+    router.register("visits", VisitViewSet, basename="visit")
+    router.register("activities", ActivityViewSet, basename="activity")

@@ -18,6 +18,7 @@ from core.reads import AuditedListMixin
 
 from . import services
 from .choices import ParentRole
+from .concern_api import ConcernViewSet
 from .filters import ChildFilter
 from .forms import CaregiverForm, ChildForm, ParentForm
 from .models import Child
@@ -236,3 +237,10 @@ class ChildViewSet(
             return Response(_flatten(payload.errors), status=status.HTTP_400_BAD_REQUEST)
         services.record_basis(request.user, child, payload.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)
+
+
+def register(router):
+    """Add this app's viewsets to the project router (shouhu/api.py): the registry's
+    children and their concerns (concern_api.py)."""
+    router.register("children", ChildViewSet, basename="child")
+    router.register("concerns", ConcernViewSet, basename="concern")

@@ -219,8 +219,3 @@ ACTIONS = {
     policy.Step.RECORD_REPORT: "report-made",
     policy.Step.REASSIGN: "reassign",
 }
-
-
-def register(router):
-    """Add the concerns' routes to the project router."""
-    router.register("concerns", ConcernViewSet, basename="concern")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (audit of logins and logouts)
+
+        # Each app declares its main-menu entries in its menu.py (core/menu.py).
+        autodiscover_modules("menu")

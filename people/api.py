@@ -70,3 +70,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         token = self.get_object()
         tokens.revoke_by(request.user, token)
         return Response(self.get_serializer(token).data)
+
+
+def register(router):
+    """Add this app's viewsets to the project router (shouhu/api.py)."""
+    router.register("people", PersonViewSet, basename="person")
+    router.register(
+        "responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post"
+    )
+    router.register("tokens", ApiTokenViewSet, basename="token")

@@ -37,6 +37,16 @@ AREA_ROLES = {
     Role.LEADER,
 }
 
+# Roles that help the children paired with them (社会力量): they see only those children,
+# and a menu of their own.
+HELPER_ROLES = {Role.SOCIAL_WORKER, Role.VOLUNTEER}
+
+
+def is_helper(user) -> bool:
+    """A volunteer or social worker: sees only the children paired with them."""
+    return bool(getattr(user, "is_authenticated", False) and user.role in HELPER_ROLES)
+
+
 # Roles that may change records inside their jurisdiction.
 WRITING_ROLES = {
     Role.COUNTY_OFFICER,

@@ -1,37 +1,24 @@
-"""The /api/v1/ router: every app registers its viewsets here."""
+"""The /api/v1/ router: each of Shouhu's apps adds its own viewsets through the
+`register(router)` function of its api.py, in INSTALLED_APPS order."""
 
+from importlib import import_module
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import module_has_submodule
 from rest_framework.routers import DefaultRouter
 
-from areas.api import AreaViewSet, ServicePointViewSet
-from care.api import ActivityViewSet, VisitViewSet
-from children import concern_api
-from children.api import ChildViewSet
-from concerns import api as concerns_api
-from people.api import ApiTokenViewSet, PersonViewSet, ResponsibilityPostViewSet
-from relief import api as relief_api
-from rounds import api as rounds_api
-from social import api as social_api
-from stats import api as stats_api
-from villagefiles import api as villagefiles_api
+
+def _own_api_modules():
+    """The api modules of Shouhu's own apps (Django's messages app has an `api` too)."""
+    for app in apps.get_app_configs():
+        own = Path(app.path).resolve().parent == Path(settings.BASE_DIR)
+        if own and module_has_submodule(app.module, "api"):
+            yield import_module(f"{app.name}.api")
+
 
 router = DefaultRouter()
-router.register("areas", AreaViewSet, basename="area")
-router.register("service-points", ServicePointViewSet, basename="service-point")
-router.register("people", PersonViewSet, basename="person")
-router.register("children", ChildViewSet, basename="child")
-router.register("visits", VisitViewSet, basename="visit")
-router.register("activities", ActivityViewSet, basename="activity")
-router.register("responsibility-posts", ResponsibilityPostViewSet, basename="responsibility-post")
-router.register("tokens", ApiTokenViewSet, basename="token")
-
-# Apps added later register their own routes, so each keeps its routes in its own file.
-for app_api in (
-    concern_api,
-    relief_api,
-    social_api,
-    concerns_api,
-    rounds_api,
-    villagefiles_api,
-    stats_api,
-):
-    app_api.register(router)
+for module in _own_api_modules():
+    if hasattr(module, "register"):  # core's api.py holds shared pieces, no routes
+        module.register(router)

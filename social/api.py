@@ -18,16 +18,15 @@ from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.scoping import can_manage
 from people.models import User
+from people.roles import HELPER_ROLES, is_helper
 
 from . import services
 from .models import (
-    HELPER_ROLES,
     HelperProfile,
     Organisation,
     Pairing,
     ServiceRecord,
     Skill,
-    is_helper,
     notes_visible_to,
 )
 

@@ -13,14 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from children.models import Child
 from core.scoping import ScopedQuerySet, can_manage, can_write, jurisdiction_prefix
-from people.roles import Role
-
-HELPER_ROLES = {Role.SOCIAL_WORKER, Role.VOLUNTEER}
-
-
-def is_helper(user) -> bool:
-    """A volunteer or social worker: sees only the children paired with them."""
-    return bool(getattr(user, "is_authenticated", False) and user.role in HELPER_ROLES)
+from people.roles import Role, is_helper
 
 
 class Skill(models.TextChoices):

@@ -17,18 +17,17 @@ from core.audit import field_changes, log_action
 from core.concurrency import lock_current
 from core.exceptions import Invalid, Refused
 from people.models import User
+from people.roles import HELPER_ROLES, is_helper
 from relief import services as relief
 from relief.models import Payment, ReliefMeasure
 
 from .models import (
-    HELPER_ROLES,
     HelperProfile,
     Organisation,
     Pairing,
     ServiceRecord,
     credit_code_error,
     current_on,
-    is_helper,
 )
 
 Kind = ServiceRecord.Kind

@@ -18,6 +18,7 @@ from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
 from people.models import User
+from people.roles import HELPER_ROLES, is_helper
 
 from . import services
 from .forms import (
@@ -28,11 +29,9 @@ from .forms import (
     ServiceRecordForm,
 )
 from .models import (
-    HELPER_ROLES,
     Organisation,
     Pairing,
     ServiceRecord,
-    is_helper,
     notes_visible_to,
 )
 

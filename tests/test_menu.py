@@ -108,3 +108,280 @@ def test_the_gaps_page_no_longer_tells_a_volunteer_every_team_is_complete(
     assert "社会工作者和志愿者只能查看与自己结对的儿童" in page.text
     client.force_login(ctx["director"])
     assert NO_AREA not in client.get(reverse("people:gaps")).text
+
+
+# The menu as a registry (issue 14): each app declares its entries in its menu.py
+# (core/menu.py); base.html names no app's URLs. Every menu below was read off base.html
+# before the entries moved, for every persona: the registry must show the same entries, in
+# the same order, with the same labels, and highlight the same one on every page.
+
+# Each entry, the condition base.html gave it, and the personas that condition shows it to.
+# "helper": a volunteer or social worker (people.roles.is_helper), whose menu was
+# social/_menu.html; "area": the account is bound to an area (`user.area`).
+AREA_STAFF = [p for p in STAFF]  # every staff persona is bound to an area
+DIRECTORS = ["director", "other_director"]
+NOT_DIRECTORS = [p for p in STAFF if p not in DIRECTORS]
+ROOT = ["superuser"]  # no role and no area: the staff menu without area pages
+VISIBILITY = {
+    # URL name: (base.html's condition, who sees it)
+    "home": ("not helper", STAFF + ROOT),
+    "stats:dashboard": ("user.area and not helper", AREA_STAFF),
+    "care:worklist": ('role == "director"', DIRECTORS),
+    "children:roster": ("not helper", STAFF + ROOT),
+    "social:my_children": ("helper", HELPERS),
+    "rounds:list": ("not helper", STAFF + ROOT),
+    "relief:measure_list": ("not helper", STAFF + ROOT),
+    "people:area_root": ("not helper", STAFF + ROOT),
+    "areas:service_point_list": ("not helper", STAFF + ROOT),
+    "care:compliance_root": ('not helper and role != "director"', NOT_DIRECTORS + ROOT),
+    "care:activities": ("not helper", STAFF + ROOT),
+    "people:person_list": ("not helper", STAFF + ROOT),
+    "concerns:list": ("everyone", STAFF + ROOT + HELPERS),
+    "care:notifications": ("helper", HELPERS),
+    "social:helper_profile": ("helper", HELPERS),
+    "social:helpers": ("user.area and not helper", AREA_STAFF),
+    "people:responsibility_root": ("not helper", STAFF + ROOT),
+    "villagefiles:village_file": ("user.area and not helper", AREA_STAFF),
+    "villagefiles:gaps": ("user.area and not helper", AREA_STAFF),
+    "people:gaps": ("not user.area and not helper", ROOT),
+    "audit_log": ("user.can_audit (county officers)", ["county_officer"]),
+}
+
+# (URL name, label) of every entry in today's order; each persona sees those VISIBILITY
+# gives them.
+ORDER = [
+    ("home", "Home"),
+    ("stats:dashboard", "Dashboard"),
+    ("care:worklist", "Worklist"),
+    ("children:roster", "Children"),
+    ("social:my_children", "My paired children"),
+    ("rounds:list", "Rounds"),
+    ("relief:measure_list", "Relief"),
+    ("people:area_root", "Areas"),
+    ("areas:service_point_list", "Children's homes"),
+    ("care:compliance_root", "Compliance"),
+    ("care:activities", "Activities"),
+    ("people:person_list", "People"),
+    ("concerns:list", "Reports of concern"),
+    ("care:notifications", "Notifications"),
+    ("social:helper_profile", "My profile"),
+    ("social:helpers", "Social forces"),
+    ("people:responsibility_root", "Responsibility"),
+    ("villagefiles:village_file", "Village files"),
+    ("villagefiles:gaps", "Gaps"),
+    ("people:gaps", "Gaps"),
+    ("audit_log", "Audit log"),
+]
+STAFF_MENU = [
+    "home",
+    "stats:dashboard",
+    "children:roster",
+    "rounds:list",
+    "relief:measure_list",
+    "people:area_root",
+    "areas:service_point_list",
+    "care:compliance_root",
+    "care:activities",
+    "people:person_list",
+    "concerns:list",
+    "social:helpers",
+    "people:responsibility_root",
+    "villagefiles:village_file",
+    "villagefiles:gaps",
+]
+DIRECTOR_MENU = [n for n in STAFF_MENU if n != "care:compliance_root"]
+DIRECTOR_MENU.insert(2, "care:worklist")
+# Today's menus, persona by persona (read off base.html before the registry).
+MENUS = {
+    "county_officer": [*STAFF_MENU, "audit_log"],
+    "township_officer": STAFF_MENU,
+    "township_staff": STAFF_MENU,
+    "other_township_officer": STAFF_MENU,
+    "director": DIRECTOR_MENU,
+    "other_director": DIRECTOR_MENU,
+    "leader": STAFF_MENU,
+    "volunteer": [
+        "social:my_children",
+        "concerns:list",
+        "care:notifications",
+        "social:helper_profile",
+    ],
+    "social_worker": [
+        "social:my_children",
+        "concerns:list",
+        "care:notifications",
+        "social:helper_profile",
+    ],
+    "superuser": [
+        "home",
+        "children:roster",
+        "rounds:list",
+        "relief:measure_list",
+        "people:area_root",
+        "areas:service_point_list",
+        "care:compliance_root",
+        "care:activities",
+        "people:person_list",
+        "concerns:list",
+        "people:responsibility_root",
+        "people:gaps",
+    ],
+}
+# The entry highlighted on a page, as base.html highlighted it (None: no entry), for a
+# staff account bound to an area, one without (the superuser) and a helper.
+ACTIVE = {
+    "county_officer": {
+        "home": "home",
+        "stats:dashboard_root": "stats:dashboard",
+        "stats:report_quarterly": "stats:dashboard",
+        "children:detail": "children:roster",
+        "children:concern_inbox": "children:roster",
+        "rounds:review": "rounds:list",
+        "relief:catalogue": "relief:measure_list",
+        "people:area_detail": "people:area_root",
+        "people:area_root": None,
+        "areas:service_point_edit": "areas:service_point_list",
+        "care:compliance_homes": "care:compliance_root",
+        "care:activity_new": "care:activities",
+        "api:activity-list": "care:activities",
+        "people:person_password": "people:person_list",
+        "concerns:public": "concerns:list",
+        "social:organisations": "social:helpers",
+        "social:my_children": "social:helpers",
+        "social:helper_profile": "social:helpers",
+        "people:responsibility": "people:responsibility_root",
+        "villagefiles:village_file": "villagefiles:village_file",
+        "villagefiles:township_file": None,
+        "villagefiles:gaps": "villagefiles:gaps",
+        "people:gaps": "villagefiles:gaps",
+        "audit_log": "audit_log",
+        "care:worklist": None,
+        "care:notifications": None,
+        "": None,
+    },
+    "superuser": {
+        "people:gaps": "people:gaps",
+        "villagefiles:gaps": None,
+        "stats:dashboard": None,
+    },
+    "volunteer": {
+        "social:my_children": "social:my_children",
+        "social:helper_child": "social:my_children",
+        "social:service_new": "social:my_children",
+        "social:helpers": None,
+        "concerns:new": "concerns:list",
+        "care:notification_preferences": "care:notifications",
+        "social:helper_profile": "social:helper_profile",
+        "home": None,
+    },
+}
+
+
+@pytest.fixture
+def superuser(world):
+    from core.testing import make_user
+
+    return make_user("root", "", None, is_superuser=True, is_staff=True)
+
+
+def shown(html: str) -> list[tuple[str, str, bool]]:
+    """(address, label, active) of every main-menu entry of a page."""
+    nav = re.search(r'<nav class="main"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "the page has no main menu"
+    return [
+        (href, label, bool(active))
+        for href, active, label in re.findall(
+            r'<a href="([^"]+)"( class="active")?>([^<]*)</a>', nav.group(1)
+        )
+    ]
+
+
+def test_the_visibility_table_gives_each_persona_todays_menu_in_todays_order():
+    for persona, menu in MENUS.items():
+        expected = [name for name, _label in ORDER if persona in VISIBILITY[name][1]]
+        assert menu == expected, persona
+    assert [name for name, _label in ORDER] == list(VISIBILITY)
+
+
+def test_the_registry_holds_exactly_the_table_in_order():
+    from django.utils import translation
+
+    from core import menu
+
+    with translation.override("en"):
+        assert [(item.url_name, str(item.label)) for item in menu.items()] == ORDER
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("persona", [*STAFF, *HELPERS, "superuser"])
+def test_each_persona_sees_todays_menu(client, ctx, superuser, persona, language):  # noqa: F811
+    from django.conf import settings
+    from django.utils import translation
+
+    user = superuser if persona == "superuser" else ctx[persona]
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = opened(client, reverse("home"))
+    labels = dict(ORDER)
+    with translation.override(language):
+        expected = [translation.gettext(labels[name]) for name in MENUS[persona]]
+    entries = shown(page.text)
+    assert [resolve(url).view_name for url, _label, _active in entries] == MENUS[persona]
+    assert [label.replace("&#x27;", "'") for _url, label, _active in entries] == expected
+    # Entries that open the user's own area or profile, as before.
+    links = [url for url, _label, _active in entries]
+    if user.area_id and persona not in HELPERS:
+        assert reverse("stats:dashboard", args=[user.area.code]) in links
+        assert reverse("villagefiles:village_file", args=[user.area.code]) in links
+    # The first entry (home, or a helper's children) is where the user lands: highlighted.
+    assert [resolve(url).view_name for url, _label, on in entries if on] == MENUS[persona][:1]
+
+
+@pytest.mark.parametrize("persona", list(ACTIVE))
+def test_the_entry_highlighted_on_each_page_is_todays(ctx, superuser, persona):  # noqa: F811
+    from core import menu
+    from people.models import User
+
+    user = User.objects.get(username="root" if persona == "superuser" else ctx[persona].username)
+    for here, expected in ACTIVE[persona].items():
+        active = [resolve(e.url).view_name for e in menu.entries_for(user, here) if e.active]
+        assert active == ([expected] if expected else []), f"{persona} on {here!r}"
+
+
+def test_the_superuser_can_open_every_entry_shown(client, superuser):
+    client.force_login(superuser)
+    for url, _label, _active in shown(opened(client, reverse("home")).text):
+        page = opened(client, url)
+        assert page.status_code == 200, f"superuser: {url} answers {page.status_code}"
+
+
+# The home page's queries, measured before the menu became a registry: it must not grow.
+HOME_QUERIES = {"staff": 8, "superuser": 3, "helper": 3}  # a helper's home is their children
+
+
+@pytest.mark.parametrize("persona", [*STAFF, *HELPERS, "superuser"])
+def test_the_menu_adds_no_query_to_the_home_page(
+    client,
+    ctx,  # noqa: F811
+    superuser,
+    persona,
+    django_assert_max_num_queries,
+):
+    client.force_login(superuser if persona == "superuser" else ctx[persona])
+    url = reverse("social:my_children" if persona in HELPERS else "home")
+    kind = "helper" if persona in HELPERS else "superuser" if persona == "superuser" else "staff"
+    client.get(url)  # the session's first request
+    with django_assert_max_num_queries(HOME_QUERIES[kind]):
+        assert client.get(url).status_code == 200
+
+
+def test_base_html_names_no_apps_url():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    core = Path(settings.BASE_DIR) / "core" / "templates"
+    for template in (core / "base.html", core / "core" / "_menu.html"):
+        names = re.findall(r"{%\s*url\s+['\"]([^'\"]+)['\"]", template.read_text())
+        assert not [n for n in names if ":" in n], f"{template.name} names an app's URL"
+        assert set(names) <= {"home", "login", "logout", "set_language", "password_change"}

@@ -1,0 +1,16 @@
+"""children's entry in the main menu (core/menu.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.menu import MenuItem, in_app, register, unless
+from people.roles import is_helper
+
+register(
+    MenuItem(
+        _("Children"),
+        "children:roster",
+        order=40,
+        visible=unless(is_helper),
+        active=in_app("children"),
+    ),
+)

@@ -1,0 +1,106 @@
+"""The main menu: a registry of entries that each app declares in its own `menu.py`.
+
+core imports every installed app's `menu` module at start-up (as the admin finds each
+`admin.py`); `core/_menu.html` shows the entries visible to the user, in order. An entry
+names its page by URL name, so base.html names no app's URLs.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+
+def everyone(user) -> bool:
+    """The default visibility rule: every signed-in user sees the entry."""
+    return True
+
+
+def unless(rule: Callable) -> Callable:
+    """The users a visibility rule leaves out (e.g. `unless(is_helper)`)."""
+    return lambda user: not rule(user)
+
+
+def on(*names: str) -> Callable[[str], bool]:
+    """Active on exactly these pages (URL names with their namespace)."""
+    return lambda here: here in names
+
+
+def in_app(namespace: str) -> Callable[[str], bool]:
+    """Active on every page of a URL namespace."""
+    prefix = f"{namespace}:"
+    return lambda here: here.startswith(prefix)
+
+
+def naming(fragment: str) -> Callable[[str], bool]:
+    """Active on every page whose URL name contains `fragment` (e.g. "person")."""
+    return lambda here: fragment in here
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the main menu.
+
+    `label` is lazily translated; `url_name` is the page it opens and `args(user)` that URL's
+    arguments, if it has any; `visible(user)` says who sees it; `active(here)` whether it is
+    highlighted on the page whose URL name is `here`; `order` places it (smaller first).
+    """
+
+    label: str
+    url_name: str
+    order: int
+    active: Callable[[str], bool]
+    visible: Callable = everyone
+    args: Callable | None = None
+
+
+class Entry(NamedTuple):
+    """A menu entry as one user sees it on one page."""
+
+    url: str
+    label: str
+    active: bool
+
+
+_items: list[MenuItem] = []
+
+
+def register(*items: MenuItem) -> None:
+    """Add entries to the main menu (each app's `menu.py` calls this once)."""
+    _items.extend(items)
+    _items.sort(key=lambda item: item.order)
+
+
+def items() -> Sequence[MenuItem]:
+    """Every registered entry, in order."""
+    return tuple(_items)
+
+
+def entries_for(user, here: str | None) -> list[Entry]:
+    """The entries `user` sees on the page whose URL name is `here` (None off the URLconf)."""
+    here = here or ""
+    return [
+        Entry(
+            reverse(item.url_name, args=item.args(user) if item.args else None),
+            # The project's own translations, shown unescaped as {% translate %} shows them.
+            mark_safe(str(item.label)),
+            item.active(here),
+        )
+        for item in _items
+        if item.visible(user)
+    ]
+
+
+# The audit log is core's page; only roles that may browse it see the entry.
+register(
+    MenuItem(
+        _("Audit log"),
+        "audit_log",
+        order=170,
+        visible=lambda user: getattr(user, "can_audit", False),
+        active=on("audit_log"),
+    )
+)

@@ -1,0 +1,16 @@
+"""relief's entry in the main menu (core/menu.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.menu import MenuItem, in_app, register, unless
+from people.roles import is_helper
+
+register(
+    MenuItem(
+        _("Relief"),
+        "relief:measure_list",
+        order=60,
+        visible=unless(is_helper),
+        active=in_app("relief"),
+    ),
+)

@@ -1,0 +1,39 @@
+"""social's entries in the main menu (core/menu.py). Social workers and volunteers have a
+menu of their own: only the pages they can use (tests/test_menu.py opens each one as each
+persona): their children, the reports of concern (concerns/menu.py), notifications with the
+e-mail preferences (care/menu.py) and their profile."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.menu import MenuItem, in_app, on, register
+from people.roles import is_helper
+
+
+def _staff_with_area(user) -> bool:
+    return user.area_id is not None and not is_helper(user)
+
+
+register(
+    MenuItem(
+        _("My paired children"),
+        "social:my_children",
+        order=45,
+        visible=is_helper,
+        active=on("social:my_children", "social:helper_child", "social:service_new"),
+    ),
+    MenuItem(
+        _("My profile"),
+        "social:helper_profile",
+        order=126,
+        visible=is_helper,
+        args=lambda user: [user.pk],
+        active=on("social:helper_profile"),
+    ),
+    MenuItem(
+        _("Social forces"),
+        "social:helpers",
+        order=130,
+        visible=_staff_with_area,
+        active=in_app("social"),
+    ),
+)
