@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 # bench/run.py: the same temporary database, settings and manage.py runner.
-from run import ROOT, bench_env, run_manage
+from common import migrate_and_seed, plain_static_files, setup_django
+from run import bench_env
 
 TARGET_S = 30.0  # one township's file, PDF or xlsx, from the database to the bytes
 
@@ -142,17 +143,12 @@ def main() -> int:
             f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
             f"temporary database {db_path}"
         )
-        migrate_s, _out = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
-        seed_s, seed_out = run_manage(env, "seed_demo", "--scale", "county")
+        migrate_s, seed_s, seed_out = migrate_and_seed(env)
         print(f"  migrate {migrate_s:.1f} s; seed_demo --scale county {seed_s:.1f} s")
         print(f"  {seed_out}")
         print()
 
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        setup_django(env)
         from django.db import connection
         from django.db.models import Count
         from django.test.utils import CaptureQueriesContext
@@ -203,19 +199,11 @@ def main() -> int:
 
         # The download as a user makes it: the whole Django stack, the audit entry included.
         from django.test import Client
-        from django.test.utils import override_settings
 
         from people.models import User
 
-        # As bench/run.py: an empty STATIC_ROOT and the plain static storage (no collectstatic).
         (tmpdir / "static").mkdir()
-        override_settings(
-            STATIC_ROOT=tmpdir / "static",
-            STORAGES={
-                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ).enable()
+        plain_static_files(tmpdir / "static")
 
         client = Client(raise_request_exception=True)
         client.force_login(User.objects.get(username="county"))
