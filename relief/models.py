@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
-from core.scoping import ScopedQuerySet
+from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, jurisdiction_prefix
 
 
 class Payment(models.TextChoices):
@@ -14,25 +14,11 @@ class Payment(models.TextChoices):
     ONE_OFF = "one_off", _("one-off")
 
 
-class ProgrammeQuerySet(ScopedQuerySet):
+class ProgrammeQuerySet(CountyQuerySet):
     """A county's catalogue is visible to everyone working in the county."""
-
-    scope_field = "county__code"
-
-    def visible_to(self, user):
-        # A township or village account sees its county's catalogue: the prefix of the
-        # user's area cut to the county's six digits.
-        from core.scoping import jurisdiction_prefix
-
-        prefix = jurisdiction_prefix(user)
-        if prefix is None:
-            return self.none()
-        return self.within(prefix[:6])
 
     def editable_by(self, user):
         """Only county officers edit their county's catalogue."""
-        from core.scoping import can_manage, jurisdiction_prefix
-
         prefix = jurisdiction_prefix(user)
         if prefix is None or not can_manage(user) or len(prefix) > 6:
             return self.none()
