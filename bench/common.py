@@ -9,6 +9,16 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
+
+
+def add_pg_url(parser, about_the_name: str) -> None:
+    """The --pg-url option of the PostgreSQL benchmarks: the server, by default $PG_URL."""
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
+        help=f"PostgreSQL server ({about_the_name}); default $PG_URL or {DEFAULT_PG_URL}",
+    )
 
 
 def django_env(database_url: str) -> dict:

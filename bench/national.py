@@ -28,6 +28,7 @@ from pathlib import Path
 
 from common import (
     ROOT,
+    add_pg_url,
     admin_connect,
     database_url,
     django_env,
@@ -38,7 +39,6 @@ from common import (
     text_table,
 )
 
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
 DB_PREFIX = "shouhu_national_"
 
 # -- what is built -----------------------------------------------------------------------
@@ -105,12 +105,7 @@ def parse_args():
         help="denominators of national scale to build and measure, smallest data first "
         "(default: 100 10, i.e. 1/100 then 1/10; 1 is full scale)",
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
-        help="PostgreSQL server (the database name is replaced; default $PG_URL or "
-        f"{DEFAULT_PG_URL})",
-    )
+    add_pg_url(parser, "the database name is replaced")
     parser.add_argument(
         "--reuse",
         action="store_true",

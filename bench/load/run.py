@@ -40,10 +40,9 @@ sys.path.insert(0, str(HERE.parent))
 
 import client  # noqa: E402
 import cpu  # noqa: E402
-from common import database_url, drop_database, recreate_database, run_manage  # noqa: E402
+from common import add_pg_url, database_url, drop_database, recreate_database, run_manage  # noqa: E402
 
 PAGE_P95_TARGET_MS = 300.0
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
 TRIVIAL = "trivial view /healthz"
 DASHBOARD = "township dashboard"
 COMPLIANCE = "township compliance (no dashboard yet)"
@@ -51,12 +50,7 @@ COMPLIANCE = "township compliance (no dashboard yet)"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
-        help="PostgreSQL server (its database name is ignored: see --database); "
-        f"default $PG_URL or {DEFAULT_PG_URL}",
-    )
+    add_pg_url(parser, "its database name is ignored: see --database")
     parser.add_argument(
         "--database",
         default="shouhu_load",
