@@ -4,6 +4,7 @@ table, and the PostgreSQL databases they build and drop."""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -34,6 +35,14 @@ def django_env(database_url: str) -> dict:
         }
     )
     return env
+
+
+def temporary_sqlite(prefix: str) -> tuple[Path, Path, dict]:
+    """A new temporary folder, the path of a fresh SQLite database in it, and the environment
+    of a Django on that database."""
+    tmpdir = Path(tempfile.mkdtemp(prefix=prefix))
+    db_path = tmpdir / "bench.sqlite3"
+    return tmpdir, db_path, django_env(f"sqlite:///{db_path}")  # absolute: sqlite:////tmp/…
 
 
 def setup_django(env: dict | None = None) -> None:

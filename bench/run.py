@@ -14,16 +14,14 @@ import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from common import (
-    django_env,
     migrate_and_seed,
     plain_static_files,
     setup_django,
+    temporary_sqlite,
     text_table,
 )
 
@@ -78,11 +76,6 @@ def parse_args():
     if args.requests < 1 or args.warmups < 0 or args.import_rows < 1:
         parser.error("--requests and --import-rows must be at least 1, --warmups at least 0")
     return args
-
-
-def bench_env(db_path: Path) -> dict:
-    """The environment of the benchmark: temporary database, production-like settings."""
-    return django_env(f"sqlite:///{db_path}")  # absolute path: sqlite:////tmp/...
 
 
 def p95(samples: list[float]) -> float:
@@ -514,9 +507,7 @@ def print_table(rows: list[Row]) -> None:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-bench-"))
-    db_path = tmpdir / "bench.sqlite3"
-    env = bench_env(db_path)
+    tmpdir, db_path, env = temporary_sqlite("shouhu-bench-")
     try:
         print("Shouhu benchmark")
         print(

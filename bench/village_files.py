@@ -19,13 +19,10 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 # bench/run.py: the same temporary database, settings and manage.py runner.
-from common import migrate_and_seed, plain_static_files, setup_django
-from run import bench_env
+from common import migrate_and_seed, plain_static_files, setup_django, temporary_sqlite
 
 TARGET_S = 30.0  # one township's file, PDF or xlsx, from the database to the bytes
 
@@ -134,9 +131,7 @@ def verdict(seconds: float) -> str:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-bench-files-"))
-    db_path = tmpdir / "bench.sqlite3"
-    env = bench_env(db_path)
+    tmpdir, db_path, env = temporary_sqlite("shouhu-bench-files-")
     try:
         print("Shouhu benchmark: village files (一村一档)")
         print(
