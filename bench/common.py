@@ -1,7 +1,10 @@
-"""What the bench scripts share: the repository's root, manage.py in a subprocess, a text
-table, and the PostgreSQL databases they build and drop."""
+"""What the bench scripts share: the repository's root, a temporary SQLite database, Django's
+environment and set-up, manage.py in a subprocess, a text table, and the PostgreSQL
+databases they build and drop."""
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,12 +40,19 @@ def django_env(database_url: str) -> dict:
     return env
 
 
-def temporary_sqlite(prefix: str) -> tuple[Path, Path, dict]:
+@contextlib.contextmanager
+def temporary_sqlite(prefix: str, keep: bool = False):
     """A new temporary folder, the path of a fresh SQLite database in it, and the environment
-    of a Django on that database."""
+    of a Django on that database; the folder is removed afterwards unless `keep`."""
     tmpdir = Path(tempfile.mkdtemp(prefix=prefix))
     db_path = tmpdir / "bench.sqlite3"
-    return tmpdir, db_path, django_env(f"sqlite:///{db_path}")  # absolute: sqlite:////tmp/…
+    try:
+        yield tmpdir, db_path, django_env(f"sqlite:///{db_path}")  # absolute: sqlite:////tmp/…
+    finally:
+        if keep:
+            print(f"(kept {tmpdir})")
+        else:
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def setup_django(env: dict | None = None) -> None:

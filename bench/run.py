@@ -10,7 +10,6 @@ import gc
 import math
 import os
 import platform
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -507,8 +506,7 @@ def print_table(rows: list[Row]) -> None:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir, db_path, env = temporary_sqlite("shouhu-bench-")
-    try:
+    with temporary_sqlite("shouhu-bench-", keep=args.keep) as (tmpdir, db_path, env):
         print("Shouhu benchmark")
         print(
             f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
@@ -585,11 +583,6 @@ def main() -> int:
         print()
         print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
         return 1 if any(r.error for r in rows) or not import_ok else 0
-    finally:
-        if args.keep:
-            print(f"(kept {tmpdir})")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

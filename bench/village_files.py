@@ -16,7 +16,6 @@ import datetime as dt
 import gc
 import io
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -131,8 +130,7 @@ def verdict(seconds: float) -> str:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir, db_path, env = temporary_sqlite("shouhu-bench-files-")
-    try:
+    with temporary_sqlite("shouhu-bench-files-", keep=args.keep) as (tmpdir, db_path, env):
         print("Shouhu benchmark: village files (一村一档)")
         print(
             f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
@@ -229,11 +227,6 @@ def main() -> int:
         print()
         print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
         return 1 if failed else 0
-    finally:
-        if args.keep:
-            print(f"(kept {tmpdir})")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
