@@ -25,10 +25,20 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
+from common import (
+    ROOT,
+    add_pg_url,
+    admin_connect,
+    database_url,
+    django_env,
+    drop_database,
+    plain_static_files,
+    recreate_database,
+    setup_django,
+    text_table,
+)
+
 DB_PREFIX = "shouhu_national_"
 
 # -- what is built -----------------------------------------------------------------------
@@ -95,12 +105,7 @@ def parse_args():
         help="denominators of national scale to build and measure, smallest data first "
         "(default: 100 10, i.e. 1/100 then 1/10; 1 is full scale)",
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
-        help="PostgreSQL server (the database name is replaced; default $PG_URL or "
-        f"{DEFAULT_PG_URL})",
-    )
+    add_pg_url(parser, "the database name is replaced")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -131,44 +136,13 @@ def parse_args():
     return args
 
 
-def database_url(pg_url: str, name: str) -> str:
-    parts = urlsplit(pg_url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin_connect(pg_url: str):
-    import psycopg
-
-    return psycopg.connect(database_url(pg_url, "postgres"), autocommit=True)
-
-
-def recreate_database(pg_url: str, name: str) -> None:
-    with admin_connect(pg_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def database_exists(pg_url: str, name: str) -> bool:
     with admin_connect(pg_url) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
 
 
-def drop_database(pg_url: str, name: str) -> None:
-    with admin_connect(pg_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def worker_env(url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "shouhu.settings",
-            "DATABASE_URL": url,
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    env = django_env(url)
     env.setdefault("SHOUHU_DEMO", "1")
     return env
 
@@ -311,25 +285,10 @@ def print_rows(rows: list[dict], scale: int) -> None:
         ]
         for r in rows
     ]
-    table(headers, cells, numeric={3, 4, 5, 6, 7, 8})
+    text_table(headers, cells, numeric={3, 4, 5, 6, 7, 8})
     for r in rows:
         if r["error"]:
             print(f"  ERROR {r['who']} {r['path']}: {r['error']}")
-
-
-def table(headers, cells, numeric) -> None:
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-
-    def line(values):
-        parts = [
-            v.rjust(widths[i]) if i in numeric else v.ljust(widths[i]) for i, v in enumerate(values)
-        ]
-        return "  " + "  ".join(parts).rstrip()
-
-    print(line(headers))
-    print("  " + "  ".join("-" * w for w in widths))
-    for values in cells:
-        print(line(values))
 
 
 def print_comparison(results: list[dict]) -> None:
@@ -382,19 +341,12 @@ def print_comparison(results: list[dict]) -> None:
                 "grows" if growth > GROWTH_NOISE else "flat",
             ]
         )
-    table(headers, cells, numeric={2, 3, 4, 5, 6, 7})
+    text_table(headers, cells, numeric={2, 3, 4, 5, 6, 7})
 
 
 # ==========================================================================================
 # Worker: build (Django set up against the scale's database)
 # ==========================================================================================
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def say(message: str) -> None:
@@ -785,14 +737,10 @@ class VisitWriter:
         self.directory = directory
         self.files = {}
         self.count = 0
-        fixed = {
-            "id",
-            "visited_on",
-            "mode",
-            "met_caregiver",
-            "met_parents",
-            *Visit.ASPECTS,
-            *(f"{a}_note" for a in Visit.ASPECTS),
+        # The columns written for each visit: these around the aspects (each with its note),
+        # then the model's other columns with their defaults.
+        before = ["visited_on", "mode", "met_caregiver", "met_parents"]
+        after = [
             "problems",
             "actions",
             "follow_up_on",
@@ -801,26 +749,13 @@ class VisitWriter:
             "area_id",
             "child_id",
             "visitor_id",
-        }
+        ]
+        aspects = [c for a in Visit.ASPECTS for c in (a, f"{a}_note")]
+        fixed = {"id", *before, *aspects, *after}
         template = Visit()
         others = [f for f in Visit._meta.concrete_fields if f.attname not in fixed]
         self.aspects = Visit.ASPECTS
-        self.columns = [
-            "visited_on",
-            "mode",
-            "met_caregiver",
-            "met_parents",
-            *(c for a in Visit.ASPECTS for c in (a, f"{a}_note")),
-            "problems",
-            "actions",
-            "follow_up_on",
-            "created_at",
-            "updated_at",
-            "area_id",
-            "child_id",
-            "visitor_id",
-            *(f.column for f in others),
-        ]
+        self.columns = [*before, *aspects, *after, *(f.column for f in others)]
         self.tail = "".join("\t" + text_value(template.__dict__[f.attname]) for f in others)
         self.fine = "\t".join(["fine\t"] * len(Visit.ASPECTS))
 
@@ -1344,7 +1279,6 @@ def worker_measure(args) -> dict:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from django.test.utils import override_settings
 
     from areas import codes
     from areas.models import Area
@@ -1352,13 +1286,7 @@ def worker_measure(args) -> dict:
 
     logging.getLogger("django.request").setLevel(logging.ERROR)
     static_root = Path(tempfile.mkdtemp(prefix="shouhu-national-static-"))
-    override_settings(
-        STATIC_ROOT=static_root,
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ).enable()
+    plain_static_files(static_root)
     result: dict = {"notes": [], "rows": []}
     stored = read_stored(connection)
     if stored:

@@ -10,17 +10,20 @@ import gc
 import math
 import os
 import platform
-import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    migrate_and_seed,
+    plain_static_files,
+    setup_django,
+    temporary_sqlite,
+    text_table,
+)
+
 SEED_TARGET_S = 60.0  # manage.py seed_demo --scale county on a fresh database
 PAGE_TARGET_MS = 150.0  # median server time of a page or list, SQLite, county scale
 IMPORT_TARGET_S = 60.0  # check and save a roster of IMPORT_ROWS children, as the county officer
@@ -72,38 +75,6 @@ def parse_args():
     if args.requests < 1 or args.warmups < 0 or args.import_rows < 1:
         parser.error("--requests and --import-rows must be at least 1, --warmups at least 0")
     return args
-
-
-def bench_env(db_path: Path) -> dict:
-    """The environment of the benchmark: temporary database, production-like settings."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "shouhu.settings",
-            "DATABASE_URL": f"sqlite:///{db_path}",  # absolute path: sqlite:////tmp/...
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def run_manage(env: dict, *args: str) -> tuple[float, str]:
-    """Run manage.py in a subprocess; return its wall time in seconds and its output."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
-    return elapsed, result.stdout.strip()
 
 
 def p95(samples: list[float]) -> float:
@@ -526,23 +497,7 @@ def print_table(rows: list[Row]) -> None:
         ]
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    numeric = {3, 4, 5, 6, 7}
-
-    def line(values):
-        parts = [
-            v.rjust(widths[i]) if i in numeric else v.ljust(widths[i]) for i, v in enumerate(values)
-        ]
-        return "  " + "  ".join(parts).rstrip()
-
-    print(line(headers))
-    print("  " + "  ".join("-" * w for w in widths))
-    previous = None
-    for row, values in zip(rows, cells, strict=True):
-        if previous is not None and row.role != previous:
-            print()
-        previous = row.role
-        print(line(values))
+    text_table(headers, cells, numeric={3, 4, 5, 6, 7}, groups=[r.role for r in rows])
     for row in rows:
         if row.error:
             print(f"  ERROR {row.role} {row.path}: {row.error}")
@@ -551,10 +506,7 @@ def print_table(rows: list[Row]) -> None:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-bench-"))
-    db_path = tmpdir / "bench.sqlite3"
-    env = bench_env(db_path)
-    try:
+    with temporary_sqlite("shouhu-bench-", keep=args.keep) as (tmpdir, db_path, env):
         print("Shouhu benchmark")
         print(
             f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
@@ -564,8 +516,7 @@ def main() -> int:
         print()
 
         # 1. Seed time, in subprocesses (as a developer runs it), on a fresh migrated database.
-        migrate_s, _ = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
-        seed_s, seed_out = run_manage(env, "seed_demo", "--scale", "county")
+        migrate_s, seed_s, seed_out = migrate_and_seed(env)
         seed_ok = "OK" if seed_s < SEED_TARGET_S else "SLOW"
         print("1. Seeding (wall time of the manage.py subprocess, Python start-up included)")
         print(f"  migrate (fresh database)      {migrate_s:6.1f} s")
@@ -579,32 +530,16 @@ def main() -> int:
             return 0 if seed_s < SEED_TARGET_S else 1
 
         # 2. Pages, in-process with the test client against the seeded database.
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        setup_django(env)
         import logging
 
         from django.test import Client
-        from django.test.utils import override_settings
 
         # 404s of the volunteer's pages would log a warning per request.
         logging.getLogger("django.request").setLevel(logging.ERROR)
-        # WhiteNoise looks at STATIC_ROOT when the first request builds the middleware; an empty
-        # temporary one keeps the figures independent of the developer's var/static.
         static_root = tmpdir / "static"
         static_root.mkdir()
-        # Production storage is whitenoise's CompressedManifestStaticFilesStorage, which needs
-        # `collectstatic` before {% static %} can render. The plain storage only builds URLs,
-        # which costs about the same per tag, so it stands in for it here.
-        override_settings(
-            STATIC_ROOT=static_root,
-            STORAGES={
-                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ).enable()
+        plain_static_files(static_root)
         from people.models import User
         from tests.personas import verify_session
 
@@ -648,11 +583,6 @@ def main() -> int:
         print()
         print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
         return 1 if any(r.error for r in rows) or not import_ok else 0
-    finally:
-        if args.keep:
-            print(f"(kept {tmpdir})")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,12 @@ import datetime as dt
 import gc
 import io
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 # bench/run.py: the same temporary database, settings and manage.py runner.
-from run import ROOT, bench_env, run_manage
+from common import migrate_and_seed, plain_static_files, setup_django, temporary_sqlite
 
 TARGET_S = 30.0  # one township's file, PDF or xlsx, from the database to the bytes
 
@@ -133,26 +130,18 @@ def verdict(seconds: float) -> str:
 def main() -> int:
     args = parse_args()
     started = time.perf_counter()
-    tmpdir = Path(tempfile.mkdtemp(prefix="shouhu-bench-files-"))
-    db_path = tmpdir / "bench.sqlite3"
-    env = bench_env(db_path)
-    try:
+    with temporary_sqlite("shouhu-bench-files-", keep=args.keep) as (tmpdir, db_path, env):
         print("Shouhu benchmark: village files (一村一档)")
         print(
             f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
             f"temporary database {db_path}"
         )
-        migrate_s, _out = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
-        seed_s, seed_out = run_manage(env, "seed_demo", "--scale", "county")
+        migrate_s, seed_s, seed_out = migrate_and_seed(env)
         print(f"  migrate {migrate_s:.1f} s; seed_demo --scale county {seed_s:.1f} s")
         print(f"  {seed_out}")
         print()
 
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        setup_django(env)
         from django.db import connection
         from django.db.models import Count
         from django.test.utils import CaptureQueriesContext
@@ -203,22 +192,17 @@ def main() -> int:
 
         # The download as a user makes it: the whole Django stack, the audit entry included.
         from django.test import Client
-        from django.test.utils import override_settings
 
         from people.models import User
+        from tests.personas import verify_session
 
-        # As bench/run.py: an empty STATIC_ROOT and the plain static storage (no collectstatic).
         (tmpdir / "static").mkdir()
-        override_settings(
-            STATIC_ROOT=tmpdir / "static",
-            STORAGES={
-                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ).enable()
+        plain_static_files(tmpdir / "static")
 
         client = Client(raise_request_exception=True)
-        client.force_login(User.objects.get(username="county"))
+        officer = User.objects.get(username="county")
+        client.force_login(officer)
+        verify_session(client, officer)  # past the two-factor code step, as after a login
         print("2. Downloads through the view (as the county officer, audited)")
         failed = False
         for kind in ("pdf", "xlsx"):
@@ -246,11 +230,6 @@ def main() -> int:
         print()
         print(f"Total benchmark time: {time.perf_counter() - started:.0f} s")
         return 1 if failed else 0
-    finally:
-        if args.keep:
-            print(f"(kept {tmpdir})")
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

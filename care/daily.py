@@ -59,6 +59,11 @@ def run(today: dt.date) -> dict:
     return {**counts, "notifications": created}
 
 
+def _notes(recipients, text, **fields) -> list:
+    """A notification of `text` (cut to the field's 300 characters) for each recipient."""
+    return [Notification(recipient=user, text=text[:300], **fields) for user in recipients]
+
+
 def _concern_escalations(overdue, supervisors) -> list:
     """A concern past its due date goes to the township's supervisors and its owner, once
     (the concern remembers it was escalated)."""
@@ -73,17 +78,14 @@ def _concern_escalations(overdue, supervisors) -> list:
         recipients = {u.pk: u for u in supervisors.get(child.area.parent_id, [])}
         if concern.owner_id and concern.owner_id not in recipients:
             recipients[concern.owner_id] = concern.owner
-        for user in recipients.values():
-            notes.append(
-                Notification(
-                    recipient=user,
-                    kind=Notification.Kind.CONCERN_OVERDUE,
-                    child=child,
-                    day=concern.due_on,
-                    text=text[:300],
-                    link=reverse("children:concern", args=[concern.pk]),
-                )
-            )
+        notes += _notes(
+            recipients.values(),
+            text,
+            kind=Notification.Kind.CONCERN_OVERDUE,
+            child=child,
+            day=concern.due_on,
+            link=reverse("children:concern", args=[concern.pk]),
+        )
     return notes
 
 
@@ -108,12 +110,8 @@ def _notifications(today, directors, supervisors):
         else:
             continue
         counts[kind] += 1
-        for director in directors.get(child.area_id, []):
-            notes.append(
-                Notification(
-                    recipient=director, kind=kind, child=child, day=item.due_on, text=text[:300]
-                )
-            )
+        village_directors = directors.get(child.area_id, [])
+        notes += _notes(village_directors, text, kind=kind, child=child, day=item.due_on)
         if (
             item.state == schedule.OVERDUE
             and item.level == CareLevel.SPECIAL
@@ -124,14 +122,11 @@ def _notifications(today, directors, supervisors):
                 "%(name)s (%(village)s), special attention: no visit for %(n)s days "
                 "past the due date"
             ) % {"name": child.name, "village": child.area.name, "n": item.days_overdue}
-            for supervisor in supervisors.get(child.area.parent_id, []):
-                notes.append(
-                    Notification(
-                        recipient=supervisor,
-                        kind=Notification.Kind.ESCALATED,
-                        child=child,
-                        day=item.due_on,
-                        text=text[:300],
-                    )
-                )
+            notes += _notes(
+                supervisors.get(child.area.parent_id, []),
+                text,
+                kind=Notification.Kind.ESCALATED,
+                child=child,
+                day=item.due_on,
+            )
     return notes, counts

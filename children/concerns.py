@@ -143,6 +143,14 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
+def _required_note(note, missing) -> str:
+    """The step's note, stripped; none is refused with `missing` (a field error)."""
+    note = _text(note)
+    if not note:
+        raise Invalid({"note": missing})
+    return note
+
+
 def _lock(actor, concern: Concern, step: str, based_on) -> Concern:
     """The concern's row, locked, after the policy's and the jurisdiction's checks."""
     locked = (
@@ -195,9 +203,7 @@ def _close(actor, concern: Concern, state: str, closed_by) -> None:
 @transaction.atomic
 def take_action(actor, concern: Concern, note: str, *, based_on=None) -> Concern:
     """Record the action taken (a visit, a call, a referral asked for …)."""
-    note = _text(note)
-    if not note:
-        raise Invalid({"note": _("Say what was done.")})
+    note = _required_note(note, _("Say what was done."))
     concern = _lock(actor, concern, Step.TAKE_ACTION, based_on)
     before = concern.state
     concern.state = policy.target(Step.TAKE_ACTION, before, concern.urgency, concern.safety)
@@ -279,9 +285,7 @@ def confirm(actor, concern: Concern, note: str = "", *, based_on=None) -> Concer
 @transaction.atomic
 def send_back(actor, concern: Concern, note: str, *, based_on=None) -> Concern:
     """The supervisor sends a proposed closing back, saying what is still to be done."""
-    note = _text(note)
-    if not note:
-        raise Invalid({"note": _("Say what is still to be done.")})
+    note = _required_note(note, _("Say what is still to be done."))
     concern = _lock(actor, concern, Step.SEND_BACK, based_on)
     before = concern.state
     concern.state = policy.State.ACTION_TAKEN

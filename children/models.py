@@ -77,6 +77,21 @@ CATEGORY_FILTERS = {
 }
 
 
+def disability_certificate():
+    """The two fields of a disability certificate (残疾人证), a child's or a parent's: its
+    category and its grade (1 to 4)."""
+    category = models.CharField(
+        _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("disability grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    return category, grade
+
+
 class Child(models.Model):
     """One registered child: the facts of the national form, and their classification."""
 
@@ -106,15 +121,7 @@ class Child(models.Model):
     health = models.CharField(
         _("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY
     )
-    disability_category = models.CharField(
-        _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
-    )
-    disability_grade = models.PositiveSmallIntegerField(
-        _("disability grade"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-    )
+    disability_category, disability_grade = disability_certificate()
     illness = models.CharField(_("illness"), max_length=100, blank=True)
     schooling = models.CharField(
         _("schooling"), max_length=20, choices=Schooling.choices, blank=True
@@ -396,15 +403,7 @@ class Parent(models.Model):
     status_since = models.DateField(_("since"), null=True, blank=True)
     # A disabled parent's certificate: whether the disability is severe (重残) is computed
     # from these two (policy.severely_disabled), not chosen by the officer.
-    disability_category = models.CharField(
-        _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
-    )
-    disability_grade = models.PositiveSmallIntegerField(
-        _("disability grade"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
-    )
+    disability_category, disability_grade = disability_certificate()
     work_province = models.CharField(_("work province"), max_length=30, blank=True)
     work_city = models.CharField(_("work city"), max_length=30, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)

@@ -30,13 +30,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log cannot be edited or deleted through the app."""
-
-    list_display = ["at", "actor_username", "action", "object_type", "object_repr", "ip"]
-    list_filter = ["action"]
-    search_fields = ["actor_username", "action", "object_repr"]
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin that shows records and neither adds, changes nor deletes one."""
 
     def has_add_permission(self, request):
         return False
@@ -46,3 +41,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    """Read-only: the audit log cannot be edited or deleted through the app."""
+
+    list_display = ["at", "actor_username", "action", "object_type", "object_repr", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "action", "object_repr"]

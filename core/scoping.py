@@ -70,6 +70,20 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**code_range(self.scope_field, code_prefix))
 
 
+class CountyQuerySet(ScopedQuerySet):
+    """Rows that belong to a county (a catalogue, a register): everyone working in the
+    county sees them, a township or village account through its county."""
+
+    scope_field = "county__code"
+
+    def visible_to(self, user):
+        # The user's area code prefix cut to the county's six digits.
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return self.none()
+        return self.within(prefix[:6])
+
+
 def get_visible_or_404(queryset, user, **lookup):
     """Fetch one object inside the user's jurisdiction; outside it the answer is 404.
 

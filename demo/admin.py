@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyModelAdmin
+
 from .models import DemoDataset
 
 
 @admin.register(DemoDataset)
-class DemoDatasetAdmin(admin.ModelAdmin):
+class DemoDatasetAdmin(ReadOnlyModelAdmin):
     """Read-only: the marker is written by seed_demo alone."""
 
     list_display = ["scale", "seed", "loaded_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

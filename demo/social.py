@@ -155,54 +155,40 @@ def seed_social(county: Area, rng: random.Random, today: dt.date | None = None) 
             on = pairing.started_on + dt.timedelta(
                 days=rng.randint(0, max(0, (end - pairing.started_on).days))
             )
+            of = {
+                "child_id": pairing.child_id,
+                "helper_id": pairing.helper_id,
+                "pairing": pairing,
+                "on": on,
+            }
             if pairing.purpose == "counselling":
-                records.append(
-                    ServiceRecord(
-                        child_id=pairing.child_id,
-                        helper_id=pairing.helper_id,
-                        pairing=pairing,
-                        kind=ServiceRecord.Kind.COUNSELLING,
-                        on=on,
-                        minutes=rng.choice([30, 45, 60]),
-                        topic=rng.choice(TOPICS),
-                        notes="孩子愿意交流，情绪较上次平稳。",
-                    )
+                record = ServiceRecord(
+                    **of,
+                    kind=ServiceRecord.Kind.COUNSELLING,
+                    minutes=rng.choice([30, 45, 60]),
+                    topic=rng.choice(TOPICS),
+                    notes="孩子愿意交流，情绪较上次平稳。",
                 )
             elif pairing.purpose == "aid":
-                records.append(
-                    ServiceRecord(
-                        child_id=pairing.child_id,
-                        helper_id=pairing.helper_id,
-                        pairing=pairing,
-                        kind=ServiceRecord.Kind.MATERIAL,
-                        on=on,
-                        items=rng.choice(ITEMS),
-                    )
+                record = (
+                    ServiceRecord(**of, kind=ServiceRecord.Kind.MATERIAL, items=rng.choice(ITEMS))
                     if rng.random() < 0.5
                     else ServiceRecord(
-                        child_id=pairing.child_id,
-                        helper_id=pairing.helper_id,
-                        pairing=pairing,
+                        **of,
                         kind=ServiceRecord.Kind.FINANCIAL,
-                        on=on,
                         amount=Decimal(rng.randrange(200, 1500, 50)),
                         purpose=rng.choice(AID_PURPOSES),
                     )
                 )
             else:
-                records.append(
-                    ServiceRecord(
-                        child_id=pairing.child_id,
-                        helper_id=pairing.helper_id,
-                        pairing=pairing,
-                        kind=ServiceRecord.Kind.TUTORING
-                        if pairing.purpose == "tutoring"
-                        else ServiceRecord.Kind.VISIT,
-                        on=on,
-                        minutes=rng.choice([45, 60, 90]),
-                        topic="数学、语文作业辅导" if pairing.purpose == "tutoring" else "",
-                    )
+                tutoring = pairing.purpose == "tutoring"
+                record = ServiceRecord(
+                    **of,
+                    kind=ServiceRecord.Kind.TUTORING if tutoring else ServiceRecord.Kind.VISIT,
+                    minutes=rng.choice([45, 60, 90]),
+                    topic="数学、语文作业辅导" if tutoring else "",
                 )
+            records.append(record)
     ServiceRecord.objects.bulk_create(records, batch_size=2000)
 
     reports, events = _reports(county, rng, today)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 
-from core.admin import AuditedModelAdmin
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 from core.audit import log_action
 
 from . import tokens
@@ -47,7 +47,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyModelAdmin):
     """Read-only: tokens are issued and revoked through the app (audited); the key is never
     stored, so there is nothing to show but its prefix."""
 
@@ -55,15 +55,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     search_fields = ["user__username", "name", "prefix"]
     exclude = ["digest"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResponsibilityPost)

@@ -219,28 +219,27 @@ class TwoFactorMiddleware:
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
+def _code_field(label, max_length: int, inputmode: str) -> forms.CharField:
+    """The field of a one-time code, focused, for the phone's keyboard and autofill."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": inputmode, "autofocus": True}
+        ),
+    )
+
+
 class CodeForm(forms.Form):
     """The one-time code: 6 digits from the app, or a recovery code."""
 
-    otp_token = forms.CharField(
-        label=_("6-digit code or recovery code"),
-        max_length=32,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
-        ),
-    )
+    otp_token = _code_field(_("6-digit code or recovery code"), 32, "text")
 
 
 class SetupForm(forms.Form):
     """The first code of a new authenticator, to confirm it was added correctly."""
 
-    otp_token = forms.CharField(
-        label=_("6-digit code shown by the app"),
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
-    )
+    otp_token = _code_field(_("6-digit code shown by the app"), 8, "numeric")
 
 
 class TwoFactorAdminLoginForm(AdminAuthenticationForm):

@@ -60,9 +60,7 @@ def home(request):
 @login_required
 def area_root(request):
     """The top of the user's jurisdiction in the area tree."""
-    if jurisdiction_prefix(request.user) is None:
-        return render(request, "people/no_jurisdiction.html")
-    return redirect("people:area_detail", code=request.user.area.code)
+    return _to_own_area(request, "people:area_detail")
 
 
 @login_required
@@ -118,9 +116,15 @@ def person_detail(request, pk):
 
 @login_required
 def responsibility_root(request):
+    """The responsibility matrix of the user's own area."""
+    return _to_own_area(request, "people:responsibility")
+
+
+def _to_own_area(request, page):
+    """To `page` of the user's own area; an account bound to no area is told it has none."""
     if jurisdiction_prefix(request.user) is None:
         return render(request, "people/no_jurisdiction.html")
-    return redirect("people:responsibility", code=request.user.area.code)
+    return redirect(page, code=request.user.area.code)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from children.models import Child
 from core.history import Change
-from core.scoping import ScopedQuerySet, can_manage, jurisdiction_prefix
+from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, jurisdiction_prefix
 
 
 class Payment(models.TextChoices):
@@ -15,18 +15,8 @@ class Payment(models.TextChoices):
     ONE_OFF = "one_off", _("one-off")
 
 
-class ProgrammeQuerySet(ScopedQuerySet):
+class ProgrammeQuerySet(CountyQuerySet):
     """A county's catalogue is visible to everyone working in the county."""
-
-    scope_field = "county__code"
-
-    def visible_to(self, user):
-        # A township or village account sees its county's catalogue: the prefix of the
-        # user's area cut to the county's six digits.
-        prefix = jurisdiction_prefix(user)
-        if prefix is None:
-            return self.none()
-        return self.within(prefix[:6])
 
     def editable_by(self, user):
         """Only county officers edit their county's catalogue."""

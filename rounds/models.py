@@ -33,7 +33,20 @@ def quarter_title(year: int, quarter: int) -> str:
     return gettext("Q%(quarter)s %(year)s") % {"year": year, "quarter": quarter}
 
 
-class Round(models.Model):
+class QuarterNames:
+    """The names of a calendar quarter (its `year` and `quarter`): a round's or the trend's."""
+
+    @property
+    def label(self) -> str:
+        """The quarter's code ("2026-Q4"), for the API, file names and the audit log."""
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def title(self) -> str:
+        return quarter_title(self.year, self.quarter)
+
+
+class Round(QuarterNames, models.Model):
     """A county's investigation of every child for one calendar quarter."""
 
     class State(models.TextChoices):
@@ -77,15 +90,6 @@ class Round(models.Model):
 
     def __str__(self):
         return self.label
-
-    @property
-    def label(self) -> str:
-        """The quarter's code ("2026-Q4"), for the API, file names and the audit log."""
-        return f"{self.year}-Q{self.quarter}"
-
-    @property
-    def title(self) -> str:
-        return quarter_title(self.year, self.quarter)
 
     @property
     def period_start(self) -> dt.date:

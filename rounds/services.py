@@ -28,6 +28,7 @@ from .models import (
     EDITABLE_STATES,
     ChildCheck,
     ChildSnapshot,
+    QuarterNames,
     ReturnEvent,
     ReturnState,
     Round,
@@ -35,7 +36,6 @@ from .models import (
     TownshipSummary,
     VillageReturn,
     VillageSnapshot,
-    quarter_title,
 )
 
 Outcome = ChildCheck.Outcome
@@ -542,20 +542,12 @@ def differences(ret: VillageReturn) -> dict:
 
 
 @dataclass(frozen=True)
-class Quarter:
+class Quarter(QuarterNames):
     """A quarter of the trend; above a county it stands for every county's round of it."""
 
     year: int
     quarter: int
     is_open: bool
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-Q{self.quarter}"
-
-    @property
-    def title(self) -> str:
-        return quarter_title(self.year, self.quarter)
 
 
 def quarterly_figures(area: Area) -> list[tuple]:

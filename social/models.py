@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
-from core.scoping import ScopedQuerySet, can_manage, can_write, jurisdiction_prefix
+from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, can_write
 from people.roles import Role, is_helper
 
 
@@ -44,16 +44,8 @@ def credit_code_error(code: str) -> str | None:
     return None
 
 
-class OrganisationQuerySet(ScopedQuerySet):
+class OrganisationQuerySet(CountyQuerySet):
     """A county's register of organisations: seen by everyone working in the county."""
-
-    scope_field = "county__code"
-
-    def visible_to(self, user):
-        prefix = jurisdiction_prefix(user)
-        if prefix is None:
-            return self.none()
-        return self.within(prefix[:6])
 
     def editable_by(self, user):
         """Township and county officers keep the register (directors read it)."""

@@ -5,19 +5,13 @@ from django.db import models
 
 from areas.models import Area
 from core.scoping import ScopedQuerySet
+from rounds.figures import CATEGORIES
 
 # Every figure a village row holds, in the order the dashboard shows them. All are counts.
 FIGURES = [
     # The registry: active children by category, care level, sex and age band.
     "children",
-    "left_behind",
-    "orphan",
-    "fuc",
-    "in_difficulty",
-    "poverty",
-    "disability",
-    "guardianship",
-    "ordinary",
+    *CATEGORIES,
     "special",
     "ordinary_level",
     "boys",

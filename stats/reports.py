@@ -152,42 +152,30 @@ def _year_counts(area: Area, year: int) -> dict[str, dict]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     counts: dict[str, dict] = {}
 
-    def put(name, rows):
+    def put(name, queryset, village_code="child__area__code"):
+        """Count `queryset`'s rows per village (its code at `village_code`) as `name`."""
+        rows = queryset.values_list(village_code).annotate(n=Count("pk")).order_by()
         for code, n in rows:
             counts.setdefault(code, {})[name] = n
 
-    put(
-        "visits",
-        Visit.objects.within(area.prefix)
-        .filter(visited_on__range=(start, end))
-        .values_list("child__area__code")
-        .annotate(n=Count("pk"))
-        .order_by(),
-    )
+    put("visits", Visit.objects.within(area.prefix).filter(visited_on__range=(start, end)))
     put(
         "activities",
-        Activity.objects.within(area.prefix)
-        .filter(held_on__range=(start, end))
-        .values_list("home__area__code")
-        .annotate(n=Count("pk"))
-        .order_by(),
+        Activity.objects.within(area.prefix).filter(held_on__range=(start, end)),
+        "home__area__code",
     )
     in_effect = Q(start_month__lte=end) & (Q(end_month__isnull=True) | Q(end_month__gte=start))
     put(
         "measures",
-        ReliefMeasure.objects.within(area.prefix)
-        .filter(in_effect, status__in=[ReliefMeasure.Status.ACTIVE, ReliefMeasure.Status.ENDED])
-        .values_list("child__area__code")
-        .annotate(n=Count("pk"))
-        .order_by(),
+        ReliefMeasure.objects.within(area.prefix).filter(
+            in_effect, status__in=[ReliefMeasure.Status.ACTIVE, ReliefMeasure.Status.ENDED]
+        ),
     )
     put(
         "contacts",
-        AssistanceContact.objects.within(area.prefix)
-        .filter(Q(since__lte=end) & (Q(until__isnull=True) | Q(until__gte=start)))
-        .values_list("child__area__code")
-        .annotate(n=Count("pk"))
-        .order_by(),
+        AssistanceContact.objects.within(area.prefix).filter(
+            Q(since__lte=end) & (Q(until__isnull=True) | Q(until__gte=start))
+        ),
     )
     return counts
 

@@ -68,6 +68,20 @@ def world(db):
     }
 
 
+# A report of concern as the public sends it (without its village), and its reporter.
+CONCERN = {
+    "place": "村口",
+    "situation": "abandoned",
+    "description": "孩子独自在家多日无人照看。",
+    "urgency": "immediate",
+}
+REPORTER = {
+    "reporter_name": "李大姐",
+    "reporter_phone": "13811112222",
+    "reporter_role": "neighbour",
+}
+
+
 # The authenticator secret of test accounts enrolled by `force_login` (tests compute codes
 # from it with people.twofactor.current_code).
 TEST_TOTP_KEY = "74657374732d6f6e6c792d746f74702d6b6579"
@@ -120,58 +134,64 @@ def make_user(username, role, area, **extra):
     return user
 
 
-@pytest.fixture
-def county_officer(world):
-    """Sees the whole county; may write; may browse the audit log."""
-    return make_user("county_officer", "county_officer", world["county"])
+def _persona(username, role, area, doc):
+    """A fixture: the account `username` with `role` in the world's `area` (a `world` key)."""
+
+    def persona(world):
+        return make_user(username, role, world[area])
+
+    persona.__doc__ = doc
+    return pytest.fixture(persona, name=username)
 
 
-@pytest.fixture
-def township_officer(world):
-    """Supervisor of township A: sees A, A1, A2; may write."""
-    return make_user("township_officer", "township_supervisor", world["a"])
-
-
-@pytest.fixture
-def township_staff(world):
-    """Civil-affairs staff of township A: sees A, A1, A2; may write."""
-    return make_user("township_staff", "township_staff", world["a"])
-
-
-@pytest.fixture
-def other_township_officer(world):
-    """Supervisor of township B: sees B and B1 only."""
-    return make_user("other_township_officer", "township_supervisor", world["b"])
-
-
-@pytest.fixture
-def director(world):
-    """Director of village A1: sees A1 only; may write there."""
-    return make_user("director", "director", world["a1"])
-
-
-@pytest.fixture
-def other_director(world):
-    """Director of village B1: sees B1 only."""
-    return make_user("other_director", "director", world["b1"])
-
-
-@pytest.fixture
-def leader(world):
-    """County leader: sees the whole county, read-only (writes get 403)."""
-    return make_user("leader", "leader", world["county"])
-
-
-@pytest.fixture
-def volunteer(world):
-    """Volunteer: sees no area's records until paired with children."""
-    return make_user("volunteer", "volunteer", world["county"])
-
-
-@pytest.fixture
-def social_worker(world):
-    """Social worker: sees no area's records until paired with children."""
-    return make_user("social_worker", "social_worker", world["county"])
+county_officer = _persona(
+    "county_officer",
+    "county_officer",
+    "county",
+    "Sees the whole county; may write; may browse the audit log.",
+)
+township_officer = _persona(
+    "township_officer",
+    "township_supervisor",
+    "a",
+    "Supervisor of township A: sees A, A1, A2; may write.",
+)
+township_staff = _persona(
+    "township_staff",
+    "township_staff",
+    "a",
+    "Civil-affairs staff of township A: sees A, A1, A2; may write.",
+)
+other_township_officer = _persona(
+    "other_township_officer",
+    "township_supervisor",
+    "b",
+    "Supervisor of township B: sees B and B1 only.",
+)
+director = _persona(
+    "director", "director", "a1", "Director of village A1: sees A1 only; may write there."
+)
+other_director = _persona(
+    "other_director", "director", "b1", "Director of village B1: sees B1 only."
+)
+leader = _persona(
+    "leader",
+    "leader",
+    "county",
+    "County leader: sees the whole county, read-only (writes get 403).",
+)
+volunteer = _persona(
+    "volunteer",
+    "volunteer",
+    "county",
+    "Volunteer: sees no area's records until paired with children.",
+)
+social_worker = _persona(
+    "social_worker",
+    "social_worker",
+    "county",
+    "Social worker: sees no area's records until paired with children.",
+)
 
 
 PERSONAS = [

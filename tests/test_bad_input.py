@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests.personas import CONCERN
+
 GARBAGE = {
     "page": ["-1", "abc", "999999", "1e9"],
     "q": ["' OR 1=1 --", "%", "_", "\x00", "x" * 5000],
@@ -322,10 +324,8 @@ def test_a_bad_child_id_in_a_report_link_is_a_400(county_officer, world):
 
     report = services.receive(
         {
+            **CONCERN,
             "area": world["a1"],
-            "place": "村口",
-            "situation": "abandoned",
-            "description": "孩子独自在家多日无人照看。",
             "urgency": "normal",
         },
         source="public",

@@ -279,7 +279,7 @@ ACTIVE = {
 
 @pytest.fixture
 def superuser(world):
-    from core.testing import make_user
+    from tests.personas import make_user
 
     return make_user("root", "", None, is_superuser=True, is_staff=True)
 

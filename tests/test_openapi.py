@@ -28,7 +28,7 @@ from relief.models import Programme
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile
-from tests.personas import make_child
+from tests.personas import CONCERN, REPORTER, make_child
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +94,8 @@ def ctx(everyone, world):
         ),
         "report": concern_services.receive(
             {
+                **CONCERN,
                 "area": world["a1"],
-                "place": "村口",
-                "situation": "abandoned",
-                "description": "孩子独自在家多日无人照看。",
                 "urgency": "normal",
                 "reporter_name": "李大姐",
                 "reporter_phone": "13811112222",
@@ -206,16 +204,7 @@ BASIS = {
     "consent_relationship": "father",
     "basis_note": "同意书存村儿童之家档案",
 }
-REPORT = {
-    "area": "341623100201",
-    "place": "村口",
-    "situation": "abandoned",
-    "description": "孩子独自在家多日无人照看。",
-    "urgency": "immediate",
-    "reporter_name": "李大姐",
-    "reporter_phone": "13811112222",
-    "reporter_role": "neighbour",
-}
+REPORT = {"area": "341623100201", **CONCERN, **REPORTER}
 
 
 def _lists(filters=None, forbidden=None):
@@ -257,6 +246,11 @@ def _update(key, body, bad, persona="director", forbidden="leader", outside="oth
         ]
 
     return calls
+
+
+def _edits(path, put, patch=None):
+    """The calls of a detail path's PUT and PATCH (the same calls unless `patch` is given)."""
+    return {("put", path): put, ("patch", path): patch or put}
 
 
 def _concern_step(
@@ -340,11 +334,10 @@ CALLS = {
     ("get", "/api/v1/areas/{code}/"): _detail("world_a1", "code"),
     ("get", "/api/v1/service-points/"): _lists({"kind": "castle"}),
     ("get", "/api/v1/service-points/{id}/"): _detail("home_a1"),
-    ("put", "/api/v1/service-points/{id}/"): _update(
-        "home_a1", {"name": "王庄村儿童之家", "phone": "13800000001"}, {"name": ""}
-    ),
-    ("patch", "/api/v1/service-points/{id}/"): _update(
-        "home_a1", {"phone": "13800000001"}, {"floor_area_m2": "-1"}
+    **_edits(
+        "/api/v1/service-points/{id}/",
+        put=_update("home_a1", {"name": "王庄村儿童之家", "phone": "13800000001"}, {"name": ""}),
+        patch=_update("home_a1", {"phone": "13800000001"}, {"floor_area_m2": "-1"}),
     ),
     ("get", "/api/v1/people/"): _lists({"role": "king"}),
     ("get", PERSON): lambda ctx: [
@@ -360,11 +353,10 @@ CALLS = {
         Call(403, "leader", body=CHILD),
     ],
     ("get", "/api/v1/children/{id}/"): _detail("child"),
-    ("put", "/api/v1/children/{id}/"): _update(
-        "child", {"village_group": "三组"}, {"sex": "castle"}
-    ),
-    ("patch", "/api/v1/children/{id}/"): _update(
-        "child", {"village_group": "三组"}, {"birth_date": "2017-02-30"}
+    **_edits(
+        "/api/v1/children/{id}/",
+        put=_update("child", {"village_group": "三组"}, {"sex": "castle"}),
+        patch=_update("child", {"village_group": "三组"}, {"birth_date": "2017-02-30"}),
     ),
     ("post", "/api/v1/children/{id}/basis/"): lambda ctx: [
         Call(400, "director", {"id": ctx["child"].pk}, {"processing_basis": "guardian_consent"}),
@@ -379,11 +371,9 @@ CALLS = {
         Call(403, "leader", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),
     ],
     ("get", "/api/v1/visits/{id}/"): _detail("visit"),
-    ("put", "/api/v1/visits/{id}/"): _update(
-        "visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}
-    ),
-    ("patch", "/api/v1/visits/{id}/"): _update(
-        "visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}
+    **_edits(
+        "/api/v1/visits/{id}/",
+        put=_update("visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}),
     ),
     ("get", "/api/v1/activities/"): _lists({"home": "x"}),
     ("post", "/api/v1/activities/"): lambda ctx: [
@@ -401,11 +391,10 @@ CALLS = {
         Call(403, "leader", body={"home": ctx["home_a1"].pk, "held_on": "2026-11-20"}),
     ],
     ("get", "/api/v1/activities/{id}/"): _detail("activity"),
-    ("put", "/api/v1/activities/{id}/"): _update(
-        "activity", {"description": "讲安全知识"}, {"theme": "castle"}
-    ),
-    ("patch", "/api/v1/activities/{id}/"): _update(
-        "activity", {"description": "讲安全知识"}, {"held_on": "2099-01-01"}
+    **_edits(
+        "/api/v1/activities/{id}/",
+        put=_update("activity", {"description": "讲安全知识"}, {"theme": "castle"}),
+        patch=_update("activity", {"description": "讲安全知识"}, {"held_on": "2099-01-01"}),
     ),
     ("get", "/api/v1/worklist/"): lambda ctx: [
         Call(200, "director"),
@@ -418,21 +407,16 @@ CALLS = {
         Call(403, "director", body={"code": "x", "name": "x"}),
     ],
     ("get", "/api/v1/programmes/{id}/"): _detail("programme", outside="volunteer"),
-    ("put", "/api/v1/programmes/{id}/"): _update(
-        "programme",
-        {"standard_amount": "760.00"},
-        {"standard_amount": "-1"},
-        persona="county_officer",
-        forbidden="director",
-        outside="volunteer",
-    ),
-    ("patch", "/api/v1/programmes/{id}/"): _update(
-        "programme",
-        {"standard_amount": "760.00"},
-        {"standard_amount": "-1"},
-        persona="county_officer",
-        forbidden="director",
-        outside="volunteer",
+    **_edits(
+        "/api/v1/programmes/{id}/",
+        put=_update(
+            "programme",
+            {"standard_amount": "760.00"},
+            {"standard_amount": "-1"},
+            persona="county_officer",
+            forbidden="director",
+            outside="volunteer",
+        ),
     ),
     ("get", "/api/v1/relief-measures/"): _lists({"child": "x"}),
     ("post", "/api/v1/relief-measures/"): lambda ctx: [
@@ -450,11 +434,10 @@ CALLS = {
         Call(403, "leader", body={"child": ctx["child"].pk}),
     ],
     ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
-    ("put", "/api/v1/relief-measures/{id}/"): _update(
-        "measure", {"status": "active"}, {"status": "castle"}
-    ),
-    ("patch", "/api/v1/relief-measures/{id}/"): _update(
-        "measure", {"status": "active"}, {"start_month": "March"}
+    **_edits(
+        "/api/v1/relief-measures/{id}/",
+        put=_update("measure", {"status": "active"}, {"status": "castle"}),
+        patch=_update("measure", {"status": "active"}, {"start_month": "March"}),
     ),
     ("get", "/api/v1/assistance-contacts/"): _lists({"child": "x"}),
     ("post", "/api/v1/assistance-contacts/"): lambda ctx: [
@@ -467,11 +450,10 @@ CALLS = {
         Call(403, "leader", body={"child": ctx["child"].pk, "name": "王会计"}),
     ],
     ("get", "/api/v1/assistance-contacts/{id}/"): _detail("contact"),
-    ("put", "/api/v1/assistance-contacts/{id}/"): _update(
-        "contact", {"phone": "13800000001"}, {"phone": "call me"}
-    ),
-    ("patch", "/api/v1/assistance-contacts/{id}/"): _update(
-        "contact", {"phone": "13800000001"}, {"since": "yesterday"}
+    **_edits(
+        "/api/v1/assistance-contacts/{id}/",
+        put=_update("contact", {"phone": "13800000001"}, {"phone": "call me"}),
+        patch=_update("contact", {"phone": "13800000001"}, {"since": "yesterday"}),
     ),
     ("get", "/api/v1/organisations/"): _lists(),
     ("post", "/api/v1/organisations/"): lambda ctx: [
@@ -480,21 +462,24 @@ CALLS = {
         Call(403, "director", body={"name": "希望社工"}),
     ],
     ("get", "/api/v1/organisations/{id}/"): _detail("organisation", outside="volunteer"),
-    ("put", "/api/v1/organisations/{id}/"): _update(
-        "organisation",
-        {"name": "阳光社工站", "contact_name": "李社工"},
-        {"registration_number": "ABC"},
-        persona="township_officer",
-        forbidden="director",
-        outside="volunteer",
-    ),
-    ("patch", "/api/v1/organisations/{id}/"): _update(
-        "organisation",
-        {"contact_name": "李社工"},
-        {"areas": ["341600000000"]},
-        persona="township_officer",
-        forbidden="director",
-        outside="volunteer",
+    **_edits(
+        "/api/v1/organisations/{id}/",
+        put=_update(
+            "organisation",
+            {"name": "阳光社工站", "contact_name": "李社工"},
+            {"registration_number": "ABC"},
+            persona="township_officer",
+            forbidden="director",
+            outside="volunteer",
+        ),
+        patch=_update(
+            "organisation",
+            {"contact_name": "李社工"},
+            {"areas": ["341600000000"]},
+            persona="township_officer",
+            forbidden="director",
+            outside="volunteer",
+        ),
     ),
     ("get", "/api/v1/helpers/"): _lists(),
     ("get", "/api/v1/helpers/{id}/"): lambda ctx: [

@@ -19,59 +19,24 @@ from relief import services as relief_services
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile, Organisation
-from tests.personas import A1, B1, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+from tests.personas import A1, B1, CONCERN, COUNTY, TOWNSHIP_A, TOWNSHIP_B, make_child
+from tests.personas import PERSONAS as SIGNED_IN
 
 # Namespaces whose access rules are not ours: Django's admin has its own (staff only).
 EXCLUDED_NAMESPACES = {"admin"}
 
 ANON = "anonymous"
-PERSONAS = [
-    ANON,
-    "county_officer",
-    "township_officer",
-    "township_staff",
-    "other_township_officer",
-    "director",
-    "other_director",
-    "leader",
-    "volunteer",
-    "social_worker",
-]
+PERSONAS = [ANON, *SIGNED_IN]
 
 LOGIN = 302  # pages send anonymous users to the login page
 API_ANON = 401
 
 
-def row(
-    anonymous,
-    county,
-    township,
-    township_staff,
-    other_township,
-    director,
-    other_director,
-    leader,
-    volunteer,
-    social_worker,
-):
-    return dict(
-        zip(
-            PERSONAS,
-            [
-                anonymous,
-                county,
-                township,
-                township_staff,
-                other_township,
-                director,
-                other_director,
-                leader,
-                volunteer,
-                social_worker,
-            ],
-            strict=True,
-        )
-    )
+def row(*expected):
+    """The expected status of each persona, in PERSONAS' order: anonymous, county, township,
+    township staff, other township, director, other director, leader, volunteer, social
+    worker."""
+    return dict(zip(PERSONAS, expected, strict=True))
 
 
 EVERYONE_200 = row(LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200)
@@ -603,10 +568,8 @@ def ctx(everyone, world):
         ),
         "report_a1": concern_services.receive(
             {
+                **CONCERN,
                 "area": world["a1"],
-                "place": "村口",
-                "situation": "abandoned",
-                "description": "孩子独自在家多日无人照看。",
                 "urgency": "normal",
             },
             source="public",

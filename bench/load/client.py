@@ -215,21 +215,10 @@ class VirtualUser:
     async def login(self) -> None:
         """Sign in through the login form, as a browser does (CSRF cookie and token)."""
         page = await self.session.request("GET", "/accounts/login/")
-        token = CSRF_INPUT.search(page.body)
-        if page.status != 200 or token is None:
-            raise Unexpected(f"{self.username}: login page answered {page.status}")
-        answer = await self.session.request(
-            "POST",
-            "/accounts/login/",
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "username": self.username,
-                "password": PASSWORD,
-            },
-        )
-        if answer.status != 302 or "sessionid" not in self.session.cookies:
-            detail = form_errors(answer.body) if answer.status == 200 else answer.status
-            raise Unexpected(f"{self.username}: login failed ({detail})")
+        fields = {"username": self.username, "password": PASSWORD}
+        await self.submit(page, "/accounts/login/", fields, "login")
+        if "sessionid" not in self.session.cookies:
+            raise Unexpected(f"{self.username}: login failed (no session)")
         await self.second_factor()
 
     async def second_factor(self) -> None:
@@ -240,21 +229,22 @@ class VirtualUser:
         page = await self.session.request("GET", "/accounts/two-factor/code/")
         if page.status == 302:  # no second factor for this account
             return
+        code = f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
+        fields = {"otp_token": code, "next": "/"}
+        await self.submit(page, "/accounts/two-factor/code/", fields, "code")
+
+    async def submit(self, page, path: str, fields: dict, step: str) -> None:
+        """Post a form of `page` (read with its CSRF token) to `path`; anything but the
+        redirect of a form taken is Unexpected."""
         token = CSRF_INPUT.search(page.body)
         if page.status != 200 or token is None:
-            raise Unexpected(f"{self.username}: code page answered {page.status}")
+            raise Unexpected(f"{self.username}: {step} page answered {page.status}")
         answer = await self.session.request(
-            "POST",
-            "/accounts/two-factor/code/",
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "otp_token": f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}",
-                "next": "/",
-            },
+            "POST", path, {"csrfmiddlewaretoken": token.group(1).decode(), **fields}
         )
         if answer.status != 302:
             detail = form_errors(answer.body) if answer.status == 200 else answer.status
-            raise Unexpected(f"{self.username}: code step failed ({detail})")
+            raise Unexpected(f"{self.username}: {step} failed ({detail})")
 
     async def act(self, think) -> None:
         raise NotImplementedError

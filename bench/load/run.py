@@ -32,17 +32,17 @@ import time
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 import client  # noqa: E402
 import cpu  # noqa: E402
+from common import add_pg_url, database_url, drop_database, recreate_database, run_manage  # noqa: E402
 
 PAGE_P95_TARGET_MS = 300.0
-DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shouhu"
 TRIVIAL = "trivial view /healthz"
 DASHBOARD = "township dashboard"
 COMPLIANCE = "township compliance (no dashboard yet)"
@@ -50,12 +50,7 @@ COMPLIANCE = "township compliance (no dashboard yet)"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("PG_URL", DEFAULT_PG_URL),
-        help="PostgreSQL server (its database name is ignored: see --database); "
-        f"default $PG_URL or {DEFAULT_PG_URL}",
-    )
+    add_pg_url(parser, "its database name is ignored: see --database")
     parser.add_argument(
         "--database",
         default="shouhu_load",
@@ -96,41 +91,6 @@ def parse_args():
     if not 0 <= args.supervisors <= args.users or args.duration <= 0 or args.workers < 1:
         parser.error("need 0 <= --supervisors <= --users, --duration > 0, --workers >= 1")
     return args
-
-
-def database_url(server_url: str, database: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
-
-
-def recreate_database(server_url: str, database: str) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url(server_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database}"')
-
-
-def drop_database(server_url: str, database: str) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url(server_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def run_manage(env: dict, *args: str) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
-    return time.perf_counter() - start
 
 
 def pick_accounts(db_url: str, directors: int, supervisors: int, rng: random.Random):
@@ -503,12 +463,12 @@ def main() -> int:
         if not args.reuse_db:
             recreate_database(args.pg_url, args.database)
             created = True
-            migrate_s = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
-            seed_s = run_manage(env, "seed_demo", "--scale", "county")
+            migrate_s, _ = run_manage(env, "migrate", "--noinput", "--verbosity", "0")
+            seed_s, _ = run_manage(env, "seed_demo", "--scale", "county")
             stats = ""
             if (ROOT / "stats" / "management" / "commands" / "refresh_stats.py").exists():
                 # The dashboards' village rows, as the daily cron job counts them.
-                stats = f", refresh_stats {run_manage(env, 'refresh_stats'):.1f} s"
+                stats = f", refresh_stats {run_manage(env, 'refresh_stats')[0]:.1f} s"
             with psycopg.connect(db_url, autocommit=True) as conn:
                 start = time.perf_counter()
                 conn.execute("VACUUM ANALYZE")
@@ -520,7 +480,7 @@ def main() -> int:
         else:
             run_manage(env, "migrate", "--noinput", "--verbosity", "0")
             print("  reusing the database as an earlier run left it (migrated, not seeded again)")
-        static_s = run_manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        static_s, _ = run_manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         port = args.port or free_port()
         process, command = start_gunicorn(
             env, port, args.workers, args.threads, tmpdir / "gunicorn.log"

@@ -60,20 +60,16 @@ def test_a_correction_needs_the_version_and_keeps_history(api, director, world):
     assert api.delete(url).status_code == 405
 
 
+def activity(world):
+    """An activity of today at village A1's children's home, as the API takes it."""
+    return {"home": world["home_a1"].pk, "held_on": dt.date.today().isoformat(), "theme": "arts"}
+
+
 def test_activities_and_the_worklist(api, director, world):
     child = make_child(world["a1"])
     api.force_authenticate(director)
-    response = api.post(
-        "/api/v1/activities/",
-        {
-            "home": world["home_a1"].pk,
-            "held_on": dt.date.today().isoformat(),
-            "theme": "arts",
-            "children": [child.pk],
-            "adults": 1,
-        },
-        format="json",
-    )
+    made = {**activity(world), "children": [child.pk], "adults": 1}
+    response = api.post("/api/v1/activities/", made, format="json")
     assert response.status_code == 201, response.json()
     assert Activity.objects.get().children.get() == child
     bad = api.post(
@@ -113,16 +109,7 @@ def test_api_lists_run_a_bounded_number_of_queries(
 def test_bad_input_to_the_care_api_is_400_not_500(api, director, world, other_director):
     other = make_child(world["b1"], "外村")
     api.force_authenticate(director)
-    huge = api.post(
-        "/api/v1/activities/",
-        {
-            "home": world["home_a1"].pk,
-            "held_on": dt.date.today().isoformat(),
-            "theme": "arts",
-            "children": [10**30],
-        },
-        format="json",
-    )
+    huge = api.post("/api/v1/activities/", {**activity(world), "children": [10**30]}, format="json")
     assert huge.status_code == 400
     # another village's child in a filter is "not a valid choice", like a missing one
     assert api.get("/api/v1/visits/", {"child": other.pk}).status_code == 400

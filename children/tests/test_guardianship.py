@@ -7,15 +7,12 @@ facto unsupported. A disabled parent's category and grade decide whether the dis
 severe (重残): grade 1–2, or grade 3–4 intellectual or mental."""
 
 import datetime as dt
-import io
 from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from children import services
@@ -24,6 +21,7 @@ from children.forms import ParentForm
 from children.models import Child, ImportJob, Parent
 from children.policy import Facts, ParentFacts, classify, render_reason, severely_disabled
 from children.tabular import COLUMNS
+from children.tests.test_import import upload, workbook
 from tests.personas import A1, make_child
 
 TODAY = dt.date(2026, 11, 28)
@@ -265,10 +263,7 @@ def test_the_api_takes_and_returns_the_parents_disability(director, world):
 
 
 def test_the_import_reads_the_parents_disability_columns(client, director, world):
-    def upload(mother_grade):
-        book = Workbook()
-        sheet = book.active
-        sheet.append([str(c.label) for c in COLUMNS])
+    def upload_mother(grade):
         row = {
             "village_code": A1,
             "name": "王小虎",
@@ -277,26 +272,19 @@ def test_the_import_reads_the_parents_disability_columns(client, director, world
             "father.status": "死亡",
             "mother.status": "残疾",
             "mother.disability_category": "智力",
-            "mother.disability_grade": mother_grade,
+            "mother.disability_grade": grade,
         }
-        sheet.append([row.get(c.key) for c in COLUMNS])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = client.post(
-            reverse("children:import"),
-            {"file": SimpleUploadedFile("roster.xlsx", buffer.getvalue())},
-        )
-        return ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+        return upload(client, workbook(row))
 
     client.force_login(director)
     with translation.override("zh-hans"):
         assert "母亲残疾等级" in [str(c.label) for c in COLUMNS]
-    missing = upload(None)
+    missing = upload_mother(None)
     assert missing.state == ImportJob.State.INVALID
     assert "请填写残疾等级（一至四级，见残疾人证）。" in [
         e["message"] for e in missing.report["errors"]
     ]
-    job = upload(3)
+    job = upload_mother(3)
     assert job.state == ImportJob.State.VALID, job.report
     client.post(reverse("children:import_save", args=[job.pk]))
     child = Child.objects.get()

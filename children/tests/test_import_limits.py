@@ -31,7 +31,7 @@ from openpyxl import Workbook, load_workbook
 from children import imports
 from children.models import Child, ImportJob
 from children.tabular import COLUMN_BY_KEY, COLUMNS
-from children.tests.test_import import good_row, workbook
+from children.tests.test_import import good_row, upload, workbook
 from core.models import AuditEntry
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
 
@@ -520,14 +520,6 @@ def test_a_sheet_wider_than_the_template_is_read_only_as_far_as_its_header():
 
 
 # -- cells and the report ------------------------------------------------------------------
-
-
-def upload(client, content: bytes) -> ImportJob:
-    response = client.post(
-        reverse("children:import"), {"file": SimpleUploadedFile("roster.xlsx", content)}
-    )
-    assert response.status_code == 302, response.context["form"].errors
-    return ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
 
 
 def test_a_cell_longer_than_its_column_allows_is_refused_naming_row_and_column(

@@ -4,19 +4,17 @@ refusal is tested on the service directly, then the same message is looked for t
 page's form, the API and the Excel import."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from children import services
 from children.models import Child, ImportJob
-from children.tabular import COLUMNS
+from children.tests.test_import import upload, workbook
+from children.tests.test_registry_pages import fewest_fields
 from core import idnumber
 from tests.personas import A1, make_child
 
@@ -76,21 +74,12 @@ def service_message(actor, world, overrides, number, field):
 
 
 def form_messages(client, world, overrides, number, field):
-    data = {
-        "area": world["a1"].pk,
-        "name": "王小虎",
-        "sex": overrides.get("sex", "M"),
-        "ethnicity": "汉族",
-        "birth_date": overrides.get("birth_date", BORN).isoformat(),
-        "id_number": number,
-        "hukou_registered": "on",
-        "hukou_type": "rural",
-        "health": "healthy",
-        "father-status": "migrant",
-        "father-work_province": "浙江",
-        "mother-status": "migrant",
-        "mother-work_province": "江苏",
-    }
+    data = fewest_fields(
+        world,
+        sex=overrides.get("sex", "M"),
+        birth_date=overrides.get("birth_date", BORN).isoformat(),
+        id_number=number,
+    )
     response = client.post(reverse("children:new"), data)
     assert response.status_code == 200
     return [str(m) for m in response.context["form"].errors.get(field, [])]
@@ -114,9 +103,6 @@ def api_messages(user, world, overrides, number, field):
 
 
 def import_messages(client, overrides, number):
-    book = Workbook()
-    sheet = book.active
-    sheet.append([str(c.label) for c in COLUMNS])
     row = {
         "village_code": A1,
         "name": "王小虎",
@@ -128,14 +114,7 @@ def import_messages(client, overrides, number):
         "mother.status": "migrant",
         "mother.work_province": "江苏",
     }
-    sheet.append([row.get(c.key) for c in COLUMNS])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = client.post(
-        reverse("children:import"),
-        {"file": SimpleUploadedFile("roster.xlsx", buffer.getvalue())},
-    )
-    job = ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    job = upload(client, workbook(row))
     assert job.state == ImportJob.State.INVALID
     return [e["message"] for e in job.report["errors"]]
 

@@ -6,19 +6,11 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from concerns.models import ConcernReport
-from tests.personas import make_child
+from tests.personas import CONCERN, REPORTER, make_child
 
 pytestmark = pytest.mark.django_db
 
-REPORT = {
-    "place": "村口",
-    "situation": "abandoned",
-    "description": "孩子独自在家多日无人照看。",
-    "urgency": "immediate",
-    "reporter_name": "李大姐",
-    "reporter_phone": "13811112222",
-    "reporter_role": "neighbour",
-}
+REPORT = {**CONCERN, **REPORTER}
 
 
 @pytest.fixture(autouse=True)

@@ -10,15 +10,11 @@ from django.utils import timezone
 from concerns import services
 from notifications.models import NotificationPreference
 from notifications.notify import send_digests
+from tests.personas import CONCERN
 
 pytestmark = pytest.mark.django_db
 
-REPORT = {
-    "place": "村口",
-    "situation": "abandoned",
-    "description": "孩子独自在家多日无人照看。",
-    "urgency": "immediate",
-}
+REPORT = CONCERN
 
 
 def test_a_report_is_mailed_at_once_and_in_the_digest(world, director, township_officer):

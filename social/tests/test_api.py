@@ -24,38 +24,16 @@ def test_pairing_and_services_through_the_api(
     child = make_child(world["a1"], "王小明")
     other = make_child(world["b1"], "张小红")
     api.force_authenticate(director)
-    made = api.post(
-        "/api/v1/pairings/",
-        {
-            "child": child.pk,
-            "helper": volunteer.pk,
-            "purpose": "tutoring",
-            "started_on": "2026-01-05",
-        },
-        format="json",
-    )
+
+    def pair(whom, started_on):
+        body = {"child": whom.pk, "helper": volunteer.pk, "purpose": "tutoring"}
+        return api.post("/api/v1/pairings/", {**body, "started_on": started_on}, format="json")
+
+    made = pair(child, "2026-01-05")
     assert made.status_code == 201, made.json()
-    again = api.post(
-        "/api/v1/pairings/",
-        {
-            "child": child.pk,
-            "helper": volunteer.pk,
-            "purpose": "tutoring",
-            "started_on": "2026-02-01",
-        },
-        format="json",
-    )
+    again = pair(child, "2026-02-01")
     assert again.status_code == 400 and "helper" in again.json()
-    outside = api.post(
-        "/api/v1/pairings/",
-        {
-            "child": other.pk,
-            "helper": volunteer.pk,
-            "purpose": "tutoring",
-            "started_on": "2026-01-05",
-        },
-        format="json",
-    )
+    outside = pair(other, "2026-01-05")
     assert outside.status_code == 400 and "child" in outside.json()
 
     api.force_authenticate(volunteer)

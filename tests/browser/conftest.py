@@ -194,6 +194,16 @@ def one_time_code(user) -> str:
         time.sleep(1)
 
 
+def password_step(page, username, password=PASSWORD):
+    """The first step of a login: the username and password through the login form."""
+    page.goto("/accounts/login/")
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
 @pytest.fixture
 def login(expect):
     """login(page, username): sign in through the real login form, and through the code
@@ -206,12 +216,7 @@ def login(expect):
         user = User.objects.get(username=username)
         if user.requires_two_factor and not has_device(user):
             enrol_demo_accounts([user])
-        page.goto("/accounts/login/")
-        form = page.locator("main form")
-        form.locator("input[name=username]").fill(username)
-        form.locator("input[name=password]").fill(password)
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
+        password_step(page, username, password)
         if "/accounts/two-factor/code/" in page.url:
             form = page.locator("main form")
             form.locator("input[name=otp_token]").fill(one_time_code(user))

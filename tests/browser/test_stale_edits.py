@@ -25,6 +25,21 @@ def _both_open(new_page, login, url, first, second):
     return pages
 
 
+def _second_save_refused(pages, field, values, refusal, expect):
+    """The first page saves values[0] in `field` and lands on the list; the second, saving
+    values[1], is told to reload (in the element `refusal`). The second page."""
+    first, second = pages
+    listed = re.sub(r"\d+/edit/$", "", first.url)  # the edit page's list
+    first.locator(f"#id_{field}").fill(values[0])
+    first.get_by_test_id("save").click()
+    expect(first).to_have_url(re.compile(re.escape(listed) + "$"))
+
+    second.locator(f"#id_{field}").fill(values[1])
+    second.get_by_test_id("save").click()
+    expect(second.get_by_test_id(refusal)).to_contain_text(STALE)
+    return second
+
+
 def test_the_second_of_two_activity_corrections_is_refused_on_a_phone(
     new_page, login, shot, fits, expect, world, director, township_officer
 ):
@@ -35,14 +50,9 @@ def test_the_second_of_two_activity_corrections_is_refused_on_a_phone(
         [],
     )
     url = f"/care/activities/{activity.pk}/edit/"
-    first, second = _both_open(new_page, login, url, "director", "township_officer")
-    first.locator("#id_description").fill("讲安全知识")
-    first.get_by_test_id("save").click()
-    expect(first).to_have_url(re.compile(r"/care/activities/$"))
-
-    second.locator("#id_description").fill("做手工")
-    second.get_by_test_id("save").click()
-    expect(second.get_by_test_id("activity-form")).to_contain_text(STALE)
+    pages = _both_open(new_page, login, url, "director", "township_officer")
+    values = ("讲安全知识", "做手工")
+    second = _second_save_refused(pages, "description", values, "activity-form", expect)
     fits(second, WIDTH)
     shot(second, "activity-refused")
     activity.refresh_from_db()
@@ -54,14 +64,9 @@ def test_the_second_of_two_organisation_changes_is_refused_on_a_phone(
 ):
     organisation = add_organisation(county_officer, world["county"], {"name": "阳光社工站"})
     url = f"/social/organisations/{organisation.pk}/edit/"
-    first, second = _both_open(new_page, login, url, "county_officer", "township_officer")
-    first.locator("#id_contact_name").fill("李社工")
-    first.get_by_test_id("save").click()
-    expect(first).to_have_url(re.compile(r"/social/organisations/$"))
-
-    second.locator("#id_contact_name").fill("王社工")
-    second.get_by_test_id("save").click()
-    expect(second.get_by_test_id("form-error")).to_contain_text(STALE)
+    pages = _both_open(new_page, login, url, "county_officer", "township_officer")
+    values = ("李社工", "王社工")
+    second = _second_save_refused(pages, "contact_name", values, "form-error", expect)
     fits(second, WIDTH)
     shot(second, "organisation-refused")
     organisation.refresh_from_db()

@@ -6,19 +6,11 @@ import base64
 import pytest
 from django_otp.oath import TOTP
 
+from .conftest import password_step
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-test-123"
 PHONE_WIDTH = 360
-
-
-def password_step(page, username):
-    page.goto("/accounts/login/")
-    form = page.locator("main form")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
 
 
 def code_for(secret: str, ahead: int = 0) -> str:

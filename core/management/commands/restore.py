@@ -2,31 +2,29 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core import auditchain, backup
+from core.management.base import BackupCommand
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = (
         "Restore the database from a file written by `manage.py backup` (SQLite: the online "
         "backup API; PostgreSQL: pg_restore --clean --if-exists --no-owner, in one "
         "transaction). Stop the service first. A database that holds accounts is only "
         "replaced with --force. Afterwards the audit chain is verified."
     )
+    file_help = "a backup written by manage.py backup"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="a backup written by manage.py backup")
-        parser.add_argument("--database", default="default", help="database alias")
+        super().add_arguments(parser)
         parser.add_argument(
             "--force", action="store_true", help="replace a database that holds data"
         )
 
-    def handle(self, *args, file, database="default", force=False, **options):
-        try:
-            backup.restore(Path(file), database, force=force)
-        except backup.BackupError as exc:
-            raise CommandError(str(exc)) from exc
+    def run(self, file, database, force=False, **options):
+        backup.restore(Path(file), database, force=force)
         checked, _head, broken = auditchain.verify(using=database)
         backup.audit(
             database,
