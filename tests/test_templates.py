@@ -1,0 +1,68 @@
+"""Every template of the repository compiles, keeps its lines within 120 characters (issue
+14: djLint formats them, a few long lines it cannot break are broken by hand) and has no
+inline script or style, which the Content Security Policy would block in the browser."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template.loader import get_template
+
+ROOT = Path(__file__).resolve().parent.parent
+IGNORED = {".venv", ".git", "var", "node_modules", "test-artifacts", "build", "staticfiles"}
+MAX_LINE = 120
+# TEMPORARY: base.html's <nav> is being rewritten on another branch; it is formatted (and
+# checked here) once that branch is merged. Keep in step with [tool.djlint] extend_exclude.
+NOT_YET_FORMATTED = {"core/templates/base.html"}
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
+
+
+def _templates() -> list[Path]:
+    """Every HTML template below a `templates` folder of the repository."""
+    found = []
+    for path in sorted(ROOT.glob("**/templates/**/*.html")):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in IGNORED or parts[0].startswith("."):
+            continue
+        found.append(path)
+    return found
+
+
+def _name(path: Path) -> str:
+    """The name Django's loaders find the template by (the path below `templates/`)."""
+    parts = path.relative_to(ROOT).parts
+    return "/".join(parts[parts.index("templates") + 1 :])
+
+
+def test_templates_are_found():
+    assert len(_templates()) > 100
+
+
+def test_no_template_line_over_120_characters():
+    offenders = []
+    for path in _templates():
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in NOT_YET_FORMATTED:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if len(line) > MAX_LINE:
+                offenders.append(f"{relative}:{number} ({len(line)})")
+    assert not offenders, "lines over 120 characters:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("path", _templates(), ids=_name)
+def test_template_compiles(path):
+    get_template(_name(path))
+
+
+def test_no_inline_script_or_style():
+    offenders = []
+    for path in _templates():
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, INLINE_STYLE):
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(ROOT).as_posix()}:{line}: {match.group(0)}")
+    assert not offenders, "inline script or style (the CSP blocks it):\n" + "\n".join(offenders)
