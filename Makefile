@@ -54,9 +54,12 @@ test-browser: $(VENV)/.browser
 test-fuzz: install
 	$(BIN)/python -m pytest -m fuzz -p no:cacheprovider tests/fuzz
 
+## ruff for Python; djLint checks the templates' format and lints them (pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --check .
+	$(BIN)/djlint --lint .
 
 check: install
 	@mkdir -p var

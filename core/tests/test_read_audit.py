@@ -198,7 +198,7 @@ def test_the_default_limit_lets_an_officer_page_a_roster_of_5000_once(settings):
 def reader_rows(html: str) -> dict[str, bool]:
     """username → flagged, from the readers' section of the audit page."""
     section = html.split('data-testid="heavy-readers"')[1].split("</section>")[0]
-    rows = re.findall(r"<tr( data-testid=\"flagged-reader\")?><td[^>]*>([^<]+)</td>", section)
+    rows = re.findall(r"<tr( data-testid=\"flagged-reader\")?>\s*<td[^>]*>([^<]+)</td>", section)
     return {name: bool(flag) for flag, name in rows}
 
 

@@ -45,7 +45,7 @@ def row_ids(html):
 
 def focused(html):
     """The child whose row is marked as the next to check (its button has autofocus)."""
-    found = re.findall(r'<tr id="child-(\d+)" data-testid="walk-row" class="next"', html)
+    found = re.findall(r'<tr id="child-(\d+)"\s+data-testid="walk-row" class="next"', html)
     return [int(pk) for pk in found]
 
 
