@@ -378,7 +378,9 @@ def update_helper_profile(actor, profile: HelperProfile, data: dict) -> HelperPr
     `areas` is given, the areas they serve; audited with the names of the fields changed.
     Returns the profile as saved."""
     stored = (
-        HelperProfile.objects.select_for_update().select_related("user__area").get(pk=profile.pk)
+        HelperProfile.objects.select_for_update(of=("self",))
+        .select_related("user__area")
+        .get(pk=profile.pk)
     )
     before = _profile_snapshot(stored)
     for name in HELPER_PROFILE_FIELDS:
