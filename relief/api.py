@@ -2,36 +2,19 @@
 scoping, rules (relief.services) and audit as the pages. A change (PATCH) carries the
 `version` it is based on: a stale one is refused with 409. There is no delete."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from areas.services import county_of
-from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
-from core.forms import MonthField
 from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
 from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
 from .models import AssistanceContact, Programme, ReliefMeasure
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
-class Month(serializers.Field):
-    """A month as "YYYY-MM" (a full date is accepted and taken as its month)."""
-
-    def to_representation(self, value):
-        return value.strftime("%Y-%m") if value else None
-
-    def to_internal_value(self, data):
-        try:
-            return MonthField(required=False).clean(data)
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+from .serializers import ContactSerializer, MeasureSerializer, ProgrammeSerializer
 
 
 class WriteViewSet(
@@ -83,17 +66,6 @@ class ChildRecordViewSet(WriteViewSet):
 # -- programmes --------------------------------------------------------------------------
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = Programme
-        fields = ["id", "county", *services.PROGRAMME_FIELDS, "version"]
-        read_only_fields = ["id", "county", "version"]
-        validators = []  # the code's uniqueness in the county is the service's to check
-
-
 class ProgrammeViewSet(WriteViewSet):
     """The relief programmes of the caller's county (everyone in it reads; county officers
     add and change them)."""
@@ -138,41 +110,6 @@ class ProgrammeViewSet(WriteViewSet):
 # -- relief measures ---------------------------------------------------------------------
 
 
-class MeasureSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
-    programme_name = serializers.CharField(source="programme.name", read_only=True)
-    payment = serializers.ChoiceField(
-        choices=ReliefMeasure._meta.get_field("payment").choices, required=False
-    )
-    start_month = Month()
-    end_month = Month(required=False, allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = ReliefMeasure
-        fields = [
-            "id",
-            "child",
-            *services.MEASURE_FIELDS,
-            "programme_name",
-            "created_by",
-            "created_at",
-            "version",
-        ]
-        read_only_fields = ["id", "created_by", "created_at", "version"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
-            self.fields["programme"].queryset = Programme.objects.visible_to(
-                request.user
-            ).select_related("county")
-
-
 class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
     """Relief measures of the children in the caller's jurisdiction. A change keeps the
     version before it (the measure's history)."""
@@ -191,23 +128,6 @@ class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
 
 
 # -- assistance contacts -----------------------------------------------------------------
-
-
-class ContactSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    current = serializers.BooleanField(source="is_current", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = AssistanceContact
-        fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
-        read_only_fields = ["id", "current", "version"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
 
 
 class ContactViewSet(AuditedListMixin, ChildRecordViewSet):
