@@ -4,31 +4,29 @@ worklist."""
 from rest_framework import serializers
 
 from children.models import Child
+from core.api import LimitedChoicesMixin, VersionField
 
 from . import services
 from .models import Activity, Visit
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
     child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
     visitor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = Visit
         fields = ["id", "child", "visitor", *services.VISIT_FIELDS, "version"]
         read_only_fields = ["id", "visitor", "version"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
 
 
 class ActivitySerializer(serializers.ModelSerializer):
     home = serializers.PrimaryKeyRelatedField(read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     helper_accounts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 

@@ -13,7 +13,7 @@ from rest_framework.throttling import BaseThrottle
 from areas.codes import Level
 from areas.models import Area
 from children.models import Child
-from core.api import ScopedViewSetMixin, service_response
+from core.api import ScopedViewSetMixin, ServiceWriteMixin, service_response
 from core.exceptions import Invalid, ServiceError
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
@@ -26,7 +26,11 @@ REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
 
 
 class ReportViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Reports of concern of the caller's jurisdiction (a helper: those they filed)."""
 
@@ -41,14 +45,8 @@ class ReportViewSet(
         return super().get_queryset().select_related("area").order_by("state", "deadline")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.receive(
-                serializer.validated_data, actor=request.user, source=Source.STAFF
-            ),
-            lambda r: ReportSerializer(r, context=self.get_serializer_context()).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.receive(data, actor=request.user, source=Source.STAFF)
         )
 
     @extend_schema(

@@ -3,11 +3,11 @@ scoping, rules (relief.services) and audit as the pages. A change (PATCH) carrie
 `version` it is based on: a stale one is refused with 409. There is no delete."""
 
 from django.utils.translation import gettext as _
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from areas.services import county_of
-from core.api import ScopedViewSetMixin, service_response
+from core.api import ScopedViewSetMixin, ServiceWriteMixin
 from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
@@ -18,6 +18,7 @@ from .serializers import ContactSerializer, MeasureSerializer, ProgrammeSerializ
 
 
 class WriteViewSet(
+    ServiceWriteMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -38,29 +39,10 @@ class ChildRecordViewSet(WriteViewSet):
     change = None
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return service_response(
-            lambda: self.add(request.user, child, data),
-            lambda record: self.get_serializer(record).data,
-            status.HTTP_201_CREATED,
-        )
+        return self.create_through(lambda data: self.add(request.user, data.pop("child"), data))
 
     def update(self, request, *args, **kwargs):
-        record = self.get_object()
-        serializer = self.get_serializer(record, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: self.change(
-                request.user,
-                record,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda changed: self.get_serializer(changed).data,
-        )
+        return self.update_through(self.get_object(), self.change)
 
 
 # -- programmes --------------------------------------------------------------------------
@@ -81,30 +63,15 @@ class ProgrammeViewSet(WriteViewSet):
         prefix = jurisdiction_prefix(request.user)
         if not can_manage(request.user) or prefix is None or len(prefix) != 6:
             raise PermissionDenied(_("Only county officers keep the county's catalogue."))
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        county = county_of(prefix)
-        return service_response(
-            lambda: services.create_programme(request.user, county, serializer.validated_data),
-            lambda p: self.get_serializer(p).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.create_programme(request.user, county_of(prefix), data)
         )
 
     def update(self, request, *args, **kwargs):
         programme = self.get_object()
         if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
             raise PermissionDenied(_("Only county officers keep the county's catalogue."))
-        serializer = self.get_serializer(programme, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.update_programme(
-                request.user,
-                programme,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda p: self.get_serializer(p).data,
-        )
+        return self.update_through(programme, services.update_programme)
 
 
 # -- relief measures ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from children.models import Child
+from core.api import LimitedChoicesMixin, VersionField
 from core.forms import MonthField
 
 from . import services
@@ -28,7 +29,7 @@ class Month(serializers.Field):
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     county = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = Programme
@@ -37,7 +38,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         validators = []  # the code's uniqueness in the county is the service's to check
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
     child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
     programme_name = serializers.CharField(source="programme.name", read_only=True)
@@ -47,7 +48,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     start_month = Month()
     end_month = Month(required=False, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = ReliefMeasure
@@ -62,28 +63,22 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_by", "created_at", "version"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
-            self.fields["programme"].queryset = Programme.objects.visible_to(
-                request.user
-            ).select_related("county")
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
+        self.fields["programme"].queryset = Programme.objects.visible_to(user).select_related(
+            "county"
+        )
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
     child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
     current = serializers.BooleanField(source="is_current", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = AssistanceContact
         fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
         read_only_fields = ["id", "current", "version"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)

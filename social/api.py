@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from areas.services import county_of_user
-from core.api import ScopedViewSetMixin, service_response
+from core.api import ScopedViewSetMixin, ServiceWriteMixin, service_response
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.scoping import can_manage
@@ -30,6 +30,7 @@ from .serializers import (
 
 
 class OrganisationViewSet(
+    ServiceWriteMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -53,30 +54,16 @@ class OrganisationViewSet(
 
     def create(self, request, *args, **kwargs):
         county = self._county()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.add_organisation(request.user, county, serializer.validated_data),
-            lambda organisation: self.get_serializer(organisation).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.add_organisation(request.user, county, data)
         )
 
     def update(self, request, *args, **kwargs):
         organisation = self.get_object()
         if not Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("Township and county officers keep the register."))
-        serializer = self.get_serializer(
-            organisation, data=request.data, partial=kwargs.get("partial", False)
-        )
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.update_organisation(
-                request.user,
-                organisation,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda saved: self.get_serializer(saved).data,
+        return self.update_through(
+            organisation, services.update_organisation, partial=kwargs.get("partial", False)
         )
 
 
@@ -104,7 +91,11 @@ class HelperViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PairingViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Pairings of helpers with the children of the caller's jurisdiction (a helper: their
     own). POST pairs; POST …/end/ with `ended_on` (default today) ends one."""
@@ -118,14 +109,8 @@ class PairingViewSet(
         return super().get_queryset().select_related("child__area", "helper")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return service_response(
-            lambda: services.pair(request.user, child, data),
-            lambda p: self.get_serializer(p).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.pair(request.user, data.pop("child"), data)
         )
 
     @extend_schema(
@@ -153,7 +138,11 @@ class PairingViewSet(
 
 
 class ServiceRecordViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Services helpers gave the children of the caller's jurisdiction (a helper: those of
     their paired children). Counselling notes only for social workers, township supervisors
@@ -171,15 +160,11 @@ class ServiceRecordViewSet(
 
     @extend_schema(responses={201: ServiceRecordSerializer, 403: ERROR})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child, helper = data.pop("child"), data.pop("helper", None)
-        return service_response(
-            lambda: services.record_service(request.user, child, data, helper),
-            lambda r: self.get_serializer(r).data,
-            status.HTTP_201_CREATED,
-        )
+        def record(data):
+            child, helper = data.pop("child"), data.pop("helper", None)
+            return services.record_service(request.user, child, data, helper)
+
+        return self.create_through(record)
 
 
 def register(router):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from areas.models import Area
 from children.models import Child
+from core.api import LimitedChoicesMixin, VersionField
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 
@@ -20,7 +21,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
     areas = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Area.objects.all(), required=False
     )
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = Organisation
@@ -65,7 +66,7 @@ class HelperSerializer(serializers.ModelSerializer):
         ]
 
 
-class PairingSerializer(serializers.ModelSerializer):
+class PairingSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
     child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
     helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
     current = serializers.BooleanField(source="is_current", read_only=True)
@@ -85,15 +86,12 @@ class PairingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "current", "created_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
-            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
+        self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
 
 
-class ServiceRecordSerializer(serializers.ModelSerializer):
+class ServiceRecordSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
     child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
     helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
 
@@ -111,17 +109,11 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "pairing", "relief_measure", "created_at"]
         extra_kwargs = {"minutes": {"min_value": 1}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            user = request.user
-            children = (
-                services.paired_children(user)
-                if is_helper(user)
-                else Child.objects.visible_to(user)
-            )
-            self.fields["child"].queryset = children
-            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
-            if not notes_visible_to(user):
-                self.fields.pop("notes")
+    def limit_choices(self, user):
+        children = (
+            services.paired_children(user) if is_helper(user) else Child.objects.visible_to(user)
+        )
+        self.fields["child"].queryset = children
+        self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
+        if not notes_visible_to(user):
+            self.fields.pop("notes")
