@@ -22,8 +22,6 @@ from . import public, services
 from .models import ConcernReport, Referral, Source, State
 from .serializers import AdvanceInput, LinkInput, PublicReportSerializer, ReportSerializer
 
-REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
-
 
 class ReportViewSet(
     AuditedListMixin,

@@ -9,8 +9,20 @@ from areas.models import Area
 from core.filters import MAX_ID
 
 from .models import ConcernReport, Referral, State, sees_reporter
+from .services import CONCERN_FIELDS, REPORT_FIELDS, REPORTER_FIELDS
 
-REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
+# How the report was handled: the API shows it, only the services change it.
+HANDLING_FIELDS = [
+    "source",
+    "received_at",
+    "deadline",
+    "state",
+    "first_action_at",
+    "closed_at",
+    "outcome",
+    "referral",
+    "escalated_at",
+]
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -22,39 +34,12 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "reference",
-            "area",
-            "place",
-            "situation",
-            "description",
-            "urgency",
-            "child_name",
-            "child_age",
+            *CONCERN_FIELDS,
             "child",
             *REPORTER_FIELDS,
-            "source",
-            "received_at",
-            "deadline",
-            "state",
-            "first_action_at",
-            "closed_at",
-            "outcome",
-            "referral",
-            "escalated_at",
+            *HANDLING_FIELDS,
         ]
-        read_only_fields = [
-            "id",
-            "reference",
-            "child",
-            "source",
-            "received_at",
-            "deadline",
-            "state",
-            "first_action_at",
-            "closed_at",
-            "outcome",
-            "referral",
-            "escalated_at",
-        ]
+        read_only_fields = ["id", "reference", "child", *HANDLING_FIELDS]
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,16 +78,5 @@ class PublicReportSerializer(ReportSerializer):
     )
 
     class Meta(ReportSerializer.Meta):
-        fields = [
-            "reference",
-            "area",
-            "place",
-            "situation",
-            "description",
-            "urgency",
-            "child_name",
-            "child_age",
-            *REPORTER_FIELDS,
-            "website",
-        ]
+        fields = ["reference", *REPORT_FIELDS, "website"]
         read_only_fields = ["reference"]
