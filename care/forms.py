@@ -10,7 +10,7 @@ from people.models import User
 from people.roles import Role
 
 from .models import Activity, Assessment, Visit
-from .services import VISIT_FIELDS
+from .services import ACTIVITY_ENTRY_FIELDS, VISIT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,16 +81,7 @@ class ActivityForm(VersionedForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "home",
-            "held_on",
-            "theme",
-            "description",
-            "children",
-            "helper_accounts",
-            "helpers",
-            "adults",
-        ]
+        fields = ACTIVITY_ENTRY_FIELDS
         widgets = {
             "held_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -32,18 +32,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = [
-            "id",
-            "home",
-            "held_on",
-            "theme",
-            "description",
-            "children",
-            "helper_accounts",
-            "helpers",
-            "adults",
-            "version",
-        ]
+        fields = ["id", *services.ACTIVITY_ENTRY_FIELDS, "version"]
 
 
 class ActivityWriteSerializer(serializers.Serializer):

@@ -61,14 +61,7 @@ class OrganisationForm(VersionedForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "registration_number",
-            "services",
-            "contact_name",
-            "contact_phone",
-            "active",
-        ]
+        fields = ORGANISATION_FIELDS
 
     def __init__(self, *args, county=None, **kwargs):
         super().__init__(*args, **kwargs)
