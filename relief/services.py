@@ -6,6 +6,7 @@ place each. Every change is audited."""
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -230,13 +231,8 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
         measure.pk,
         based_on,
     )
-    before, after = _apply(
-        stored,
-        data,
-        MEASURE_FIELDS,
-        lambda values: clean_measure(stored.child, values, before=stored),
-        measure_snapshot,
-    )
+    clean = partial(clean_measure, stored.child, before=stored)
+    before, after = _apply(stored, data, MEASURE_FIELDS, clean, measure_snapshot)
     if not field_changes(before, after):
         return stored
     changes = record_change(MeasureChange, actor, before, after, measure=stored)
@@ -399,13 +395,8 @@ def update_programme(actor, programme: Programme, data: dict, *, based_on) -> Pr
     if data.get("code", programme.code) != programme.code:
         raise Invalid({"code": _("A programme's code cannot be changed.")})
     stored = lock_current(Programme.objects.select_related("county"), programme.pk, based_on)
-    before, after = _apply(
-        stored,
-        data,
-        PROGRAMME_EDIT_FIELDS,
-        lambda values: clean_programme(stored.county, values, before=stored),
-        programme_snapshot,
-    )
+    clean = partial(clean_programme, stored.county, before=stored)
+    before, after = _apply(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot)
     changes = field_changes(before, after)
     if changes:
         stored.save()
