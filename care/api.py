@@ -141,12 +141,7 @@ class ActivityViewSet(
         form = ActivityForm(_form_data(values), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
-        activity = services.record_activity(
-            request.user,
-            form.activity_data(),
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-        )
+        activity = services.record_activity(request.user, *form.activity_parts())
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
@@ -215,12 +210,7 @@ def _activity_update(self, request, *args, **kwargs):
         return Response(_errors(form), status=400)
     return service_response(
         lambda: services.correct_activity(
-            request.user,
-            activity,
-            form.activity_data(),
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-            based_on=form.cleaned_data["based_on"],
+            request.user, activity, *form.activity_parts(), based_on=form.cleaned_data["based_on"]
         ),
         lambda _changes: ActivitySerializer(Activity.objects.get(pk=activity.pk)).data,
     )

@@ -120,10 +120,12 @@ class ActivityForm(VersionedForm):
             )
         return day
 
-    def activity_data(self) -> dict:
-        """The activity's own fields (the children and helpers who came are set apart)."""
-        return {
+    def activity_parts(self) -> tuple[dict, list, list]:
+        """The services' arguments: the activity's own fields, then the children and the
+        helpers who came."""
+        data = {
             k: v
             for k, v in self.cleaned_data.items()
             if k in self._meta.fields and k not in ("children", "helper_accounts")
         }
+        return data, self.cleaned_data["children"], self.cleaned_data["helper_accounts"]
