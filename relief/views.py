@@ -36,6 +36,19 @@ def _require_write(user):
         raise PermissionDenied
 
 
+def _changed(request, form, update, record, data_of) -> bool:
+    """Whether a posted form's change of `record` went through the service `update` (based
+    on the version the form was shown); it is then said on the next page."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and change_through(form, update, request.user, record, data_of())
+    ):
+        messages.success(request, _("Saved."))
+        return True
+    return False
+
+
 def _edits_catalogue(user) -> bool:
     """County officers keep their county's catalogue."""
     prefix = jurisdiction_prefix(user)
@@ -102,14 +115,7 @@ def programme_edit(request, pk):
     if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None, programme=programme)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(
-            form, services.update_programme, request.user, programme, form.programme_data()
-        )
-    ):
-        messages.success(request, _("Saved."))
+    if _changed(request, form, services.update_programme, programme, form.programme_data):
         return redirect("relief:catalogue")
     return render(request, "relief/programme_form.html", {"form": form, "programme": programme})
 
@@ -187,14 +193,7 @@ def measure_edit(request, pk):
     measure = _measure_or_404(request, pk)
     _require_write(request.user)
     form = MeasureForm(request.POST or None, child=measure.child, measure=measure)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(
-            form, services.update_measure, request.user, measure, form.measure_data()
-        )
-    ):
-        messages.success(request, _("Saved."))
+    if _changed(request, form, services.update_measure, measure, form.measure_data):
         return _back_to_child(measure.child)
     return render(
         request,
@@ -285,14 +284,7 @@ def contact_edit(request, pk):
     contact = _contact_or_404(request, pk)
     _require_write(request.user)
     form = ContactForm(request.POST or None, contact=contact)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(
-            form, services.update_contact, request.user, contact, form.contact_data()
-        )
-    ):
-        messages.success(request, _("Saved."))
+    if _changed(request, form, services.update_contact, contact, form.contact_data):
         return _back_to_child(contact.child)
     return render(
         request,
