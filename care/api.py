@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,23 +25,13 @@ from . import schedule, services
 from .filters import ActivityFilter, VisitFilter
 from .forms import ActivityForm, VisitForm
 from .models import Activity, Visit
-
-
-class VisitSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    visitor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = Visit
-        fields = ["id", "child", "visitor", *services.VISIT_FIELDS, "version"]
-        read_only_fields = ["id", "visitor", "version"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+from .serializers import (
+    ActivitySerializer,
+    ActivityWriteSerializer,
+    VisitSerializer,
+    WorklistItemSerializer,
+    WorklistSerializer,
+)
 
 
 def _form_data(values: dict) -> QueryDict:
@@ -121,48 +111,6 @@ class VisitViewSet(
         return Response(self.get_serializer(Visit.objects.get(pk=visit.pk)).data)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
-    home = serializers.PrimaryKeyRelatedField(read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-    children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    helper_accounts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-
-    class Meta:
-        model = Activity
-        fields = [
-            "id",
-            "home",
-            "held_on",
-            "theme",
-            "description",
-            "children",
-            "helper_accounts",
-            "helpers",
-            "adults",
-            "version",
-        ]
-
-
-class ActivityWriteSerializer(serializers.Serializer):
-    home = serializers.IntegerField(min_value=1, max_value=2**31)
-    held_on = serializers.DateField()
-    theme = serializers.CharField()
-    description = serializers.CharField(required=False, allow_blank=True)
-    children = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31), required=False
-    )
-    helper_accounts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31), required=False
-    )
-    helpers = serializers.CharField(required=False, allow_blank=True)
-    adults = serializers.IntegerField(required=False, min_value=0)
-    version = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="to correct one: the `version` the correction is based on",
-    )
-
-
 class ActivityViewSet(
     AuditedListMixin,
     ScopedViewSetMixin,
@@ -193,31 +141,8 @@ class ActivityViewSet(
         form = ActivityForm(_form_data(values), actor=request.user)
         if not form.is_valid():
             return Response(_errors(form), status=400)
-        activity = services.record_activity(
-            request.user,
-            form.activity_data(),
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-        )
+        activity = services.record_activity(request.user, *form.activity_parts())
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
-
-
-class WorklistItemSerializer(serializers.Serializer):
-    child = serializers.IntegerField(source="child.pk")
-    name = serializers.CharField(source="child.name")
-    care_level = serializers.CharField(source="level")
-    last_visit = serializers.DateField(allow_null=True)
-    due_on = serializers.DateField()
-    state = serializers.CharField()
-    days_overdue = serializers.IntegerField()
-
-
-class WorklistSerializer(serializers.Serializer):
-    today = serializers.DateField()
-    done_for_period = serializers.IntegerField(
-        help_text="children already visited this period (not listed)"
-    )
-    items = WorklistItemSerializer(many=True, help_text="overdue, due this week, later")
 
 
 class WorklistView(APIView):
@@ -285,12 +210,7 @@ def _activity_update(self, request, *args, **kwargs):
         return Response(_errors(form), status=400)
     return service_response(
         lambda: services.correct_activity(
-            request.user,
-            activity,
-            form.activity_data(),
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-            based_on=form.cleaned_data["based_on"],
+            request.user, activity, *form.activity_parts(), based_on=form.cleaned_data["based_on"]
         ),
         lambda _changes: ActivitySerializer(Activity.objects.get(pk=activity.pk)).data,
     )

@@ -10,7 +10,7 @@ from people.models import User
 from people.roles import Role
 
 from .models import Activity, Assessment, Visit
-from .services import VISIT_FIELDS
+from .services import ACTIVITY_ENTRY_FIELDS, VISIT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,16 +81,7 @@ class ActivityForm(VersionedForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "home",
-            "held_on",
-            "theme",
-            "description",
-            "children",
-            "helper_accounts",
-            "helpers",
-            "adults",
-        ]
+        fields = ACTIVITY_ENTRY_FIELDS
         widgets = {
             "held_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -129,10 +120,12 @@ class ActivityForm(VersionedForm):
             )
         return day
 
-    def activity_data(self) -> dict:
-        """The activity's own fields (the children and helpers who came are set apart)."""
-        return {
+    def activity_parts(self) -> tuple[dict, list, list]:
+        """The services' arguments: the activity's own fields, then the children and the
+        helpers who came."""
+        data = {
             k: v
             for k, v in self.cleaned_data.items()
             if k in self._meta.fields and k not in ("children", "helper_accounts")
         }
+        return data, self.cleaned_data["children"], self.cleaned_data["helper_accounts"]

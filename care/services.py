@@ -176,6 +176,17 @@ def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity
 
 
 ACTIVITY_FIELDS = ["home", "held_on", "theme", "description", "helpers", "adults"]
+# An activity as it is entered and shown: its own fields and who came.
+ACTIVITY_ENTRY_FIELDS = [
+    "home",
+    "held_on",
+    "theme",
+    "description",
+    "children",
+    "helper_accounts",
+    "helpers",
+    "adults",
+]
 
 
 def _activity_snapshot(activity) -> dict:

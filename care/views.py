@@ -226,12 +226,7 @@ def activity_new(request):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        services.record_activity(
-            request.user,
-            form.activity_data(),
-            form.cleaned_data["children"],
-            form.cleaned_data["helper_accounts"],
-        )
+        services.record_activity(request.user, *form.activity_parts())
         messages.success(request, _("Activity recorded."))
         return redirect("care:activities")
     return render(request, "care/activity_form.html", {"form": form})
@@ -361,9 +356,7 @@ def activity_edit(request, pk):
             lambda: services.correct_activity(
                 request.user,
                 activity,
-                form.activity_data(),
-                form.cleaned_data["children"],
-                form.cleaned_data["helper_accounts"],
+                *form.activity_parts(),
                 based_on=form.cleaned_data["based_on"],
             ),
         )

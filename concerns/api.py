@@ -13,90 +13,22 @@ from rest_framework.throttling import BaseThrottle
 from areas.codes import Level
 from areas.models import Area
 from children.models import Child
-from core.api import ScopedViewSetMixin, service_response
+from core.api import ScopedViewSetMixin, ServiceWriteMixin, service_response
 from core.exceptions import Invalid, ServiceError
-from core.filters import MAX_ID
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
 
 from . import public, services
-from .models import ConcernReport, Referral, Source, State, sees_reporter
-
-REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
-
-
-class ReportSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.none())
-    reference = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = ConcernReport
-        fields = [
-            "id",
-            "reference",
-            "area",
-            "place",
-            "situation",
-            "description",
-            "urgency",
-            "child_name",
-            "child_age",
-            "child",
-            *REPORTER_FIELDS,
-            "source",
-            "received_at",
-            "deadline",
-            "state",
-            "first_action_at",
-            "closed_at",
-            "outcome",
-            "referral",
-            "escalated_at",
-        ]
-        read_only_fields = [
-            "id",
-            "reference",
-            "child",
-            "source",
-            "received_at",
-            "deadline",
-            "state",
-            "first_action_at",
-            "closed_at",
-            "outcome",
-            "referral",
-            "escalated_at",
-        ]
-
-    def __init__(self, *args, villages=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if villages is None and request is not None:
-            area = getattr(request.user, "area", None)
-            prefix = area.prefix if area else "-"
-            villages = Area.objects.within(prefix).filter(level=Level.VILLAGE)
-        self.fields["area"].queryset = villages if villages is not None else Area.objects.none()
-        # The reporter is confidential: only township and county officers read or write it.
-        if request is not None and not sees_reporter(request.user):
-            for name in REPORTER_FIELDS:
-                self.fields.pop(name)
-
-
-class LinkInput(serializers.Serializer):
-    child = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="the child's id")
-
-
-class AdvanceInput(serializers.Serializer):
-    """What …/advance/ reads (documented; checked by the view and the service)."""
-
-    state = serializers.ChoiceField(choices=State.choices)
-    referral = serializers.ChoiceField(choices=Referral.choices, required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
-    outcome = serializers.CharField(required=False, allow_blank=True, help_text="to close")
+from .models import ConcernReport, Referral, Source, State
+from .serializers import AdvanceInput, LinkInput, PublicReportSerializer, ReportSerializer
 
 
 class ReportViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Reports of concern of the caller's jurisdiction (a helper: those they filed)."""
 
@@ -111,14 +43,8 @@ class ReportViewSet(
         return super().get_queryset().select_related("area").order_by("state", "deadline")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.receive(
-                serializer.validated_data, actor=request.user, source=Source.STAFF
-            ),
-            lambda r: ReportSerializer(r, context=self.get_serializer_context()).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.receive(data, actor=request.user, source=Source.STAFF)
         )
 
     @extend_schema(
@@ -162,31 +88,6 @@ class ReportViewSet(
             ),
             lambda r: self.get_serializer(r).data,
         )
-
-
-class PublicReportSerializer(ReportSerializer):
-    # The robot trap, as on the page (concerns.public): people leave it empty.
-    website = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        write_only=True,
-        help_text="Leave empty (a field for robots: a report that fills it is not saved).",
-    )
-
-    class Meta(ReportSerializer.Meta):
-        fields = [
-            "reference",
-            "area",
-            "place",
-            "situation",
-            "description",
-            "urgency",
-            "child_name",
-            "child_age",
-            *REPORTER_FIELDS,
-            "website",
-        ]
-        read_only_fields = ["reference"]
 
 
 class PublicReportThrottle(BaseThrottle):

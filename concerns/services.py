@@ -28,7 +28,8 @@ from .models import ConcernReport, ReportEvent, Situation, State, Urgency
 # Hours to act on a report, by urgency (settings.SHOUHU_REPORT_DEADLINE_HOURS overrides).
 DEADLINE_HOURS = {Urgency.IMMEDIATE: 24, Urgency.NORMAL: 7 * 24}
 ORDER = [State.RECEIVED, State.ASSESSING, State.ACTION_TAKEN, State.CLOSED]
-REPORT_FIELDS = [
+# What a report says about the concern, and who reported it (confidential: sees_reporter).
+CONCERN_FIELDS = [
     "area",
     "place",
     "situation",
@@ -36,10 +37,9 @@ REPORT_FIELDS = [
     "urgency",
     "child_name",
     "child_age",
-    "reporter_name",
-    "reporter_phone",
-    "reporter_role",
 ]
+REPORTER_FIELDS = ["reporter_name", "reporter_phone", "reporter_role"]
+REPORT_FIELDS = [*CONCERN_FIELDS, *REPORTER_FIELDS]
 
 
 def deadline_hours(urgency: str) -> int:

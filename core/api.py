@@ -1,7 +1,7 @@
 """Shared pieces of the REST API: permissions, scoped viewsets, service calls."""
 
 from django.core.exceptions import ValidationError
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,3 +48,57 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve, inside the caller's jurisdiction (outside: 404)."""
+
+
+# -- writes through a service (relief, social, concerns) -----------------------------------
+
+
+class VersionField(serializers.DateTimeField):
+    """A record's `version`: its last update time, read only. A change sends it back as the
+    version it is based on (core.concurrency)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="updated_at", read_only=True, **kwargs)
+
+
+# A serializer whose choices depend on who asks: `limit_choices(user)` narrows them (and may
+# drop fields) when there is a request, not when it only serializes a result. No docstring:
+# drf-spectacular would take it as the description of every serializer built on it.
+class LimitedChoicesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.limit_choices(request.user)
+
+    def limit_choices(self, user):
+        """Narrow the fields' querysets to what `user` may choose."""
+
+
+class ServiceWriteMixin:
+    """A viewset whose writes are service calls: the request's data is checked by the
+    serializer, the service does the change, the answer is the serialized result."""
+
+    def create_through(self, call):
+        """Answer 201 with what `call(data)` makes of the checked request data (a dict)."""
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        return service_response(
+            lambda: call(data), lambda made: self.get_serializer(made).data, status.HTTP_201_CREATED
+        )
+
+    def update_through(self, record, update, *, partial=True):
+        """Answer 200 with what the service `update(actor, record, data, based_on=)` makes of
+        `record` from the checked request data and the `version` the client based it on."""
+        serializer = self.get_serializer(record, data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return service_response(
+            lambda: update(
+                self.request.user,
+                record,
+                serializer.validated_data,
+                based_on=self.request.data.get("version", ""),
+            ),
+            lambda changed: self.get_serializer(changed).data,
+        )

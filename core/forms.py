@@ -106,3 +106,10 @@ class ServiceForm(forms.Form):
 def model_field(model, name, **kwargs):
     """The form field of a model field, so a form repeats neither its label nor its limits."""
     return model._meta.get_field(name).formfield(**kwargs)
+
+
+def change_through(form, update, actor, record, data):
+    """save_through for a change based on the version the form was shown: the service
+    `update(actor, record, data, based_on=)`; its result, or None when it refused."""
+    based_on = form.cleaned_data["based_on"]
+    return save_through(form, lambda: update(actor, record, data, based_on=based_on))

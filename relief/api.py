@@ -2,39 +2,23 @@
 scoping, rules (relief.services) and audit as the pages. A change (PATCH) carries the
 `version` it is based on: a stale one is refused with 409. There is no delete."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from areas.services import county_of
-from children.models import Child
-from core.api import ScopedViewSetMixin, service_response
-from core.forms import MonthField
+from core.api import ScopedViewSetMixin, ServiceWriteMixin
 from core.reads import AuditedListMixin
 from core.scoping import can_manage, jurisdiction_prefix
 
 from . import services
 from .filters import ContactFilter, MeasureApiFilter, ProgrammeFilter
 from .models import AssistanceContact, Programme, ReliefMeasure
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
-class Month(serializers.Field):
-    """A month as "YYYY-MM" (a full date is accepted and taken as its month)."""
-
-    def to_representation(self, value):
-        return value.strftime("%Y-%m") if value else None
-
-    def to_internal_value(self, data):
-        try:
-            return MonthField(required=False).clean(data)
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+from .serializers import ContactSerializer, MeasureSerializer, ProgrammeSerializer
 
 
 class WriteViewSet(
+    ServiceWriteMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -55,43 +39,13 @@ class ChildRecordViewSet(WriteViewSet):
     change = None
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return service_response(
-            lambda: self.add(request.user, child, data),
-            lambda record: self.get_serializer(record).data,
-            status.HTTP_201_CREATED,
-        )
+        return self.create_through(lambda data: self.add(request.user, data.pop("child"), data))
 
     def update(self, request, *args, **kwargs):
-        record = self.get_object()
-        serializer = self.get_serializer(record, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: self.change(
-                request.user,
-                record,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda changed: self.get_serializer(changed).data,
-        )
+        return self.update_through(self.get_object(), self.change)
 
 
 # -- programmes --------------------------------------------------------------------------
-
-
-class ProgrammeSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = Programme
-        fields = ["id", "county", *services.PROGRAMME_FIELDS, "version"]
-        read_only_fields = ["id", "county", "version"]
-        validators = []  # the code's uniqueness in the county is the service's to check
 
 
 class ProgrammeViewSet(WriteViewSet):
@@ -109,68 +63,18 @@ class ProgrammeViewSet(WriteViewSet):
         prefix = jurisdiction_prefix(request.user)
         if not can_manage(request.user) or prefix is None or len(prefix) != 6:
             raise PermissionDenied(_("Only county officers keep the county's catalogue."))
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        county = county_of(prefix)
-        return service_response(
-            lambda: services.create_programme(request.user, county, serializer.validated_data),
-            lambda p: self.get_serializer(p).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.create_programme(request.user, county_of(prefix), data)
         )
 
     def update(self, request, *args, **kwargs):
         programme = self.get_object()
         if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
             raise PermissionDenied(_("Only county officers keep the county's catalogue."))
-        serializer = self.get_serializer(programme, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.update_programme(
-                request.user,
-                programme,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda p: self.get_serializer(p).data,
-        )
+        return self.update_through(programme, services.update_programme)
 
 
 # -- relief measures ---------------------------------------------------------------------
-
-
-class MeasureSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
-    programme_name = serializers.CharField(source="programme.name", read_only=True)
-    payment = serializers.ChoiceField(
-        choices=ReliefMeasure._meta.get_field("payment").choices, required=False
-    )
-    start_month = Month()
-    end_month = Month(required=False, allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = ReliefMeasure
-        fields = [
-            "id",
-            "child",
-            *services.MEASURE_FIELDS,
-            "programme_name",
-            "created_by",
-            "created_at",
-            "version",
-        ]
-        read_only_fields = ["id", "created_by", "created_at", "version"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
-            self.fields["programme"].queryset = Programme.objects.visible_to(
-                request.user
-            ).select_related("county")
 
 
 class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
@@ -191,23 +95,6 @@ class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
 
 
 # -- assistance contacts -----------------------------------------------------------------
-
-
-class ContactSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    current = serializers.BooleanField(source="is_current", read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = AssistanceContact
-        fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
-        read_only_fields = ["id", "current", "version"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
 
 
 class ContactViewSet(AuditedListMixin, ChildRecordViewSet):

@@ -6,6 +6,7 @@ place each. Every change is audited."""
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +16,8 @@ from areas.codes import COUNTY
 from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
-from core.concurrency import (
-    is_current,
-)
-from core.exceptions import Invalid, Stale
+from core.concurrency import lock_current
+from core.exceptions import Invalid
 from core.history import record_change
 
 from .catalogue import ensure_catalogue
@@ -88,9 +87,16 @@ def _iso(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _check_version(obj, based_on):
-    if not is_current(obj, based_on):
-        raise Stale
+def _apply(stored, data: dict, fields, clean, snapshot) -> tuple[dict, dict]:
+    """Put a change on a stored record: the `fields` that `data` gives, the rest as stored,
+    checked by `clean(values)`. Returns the record's `snapshot` before and after."""
+    values = {name: getattr(stored, name) for name in fields}
+    values.update({k: v for k, v in data.items() if k in fields})
+    values = clean(values)
+    before = snapshot(stored)
+    for name, value in values.items():
+        setattr(stored, name, value)
+    return before, snapshot(stored)
 
 
 def _refuse_move(record, data: dict, message):
@@ -220,19 +226,13 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
     """Change a measure (status, amount, months…) based on the version `based_on`; the
     fields it changes are kept in the measure's history. Returns the measure as saved."""
     _refuse_move(measure, data, _("A measure cannot move to another child."))
-    stored = (
-        ReliefMeasure.objects.select_for_update()
-        .select_related("programme__county", "child__area")
-        .get(pk=measure.pk)
+    stored = lock_current(
+        ReliefMeasure.objects.select_related("programme__county", "child__area"),
+        measure.pk,
+        based_on,
     )
-    _check_version(stored, based_on)
-    values = {name: getattr(stored, name) for name in MEASURE_FIELDS}
-    values.update({k: v for k, v in data.items() if k in MEASURE_FIELDS})
-    values = clean_measure(stored.child, values, before=stored)
-    before = measure_snapshot(stored)
-    for name, value in values.items():
-        setattr(stored, name, value)
-    after = measure_snapshot(stored)
+    clean = partial(clean_measure, stored.child, before=stored)
+    before, after = _apply(stored, data, MEASURE_FIELDS, clean, measure_snapshot)
     if not field_changes(before, after):
         return stored
     changes = record_change(MeasureChange, actor, before, after, measure=stored)
@@ -293,13 +293,9 @@ def add_contact(actor, child, data: dict) -> AssistanceContact:
 
 
 def _locked_contact(contact, based_on) -> AssistanceContact:
-    stored = (
-        AssistanceContact.objects.select_for_update()
-        .select_related("child__area")
-        .get(pk=contact.pk)
+    return lock_current(
+        AssistanceContact.objects.select_related("child__area"), contact.pk, based_on
     )
-    _check_version(stored, based_on)
-    return stored
 
 
 @transaction.atomic
@@ -307,13 +303,8 @@ def update_contact(actor, contact: AssistanceContact, data: dict, *, based_on):
     """Correct a contact's details based on the version `based_on`. Returns it as saved."""
     _refuse_move(contact, data, _("A contact cannot move to another child."))
     stored = _locked_contact(contact, based_on)
-    values = {name: getattr(stored, name) for name in CONTACT_FIELDS}
-    values.update({k: v for k, v in data.items() if k in CONTACT_FIELDS})
-    values = clean_contact(values)
-    before = contact_snapshot(stored)
-    for name, value in values.items():
-        setattr(stored, name, value)
-    changes = field_changes(before, contact_snapshot(stored))
+    before, after = _apply(stored, data, CONTACT_FIELDS, clean_contact, contact_snapshot)
+    changes = field_changes(before, after)
     if changes:
         stored.save()
         log_action(
@@ -403,15 +394,10 @@ def update_programme(actor, programme: Programme, data: dict, *, based_on) -> Pr
     """Change a programme of the catalogue (name, standard amount, in use…); not its code."""
     if data.get("code", programme.code) != programme.code:
         raise Invalid({"code": _("A programme's code cannot be changed.")})
-    stored = Programme.objects.select_for_update().select_related("county").get(pk=programme.pk)
-    _check_version(stored, based_on)
-    values = {name: getattr(stored, name) for name in PROGRAMME_EDIT_FIELDS}
-    values.update({k: v for k, v in data.items() if k in PROGRAMME_EDIT_FIELDS})
-    values = clean_programme(stored.county, values, before=stored)
-    before = programme_snapshot(stored)
-    for name, value in values.items():
-        setattr(stored, name, value)
-    changes = field_changes(before, programme_snapshot(stored))
+    stored = lock_current(Programme.objects.select_related("county"), programme.pk, based_on)
+    clean = partial(clean_programme, stored.county, before=stored)
+    before, after = _apply(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot)
+    changes = field_changes(before, after)
     if changes:
         stored.save()
         log_action(actor, "relief.programme.updated", stored, {"changes": changes})

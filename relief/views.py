@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
-from core.forms import save_through
+from core.forms import change_through, save_through
 from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
@@ -34,6 +34,19 @@ from .models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
 def _require_write(user):
     if not can_write(user):
         raise PermissionDenied
+
+
+def _changed(request, form, update, record, data_of) -> bool:
+    """Whether a posted form's change of `record` went through the service `update` (based
+    on the version the form was shown); it is then said on the next page."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and change_through(form, update, request.user, record, data_of())
+    ):
+        messages.success(request, _("Saved."))
+        return True
+    return False
 
 
 def _edits_catalogue(user) -> bool:
@@ -102,15 +115,8 @@ def programme_edit(request, pk):
     if not Programme.objects.editable_by(request.user).filter(pk=programme.pk).exists():
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        based_on = form.cleaned_data["based_on"]
-        data = form.programme_data()
-        if save_through(
-            form,
-            lambda: services.update_programme(request.user, programme, data, based_on=based_on),
-        ):
-            messages.success(request, _("Saved."))
-            return redirect("relief:catalogue")
+    if _changed(request, form, services.update_programme, programme, form.programme_data):
+        return redirect("relief:catalogue")
     return render(request, "relief/programme_form.html", {"form": form, "programme": programme})
 
 
@@ -187,14 +193,8 @@ def measure_edit(request, pk):
     measure = _measure_or_404(request, pk)
     _require_write(request.user)
     form = MeasureForm(request.POST or None, child=measure.child, measure=measure)
-    if request.method == "POST" and form.is_valid():
-        based_on = form.cleaned_data["based_on"]
-        data = form.measure_data()
-        if save_through(
-            form, lambda: services.update_measure(request.user, measure, data, based_on=based_on)
-        ):
-            messages.success(request, _("Saved."))
-            return _back_to_child(measure.child)
+    if _changed(request, form, services.update_measure, measure, form.measure_data):
+        return _back_to_child(measure.child)
     return render(
         request,
         "relief/measure_form.html",
@@ -284,14 +284,8 @@ def contact_edit(request, pk):
     contact = _contact_or_404(request, pk)
     _require_write(request.user)
     form = ContactForm(request.POST or None, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        based_on = form.cleaned_data["based_on"]
-        data = form.contact_data()
-        if save_through(
-            form, lambda: services.update_contact(request.user, contact, data, based_on=based_on)
-        ):
-            messages.success(request, _("Saved."))
-            return _back_to_child(contact.child)
+    if _changed(request, form, services.update_contact, contact, form.contact_data):
+        return _back_to_child(contact.child)
     return render(
         request,
         "relief/contact_form.html",

@@ -10,60 +10,27 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from areas.models import Area
 from areas.services import county_of_user
-from children.models import Child
-from core.api import ScopedViewSetMixin, service_response
+from core.api import ScopedViewSetMixin, ServiceWriteMixin, service_response
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.scoping import can_manage
-from people.models import User
-from people.roles import HELPER_ROLES, is_helper
+from people.roles import HELPER_ROLES
 
 from . import services
-from .models import (
-    HelperProfile,
-    Organisation,
-    Pairing,
-    ServiceRecord,
-    Skill,
-    notes_visible_to,
+from .models import HelperProfile, Organisation, Pairing, ServiceRecord
+from .serializers import (
+    HelperSerializer,
+    OrganisationSerializer,
+    PairingSerializer,
+    ServiceRecordSerializer,
 )
 
 # -- organisations -------------------------------------------------------------------------
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    services = serializers.ListField(
-        child=serializers.ChoiceField(choices=Skill.choices), required=False
-    )
-    areas = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Area.objects.all(), required=False
-    )
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = Organisation
-        fields = [
-            "id",
-            "county",
-            "name",
-            "registration_number",
-            "services",
-            "contact_name",
-            "contact_phone",
-            "areas",
-            "active",
-            "version",
-        ]
-        read_only_fields = ["id", "county", "version"]
-        # The register's rules (name unique in the county, areas inside it, the credit
-        # code) are the service's, shared with the pages.
-        validators = []
-
-
 class OrganisationViewSet(
+    ServiceWriteMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -87,57 +54,20 @@ class OrganisationViewSet(
 
     def create(self, request, *args, **kwargs):
         county = self._county()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.add_organisation(request.user, county, serializer.validated_data),
-            lambda organisation: self.get_serializer(organisation).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.add_organisation(request.user, county, data)
         )
 
     def update(self, request, *args, **kwargs):
         organisation = self.get_object()
         if not Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("Township and county officers keep the register."))
-        serializer = self.get_serializer(
-            organisation, data=request.data, partial=kwargs.get("partial", False)
-        )
-        serializer.is_valid(raise_exception=True)
-        return service_response(
-            lambda: services.update_organisation(
-                request.user,
-                organisation,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda saved: self.get_serializer(saved).data,
+        return self.update_through(
+            organisation, services.update_organisation, partial=kwargs.get("partial", False)
         )
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-class HelperSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    name = serializers.CharField(source="user.name", read_only=True)
-    role = serializers.CharField(source="user.role", read_only=True)
-    area = serializers.CharField(source="user.area.code", read_only=True)
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
-    areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-
-    class Meta:
-        model = HelperProfile
-        fields = [
-            "id",
-            "username",
-            "name",
-            "role",
-            "area",
-            "organisation",
-            "skills",
-            "qualification",
-            "areas",
-        ]
 
 
 class HelperViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -160,36 +90,12 @@ class HelperViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 # -- pairings ------------------------------------------------------------------------------
 
 
-class PairingSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
-    current = serializers.BooleanField(source="is_current", read_only=True)
-
-    class Meta:
-        model = Pairing
-        fields = [
-            "id",
-            "child",
-            "helper",
-            "purpose",
-            "detail",
-            "started_on",
-            "ended_on",
-            "current",
-            "created_at",
-        ]
-        read_only_fields = ["id", "current", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
-            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
-
-
 class PairingViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Pairings of helpers with the children of the caller's jurisdiction (a helper: their
     own). POST pairs; POST …/end/ with `ended_on` (default today) ends one."""
@@ -203,14 +109,8 @@ class PairingViewSet(
         return super().get_queryset().select_related("child__area", "helper")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child = data.pop("child")
-        return service_response(
-            lambda: services.pair(request.user, child, data),
-            lambda p: self.get_serializer(p).data,
-            status.HTTP_201_CREATED,
+        return self.create_through(
+            lambda data: services.pair(request.user, data.pop("child"), data)
         )
 
     @extend_schema(
@@ -237,42 +137,12 @@ class PairingViewSet(
 # -- service records -----------------------------------------------------------------------
 
 
-class ServiceRecordSerializer(serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
-    helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
-
-    class Meta:
-        model = ServiceRecord
-        fields = [
-            "id",
-            "child",
-            "helper",
-            "pairing",
-            *services.SERVICE_FIELDS,
-            "relief_measure",
-            "created_at",
-        ]
-        read_only_fields = ["id", "pairing", "relief_measure", "created_at"]
-        extra_kwargs = {"minutes": {"min_value": 1}}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            user = request.user
-            children = (
-                services.paired_children(user)
-                if is_helper(user)
-                else Child.objects.visible_to(user)
-            )
-            self.fields["child"].queryset = children
-            self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
-            if not notes_visible_to(user):
-                self.fields.pop("notes")
-
-
 class ServiceRecordViewSet(
-    AuditedListMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    AuditedListMixin,
+    ServiceWriteMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Services helpers gave the children of the caller's jurisdiction (a helper: those of
     their paired children). Counselling notes only for social workers, township supervisors
@@ -290,15 +160,11 @@ class ServiceRecordViewSet(
 
     @extend_schema(responses={201: ServiceRecordSerializer, 403: ERROR})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        child, helper = data.pop("child"), data.pop("helper", None)
-        return service_response(
-            lambda: services.record_service(request.user, child, data, helper),
-            lambda r: self.get_serializer(r).data,
-            status.HTTP_201_CREATED,
-        )
+        def record(data):
+            child, helper = data.pop("child"), data.pop("helper", None)
+            return services.record_service(request.user, child, data, helper)
+
+        return self.create_through(record)
 
 
 def register(router):

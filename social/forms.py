@@ -46,35 +46,42 @@ class AreasField(forms.CharField):
         return areas
 
 
+def skills_field(label) -> forms.MultipleChoiceField:
+    """The kinds of service offered (an organisation's, a helper's), as checkboxes."""
+    return forms.MultipleChoiceField(
+        label=label, choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def show_areas_served(form) -> None:
+    """Start a form of a saved record with the codes of the areas it serves."""
+    if form.instance.pk:
+        form.initial["area_codes"] = " ".join(a.code for a in form.instance.areas.all())
+
+
+def data_with_areas(form, fields) -> dict:
+    """The values for the service: the `fields`, and the areas served as `areas`."""
+    data = {k: v for k, v in form.cleaned_data.items() if k in fields}
+    data["areas"] = form.cleaned_data["area_codes"]
+    return data
+
+
 class OrganisationForm(VersionedForm):
     """A social organisation of the register; a change based on a stale copy is refused.
     The register's rules are the service's (social.services.add_organisation and
     update_organisation): their errors are put next to the fields they name."""
 
-    services = forms.MultipleChoiceField(
-        label=_("services offered"),
-        choices=Skill.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = skills_field(_("services offered"))
     area_codes = AreasField(label=_("areas served"))
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "registration_number",
-            "services",
-            "contact_name",
-            "contact_phone",
-            "active",
-        ]
+        fields = ORGANISATION_FIELDS
 
     def __init__(self, *args, county=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.county = county or getattr(self.instance, "county", None)
-        if self.instance.pk:
-            self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
+        show_areas_served(self)
 
     def clean_registration_number(self):
         # The service's rule, checked here too so that its error shows beside the form's own
@@ -90,20 +97,13 @@ class OrganisationForm(VersionedForm):
 
     def organisation_data(self) -> dict:
         """The values for the service, the areas served as `areas`."""
-        data = {k: v for k, v in self.cleaned_data.items() if k in ORGANISATION_FIELDS}
-        data["areas"] = self.cleaned_data["area_codes"]
-        return data
+        return data_with_areas(self, ORGANISATION_FIELDS)
 
     service_field_names = {"areas": "area_codes"}
 
 
 class HelperProfileForm(forms.ModelForm):
-    skills = forms.MultipleChoiceField(
-        label=_("skills"),
-        choices=Skill.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    skills = skills_field(_("skills"))
     area_codes = AreasField(label=_("areas served"))
 
     class Meta:
@@ -114,14 +114,11 @@ class HelperProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
-        if self.instance.pk:
-            self.initial["area_codes"] = " ".join(a.code for a in self.instance.areas.all())
+        show_areas_served(self)
 
     def profile_data(self) -> dict:
         """The values for the service, the areas served as `areas`."""
-        data = {k: v for k, v in self.cleaned_data.items() if k in HELPER_PROFILE_FIELDS}
-        data["areas"] = self.cleaned_data["area_codes"]
-        return data
+        return data_with_areas(self, HELPER_PROFILE_FIELDS)
 
 
 class PairingForm(ServiceForm):

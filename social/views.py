@@ -14,7 +14,7 @@ from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
 from children.services import record_read
-from core.forms import save_through
+from core.forms import change_through, save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
 from people.models import User
@@ -86,16 +86,15 @@ def organisation_edit(request, pk):
     # Bind to a copy: the form sets values on its instance while validating.
     bound = Organisation.objects.get(pk=pk) if request.method == "POST" else organisation
     form = OrganisationForm(request.POST or None, instance=bound)
-    if request.method == "POST" and form.is_valid():
-        data, based_on = form.organisation_data(), form.cleaned_data["based_on"]
-        if save_through(
-            form,
-            lambda: services.update_organisation(
-                request.user, organisation, data, based_on=based_on
-            ),
-        ):
-            messages.success(request, _("Saved."))
-            return redirect("social:organisations")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and change_through(
+            form, services.update_organisation, request.user, organisation, form.organisation_data()
+        )
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("social:organisations")
     return render(
         request, "social/organisation_form.html", {"form": form, "organisation": organisation}
     )

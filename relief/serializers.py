@@ -1,0 +1,84 @@
+"""The relief API's serializers (relief/api.py): programmes, relief measures and assistance
+contacts as the API reads and writes them."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from children.models import Child
+from core.api import LimitedChoicesMixin, VersionField
+from core.forms import MonthField
+
+from . import services
+from .models import AssistanceContact, Programme, ReliefMeasure
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-03"})
+class Month(serializers.Field):
+    """A month as "YYYY-MM" (a full date is accepted and taken as its month)."""
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m") if value else None
+
+    def to_internal_value(self, data):
+        try:
+            return MonthField(required=False).clean(data)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    version = VersionField()
+
+    class Meta:
+        model = Programme
+        fields = ["id", "county", *services.PROGRAMME_FIELDS, "version"]
+        read_only_fields = ["id", "county", "version"]
+        validators = []  # the code's uniqueness in the county is the service's to check
+
+
+class MeasureSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    payment = serializers.ChoiceField(
+        choices=ReliefMeasure._meta.get_field("payment").choices, required=False
+    )
+    start_month = Month()
+    end_month = Month(required=False, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version = VersionField()
+
+    class Meta:
+        model = ReliefMeasure
+        fields = [
+            "id",
+            "child",
+            *services.MEASURE_FIELDS,
+            "programme_name",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["id", "created_by", "created_at", "version"]
+
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
+        self.fields["programme"].queryset = Programme.objects.visible_to(user).select_related(
+            "county"
+        )
+
+
+class ContactSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    current = serializers.BooleanField(source="is_current", read_only=True)
+    version = VersionField()
+
+    class Meta:
+        model = AssistanceContact
+        fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
+        read_only_fields = ["id", "current", "version"]
+
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
