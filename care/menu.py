@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, naming, on, register, unless
+from core.menu import MenuItem, all_of, naming, on, register, register_for, unless
 from people.roles import Role, is_helper
 
 
@@ -10,9 +10,13 @@ def _director(user) -> bool:
     return user.role == Role.DIRECTOR
 
 
-register(
+register_for(
+    unless(is_helper),
     # The home page is care's (a director's worklist); helpers' home is their children.
-    MenuItem(_("Home"), "home", order=10, visible=unless(is_helper), active=on("home")),
+    MenuItem(_("Home"), "home", order=10, active=on("home")),
+    MenuItem(_("Activities"), "care:activities", order=100, active=naming("activit")),
+)
+register(
     MenuItem(
         _("Worklist"), "care:worklist", order=30, visible=_director, active=on("care:worklist")
     ),
@@ -21,15 +25,8 @@ register(
         _("Compliance"),
         "care:compliance_root",
         order=90,
-        visible=lambda user: not is_helper(user) and not _director(user),
+        visible=all_of(unless(is_helper), unless(_director)),
         active=naming("compliance"),
-    ),
-    MenuItem(
-        _("Activities"),
-        "care:activities",
-        order=100,
-        visible=unless(is_helper),
-        active=naming("activit"),
     ),
     MenuItem(
         _("Notifications"),

@@ -6,7 +6,7 @@ names its page by URL name, so base.html names no app's URLs.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.urls import reverse
@@ -104,3 +104,18 @@ register(
         active=on("audit_log"),
     )
 )
+
+
+def register_for(visible: Callable, *items: MenuItem) -> None:
+    """Add entries that the same users see: `visible` is the rule of every one of them."""
+    register(*(replace(item, visible=visible) for item in items))
+
+
+def has_area(user) -> bool:
+    """Accounts bound to an area (those without one see the whole system)."""
+    return user.area_id is not None
+
+
+def all_of(*rules: Callable) -> Callable:
+    """The users every one of the rules lets through (checked in order)."""
+    return lambda user: all(rule(user) for rule in rules)

@@ -3,12 +3,11 @@ the gap report (accounts without an area have people's gap page instead)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, on, register
+from core.menu import MenuItem, all_of, has_area, on, register, unless
 from people.roles import is_helper
 
-
-def _staff_with_area(user) -> bool:
-    return user.area_id is not None and not is_helper(user)
+# Staff bound to an area: the pages of the user's own area.
+_staff_with_area = all_of(has_area, unless(is_helper))
 
 
 register(
