@@ -22,17 +22,23 @@ def label_of(page, field_id):
     return page.locator(f".field:has(#{field_id})")
 
 
-def test_a_caregiver_typed_into_the_new_child_form_is_saved(
-    phone_page, login, shot, fits, world, director, expect
-):
-    page = phone_page
+def _new_child_form(page, login, sex):
+    """The director's new-child form with the child's name, sex, birth date and ID number."""
     login(page, "director")
     page.goto("/children/new/")
     form = page.get_by_test_id("child-form")
     form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("M")
+    form.locator("#id_sex").select_option(sex)
     form.locator("#id_birth_date").fill(BORN.isoformat())
     form.locator("#id_id_number").fill(ID_NUMBER)
+    return form
+
+
+def test_a_caregiver_typed_into_the_new_child_form_is_saved(
+    phone_page, login, shot, fits, world, director, expect
+):
+    page = phone_page
+    form = _new_child_form(page, login, "M")
     form.locator("#id_schooling").select_option("primary")
 
     # The work place becomes required once the father is a migrant worker, before saving.
@@ -80,13 +86,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
     phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
-    login(page, "director")
-    page.goto("/children/new/")
-    form = page.get_by_test_id("child-form")
-    form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("F")  # the number below is a boy's
-    form.locator("#id_birth_date").fill(BORN.isoformat())
-    form.locator("#id_id_number").fill(ID_NUMBER)
+    form = _new_child_form(page, login, "F")  # ID_NUMBER is a boy's
     form.locator("#id_father-status").select_option("migrant")  # no work province
     form.locator("#id_mother-status").select_option("at_home")
     form.locator("#id_caregiver-phone").fill("13800000000")  # a caregiver without a name
