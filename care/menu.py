@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, all_of, naming, on, register, register_for, unless
+from core.menu import MenuItem, all_of, naming, on, register_for, unless
 from people.roles import Role, is_helper
 
 
@@ -16,23 +16,15 @@ register_for(
     MenuItem(_("Home"), "home", order=10, active=on("home")),
     MenuItem(_("Activities"), "care:activities", order=100, active=naming("activit")),
 )
-register(
-    MenuItem(
-        _("Worklist"), "care:worklist", order=30, visible=_director, active=on("care:worklist")
-    ),
-    # Directors have their worklist instead.
-    MenuItem(
-        _("Compliance"),
-        "care:compliance_root",
-        order=90,
-        visible=all_of(unless(is_helper), unless(_director)),
-        active=naming("compliance"),
-    ),
-    MenuItem(
-        _("Notifications"),
-        "care:notifications",
-        order=125,
-        visible=is_helper,
-        active=naming("notification"),
-    ),
+register_for(
+    _director, MenuItem(_("Worklist"), "care:worklist", order=30, active=on("care:worklist"))
+)
+# Directors have their worklist instead.
+register_for(
+    all_of(unless(is_helper), unless(_director)),
+    MenuItem(_("Compliance"), "care:compliance_root", order=90, active=naming("compliance")),
+)
+register_for(
+    is_helper,
+    MenuItem(_("Notifications"), "care:notifications", order=125, active=naming("notification")),
 )

@@ -269,6 +269,14 @@ def _for_child(made, bad, forbidden, persona="director"):
     return calls
 
 
+def _measure(ctx):
+    return {"programme": ctx["programme"].pk, "start_month": "2026-03", "amount": "300.00"}
+
+
+def _pairing(ctx):
+    return {"helper": ctx["social_worker"].pk, "purpose": "counselling", "started_on": "2026-02-01"}
+
+
 def _child_step(key):
     """A step naming a child: the A1 child (200), a child of another village (400), a
     read-only role (403), from outside the jurisdiction (404)."""
@@ -449,15 +457,7 @@ CALLS = {
         ),
     ),
     ("get", "/api/v1/relief-measures/"): _lists({"child": "x"}),
-    ("post", "/api/v1/relief-measures/"): _for_child(
-        lambda ctx: {
-            "programme": ctx["programme"].pk,
-            "start_month": "2026-03",
-            "amount": "300.00",
-        },
-        {"start_month": "March"},
-        {},
-    ),
+    ("post", "/api/v1/relief-measures/"): _for_child(_measure, {"start_month": "March"}, {}),
     ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
     **_edits(
         "/api/v1/relief-measures/{id}/",
@@ -508,15 +508,7 @@ CALLS = {
         Call(404, "social_worker", {"id": ctx["volunteer"].helper_profile.pk}),
     ],
     ("get", "/api/v1/pairings/"): _lists(),
-    ("post", "/api/v1/pairings/"): _for_child(
-        lambda ctx: {
-            "helper": ctx["social_worker"].pk,
-            "purpose": "counselling",
-            "started_on": "2026-02-01",
-        },
-        {"helper": "x"},
-        {},
-    ),
+    ("post", "/api/v1/pairings/"): _for_child(_pairing, {"helper": "x"}, {}),
     ("get", "/api/v1/pairings/{id}/"): _detail("pairing"),
     ("post", "/api/v1/pairings/{id}/end/"): lambda ctx: [
         Call(200, "director", {"id": ctx["pairing"].pk}, {"ended_on": "2026-11-20"}),
