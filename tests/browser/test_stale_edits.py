@@ -1,13 +1,11 @@
 """A stale save on a 360 px phone: two people open the same activity (or organisation), the
 first saves, the second is told to reload and nothing of theirs is written."""
 
-import datetime as dt
 import re
 
 import pytest
 
-from care.services import record_activity
-from social.services import add_organisation
+from tests.personas import make_activity, make_organisation
 
 pytestmark = pytest.mark.browser
 
@@ -40,31 +38,18 @@ def _second_save_refused(pages, field, values, refusal, expect):
     return second
 
 
-def _activity(world, director):
-    return record_activity(
-        director,
-        {"home": world["home_a1"], "held_on": dt.date.today(), "theme": "arts", "adults": 1},
-        [],
-        [],
-    )
-
-
-def _organisation(world, county_officer):
-    return add_organisation(county_officer, world["county"], {"name": "阳光社工站"})
-
-
 # Each record: how to make it (by the first user), its edit page, the two users who open it,
 # the field they change, their two values and the element that shows the refusal.
 KINDS = {
     "activity": (
-        _activity,
+        make_activity,
         "/care/activities/{}/edit/",
         ("director", "township_officer"),
         ("description", ("讲安全知识", "做手工")),
         "activity-form",
     ),
     "organisation": (
-        _organisation,
+        lambda world, county_officer: make_organisation(world, county_officer, "阳光社工站"),
         "/social/organisations/{}/edit/",
         ("county_officer", "township_officer"),
         ("contact_name", ("李社工", "王社工")),
