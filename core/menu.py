@@ -69,7 +69,7 @@ _items: list[MenuItem] = []
 
 
 def register(*items: MenuItem) -> None:
-    """Add entries to the main menu (each app's `menu.py` calls this once)."""
+    """Add entries to the main menu (from an app's `menu.py`; see also `register_for`)."""
     _items.extend(items)
     _items.sort(key=lambda item: item.order)
 
