@@ -119,3 +119,8 @@ def has_area(user) -> bool:
 def all_of(*rules: Callable) -> Callable:
     """The users every one of the rules lets through (checked in order)."""
     return lambda user: all(rule(user) for rule in rules)
+
+
+def own_area(user) -> list[str]:
+    """The URL arguments of a page of the user's own area (with `has_area`)."""
+    return [user.area.code]

@@ -3,7 +3,7 @@ the gap report (accounts without an area have people's gap page instead)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, all_of, has_area, on, register_for, unless
+from core.menu import MenuItem, all_of, has_area, on, own_area, register_for, unless
 from people.roles import is_helper
 
 # Staff bound to an area: the pages of the user's own area.
@@ -16,7 +16,7 @@ register_for(
         _("Village files"),
         "villagefiles:village_file",
         order=150,
-        args=lambda user: [user.area.code],
+        args=own_area,
         active=on("villagefiles:village_file"),
     ),
     MenuItem(
