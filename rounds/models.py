@@ -231,10 +231,6 @@ class ReturnEvent(models.Model):
         return self.action
 
 
-class TownshipSummaryQuerySet(ScopedQuerySet):
-    scope_field = "area__code"
-
-
 class TownshipSummary(OfRoundAndArea, models.Model):
     """A township's summary of a round, submitted once all its villages are approved."""
 
@@ -249,16 +245,12 @@ class TownshipSummary(OfRoundAndArea, models.Model):
     note = models.TextField(_("note"), blank=True)
     figures = models.JSONField(default=dict)
 
-    objects = TownshipSummaryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # by the township's code
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "area"], name="one_summary_per_township")
         ]
-
-
-class SnapshotQuerySet(ScopedQuerySet):
-    scope_field = "area__code"
 
 
 class VillageSnapshot(OfRoundAndArea, models.Model):
@@ -269,7 +261,7 @@ class VillageSnapshot(OfRoundAndArea, models.Model):
     approved_at = models.DateTimeField()
     figures = models.JSONField(default=dict)
 
-    objects = SnapshotQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # by the village's code
 
     class Meta:
         constraints = [
