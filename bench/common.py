@@ -155,3 +155,9 @@ def drop_database(pg_url: str, name: str) -> None:
     """Drop database `name` (sessions and all) if it is there."""
     with admin_connect(pg_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def heading(title: str, details: str) -> None:
+    """A report's first lines: its title, then when, on how many CPUs, and `details`."""
+    print(title)
+    print(f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, {details}")

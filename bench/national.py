@@ -33,6 +33,7 @@ from common import (
     database_url,
     django_env,
     drop_database,
+    heading,
     plain_static_files,
     recreate_database,
     setup_django,
@@ -176,11 +177,10 @@ def run_worker(kind: str, env: dict, scale: int, args) -> dict:
 
 def orchestrate(args) -> int:
     started = time.perf_counter()
-    print("Shouhu national-scale benchmark (PostgreSQL)")
     server = pg_version(args.pg_url)
-    print(
-        f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, {server}"
+    heading(
+        "Shouhu national-scale benchmark (PostgreSQL)",
+        f"Python {platform.python_version()}, {server}",
     )
     print(f"  scales: {', '.join(f'1/{s}' for s in args.scale)}; server {args.pg_url}")
     print()

@@ -8,7 +8,6 @@ a temporary SQLite database and never touches var/shouhu.sqlite3. See bench/READ
 import argparse
 import gc
 import math
-import os
 import platform
 import sqlite3
 import statistics
@@ -17,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from common import (
+    heading,
     migrate_and_seed,
     plain_static_files,
     setup_django,
@@ -507,10 +507,9 @@ def main() -> int:
     args = parse_args()
     started = time.perf_counter()
     with temporary_sqlite("shouhu-bench-", keep=args.keep) as (tmpdir, db_path, env):
-        print("Shouhu benchmark")
-        print(
-            f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        heading(
+            "Shouhu benchmark",
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
         )
         print(f"  temporary database: {db_path}")
         print()

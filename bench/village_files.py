@@ -15,13 +15,18 @@ import argparse
 import datetime as dt
 import gc
 import io
-import os
 import statistics
 import sys
 import time
 
 # bench/run.py: the same temporary database, settings and manage.py runner.
-from common import migrate_and_seed, plain_static_files, setup_django, temporary_sqlite
+from common import (
+    heading,
+    migrate_and_seed,
+    plain_static_files,
+    setup_django,
+    temporary_sqlite,
+)
 
 TARGET_S = 30.0  # one township's file, PDF or xlsx, from the database to the bytes
 
@@ -131,11 +136,7 @@ def main() -> int:
     args = parse_args()
     started = time.perf_counter()
     with temporary_sqlite("shouhu-bench-files-", keep=args.keep) as (tmpdir, db_path, env):
-        print("Shouhu benchmark: village files (一村一档)")
-        print(
-            f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-            f"temporary database {db_path}"
-        )
+        heading("Shouhu benchmark: village files (一村一档)", f"temporary database {db_path}")
         migrate_s, seed_s, seed_out = migrate_and_seed(env)
         print(f"  migrate {migrate_s:.1f} s; seed_demo --scale county {seed_s:.1f} s")
         print(f"  {seed_out}")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, naming, on, register, unless
+from core.menu import MenuItem, all_of, naming, on, register_for, unless
 from people.roles import Role, is_helper
 
 
@@ -10,32 +10,21 @@ def _director(user) -> bool:
     return user.role == Role.DIRECTOR
 
 
-register(
+register_for(
+    unless(is_helper),
     # The home page is care's (a director's worklist); helpers' home is their children.
-    MenuItem(_("Home"), "home", order=10, visible=unless(is_helper), active=on("home")),
-    MenuItem(
-        _("Worklist"), "care:worklist", order=30, visible=_director, active=on("care:worklist")
-    ),
-    # Directors have their worklist instead.
-    MenuItem(
-        _("Compliance"),
-        "care:compliance_root",
-        order=90,
-        visible=lambda user: not is_helper(user) and not _director(user),
-        active=naming("compliance"),
-    ),
-    MenuItem(
-        _("Activities"),
-        "care:activities",
-        order=100,
-        visible=unless(is_helper),
-        active=naming("activit"),
-    ),
-    MenuItem(
-        _("Notifications"),
-        "care:notifications",
-        order=125,
-        visible=is_helper,
-        active=naming("notification"),
-    ),
+    MenuItem(_("Home"), "home", order=10, active=on("home")),
+    MenuItem(_("Activities"), "care:activities", order=100, active=naming("activit")),
+)
+register_for(
+    _director, MenuItem(_("Worklist"), "care:worklist", order=30, active=on("care:worklist"))
+)
+# Directors have their worklist instead.
+register_for(
+    all_of(unless(is_helper), unless(_director)),
+    MenuItem(_("Compliance"), "care:compliance_root", order=90, active=naming("compliance")),
+)
+register_for(
+    is_helper,
+    MenuItem(_("Notifications"), "care:notifications", order=125, active=naming("notification")),
 )

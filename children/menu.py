@@ -2,15 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register, unless
+from core.menu import MenuItem, in_app, register_for, unless
 from people.roles import is_helper
 
-register(
-    MenuItem(
-        _("Children"),
-        "children:roster",
-        order=40,
-        visible=unless(is_helper),
-        active=in_app("children"),
-    ),
+register_for(
+    unless(is_helper),
+    MenuItem(_("Children"), "children:roster", order=40, active=in_app("children")),
 )

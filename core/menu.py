@@ -6,7 +6,7 @@ names its page by URL name, so base.html names no app's URLs.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.urls import reverse
@@ -69,7 +69,7 @@ _items: list[MenuItem] = []
 
 
 def register(*items: MenuItem) -> None:
-    """Add entries to the main menu (each app's `menu.py` calls this once)."""
+    """Add entries to the main menu (from an app's `menu.py`; see also `register_for`)."""
     _items.extend(items)
     _items.sort(key=lambda item: item.order)
 
@@ -104,3 +104,23 @@ register(
         active=on("audit_log"),
     )
 )
+
+
+def register_for(visible: Callable, *items: MenuItem) -> None:
+    """Add entries that the same users see: `visible` is the rule of every one of them."""
+    register(*(replace(item, visible=visible) for item in items))
+
+
+def has_area(user) -> bool:
+    """Accounts bound to an area (those without one see the whole system)."""
+    return user.area_id is not None
+
+
+def all_of(*rules: Callable) -> Callable:
+    """The users every one of the rules lets through (checked in order)."""
+    return lambda user: all(rule(user) for rule in rules)
+
+
+def own_area(user) -> list[str]:
+    """The URL arguments of a page of the user's own area (with `has_area`)."""
+    return [user.area.code]

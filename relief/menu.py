@@ -2,15 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register, unless
+from core.menu import MenuItem, in_app, register_for, unless
 from people.roles import is_helper
 
-register(
-    MenuItem(
-        _("Relief"),
-        "relief:measure_list",
-        order=60,
-        visible=unless(is_helper),
-        active=in_app("relief"),
-    ),
+register_for(
+    unless(is_helper),
+    MenuItem(_("Relief"), "relief:measure_list", order=60, active=in_app("relief")),
 )

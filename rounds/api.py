@@ -6,11 +6,10 @@ the API cannot do what the pages refuse. A step the state does not allow answers
 the reason, one the caller may not take 403 (core.api.exception_handler).
 """
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -21,70 +20,19 @@ from areas.services import county_of_user
 from children.models import Child
 from core.api import ScopedViewSetMixin
 from core.exceptions import Invalid
-from core.filters import ModelIdFilter
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 
 from . import services
-from .models import ChildCheck, Round, VillageReturn
-
-
-class RoundSerializer(serializers.ModelSerializer):
-    county = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    label = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Round
-        fields = ["id", "county", "year", "quarter", "label", "due_on", "state", "opened_at"]
-        read_only_fields = ["id", "county", "label", "state", "opened_at"]
-
-
-class ChildCheckSerializer(serializers.ModelSerializer):
-    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = ChildCheck
-        fields = ["child", "outcome", "checked_at", "checked_by", "note"]
-
-
-class ReturnSerializer(serializers.ModelSerializer):
-    round = serializers.PrimaryKeyRelatedField(read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    checks = ChildCheckSerializer(many=True, read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
-
-    class Meta:
-        model = VillageReturn
-        fields = [
-            "id",
-            "round",
-            "area",
-            "state",
-            "submitted_at",
-            "submitted_by",
-            "reviewed_at",
-            "reviewed_by",
-            "review_comment",
-            "checks",
-            "version",
-        ]
-        read_only_fields = fields
-
-
-class CheckInput(serializers.Serializer):
-    child = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
-
-
-class CommentInput(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
-class TownshipInput(serializers.Serializer):
-    township = serializers.CharField(max_length=12)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+from .filters import ReturnFilter
+from .models import Round, VillageReturn
+from .serializers import (
+    CheckInput,
+    CommentInput,
+    ReturnSerializer,
+    RoundSerializer,
+    TownshipInput,
+)
 
 
 class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -135,18 +83,6 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             request.user, the_round, township, data.validated_data.get("note", "")
         )
         return Response(self.get_serializer(the_round).data)
-
-
-def visible_rounds(request):
-    return Round.objects.visible_to(getattr(request, "user", None))
-
-
-class ReturnFilter(django_filters.FilterSet):
-    round = ModelIdFilter(queryset=visible_rounds)
-
-    class Meta:
-        model = VillageReturn
-        fields = ["round", "state"]
 
 
 class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

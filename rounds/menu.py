@@ -2,11 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register, unless
+from core.menu import MenuItem, in_app, register_for, unless
 from people.roles import is_helper
 
-register(
-    MenuItem(
-        _("Rounds"), "rounds:list", order=50, visible=unless(is_helper), active=in_app("rounds")
-    ),
+register_for(
+    unless(is_helper),
+    MenuItem(_("Rounds"), "rounds:list", order=50, active=in_app("rounds")),
 )

@@ -118,6 +118,13 @@ class ReturnState(models.TextChoices):
 EDITABLE_STATES = {ReturnState.NOT_STARTED, ReturnState.IN_PROGRESS, ReturnState.RETURNED}
 
 
+class OfRoundAndArea:
+    """A row of one round for one area (a return, summary or snapshot), shown so."""
+
+    def __str__(self):
+        return f"{self.round} · {self.area}"
+
+
 class ReturnQuerySet(ScopedQuerySet):
     scope_field = "area__code"
 
@@ -128,7 +135,7 @@ class ReturnQuerySet(ScopedQuerySet):
         )
 
 
-class VillageReturn(models.Model):
+class VillageReturn(OfRoundAndArea, models.Model):
     """One village's return in a round: every child checked, then submitted for review."""
 
     round = models.ForeignKey(
@@ -164,9 +171,6 @@ class VillageReturn(models.Model):
         ]
         verbose_name = _("village return")
         verbose_name_plural = _("village returns")
-
-    def __str__(self):
-        return f"{self.round} · {self.area}"
 
     @property
     def is_editable(self) -> bool:
@@ -227,11 +231,7 @@ class ReturnEvent(models.Model):
         return self.action
 
 
-class TownshipSummaryQuerySet(ScopedQuerySet):
-    scope_field = "area__code"
-
-
-class TownshipSummary(models.Model):
+class TownshipSummary(OfRoundAndArea, models.Model):
     """A township's summary of a round, submitted once all its villages are approved."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="summaries")
@@ -245,22 +245,15 @@ class TownshipSummary(models.Model):
     note = models.TextField(_("note"), blank=True)
     figures = models.JSONField(default=dict)
 
-    objects = TownshipSummaryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # by the township's code
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "area"], name="one_summary_per_township")
         ]
 
-    def __str__(self):
-        return f"{self.round} · {self.area}"
 
-
-class SnapshotQuerySet(ScopedQuerySet):
-    scope_field = "area__code"
-
-
-class VillageSnapshot(models.Model):
+class VillageSnapshot(OfRoundAndArea, models.Model):
     """A village's roster and figures as approved for a quarter; never changed after."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="snapshots")
@@ -268,15 +261,12 @@ class VillageSnapshot(models.Model):
     approved_at = models.DateTimeField()
     figures = models.JSONField(default=dict)
 
-    objects = SnapshotQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # by the village's code
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "area"], name="one_snapshot_per_village")
         ]
-
-    def __str__(self):
-        return f"{self.round} · {self.area}"
 
 
 class RoundFiguresQuerySet(ScopedQuerySet):

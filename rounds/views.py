@@ -175,6 +175,15 @@ def township(request, pk, code):
     return render(request, "rounds/township.html", context)
 
 
+def _take_step(request, call, done) -> None:
+    """A workflow step from a button: the service's refusal, or `done`, as the page's message."""
+    refusal = refusal_message(call)
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, done)
+
+
 @login_required
 @require_POST
 def township_submit(request, pk, code):
@@ -182,11 +191,11 @@ def township_submit(request, pk, code):
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    refusal = refusal_message(lambda: services.submit_township(request.user, the_round, area, note))
-    if refusal:
-        messages.error(request, refusal)
-    else:
-        messages.success(request, _("The township's summary is submitted to the county."))
+    _take_step(
+        request,
+        lambda: services.submit_township(request.user, the_round, area, note),
+        _("The township's summary is submitted to the county."),
+    )
     return redirect("rounds:township", pk=the_round.pk, code=area.code)
 
 
@@ -194,11 +203,9 @@ def township_submit(request, pk, code):
 @require_POST
 def close(request, pk):
     the_round = _round_or_404(request, pk)
-    refusal = refusal_message(lambda: services.close_round(request.user, the_round))
-    if refusal:
-        messages.error(request, refusal)
-    else:
-        messages.success(request, _("The round is closed."))
+    _take_step(
+        request, lambda: services.close_round(request.user, the_round), _("The round is closed.")
+    )
     return redirect("rounds:detail", pk=the_round.pk)
 
 
@@ -315,11 +322,11 @@ def check(request, pk, child_pk):
 @require_POST
 def submit(request, pk):
     ret = _return_or_404(request, pk)
-    refusal = refusal_message(lambda: services.submit_return(request.user, ret))
-    if refusal:
-        messages.error(request, refusal)
-    else:
-        messages.success(request, _("Submitted to the township for review."))
+    _take_step(
+        request,
+        lambda: services.submit_return(request.user, ret),
+        _("Submitted to the township for review."),
+    )
     return redirect("rounds:return", pk=ret.pk)
 
 

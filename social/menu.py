@@ -5,35 +5,30 @@ e-mail preferences (care/menu.py) and their profile."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, on, register
+from core.menu import MenuItem, all_of, has_area, in_app, on, register_for, unless
 from people.roles import is_helper
 
+# Staff bound to an area: the pages of the user's own area.
+_staff_with_area = all_of(has_area, unless(is_helper))
 
-def _staff_with_area(user) -> bool:
-    return user.area_id is not None and not is_helper(user)
 
-
-register(
+register_for(
+    is_helper,
     MenuItem(
         _("My paired children"),
         "social:my_children",
         order=45,
-        visible=is_helper,
         active=on("social:my_children", "social:helper_child", "social:service_new"),
     ),
     MenuItem(
         _("My profile"),
         "social:helper_profile",
         order=126,
-        visible=is_helper,
         args=lambda user: [user.pk],
         active=on("social:helper_profile"),
     ),
-    MenuItem(
-        _("Social forces"),
-        "social:helpers",
-        order=130,
-        visible=_staff_with_area,
-        active=in_app("social"),
-    ),
+)
+register_for(
+    _staff_with_area,
+    MenuItem(_("Social forces"), "social:helpers", order=130, active=in_app("social")),
 )

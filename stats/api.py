@@ -2,8 +2,8 @@
 and national systems to pull. The same scoping as the pages (outside: 404)."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
 from rest_framework.response import Response
 
 from areas.models import Area
@@ -12,34 +12,7 @@ from core.scoping import get_visible_or_404, jurisdiction_prefix
 
 from . import services
 from .models import FIGURES
-
-
-class FiguresSerializer(serializers.Serializer):
-    """Counts of active children and of what the work reached, one field per figure."""
-
-    def get_fields(self):
-        return {name: serializers.IntegerField() for name in FIGURES}
-
-
-class UnitSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.CharField()
-    villages = serializers.IntegerField()
-    figures = FiguresSerializer()
-
-
-@extend_schema_serializer(many=False)  # one area's figures, also from the `list` route
-class StatsSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    level = serializers.CharField()
-    villages = serializers.IntegerField(help_text="villages whose rows were added up")
-    computed_at = serializers.DateTimeField(
-        allow_null=True, help_text="the oldest of those rows' computation times"
-    )
-    figures = FiguresSerializer()
-    units = UnitSerializer(many=True, help_text="the units one level below, same figures")
+from .serializers import StatsSerializer
 
 
 def _figures(row: dict) -> dict:

@@ -2,16 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register
+from core.menu import MenuItem, all_of, has_area, in_app, own_area, register_for, unless
 from people.roles import is_helper
 
-register(
-    MenuItem(
-        _("Dashboard"),
-        "stats:dashboard",
-        order=20,
-        visible=lambda user: user.area_id is not None and not is_helper(user),
-        args=lambda user: [user.area.code],
-        active=in_app("stats"),
-    ),
+register_for(
+    all_of(has_area, unless(is_helper)),
+    MenuItem(_("Dashboard"), "stats:dashboard", order=20, args=own_area, active=in_app("stats")),
 )

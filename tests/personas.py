@@ -264,3 +264,22 @@ def make_child(
         )
         child.refresh_from_db()
     return child
+
+
+def make_activity(world, director):
+    """A weekly activity at village A1's children's home today (through care's service)."""
+    from care.services import record_activity
+
+    return record_activity(
+        director,
+        {"home": world["home_a1"], "held_on": dt.date.today(), "theme": "arts", "adults": 1},
+        [],
+        [],
+    )
+
+
+def make_organisation(world, county_officer, name="阳光社工"):
+    """A social organisation of the county (through social's service)."""
+    from social.services import add_organisation
+
+    return add_organisation(county_officer, world["county"], {"name": name})

@@ -205,6 +205,7 @@ BASIS = {
     "basis_note": "同意书存村儿童之家档案",
 }
 REPORT = {"area": "341623100201", **CONCERN, **REPORTER}
+SERVICE = {"kind": "visit", "on": "2026-11-20", "minutes": 30}
 
 
 def _lists(filters=None, forbidden=None):
@@ -251,6 +252,45 @@ def _update(key, body, bad, persona="director", forbidden="leader", outside="oth
 def _edits(path, put, patch=None):
     """The calls of a detail path's PUT and PATCH (the same calls unless `patch` is given)."""
     return {("put", path): put, ("patch", path): patch or put}
+
+
+def _for_child(made, bad, forbidden, persona="director"):
+    """A record about the A1 child: made (201), a bad value (400), a read-only role (403).
+    `made` may be a function of the context."""
+
+    def calls(ctx):
+        child = {"child": ctx["child"].pk}
+        return [
+            Call(201, persona, body={**child, **(made(ctx) if callable(made) else made)}),
+            Call(400, persona, body={**child, **bad}),
+            Call(403, "leader", body={**child, **forbidden}),
+        ]
+
+    return calls
+
+
+def _measure(ctx):
+    return {"programme": ctx["programme"].pk, "start_month": "2026-03", "amount": "300.00"}
+
+
+def _pairing(ctx):
+    return {"helper": ctx["social_worker"].pk, "purpose": "counselling", "started_on": "2026-02-01"}
+
+
+def _child_step(key):
+    """A step naming a child: the A1 child (200), a child of another village (400), a
+    read-only role (403), from outside the jurisdiction (404)."""
+
+    def calls(ctx):
+        params, child = {"id": ctx[key].pk}, {"child": ctx["child"].pk}
+        return [
+            Call(200, "director", params, child),
+            Call(400, "director", params, {"child": ctx["child_b1"].pk}),
+            Call(403, "leader", params, child),
+            Call(404, "other_director", params, child),
+        ]
+
+    return calls
 
 
 def _concern_step(
@@ -365,11 +405,9 @@ CALLS = {
         Call(200, "director", {"id": ctx["child"].pk}, BASIS),
     ],
     ("get", "/api/v1/visits/"): _lists({"child": "x"}),
-    ("post", "/api/v1/visits/"): lambda ctx: [
-        Call(201, "director", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),
-        Call(400, "director", body={"child": ctx["child"].pk, "visited_on": "2099-01-01"}),
-        Call(403, "leader", body={"child": ctx["child"].pk, "visited_on": "2026-11-20"}),
-    ],
+    ("post", "/api/v1/visits/"): _for_child(
+        {"visited_on": "2026-11-20"}, {"visited_on": "2099-01-01"}, {"visited_on": "2026-11-20"}
+    ),
     ("get", "/api/v1/visits/{id}/"): _detail("visit"),
     **_edits(
         "/api/v1/visits/{id}/",
@@ -419,20 +457,7 @@ CALLS = {
         ),
     ),
     ("get", "/api/v1/relief-measures/"): _lists({"child": "x"}),
-    ("post", "/api/v1/relief-measures/"): lambda ctx: [
-        Call(
-            201,
-            "director",
-            body={
-                "child": ctx["child"].pk,
-                "programme": ctx["programme"].pk,
-                "start_month": "2026-03",
-                "amount": "300.00",
-            },
-        ),
-        Call(400, "director", body={"child": ctx["child"].pk, "start_month": "March"}),
-        Call(403, "leader", body={"child": ctx["child"].pk}),
-    ],
+    ("post", "/api/v1/relief-measures/"): _for_child(_measure, {"start_month": "March"}, {}),
     ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
     **_edits(
         "/api/v1/relief-measures/{id}/",
@@ -440,15 +465,11 @@ CALLS = {
         patch=_update("measure", {"status": "active"}, {"start_month": "March"}),
     ),
     ("get", "/api/v1/assistance-contacts/"): _lists({"child": "x"}),
-    ("post", "/api/v1/assistance-contacts/"): lambda ctx: [
-        Call(
-            201,
-            "director",
-            body={"child": ctx["child"].pk, "name": "王会计", "since": "2026-02-01"},
-        ),
-        Call(400, "director", body={"child": ctx["child"].pk, "name": "", "phone": "call me"}),
-        Call(403, "leader", body={"child": ctx["child"].pk, "name": "王会计"}),
-    ],
+    ("post", "/api/v1/assistance-contacts/"): _for_child(
+        {"name": "王会计", "since": "2026-02-01"},
+        {"name": "", "phone": "call me"},
+        {"name": "王会计"},
+    ),
     ("get", "/api/v1/assistance-contacts/{id}/"): _detail("contact"),
     **_edits(
         "/api/v1/assistance-contacts/{id}/",
@@ -487,20 +508,7 @@ CALLS = {
         Call(404, "social_worker", {"id": ctx["volunteer"].helper_profile.pk}),
     ],
     ("get", "/api/v1/pairings/"): _lists(),
-    ("post", "/api/v1/pairings/"): lambda ctx: [
-        Call(
-            201,
-            "director",
-            body={
-                "child": ctx["child"].pk,
-                "helper": ctx["social_worker"].pk,
-                "purpose": "counselling",
-                "started_on": "2026-02-01",
-            },
-        ),
-        Call(400, "director", body={"child": ctx["child"].pk, "helper": "x"}),
-        Call(403, "leader", body={"child": ctx["child"].pk}),
-    ],
+    ("post", "/api/v1/pairings/"): _for_child(_pairing, {"helper": "x"}, {}),
     ("get", "/api/v1/pairings/{id}/"): _detail("pairing"),
     ("post", "/api/v1/pairings/{id}/end/"): lambda ctx: [
         Call(200, "director", {"id": ctx["pairing"].pk}, {"ended_on": "2026-11-20"}),
@@ -509,19 +517,9 @@ CALLS = {
         Call(404, "other_director", {"id": ctx["pairing"].pk}, {}),
     ],
     ("get", "/api/v1/service-records/"): _lists(),
-    ("post", "/api/v1/service-records/"): lambda ctx: [
-        Call(
-            201,
-            "volunteer",
-            body={"child": ctx["child"].pk, "kind": "visit", "on": "2026-11-20", "minutes": 30},
-        ),
-        Call(400, "volunteer", body={"child": ctx["child"].pk, "kind": "castle"}),
-        Call(
-            403,
-            "leader",
-            body={"child": ctx["child"].pk, "kind": "visit", "on": "2026-11-20", "minutes": 30},
-        ),
-    ],
+    ("post", "/api/v1/service-records/"): _for_child(
+        SERVICE, {"kind": "castle"}, SERVICE, persona="volunteer"
+    ),
     ("get", "/api/v1/service-records/{id}/"): _detail("service"),
     ("get", "/api/v1/reports-of-concern/"): _lists(),
     ("post", "/api/v1/reports-of-concern/"): lambda ctx: [
@@ -534,12 +532,7 @@ CALLS = {
         Call(200, "director", {"id": ctx["report"].pk}),
         Call(404, "other_director", {"id": ctx["report"].pk}),
     ],
-    ("post", "/api/v1/reports-of-concern/{id}/link/"): lambda ctx: [
-        Call(200, "director", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
-        Call(400, "director", {"id": ctx["report"].pk}, {"child": ctx["child_b1"].pk}),
-        Call(403, "leader", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
-        Call(404, "other_director", {"id": ctx["report"].pk}, {"child": ctx["child"].pk}),
-    ],
+    ("post", "/api/v1/reports-of-concern/{id}/link/"): _child_step("report"),
     ("post", "/api/v1/reports-of-concern/{id}/advance/"): lambda ctx: [
         Call(200, "township_officer", {"id": ctx["report"].pk}, {"state": "assessing"}),
         Call(400, "township_officer", {"id": ctx["report"].pk}, {"state": "castle"}),
@@ -570,12 +563,7 @@ CALLS = {
     ],
     ("get", "/api/v1/returns/"): _lists({"round": "x"}),
     ("get", "/api/v1/returns/{id}/"): _detail("return"),
-    ("post", "/api/v1/returns/{id}/check/"): lambda ctx: [
-        Call(200, "director", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
-        Call(400, "director", {"id": ctx["return"].pk}, {"child": ctx["child_b1"].pk}),
-        Call(403, "leader", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
-        Call(404, "other_director", {"id": ctx["return"].pk}, {"child": ctx["child"].pk}),
-    ],
+    ("post", "/api/v1/returns/{id}/check/"): _child_step("return"),
     ("post", "/api/v1/returns/{id}/submit/"): lambda ctx: [
         Call(409, "director", {"id": ctx["return"].pk}),  # nobody checked yet
         Call(403, "leader", {"id": ctx["return"].pk}),

@@ -3,8 +3,6 @@ organisations refuse a save based on a stale copy, on the page (a form error) an
 (409), as children and visits do — and the service refuses it too, with the row locked, so two
 saves of the same version cannot both pass."""
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,26 +10,14 @@ from rest_framework.test import APIClient
 
 from areas.services import update_service_point
 from care.models import Activity
-from care.services import correct_activity, record_activity
+from care.services import correct_activity
 from core.concurrency import STALE_MESSAGE, StaleEdit, version_of
 from core.models import AuditEntry
 from social.models import Organisation
-from social.services import add_organisation, update_organisation
+from social.services import update_organisation
+from tests.personas import make_activity, make_organisation
 
 pytestmark = pytest.mark.django_db
-
-
-def _activity(world, director):
-    return record_activity(
-        director,
-        {"home": world["home_a1"], "held_on": dt.date.today(), "theme": "arts", "adults": 1},
-        [],
-        [],
-    )
-
-
-def _organisation(world, county_officer):
-    return add_organisation(county_officer, world["county"], {"name": "阳光社工"})
 
 
 # What each kind of record needs: who edits it (two people who may), how to make one, its
@@ -48,7 +34,7 @@ KINDS = {
     },
     "weekly activity": {
         "users": ("director", "township_officer"),
-        "make": lambda world, users: _activity(world, users[0]),
+        "make": lambda world, users: make_activity(world, users[0]),
         "page": "care:activity_edit",
         "api": "/api/v1/activities/{pk}/",
         "field": "description",
@@ -57,7 +43,7 @@ KINDS = {
     },
     "social organisation": {
         "users": ("township_officer", "county_officer"),
-        "make": lambda world, users: _organisation(world, users[1]),
+        "make": lambda world, users: make_organisation(world, users[1]),
         "page": "social:organisation_edit",
         "api": "/api/v1/organisations/{pk}/",
         "field": "contact_name",
@@ -175,14 +161,14 @@ def test_the_services_refuse_a_second_save_of_the_same_version_even_after_the_fo
     with pytest.raises(StaleEdit):
         update_service_point(director, home, {"phone": "13900000002"}, based_on=version)
 
-    activity = _activity(world, director)
+    activity = make_activity(world, director)
     version = version_of(activity)
     correct_activity(director, activity, {"theme": "safety"}, [], [], based_on=version)
     with pytest.raises(StaleEdit):
         correct_activity(director, activity, {"theme": "arts"}, [], [], based_on=version)
     assert Activity.objects.get(pk=activity.pk).theme == "safety"
 
-    organisation = _organisation(world, county_officer)
+    organisation = make_organisation(world, county_officer)
     version = version_of(organisation)
     update_organisation(county_officer, organisation, {"active": False}, based_on=version)
     with pytest.raises(StaleEdit):

@@ -34,6 +34,10 @@ def file_title(area) -> str:
     return _("%(name)s village file") % {"name": area.name}
 
 
+def _generated(file: VillageFile | TownshipFile) -> str:
+    return _("generated %(date)s") % {"date": file.generated_on.isoformat()}
+
+
 def children_headings() -> list[str]:
     return [
         _("No."),
@@ -144,7 +148,7 @@ def _pdf_village(pdf: Document, file: VillageFile):
         " · ".join(
             [
                 file.area.code,
-                _("generated %(date)s") % {"date": file.generated_on.isoformat()},
+                _generated(file),
             ]
         ),
     )
@@ -197,7 +201,7 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
                     file.area.code,
                     _("%(villages)s villages, %(children)s registered children")
                     % {"villages": len(file.villages), "children": file.children_count},
-                    _("generated %(date)s") % {"date": file.generated_on.isoformat()},
+                    _generated(file),
                 ]
             ),
         )
@@ -223,20 +227,23 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
 # -- Excel -------------------------------------------------------------------------------
 
 
-def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
+def _xlsx_title(sheet, file: VillageFile | TownshipFile, details: list, stamp: Stamp | None):
+    """The file's title on the sheet's first row; the details, and who exported it and when,
+    on the second."""
     sheet.cell(row=1, column=1, value=cell_value(file_title(file.area))).font = Font(
         size=14, bold=True
     )
-    sheet.cell(
-        row=2,
-        column=1,
-        value=cell_value(
-            " · ".join(
-                [file.area.code, _("generated %(date)s") % {"date": file.generated_on.isoformat()}]
-                + ([stamp.line] if stamp else [])
-            )
-        ),
-    )
+    line = " · ".join(details + ([stamp.line] if stamp else []))
+    sheet.cell(row=2, column=1, value=cell_value(line))
+
+
+def _xlsx_widths(sheet, widths) -> None:
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+
+
+def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
+    _xlsx_title(sheet, file, [file.area.code, _generated(file)], stamp)
     row = 3
     for label, value in header_lines(file):
         sheet.cell(row=row, column=1, value=cell_value(label)).font = HEADING_FONT
@@ -255,8 +262,7 @@ def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
                 cell.alignment = WRAP
             elif column == 12 and value:
                 cell.number_format = "yyyy-mm-dd"
-    for column, width in enumerate(XLSX_WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    _xlsx_widths(sheet, XLSX_WIDTHS)
 
 
 def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
@@ -267,25 +273,12 @@ def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byt
     taken = set()
     if isinstance(file, TownshipFile):
         first.title = sheet_name(_("Summary"), file.area.code, taken)
-        first.cell(row=1, column=1, value=cell_value(file_title(file.area))).font = Font(
-            size=14, bold=True
-        )
-        first.cell(
-            row=2,
-            column=1,
-            value=cell_value(
-                " · ".join(
-                    [_("generated %(date)s") % {"date": file.generated_on.isoformat()}]
-                    + ([stamp.line] if stamp else [])
-                )
-            ),
-        )
+        _xlsx_title(first, file, [_generated(file)], stamp)
         heading_row(first, 4, summary_headings())
         for row, village in enumerate(file.villages, start=5):
             for column, value in enumerate(summary_cells(village), start=1):
                 first.cell(row=row, column=column, value=cell_value(value))
-        for column, width in enumerate((16, 14, 10, 12, 14, 14, 24, 20), start=1):
-            first.column_dimensions[first.cell(row=1, column=column).column_letter].width = width
+        _xlsx_widths(first, (16, 14, 10, 12, 14, 14, 24, 20))
         for village in file.villages:
             sheet = workbook.create_sheet(sheet_name(village.area.name, village.area.code, taken))
             _xlsx_village(sheet, village, stamp)

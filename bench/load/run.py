@@ -40,7 +40,14 @@ sys.path.insert(0, str(HERE.parent))
 
 import client  # noqa: E402
 import cpu  # noqa: E402
-from common import add_pg_url, database_url, drop_database, recreate_database, run_manage  # noqa: E402
+from common import (  # noqa: E402
+    add_pg_url,
+    database_url,
+    drop_database,
+    heading,
+    recreate_database,
+    run_manage,
+)
 
 PAGE_P95_TARGET_MS = 300.0
 TRIVIAL = "trivial view /healthz"
@@ -455,10 +462,9 @@ def main() -> int:
 
         with psycopg.connect(database_url(args.pg_url, "postgres")) as conn:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
-        print("Shouhu load test")
-        print(
-            f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, PostgreSQL {pg_version}; database {db_url}"
+        heading(
+            "Shouhu load test",
+            f"Python {platform.python_version()}, PostgreSQL {pg_version}; database {db_url}",
         )
         if not args.reuse_db:
             recreate_database(args.pg_url, args.database)

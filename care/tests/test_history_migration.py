@@ -3,25 +3,17 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from care.models import Activity
 from care.services import record_visit
+from tests.migrating import migrate, migrated_back
 from tests.personas import make_child
 
 BEFORE = [("care", "0008_field_level_history")]
 AFTER = [("care", "0009_revisions_to_changes")]
 
-# Migrations run outside a transaction (SQLite cannot change its schema inside one).
+# Migrations run outside a transaction (tests/migrating.py).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def migrate(targets):
-    """Migrate to `targets`; the historical models there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_visit_revisions_become_the_fields_each_correction_changed(world, director):
@@ -30,8 +22,7 @@ def test_visit_revisions_become_the_fields_each_correction_changed(world, direct
     visit.problems, visit.actions = "作业未完成", "联系老师"
     visit.save()
     # Built before migrating back: the visit's table is the same at 0008.
-    apps = migrate(BEFORE)
-    try:
+    with migrated_back(BEFORE) as apps:
         Revision = apps.get_model("care", "VisitRevision")
         at = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
         first = {"visited_on": "2026-11-02", "problems": "无", "actions": ""}
@@ -52,9 +43,6 @@ def test_visit_revisions_become_the_fields_each_correction_changed(world, direct
             (director.pk, director.username, "updated"),
             (None, "", "updated"),
         ]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_activity_revisions_compare_the_children_who_came(world, director):
@@ -63,8 +51,7 @@ def test_activity_revisions_compare_the_children_who_came(world, director):
         home=world["home_a1"], held_on=dt.date(2026, 11, 2), theme="safety", recorded_by=director
     )
     activity.children.set([first, second])
-    apps = migrate(BEFORE)
-    try:
+    with migrated_back(BEFORE) as apps:
         Revision = apps.get_model("care", "ActivityRevision")
         data = {"theme": "arts", "held_on": "2026-11-02", "children": [first.pk]}
         Revision.objects.create(activity_id=activity.pk, actor_id=director.pk, data=data)
@@ -75,6 +62,3 @@ def test_activity_revisions_compare_the_children_who_came(world, director):
             "children": [[first.pk], sorted([first.pk, second.pk])],
             "theme": ["arts", "safety"],
         }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

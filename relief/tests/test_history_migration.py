@@ -4,25 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from relief import services
+from tests.migrating import migrate, migrated_back
 
 from .conftest import month
 
 BEFORE = [("relief", "0004_field_level_history")]
 AFTER = [("relief", "0005_revisions_to_changes")]
 
-# Migrations run outside a transaction (SQLite cannot change its schema inside one).
+# Migrations run outside a transaction (tests/migrating.py).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def migrate(targets):
-    """Migrate to `targets`; the historical models there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_measure_revisions_become_the_fields_each_change_changed(director, child_a1, programmes):
@@ -36,8 +28,7 @@ def test_measure_revisions_become_the_fields_each_change_changed(director, child
     snapshot = services.measure_snapshot(measure)
     applied = {**snapshot, "status": "applied", "amount": "720.00"}
     approved = {**snapshot, "status": "approved", "amount": "720.00"}
-    apps = migrate(BEFORE)  # the measure's table is the same there
-    try:
+    with migrated_back(BEFORE) as apps:  # the measure's table is the same there
         Revision = apps.get_model("relief", "MeasureRevision")
         at = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
         for days, data in enumerate([applied, approved]):
@@ -57,6 +48,3 @@ def test_measure_revisions_become_the_fields_each_change_changed(director, child
         assert {(e.actor_id, e.actor_username, e.kind) for e in entries} == {
             (director.pk, director.username, "updated")
         }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -16,30 +16,45 @@ pytestmark = pytest.mark.browser
 WIDTH = 360
 BORN = dt.date(2016, 5, 1)
 ID_NUMBER = idnumber.make("341623", BORN, 123)
+REQUIRED = re.compile(r"\bis-required\b")
 
 
 def label_of(page, field_id):
     return page.locator(f".field:has(#{field_id})")
 
 
-def test_a_caregiver_typed_into_the_new_child_form_is_saved(
-    phone_page, login, shot, fits, world, director, expect
-):
-    page = phone_page
+def _required_after(expect, page, field_id, answer):
+    """The field's label is marked as required once `answer()` is given, and not before."""
+    label = label_of(page, field_id)
+    expect(label).not_to_have_class(REQUIRED)
+    answer()
+    expect(label).to_have_class(REQUIRED)
+
+
+def _new_child_form(page, login, sex):
+    """The director's new-child form with the child's name, sex, birth date and ID number."""
     login(page, "director")
     page.goto("/children/new/")
     form = page.get_by_test_id("child-form")
     form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("M")
+    form.locator("#id_sex").select_option(sex)
     form.locator("#id_birth_date").fill(BORN.isoformat())
     form.locator("#id_id_number").fill(ID_NUMBER)
+    return form
+
+
+def test_a_caregiver_typed_into_the_new_child_form_is_saved(
+    phone_page, login, shot, fits, world, director, expect
+):
+    page = phone_page
+    form = _new_child_form(page, login, "M")
     form.locator("#id_schooling").select_option("primary")
 
     # The work place becomes required once the father is a migrant worker, before saving.
-    province = label_of(page, "id_father-work_province")
-    expect(province).not_to_have_class(re.compile(r"\bis-required\b"))
-    form.locator("#id_father-status").select_option("migrant")
-    expect(province).to_have_class(re.compile(r"\bis-required\b"))
+    father = form.locator("#id_father-status")
+    _required_after(
+        expect, page, "id_father-work_province", lambda: father.select_option("migrant")
+    )
     form.locator("#id_father-name").fill("王大山")
     form.locator("#id_father-work_province").fill("浙江")
     form.locator("#id_father-work_city").fill("杭州")
@@ -51,10 +66,8 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(
     form.locator("#id_mother-work_province").fill("江苏")
 
     # Starting the caregiver section marks its name as required.
-    name = label_of(page, "id_caregiver-name")
-    expect(name).not_to_have_class(re.compile(r"\bis-required\b"))
-    form.locator("#id_caregiver-phone").fill("13800000000")
-    expect(name).to_have_class(re.compile(r"\bis-required\b"))
+    phone = form.locator("#id_caregiver-phone")
+    _required_after(expect, page, "id_caregiver-name", lambda: phone.fill("13800000000"))
     # (The age first: a number field left focused makes Chromium drop the first click after
     # a full-page screenshot.)
     form.locator("#id_caregiver-age").fill("66")
@@ -80,13 +93,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
     phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
-    login(page, "director")
-    page.goto("/children/new/")
-    form = page.get_by_test_id("child-form")
-    form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("F")  # the number below is a boy's
-    form.locator("#id_birth_date").fill(BORN.isoformat())
-    form.locator("#id_id_number").fill(ID_NUMBER)
+    form = _new_child_form(page, login, "F")  # ID_NUMBER is a boy's
     form.locator("#id_father-status").select_option("migrant")  # no work province
     form.locator("#id_mother-status").select_option("at_home")
     form.locator("#id_caregiver-phone").fill("13800000000")  # a caregiver without a name
@@ -108,7 +115,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
     expect(page.locator("#id_sex")).to_be_focused()
     # What was typed is still there.
     expect(page.locator("#id_caregiver-phone")).to_have_value("13800000000")
-    expect(label_of(page, "id_caregiver-name")).to_have_class(re.compile(r"\bis-required\b"))
+    expect(label_of(page, "id_caregiver-name")).to_have_class(REQUIRED)
     fits(page, WIDTH)
     # What the phone shows: the viewport, scrolled to the focused field.
     page.screenshot(path=str(shot(page, "1-focused-on-the-first-error")))
