@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import IdFilter
 
-from .models import ApiToken, User
+from .models import ApiToken, ResponsibilityPost, User
 from .roles import Role
 
 
@@ -79,3 +79,11 @@ class ApiTokenFilter(django_filters.FilterSet):
             | Q(user__username__icontains=value)
             | Q(user__name__icontains=value)
         )
+
+
+class ResponsibilityPostFilter(django_filters.FilterSet):
+    area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith")
+
+    class Meta:
+        model = ResponsibilityPost
+        fields = ["post"]

@@ -47,11 +47,7 @@ SERVICE_MODULES = {
 REFUSALS = {"ValidationError", "PermissionDenied"}
 # (file, function) of forms' and field validators' checks kept in a service module: they raise
 # Django's ValidationError as validators do (core.exceptions.Invalid is one as well).
-ALLOWED_REFUSALS = {
-    # The admin's login form (Django's AdminAuthenticationForm), which lives beside the
-    # two-factor services: a form's clean() refuses with the form's ValidationError.
-    ("people/twofactor.py", "clean"),
-}
+ALLOWED_REFUSALS: set[tuple[str, str]] = set()
 
 
 def own_apps() -> list[Path]:

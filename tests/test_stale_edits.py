@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from areas.services import update_service_point
 from care.models import Activity
 from care.services import correct_activity, record_activity
-from core.concurrency import STALE_MESSAGE, StaleEdit, version_of
+from core.concurrency import StaleEdit, version_of
+from core.exceptions import STALE_MESSAGE
 from core.models import AuditEntry
 from social.models import Organisation
 from social.services import add_organisation, update_organisation

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core import idnumber
-from core.concurrency import VersionedForm
+from core.forms import VersionedForm
 from core.uploads import UploadRefused, check_xlsx
 
 from .. import rules
