@@ -87,3 +87,32 @@ def test_no_module_is_a_sibling_named_after_a_piece(app):
         and any(p.stem.startswith(f"{part}_") or p.stem.endswith(f"_{part}") for part in PARTS)
     ]
     assert siblings == [], f"{app}: make these a package of the piece they belong to"
+
+
+# core holds the shared pieces: its two pages are routed by shouhu/urls.py, and its forms are
+# bases and the login form, which change nothing of its own.
+SHARED = {"core"}
+
+
+def _has(app_path: Path, part: str) -> bool:
+    return (app_path / f"{part}.py").exists() or (app_path / part / "__init__.py").exists()
+
+
+def test_every_app_with_pages_has_its_addresses():
+    missing = [
+        app
+        for app, path in _our_apps()
+        if app not in SHARED and _has(path, "views") and not _has(path, "urls")
+    ]
+    assert missing == [], "pages without urls.py"
+
+
+def test_every_app_whose_records_are_edited_has_services():
+    """An app with models and forms edits its records: the changes are its services'."""
+    missing = [
+        app
+        for app, path in _our_apps()
+        if app not in SHARED and _has(path, "models") and _has(path, "forms")
+        if not _has(path, "services")
+    ]
+    assert missing == [], "forms that edit models without services.py"
