@@ -116,6 +116,14 @@ def _record(actor, child, kind, before, after, note=""):
     return record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
 
 
+def _record_and_audit(actor, child, kind, action, before, after, note="", data=None):
+    """Keep a change in the child's history and audit it under `action`, the changes first and
+    then `data`; the changes are returned."""
+    changes = _record(actor, child, kind, before, after, note)
+    log_action(actor, action, child, {"changes": changes, **(data or {})})
+    return changes
+
+
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
 
 
@@ -296,16 +304,15 @@ def update_child(
     if siblings is not None:
         _link_siblings(actor, child, siblings, keep_hidden_from=actor)
         after["siblings"] = _sibling_names(child)
-    changes = _record(
+    return _record_and_audit(
         actor,
         child,
         ChildChange.Kind.UPDATED,
+        "children.child.updated",
         before,
         {k: v for k, v in after.items() if v is not None},
         note,
     )
-    log_action(actor, "children.child.updated", child, {"changes": changes})
-    return changes
 
 
 @transaction.atomic
@@ -327,16 +334,15 @@ def set_care_level(actor, child: Child, level: str, reason: str) -> None:
     )
     classify_child(child, parents, caregiver)
     child.save()
-    changes = _record(
+    _record_and_audit(
         actor,
         child,
         ChildChange.Kind.OVERRIDDEN,
+        "children.child.care_level_set",
         before,
         snapshot(child, parents, caregiver),
         reason,
-    )
-    log_action(
-        actor, "children.child.care_level_set", child, {"changes": changes, "reason": reason}
+        {"reason": reason},
     )
 
 
@@ -348,10 +354,10 @@ def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -
     child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
     child.closed_note = note
     child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.CLOSED, before, snapshot(child, parents, caregiver), note
+    after = snapshot(child, parents, caregiver)
+    _record_and_audit(
+        actor, child, ChildChange.Kind.CLOSED, "children.child.closed", before, after, note
     )
-    log_action(actor, "children.child.closed", child, {"changes": changes})
 
 
 @transaction.atomic
@@ -367,10 +373,10 @@ def reopen_child(actor, child: Child, note: str = "") -> None:
     )
     classify_child(child, parents, caregiver)
     child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.REOPENED, before, snapshot(child, parents, caregiver), note
+    after = snapshot(child, parents, caregiver)
+    _record_and_audit(
+        actor, child, ChildChange.Kind.REOPENED, "children.child.reopened", before, after, note
     )
-    log_action(actor, "children.child.reopened", child, {"changes": changes})
 
 
 @transaction.atomic
@@ -388,19 +394,15 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     from .concerns import follow_transfer  # concerns builds on this module
 
     follow_transfer(actor, child, from_area)
-    changes = _record(
+    _record_and_audit(
         actor,
         child,
         ChildChange.Kind.TRANSFERRED,
+        "children.child.transferred",
         before,
         snapshot(child, parents, caregiver),
         reason,
-    )
-    log_action(
-        actor,
-        "children.child.transferred",
-        child,
-        {"changes": changes, "from": from_area.code, "to": to_area.code},
+        {"from": from_area.code, "to": to_area.code},
     )
     # The handing-over township sees the entry too.
     log_action(
@@ -463,14 +465,14 @@ def review_ages(on: dt.date | None = None) -> dict:
             continue
         with transaction.atomic():
             child.save()
-            changes = _record(
+            _record_and_audit(
                 None,
                 child,
                 ChildChange.Kind.RECLASSIFIED,
+                "children.child.reclassified",
                 before,
                 snapshot(child, parents, caregiver),
             )
-            log_action(None, "children.child.reclassified", child, {"changes": changes})
         report["reclassified"] += 1
         aged_out = (
             before.get("is_left_behind")
@@ -522,14 +524,15 @@ def record_basis(actor, child: Child, data: dict) -> dict:
     child.basis_recorded_at = timezone.now()
     fields = [*rules.BASIS_FIELDS, "basis_recorded_by", "basis_recorded_at", "updated_at"]
     child.save(update_fields=fields)
-    changes = _record(actor, child, ChildChange.Kind.BASIS, before, _basis_of(child))
-    log_action(
+    return _record_and_audit(
         actor,
-        "children.child.basis_recorded",
         child,
-        {"changes": changes, "basis": child.processing_basis},
+        ChildChange.Kind.BASIS,
+        "children.child.basis_recorded",
+        before,
+        _basis_of(child),
+        data={"basis": child.processing_basis},
     )
-    return changes
 
 
 @transaction.atomic
