@@ -116,14 +116,6 @@ def _record(actor, child, kind, before, after, note=""):
     return record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
 
 
-def _record_and_audit(actor, child, kind, action, before, after, note="", data=None):
-    """Keep a change in the child's history and audit it under `action`, the changes first and
-    then `data`; the changes are returned."""
-    changes = _record(actor, child, kind, before, after, note)
-    log_action(actor, action, child, {"changes": changes, **(data or {})})
-    return changes
-
-
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
 
 
@@ -304,15 +296,16 @@ def update_child(
     if siblings is not None:
         _link_siblings(actor, child, siblings, keep_hidden_from=actor)
         after["siblings"] = _sibling_names(child)
-    return _record_and_audit(
+    changes = _record(
         actor,
         child,
         ChildChange.Kind.UPDATED,
-        "children.child.updated",
         before,
         {k: v for k, v in after.items() if v is not None},
         note,
     )
+    log_action(actor, "children.child.updated", child, {"changes": changes})
+    return changes
 
 
 @transaction.atomic
@@ -334,15 +327,16 @@ def set_care_level(actor, child: Child, level: str, reason: str) -> None:
     )
     classify_child(child, parents, caregiver)
     child.save()
-    _record_and_audit(
+    changes = _record(
         actor,
         child,
         ChildChange.Kind.OVERRIDDEN,
-        "children.child.care_level_set",
         before,
         snapshot(child, parents, caregiver),
         reason,
-        {"reason": reason},
+    )
+    log_action(
+        actor, "children.child.care_level_set", child, {"changes": changes, "reason": reason}
     )
 
 
@@ -354,10 +348,10 @@ def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -
     child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
     child.closed_note = note
     child.save()
-    after = snapshot(child, parents, caregiver)
-    _record_and_audit(
-        actor, child, ChildChange.Kind.CLOSED, "children.child.closed", before, after, note
+    changes = _record(
+        actor, child, ChildChange.Kind.CLOSED, before, snapshot(child, parents, caregiver), note
     )
+    log_action(actor, "children.child.closed", child, {"changes": changes})
 
 
 @transaction.atomic
@@ -373,10 +367,10 @@ def reopen_child(actor, child: Child, note: str = "") -> None:
     )
     classify_child(child, parents, caregiver)
     child.save()
-    after = snapshot(child, parents, caregiver)
-    _record_and_audit(
-        actor, child, ChildChange.Kind.REOPENED, "children.child.reopened", before, after, note
+    changes = _record(
+        actor, child, ChildChange.Kind.REOPENED, before, snapshot(child, parents, caregiver), note
     )
+    log_action(actor, "children.child.reopened", child, {"changes": changes})
 
 
 @transaction.atomic
@@ -394,15 +388,19 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     from .concerns import follow_transfer  # concerns builds on this module
 
     follow_transfer(actor, child, from_area)
-    _record_and_audit(
+    changes = _record(
         actor,
         child,
         ChildChange.Kind.TRANSFERRED,
-        "children.child.transferred",
         before,
         snapshot(child, parents, caregiver),
         reason,
-        {"from": from_area.code, "to": to_area.code},
+    )
+    log_action(
+        actor,
+        "children.child.transferred",
+        child,
+        {"changes": changes, "from": from_area.code, "to": to_area.code},
     )
     # The handing-over township sees the entry too.
     log_action(
@@ -465,14 +463,14 @@ def review_ages(on: dt.date | None = None) -> dict:
             continue
         with transaction.atomic():
             child.save()
-            _record_and_audit(
+            changes = _record(
                 None,
                 child,
                 ChildChange.Kind.RECLASSIFIED,
-                "children.child.reclassified",
                 before,
                 snapshot(child, parents, caregiver),
             )
+            log_action(None, "children.child.reclassified", child, {"changes": changes})
         report["reclassified"] += 1
         aged_out = (
             before.get("is_left_behind")
@@ -524,15 +522,14 @@ def record_basis(actor, child: Child, data: dict) -> dict:
     child.basis_recorded_at = timezone.now()
     fields = [*rules.BASIS_FIELDS, "basis_recorded_by", "basis_recorded_at", "updated_at"]
     child.save(update_fields=fields)
-    return _record_and_audit(
+    changes = _record(actor, child, ChildChange.Kind.BASIS, before, _basis_of(child))
+    log_action(
         actor,
-        child,
-        ChildChange.Kind.BASIS,
         "children.child.basis_recorded",
-        before,
-        _basis_of(child),
-        data={"basis": child.processing_basis},
+        child,
+        {"changes": changes, "basis": child.processing_basis},
     )
+    return changes
 
 
 @transaction.atomic
