@@ -1,14 +1,15 @@
 """Filters of service points (django-filter; shared by pages and API)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.filters import WordsFilter
 
 from .models import Area, ServicePoint
 
 
 class ServicePointFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
+    q = WordsFilter(["name__icontains", "address__icontains", "area__name__icontains"])
     kind = django_filters.ChoiceFilter(choices=ServicePoint.Kind.choices, label=_("kind"))
     area = django_filters.CharFilter(
         field_name="area__code", lookup_expr="startswith", label=_("area code")
@@ -17,11 +18,6 @@ class ServicePointFilter(django_filters.FilterSet):
     class Meta:
         model = ServicePoint
         fields = []
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(address__icontains=value) | Q(area__name__icontains=value)
-        )
 
 
 class AreaFilter(django_filters.FilterSet):

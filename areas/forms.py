@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.concurrency import VersionedForm
+from core.forms import VersionedForm
 
 from .models import Area, ServicePoint
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from children import concerns
 from children.choices import CareLevel
 from children.models import Child
+from children.services import concerns
 from core.audit import log_action
 from notifications.models import Notification
 from people.models import User

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import ServicePoint
 from children.models import Child
-from core.concurrency import VersionedForm
+from core.forms import VersionedForm
 from people.models import User
 from people.roles import Role
 

@@ -7,8 +7,8 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from children.concerns import open_concern
 from children.models import Concern
+from children.services.concerns import open_concern
 from core.audit import log_action
 from core.concurrency import lock_current
 from core.history import record_change

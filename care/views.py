@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area, ServicePoint
 from children.choices import Status
-from children.concern_views import for_display
 from children.lookup import child_or_404
 from children.models import Child, Concern
+from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
 from core.forms import save_through
 from core.htmx import paginate

@@ -7,11 +7,9 @@ that sees them (never the read-only leader) and a written purpose (issue 13, poi
 import csv
 import io
 
-from django import forms
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from core.audit import log_read
@@ -77,44 +75,6 @@ def rows(children, full_id: bool):
             child.get_status_display(),
         ]
         yield [neutralise(cell) for cell in row]
-
-
-class ExportForm(forms.Form):
-    """What an export asks: its purpose, and (for roles that see them) whether identity
-    numbers are written in full. The leader and helpers are never offered full numbers."""
-
-    purpose = forms.CharField(
-        label=gettext_lazy("purpose of the export"),
-        max_length=300,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy(
-            "What the file is for and who receives it. Required for full identity numbers."
-        ),
-    )
-    full_id = forms.BooleanField(
-        label=gettext_lazy("full identity numbers"),
-        required=False,
-        help_text=gettext_lazy(
-            "Only when the work needs them (an application for relief, a report to the "
-            "police). Otherwise numbers are masked."
-        ),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not getattr(user, "sees_full_id", False):
-            del self.fields["full_id"]  # a leader's full_id=on is ignored: masked
-
-    def clean(self):
-        data = super().clean()
-        data["purpose"] = (data.get("purpose") or "").strip()
-        if data.get("full_id") and not data["purpose"]:
-            self.add_error(
-                "purpose",
-                _("Write what the full identity numbers are needed for."),
-            )
-        return data
 
 
 def export_roster(

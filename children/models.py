@@ -17,7 +17,7 @@ from core import crypto, idnumber
 from core.history import EMPTY, Change
 from core.scoping import ScopedQuerySet, jurisdiction_prefix
 
-from . import concern_policy, policy
+from . import policy
 from .choices import (
     Assessment,
     CaregiverHealth,
@@ -38,6 +38,7 @@ from .choices import (
     Sex,
     Status,
 )
+from .policy import concerns as concern_policy
 
 
 class ChildQuerySet(ScopedQuerySet):
@@ -138,7 +139,7 @@ class Child(models.Model):
         "self", verbose_name=_("registered siblings"), blank=True, symmetrical=True
     )
     # A summary of the open concerns (children.Concern), for lists: written only by the
-    # services of children/concerns.py. The classification reads the concerns themselves.
+    # services of children/services/concerns.py. The classification reads the concerns themselves.
     risk = models.CharField(_("open concern"), max_length=200, blank=True)
     # An open concern that must be reported at once (强制报告) whose report is not recorded
     # yet; cleared only by recording the report made (concerns.record_report_made).
@@ -664,7 +665,7 @@ class ConcernQuerySet(ScopedQuerySet):
 class Concern(models.Model):
     """A concern about a child (a visit's finding, a report of concern, a change in the
     child's situation): who owns it, by when it must be closed, and how it ended. Its steps
-    are in concern_policy; the services in children/concerns.py are the only writers."""
+    are in concern_policy; the services in children/services/concerns.py are the only writers."""
 
     class Source(models.TextChoices):
         VISIT = "visit", _("visit")

@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
-from . import basis_views, concern_views, views
+from . import views
+from .views import basis as basis_views
+from .views import concerns as concern_views
 
 app_name = "children"
 

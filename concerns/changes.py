@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from children import services as registry
 from children.choices import CaregiverHealth, ParentRole, ParentStatus, Schooling
 from children.choices import Status as ChildStatus
-from children.concerns import open_concern
 from children.models import Child, Concern
+from children.services.concerns import open_concern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
 from notifications.models import Notification

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.codes import Level
-from children.concerns import open_concern
 from children.models import Child
 from children.models import Concern as ChildConcern
+from children.services.concerns import open_concern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
 from core.scoping import can_write

@@ -1,11 +1,22 @@
-"""Shared pieces of the REST API: permissions, scoped viewsets, service calls."""
+"""Shared pieces of the REST API: permissions, scoped viewsets, service calls; and the API token
+endpoint, audited like the login page, with the same lockout and the same second factor."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import login_limits, two_factor
 from .exceptions import NotNow, Stale
+from .forms import LOCKED_MESSAGE
+from .openapi import ERROR, FIELD_ERRORS
+from .serializers import TokenLoginSerializer
+from .two_factor import OTP_INVALID, OTP_NOT_ENROLLED, OTP_REQUIRED
 
 
 def service_errors(exc: ValidationError) -> dict:
@@ -102,3 +113,78 @@ class ServiceWriteMixin:
             ),
             lambda changed: self.get_serializer(changed).data,
         )
+
+
+def issue_token(user, request) -> dict:
+    """A new API token for `user` (each device its own, named by its User-Agent), as the
+    answer's body. people.ApiToken is found through the app registry (core imports no
+    domain app); issuing it writes the audit entry."""
+    api_token_model = apps.get_model("people", "ApiToken")
+    name = request.headers.get("User-Agent", "")[:60]
+    token, key = api_token_model.objects.issue(user, name)
+    return {"token": key, "prefix": token.prefix, "expires_at": token.expires_at}
+
+
+class AuditedObtainAuthToken(GenericAPIView):
+    """POST username, password (and `otp_token`), get a new token. A failure is audited by
+    the auth signal; a wrong code too, and both count towards the login lockout."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TokenLoginSerializer
+    # Slows down password guessing; the rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=TokenLoginSerializer,
+        responses={
+            200: inline_serializer(
+                "Token",
+                fields={
+                    "token": serializers.CharField(help_text="the key, shown this once"),
+                    "prefix": serializers.CharField(help_text="the key's first characters"),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            ),
+            400: FIELD_ERRORS,
+            429: ERROR,
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        locked = Response({"detail": str(LOCKED_MESSAGE)}, status=429)
+        if login_limits.is_locked(request, str(request.data.get("username", ""))):
+            return locked
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # This failure may be the one that locked the pair or the address.
+            return (
+                locked
+                if getattr(request, "axes_locked_out", False)
+                else self._invalid(serializer.errors)
+            )
+        user = serializer.validated_data["user"]
+        refused = self.check_second_factor(request, user, serializer.validated_data)
+        if refused is not None:
+            return refused
+        return Response(issue_token(user, request))
+
+    def check_second_factor(self, request, user, data):
+        """None when the account passes; else the answer (400, or 429 once locked)."""
+        enrolled = two_factor.has_device(user)
+        if not enrolled and not getattr(user, "requires_two_factor", False):
+            return None  # an optional role that did not enrol
+        if not enrolled:
+            return self._invalid({"otp_token": [str(OTP_NOT_ENROLLED)]})
+        code = data.get("otp_token", "")
+        if not code:
+            return self._invalid({"otp_token": [str(OTP_REQUIRED)]})
+        if two_factor.verify_code(request, user, code) is None:
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": str(LOCKED_MESSAGE)}, status=429)
+            return self._invalid({"otp_token": [str(OTP_INVALID)]})
+        return None
+
+    @staticmethod
+    def _invalid(errors):
+        return Response(errors, status=400)

@@ -2,17 +2,16 @@
 
 The form (or the API client, as `version`) carries the version (the record's `updated_at`) it
 was based on; if the stored record has changed since, the save is refused with a clear message
-and nothing is written. Forms check it as they validate (`VersionedForm`, an error on the
+and nothing is written. Forms check it as they validate (core.forms.VersionedForm, an error on the
 page); services check it again with the row locked (`lock_current`), so two saves of the same
 version cannot both pass, and the API answers their `Stale` (core.exceptions) with 409.
 """
 
 import datetime as dt
 
-from django import forms
 from django.utils.dateparse import parse_datetime
 
-from .exceptions import STALE_MESSAGE, Stale
+from .exceptions import Stale
 
 # The old name of the stale-version refusal, kept so that code reads as before.
 StaleEdit = Stale
@@ -44,26 +43,3 @@ def lock_current(queryset, pk, based_on):
     if not is_current(stored, based_on):
         raise Stale
     return stored
-
-
-class VersionedForm(forms.ModelForm):
-    """A ModelForm that refuses to save over a newer version of its record."""
-
-    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk:
-            self.initial["based_on"] = version_of(self.instance)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            stored = type(self.instance).objects.filter(pk=self.instance.pk).first()
-            if not is_current(stored, cleaned.get("based_on")):
-                raise forms.ValidationError(STALE_MESSAGE, code="stale")
-        return cleaned
-
-    def changes(self) -> dict:
-        """The cleaned values of the model's fields (without the version token)."""
-        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}

@@ -1,10 +1,13 @@
 """Filters of the audit log (django-filter; shared by page and API), a helper for filters
-whose choices depend on the user, and the one kind of filter on a record's id."""
+whose choices depend on the user, the one kind of filter on a record's id, and the search
+box of a list."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from .audit_text import action_choices
 from .models import AuditEntry
@@ -69,6 +72,23 @@ class ModelIdFilter(django_filters.ModelChoiceFilter):
     see: another jurisdiction's record is "not one of the available choices")."""
 
     field_class = ModelIdField
+
+
+class WordsFilter(django_filters.CharFilter):
+    """A list's search box: the records in which any of `lookups` matches the words
+    (`WordsFilter(["name__icontains", "phone__contains"])`)."""
+
+    def __init__(self, lookups, **kwargs):
+        super().__init__(label=_("search"), **kwargs)
+        self.lookups = lookups
+
+    def filter(self, queryset, value):
+        if value in EMPTY_VALUES:
+            return queryset
+        any_of = Q()
+        for lookup in self.lookups:
+            any_of |= Q(**{lookup: value})
+        return queryset.filter(any_of)
 
 
 class AuditFilter(django_filters.FilterSet):

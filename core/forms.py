@@ -7,7 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import NotNow, Stale
+from .concurrency import is_current, version_of
+from .exceptions import STALE_MESSAGE, NotNow, Stale
 
 LOCKED_MESSAGE = _("Too many failed attempts. Wait 15 minutes, then try again.")
 
@@ -113,3 +114,26 @@ def change_through(form, update, actor, record, data):
     `update(actor, record, data, based_on=)`; its result, or None when it refused."""
     based_on = form.cleaned_data["based_on"]
     return save_through(form, lambda: update(actor, record, data, based_on=based_on))
+
+
+class VersionedForm(forms.ModelForm):
+    """A ModelForm that refuses to save over a newer version of its record."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["based_on"] = version_of(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).first()
+            if not is_current(stored, cleaned.get("based_on")):
+                raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+    def changes(self) -> dict:
+        """The cleaned values of the model's fields (without the version token)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}

@@ -1,4 +1,4 @@
-"""Concerns for the demo county, through the concern services (children/concerns.py): the
+"""Concerns for the demo county, through the concern services (children/services/concerns.py): the
 findings of the last weeks' visits opened concerns already (care.services.record_visit);
 here some older findings open theirs on the day of the visit, and the concerns are then
 worked as a county would — some still open (a few past their due date), some with action
@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from care.models import Assessment, Visit
 from care.services import act_on_findings
-from children import concerns as services
-from children.concern_policy import State, needs_confirmation
 from children.models import Concern
+from children.policy.concerns import State, needs_confirmation
+from children.services import concerns as services
 from people.models import User
 from people.roles import Role
 

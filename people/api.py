@@ -1,6 +1,5 @@
 """REST endpoints of people and the responsibility matrix, scoped like the pages."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from core.api import ScopedReadOnlyViewSet
 
 from . import tokens
-from .filters import ApiTokenFilter, PersonFilter
+from .filters import ApiTokenFilter, PersonFilter, ResponsibilityPostFilter
 from .models import ApiToken, ResponsibilityPost, User
 from .serializers import ApiTokenSerializer, PersonSerializer, ResponsibilityPostSerializer
 
@@ -26,14 +25,6 @@ class PersonViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         # Active accounts by default; ?status=inactive|all through PersonFilter.
         return super().get_queryset().select_related("area")
-
-
-class ResponsibilityPostFilter(django_filters.FilterSet):
-    area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith")
-
-    class Meta:
-        model = ResponsibilityPost
-        fields = ["post"]
 
 
 class ResponsibilityPostViewSet(ScopedReadOnlyViewSet):

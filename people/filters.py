@@ -1,18 +1,19 @@
 """Filters of people (django-filter; shared by pages and API)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter
+from core.filters import IdFilter, WordsFilter
 
-from .models import ApiToken, User
+from .models import ApiToken, ResponsibilityPost, User
 from .roles import Role
 
 
 class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
+    q = WordsFilter(
+        ["name__icontains", "username__icontains", "area__name__icontains", "phone__contains"]
+    )
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
     area = django_filters.CharFilter(
         field_name="area__code", lookup_expr="startswith", label=_("area code")
@@ -42,19 +43,18 @@ class PersonFilter(django_filters.FilterSet):
             return queryset.filter(is_active=False)
         return queryset
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(username__icontains=value)
-            | Q(area__name__icontains=value)
-            | Q(phone__contains=value)
-        )
-
 
 class ApiTokenFilter(django_filters.FilterSet):
     """API tokens by state, account and words (shared by the pages and the API)."""
 
-    q = django_filters.CharFilter(method="search", label=_("search"))
+    q = WordsFilter(
+        [
+            "name__icontains",
+            "prefix__startswith",
+            "user__username__icontains",
+            "user__name__icontains",
+        ]
+    )
     state = django_filters.ChoiceFilter(
         label=_("state"), method="filter_state", choices=ApiToken.State.choices
     )
@@ -72,10 +72,10 @@ class ApiTokenFilter(django_filters.FilterSet):
             return queryset.filter(revoked_at__isnull=False)
         return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(prefix__startswith=value)
-            | Q(user__username__icontains=value)
-            | Q(user__name__icontains=value)
-        )
+
+class ResponsibilityPostFilter(django_filters.FilterSet):
+    area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith")
+
+    class Meta:
+        model = ResponsibilityPost
+        fields = ["post"]

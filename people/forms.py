@@ -1,10 +1,13 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.concurrency import VersionedForm
+from core.forms import LOCKED_MESSAGE, VersionedForm
+from core.two_factor import OTP_INVALID, OTP_NOT_ENROLLED, OTP_REQUIRED, has_device, verify_code
 
 from .models import ResponsibilityPost, User
 from .roles import Role
@@ -137,3 +140,60 @@ class ApiTokenForm(forms.Form):
         max_length=60,
         help_text=_('The device or program that will use it, e.g. "office laptop".'),
     )
+
+
+def _code_field(label, max_length: int, inputmode: str) -> forms.CharField:
+    """The field of a one-time code, focused, for the phone's keyboard and autofill."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": inputmode, "autofocus": True}
+        ),
+    )
+
+
+class CodeForm(forms.Form):
+    """The one-time code: 6 digits from the app, or a recovery code."""
+
+    otp_token = _code_field(_("6-digit code or recovery code"), 32, "text")
+
+
+class SetupForm(forms.Form):
+    """The first code of a new authenticator, to confirm it was added correctly."""
+
+    otp_token = _code_field(_("6-digit code shown by the app"), 8, "numeric")
+
+
+class TwoFactorAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login: password and, for accounts with two-factor login, the code.
+
+    Counted by the same lockout as the site's login (core.login_limits).
+    """
+
+    otp_token = forms.CharField(
+        label=_("6-digit code or recovery code"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def clean(self):
+        try:
+            super().clean()
+        except ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise ValidationError(LOCKED_MESSAGE, code="locked") from None
+            raise
+        user = self.get_user()
+        if not has_device(user):
+            raise ValidationError(OTP_NOT_ENROLLED, code="not_enrolled")
+        code = self.cleaned_data.get("otp_token")
+        if not code:
+            raise ValidationError(OTP_REQUIRED, code="otp_required")
+        device = verify_code(self.request, user, code)
+        if device is None:
+            if getattr(self.request, "axes_locked_out", False):
+                raise ValidationError(LOCKED_MESSAGE, code="locked")
+            raise ValidationError(OTP_INVALID, code="otp_invalid")
+        user.otp_device = device  # django_otp keeps it in the session at login
+        return self.cleaned_data

@@ -12,10 +12,7 @@ import binascii
 import os
 
 import django_otp
-from django import forms
 from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -29,16 +26,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import log_action
 from core.exceptions import Refused
-from core.forms import LOCKED_MESSAGE
 from core.two_factor import (
-    OTP_INVALID,
-    OTP_NOT_ENROLLED,
-    OTP_REQUIRED,
     TWO_FACTOR_PENDING,
     has_device,
-    verify_code,
 )
 
+from .forms import TwoFactorAdminLoginForm
 from .roles import TWO_FACTOR_RESET_ROLES
 
 RECOVERY_CODES = 10
@@ -217,63 +210,6 @@ class TwoFactorMiddleware:
             return JsonResponse({"detail": str(TWO_FACTOR_PENDING)}, status=403)
         target = reverse("twofactor:verify" if enrolled else "twofactor:setup")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-
-
-def _code_field(label, max_length: int, inputmode: str) -> forms.CharField:
-    """The field of a one-time code, focused, for the phone's keyboard and autofill."""
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": inputmode, "autofocus": True}
-        ),
-    )
-
-
-class CodeForm(forms.Form):
-    """The one-time code: 6 digits from the app, or a recovery code."""
-
-    otp_token = _code_field(_("6-digit code or recovery code"), 32, "text")
-
-
-class SetupForm(forms.Form):
-    """The first code of a new authenticator, to confirm it was added correctly."""
-
-    otp_token = _code_field(_("6-digit code shown by the app"), 8, "numeric")
-
-
-class TwoFactorAdminLoginForm(AdminAuthenticationForm):
-    """The admin's login: password and, for accounts with two-factor login, the code.
-
-    Counted by the same lockout as the site's login (core.login_limits).
-    """
-
-    otp_token = forms.CharField(
-        label=_("6-digit code or recovery code"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
-    )
-
-    def clean(self):
-        try:
-            super().clean()
-        except ValidationError:
-            if getattr(self.request, "axes_locked_out", False):
-                raise ValidationError(LOCKED_MESSAGE, code="locked") from None
-            raise
-        user = self.get_user()
-        if not has_device(user):
-            raise ValidationError(OTP_NOT_ENROLLED, code="not_enrolled")
-        code = self.cleaned_data.get("otp_token")
-        if not code:
-            raise ValidationError(OTP_REQUIRED, code="otp_required")
-        device = verify_code(self.request, user, code)
-        if device is None:
-            if getattr(self.request, "axes_locked_out", False):
-                raise ValidationError(LOCKED_MESSAGE, code="locked")
-            raise ValidationError(OTP_INVALID, code="otp_invalid")
-        user.otp_device = device  # django_otp keeps it in the session at login
-        return self.cleaned_data
 
 
 class TwoFactorAdminSite(OTPAdminSite):

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from care import views as care_views
 from care.api import WorklistView
 from core import views as core_views
-from core.auth_views import AuditedObtainAuthToken
+from core.api import AuditedObtainAuthToken
 from core.forms import LockoutAuthenticationForm
 from people import views as people_views
 
@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The second step of the login, and setting up two-factor login (people.twofactor).
-    path("accounts/two-factor/", include("people.twofactor_urls")),
+    path("accounts/two-factor/", include("people.urls.twofactor")),
     path(
         "accounts/password/",
         people_views.AuditedPasswordChangeView.as_view(),

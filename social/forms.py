@@ -5,8 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.concurrency import VersionedForm
-from core.forms import DATE, ServiceForm, model_field
+from core.forms import DATE, ServiceForm, VersionedForm, model_field
 
 from .models import HelperProfile, Organisation, Pairing, ServiceRecord, Skill
 from .services import (

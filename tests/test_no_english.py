@@ -117,7 +117,7 @@ def busy_county(world, county_officer, township_officer, director, leader, volun
         ordinary,
         {"helper": volunteer, "purpose": "tutoring", "started_on": today},
     )
-    from children.concerns import open_concern, take_action
+    from children.services.concerns import open_concern, take_action
 
     concern = open_concern(
         director, special, "祖母腿脚不便，作业无人辅导", source="visit", urgency="urgent"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from care.services import record_activity, record_visit
-from children.concerns import open_concern, resolve
+from children.services.concerns import open_concern, resolve
 from concerns import services as concern_services
 from core.concurrency import version_of
 from relief import services as relief_services
@@ -296,7 +296,7 @@ def _child_step(key):
 def _concern_step(
     good, bad, persona="director", forbidden="leader", prepare=None, bad_on_open=False
 ):
-    """A step of a concern (children/concern_api.py): refused with a bad body (400; or, with
+    """A step of a concern (children/api/concerns.py): refused with a bad body (400; or, with
     `bad_on_open`, on a concern still open), for a read-only role (403), from outside (404)
     and on a stale version (409), then taken. `good` may be a function of the context."""
 

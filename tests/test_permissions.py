@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from care.models import Activity
 from care.services import record_visit
-from children.concerns import open_concern
+from children.services.concerns import open_concern
 from concerns import services as concern_services
 from relief import services as relief_services
 from rounds.services import open_round

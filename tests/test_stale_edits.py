@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from areas.services import update_service_point
 from care.models import Activity
 from care.services import correct_activity
-from core.concurrency import STALE_MESSAGE, StaleEdit, version_of
+from core.concurrency import version_of
+from core.exceptions import STALE_MESSAGE, Stale
 from core.models import AuditEntry
 from social.models import Organisation
 from social.services import update_organisation
@@ -158,20 +159,20 @@ def test_the_services_refuse_a_second_save_of_the_same_version_even_after_the_fo
     home = world["home_a1"]
     version = version_of(home)
     update_service_point(director, home, {"phone": "13800000001"}, based_on=version)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         update_service_point(director, home, {"phone": "13900000002"}, based_on=version)
 
     activity = make_activity(world, director)
     version = version_of(activity)
     correct_activity(director, activity, {"theme": "safety"}, [], [], based_on=version)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         correct_activity(director, activity, {"theme": "arts"}, [], [], based_on=version)
     assert Activity.objects.get(pk=activity.pk).theme == "safety"
 
     organisation = make_organisation(world, county_officer)
     version = version_of(organisation)
     update_organisation(county_officer, organisation, {"active": False}, based_on=version)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(Stale):
         update_organisation(county_officer, organisation, {"name": "x"}, based_on=version)
     assert Organisation.objects.get(pk=organisation.pk).name == "阳光社工"
 

@@ -140,7 +140,7 @@ def test_a_child_raised_to_special_attention_is_due_from_that_day(world, directo
 
 
 def test_classification_records_when_the_level_changed(world, director):
-    from children.concerns import open_concern
+    from children.services.concerns import open_concern
 
     child = make_child(world["a1"])
     assert child.care_level_since is not None
@@ -155,8 +155,8 @@ def test_the_visit_schedule_follows_the_care_level_when_the_last_concern_is_reso
     world, director
 ):
     from care.models import Visit
-    from children.concerns import resolve
     from children.models import Concern
+    from children.services.concerns import resolve
 
     today = timezone.localdate()
     child = make_child(world["a1"], registered_on=today - dt.timedelta(days=60))

@@ -7,7 +7,7 @@ from django.db import migrations
 from django.db.models import Q
 from django.utils import timezone
 
-from children import concern_policy
+from children.policy import concerns as concern_policy
 
 
 def flags_to_concerns(apps, schema_editor):

@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from children import concern_api
-from children import concern_policy as policy
-from children import concerns as services
+from children.api import concerns as concern_api
+from children.policy import concerns as policy
+from children.services import concerns as services
 from tests.personas import make_child
 
 
@@ -90,7 +90,7 @@ def test_the_list_runs_a_bounded_number_of_queries(
 
 
 def test_reading_a_concern_through_the_api_is_audited(client, director, world):
-    from children.concerns import open_concern
+    from children.services.concerns import open_concern
     from core.models import AuditEntry
 
     child = make_child(world["a1"], "王小明")

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from children import concern_policy as policy
-from children import concerns as services
 from children.models import Child, ChildChange, Concern, ConcernEvent
+from children.policy import concerns as policy
+from children.services import concerns as services
 from core.exceptions import Stale
 from core.models import AuditEntry
 from tests.personas import PERSONAS, make_child

@@ -57,7 +57,7 @@ def test_a_json_body_that_is_not_an_object_is_a_400_not_a_500(county_officer, wo
     """Found by the fuzzing pass: a concern step read `data.get(…)` of a bare number."""
     from rest_framework.test import APIClient
 
-    from children.concerns import open_concern
+    from children.services.concerns import open_concern
     from tests.personas import make_child
 
     concern = open_concern(county_officer, make_child(world["a1"]), "作业无人辅导", source="visit")

@@ -189,8 +189,8 @@ def test_no_child_closed_because_a_parent_returned_has_a_parent_still_away(seede
 
 
 def test_concerns_are_in_every_state_made_through_the_concern_services(seeded):
-    from children.concern_policy import State
     from children.models import Concern, ConcernEvent
+    from children.policy.concerns import State
 
     states = set(Concern.objects.values_list("state", flat=True))
     assert {

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from children import concerns as concern_services
 from children.models import Concern
+from children.services import concerns as concern_services
 from stats import services
 from stats.models import VillageStats
 from stats.views import figure_link

@@ -79,7 +79,7 @@ def test_the_township_supervisor_sees_open_concerns_by_age_and_confirms_an_urgen
 
     from django.utils import timezone
 
-    from children import concerns as services
+    from children.services import concerns as services
 
     today = timezone.localdate()
     urgent = services.open_concern(

@@ -1,7 +1,7 @@
 """Pages of concerns: the list (filters; the dashboards drill down to it), a concern with its
 history and the steps the user may take, one page per step (its form, errors by field),
 and the fragment of open concerns by age for the home page. Thin: the rules are in
-concern_policy and the services in concerns.py."""
+children/policy/concerns.py and the services in children/services/concerns.py."""
 
 import datetime as dt
 
@@ -26,11 +26,11 @@ from core.reads import audit_page
 from core.scoping import can_write, get_visible_or_404
 from core.throttling import read_limited
 
-from . import concern_policy as policy
-from . import concerns as services
-from .concern_filters import ConcernFilter
-from .concern_forms import FORMS
-from .models import Concern
+from ..filters.concerns import ConcernFilter
+from ..forms.concerns import FORMS
+from ..models import Concern
+from ..policy import concerns as policy
+from ..services import concerns as services
 
 Step = policy.Step
 LIST_FIELDS = ("child", "child__area", "child__area__parent", "owner")

@@ -16,13 +16,13 @@ from core.api import ScopedViewSetMixin
 from core.openapi import ERROR, FIELD_ERRORS
 from core.reads import AuditedListMixin
 
-from . import services
-from .choices import ParentRole
-from .concern_api import ConcernViewSet
-from .filters import ChildFilter
-from .forms import CaregiverForm, ChildForm, ParentForm
-from .models import Child
-from .serializers import BasisSerializer, ChildSerializer, ChildWriteSerializer
+from .. import services
+from ..choices import ParentRole
+from ..filters import ChildFilter
+from ..forms import CaregiverForm, ChildForm, ParentForm
+from ..models import Child
+from ..serializers import BasisSerializer, ChildSerializer, ChildWriteSerializer
+from .concerns import ConcernViewSet
 
 
 def _form_value(value):
@@ -241,6 +241,6 @@ class ChildViewSet(
 
 def register(router):
     """Add this app's viewsets to the project router (shouhu/api.py): the registry's
-    children and their concerns (concern_api.py)."""
+    children and their concerns (api/concerns.py)."""
     router.register("children", ChildViewSet, basename="child")
     router.register("concerns", ConcernViewSet, basename="concern")

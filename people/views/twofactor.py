@@ -21,12 +21,11 @@ from core.forms import LOCKED_MESSAGE
 from core.scoping import get_visible_or_404
 from core.two_factor import OTP_INVALID, has_device, verify_code
 
-from .models import User
-from .twofactor import (
+from ..forms import CodeForm, SetupForm
+from ..models import User
+from ..twofactor import (
     SESSION_ENROLLED,
     SESSION_SETUP_KEY,
-    CodeForm,
-    SetupForm,
     code_matches,
     demo_code_hint,
     enrol,

@@ -16,24 +16,25 @@ from core.reads import audit_page
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 from core.throttling import read_limited
 
-from . import imports, policy, services
-from .choices import ParentRole, Status
-from .concern_views import for_display
-from .exports import ExportForm, export_roster
-from .filters import ChildFilter
-from .forms import (
+from .. import imports, policy, services
+from ..choices import ParentRole, Status
+from ..exports import export_roster
+from ..filters import ChildFilter
+from ..forms import (
     BasisForm,
     CaregiverForm,
     CareLevelForm,
     ChildForm,
     CloseForm,
+    ExportForm,
     ImportForm,
     ParentForm,
     TransferForm,
 )
-from .imports import purge_waiting_files, run_check, run_save, start, template_workbook
-from .lookup import child_or_404
-from .models import Child, ImportJob, Transfer
+from ..imports import purge_waiting_files, run_check, run_save, start, template_workbook
+from ..lookup import child_or_404
+from ..models import Child, ImportJob, Transfer
+from .concerns import for_display
 
 # Which of ChildForm's fields go in which section of the registration page.
 FORM_SECTIONS = {

@@ -13,8 +13,8 @@ from areas.models import Area
 from core import idnumber
 from core.filters import set_choices
 
-from .choices import CareLevel, Schooling, Sex, Status
-from .models import AGE_BANDS, CATEGORY_FILTERS, Child
+from ..choices import CareLevel, Schooling, Sex, Status
+from ..models import AGE_BANDS, CATEGORY_FILTERS, Child
 
 CATEGORIES = [
     ("left_behind", _("left behind")),

@@ -4,9 +4,9 @@ rules for pages and API) and saved through its services."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import policy
-from .choices import ConsentGiver, ProcessingBasis
-from .models import Caregiver, Child, Parent
+from .. import policy
+from ..choices import ConsentGiver, ProcessingBasis
+from ..models import Caregiver, Child, Parent
 
 
 def _plain(obj, fields) -> dict:

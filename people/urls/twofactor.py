@@ -1,8 +1,8 @@
-"""URLs of two-factor login (people.twofactor_views), under /accounts/two-factor/."""
+"""URLs of two-factor login (people.views.twofactor), under /accounts/two-factor/."""
 
 from django.urls import path
 
-from . import twofactor_views as views
+from ..views import twofactor as views
 
 app_name = "twofactor"
 

@@ -11,8 +11,8 @@ from areas.codes import Level, level_of, prefix_of
 from areas.models import Area
 from core.filters import set_choices
 
-from . import concern_policy as policy
-from .models import Concern
+from ..models import Concern
+from ..policy import concerns as policy
 
 STATES = [
     ("open", _("open (all)")),

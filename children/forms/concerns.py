@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import version_of
 
-from . import concern_policy as policy
+from ..policy import concerns as policy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 Step = policy.Step

@@ -19,8 +19,8 @@ from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
-from .filters import ApiTokenFilter, PersonFilter
-from .forms import (
+from ..filters import ApiTokenFilter, PersonFilter
+from ..forms import (
     AccountForm,
     AccountPasswordForm,
     ApiTokenForm,
@@ -28,21 +28,21 @@ from .forms import (
     NewResponsibilityPostForm,
     ResponsibilityPostForm,
 )
-from .models import ApiToken, ResponsibilityPost, User
-from .services import (
+from ..models import ApiToken, ResponsibilityPost, User
+from ..services import (
     add_post,
     create_account,
     set_account_password,
     update_account,
     update_post,
 )
-from .summary import (
+from ..summary import (
     child_area_rows,
     jurisdiction_summary,
     responsibility_rows,
     villages_with_gaps,
 )
-from .tokens import issue, revoke_all, revoke_by, visible_tokens
+from ..tokens import issue, revoke_all, revoke_by, visible_tokens
 
 
 @login_required

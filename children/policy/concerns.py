@@ -1,6 +1,6 @@
 """The life cycle of a concern (docs/rules.md §5): one small state machine —
 its states, the steps between them, who may take each step, and each state's deadline.
-The services in children/concerns.py enforce it; change the county's rules here only.
+The services in children/services/concerns.py enforce it; change the county's rules here only.
 
 How a concern closes:
 

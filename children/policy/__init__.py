@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (
+from ..choices import (
     Assessment,
     CaregiverHealth,
     CareLevel,

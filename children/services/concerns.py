@@ -21,10 +21,10 @@ from core.exceptions import Invalid, Refused, Stale
 from people.models import User
 from people.roles import Role
 
-from . import concern_policy as policy
-from .choices import Status
-from .models import Child, ChildChange, Concern, ConcernEvent
-from .services import _family, _record, classify_child, snapshot
+from ..choices import Status
+from ..models import Child, ChildChange, Concern, ConcernEvent
+from ..policy import concerns as policy
+from . import _family, _record, classify_child, snapshot
 
 Step = policy.Step
 SUMMARY_LENGTH = 200

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core import idnumber
-from core.concurrency import VersionedForm
+from core.forms import VersionedForm
 from core.uploads import UploadRefused, check_xlsx
 
-from . import rules
-from .choices import (
+from .. import rules
+from ..choices import (
     CareLevel,
     CloseReason,
     ConsentGiver,
@@ -23,9 +23,9 @@ from .choices import (
     ParentStatus,
     ProcessingBasis,
 )
-from .models import Caregiver, Child, Parent
-from .names import pinyin_of
-from .services import KEEP
+from ..models import Caregiver, Child, Parent
+from ..names import pinyin_of
+from ..services import KEEP
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GRANDPARENTS = [
@@ -539,3 +539,41 @@ class BasisForm(forms.Form):
         if self.optional and self.is_empty():
             return None
         return {name: self.cleaned_data.get(name) for name in rules.BASIS_FIELDS}
+
+
+class ExportForm(forms.Form):
+    """What an export asks: its purpose, and (for roles that see them) whether identity
+    numbers are written in full. The leader and helpers are never offered full numbers."""
+
+    purpose = forms.CharField(
+        label=_("purpose of the export"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "What the file is for and who receives it. Required for full identity numbers."
+        ),
+    )
+    full_id = forms.BooleanField(
+        label=_("full identity numbers"),
+        required=False,
+        help_text=_(
+            "Only when the work needs them (an application for relief, a report to the "
+            "police). Otherwise numbers are masked."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not getattr(user, "sees_full_id", False):
+            del self.fields["full_id"]  # a leader's full_id=on is ignored: masked
+
+    def clean(self):
+        data = super().clean()
+        data["purpose"] = (data.get("purpose") or "").strip()
+        if data.get("full_id") and not data["purpose"]:
+            self.add_error(
+                "purpose",
+                _("Write what the full identity numbers are needed for."),
+            )
+        return data

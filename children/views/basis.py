@@ -11,10 +11,10 @@ from core.forms import save_through
 from core.navigation import next_url
 from core.scoping import can_write, get_visible_or_404
 
-from . import policy, rules, services
-from .choices import ProcessingBasis
-from .forms import BasisForm
-from .models import Child
+from .. import policy, rules, services
+from ..choices import ProcessingBasis
+from ..forms import BasisForm
+from ..models import Child
 
 
 def initial_basis(child: Child) -> dict:

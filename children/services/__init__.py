@@ -13,13 +13,13 @@ from core.concurrency import is_current
 from core.exceptions import Invalid, Stale
 from core.history import change_entry, record_change
 
-from . import policy, rules
-from .choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
-from .models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
-from .names import pinyin_of
+from .. import policy, rules
+from ..choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
+from ..models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
+from ..names import pinyin_of
 
 CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
-# Written only by the concern services (children/concerns.py), never by a form or import.
+# Written only by the concern services (children/services/concerns.py), never by a form or import.
 SUMMARY_FIELDS = ("risk",)
 PARENT_FIELDS = list(Parent.RECORDED_FIELDS)
 CAREGIVER_FIELDS = list(Caregiver.RECORDED_FIELDS)
