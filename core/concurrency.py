@@ -13,9 +13,6 @@ from django.utils.dateparse import parse_datetime
 
 from .exceptions import Stale
 
-# The old name of the stale-version refusal, kept so that code reads as before.
-StaleEdit = Stale
-
 
 def version_of(obj) -> str:
     """The version token of a record: its last update time."""
