@@ -64,3 +64,20 @@ def test_no_inline_script_or_style():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT).as_posix()}:{line}: {match.group(0)}")
     assert not offenders, "inline script or style (the CSP blocks it):\n" + "\n".join(offenders)
+
+
+TABLE = (
+    '{% load tables %}{% table_or_empty rows empty testid="none" %}'
+    "<table></table>{% endtable_or_empty %}"
+)
+
+
+def test_table_or_empty_frames_a_table_with_rows_and_says_the_empty_sentence_without():
+    from django.template import Context, Template
+
+    assert Template(TABLE).render(Context({"rows": [1]})) == (
+        '<div class="table-wrap"><table></table></div>'
+    )
+    assert Template(TABLE).render(Context({"rows": [], "empty": "None & gone"})) == (
+        '<div class="card empty" data-testid="none">None &amp; gone</div>'
+    )
