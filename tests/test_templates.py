@@ -81,3 +81,15 @@ def test_table_or_empty_frames_a_table_with_rows_and_says_the_empty_sentence_wit
     assert Template(TABLE).render(Context({"rows": [], "empty": "None & gone"})) == (
         '<div class="card empty" data-testid="none">None &amp; gone</div>'
     )
+
+
+def test_table_or_empty_takes_a_sentence_written_in_the_page_after_empty():
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load tables %}{% table_or_empty rows %}<table></table>"
+        "{% empty %}{% if q %}None matches {{ q }}{% endif %}{% endtable_or_empty %}"
+    )
+    assert page.render(Context({"rows": [], "q": "<b>"})) == (
+        '<div class="card empty">None matches &lt;b&gt;</div>'
+    )

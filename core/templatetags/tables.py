@@ -22,9 +22,9 @@ def headings(*labels) -> str:
 class TableOrEmptyNode(template.Node):
     """The table in <div class="table-wrap"> when there are rows, else the empty card."""
 
-    def __init__(self, rows, empty, testid, paginated, nodelist):
+    def __init__(self, rows, empty, testid, paginated, nodelist, empty_nodelist):
         self.rows, self.empty, self.testid = rows, empty, testid
-        self.paginated, self.nodelist = paginated, nodelist
+        self.paginated, self.nodelist, self.empty_nodelist = paginated, nodelist, empty_nodelist
 
     def render(self, context) -> str:
         if self.rows.resolve(context):
@@ -33,7 +33,10 @@ class TableOrEmptyNode(template.Node):
                 return table
             pagination = context.template.engine.get_template(PAGINATION)
             return table + pagination.render(context)
-        empty = self.empty.resolve(context)
+        if self.empty is None:
+            empty = self.empty_nodelist.render(context)  # already escaped, as any template
+        else:
+            empty = self.empty.resolve(context)
         if self.testid is None:
             return format_html('<div class="card empty">{}</div>', empty)
         testid = self.testid.resolve(context)
@@ -44,22 +47,32 @@ class TableOrEmptyNode(template.Node):
 def table_or_empty(parser, token):
     """{% table_or_empty rows _("No rows.") [testid="…"] [paginated] %} … {% endtable_or_empty %}.
 
+    Where the empty sentence depends on the page, it follows `{% empty %}` instead:
+    {% table_or_empty rows [testid="…"] [paginated] %} … {% empty %} … {% endtable_or_empty %}.
+
     Every table page ends the same way: the table in its frame (then the page links, with
     `paginated`), or one empty card: the same markup pages wrote by hand before, which tests
     and the stylesheet select on.
     """
     bits = token.split_contents()
-    if len(bits) < 3:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes the rows and the empty sentence")
-    rows, empty = parser.compile_filter(bits[1]), parser.compile_filter(bits[2])
-    testid, paginated = None, False
-    for bit in bits[3:]:
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the rows")
+    rows, options = parser.compile_filter(bits[1]), bits[2:]
+    empty = testid = empty_nodelist = None
+    paginated = False
+    if options and options[0] != "paginated" and not options[0].startswith("testid="):
+        empty = parser.compile_filter(options.pop(0))
+    for bit in options:
         if bit == "paginated":
             paginated = True
         elif bit.startswith("testid="):
             testid = parser.compile_filter(bit.removeprefix("testid="))
         else:
             raise template.TemplateSyntaxError(f'{bits[0]}: testid="…" or paginated, not {bit}')
-    nodelist = parser.parse(("endtable_or_empty",))
-    parser.delete_first_token()
-    return TableOrEmptyNode(rows, empty, testid, paginated, nodelist)
+    nodelist = parser.parse(("empty", "endtable_or_empty"))
+    if parser.next_token().contents == "empty":
+        empty_nodelist = parser.parse(("endtable_or_empty",))
+        parser.delete_first_token()
+    if (empty is None) == (empty_nodelist is None):
+        raise template.TemplateSyntaxError(f"{bits[0]}: the empty sentence, or {{% empty %}}")
+    return TableOrEmptyNode(rows, empty, testid, paginated, nodelist, empty_nodelist)
