@@ -64,3 +64,32 @@ def test_no_inline_script_or_style():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT).as_posix()}:{line}: {match.group(0)}")
     assert not offenders, "inline script or style (the CSP blocks it):\n" + "\n".join(offenders)
+
+
+TABLE = (
+    '{% load tables %}{% table_or_empty rows empty testid="none" %}'
+    "<table></table>{% endtable_or_empty %}"
+)
+
+
+def test_table_or_empty_frames_a_table_with_rows_and_says_the_empty_sentence_without():
+    from django.template import Context, Template
+
+    assert Template(TABLE).render(Context({"rows": [1]})) == (
+        '<div class="table-wrap"><table></table></div>'
+    )
+    assert Template(TABLE).render(Context({"rows": [], "empty": "None & gone"})) == (
+        '<div class="card empty" data-testid="none">None &amp; gone</div>'
+    )
+
+
+def test_table_or_empty_takes_a_sentence_written_in_the_page_after_empty():
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load tables %}{% table_or_empty rows %}<table></table>"
+        "{% empty %}{% if q %}None matches {{ q }}{% endif %}{% endtable_or_empty %}"
+    )
+    assert page.render(Context({"rows": [], "q": "<b>"})) == (
+        '<div class="card empty">None matches &lt;b&gt;</div>'
+    )
