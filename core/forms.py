@@ -96,10 +96,6 @@ class ServiceForm(forms.Form):
     # A service field whose form field has another name (service name → form name).
     service_field_names: dict[str, str] = {}
 
-    def add_service_errors(self, exc: ValidationError):
-        """Put a service's ValidationError next to the fields it names (else on top)."""
-        add_service_errors(self, exc)
-
     def data_for(self, names) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in names}
 

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from core.forms import save_through
 from core.navigation import next_url
-from core.scoping import can_write, get_visible_or_404
+from core.scoping import can_write
 
 from .. import policy, rules, services
 from ..choices import ProcessingBasis
 from ..forms import BasisForm
+from ..lookup import child_or_404
 from ..models import Child
 
 
@@ -30,7 +31,7 @@ def initial_basis(child: Child) -> dict:
 @login_required
 def record_basis(request, pk):
     """Record the guardian's consent or the legal basis for processing the child's data."""
-    child = get_visible_or_404(Child.objects.select_related("area"), request.user, pk=pk)
+    child = child_or_404(request, pk)
     if not can_write(request.user):
         raise PermissionDenied
     form = BasisForm(
