@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The folders of templates djhtml formats: each app's templates/ (none outside the apps).
+TEMPLATE_DIRS := $(wildcard */templates)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 # Everything started from this Makefile is the local demo or development: built-in keys
 # are allowed (production sets SECRET_KEY and FIELD_ENCRYPTION_KEY instead).
@@ -54,11 +56,11 @@ test-browser: $(VENV)/.browser
 test-fuzz: install
 	$(BIN)/python -m pytest -m fuzz -p no:cacheprovider tests/fuzz
 
-## ruff for Python; djLint checks the templates' format and lints them (pyproject.toml).
+## ruff for Python; djhtml checks the templates' indentation (2 spaces), djLint lints them.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint --check .
+	$(BIN)/djhtml --check --tabwidth 2 $(TEMPLATE_DIRS)
 	$(BIN)/djlint --lint .
 
 check: install

@@ -1,6 +1,6 @@
 """Every template of the repository compiles, keeps its lines within 120 characters (issue
-14: djLint formats them) and has no inline script or style, which the Content Security Policy
-would block in the browser."""
+14: djhtml indents them, djLint lints them) and has no inline script or style, which the
+Content Security Policy would block in the browser."""
 
 import re
 from pathlib import Path
