@@ -154,6 +154,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # Every page is translated: {% translate %} and its kin need no {% load i18n %}.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
