@@ -18,13 +18,14 @@ NO_SHARE = "—"
 @register.inclusion_tag("core/_stat.html")
 def stat(value, label, href="", tone="", testid="", of=None):
     """A figure card: `tone` is a class of the card ("ok", "bad"), `testid` its data-testid."""
+    classes = f"stat {tone}" if tone else "stat"
     return {
+        "classes": classes,
         "value": value,
+        "of": of,
         "label": label,
         "href": href,
-        "tone": tone,
         "testid": testid,
-        "of": of,
     }
 
 

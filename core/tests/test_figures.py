@@ -8,9 +8,9 @@ from django.utils import translation
 
 
 def render(source: str, **context) -> str:
-    """The template's output with the white space between tags taken out."""
-    html = Template("{% load figures %}" + source).render(Context(context))
-    return re.sub(r">\s+<", "><", html.strip())
+    """The template's output, its white space folded and taken out between and in tags."""
+    html = re.sub(r"\s+", " ", Template("{% load figures %}" + source).render(Context(context)))
+    return re.sub(r"\s+>", ">", re.sub(r">\s+<", "><", html.strip()))
 
 
 def test_a_card_with_a_link_is_the_link():
