@@ -2,12 +2,12 @@
 report is routed to the village director and the township supervisor of the place, gets a
 deadline by urgency, and moves from received to closed with its outcome and referral."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
+from core.models import user_ref
 from core.scoping import ScopedQuerySet
 from people.roles import Role
 
@@ -121,9 +121,7 @@ class ConcernReport(models.Model):
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The reporter: confidential, shown only to township and county officers.
-    reporter_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reporter_user = user_ref(blank=True)
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
     reporter_role = models.CharField(
@@ -162,9 +160,7 @@ class ReportEvent(models.Model):
 
     report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_ref()
     state = models.CharField(max_length=12, choices=State.choices)
     note = models.TextField(blank=True)
 
@@ -195,9 +191,7 @@ class ChangeEvent(models.Model):
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     level_before = models.CharField(max_length=10)
     level_after = models.CharField(max_length=10)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.codes import Level
 from areas.models import Area
+from core.models import user_ref
 from core.scoping import ScopedQuerySet
 
 from .roles import (
@@ -223,14 +224,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User,
-        verbose_name=_("revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = user_ref(_("revoked by"), blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
+from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, can_write
 from people.roles import Role, is_helper
 
@@ -160,7 +161,7 @@ class PairingQuerySet(ScopedQuerySet):
         return self.filter(current_on(day or timezone.localdate()))
 
 
-class Pairing(models.Model):
+class Pairing(Stamped):
     """A helper paired with a child (结对帮扶), for a purpose, from one day to another."""
 
     child = models.ForeignKey(
@@ -176,11 +177,7 @@ class Pairing(models.Model):
     detail = models.CharField(_("what the help is for"), max_length=300, blank=True)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_ref()
 
     objects = PairingQuerySet.as_manager()
 
@@ -223,7 +220,7 @@ class ServiceRecordQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(Stamped):
     """A service a helper gave a child: counselling, aid, tutoring or a visit."""
 
     class Kind(models.TextChoices):
@@ -263,8 +260,6 @@ class ServiceRecord(models.Model):
     relief_measure = models.ForeignKey(
         "relief.ReliefMeasure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ServiceRecordQuerySet.as_manager()
 
