@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from children.models import Child
 from core.models import user_ref
-from core.scoping import ScopedQuerySet
+from people.models import HelperOwnQuerySet
 from people.roles import Role
 
 
@@ -82,18 +82,11 @@ def sees_reporter(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role in REPORTER_ROLES)
 
 
-class ReportQuerySet(ScopedQuerySet):
+class ReportQuerySet(HelperOwnQuerySet):
     """Reports, scoped by the village of the place; a helper sees the ones they filed."""
 
     scope_field = "area__code"
-
-    def visible_to(self, user):
-        if getattr(user, "is_authenticated", False) and user.role in (
-            Role.VOLUNTEER,
-            Role.SOCIAL_WORKER,
-        ):
-            return self.filter(reporter_user=user)
-        return super().visible_to(user)
+    helper_field = "reporter_user"
 
     def open(self):
         return self.exclude(state=State.CLOSED)

@@ -14,6 +14,7 @@ from areas.models import Area
 from children.models import Child
 from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, can_write
+from people.models import HelperOwnQuerySet
 from people.roles import Role, is_helper
 
 
@@ -91,14 +92,11 @@ class Organisation(models.Model):
         return [str(Skill(s).label) for s in self.services if s in Skill.values]
 
 
-class HelperProfileQuerySet(ScopedQuerySet):
-    scope_field = "user__area__code"
+class HelperProfileQuerySet(HelperOwnQuerySet):
+    """Officers see the helpers of their jurisdiction; a helper sees their own."""
 
-    def visible_to(self, user):
-        """Officers see the helpers of their jurisdiction; a helper sees their own."""
-        if is_helper(user):
-            return self.filter(user=user)
-        return super().visible_to(user)
+    scope_field = "user__area__code"
+    helper_field = "user"
 
 
 class HelperProfile(models.Model):
@@ -147,15 +145,10 @@ def current_on(day: dt.date) -> Q:
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-class PairingQuerySet(ScopedQuerySet):
+class PairingQuerySet(HelperOwnQuerySet):
     """Pairings, scoped by the child's village; a helper sees their own."""
 
     scope_field = "child__area__code"
-
-    def visible_to(self, user):
-        if is_helper(user):
-            return self.filter(helper=user)
-        return super().visible_to(user)
 
     def current(self, day: dt.date | None = None):
         return self.filter(current_on(day or timezone.localdate()))
