@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, ServicePoint
-from children.models import Child
+from children.models import Child, child_ref
 from core.history import Change
 from core.models import Stamped
 from core.scoping import ScopedQuerySet
@@ -52,9 +52,7 @@ class Visit(Stamped):
     # The aspects assessed at every visit, in the order the form shows them.
     ASPECTS = ["living", "safety", "health", "study", "psychological", "guardianship"]
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits"
-    )
+    child = child_ref("visits")
     area = models.ForeignKey(
         Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )

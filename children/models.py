@@ -387,6 +387,18 @@ class Child(models.Model):
         return labels
 
 
+def child_ref(related_name: str, **kwargs) -> models.ForeignKey:
+    """The child a record is kept for (a visit, a relief measure, a concern): a child with
+    records is closed, never deleted (PROTECT)."""
+    return models.ForeignKey(
+        Child,
+        verbose_name=_("child"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        **kwargs,
+    )
+
+
 class Parent(models.Model):
     """The child's father or mother, with their status and where they work."""
 
@@ -682,9 +694,7 @@ class Concern(Stamped):
         RESOLVED = concern_policy.State.RESOLVED, concern_policy.STATE_LABELS["resolved"]
         REFERRED = concern_policy.State.REFERRED, concern_policy.STATE_LABELS["referred"]
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="concerns"
-    )
+    child = child_ref("concerns")
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The pk of the visit, report of concern or change event it came from.
     source_ref = models.PositiveIntegerField(_("source record"), null=True, blank=True)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
+from children.models import child_ref
 from core.models import user_ref
 from people.models import HelperOwnQuerySet
 from people.roles import Role
@@ -104,14 +104,7 @@ class ConcernReport(models.Model):
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     child_name = models.CharField(_("child's name, if known"), max_length=50, blank=True)
     child_age = models.PositiveSmallIntegerField(_("child's age, if known"), null=True, blank=True)
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="concern_reports",
-    )
+    child = child_ref("concern_reports", null=True, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The reporter: confidential, shown only to township and county officers.
     reporter_user = user_ref(blank=True)
@@ -176,9 +169,7 @@ class ChangeEvent(models.Model):
     """A change in a child's situation found between rounds (动态管理): the record is
     changed at once, the child classified again, and the village and township told."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="change_events"
-    )
+    child = child_ref("change_events")
     kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
     on = models.DateField(_("date"))
     detail = models.CharField(_("detail"), max_length=300, blank=True)

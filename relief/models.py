@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
+from children.models import child_ref
 from core.history import Change
 from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, jurisdiction_prefix
@@ -94,9 +94,7 @@ class ReliefMeasure(Stamped):
         ORGANISATION = "organisation", _("social organisation")
         PERSON = "person", _("person")
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="relief_measures"
-    )
+    child = child_ref("relief_measures")
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+"
     )
@@ -203,12 +201,7 @@ class AssistanceContact(Stamped):
         VOLUNTEER = "volunteer", _("volunteer")
         OTHER = "other", _("other")
 
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        on_delete=models.PROTECT,
-        related_name="assistance_contacts",
-    )
+    child = child_ref("assistance_contacts")
     name = models.CharField(_("name"), max_length=50)
     work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OTHER)

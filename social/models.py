@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
+from children.models import child_ref
 from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, can_write
 from people.models import HelperOwnQuerySet
@@ -157,9 +157,7 @@ class PairingQuerySet(HelperOwnQuerySet):
 class Pairing(Stamped):
     """A helper paired with a child (结对帮扶), for a purpose, from one day to another."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="pairings"
-    )
+    child = child_ref("pairings")
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("helper"),
@@ -226,9 +224,7 @@ class ServiceRecord(Stamped):
     AID_KINDS = {Kind.FINANCIAL, Kind.MATERIAL}
     TIMED_KINDS = {Kind.COUNSELLING, Kind.TUTORING, Kind.VISIT}
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="services"
-    )
+    child = child_ref("services")
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("helper"),
