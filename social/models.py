@@ -140,6 +140,17 @@ class HelperProfile(models.Model):
         return [str(Skill(s).label) for s in self.skills if s in Skill.values]
 
 
+def helper_ref(related_name: str) -> models.ForeignKey:
+    """The helper (a volunteer or social worker) who gives the help: an account with
+    pairings or services is deactivated, never deleted (PROTECT)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("helper"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 def current_on(day: dt.date) -> Q:
     """Pairings in force on a day."""
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
@@ -158,12 +169,7 @@ class Pairing(Stamped):
     """A helper paired with a child (结对帮扶), for a purpose, from one day to another."""
 
     child = child_ref("pairings")
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("helper"),
-        on_delete=models.PROTECT,
-        related_name="pairings",
-    )
+    helper = helper_ref("pairings")
     purpose = models.CharField(_("purpose"), max_length=16, choices=Skill.choices)
     detail = models.CharField(_("what the help is for"), max_length=300, blank=True)
     started_on = models.DateField(_("from"))
@@ -225,12 +231,7 @@ class ServiceRecord(Stamped):
     TIMED_KINDS = {Kind.COUNSELLING, Kind.TUTORING, Kind.VISIT}
 
     child = child_ref("services")
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("helper"),
-        on_delete=models.PROTECT,
-        related_name="services_given",
-    )
+    helper = helper_ref("services_given")
     pairing = models.ForeignKey(
         Pairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
