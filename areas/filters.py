@@ -11,7 +11,7 @@ from .models import Area, ServicePoint
 class ServicePointFilter(django_filters.FilterSet):
     q = WordsFilter(["name__icontains", "address__icontains", "area__name__icontains"])
     kind = django_filters.ChoiceFilter(choices=ServicePoint.Kind.choices, label=_("kind"))
-    area = AreaCodeFilter()
+    area = AreaCodeFilter(label=_("area code"))
 
     class Meta:
         model = ServicePoint

@@ -79,7 +79,6 @@ class AreaCodeFilter(django_filters.CharFilter):
     (`?area=420102`: a township and its villages)."""
 
     def __init__(self, field_name="area__code", **kwargs):
-        kwargs.setdefault("label", _("area code"))
         super().__init__(field_name=field_name, lookup_expr="startswith", **kwargs)
 
 

@@ -15,7 +15,7 @@ class PersonFilter(django_filters.FilterSet):
         ["name__icontains", "username__icontains", "area__name__icontains", "phone__contains"]
     )
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
-    area = AreaCodeFilter()
+    area = AreaCodeFilter(label=_("area code"))
 
     status = django_filters.ChoiceFilter(
         label=_("status"),
