@@ -2,7 +2,7 @@
 
 from rest_framework import mixins, viewsets
 
-from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, service_response
+from core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin, ServiceWriteMixin
 
 from .filters import AreaFilter, ServicePointFilter
 from .models import Area, ServicePoint
@@ -18,13 +18,11 @@ class AreaViewSet(ScopedReadOnlyViewSet):
     filterset_class = AreaFilter
     lookup_field = "code"
     ordering_fields = ["code", "name"]
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("parent")
+    select_related = ("parent",)
 
 
 class ServicePointViewSet(
-    ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ServiceWriteMixin, ScopedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Children's homes, workstations and the county center; details can be corrected
     (PUT or PATCH) with the `version` the change is based on: a stale one answers 409."""
@@ -33,24 +31,13 @@ class ServicePointViewSet(
     serializer_class = ServicePointSerializer
     filterset_class = ServicePointFilter
     ordering_fields = ["name", "area__code"]
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("area")
+    select_related = ("area",)
 
     def update(self, request, *args, **kwargs):
-        point = self.get_object()
-        serializer = self.get_serializer(point, data=request.data, partial=kwargs.get("partial"))
-        serializer.is_valid(raise_exception=True)
         # Through the service function, so the change is checked, validated and audited like
         # the page's.
-        return service_response(
-            lambda: update_service_point(
-                request.user,
-                point,
-                serializer.validated_data,
-                based_on=request.data.get("version", ""),
-            ),
-            lambda saved: self.get_serializer(saved).data,
+        return self.update_through(
+            self.get_object(), update_service_point, partial=kwargs.get("partial", False)
         )
 
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import WordsFilter
+from core.filters import AreaCodeFilter, WordsFilter
 
 from .models import Area, ServicePoint
 
@@ -11,9 +11,7 @@ from .models import Area, ServicePoint
 class ServicePointFilter(django_filters.FilterSet):
     q = WordsFilter(["name__icontains", "address__icontains", "area__name__icontains"])
     kind = django_filters.ChoiceFilter(choices=ServicePoint.Kind.choices, label=_("kind"))
-    area = django_filters.CharFilter(
-        field_name="area__code", lookup_expr="startswith", label=_("area code")
-    )
+    area = AreaCodeFilter(label=_("area code"))
 
     class Meta:
         model = ServicePoint

@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
+from core.api import VersionField
+
 from .models import Area, ServicePoint
+from .services import SERVICE_POINT_FIELDS
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -13,21 +16,9 @@ class AreaSerializer(serializers.ModelSerializer):
 
 class ServicePointSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    # What a change must send back as `version`: a save based on an older one is refused.
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = ServicePoint
-        fields = [
-            "id",
-            "kind",
-            "area",
-            "name",
-            "address",
-            "opening_hours",
-            "floor_area_m2",
-            "phone",
-            "updated_at",
-            "version",
-        ]
+        fields = ["id", "kind", "area", *SERVICE_POINT_FIELDS, "updated_at", "version"]
         read_only_fields = ["id", "kind", "area", "updated_at", "version"]

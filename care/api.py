@@ -71,9 +71,7 @@ class VisitViewSet(
     scoped_model = Visit
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("visitor")
+    select_related = ("visitor",)
 
     def retrieve(self, request, *args, **kwargs):
         visit = self.get_object()
@@ -127,9 +125,7 @@ class ActivityViewSet(
     scoped_model = Activity
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("children", "helper_accounts")
+    prefetch_related = ("children", "helper_accounts")
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def create(self, request, *args, **kwargs):

@@ -5,8 +5,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, ServicePoint
-from children.models import Child
+from children.models import Child, child_ref
 from core.history import Change
+from core.models import Stamped
 from core.scoping import ScopedQuerySet
 
 
@@ -16,6 +17,15 @@ class Assessment(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
+def assessed(label):
+    """The two fields of an aspect assessed at a visit: its level and a note on it."""
+    level = models.CharField(
+        label, max_length=8, choices=Assessment.choices, default=Assessment.FINE
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    return level, note
+
+
 class VisitQuerySet(ScopedQuerySet):
     """Visits, scoped by the child's current village: after a transfer the child's history
     of visits goes with the child to the receiving village."""
@@ -23,7 +33,7 @@ class VisitQuerySet(ScopedQuerySet):
     scope_field = "child__area__code"
 
 
-class Visit(models.Model):
+class Visit(Stamped):
     """A director's (or officer's) visit to a child, with what was found and done."""
 
     class Mode(models.TextChoices):
@@ -42,9 +52,7 @@ class Visit(models.Model):
     # The aspects assessed at every visit, in the order the form shows them.
     ASPECTS = ["living", "safety", "health", "study", "psychological", "guardianship"]
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="visits"
-    )
+    child = child_ref("visits")
     area = models.ForeignKey(
         Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
@@ -59,36 +67,16 @@ class Visit(models.Model):
     met_child = models.BooleanField(_("met the child"), default=True)
     met_caregiver = models.BooleanField(_("met the caregiver"), default=False)
     met_parents = models.BooleanField(_("spoke with the parents (phone)"), default=False)
-    living = models.CharField(
-        _("living conditions"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    living_note = models.CharField(_("note"), max_length=300, blank=True)
-    safety = models.CharField(
-        _("safety"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    safety_note = models.CharField(_("note"), max_length=300, blank=True)
-    health = models.CharField(
-        _("health"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    health_note = models.CharField(_("note"), max_length=300, blank=True)
-    study = models.CharField(
-        _("study"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    study_note = models.CharField(_("note"), max_length=300, blank=True)
-    psychological = models.CharField(
-        _("psychological state"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    psychological_note = models.CharField(_("note"), max_length=300, blank=True)
-    guardianship = models.CharField(
-        _("guardianship"), max_length=8, choices=Assessment.choices, default=Assessment.FINE
-    )
-    guardianship_note = models.CharField(_("note"), max_length=300, blank=True)
+    living, living_note = assessed(_("living conditions"))
+    safety, safety_note = assessed(_("safety"))
+    health, health_note = assessed(_("health"))
+    study, study_note = assessed(_("study"))
+    psychological, psychological_note = assessed(_("psychological state"))
+    guardianship, guardianship_note = assessed(_("guardianship"))
     problems = models.TextField(_("problems found"), blank=True)
     actions = models.TextField(_("actions taken"), blank=True)
     referrals = models.JSONField(_("referrals"), default=list, blank=True)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -163,7 +151,7 @@ class ActivityQuerySet(ScopedQuerySet):
     scope_field = "home__area__code"
 
 
-class Activity(models.Model):
+class Activity(Stamped):
     """An activity held at a children's home (at least one per ISO week)."""
 
     class Theme(models.TextChoices):
@@ -199,8 +187,6 @@ class Activity(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
 

@@ -3,15 +3,14 @@ worklist."""
 
 from rest_framework import serializers
 
-from children.models import Child
-from core.api import LimitedChoicesMixin, VersionField
+from children.serializers import ChildRecordSerializer
+from core.api import VersionField
 
 from . import services
 from .models import Activity, Visit
 
 
-class VisitSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+class VisitSerializer(ChildRecordSerializer):
     visitor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     version = VersionField()
 
@@ -19,9 +18,6 @@ class VisitSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
         model = Visit
         fields = ["id", "child", "visitor", *services.VISIT_FIELDS, "version"]
         read_only_fields = ["id", "visitor", "version"]
-
-    def limit_choices(self, user):
-        self.fields["child"].queryset = Child.objects.visible_to(user)
 
 
 class ActivitySerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from areas.models import Area
 from core import crypto, idnumber
 from core.history import EMPTY, Change
+from core.models import Stamped, user_ref
 from core.scoping import ScopedQuerySet, jurisdiction_prefix
 
 from . import policy
@@ -206,14 +207,7 @@ class Child(models.Model):
         _("relation to the child"), max_length=10, choices=ConsentGiver.choices, blank=True
     )
     basis_note = models.CharField(_("where the record is kept"), max_length=200, blank=True)
-    basis_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    basis_recorded_by = user_ref(_("recorded by"), blank=True)
     basis_recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -393,6 +387,18 @@ class Child(models.Model):
         return labels
 
 
+def child_ref(related_name: str, **kwargs) -> models.ForeignKey:
+    """The child a record is kept for (a visit, a relief measure, a concern): a child with
+    records is closed, never deleted (PROTECT)."""
+    return models.ForeignKey(
+        Child,
+        verbose_name=_("child"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        **kwargs,
+    )
+
+
 class Parent(models.Model):
     """The child's father or mother, with their status and where they work."""
 
@@ -564,9 +570,7 @@ class Transfer(models.Model):
     from_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     to_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_ref()
     reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     objects = TransferQuerySet.as_manager()
@@ -662,7 +666,7 @@ class ConcernQuerySet(ScopedQuerySet):
         return self.open().filter(due_on__lt=today)
 
 
-class Concern(models.Model):
+class Concern(Stamped):
     """A concern about a child (a visit's finding, a report of concern, a change in the
     child's situation): who owns it, by when it must be closed, and how it ended. Its steps
     are in concern_policy; the services in children/services/concerns.py are the only writers."""
@@ -690,9 +694,7 @@ class Concern(models.Model):
         RESOLVED = concern_policy.State.RESOLVED, concern_policy.STATE_LABELS["resolved"]
         REFERRED = concern_policy.State.REFERRED, concern_policy.STATE_LABELS["referred"]
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="concerns"
-    )
+    child = child_ref("concerns")
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The pk of the visit, report of concern or change event it came from.
     source_ref = models.PositiveIntegerField(_("source record"), null=True, blank=True)
@@ -701,18 +703,9 @@ class Concern(models.Model):
         _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.CONCERN
     )
     safety = models.BooleanField(_("safety concern"), default=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_concerns",
-    )
+    owner = user_ref(_("owner"), blank=True, related_name="owned_concerns")
     opened_on = models.DateField(_("opened on"), db_index=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    opened_by = user_ref(blank=True)
     due_on = models.DateField(_("due by"), db_index=True)
     state = models.CharField(
         _("state"), max_length=22, choices=State.choices, default=State.OPEN, db_index=True
@@ -720,9 +713,7 @@ class Concern(models.Model):
     # What resolving or referring it proposes, while it awaits the supervisor's confirmation.
     proposed_state = models.CharField(max_length=22, choices=State.choices, blank=True)
     proposed_on = models.DateField(null=True, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    proposed_by = user_ref(blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
     # 强制报告: must be reported at once; the report made clears it.
@@ -732,16 +723,9 @@ class Concern(models.Model):
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     report_reference = models.CharField(_("case reference"), max_length=100, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    closed_by = user_ref(blank=True)
+    confirmed_by = user_ref(blank=True)
     escalated_on = models.DateField(_("escalated"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # The version a form or API call is based on (core.concurrency): a stale step is refused.
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConcernQuerySet.as_manager()
 
@@ -799,9 +783,7 @@ class ConcernEvent(models.Model):
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_ref(blank=True)
     actor_username = models.CharField(max_length=150, blank=True)
     step = models.CharField(max_length=16)
     from_state = models.CharField(max_length=22, blank=True)

@@ -38,9 +38,10 @@ class ReportViewSet(
     serializer_class = ReportSerializer
     # Anyone signed in may report; handling is checked by the services.
     permission_classes = [IsAuthenticated]
+    select_related = ("area",)
 
     def get_queryset(self):
-        return super().get_queryset().select_related("area").order_by("state", "deadline")
+        return super().get_queryset().order_by("state", "deadline")
 
     def create(self, request, *args, **kwargs):
         return self.create_through(

@@ -2,13 +2,13 @@
 report is routed to the village director and the township supervisor of the place, gets a
 deadline by urgency, and moves from received to closed with its outcome and referral."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
-from core.scoping import ScopedQuerySet
+from children.models import child_ref
+from core.models import user_ref
+from people.models import HelperOwnQuerySet
 from people.roles import Role
 
 
@@ -82,18 +82,11 @@ def sees_reporter(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role in REPORTER_ROLES)
 
 
-class ReportQuerySet(ScopedQuerySet):
+class ReportQuerySet(HelperOwnQuerySet):
     """Reports, scoped by the village of the place; a helper sees the ones they filed."""
 
     scope_field = "area__code"
-
-    def visible_to(self, user):
-        if getattr(user, "is_authenticated", False) and user.role in (
-            Role.VOLUNTEER,
-            Role.SOCIAL_WORKER,
-        ):
-            return self.filter(reporter_user=user)
-        return super().visible_to(user)
+    helper_field = "reporter_user"
 
     def open(self):
         return self.exclude(state=State.CLOSED)
@@ -111,19 +104,10 @@ class ConcernReport(models.Model):
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     child_name = models.CharField(_("child's name, if known"), max_length=50, blank=True)
     child_age = models.PositiveSmallIntegerField(_("child's age, if known"), null=True, blank=True)
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="concern_reports",
-    )
+    child = child_ref("concern_reports", null=True, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
     # The reporter: confidential, shown only to township and county officers.
-    reporter_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reporter_user = user_ref(blank=True)
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
     reporter_role = models.CharField(
@@ -162,9 +146,7 @@ class ReportEvent(models.Model):
 
     report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_ref()
     state = models.CharField(max_length=12, choices=State.choices)
     note = models.TextField(blank=True)
 
@@ -187,17 +169,13 @@ class ChangeEvent(models.Model):
     """A change in a child's situation found between rounds (动态管理): the record is
     changed at once, the child classified again, and the village and township told."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="change_events"
-    )
+    child = child_ref("change_events")
     kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
     on = models.DateField(_("date"))
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     level_before = models.CharField(max_length=10)
     level_after = models.CharField(max_length=10)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

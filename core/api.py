@@ -49,12 +49,21 @@ def service_response(call, serialize, ok_status=status.HTTP_200_OK):
 
 
 class ScopedViewSetMixin:
-    """Start every API queryset from the model's `visible_to(user)`."""
+    """Start every API queryset from the model's `visible_to(user)`, with the relations its
+    serializer reads joined (`select_related`) or fetched in one more query
+    (`prefetch_related`)."""
 
     scoped_model = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        return self.scoped_model.objects.visible_to(self.request.user)
+        queryset = self.scoped_model.objects.visible_to(self.request.user)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,6 +1,6 @@
 """Filters of the audit log (django-filter; shared by page and API), a helper for filters
-whose choices depend on the user, the one kind of filter on a record's id, and the search
-box of a list."""
+whose choices depend on the user, the one kind of filter on a record's id, the filter on an
+area and the areas below it, and the search box of a list."""
 
 import django_filters
 from django import forms
@@ -72,6 +72,14 @@ class ModelIdFilter(django_filters.ModelChoiceFilter):
     see: another jurisdiction's record is "not one of the available choices")."""
 
     field_class = ModelIdField
+
+
+class AreaCodeFilter(django_filters.CharFilter):
+    """The records of an area and of the areas below it, by the start of the code
+    (`?area=420102`: a township and its villages)."""
+
+    def __init__(self, field_name="area__code", **kwargs):
+        super().__init__(field_name=field_name, lookup_expr="startswith", **kwargs)
 
 
 class WordsFilter(django_filters.CharFilter):

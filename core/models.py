@@ -1,4 +1,4 @@
-"""The append-only audit log."""
+"""The append-only audit log, and the field declarations the apps' models share."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -8,6 +8,31 @@ from django.utils.translation import gettext_lazy as _
 
 from . import auditchain
 from .scoping import ScopedQuerySet
+
+
+def user_ref(verbose_name=None, *, blank=False, related_name="+", **kwargs) -> models.ForeignKey:
+    """A record's reference to an account (who created, closed or owns it): the record stays
+    if the account goes (the reference is cleared); no reverse accessor unless one is named."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        **kwargs,
+    )
+
+
+class Stamped(models.Model):
+    """A record's creation time and last update time. The last update time is also its version
+    (core.concurrency): a form or API call based on an older one is refused."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class AuditQuerySet(ScopedQuerySet):

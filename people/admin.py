@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 
-from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from areas.admin import AreaBoundAdmin
+from core.admin import ReadOnlyModelAdmin
 from core.audit import log_action
 
 from . import tokens
@@ -10,11 +11,10 @@ from .models import ApiToken, ResponsibilityPost, User
 
 
 @admin.register(User)
-class ShouhuUserAdmin(AuditedModelAdmin, UserAdmin):
+class ShouhuUserAdmin(AreaBoundAdmin, UserAdmin):
     list_display = ["username", "name", "role", "area", "is_active"]
     list_filter = ["role", "is_active"]
-    search_fields = ["username", "name", "area__name", "area__code"]
-    raw_id_fields = ["area"]
+    search_fields = ["username", "name"]
     fieldsets = [
         *UserAdmin.fieldsets,
         ("Shouhu", {"fields": ["name", "role", "area", "phone"]}),
@@ -58,8 +58,7 @@ class ApiTokenAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(ResponsibilityPost)
-class ResponsibilityPostAdmin(AuditedModelAdmin):
+class ResponsibilityPostAdmin(AreaBoundAdmin):
     list_display = ["area", "post", "holder_name", "phone"]
     list_filter = ["post"]
-    search_fields = ["area__name", "area__code", "holder_name"]
-    raw_id_fields = ["area"]
+    search_fields = ["holder_name"]

@@ -19,12 +19,10 @@ class PersonViewSet(ScopedReadOnlyViewSet):
 
     scoped_model = User
     serializer_class = PersonSerializer
+    # Active accounts by default; ?status=inactive|all through PersonFilter.
     filterset_class = PersonFilter
     ordering_fields = ["username", "name"]
-
-    def get_queryset(self):
-        # Active accounts by default; ?status=inactive|all through PersonFilter.
-        return super().get_queryset().select_related("area")
+    select_related = ("area",)
 
 
 class ResponsibilityPostViewSet(ScopedReadOnlyViewSet):
@@ -33,9 +31,7 @@ class ResponsibilityPostViewSet(ScopedReadOnlyViewSet):
     scoped_model = ResponsibilityPost
     serializer_class = ResponsibilityPostSerializer
     filterset_class = ResponsibilityPostFilter
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("area")
+    select_related = ("area",)
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

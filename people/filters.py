@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IdFilter, WordsFilter
+from core.filters import AreaCodeFilter, IdFilter, WordsFilter
 
 from .models import ApiToken, ResponsibilityPost, User
 from .roles import Role
@@ -15,9 +15,7 @@ class PersonFilter(django_filters.FilterSet):
         ["name__icontains", "username__icontains", "area__name__icontains", "phone__contains"]
     )
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
-    area = django_filters.CharFilter(
-        field_name="area__code", lookup_expr="startswith", label=_("area code")
-    )
+    area = AreaCodeFilter(label=_("area code"))
 
     status = django_filters.ChoiceFilter(
         label=_("status"),
@@ -74,7 +72,7 @@ class ApiTokenFilter(django_filters.FilterSet):
 
 
 class ResponsibilityPostFilter(django_filters.FilterSet):
-    area = django_filters.CharFilter(field_name="area__code", lookup_expr="startswith")
+    area = AreaCodeFilter()
 
     class Meta:
         model = ResponsibilityPost

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.codes import Level
 from areas.models import Area
+from core.models import user_ref
 from core.scoping import ScopedQuerySet
 
 from .roles import (
@@ -21,6 +22,7 @@ from .roles import (
     TWO_FACTOR_ROLES,
     WRITING_ROLES,
     Role,
+    is_helper,
 )
 
 
@@ -29,6 +31,23 @@ class UserQuerySet(ScopedQuerySet):
 
     def directors(self):
         return self.filter(role=Role.DIRECTOR, is_active=True)
+
+
+def active_role_in(roles) -> property:
+    """What an account may do: it is active and its role is one of `roles` (people.roles)."""
+    return property(lambda user: user.is_active and user.role in roles)
+
+
+class HelperOwnQuerySet(ScopedQuerySet):
+    """Rows scoped by area, except for a helper (a volunteer or social worker), who sees only
+    their own: the rows whose `helper_field` is their account."""
+
+    helper_field = "helper"
+
+    def visible_to(self, user):
+        if is_helper(user):
+            return self.filter(**{self.helper_field: user})
+        return super().visible_to(user)
 
 
 class ShouhuUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -81,33 +100,19 @@ class User(AbstractUser):
             return None
         return self.area.prefix
 
-    @property
-    def can_write(self) -> bool:
-        return self.is_active and self.role in WRITING_ROLES
-
-    @property
-    def sees_full_id(self) -> bool:
-        """May see children's full identity numbers (others see them masked)."""
-        return self.is_active and self.role in FULL_ID_ROLES
-
-    @property
-    def can_audit(self) -> bool:
-        return self.is_active and self.role in AUDIT_ROLES
-
-    @property
-    def can_manage(self) -> bool:
-        """May edit service points and the responsibility matrix of the areas below."""
-        return self.is_active and self.role in MANAGING_ROLES
+    can_write = active_role_in(WRITING_ROLES)
+    # May see children's full identity numbers (others see them masked).
+    sees_full_id = active_role_in(FULL_ID_ROLES)
+    can_audit = active_role_in(AUDIT_ROLES)
+    # May edit service points and the responsibility matrix of the areas below.
+    can_manage = active_role_in(MANAGING_ROLES)
+    # May list and revoke the API tokens of the accounts in their jurisdiction.
+    can_manage_tokens = active_role_in(TOKEN_ADMIN_ROLES)
 
     @property
     def requires_two_factor(self) -> bool:
         """Must pass a one-time code after the password (people.roles.TWO_FACTOR_ROLES)."""
         return self.is_superuser or self.role in TWO_FACTOR_ROLES
-
-    @property
-    def can_manage_tokens(self) -> bool:
-        """May list and revoke the API tokens of the accounts in their jurisdiction."""
-        return self.is_active and self.role in TOKEN_ADMIN_ROLES
 
     @property
     def audit_area_code(self) -> str:
@@ -223,14 +228,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User,
-        verbose_name=_("revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    revoked_by = user_ref(_("revoked by"), blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()

@@ -55,9 +55,10 @@ class ProgrammeViewSet(WriteViewSet):
     scoped_model = Programme
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilter
+    select_related = ("county",)
 
     def get_queryset(self):
-        return super().get_queryset().select_related("county").order_by("county__code", "order")
+        return super().get_queryset().order_by("county__code", "order")
 
     def create(self, request, *args, **kwargs):
         prefix = jurisdiction_prefix(request.user)
@@ -86,9 +87,7 @@ class MeasureViewSet(AuditedListMixin, ChildRecordViewSet):
     scoped_model = ReliefMeasure
     serializer_class = MeasureSerializer
     filterset_class = MeasureApiFilter
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("programme", "created_by")
+    select_related = ("programme", "created_by")
 
     add = staticmethod(services.add_measure)
     change = staticmethod(services.update_measure)

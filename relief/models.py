@@ -1,12 +1,12 @@
 """Relief programmes (a county's catalogue), relief measures and assistance contacts."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
+from children.models import child_ref
 from core.history import Change
+from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, jurisdiction_prefix
 
 
@@ -79,7 +79,7 @@ class MeasureQuerySet(ScopedQuerySet):
         return self.exclude(status=ReliefMeasure.Status.ENDED)
 
 
-class ReliefMeasure(models.Model):
+class ReliefMeasure(Stamped):
     """A relief measure for one child: which programme, how much, from when, by whom."""
 
     class Status(models.TextChoices):
@@ -94,9 +94,7 @@ class ReliefMeasure(models.Model):
         ORGANISATION = "organisation", _("social organisation")
         PERSON = "person", _("person")
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="relief_measures"
-    )
+    child = child_ref("relief_measures")
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="+"
     )
@@ -117,11 +115,7 @@ class ReliefMeasure(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.APPLIED, db_index=True
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_ref()
 
     objects = MeasureQuerySet.as_manager()
 
@@ -196,7 +190,7 @@ class ContactQuerySet(ScopedQuerySet):
         return self.filter(until__isnull=True)
 
 
-class AssistanceContact(models.Model):
+class AssistanceContact(Stamped):
     """A person answerable for helping one child (帮扶联系人)."""
 
     class Role(models.TextChoices):
@@ -207,20 +201,13 @@ class AssistanceContact(models.Model):
         VOLUNTEER = "volunteer", _("volunteer")
         OTHER = "other", _("other")
 
-    child = models.ForeignKey(
-        Child,
-        verbose_name=_("child"),
-        on_delete=models.PROTECT,
-        related_name="assistance_contacts",
-    )
+    child = child_ref("assistance_contacts")
     name = models.CharField(_("name"), max_length=50)
     work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OTHER)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ContactQuerySet.as_manager()
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from children.models import Child
-from core.api import LimitedChoicesMixin, VersionField
+from children.serializers import ChildRecordSerializer
+from core.api import VersionField
 from core.forms import MonthField
 
 from . import services
@@ -38,8 +38,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         validators = []  # the code's uniqueness in the county is the service's to check
 
 
-class MeasureSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+class MeasureSerializer(ChildRecordSerializer):
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.none())
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     payment = serializers.ChoiceField(
@@ -64,14 +63,13 @@ class MeasureSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at", "version"]
 
     def limit_choices(self, user):
-        self.fields["child"].queryset = Child.objects.visible_to(user)
+        super().limit_choices(user)
         self.fields["programme"].queryset = Programme.objects.visible_to(user).select_related(
             "county"
         )
 
 
-class ContactSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+class ContactSerializer(ChildRecordSerializer):
     current = serializers.BooleanField(source="is_current", read_only=True)
     version = VersionField()
 
@@ -79,6 +77,3 @@ class ContactSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
         model = AssistanceContact
         fields = ["id", "child", *services.CONTACT_FIELDS, "current", "version"]
         read_only_fields = ["id", "current", "version"]
-
-    def limit_choices(self, user):
-        self.fields["child"].queryset = Child.objects.visible_to(user)

@@ -93,15 +93,11 @@ class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModel
     scoped_model = VillageReturn
     serializer_class = ReturnSerializer
     filterset_class = ReturnFilter
+    select_related = ("area", "submitted_by", "reviewed_by")
+    prefetch_related = ("checks__checked_by",)
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("area", "submitted_by", "reviewed_by")
-            .prefetch_related("checks__checked_by")
-            .order_by("-round__year", "-round__quarter", "area__code")
-        )
+        return super().get_queryset().order_by("-round__year", "-round__quarter", "area__code")
 
     def _step(self, request, step, *args):
         """Take a step of the return's workflow (the service refuses what may not be done)."""

@@ -3,7 +3,6 @@ township's summary, and the snapshots that freeze an approved quarter."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Child
+from core.models import user_ref
 from core.scoping import ScopedQuerySet, code_range, jurisdiction_prefix
 
 COUNTY_DIGITS = 6
@@ -65,13 +65,9 @@ class Round(QuarterNames, models.Model):
         _("state"), max_length=6, choices=State.choices, default=State.OPEN, db_index=True
     )
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    opened_by = user_ref()
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    closed_by = user_ref(blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -152,13 +148,9 @@ class VillageReturn(OfRoundAndArea, models.Model):
         db_index=True,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    submitted_by = user_ref(blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reviewed_by = user_ref(blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,9 +184,7 @@ class ChildCheck(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="round_checks")
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     checked_at = models.DateTimeField(_("checked"), auto_now=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    checked_by = user_ref()
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -219,9 +209,7 @@ class ReturnEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_ref()
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -239,9 +227,7 @@ class TownshipSummary(OfRoundAndArea, models.Model):
         Area, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    submitted_by = user_ref()
     note = models.TextField(_("note"), blank=True)
     figures = models.JSONField(default=dict)
 

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from core.api import VersionField
+
 from .models import ChildCheck, Round, VillageReturn
 
 
@@ -29,7 +31,7 @@ class ReturnSerializer(serializers.ModelSerializer):
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     checks = ChildCheckSerializer(many=True, read_only=True)
-    version = serializers.DateTimeField(source="updated_at", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = VillageReturn

@@ -42,9 +42,8 @@ class OrganisationViewSet(
 
     scoped_model = Organisation
     serializer_class = OrganisationSerializer
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("county").prefetch_related("areas")
+    select_related = ("county",)
+    prefetch_related = ("areas",)
 
     def _county(self):
         county = county_of_user(self.request.user)
@@ -76,15 +75,11 @@ class HelperViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     scoped_model = HelperProfile
     serializer_class = HelperSerializer
+    select_related = ("user__area",)
+    prefetch_related = ("areas",)
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .filter(user__role__in=list(HELPER_ROLES))
-            .select_related("user__area")
-            .prefetch_related("areas")
-        )
+        return super().get_queryset().filter(user__role__in=list(HELPER_ROLES))
 
 
 # -- pairings ------------------------------------------------------------------------------
@@ -104,9 +99,7 @@ class PairingViewSet(
 
     scoped_model = Pairing
     serializer_class = PairingSerializer
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("child__area", "helper")
+    select_related = ("child__area", "helper")
 
     def create(self, request, *args, **kwargs):
         return self.create_through(
@@ -154,9 +147,7 @@ class ServiceRecordViewSet(
     serializer_class = ServiceRecordSerializer
     # Helpers (who write nothing else) record their services: the service decides who may.
     permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("helper", "child")
+    select_related = ("helper", "child")
 
     @extend_schema(responses={201: ServiceRecordSerializer, 403: ERROR})
     def create(self, request, *args, **kwargs):

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from children.models import Child
+from children.models import child_ref
+from core.models import Stamped, user_ref
 from core.scoping import CountyQuerySet, ScopedQuerySet, can_manage, can_write
+from people.models import HelperOwnQuerySet
 from people.roles import Role, is_helper
 
 
@@ -90,14 +92,11 @@ class Organisation(models.Model):
         return [str(Skill(s).label) for s in self.services if s in Skill.values]
 
 
-class HelperProfileQuerySet(ScopedQuerySet):
-    scope_field = "user__area__code"
+class HelperProfileQuerySet(HelperOwnQuerySet):
+    """Officers see the helpers of their jurisdiction; a helper sees their own."""
 
-    def visible_to(self, user):
-        """Officers see the helpers of their jurisdiction; a helper sees their own."""
-        if is_helper(user):
-            return self.filter(user=user)
-        return super().visible_to(user)
+    scope_field = "user__area__code"
+    helper_field = "user"
 
 
 class HelperProfile(models.Model):
@@ -141,46 +140,41 @@ class HelperProfile(models.Model):
         return [str(Skill(s).label) for s in self.skills if s in Skill.values]
 
 
+def helper_ref(related_name: str) -> models.ForeignKey:
+    """The helper (a volunteer or social worker) who gives the help: an account with
+    pairings or services is deactivated, never deleted (PROTECT)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("helper"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 def current_on(day: dt.date) -> Q:
     """Pairings in force on a day."""
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-class PairingQuerySet(ScopedQuerySet):
+class PairingQuerySet(HelperOwnQuerySet):
     """Pairings, scoped by the child's village; a helper sees their own."""
 
     scope_field = "child__area__code"
-
-    def visible_to(self, user):
-        if is_helper(user):
-            return self.filter(helper=user)
-        return super().visible_to(user)
 
     def current(self, day: dt.date | None = None):
         return self.filter(current_on(day or timezone.localdate()))
 
 
-class Pairing(models.Model):
+class Pairing(Stamped):
     """A helper paired with a child (结对帮扶), for a purpose, from one day to another."""
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="pairings"
-    )
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("helper"),
-        on_delete=models.PROTECT,
-        related_name="pairings",
-    )
+    child = child_ref("pairings")
+    helper = helper_ref("pairings")
     purpose = models.CharField(_("purpose"), max_length=16, choices=Skill.choices)
     detail = models.CharField(_("what the help is for"), max_length=300, blank=True)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_ref()
 
     objects = PairingQuerySet.as_manager()
 
@@ -223,7 +217,7 @@ class ServiceRecordQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(Stamped):
     """A service a helper gave a child: counselling, aid, tutoring or a visit."""
 
     class Kind(models.TextChoices):
@@ -236,15 +230,8 @@ class ServiceRecord(models.Model):
     AID_KINDS = {Kind.FINANCIAL, Kind.MATERIAL}
     TIMED_KINDS = {Kind.COUNSELLING, Kind.TUTORING, Kind.VISIT}
 
-    child = models.ForeignKey(
-        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="services"
-    )
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("helper"),
-        on_delete=models.PROTECT,
-        related_name="services_given",
-    )
+    child = child_ref("services")
+    helper = helper_ref("services_given")
     pairing = models.ForeignKey(
         Pairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
@@ -263,8 +250,6 @@ class ServiceRecord(models.Model):
     relief_measure = models.ForeignKey(
         "relief.ReliefMeasure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ServiceRecordQuerySet.as_manager()
 

@@ -4,8 +4,8 @@ records as the API reads and writes them."""
 from rest_framework import serializers
 
 from areas.models import Area
-from children.models import Child
-from core.api import LimitedChoicesMixin, VersionField
+from children.serializers import ChildRecordSerializer
+from core.api import VersionField
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 
@@ -66,33 +66,21 @@ class HelperSerializer(serializers.ModelSerializer):
         ]
 
 
-class PairingSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+class PairingSerializer(ChildRecordSerializer):
     helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
     current = serializers.BooleanField(source="is_current", read_only=True)
 
     class Meta:
         model = Pairing
-        fields = [
-            "id",
-            "child",
-            "helper",
-            "purpose",
-            "detail",
-            "started_on",
-            "ended_on",
-            "current",
-            "created_at",
-        ]
+        fields = ["id", "child", *services.PAIRING_FIELDS, "current", "created_at"]
         read_only_fields = ["id", "current", "created_at"]
 
     def limit_choices(self, user):
-        self.fields["child"].queryset = Child.objects.visible_to(user)
+        super().limit_choices(user)
         self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
 
 
-class ServiceRecordSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+class ServiceRecordSerializer(ChildRecordSerializer):
     helper = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
 
     class Meta:
@@ -110,10 +98,9 @@ class ServiceRecordSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
         extra_kwargs = {"minutes": {"min_value": 1}}
 
     def limit_choices(self, user):
-        children = (
-            services.paired_children(user) if is_helper(user) else Child.objects.visible_to(user)
-        )
-        self.fields["child"].queryset = children
+        super().limit_choices(user)
+        if is_helper(user):  # a helper records services for the children paired with them
+            self.fields["child"].queryset = services.paired_children(user)
         self.fields["helper"].queryset = User.objects.filter(role__in=list(HELPER_ROLES))
         if not notes_visible_to(user):
             self.fields.pop("notes")

@@ -150,11 +150,8 @@ class ChildViewSet(
     filterset_class = ChildFilter
     search_fields = []
     ordering_fields = ["name_pinyin", "birth_date", "updated_at"]
-
-    def get_queryset(self):
-        return (
-            super().get_queryset().select_related("area", "caregiver").prefetch_related("parents")
-        )
+    select_related = ("area", "caregiver")
+    prefetch_related = ("parents",)
 
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()

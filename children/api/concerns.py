@@ -50,11 +50,10 @@ class ConcernViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyMode
 
     scoped_model = Concern
     serializer_class = ConcernSerializer
+    select_related = ("child", "child__area", "owner")
 
     def get_queryset(self):
-        concerns = (
-            super().get_queryset().select_related("child", "child__area", "owner").order_by("pk")
-        )
+        concerns = super().get_queryset().order_by("pk")
         if self.action != "list":
             return concerns
         concern_filter = ConcernFilter(self.request.GET, queryset=concerns, request=self.request)

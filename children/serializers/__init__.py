@@ -4,6 +4,8 @@ rules for pages and API) and saved through its services."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import LimitedChoicesMixin
+
 from .. import policy
 from ..choices import ConsentGiver, ProcessingBasis
 from ..models import Caregiver, Child, Parent
@@ -19,6 +21,16 @@ def _plain(obj, fields) -> dict:
         value = getattr(obj, name)
         data[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return data
+
+
+# A record kept for one child (a visit, a relief measure, a pairing): the child is chosen among
+# those the caller may see. No docstring: drf-spectacular would take it as the description of
+# every serializer built on it.
+class ChildRecordSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
+    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+
+    def limit_choices(self, user):
+        self.fields["child"].queryset = Child.objects.visible_to(user)
 
 
 # The API actions that answer one child's own record (where a full number may be shown).
