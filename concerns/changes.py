@@ -16,8 +16,7 @@ from children.models import Child, Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
-from notifications.models import Notification
-from notifications.notify import notify, responsible_for
+from notifications.services import tell_of_change
 
 from .models import ChangeEvent, ChangeKind
 
@@ -106,13 +105,7 @@ def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
         "before": child.__class__(care_level=before).get_care_level_display(),
         "after": child.get_care_level_display(),
     }
-    notify(
-        [u for u in responsible_for(child.area) if u.pk != getattr(actor, "pk", None)],
-        Notification.Kind.CHANGE,
-        text,
-        reverse("children:detail", args=[child.pk]),
-        child=child,
-    )
+    tell_of_change(actor, child, text, reverse("children:detail", args=[child.pk]))
     log_action(
         actor,
         "concerns.change.recorded",

@@ -16,6 +16,7 @@ from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
 from core.exceptions import Invalid, Refused
+from core.history import assign
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 from relief import services as relief
@@ -330,9 +331,7 @@ def update_organisation(actor, organisation: Organisation, data: dict, *, based_
     """
     stored = lock_current(Organisation.objects.select_related("county"), organisation.pk, based_on)
     before = _organisation_snapshot(stored)
-    for name, value in data.items():
-        if name in ORGANISATION_FIELDS:
-            setattr(stored, name, value)
+    assign(stored, data, ORGANISATION_FIELDS)
     areas = data.get("areas")
     _check_organisation(stored, areas)
     stored.save()  # even when only the areas change: the version moves on

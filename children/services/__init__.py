@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
 from core.exceptions import Invalid, Stale
-from core.history import change_entry, record_change
+from core.history import assign, change_entry, record_change
 
 from .. import policy, rules
 from ..choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
@@ -156,9 +156,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
         if data is None:
             continue
         parent = parents.get(role) or Parent(child=child, role=role)
-        for name in PARENT_FIELDS:
-            if name in data:
-                setattr(parent, name, data[name])
+        assign(parent, data, PARENT_FIELDS)
         parent.full_clean(exclude=["child"])
         parent.save()
         parents[role] = parent
@@ -169,9 +167,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
             caregiver = None
         else:
             caregiver = caregiver or Caregiver(child=child)
-            for name in CAREGIVER_FIELDS:
-                if name in caregiver_data:
-                    setattr(caregiver, name, caregiver_data[name])
+            assign(caregiver, caregiver_data, CAREGIVER_FIELDS)
             caregiver.full_clean(exclude=["child"])
             caregiver.save()
     return parents, caregiver
