@@ -2,6 +2,8 @@
 again, written to the child's history and to the audit log."""
 
 import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -182,8 +184,10 @@ def register_child(
     parents=None,
     caregiver=None,
     kind=ChildChange.Kind.REGISTERED,
+    basis: dict | None = None,
 ) -> Child:
-    """Register a new child with the family; classify; keep the history; audit.
+    """Register a new child with the family (and the legal basis, when given: see
+    record_basis); classify; keep the history; audit.
 
     Refuses (Invalid) what the registry's rules refuse: see check_child."""
     child = Child(
@@ -200,6 +204,8 @@ def register_child(
     after = snapshot(child, saved_parents, saved_caregiver)
     _record(actor, child, kind, {}, after)
     log_action(actor, "children.child.created", child, {"fields": sorted(after)})
+    if basis:
+        record_basis(actor, child, basis)
     return child
 
 
@@ -304,6 +310,26 @@ def update_child(
     return changes
 
 
+@dataclass
+class _Step:
+    """A step on a child's record in progress: the family it was classified with, and the
+    changes it made once it is recorded."""
+
+    parents: dict
+    caregiver: Caregiver | None
+    changes: dict | None = None
+
+
+@contextmanager
+def _recorded_step(actor, child: Child, kind, note: str = ""):
+    """Keep in the child's history what the block changes on the record (the block saves)."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    step = _Step(parents, caregiver)
+    yield step
+    step.changes = _record(actor, child, kind, before, snapshot(child, parents, caregiver), note)
+
+
 @transaction.atomic
 def set_care_level(actor, child: Child, level: str, reason: str) -> None:
     """An officer sets the care level by hand, with a written reason ("" returns to computed).
@@ -314,89 +340,66 @@ def set_care_level(actor, child: Child, level: str, reason: str) -> None:
         raise Invalid({"level": rules.NOT_A_CHOICE})
     if level and not reason:
         raise Invalid({"reason": rules.CARE_LEVEL_REASON})
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.care_level_override = level
-    child.override_reason = reason if level else ""
-    child.override_by = (
-        (getattr(actor, "name", "") or getattr(actor, "username", "")) if level else ""
-    )
-    classify_child(child, parents, caregiver)
-    child.save()
-    changes = _record(
-        actor,
-        child,
-        ChildChange.Kind.OVERRIDDEN,
-        before,
-        snapshot(child, parents, caregiver),
-        reason,
-    )
+    with _recorded_step(actor, child, ChildChange.Kind.OVERRIDDEN, reason) as step:
+        child.care_level_override = level
+        child.override_reason = reason if level else ""
+        child.override_by = (
+            (getattr(actor, "name", "") or getattr(actor, "username", "")) if level else ""
+        )
+        classify_child(child, step.parents, step.caregiver)
+        child.save()
     log_action(
-        actor, "children.child.care_level_set", child, {"changes": changes, "reason": reason}
+        actor,
+        "children.child.care_level_set",
+        child,
+        {"changes": step.changes, "reason": reason},
     )
 
 
 @transaction.atomic
 def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -> None:
     """Close a child's record with a reason and date. Records are never deleted."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
-    child.closed_note = note
-    child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.CLOSED, before, snapshot(child, parents, caregiver), note
-    )
-    log_action(actor, "children.child.closed", child, {"changes": changes})
+    with _recorded_step(actor, child, ChildChange.Kind.CLOSED, note) as step:
+        child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
+        child.closed_note = note
+        child.save()
+    log_action(actor, "children.child.closed", child, {"changes": step.changes})
 
 
 @transaction.atomic
 def reopen_child(actor, child: Child, note: str = "") -> None:
     """Reopen a closed record (e.g. closed by mistake, or the child came back)."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.status, child.closed_reason, child.closed_on, child.closed_note = (
-        Status.ACTIVE,
-        "",
-        None,
-        "",
-    )
-    classify_child(child, parents, caregiver)
-    child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.REOPENED, before, snapshot(child, parents, caregiver), note
-    )
-    log_action(actor, "children.child.reopened", child, {"changes": changes})
+    with _recorded_step(actor, child, ChildChange.Kind.REOPENED, note) as step:
+        child.status, child.closed_reason, child.closed_on, child.closed_note = (
+            Status.ACTIVE,
+            "",
+            None,
+            "",
+        )
+        classify_child(child, step.parents, step.caregiver)
+        child.save()
+    log_action(actor, "children.child.reopened", child, {"changes": step.changes})
 
 
 @transaction.atomic
 def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     """Move a child to another village of the county; the history and both sides keep it."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
     from_area = child.area
-    child.area = to_area
-    child.village_group = ""
-    child.save()
-    transfer = Transfer.objects.create(
-        child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
-    )
-    from .concerns import follow_transfer  # concerns builds on this module
+    with _recorded_step(actor, child, ChildChange.Kind.TRANSFERRED, reason) as step:
+        child.area = to_area
+        child.village_group = ""
+        child.save()
+        transfer = Transfer.objects.create(
+            child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
+        )
+        from .concerns import follow_transfer  # concerns builds on this module
 
-    follow_transfer(actor, child, from_area)
-    changes = _record(
-        actor,
-        child,
-        ChildChange.Kind.TRANSFERRED,
-        before,
-        snapshot(child, parents, caregiver),
-        reason,
-    )
+        follow_transfer(actor, child, from_area)
     log_action(
         actor,
         "children.child.transferred",
         child,
-        {"changes": changes, "from": from_area.code, "to": to_area.code},
+        {"changes": step.changes, "from": from_area.code, "to": to_area.code},
     )
     # The handing-over township sees the entry too.
     log_action(

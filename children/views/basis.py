@@ -2,20 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.forms import save_through
 from core.navigation import next_url
-from core.scoping import can_write
 
 from .. import policy, rules, services
 from ..choices import ProcessingBasis
 from ..forms import BasisForm
-from ..lookup import child_or_404
 from ..models import Child
+from .steps import back_to_child, child_to_change
 
 
 def initial_basis(child: Child) -> dict:
@@ -31,9 +28,7 @@ def initial_basis(child: Child) -> dict:
 @login_required
 def record_basis(request, pk):
     """Record the guardian's consent or the legal basis for processing the child's data."""
-    child = child_or_404(request, pk)
-    if not can_write(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk)
     form = BasisForm(
         request.POST or None, initial=initial_basis(child), birth_date=child.birth_date
     )
@@ -43,7 +38,7 @@ def record_basis(request, pk):
         )
         if changes is not None:  # {} when nothing changed
             messages.success(request, _("Saved."))
-            return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+            return back_to_child(request, child)
     return render(
         request,
         "children/basis_form.html",
