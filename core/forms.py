@@ -133,3 +133,13 @@ class VersionedForm(forms.ModelForm):
     def changes(self) -> dict:
         """The cleaned values of the model's fields (without the version token)."""
         return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+
+
+def change_form(form_class, request, record, **kwargs):
+    """The form of a page that changes `record`. A POST binds to a fresh copy: the form sets
+    values on its instance while validating, and the service must see the record as it was
+    (to keep the earlier version). Otherwise the form shows the record."""
+    if request.method == "POST":
+        fresh = type(record).objects.get(pk=record.pk)
+        return form_class(request.POST, instance=fresh, **kwargs)
+    return form_class(instance=record, **kwargs)

@@ -154,29 +154,46 @@ def _back_to_child(child):
     return redirect("relief:child_section", child_pk=child.pk)
 
 
-@login_required
-def measure_new(request, child_pk):
-    """Record a relief measure for a child of the user's jurisdiction."""
+def _added(request, child_pk, form_of, add, done: str, template: str, prepare=None):
+    """A page that adds a measure or a contact to an open record: `form_of(child)` is its
+    form, `add(child, form)` the service call, `done` what is said once it went through;
+    `prepare(child)` runs before the empty form is shown."""
     child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))
         return redirect("children:detail", pk=child.pk)
-    if request.method == "GET":
-        county = county_of(child.area)
-        if county is not None:
-            catalogue.ensure_catalogue(county, request.user)
-    form = MeasureForm(request.POST or None, child=child)
+    if request.method == "GET" and prepare is not None:
+        prepare(child)
+    form = form_of(child)
     if (
         request.method == "POST"
         and form.is_valid()
-        and save_through(
-            form, lambda: services.add_measure(request.user, child, form.measure_data())
-        )
+        and save_through(form, lambda: add(child, form))
     ):
-        messages.success(request, _("Relief measure recorded."))
+        messages.success(request, done)
         return _back_to_child(child)
-    return render(request, "relief/measure_form.html", {"form": form, "child": child})
+    return render(request, template, {"form": form, "child": child})
+
+
+def _ensure_county_catalogue(child, user):
+    county = county_of(child.area)
+    if county is not None:
+        catalogue.ensure_catalogue(county, user)
+
+
+@login_required
+def measure_new(request, child_pk):
+    """Record a relief measure for a child of the user's jurisdiction."""
+    return _added(
+        request,
+        child_pk,
+        lambda child: MeasureForm(request.POST or None, child=child),
+        lambda child, form: services.add_measure(request.user, child, form.measure_data()),
+        _("Relief measure recorded."),
+        "relief/measure_form.html",
+        prepare=lambda child: _ensure_county_catalogue(child, request.user),
+    )
 
 
 def _measure_or_404(request, pk):
@@ -254,22 +271,14 @@ def measure_list(request):
 @login_required
 def contact_new(request, child_pk):
     """Name an assistance contact for a child."""
-    child = child_or_404(request, child_pk)
-    _require_write(request.user)
-    if child.status != ChildStatus.ACTIVE:
-        messages.error(request, _("This record is closed: reopen it before adding relief."))
-        return redirect("children:detail", pk=child.pk)
-    form = ContactForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_through(
-            form, lambda: services.add_contact(request.user, child, form.contact_data())
-        )
-    ):
-        messages.success(request, _("Assistance contact added."))
-        return _back_to_child(child)
-    return render(request, "relief/contact_form.html", {"form": form, "child": child})
+    return _added(
+        request,
+        child_pk,
+        lambda child: ContactForm(request.POST or None),
+        lambda child, form: services.add_contact(request.user, child, form.contact_data()),
+        _("Assistance contact added."),
+        "relief/contact_form.html",
+    )
 
 
 def _contact_or_404(request, pk):
