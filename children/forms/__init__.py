@@ -28,6 +28,14 @@ from ..names import pinyin_of
 from ..services import KEEP
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def contact_widgets(*dates) -> dict:
+    """The widgets of a parent's or caregiver's form: a date picker for each of `dates`,
+    the phone keypad for the phone."""
+    return {**dict.fromkeys(dates, DATE), "phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+
 GRANDPARENTS = [
     ("paternal_grandfather", _("paternal grandfather")),
     ("paternal_grandmother", _("paternal grandmother")),
@@ -249,12 +257,7 @@ class ParentForm(forms.ModelForm):
     class Meta:
         model = Parent
         fields = list(Parent.RECORDED_FIELDS)
-        widgets = {
-            "birth_date": DATE,
-            "status_since": DATE,
-            "last_return": DATE,
-            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
-        }
+        widgets = contact_widgets("birth_date", "status_since", "last_return")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,12 +319,7 @@ class CaregiverForm(forms.ModelForm):
     class Meta:
         model = Caregiver
         fields = list(Caregiver.RECORDED_FIELDS)
-        widgets = {
-            "agreement_date": DATE,
-            "notice_school_date": DATE,
-            "notice_village_date": DATE,
-            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
-        }
+        widgets = contact_widgets("agreement_date", "notice_school_date", "notice_village_date")
 
     SECTION = "caregiver"
 
