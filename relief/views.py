@@ -204,19 +204,34 @@ def _measure_or_404(request, pk):
     )
 
 
-@login_required
-def measure_edit(request, pk):
-    """Change a measure (status, amount, months); the version before is kept."""
-    measure = _measure_or_404(request, pk)
-    _require_write(request.user)
-    form = MeasureForm(request.POST or None, child=measure.child, measure=measure)
-    if _changed(request, form, services.update_measure, measure, form.measure_data):
-        return _back_to_child(measure.child)
-    return render(
-        request,
-        "relief/measure_form.html",
-        {"form": form, "child": measure.child, "measure": measure},
-    )
+def _edit_page(record_or_404, form_of, update, data_of: str, template: str, name: str):
+    """A page that changes a measure or a contact: `form_of(request, record)` is its form,
+    `update` the service and `data_of` the form's method giving the change; once saved, back
+    to the child's relief section."""
+
+    @login_required
+    def edit(request, pk):
+        record = record_or_404(request, pk)
+        _require_write(request.user)
+        form = form_of(request, record)
+        if _changed(request, form, update, record, getattr(form, data_of)):
+            return _back_to_child(record.child)
+        return render(request, template, {"form": form, "child": record.child, name: record})
+
+    return edit
+
+
+# Change a measure (status, amount, months); the version before is kept.
+measure_edit = _edit_page(
+    _measure_or_404,
+    lambda request, measure: MeasureForm(
+        request.POST or None, child=measure.child, measure=measure
+    ),
+    services.update_measure,
+    "measure_data",
+    "relief/measure_form.html",
+    "measure",
+)
 
 
 # The fields a measure's history shows, labelled as the model names them.
@@ -287,19 +302,15 @@ def _contact_or_404(request, pk):
     )
 
 
-@login_required
-def contact_edit(request, pk):
-    """Correct a contact's details."""
-    contact = _contact_or_404(request, pk)
-    _require_write(request.user)
-    form = ContactForm(request.POST or None, contact=contact)
-    if _changed(request, form, services.update_contact, contact, form.contact_data):
-        return _back_to_child(contact.child)
-    return render(
-        request,
-        "relief/contact_form.html",
-        {"form": form, "child": contact.child, "contact": contact},
-    )
+# Correct a contact's details.
+contact_edit = _edit_page(
+    _contact_or_404,
+    lambda request, contact: ContactForm(request.POST or None, contact=contact),
+    services.update_contact,
+    "contact_data",
+    "relief/contact_form.html",
+    "contact",
+)
 
 
 @login_required
