@@ -184,6 +184,14 @@ def test_every_section_shows_its_errors_at_once(client, director, world):
     assert "name" in ctx["caregiver_form"].errors
 
 
+def child_step(client, user, world, url_name):
+    """A child of village A1, `user` logged in, and the address of the child's page
+    `url_name`."""
+    child = make_child(world["a1"])
+    client.force_login(user)
+    return child, reverse(url_name, kwargs={"pk": child.pk})
+
+
 def edit(client, child, **changes):
     url = reverse("children:edit", kwargs={"pk": child.pk})
     response = client.get(url)
@@ -222,9 +230,7 @@ def test_poor_caregiver_assessment_raises_the_care_level_and_is_in_the_history(
 def test_a_stale_edit_is_refused(client, director, township_officer, world):
     from django.test import Client
 
-    child = make_child(world["a1"])
-    client.force_login(director)
-    url = reverse("children:edit", kwargs={"pk": child.pk})
+    child, url = child_step(client, director, world, "children:edit")
     client.get(url)
     other = Client()
     other.force_login(township_officer)
@@ -239,9 +245,7 @@ def test_a_stale_edit_is_refused(client, director, township_officer, world):
 
 
 def test_closing_keeps_the_record(client, director, world):
-    child = make_child(world["a1"])
-    client.force_login(director)
-    url = reverse("children:close", kwargs={"pk": child.pk})
+    child, url = child_step(client, director, world, "children:close")
     response = client.post(
         url, {"reason": "moved_away", "on": "2026-11-01", "note": "随父母迁往杭州"}
     )
@@ -258,9 +262,7 @@ def test_closing_keeps_the_record(client, director, world):
 
 
 def test_an_officer_overrides_the_care_level_only_with_a_reason(client, township_officer, world):
-    child = make_child(world["a1"])
-    client.force_login(township_officer)
-    url = reverse("children:care_level", kwargs={"pk": child.pk})
+    child, url = child_step(client, township_officer, world, "children:care_level")
     response = client.post(url, {"level": "special", "reason": " "})
     assert "reason" in response.context["form"].errors
     client.post(url, {"level": "special", "reason": "母亲来电反映孩子情绪低落"})

@@ -20,6 +20,21 @@ def code_for(secret: str, ahead: int = 0) -> str:
     return f"{TOTP(key, drift=ahead).token():06d}"
 
 
+def log_in_again(page, expect, code: str, shot=None):
+    """Log out, then in again as the county officer: the password, then `code` at the code
+    step (`shot` takes its picture)."""
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    password_step(page, "county_officer")
+    expect(page.locator("input[name=otp_token]")).to_be_visible()
+    if shot is not None:
+        shot()
+    page.locator("input[name=otp_token]").fill(code)
+    with page.expect_navigation():
+        page.get_by_test_id("verify").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+
+
 def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
     phone_page, county_officer, expect, shot, fits
 ):
@@ -43,22 +58,8 @@ def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
     expect(page.get_by_test_id("logout")).to_be_visible()
 
     # Next login: password, then the next code of the app (this one was used).
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
-    password_step(page, "county_officer")
-    expect(page.locator("input[name=otp_token]")).to_be_visible()
-    shot(page, "3-code")
-    page.locator("input[name=otp_token]").fill(code_for(secret, ahead=1))
-    with page.expect_navigation():
-        page.get_by_test_id("verify").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    log_in_again(page, expect, code_for(secret, ahead=1), shot=lambda: shot(page, "3-code"))
 
     # Without the phone: a recovery code, once.
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
-    password_step(page, "county_officer")
-    page.locator("input[name=otp_token]").fill(recovery)
-    with page.expect_navigation():
-        page.get_by_test_id("verify").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    log_in_again(page, expect, recovery)
     shot(page, "4-in-with-a-recovery-code")
