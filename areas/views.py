@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.forms import change_form, save_through
+from core.forms import change_form, saved
 from core.htmx import paginate, query_without_page, render_page
 from core.scoping import (
     can_manage,
@@ -59,16 +59,14 @@ def service_point_edit(request, pk):
     """Edit a service point; a save based on a stale copy is refused, not merged."""
     point = get_editable_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
     form = change_form(ServicePointForm, request, point)
-    if request.method == "POST" and form.is_valid():
-        saved = save_through(
-            form,
-            lambda: update_service_point(
-                request.user, point, form.changes(), based_on=form.cleaned_data["based_on"]
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved."))
-            return redirect("areas:service_point_detail", pk=point.pk)
+    if saved(
+        request,
+        form,
+        lambda: update_service_point(
+            request.user, point, form.changes(), based_on=form.cleaned_data["based_on"]
+        ),
+    ):
+        return redirect("areas:service_point_detail", pk=point.pk)
     return render(request, "areas/service_point_form.html", {"form": form, "point": point})
 
 

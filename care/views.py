@@ -17,7 +17,7 @@ from children.lookup import child_or_404
 from children.models import Child, Concern
 from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
-from core.forms import change_form, save_through
+from core.forms import change_form, saved
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
 from core.scoping import (
@@ -169,9 +169,7 @@ def visit_edit(request, pk):
     """Correct a visit; the earlier version is kept and a stale save is refused."""
     visit = get_editable_or_404(Visit.objects.select_related("child"), request.user, pk=pk)
     form = change_form(VisitForm, request, visit)
-    if request.method == "POST" and form.is_valid():
-        services.correct_visit(request.user, visit, form.visit_data())
-        messages.success(request, _("Saved."))
+    if saved(request, form, lambda: services.correct_visit(request.user, visit, form.visit_data())):
         return redirect("care:visit_detail", pk=visit.pk)
     return render(
         request,
@@ -345,19 +343,14 @@ def activity_edit(request, pk):
     """Correct an activity; the earlier version is kept and a stale save is refused."""
     activity = get_editable_or_404(Activity.objects.select_related("home"), request.user, pk=pk)
     form = change_form(ActivityForm, request, activity, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        changes = save_through(
-            form,
-            lambda: services.correct_activity(
-                request.user,
-                activity,
-                *form.activity_parts(),
-                based_on=form.cleaned_data["based_on"],
-            ),
-        )
-        if changes is not None:  # {} when nothing changed
-            messages.success(request, _("Saved."))
-            return redirect("care:activities")
+    if saved(
+        request,
+        form,
+        lambda: services.correct_activity(
+            request.user, activity, *form.activity_parts(), based_on=form.cleaned_data["based_on"]
+        ),
+    ):
+        return redirect("care:activities")
     return render(
         request,
         "care/activity_form.html",

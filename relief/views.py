@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
-from core.forms import change_through, save_through
+from core.forms import change_through, saved
 from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
@@ -39,14 +39,9 @@ def _require_write(user):
 def _changed(request, form, update, record, data_of) -> bool:
     """Whether a posted form's change of `record` went through the service `update` (based
     on the version the form was shown); it is then said on the next page."""
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(form, update, request.user, record, data_of())
-    ):
-        messages.success(request, _("Saved."))
-        return True
-    return False
+    return saved(
+        request, form, lambda: change_through(form, update, request.user, record, data_of())
+    )
 
 
 def _edits_catalogue(user) -> bool:
@@ -98,13 +93,15 @@ def programme_new(request):
     if not _edits_catalogue(request.user):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        county = county_of_user(request.user)
-        if save_through(
-            form, lambda: services.create_programme(request.user, county, form.programme_data())
-        ):
-            messages.success(request, _("Programme added."))
-            return redirect("relief:catalogue")
+    if saved(
+        request,
+        form,
+        lambda: services.create_programme(
+            request.user, county_of_user(request.user), form.programme_data()
+        ),
+        _("Programme added."),
+    ):
+        return redirect("relief:catalogue")
     return render(request, "relief/programme_form.html", {"form": form})
 
 
@@ -166,12 +163,7 @@ def _added(request, child_pk, form_of, add, done: str, template: str, prepare=No
     if request.method == "GET" and prepare is not None:
         prepare(child)
     form = form_of(child)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_through(form, lambda: add(child, form))
-    ):
-        messages.success(request, done)
+    if saved(request, form, lambda: add(child, form), done):
         return _back_to_child(child)
     return render(request, template, {"form": form, "child": child})
 
@@ -204,34 +196,30 @@ def _measure_or_404(request, pk):
     )
 
 
-def _edit_page(record_or_404, form_of, update, data_of: str, template: str, name: str):
-    """A page that changes a measure or a contact: `form_of(request, record)` is its form,
-    `update` the service and `data_of` the form's method giving the change; once saved, back
-    to the child's relief section."""
+def _edit_page(kind: str, record_or_404, form_of, update):
+    """The page that changes a measure or a contact (`kind`): `form_of(request, record)` is
+    its form, whose `<kind>_data()` is the change for the service `update`; the template is
+    relief/<kind>_form.html. Once saved, back to the child's relief section."""
 
     @login_required
     def edit(request, pk):
         record = record_or_404(request, pk)
         _require_write(request.user)
         form = form_of(request, record)
-        if _changed(request, form, update, record, getattr(form, data_of)):
+        if _changed(request, form, update, record, getattr(form, f"{kind}_data")):
             return _back_to_child(record.child)
-        return render(request, template, {"form": form, "child": record.child, name: record})
+        context = {"form": form, "child": record.child, kind: record}
+        return render(request, f"relief/{kind}_form.html", context)
 
     return edit
 
 
+def _measure_form(request, measure):
+    return MeasureForm(request.POST or None, child=measure.child, measure=measure)
+
+
 # Change a measure (status, amount, months); the version before is kept.
-measure_edit = _edit_page(
-    _measure_or_404,
-    lambda request, measure: MeasureForm(
-        request.POST or None, child=measure.child, measure=measure
-    ),
-    services.update_measure,
-    "measure_data",
-    "relief/measure_form.html",
-    "measure",
-)
+measure_edit = _edit_page("measure", _measure_or_404, _measure_form, services.update_measure)
 
 
 # The fields a measure's history shows, labelled as the model names them.
@@ -302,15 +290,12 @@ def _contact_or_404(request, pk):
     )
 
 
+def _contact_form(request, contact):
+    return ContactForm(request.POST or None, contact=contact)
+
+
 # Correct a contact's details.
-contact_edit = _edit_page(
-    _contact_or_404,
-    lambda request, contact: ContactForm(request.POST or None, contact=contact),
-    services.update_contact,
-    "contact_data",
-    "relief/contact_form.html",
-    "contact",
-)
+contact_edit = _edit_page("contact", _contact_or_404, _contact_form, services.update_contact)
 
 
 @login_required
@@ -322,14 +307,18 @@ def contact_end(request, pk):
         messages.info(request, _("This contact has already ended."))
         return _back_to_child(contact.child)
     form = EndContactForm(request.POST or None, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        until, based_on = form.cleaned_data["until"], form.cleaned_data["based_on"]
-        if save_through(
-            form,
-            lambda: services.end_contact(request.user, contact, until, based_on=based_on),
-        ):
-            messages.success(request, _("The contact has ended."))
-            return _back_to_child(contact.child)
+    if saved(
+        request,
+        form,
+        lambda: services.end_contact(
+            request.user,
+            contact,
+            form.cleaned_data["until"],
+            based_on=form.cleaned_data["based_on"],
+        ),
+        _("The contact has ended."),
+    ):
+        return _back_to_child(contact.child)
     return render(
         request,
         "relief/contact_end.html",

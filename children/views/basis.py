@@ -1,11 +1,9 @@
 """The child's legal basis for processing (PIPL art. 13, 31): the page that records it."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from core.forms import save_through
+from core.forms import saved
 from core.navigation import next_url
 
 from .. import policy, rules, services
@@ -32,13 +30,8 @@ def record_basis(request, pk):
     form = BasisForm(
         request.POST or None, initial=initial_basis(child), birth_date=child.birth_date
     )
-    if request.method == "POST" and form.is_valid():
-        changes = save_through(
-            form, lambda: services.record_basis(request.user, child, form.basis_data())
-        )
-        if changes is not None:  # {} when nothing changed
-            messages.success(request, _("Saved."))
-            return back_to_child(request, child)
+    if saved(request, form, lambda: services.record_basis(request.user, child, form.basis_data())):
+        return back_to_child(request, child)
     return render(
         request,
         "children/basis_form.html",
