@@ -167,18 +167,12 @@ def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity
     return activity
 
 
-ACTIVITY_FIELDS = ["home", "held_on", "theme", "description", "helpers", "adults"]
-# An activity as it is entered and shown: its own fields and who came.
-ACTIVITY_ENTRY_FIELDS = [
-    "home",
-    "held_on",
-    "theme",
-    "description",
-    "children",
-    "helper_accounts",
-    "helpers",
-    "adults",
-]
+# An activity's own fields: what it was, then how many helpers and adults came.
+_ACTIVITY_WHAT = ["home", "held_on", "theme", "description"]
+_ACTIVITY_HOW_MANY = ["helpers", "adults"]
+ACTIVITY_FIELDS = [*_ACTIVITY_WHAT, *_ACTIVITY_HOW_MANY]
+# An activity as it is entered and shown: its own fields and who came by name.
+ACTIVITY_ENTRY_FIELDS = [*_ACTIVITY_WHAT, "children", "helper_accounts", *_ACTIVITY_HOW_MANY]
 
 
 def _activity_snapshot(activity) -> dict:

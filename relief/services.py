@@ -31,16 +31,9 @@ from .models import (
 
 Status = ReliefMeasure.Status
 
+# A measure's fields are those its history shows, where the programme is shown by name.
 MEASURE_FIELDS = [
-    "programme",
-    "amount",
-    "payment",
-    "start_month",
-    "end_month",
-    "provider_kind",
-    "provider_name",
-    "status",
-    "note",
+    "programme" if name == "programme_name" else name for name in MeasureChange.shown_fields
 ]
 CONTACT_FIELDS = ["name", "work_unit", "role", "phone", "since", "until"]
 PROGRAMME_FIELDS = [

@@ -35,32 +35,19 @@ from ..models import Child, ImportJob, Transfer
 from .concerns import for_display
 from .steps import back_to_child, child_to_change
 
+
+def _recorded(first: str, until: str | None = None) -> list[str]:
+    """Child.RECORDED_FIELDS from `first` up to `until` (not included; the end when None):
+    the page's sections follow the national form's order."""
+    fields = Child.RECORDED_FIELDS
+    return list(fields[fields.index(first) : fields.index(until) if until else None])
+
+
 # Which of ChildForm's fields go in which section of the registration page.
 FORM_SECTIONS = {
-    "child_fields": [
-        "area",
-        "village_group",
-        "name",
-        "sex",
-        "ethnicity",
-        "birth_date",
-        "id_number",
-        "hukou_registered",
-        "hukou_type",
-        "hukou_address",
-        "address",
-    ],
-    "health_fields": [
-        "health",
-        "disability_category",
-        "disability_grade",
-        "illness",
-        "schooling",
-        "school",
-        "grade",
-        "boarding",
-    ],
-    "household_fields": ["income_sources", "dibao", "extreme_poverty", "low_income", "siblings"],
+    "child_fields": [*_recorded("area", "health"), "id_number"],
+    "health_fields": _recorded("health", "income_sources"),
+    "household_fields": [*_recorded("income_sources"), "siblings"],
     "grandparent_fields": [
         f"{who}_{part}"
         for who in (
