@@ -243,3 +243,15 @@ def assert_fits(page, width):
 def fits():
     """fits(page, width): assert the page has no horizontal overflow."""
     return assert_fits
+
+
+@pytest.fixture
+def fitted_shot(shot):
+    """fitted_shot(page, width, step): assert the page has no horizontal overflow at `width`,
+    then take its screenshot (shot)."""
+
+    def take(page, width, step):
+        assert_fits(page, width)
+        return shot(page, step)
+
+    return take

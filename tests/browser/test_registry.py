@@ -20,7 +20,7 @@ BORN = dt.date(2016, 5, 1)
 
 
 def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, shot, world, director, expect, fitted_shot
 ):
     page = phone_page
     login(page, "director")
@@ -45,8 +45,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     form.locator("#id_caregiver-name").fill("李秀英")
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")
-    fits(page, WIDTH)
-    shot(page, "2-form")
+    fitted_shot(page, WIDTH, "2-form")
     form.get_by_test_id("save").click()
 
     expect(page).to_have_url(re.compile(r"/children/\d+/$"))
@@ -54,8 +53,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(page.get_by_test_id("reasons")).to_contain_text("父母双方外出")
     expect(page.get_by_test_id("reasons")).to_contain_text("浙江 杭州")
     expect(page.get_by_test_id("care-level")).to_have_text("一般")
-    fits(page, WIDTH)
-    shot(page, "3-registered")
+    fitted_shot(page, WIDTH, "3-registered")
 
     page.get_by_test_id("edit").click()
     page.locator("#id_caregiver-assessment").select_option("poor")
@@ -66,8 +64,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(history).to_contain_text("监护情况评估")
     expect(history).to_contain_text("较好")
     expect(history).to_contain_text("差")
-    fits(page, WIDTH)
-    shot(page, "4-care-level-raised")
+    fitted_shot(page, WIDTH, "4-care-level-raised")
     assert Child.objects.get().care_level == "special"
 
     # The same director imports their village's roster, saved by LibreOffice, with one bad
@@ -80,8 +77,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(report).to_contain_text("3行中有1行有错误，未保存任何数据")
     expect(report.locator("tbody tr")).to_have_count(1)
     expect(report.locator("tbody tr").first).to_contain_text("校验码错误")
-    fits(page, WIDTH)
-    shot(page, "5-import-report")
+    fitted_shot(page, WIDTH, "5-import-report")
     page.goto("/children/")
     expect(page.get_by_test_id("roster").locator("tbody tr")).to_have_count(1)
     shot(page, "6-roster-unchanged")

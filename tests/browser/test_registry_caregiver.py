@@ -44,7 +44,7 @@ def _new_child_form(page, login, sex):
 
 
 def test_a_caregiver_typed_into_the_new_child_form_is_saved(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, world, director, expect, fitted_shot
 ):
     page = phone_page
     form = _new_child_form(page, login, "M")
@@ -75,8 +75,7 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")
     form.get_by_test_id("caregiver-fields").scroll_into_view_if_needed()
-    fits(page, WIDTH)
-    shot(page, "1-form-with-caregiver")
+    fitted_shot(page, WIDTH, "1-form-with-caregiver")
     form.get_by_test_id("save").click()
 
     expect(page).to_have_url(re.compile(r"/children/\d+/$"))
@@ -84,8 +83,7 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(
     expect(caregiver).to_contain_text("李秀英")
     expect(caregiver).to_contain_text("祖父母")
     expect(caregiver).to_contain_text("13800000000")
-    fits(page, WIDTH)
-    shot(page, "2-child-page-shows-the-caregiver")
+    fitted_shot(page, WIDTH, "2-child-page-shows-the-caregiver")
     assert Caregiver.objects.get(child=Child.objects.get()).name == "李秀英"
 
 

@@ -60,14 +60,13 @@ KINDS = {
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_second_of_two_changes_is_refused_on_a_phone(
-    new_page, login, shot, fits, expect, request, world, kind
+    new_page, login, expect, request, world, kind, fitted_shot
 ):
     make, url, users, (field, values), refusal = KINDS[kind]
     first_user, _second_user = (request.getfixturevalue(name) for name in users)
     record = make(world, first_user)
     pages = _both_open(new_page, login, url.format(record.pk), *users)
     second = _second_save_refused(pages, field, values, refusal, expect)
-    fits(second, WIDTH)
-    shot(second, f"{kind}-refused")
+    fitted_shot(second, WIDTH, f"{kind}-refused")
     record.refresh_from_db()
     assert getattr(record, field) == values[0]

@@ -36,13 +36,12 @@ def log_in_again(page, expect, code: str, shot=None):
 
 
 def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
-    phone_page, county_officer, expect, shot, fits
+    phone_page, county_officer, expect, shot, fitted_shot
 ):
     page = phone_page
     password_step(page, "county_officer")
     expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
-    fits(page, PHONE_WIDTH)
-    shot(page, "1-set-up")
+    fitted_shot(page, PHONE_WIDTH, "1-set-up")
     secret = page.get_by_test_id("secret").inner_text()
 
     page.locator("input[name=otp_token]").fill(code_for(secret))
@@ -50,8 +49,7 @@ def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
         page.get_by_test_id("confirm").click()
     codes = page.get_by_test_id("recovery-codes").locator("li")
     expect(codes).to_have_count(10)
-    fits(page, PHONE_WIDTH)
-    shot(page, "2-recovery-codes")
+    fitted_shot(page, PHONE_WIDTH, "2-recovery-codes")
     recovery = codes.first.inner_text()
     with page.expect_navigation():
         page.get_by_test_id("continue").click()
