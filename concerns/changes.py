@@ -16,6 +16,7 @@ from children.models import Child, Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
 from core.exceptions import Invalid, Refused
+from core.values import typed
 from notifications.services import tell_of_change
 
 from .models import ChangeEvent, ChangeKind
@@ -38,7 +39,7 @@ def _clean(child: Child, kind: str, data: dict) -> dict:
             errors["kind"] = _("The record names no caregiver: edit the record instead.")
         elif data.get("health") not in WEAK_HEALTH:
             errors["health"] = _("Say what happened to the caregiver.")
-    detail = (data.get("detail") or "").strip()
+    detail = typed(data, "detail")
     if kind == ChangeKind.URGENT_FINDING and len(detail) < 5:
         errors["detail"] = _("Describe the finding.")
     on = data.get("on") or timezone.localdate()

@@ -19,6 +19,7 @@ from core.audit import field_changes, log_action
 from core.concurrency import lock_current
 from core.exceptions import Invalid
 from core.history import record_change
+from core.values import typed
 
 from .catalogue import ensure_catalogue
 from .models import (
@@ -187,9 +188,9 @@ def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> d
         "start_month": start,
         "end_month": end,
         "provider_kind": values.get("provider_kind") or ReliefMeasure.Provider.GOVERNMENT,
-        "provider_name": (values.get("provider_name") or "").strip(),
+        "provider_name": typed(values, "provider_name"),
         "status": status,
-        "note": (values.get("note") or "").strip(),
+        "note": typed(values, "note"),
     }
 
 
@@ -250,10 +251,10 @@ def clean_contact(values: dict) -> dict:
     """Check and tidy a contact's values; raises Invalid naming the fields."""
     errors = {}
     cleaned = {
-        "name": (values.get("name") or "").strip(),
-        "work_unit": (values.get("work_unit") or "").strip(),
+        "name": typed(values, "name"),
+        "work_unit": typed(values, "work_unit"),
         "role": values.get("role") or AssistanceContact.Role.OTHER,
-        "phone": (values.get("phone") or "").strip(),
+        "phone": typed(values, "phone"),
         "since": values.get("since"),
         "until": values.get("until"),
     }
@@ -342,16 +343,16 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
     """Check a programme's values; the code must be new in the county's catalogue."""
     errors = {}
     cleaned = {
-        "name": (values.get("name") or "").strip(),
+        "name": typed(values, "name"),
         "payment": values.get("payment") or Payment.MONTHLY,
         "standard_amount": values.get("standard_amount"),
-        "provider": (values.get("provider") or "").strip(),
-        "description": (values.get("description") or "").strip(),
+        "provider": typed(values, "provider"),
+        "description": typed(values, "description"),
         "active": bool(values.get("active", True)),
         "order": values.get("order") if values.get("order") is not None else 100,
     }
     if before is None:
-        cleaned["code"] = (values.get("code") or "").strip().lower()
+        cleaned["code"] = typed(values, "code").lower()
         if not SLUG.match(cleaned["code"]):
             errors["code"] = _("Enter a short code of letters, digits, dashes or underscores.")
         elif Programme.objects.filter(county=county, code=cleaned["code"]).exists():

@@ -17,6 +17,7 @@ from core.audit import field_changes, log_action
 from core.concurrency import lock_current
 from core.exceptions import Invalid, Refused
 from core.history import assign
+from core.values import typed
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 from relief import services as relief
@@ -86,7 +87,7 @@ def clean_pairing(child: Child, values: dict, before: Pairing | None = None) -> 
     return {
         "helper": helper,
         "purpose": values["purpose"],
-        "detail": (values.get("detail") or "").strip(),
+        "detail": typed(values, "detail"),
         "started_on": start,
         "ended_on": end,
     }
@@ -175,9 +176,9 @@ def clean_service(child: Child, values: dict) -> dict:
     elif on > today:
         errors["on"] = _("The date cannot be in the future.")
     minutes, amount = values.get("minutes"), values.get("amount")
-    topic = (values.get("topic") or "").strip()
-    purpose = (values.get("purpose") or "").strip()
-    items = (values.get("items") or "").strip()
+    topic = typed(values, "topic")
+    purpose = typed(values, "purpose")
+    items = typed(values, "items")
     if kind in ServiceRecord.TIMED_KINDS:
         if not minutes:
             errors["minutes"] = _("Enter how long it took, in minutes.")
@@ -202,7 +203,7 @@ def clean_service(child: Child, values: dict) -> dict:
         "on": on,
         "minutes": minutes if kind in ServiceRecord.TIMED_KINDS else None,
         "topic": topic,
-        "notes": (values.get("notes") or "").strip(),
+        "notes": typed(values, "notes"),
         "amount": amount if keep_amount else None,
         "purpose": purpose,
         "items": items if kind == Kind.MATERIAL else "",
