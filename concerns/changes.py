@@ -15,7 +15,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child, Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
-from core.exceptions import Invalid, Refused
+from core.exceptions import Invalid, Refused, refuse_invalid
 from core.values import typed
 from notifications.services import tell_of_change
 
@@ -45,8 +45,7 @@ def _clean(child: Child, kind: str, data: dict) -> dict:
     on = data.get("on") or timezone.localdate()
     if on > timezone.localdate():
         errors["on"] = _("The date cannot be in the future.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {"parent": role, "health": data.get("health"), "detail": detail, "on": on}
 
 

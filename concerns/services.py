@@ -16,7 +16,7 @@ from children.models import Child
 from children.models import Concern as ChildConcern
 from children.services.concerns import open_concern
 from core.audit import log_action
-from core.exceptions import Invalid, Refused
+from core.exceptions import Invalid, Refused, refuse_invalid
 from core.scoping import can_write
 from core.values import typed
 from notifications.models import Notification
@@ -68,8 +68,7 @@ def clean_report(values: dict) -> dict:
     age = values.get("child_age")
     if age is not None and not 0 <= age <= 17:
         errors["child_age"] = _("A child is 0 to 17 years old.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         **{k: values.get(k) for k in REPORT_FIELDS},
         "place": place,

@@ -17,7 +17,7 @@ from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
-from core.exceptions import Invalid
+from core.exceptions import Invalid, refuse_invalid
 from core.history import record_change
 from core.values import typed
 
@@ -179,8 +179,7 @@ def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> d
             )
         elif status == Status.ENDED and end > max(this_month(), start):
             errors["end_month"] = _("An ended measure cannot end after this month.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         "programme": programme,
         "amount": amount,
@@ -266,8 +265,7 @@ def clean_contact(values: dict) -> dict:
         errors["since"] = _("Enter the day the contact took on the child.")
     elif cleaned["until"] is not None and cleaned["until"] < cleaned["since"]:
         errors["until"] = _("The end cannot be before the start.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return cleaned
 
 
@@ -367,8 +365,7 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
         errors["name"] = _("The catalogue already has a programme with this name.")
     if cleaned["standard_amount"] is not None and cleaned["standard_amount"] <= 0:
         errors["standard_amount"] = _("The amount must be more than zero (leave it empty if none).")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return cleaned
 
 

@@ -15,7 +15,7 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
-from core.exceptions import Invalid, Refused
+from core.exceptions import Invalid, Refused, refuse_invalid
 from core.history import assign
 from core.values import typed
 from people.models import User
@@ -82,8 +82,7 @@ def clean_pairing(child: Child, values: dict, before: Pairing | None = None) -> 
         )
         if overlapping.exists():
             errors["helper"] = _("This helper is already paired with the child for these days.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         "helper": helper,
         "purpose": values["purpose"],
@@ -195,8 +194,7 @@ def clean_service(child: Child, values: dict) -> dict:
         errors["amount"] = _("The amount must be more than zero.")
     if kind == Kind.MATERIAL and not items:
         errors["items"] = _("Say what was given.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     keep_amount = kind in ServiceRecord.AID_KINDS
     return {
         "kind": kind,
@@ -299,8 +297,7 @@ def _check_organisation(organisation: Organisation, areas) -> None:
     outside = [a.code for a in areas or [] if not a.code.startswith(county)]
     if outside:
         errors["areas"] = _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
 
 
 @transaction.atomic

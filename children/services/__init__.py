@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
-from core.exceptions import Invalid, Stale
+from core.exceptions import Invalid, Stale, refuse_invalid
 from core.history import assign, change_entry, record_change
 
 from .. import policy, rules
@@ -148,8 +148,7 @@ def check_child(
             merged.get("disability_grade"),
         ).items():
             errors[f"{role}.{name}"] = error
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
 
 
 def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
@@ -511,8 +510,7 @@ def record_basis(actor, child: Child, data: dict) -> dict:
     who recorded it and when; history and audit. Replaces an earlier one (kept in the
     history). Refuses (Invalid) what rules.basis_errors refuses. Returns the diff."""
     errors = rules.basis_errors(data, child.birth_date, today())
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     locked = Child.objects.select_for_update().get(pk=child.pk)
     before = _basis_of(locked)
     for name, value in _cleaned_basis(data, locked.name).items():
@@ -546,8 +544,7 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
             {"processing_basis": _("A consent is recorded child by child.")}, code="consent"
         )
     errors = rules.basis_errors(data, dt.date.min, today())
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     values = _cleaned_basis(data, "")
     pending = children.filter(processing_basis="")
     ids = list(pending.values_list("pk", flat=True))
