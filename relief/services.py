@@ -93,6 +93,11 @@ def _apply(stored, data: dict, fields, clean, snapshot) -> tuple[dict, dict]:
     return before, snapshot(stored)
 
 
+def _log_for_child(actor, action: str, record, data: dict) -> None:
+    """Audit a change of a measure or contact; every entry names the record's child."""
+    log_action(actor, action, record, {"child": record.child_id, **data})
+
+
 def _refuse_move(record, data: dict, message):
     """A measure or contact stays with its child: `child` in a change must be its own."""
     if data.get("child", record.child) != record.child:
@@ -205,12 +210,7 @@ def add_measure(actor, child, data: dict) -> ReliefMeasure:
     authenticated = getattr(actor, "is_authenticated", False)
     measure = ReliefMeasure(child=child, created_by=actor if authenticated else None, **values)
     measure.save()
-    log_action(
-        actor,
-        "relief.measure.created",
-        measure,
-        {"child": child.pk, **measure_snapshot(measure)},
-    )
+    _log_for_child(actor, "relief.measure.created", measure, measure_snapshot(measure))
     return measure
 
 
@@ -230,12 +230,7 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
         return stored
     changes = record_change(MeasureChange, actor, before, after, measure=stored)
     stored.save()
-    log_action(
-        actor,
-        "relief.measure.updated",
-        stored,
-        {"child": stored.child_id, "changes": changes},
-    )
+    _log_for_child(actor, "relief.measure.updated", stored, {"changes": changes})
     return stored
 
 
@@ -275,12 +270,7 @@ def add_contact(actor, child, data: dict) -> AssistanceContact:
     _refuse_closed(child, _("an assistance contact"))
     values = clean_contact({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     contact = AssistanceContact.objects.create(child=child, **values)
-    log_action(
-        actor,
-        "relief.contact.created",
-        contact,
-        {"child": child.pk, **contact_snapshot(contact)},
-    )
+    _log_for_child(actor, "relief.contact.created", contact, contact_snapshot(contact))
     return contact
 
 
@@ -299,12 +289,7 @@ def update_contact(actor, contact: AssistanceContact, data: dict, *, based_on):
     changes = field_changes(before, after)
     if changes:
         stored.save()
-        log_action(
-            actor,
-            "relief.contact.updated",
-            stored,
-            {"child": stored.child_id, "changes": changes},
-        )
+        _log_for_child(actor, "relief.contact.updated", stored, {"changes": changes})
     return stored
 
 
@@ -319,12 +304,7 @@ def end_contact(actor, contact: AssistanceContact, until: dt.date | None = None,
         raise Invalid({"until": _("The end cannot be before the start.")})
     stored.until = until
     stored.save(update_fields=["until", "updated_at"])
-    log_action(
-        actor,
-        "relief.contact.ended",
-        stored,
-        {"child": stored.child_id, "until": until.isoformat()},
-    )
+    _log_for_child(actor, "relief.contact.ended", stored, {"until": until.isoformat()})
     return stored
 
 
