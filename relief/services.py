@@ -93,6 +93,15 @@ def _apply(stored, data: dict, fields, clean, snapshot) -> tuple[dict, dict]:
     return before, snapshot(stored)
 
 
+def _saved_change(stored, data: dict, fields, clean, snapshot) -> dict:
+    """_apply a change, and save the record when it changes anything: the fields it changed
+    ({field: [before, after]})."""
+    changes = field_changes(*_apply(stored, data, fields, clean, snapshot))
+    if changes:
+        stored.save()
+    return changes
+
+
 def _log_for_child(actor, action: str, record, data: dict) -> None:
     """Audit a change of a measure or contact; every entry names the record's child."""
     log_action(actor, action, record, {"child": record.child_id, **data})
@@ -285,10 +294,7 @@ def update_contact(actor, contact: AssistanceContact, data: dict, *, based_on):
     """Correct a contact's details based on the version `based_on`. Returns it as saved."""
     _refuse_move(contact, data, _("A contact cannot move to another child."))
     stored = _locked_contact(contact, based_on)
-    before, after = _apply(stored, data, CONTACT_FIELDS, clean_contact, contact_snapshot)
-    changes = field_changes(before, after)
-    if changes:
-        stored.save()
+    if changes := _saved_change(stored, data, CONTACT_FIELDS, clean_contact, contact_snapshot):
         _log_for_child(actor, "relief.contact.updated", stored, {"changes": changes})
     return stored
 
@@ -367,9 +373,6 @@ def update_programme(actor, programme: Programme, data: dict, *, based_on) -> Pr
         raise Invalid({"code": _("A programme's code cannot be changed.")})
     stored = lock_current(Programme.objects.select_related("county"), programme.pk, based_on)
     clean = partial(clean_programme, stored.county, before=stored)
-    before, after = _apply(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot)
-    changes = field_changes(before, after)
-    if changes:
-        stored.save()
+    if changes := _saved_change(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot):
         log_action(actor, "relief.programme.updated", stored, {"changes": changes})
     return stored
