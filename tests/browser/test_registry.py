@@ -3,20 +3,19 @@ classification and its reasons, changes the caregiver's assessment and sees the 
 and the history change; a township officer imports a LibreOffice file with one bad row and
 sees the report, and that nothing was saved."""
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
 from children.models import Child
-from core import idnumber
+
+from .conftest import fill_child
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
 FIXTURES = Path(__file__).resolve().parents[2] / "children" / "tests" / "fixtures"
-BORN = dt.date(2016, 5, 1)
 
 
 def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver(
@@ -31,10 +30,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(page).to_have_url(re.compile(r"/children/new/$"))
 
     form = page.get_by_test_id("child-form")
-    form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("M")
-    form.locator("#id_birth_date").fill(BORN.isoformat())
-    form.locator("#id_id_number").fill(idnumber.make("341623", BORN, 123))
+    fill_child(form)
     form.locator("#id_schooling").select_option("primary")
     form.locator("#id_father-name").fill("王大山")
     form.locator("#id_father-status").select_option("migrant")
