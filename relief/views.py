@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
-from core.forms import change_through, saved
+from core.forms import saved
 from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
@@ -40,7 +40,9 @@ def _changed(request, form, update, record, data_of) -> bool:
     """Whether a posted form's change of `record` went through the service `update` (based
     on the version the form was shown); it is then said on the next page."""
     return saved(
-        request, form, lambda: change_through(form, update, request.user, record, data_of())
+        request,
+        form,
+        lambda: update(request.user, record, data_of(), based_on=form.cleaned_data["based_on"]),
     )
 
 
@@ -196,12 +198,11 @@ def _measure_or_404(request, pk):
     )
 
 
-def _edit_page(kind: str, record_or_404, form_of, update):
+def _edit_page(kind: str, record_or_404, form_of, update, doc: str):
     """The page that changes a measure or a contact (`kind`): `form_of(request, record)` is
     its form, whose `<kind>_data()` is the change for the service `update`; the template is
     relief/<kind>_form.html. Once saved, back to the child's relief section."""
 
-    @login_required
     def edit(request, pk):
         record = record_or_404(request, pk)
         _require_write(request.user)
@@ -211,15 +212,22 @@ def _edit_page(kind: str, record_or_404, form_of, update):
         context = {"form": form, "child": record.child, kind: record}
         return render(request, f"relief/{kind}_form.html", context)
 
-    return edit
+    edit.__name__ = edit.__qualname__ = f"{kind}_edit"
+    edit.__doc__ = doc
+    return login_required(edit)
 
 
 def _measure_form(request, measure):
     return MeasureForm(request.POST or None, child=measure.child, measure=measure)
 
 
-# Change a measure (status, amount, months); the version before is kept.
-measure_edit = _edit_page("measure", _measure_or_404, _measure_form, services.update_measure)
+measure_edit = _edit_page(
+    "measure",
+    _measure_or_404,
+    _measure_form,
+    services.update_measure,
+    "Change a measure (status, amount, months); the version before is kept.",
+)
 
 
 # The fields a measure's history shows, labelled as the model names them.
@@ -294,8 +302,13 @@ def _contact_form(request, contact):
     return ContactForm(request.POST or None, contact=contact)
 
 
-# Correct a contact's details.
-contact_edit = _edit_page("contact", _contact_or_404, _contact_form, services.update_contact)
+contact_edit = _edit_page(
+    "contact",
+    _contact_or_404,
+    _contact_form,
+    services.update_contact,
+    "Correct a contact's details.",
+)
 
 
 @login_required
