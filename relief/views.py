@@ -198,12 +198,14 @@ def _measure_or_404(request, pk):
     )
 
 
-def _edit_page(kind: str, record_or_404, form_of, update, doc: str):
-    """The page that changes a measure or a contact (`kind`): `form_of(request, record)` is
-    its form, whose `<kind>_data()` is the change for the service `update`; the template is
-    relief/<kind>_form.html. Once saved, back to the child's relief section."""
+def _edit_page(kind: str):
+    """The page that changes a measure or a contact (`kind`, in _EDITS: how it finds the
+    record, its form `form_of(request, record)`, whose `<kind>_data()` is the change for the
+    service `update`); the template is relief/<kind>_form.html. Once saved, back to the
+    child's relief section."""
 
     def edit(request, pk):
+        record_or_404, form_of, update = _EDITS[kind]
         record = record_or_404(request, pk)
         _require_write(request.user)
         form = form_of(request, record)
@@ -213,21 +215,11 @@ def _edit_page(kind: str, record_or_404, form_of, update, doc: str):
         return render(request, f"relief/{kind}_form.html", context)
 
     edit.__name__ = edit.__qualname__ = f"{kind}_edit"
-    edit.__doc__ = doc
     return login_required(edit)
 
 
 def _measure_form(request, measure):
     return MeasureForm(request.POST or None, child=measure.child, measure=measure)
-
-
-measure_edit = _edit_page(
-    "measure",
-    _measure_or_404,
-    _measure_form,
-    services.update_measure,
-    "Change a measure (status, amount, months); the version before is kept.",
-)
 
 
 # The fields a measure's history shows, labelled as the model names them.
@@ -302,13 +294,16 @@ def _contact_form(request, contact):
     return ContactForm(request.POST or None, contact=contact)
 
 
-contact_edit = _edit_page(
-    "contact",
-    _contact_or_404,
-    _contact_form,
-    services.update_contact,
-    "Correct a contact's details.",
-)
+# The pages that change a measure or a contact: how each finds its record, its form and the
+# service that saves the change.
+_EDITS = {
+    "measure": (_measure_or_404, _measure_form, services.update_measure),
+    "contact": (_contact_or_404, _contact_form, services.update_contact),
+}
+# Change a measure (status, amount, months); the version before is kept.
+measure_edit = _edit_page("measure")
+# Correct a contact's details.
+contact_edit = _edit_page("contact")
 
 
 @login_required
