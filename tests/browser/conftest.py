@@ -271,3 +271,15 @@ def fill_child(form, sex="M"):
     form.locator("#id_sex").select_option(sex)
     form.locator("#id_birth_date").fill(CHILD_BORN.isoformat())
     form.locator("#id_id_number").fill(CHILD_ID_NUMBER)
+
+
+@pytest.fixture
+def save_form(expect):
+    """save_form(page, form, landing): press the form's save button and land on the page
+    whose address matches `landing` (a regular expression)."""
+
+    def save(page, form, landing):
+        form.get_by_test_id("save").click()
+        expect(page).to_have_url(re.compile(landing))
+
+    return save

@@ -14,7 +14,7 @@ WIDTH = 360
 
 
 def test_director_visits_a_child_from_the_worklist_on_a_phone(
-    phone_page, login, shot, world, director, expect, fitted_shot
+    phone_page, login, shot, world, director, expect, fitted_shot, save_form
 ):
     child = make_child(world["a1"], "王小明")
     page = phone_page
@@ -29,9 +29,7 @@ def test_director_visits_a_child_from_the_worklist_on_a_phone(
     form.locator("input[name=safety][value=urgent]").check()
     form.locator("#id_safety_note").fill("孩子独自在家，无人照看")
     fitted_shot(page, WIDTH, "2-visit-form")
-    form.get_by_test_id("save").click()
-
-    expect(page).to_have_url(re.compile(r"/care/worklist/$"))
+    save_form(page, form, r"/care/worklist/$")
     expect(page.locator(".messages")).to_contain_text("关爱等级")
     expect(page.get_by_test_id("due-soon")).to_contain_text("须立即报告")
     fitted_shot(page, WIDTH, "3-after-visit")

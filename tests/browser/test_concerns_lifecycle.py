@@ -15,7 +15,7 @@ WIDTH = 360
 
 
 def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordinary(
-    phone_page, login, world, director, expect, fitted_shot
+    phone_page, login, world, director, expect, fitted_shot, save_form
 ):
     child = make_child(world["a1"], "王小明")
     assert child.care_level == "ordinary"
@@ -27,8 +27,7 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
     form = page.get_by_test_id("visit-form")
     form.locator("input[name=study][value=concern]").check()
     form.locator("#id_study_note").fill("成绩下滑，放学后作业无人辅导")
-    form.get_by_test_id("save").click()
-    expect(page).to_have_url(re.compile(r"/care/worklist/$"))
+    save_form(page, form, r"/care/worklist/$")
     concern = Concern.objects.get(child=child)
     expect(page.get_by_test_id("worklist-concerns")).to_contain_text("王小明")
     fitted_shot(page, WIDTH, "1-worklist-with-concern")

@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "children" / "tests" / "fixture
 
 
 def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver(
-    phone_page, login, shot, world, director, expect, fitted_shot
+    phone_page, login, shot, world, director, expect, fitted_shot, save_form
 ):
     page = phone_page
     login(page, "director")
@@ -42,9 +42,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")
     fitted_shot(page, WIDTH, "2-form")
-    form.get_by_test_id("save").click()
-
-    expect(page).to_have_url(re.compile(r"/children/\d+/$"))
+    save_form(page, form, r"/children/\d+/$")
     expect(page.get_by_test_id("categories")).to_contain_text("留守儿童")
     expect(page.get_by_test_id("reasons")).to_contain_text("父母双方外出")
     expect(page.get_by_test_id("reasons")).to_contain_text("浙江 杭州")

@@ -39,7 +39,7 @@ def _new_child_form(page, login, sex):
 
 
 def test_a_caregiver_typed_into_the_new_child_form_is_saved(
-    phone_page, login, world, director, expect, fitted_shot
+    phone_page, login, world, director, expect, fitted_shot, save_form
 ):
     page = phone_page
     form = _new_child_form(page, login, "M")
@@ -71,9 +71,7 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(
     form.locator("#id_caregiver-assessment").select_option("good")
     form.get_by_test_id("caregiver-fields").scroll_into_view_if_needed()
     fitted_shot(page, WIDTH, "1-form-with-caregiver")
-    form.get_by_test_id("save").click()
-
-    expect(page).to_have_url(re.compile(r"/children/\d+/$"))
+    save_form(page, form, r"/children/\d+/$")
     caregiver = page.get_by_test_id("caregiver")
     expect(caregiver).to_contain_text("李秀英")
     expect(caregiver).to_contain_text("祖父母")
