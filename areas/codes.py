@@ -58,26 +58,20 @@ def level_of(code: str) -> str:
     return PROVINCE
 
 
+def _kind_in(number: int, bands) -> str:
+    """The kind of the first band (upper bound, kind) the number falls below; "other" past
+    the last."""
+    return next((kind for below, kind in bands if number < below), "other")
+
+
 def township_kind(code: str) -> str:
     """Street 001–099, town 100–199, township 200–399, other township-like unit 400–599."""
-    n = int(code[6:9])
-    if n < 100:
-        return "street"
-    if n < 200:
-        return "town"
-    if n < 400:
-        return "township"
-    return "other"
+    return _kind_in(int(code[6:9]), [(100, "street"), (200, "town"), (400, "township")])
 
 
 def village_kind(code: str) -> str:
     """Community (residents' committee) 001–199, village committee 200–399, other 400–599."""
-    n = int(code[9:12])
-    if n < 200:
-        return "community"
-    if n < 400:
-        return "village"
-    return "other"
+    return _kind_in(int(code[9:12]), [(200, "community"), (400, "village")])
 
 
 def validate_area_code(code: str, level: str, parent_code: str | None = None) -> None:

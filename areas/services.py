@@ -8,6 +8,7 @@ from django.db import transaction
 
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
+from core.history import assign
 from core.scoping import jurisdiction_prefix
 
 from . import codes
@@ -161,9 +162,7 @@ def update_service_point(actor, point: ServicePoint, changes: dict, *, based_on)
     """
     lock_current(ServicePoint.objects, point.pk, based_on)
     before = _snapshot(point)
-    for name, value in changes.items():
-        if name in SERVICE_POINT_FIELDS:
-            setattr(point, name, value)
+    assign(point, changes, SERVICE_POINT_FIELDS)
     point.full_clean()
     point.save()
     diff = field_changes(before, _snapshot(point))

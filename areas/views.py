@@ -6,9 +6,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.forms import save_through
+from core.forms import change_form, saved
 from core.htmx import paginate, query_without_page, render_page
-from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
+from core.scoping import (
+    can_manage,
+    can_write,
+    get_editable_or_404,
+    get_visible_or_404,
+    jurisdiction_required,
+)
 
 from .filters import ServicePointFilter
 from .forms import NewChildrensHomeForm, ServicePointForm
@@ -51,24 +57,16 @@ def service_point_detail(request, pk):
 @login_required
 def service_point_edit(request, pk):
     """Edit a service point; a save based on a stale copy is refused, not merged."""
-    point = get_visible_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
-    if not can_write(request.user):
-        raise PermissionDenied
-    if request.method == "POST":
-        # Bind to a copy: the form sets values on its instance while validating.
-        form = ServicePointForm(request.POST, instance=ServicePoint.objects.get(pk=point.pk))
-        if form.is_valid():
-            saved = save_through(
-                form,
-                lambda: update_service_point(
-                    request.user, point, form.changes(), based_on=form.cleaned_data["based_on"]
-                ),
-            )
-            if saved is not None:
-                messages.success(request, _("Saved."))
-                return redirect("areas:service_point_detail", pk=point.pk)
-    else:
-        form = ServicePointForm(instance=point)
+    point = get_editable_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
+    form = change_form(ServicePointForm, request, point)
+    if saved(
+        request,
+        form,
+        lambda: update_service_point(
+            request.user, point, form.changes(), based_on=form.cleaned_data["based_on"]
+        ),
+    ):
+        return redirect("areas:service_point_detail", pk=point.pk)
     return render(request, "areas/service_point_form.html", {"form": form, "point": point})
 
 

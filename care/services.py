@@ -11,9 +11,8 @@ from children.models import Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
 from core.concurrency import lock_current
-from core.history import record_change
-from notifications.models import Notification
-from notifications.notify import notify, responsible_for
+from core.history import assign, record_change
+from notifications.services import tell_of_change
 
 from . import policy
 from .models import (
@@ -99,13 +98,8 @@ def _tell_about_urgent_finding(actor, visit: Visit) -> None:
         "village": child.area.name,
         "findings": _findings_text(visit),
     }
-    notify(
-        [u for u in responsible_for(child.area) if u.pk != getattr(actor, "pk", None)],
-        Notification.Kind.CHANGE,
-        text,
-        reverse("care:visit_detail", args=[visit.pk]),
-        child=child,
-        day=visit.visited_on,
+    tell_of_change(
+        actor, child, text, reverse("care:visit_detail", args=[visit.pk]), visit.visited_on
     )
 
 
@@ -140,9 +134,7 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
     that makes a finding worse acts on it as a new visit would."""
     before = _plain(model_to_dict(visit, fields=VISIT_FIELDS))
     worst_before = visit.worst
-    for name, value in data.items():
-        if name in VISIT_FIELDS:
-            setattr(visit, name, value)
+    assign(visit, data, VISIT_FIELDS)
     _due_follow_up(visit)
     visit.full_clean()
     visit.save()
@@ -175,18 +167,12 @@ def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity
     return activity
 
 
-ACTIVITY_FIELDS = ["home", "held_on", "theme", "description", "helpers", "adults"]
-# An activity as it is entered and shown: its own fields and who came.
-ACTIVITY_ENTRY_FIELDS = [
-    "home",
-    "held_on",
-    "theme",
-    "description",
-    "children",
-    "helper_accounts",
-    "helpers",
-    "adults",
-]
+# An activity's own fields: what it was, then how many helpers and adults came.
+_ACTIVITY_WHAT = ["home", "held_on", "theme", "description"]
+_ACTIVITY_HOW_MANY = ["helpers", "adults"]
+ACTIVITY_FIELDS = [*_ACTIVITY_WHAT, *_ACTIVITY_HOW_MANY]
+# An activity as it is entered and shown: its own fields and who came by name.
+ACTIVITY_ENTRY_FIELDS = [*_ACTIVITY_WHAT, "children", "helper_accounts", *_ACTIVITY_HOW_MANY]
 
 
 def _activity_snapshot(activity) -> dict:
@@ -206,9 +192,7 @@ def correct_activity(actor, activity, data: dict, children, helper_accounts, *, 
     """
     lock_current(Activity.objects, activity.pk, based_on)
     before = _activity_snapshot(activity)
-    for name, value in data.items():
-        if name in ACTIVITY_FIELDS:
-            setattr(activity, name, value)
+    assign(activity, data, ACTIVITY_FIELDS)
     activity.full_clean()
     activity.save()
     activity.children.set(children)

@@ -17,10 +17,15 @@ from children.lookup import child_or_404
 from children.models import Child, Concern
 from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
-from core.forms import save_through
+from core.forms import change_form, saved
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
-from core.scoping import can_write, get_visible_or_404, jurisdiction_required
+from core.scoping import (
+    can_write,
+    get_editable_or_404,
+    get_visible_or_404,
+    jurisdiction_required,
+)
 from core.throttling import read_limited
 from notifications.models import Notification
 from people import views as people_views
@@ -162,17 +167,10 @@ def visit_detail(request, pk):
 @login_required
 def visit_edit(request, pk):
     """Correct a visit; the earlier version is kept and a stale save is refused."""
-    visit = get_visible_or_404(Visit.objects.select_related("child"), request.user, pk=pk)
-    if not can_write(request.user):
-        raise PermissionDenied
-    if request.method == "POST":
-        form = VisitForm(request.POST, instance=Visit.objects.get(pk=visit.pk))
-        if form.is_valid():
-            services.correct_visit(request.user, visit, form.visit_data())
-            messages.success(request, _("Saved."))
-            return redirect("care:visit_detail", pk=visit.pk)
-    else:
-        form = VisitForm(instance=visit)
+    visit = get_editable_or_404(Visit.objects.select_related("child"), request.user, pk=pk)
+    form = change_form(VisitForm, request, visit)
+    if saved(request, form, lambda: services.correct_visit(request.user, visit, form.visit_data())):
+        return redirect("care:visit_detail", pk=visit.pk)
     return render(
         request,
         "care/visit_form.html",
@@ -343,26 +341,16 @@ def compliance_homes(request, code, year, week):
 @login_required
 def activity_edit(request, pk):
     """Correct an activity; the earlier version is kept and a stale save is refused."""
-    activity = get_visible_or_404(Activity.objects.select_related("home"), request.user, pk=pk)
-    if not can_write(request.user):
-        raise PermissionDenied
-    # Bind to a copy: the form sets values on its instance while validating, and the
-    # service must see the activity as it was to keep the earlier version.
-    bound = Activity.objects.get(pk=activity.pk) if request.method == "POST" else activity
-    form = ActivityForm(request.POST or None, instance=bound, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        changes = save_through(
-            form,
-            lambda: services.correct_activity(
-                request.user,
-                activity,
-                *form.activity_parts(),
-                based_on=form.cleaned_data["based_on"],
-            ),
-        )
-        if changes is not None:  # {} when nothing changed
-            messages.success(request, _("Saved."))
-            return redirect("care:activities")
+    activity = get_editable_or_404(Activity.objects.select_related("home"), request.user, pk=pk)
+    form = change_form(ActivityForm, request, activity, actor=request.user)
+    if saved(
+        request,
+        form,
+        lambda: services.correct_activity(
+            request.user, activity, *form.activity_parts(), based_on=form.cleaned_data["based_on"]
+        ),
+    ):
+        return redirect("care:activities")
     return render(
         request,
         "care/activity_form.html",

@@ -527,6 +527,17 @@ def preview(rows: list[Row]) -> dict:
     return {"counts": counts, "rows": first}
 
 
+def gather_family(child, parents: dict, caregiver, parent_rows: list, caregiver_rows: list):
+    """Point a child's family, built before the child was inserted, at it; gather them for
+    their own bulk inserts."""
+    for parent in parents.values():
+        parent.child = child
+        parent_rows.append(parent)
+    if caregiver is not None:
+        caregiver.child = child
+        caregiver_rows.append(caregiver)
+
+
 def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]:
     """Register every checked row in one transaction. Returns the new children's ids."""
     today = timezone.localdate()
@@ -539,12 +550,7 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
         Child.objects.bulk_create(children, batch_size=500)
         parents_to_save, caregivers, changes = [], [], []
         for child, (parents, caregiver) in zip(children, families, strict=True):
-            for parent in parents.values():
-                parent.child = child
-                parents_to_save.append(parent)
-            if caregiver is not None:
-                caregiver.child = child
-                caregivers.append(caregiver)
+            gather_family(child, parents, caregiver, parents_to_save, caregivers)
             recorded = {k: [None, v] for k, v in snapshot(child, parents, caregiver).items()}
             changes.append(
                 change_entry(

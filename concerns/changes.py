@@ -15,9 +15,9 @@ from children.choices import Status as ChildStatus
 from children.models import Child, Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
-from core.exceptions import Invalid, Refused
-from notifications.models import Notification
-from notifications.notify import notify, responsible_for
+from core.exceptions import Invalid, Refused, refuse_invalid
+from core.values import typed
+from notifications.services import tell_of_change
 
 from .models import ChangeEvent, ChangeKind
 
@@ -39,14 +39,13 @@ def _clean(child: Child, kind: str, data: dict) -> dict:
             errors["kind"] = _("The record names no caregiver: edit the record instead.")
         elif data.get("health") not in WEAK_HEALTH:
             errors["health"] = _("Say what happened to the caregiver.")
-    detail = (data.get("detail") or "").strip()
+    detail = typed(data, "detail")
     if kind == ChangeKind.URGENT_FINDING and len(detail) < 5:
         errors["detail"] = _("Describe the finding.")
     on = data.get("on") or timezone.localdate()
     if on > timezone.localdate():
         errors["on"] = _("The date cannot be in the future.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {"parent": role, "health": data.get("health"), "detail": detail, "on": on}
 
 
@@ -106,13 +105,7 @@ def record_change(actor, child: Child, kind: str, data: dict) -> ChangeEvent:
         "before": child.__class__(care_level=before).get_care_level_display(),
         "after": child.get_care_level_display(),
     }
-    notify(
-        [u for u in responsible_for(child.area) if u.pk != getattr(actor, "pk", None)],
-        Notification.Kind.CHANGE,
-        text,
-        reverse("children:detail", args=[child.pk]),
-        child=child,
-    )
+    tell_of_change(actor, child, text, reverse("children:detail", args=[child.pk]))
     log_action(
         actor,
         "concerns.change.recorded",

@@ -16,8 +16,9 @@ from children.models import Child
 from children.models import Concern as ChildConcern
 from children.services.concerns import open_concern
 from core.audit import log_action
-from core.exceptions import Invalid, Refused
+from core.exceptions import Invalid, Refused, refuse_invalid
 from core.scoping import can_write
+from core.values import typed
 from notifications.models import Notification
 from notifications.notify import notify, responsible_for
 from people.models import User
@@ -58,24 +59,23 @@ def clean_report(values: dict) -> dict:
     ):
         if not values.get(name):
             errors[name] = message
-    description = (values.get("description") or "").strip()
+    description = typed(values, "description")
     if len(description) < 10:
         errors["description"] = _("Describe what you saw or heard (at least 10 characters).")
-    place = (values.get("place") or "").strip()
+    place = typed(values, "place")
     if not place:
         errors["place"] = _("Say where it happened or where the child is.")
     age = values.get("child_age")
     if age is not None and not 0 <= age <= 17:
         errors["child_age"] = _("A child is 0 to 17 years old.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         **{k: values.get(k) for k in REPORT_FIELDS},
         "place": place,
         "description": description,
-        "child_name": (values.get("child_name") or "").strip(),
-        "reporter_name": (values.get("reporter_name") or "").strip(),
-        "reporter_phone": (values.get("reporter_phone") or "").strip(),
+        "child_name": typed(values, "child_name"),
+        "reporter_name": typed(values, "reporter_name"),
+        "reporter_phone": typed(values, "reporter_phone"),
         "reporter_role": values.get("reporter_role") or "",
     }
 

@@ -139,6 +139,25 @@ def workbook_bytes(workbook: Workbook, stamp: Stamp | None = None) -> bytes:
 # -- any table (the statistical reports) -------------------------------------------------
 
 
+# A table's headings (and subtotals): shaded, not bold.
+SHADED = FontFace(emphasis=None, fill_color=HEADING_FILL)
+
+
+def pdf_table(pdf: Document, widths, line_height, padding, *, wrap=WrapMode.CHAR, **options):
+    """A left-aligned table of the documents, its headings shaded: Chinese wraps at any
+    character (there are no spaces between words to wrap at)."""
+    if options.get("first_row_as_headings", True):
+        options.setdefault("headings_style", SHADED)
+    return pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        wrapmode=wrap,
+        line_height=line_height,
+        padding=padding,
+        **options,
+    )
+
+
 def table_pdf(
     title: str,
     subtitle: str,
@@ -154,18 +173,10 @@ def table_pdf(
     pdf.add_page()
     pdf_title(pdf, title, subtitle)
     pdf.set_font(FONT, size=8)
-    shaded = FontFace(emphasis=None, fill_color=HEADING_FILL)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=shaded,
-        text_align="LEFT",
-        wrapmode=WrapMode.CHAR,
-        line_height=4.2,
-        padding=0.8,
-    ) as table:
+    with pdf_table(pdf, widths, 4.2, 0.8) as table:
         table.row([str(h) for h in headings])
         for row in rows:
-            style = shaded if str(row[0]).startswith("■") else None
+            style = SHADED if str(row[0]).startswith("■") else None
             table.row([text(value) for value in row], style=style)
     return bytes(pdf.output())
 

@@ -31,6 +31,12 @@ class Invalid(ValidationError, ServiceError):
     """The data breaks a rule: a message, a list, or a dict of field → messages."""
 
 
+def refuse_invalid(errors: dict) -> None:
+    """Refuse with the field errors a check gathered ({field: message}), if it found any."""
+    if errors:
+        raise Invalid(errors)
+
+
 class Refused(PermissionDenied, ServiceError):
     """This user may not take this step on this record."""
 

@@ -3,6 +3,7 @@ username-and-address pair, or the address, is locked it says so instead of check
 password: core.login_limits, django-axes)."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,18 @@ def save_through(form, call):
     except ValidationError as exc:
         add_service_errors(form, exc)
     return None
+
+
+SAVED = _("Saved.")
+
+
+def saved(request, form, call, message=SAVED) -> bool:
+    """Whether a posted form is valid and the service `call` went through (save_through: a
+    refusal becomes the form's errors); `message` then says so on the next page."""
+    if request.method == "POST" and form.is_valid() and save_through(form, call) is not None:
+        messages.success(request, message)
+        return True
+    return False
 
 
 def refusal_message(call) -> str:
@@ -133,3 +146,13 @@ class VersionedForm(forms.ModelForm):
     def changes(self) -> dict:
         """The cleaned values of the model's fields (without the version token)."""
         return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+
+
+def change_form(form_class, request, record, **kwargs):
+    """The form of a page that changes `record`. A POST binds to a fresh copy: the form sets
+    values on its instance while validating, and the service must see the record as it was
+    (to keep the earlier version). Otherwise the form shows the record."""
+    if request.method == "POST":
+        fresh = type(record).objects.get(pk=record.pk)
+        return form_class(request.POST, instance=fresh, **kwargs)
+    return form_class(instance=record, **kwargs)

@@ -115,3 +115,11 @@ def earliest_state(current: dict, entries) -> dict:
         for key, (before, _after) in entry.changes.items():
             state[key] = before
     return state
+
+
+def assign(record, data: dict, fields) -> None:
+    """Set on `record` the values in `data` of the `fields` an edit may change; the rest of
+    `data` (related sets, the version an edit is based on) is the caller's."""
+    for name, value in data.items():
+        if name in fields:
+            setattr(record, name, value)

@@ -7,6 +7,7 @@ code of the area it belongs to starts with that prefix. Nothing else decides vis
 
 from functools import wraps
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import render
@@ -93,6 +94,15 @@ def get_visible_or_404(queryset, user, **lookup):
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def get_editable_or_404(queryset, user, **lookup):
+    """get_visible_or_404 for a page that changes the object: a role that may not write gets
+    a 403, once the object is known to be visible (so the 403 reveals nothing)."""
+    obj = get_visible_or_404(queryset, user, **lookup)
+    if not can_write(user):
+        raise PermissionDenied
+    return obj
 
 
 def jurisdiction_required(view):

@@ -14,7 +14,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from children.imports import Row, build
+from children.imports import Row, build, gather_family
 from children.models import Caregiver, Child, ChildChange, Parent
 from children.services import snapshot
 from children.signals import children_saved_in_bulk
@@ -258,12 +258,7 @@ def save_rows_fast(rows: list[Row], registered: list | None = None) -> list[int]
         parents, caregivers, changes = [], [], []
         first, at = next_id(ChildChange), timezone.now()
         for child, family, caregiver in built:
-            for parent in family.values():
-                parent.child = child
-                parents.append(parent)
-            if caregiver is not None:
-                caregiver.child = child
-                caregivers.append(caregiver)
+            gather_family(child, family, caregiver, parents, caregivers)
             changes.append(
                 (
                     first + len(changes),

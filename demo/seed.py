@@ -159,27 +159,23 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     def has_gap(village):
         return village.code not in protected and rng.random() < scale.gap_rate
 
+    # The county's centre and each township's workstation: office hours, a landline.
+    centre = "利辛县儿童福利指导中心", "利辛县城关镇民政局院内"
+    offices = [(ServicePoint.Kind.GUIDANCE_CENTER, county, *centre)] + [
+        (ServicePoint.Kind.WORKSTATION, t, f"{t.name}儿童福利工作站", f"{t.name}人民政府民政办")
+        for t in townships
+    ]
     points = [
         ServicePoint(
-            kind=ServicePoint.Kind.GUIDANCE_CENTER,
-            area=county,
-            name="利辛县儿童福利指导中心",
-            address="利辛县城关镇民政局院内",
+            kind=kind,
+            area=area,
+            name=name,
+            address=address,
             opening_hours="工作日 8:30-12:00，14:30-17:30",
             phone=names.landline(rng),
         )
+        for kind, area, name, address in offices
     ]
-    for township in townships:
-        points.append(
-            ServicePoint(
-                kind=ServicePoint.Kind.WORKSTATION,
-                area=township,
-                name=f"{township.name}儿童福利工作站",
-                address=f"{township.name}人民政府民政办",
-                opening_hours="工作日 8:30-12:00，14:30-17:30",
-                phone=names.landline(rng),
-            )
-        )
     for village in villages:
         if has_gap(village):
             continue

@@ -30,3 +30,10 @@ def save_preferences(user, choices: dict):
     preference.save()
     log_action(user, "care.notification.preferences", None, choices)
     return preference
+
+
+def tell_of_change(actor, child, text: str, link: str, day=None) -> int:
+    """A change to a child that its village's directors and township's supervisors hear of
+    at once; the one who made it is not told. Returns how many were told."""
+    told = [u for u in notify.responsible_for(child.area) if u.pk != getattr(actor, "pk", None)]
+    return notify.notify(told, Notification.Kind.CHANGE, text, link, child=child, day=day)

@@ -27,16 +27,6 @@ ROLE_LEVELS = {
     Role.LEADER: {Level.NATION, Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP},
 }
 
-# Roles that see their area's records. Social workers and volunteers see only the
-# children paired with them (a later feature), so nothing by area.
-AREA_ROLES = {
-    Role.COUNTY_OFFICER,
-    Role.TOWNSHIP_SUPERVISOR,
-    Role.TOWNSHIP_STAFF,
-    Role.DIRECTOR,
-    Role.LEADER,
-}
-
 # Roles that help the children paired with them (社会力量): they see only those children,
 # and a menu of their own.
 HELPER_ROLES = {Role.SOCIAL_WORKER, Role.VOLUNTEER}
@@ -55,14 +45,15 @@ WRITING_ROLES = {
     Role.DIRECTOR,
 }
 
-# Roles that see children's full identity numbers (to register, apply for relief, report);
-# everyone else sees them masked (first 6 and last 4).
-FULL_ID_ROLES = {
-    Role.COUNTY_OFFICER,
-    Role.TOWNSHIP_SUPERVISOR,
-    Role.TOWNSHIP_STAFF,
-    Role.DIRECTOR,
-}
+# Roles that see their area's records: those that change them, and the leader who reads
+# them. Social workers and volunteers see only the children paired with them, so nothing
+# by area.
+AREA_ROLES = WRITING_ROLES | {Role.LEADER}
+
+# Roles that see children's full identity numbers: those that register children, apply for
+# relief and report, i.e. the writing roles; everyone else sees them masked (first 6 and
+# last 4).
+FULL_ID_ROLES = set(WRITING_ROLES)
 
 # Roles that may browse the audit log (of their jurisdiction).
 AUDIT_ROLES = {Role.COUNTY_OFFICER}
@@ -89,12 +80,7 @@ ASSIGNABLE_ROLES = {
 # officer, so a stolen leader password would expose as many children's records.
 # Directors, social workers and volunteers may enrol, but need not (the issue's "optional
 # for directors and helpers"): they see one village or only their paired children.
-TWO_FACTOR_ROLES = {
-    Role.COUNTY_OFFICER,
-    Role.TOWNSHIP_SUPERVISOR,
-    Role.TOWNSHIP_STAFF,
-    Role.LEADER,
-}
+TWO_FACTOR_ROLES = MANAGING_ROLES | {Role.LEADER}
 
 # Roles that may reset another account's two-factor login (a lost phone), inside their
 # jurisdiction; the reset is audited.

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from core.audit import field_changes, log_action
+from core.history import assign
 
 from . import tokens
 from .models import ResponsibilityPost, User
@@ -14,6 +15,12 @@ def _snapshot(post):
     return {name: getattr(post, name) for name in POST_FIELDS}
 
 
+def _audited_update(actor, action: str, record, before: dict, snapshot):
+    """Audit a saved change as the fields that differ from the state `before`; the record."""
+    log_action(actor, action, record, {"changes": field_changes(before, snapshot(record))})
+    return record
+
+
 @transaction.atomic
 def update_post(actor, post: ResponsibilityPost, changes: dict) -> ResponsibilityPost:
     """Change who holds a post (blank: vacant) and audit the difference."""
@@ -23,13 +30,7 @@ def update_post(actor, post: ResponsibilityPost, changes: dict) -> Responsibilit
             setattr(post, name, changes[name].strip())
     post.full_clean()
     post.save()
-    log_action(
-        actor,
-        "people.responsibilitypost.updated",
-        post,
-        {"changes": field_changes(before, _snapshot(post))},
-    )
-    return post
+    return _audited_update(actor, "people.responsibilitypost.updated", post, before, _snapshot)
 
 
 @transaction.atomic
@@ -84,9 +85,7 @@ def update_account(actor, user: User, changes: dict) -> User:
     """
     before = _account_snapshot(user)
     access_before = _access(user)
-    for name in ("name", "role", "area", "phone", "is_active"):
-        if name in changes:
-            setattr(user, name, changes[name])
+    assign(user, changes, ("name", "role", "area", "phone", "is_active"))
     user.full_clean()
     # Deactivation or a new role or area ends the account's API tokens (before the save,
     # so that the revocations carry the actor; people/signals.py catches other paths).
@@ -94,13 +93,7 @@ def update_account(actor, user: User, changes: dict) -> User:
     if reasons:
         tokens.revoke_all(user, actor, reasons[0])
     user.save()
-    log_action(
-        actor,
-        "people.user.updated",
-        user,
-        {"changes": field_changes(before, _account_snapshot(user))},
-    )
-    return user
+    return _audited_update(actor, "people.user.updated", user, before, _account_snapshot)
 
 
 @transaction.atomic

@@ -17,8 +17,9 @@ from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
-from core.exceptions import Invalid
+from core.exceptions import Invalid, refuse_invalid
 from core.history import record_change
+from core.values import typed
 
 from .catalogue import ensure_catalogue
 from .models import (
@@ -31,16 +32,9 @@ from .models import (
 
 Status = ReliefMeasure.Status
 
+# A measure's fields are those its history shows, where the programme is shown by name.
 MEASURE_FIELDS = [
-    "programme",
-    "amount",
-    "payment",
-    "start_month",
-    "end_month",
-    "provider_kind",
-    "provider_name",
-    "status",
-    "note",
+    "programme" if name == "programme_name" else name for name in MeasureChange.shown_fields
 ]
 CONTACT_FIELDS = ["name", "work_unit", "role", "phone", "since", "until"]
 PROGRAMME_FIELDS = [
@@ -97,6 +91,20 @@ def _apply(stored, data: dict, fields, clean, snapshot) -> tuple[dict, dict]:
     for name, value in values.items():
         setattr(stored, name, value)
     return before, snapshot(stored)
+
+
+def _saved_change(stored, data: dict, fields, clean, snapshot) -> dict:
+    """_apply a change, and save the record when it changes anything: the fields it changed
+    ({field: [before, after]})."""
+    changes = field_changes(*_apply(stored, data, fields, clean, snapshot))
+    if changes:
+        stored.save()
+    return changes
+
+
+def _log_for_child(actor, action: str, record, data: dict) -> None:
+    """Audit a change of a measure or contact; every entry names the record's child."""
+    log_action(actor, action, record, {"child": record.child_id, **data})
 
 
 def _refuse_move(record, data: dict, message):
@@ -185,8 +193,7 @@ def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> d
             )
         elif status == Status.ENDED and end > max(this_month(), start):
             errors["end_month"] = _("An ended measure cannot end after this month.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         "programme": programme,
         "amount": amount,
@@ -194,9 +201,9 @@ def clean_measure(child, values: dict, before: ReliefMeasure | None = None) -> d
         "start_month": start,
         "end_month": end,
         "provider_kind": values.get("provider_kind") or ReliefMeasure.Provider.GOVERNMENT,
-        "provider_name": (values.get("provider_name") or "").strip(),
+        "provider_name": typed(values, "provider_name"),
         "status": status,
-        "note": (values.get("note") or "").strip(),
+        "note": typed(values, "note"),
     }
 
 
@@ -212,12 +219,7 @@ def add_measure(actor, child, data: dict) -> ReliefMeasure:
     authenticated = getattr(actor, "is_authenticated", False)
     measure = ReliefMeasure(child=child, created_by=actor if authenticated else None, **values)
     measure.save()
-    log_action(
-        actor,
-        "relief.measure.created",
-        measure,
-        {"child": child.pk, **measure_snapshot(measure)},
-    )
+    _log_for_child(actor, "relief.measure.created", measure, measure_snapshot(measure))
     return measure
 
 
@@ -237,12 +239,7 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
         return stored
     changes = record_change(MeasureChange, actor, before, after, measure=stored)
     stored.save()
-    log_action(
-        actor,
-        "relief.measure.updated",
-        stored,
-        {"child": stored.child_id, "changes": changes},
-    )
+    _log_for_child(actor, "relief.measure.updated", stored, {"changes": changes})
     return stored
 
 
@@ -257,10 +254,10 @@ def clean_contact(values: dict) -> dict:
     """Check and tidy a contact's values; raises Invalid naming the fields."""
     errors = {}
     cleaned = {
-        "name": (values.get("name") or "").strip(),
-        "work_unit": (values.get("work_unit") or "").strip(),
+        "name": typed(values, "name"),
+        "work_unit": typed(values, "work_unit"),
         "role": values.get("role") or AssistanceContact.Role.OTHER,
-        "phone": (values.get("phone") or "").strip(),
+        "phone": typed(values, "phone"),
         "since": values.get("since"),
         "until": values.get("until"),
     }
@@ -272,8 +269,7 @@ def clean_contact(values: dict) -> dict:
         errors["since"] = _("Enter the day the contact took on the child.")
     elif cleaned["until"] is not None and cleaned["until"] < cleaned["since"]:
         errors["until"] = _("The end cannot be before the start.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return cleaned
 
 
@@ -283,12 +279,7 @@ def add_contact(actor, child, data: dict) -> AssistanceContact:
     _refuse_closed(child, _("an assistance contact"))
     values = clean_contact({k: v for k, v in data.items() if k in CONTACT_FIELDS})
     contact = AssistanceContact.objects.create(child=child, **values)
-    log_action(
-        actor,
-        "relief.contact.created",
-        contact,
-        {"child": child.pk, **contact_snapshot(contact)},
-    )
+    _log_for_child(actor, "relief.contact.created", contact, contact_snapshot(contact))
     return contact
 
 
@@ -303,16 +294,8 @@ def update_contact(actor, contact: AssistanceContact, data: dict, *, based_on):
     """Correct a contact's details based on the version `based_on`. Returns it as saved."""
     _refuse_move(contact, data, _("A contact cannot move to another child."))
     stored = _locked_contact(contact, based_on)
-    before, after = _apply(stored, data, CONTACT_FIELDS, clean_contact, contact_snapshot)
-    changes = field_changes(before, after)
-    if changes:
-        stored.save()
-        log_action(
-            actor,
-            "relief.contact.updated",
-            stored,
-            {"child": stored.child_id, "changes": changes},
-        )
+    if changes := _saved_change(stored, data, CONTACT_FIELDS, clean_contact, contact_snapshot):
+        _log_for_child(actor, "relief.contact.updated", stored, {"changes": changes})
     return stored
 
 
@@ -327,12 +310,7 @@ def end_contact(actor, contact: AssistanceContact, until: dt.date | None = None,
         raise Invalid({"until": _("The end cannot be before the start.")})
     stored.until = until
     stored.save(update_fields=["until", "updated_at"])
-    log_action(
-        actor,
-        "relief.contact.ended",
-        stored,
-        {"child": stored.child_id, "until": until.isoformat()},
-    )
+    _log_for_child(actor, "relief.contact.ended", stored, {"until": until.isoformat()})
     return stored
 
 
@@ -349,16 +327,16 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
     """Check a programme's values; the code must be new in the county's catalogue."""
     errors = {}
     cleaned = {
-        "name": (values.get("name") or "").strip(),
+        "name": typed(values, "name"),
         "payment": values.get("payment") or Payment.MONTHLY,
         "standard_amount": values.get("standard_amount"),
-        "provider": (values.get("provider") or "").strip(),
-        "description": (values.get("description") or "").strip(),
+        "provider": typed(values, "provider"),
+        "description": typed(values, "description"),
         "active": bool(values.get("active", True)),
         "order": values.get("order") if values.get("order") is not None else 100,
     }
     if before is None:
-        cleaned["code"] = (values.get("code") or "").strip().lower()
+        cleaned["code"] = typed(values, "code").lower()
         if not SLUG.match(cleaned["code"]):
             errors["code"] = _("Enter a short code of letters, digits, dashes or underscores.")
         elif Programme.objects.filter(county=county, code=cleaned["code"]).exists():
@@ -373,8 +351,7 @@ def clean_programme(county, values: dict, before: Programme | None = None) -> di
         errors["name"] = _("The catalogue already has a programme with this name.")
     if cleaned["standard_amount"] is not None and cleaned["standard_amount"] <= 0:
         errors["standard_amount"] = _("The amount must be more than zero (leave it empty if none).")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return cleaned
 
 
@@ -396,9 +373,6 @@ def update_programme(actor, programme: Programme, data: dict, *, based_on) -> Pr
         raise Invalid({"code": _("A programme's code cannot be changed.")})
     stored = lock_current(Programme.objects.select_related("county"), programme.pk, based_on)
     clean = partial(clean_programme, stored.county, before=stored)
-    before, after = _apply(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot)
-    changes = field_changes(before, after)
-    if changes:
-        stored.save()
+    if changes := _saved_change(stored, data, PROGRAMME_EDIT_FIELDS, clean, programme_snapshot):
         log_action(actor, "relief.programme.updated", stored, {"changes": changes})
     return stored

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
-from core.forms import change_through, save_through
+from core.forms import saved
 from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
@@ -39,14 +39,11 @@ def _require_write(user):
 def _changed(request, form, update, record, data_of) -> bool:
     """Whether a posted form's change of `record` went through the service `update` (based
     on the version the form was shown); it is then said on the next page."""
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(form, update, request.user, record, data_of())
-    ):
-        messages.success(request, _("Saved."))
-        return True
-    return False
+    return saved(
+        request,
+        form,
+        lambda: update(request.user, record, data_of(), based_on=form.cleaned_data["based_on"]),
+    )
 
 
 def _edits_catalogue(user) -> bool:
@@ -98,13 +95,15 @@ def programme_new(request):
     if not _edits_catalogue(request.user):
         raise PermissionDenied
     form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        county = county_of_user(request.user)
-        if save_through(
-            form, lambda: services.create_programme(request.user, county, form.programme_data())
-        ):
-            messages.success(request, _("Programme added."))
-            return redirect("relief:catalogue")
+    if saved(
+        request,
+        form,
+        lambda: services.create_programme(
+            request.user, county_of_user(request.user), form.programme_data()
+        ),
+        _("Programme added."),
+    ):
+        return redirect("relief:catalogue")
     return render(request, "relief/programme_form.html", {"form": form})
 
 
@@ -154,29 +153,41 @@ def _back_to_child(child):
     return redirect("relief:child_section", child_pk=child.pk)
 
 
-@login_required
-def measure_new(request, child_pk):
-    """Record a relief measure for a child of the user's jurisdiction."""
+def _added(request, child_pk, form_of, add, done: str, template: str, prepare=None):
+    """A page that adds a measure or a contact to an open record: `form_of(child)` is its
+    form, `add(child, form)` the service call, `done` what is said once it went through;
+    `prepare(child)` runs before the empty form is shown."""
     child = child_or_404(request, child_pk)
     _require_write(request.user)
     if child.status != ChildStatus.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before adding relief."))
         return redirect("children:detail", pk=child.pk)
-    if request.method == "GET":
-        county = county_of(child.area)
-        if county is not None:
-            catalogue.ensure_catalogue(county, request.user)
-    form = MeasureForm(request.POST or None, child=child)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_through(
-            form, lambda: services.add_measure(request.user, child, form.measure_data())
-        )
-    ):
-        messages.success(request, _("Relief measure recorded."))
+    if request.method == "GET" and prepare is not None:
+        prepare(child)
+    form = form_of(child)
+    if saved(request, form, lambda: add(child, form), done):
         return _back_to_child(child)
-    return render(request, "relief/measure_form.html", {"form": form, "child": child})
+    return render(request, template, {"form": form, "child": child})
+
+
+def _ensure_county_catalogue(child, user):
+    county = county_of(child.area)
+    if county is not None:
+        catalogue.ensure_catalogue(county, user)
+
+
+@login_required
+def measure_new(request, child_pk):
+    """Record a relief measure for a child of the user's jurisdiction."""
+    return _added(
+        request,
+        child_pk,
+        lambda child: MeasureForm(request.POST or None, child=child),
+        lambda child, form: services.add_measure(request.user, child, form.measure_data()),
+        _("Relief measure recorded."),
+        "relief/measure_form.html",
+        prepare=lambda child: _ensure_county_catalogue(child, request.user),
+    )
 
 
 def _measure_or_404(request, pk):
@@ -187,19 +198,28 @@ def _measure_or_404(request, pk):
     )
 
 
-@login_required
-def measure_edit(request, pk):
-    """Change a measure (status, amount, months); the version before is kept."""
-    measure = _measure_or_404(request, pk)
-    _require_write(request.user)
-    form = MeasureForm(request.POST or None, child=measure.child, measure=measure)
-    if _changed(request, form, services.update_measure, measure, form.measure_data):
-        return _back_to_child(measure.child)
-    return render(
-        request,
-        "relief/measure_form.html",
-        {"form": form, "child": measure.child, "measure": measure},
-    )
+def _edit_page(kind: str):
+    """The page that changes a measure or a contact (`kind`, in _EDITS: how it finds the
+    record, its form `form_of(request, record)`, whose `<kind>_data()` is the change for the
+    service `update`); the template is relief/<kind>_form.html. Once saved, back to the
+    child's relief section."""
+
+    def edit(request, pk):
+        record_or_404, form_of, update = _EDITS[kind]
+        record = record_or_404(request, pk)
+        _require_write(request.user)
+        form = form_of(request, record)
+        if _changed(request, form, update, record, getattr(form, f"{kind}_data")):
+            return _back_to_child(record.child)
+        context = {"form": form, "child": record.child, kind: record}
+        return render(request, f"relief/{kind}_form.html", context)
+
+    edit.__name__ = edit.__qualname__ = f"{kind}_edit"
+    return login_required(edit)
+
+
+def _measure_form(request, measure):
+    return MeasureForm(request.POST or None, child=measure.child, measure=measure)
 
 
 # The fields a measure's history shows, labelled as the model names them.
@@ -254,22 +274,14 @@ def measure_list(request):
 @login_required
 def contact_new(request, child_pk):
     """Name an assistance contact for a child."""
-    child = child_or_404(request, child_pk)
-    _require_write(request.user)
-    if child.status != ChildStatus.ACTIVE:
-        messages.error(request, _("This record is closed: reopen it before adding relief."))
-        return redirect("children:detail", pk=child.pk)
-    form = ContactForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_through(
-            form, lambda: services.add_contact(request.user, child, form.contact_data())
-        )
-    ):
-        messages.success(request, _("Assistance contact added."))
-        return _back_to_child(child)
-    return render(request, "relief/contact_form.html", {"form": form, "child": child})
+    return _added(
+        request,
+        child_pk,
+        lambda child: ContactForm(request.POST or None),
+        lambda child, form: services.add_contact(request.user, child, form.contact_data()),
+        _("Assistance contact added."),
+        "relief/contact_form.html",
+    )
 
 
 def _contact_or_404(request, pk):
@@ -278,19 +290,20 @@ def _contact_or_404(request, pk):
     )
 
 
-@login_required
-def contact_edit(request, pk):
-    """Correct a contact's details."""
-    contact = _contact_or_404(request, pk)
-    _require_write(request.user)
-    form = ContactForm(request.POST or None, contact=contact)
-    if _changed(request, form, services.update_contact, contact, form.contact_data):
-        return _back_to_child(contact.child)
-    return render(
-        request,
-        "relief/contact_form.html",
-        {"form": form, "child": contact.child, "contact": contact},
-    )
+def _contact_form(request, contact):
+    return ContactForm(request.POST or None, contact=contact)
+
+
+# The pages that change a measure or a contact: how each finds its record, its form and the
+# service that saves the change.
+_EDITS = {
+    "measure": (_measure_or_404, _measure_form, services.update_measure),
+    "contact": (_contact_or_404, _contact_form, services.update_contact),
+}
+# Change a measure (status, amount, months); the version before is kept.
+measure_edit = _edit_page("measure")
+# Correct a contact's details.
+contact_edit = _edit_page("contact")
 
 
 @login_required
@@ -302,14 +315,18 @@ def contact_end(request, pk):
         messages.info(request, _("This contact has already ended."))
         return _back_to_child(contact.child)
     form = EndContactForm(request.POST or None, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        until, based_on = form.cleaned_data["until"], form.cleaned_data["based_on"]
-        if save_through(
-            form,
-            lambda: services.end_contact(request.user, contact, until, based_on=based_on),
-        ):
-            messages.success(request, _("The contact has ended."))
-            return _back_to_child(contact.child)
+    if saved(
+        request,
+        form,
+        lambda: services.end_contact(
+            request.user,
+            contact,
+            form.cleaned_data["until"],
+            based_on=form.cleaned_data["based_on"],
+        ),
+        _("The contact has ended."),
+    ):
+        return _back_to_child(contact.child)
     return render(
         request,
         "relief/contact_end.html",

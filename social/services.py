@@ -15,7 +15,9 @@ from children.choices import Status as ChildStatus
 from children.models import Child
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
-from core.exceptions import Invalid, Refused
+from core.exceptions import Invalid, Refused, refuse_invalid
+from core.history import assign
+from core.values import typed
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 from relief import services as relief
@@ -80,12 +82,11 @@ def clean_pairing(child: Child, values: dict, before: Pairing | None = None) -> 
         )
         if overlapping.exists():
             errors["helper"] = _("This helper is already paired with the child for these days.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     return {
         "helper": helper,
         "purpose": values["purpose"],
-        "detail": (values.get("detail") or "").strip(),
+        "detail": typed(values, "detail"),
         "started_on": start,
         "ended_on": end,
     }
@@ -174,9 +175,9 @@ def clean_service(child: Child, values: dict) -> dict:
     elif on > today:
         errors["on"] = _("The date cannot be in the future.")
     minutes, amount = values.get("minutes"), values.get("amount")
-    topic = (values.get("topic") or "").strip()
-    purpose = (values.get("purpose") or "").strip()
-    items = (values.get("items") or "").strip()
+    topic = typed(values, "topic")
+    purpose = typed(values, "purpose")
+    items = typed(values, "items")
     if kind in ServiceRecord.TIMED_KINDS:
         if not minutes:
             errors["minutes"] = _("Enter how long it took, in minutes.")
@@ -193,15 +194,14 @@ def clean_service(child: Child, values: dict) -> dict:
         errors["amount"] = _("The amount must be more than zero.")
     if kind == Kind.MATERIAL and not items:
         errors["items"] = _("Say what was given.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     keep_amount = kind in ServiceRecord.AID_KINDS
     return {
         "kind": kind,
         "on": on,
         "minutes": minutes if kind in ServiceRecord.TIMED_KINDS else None,
         "topic": topic,
-        "notes": (values.get("notes") or "").strip(),
+        "notes": typed(values, "notes"),
         "amount": amount if keep_amount else None,
         "purpose": purpose,
         "items": items if kind == Kind.MATERIAL else "",
@@ -297,8 +297,7 @@ def _check_organisation(organisation: Organisation, areas) -> None:
     outside = [a.code for a in areas or [] if not a.code.startswith(county)]
     if outside:
         errors["areas"] = _("Outside the county: %(codes)s") % {"codes": ", ".join(outside)}
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
 
 
 @transaction.atomic
@@ -330,9 +329,7 @@ def update_organisation(actor, organisation: Organisation, data: dict, *, based_
     """
     stored = lock_current(Organisation.objects.select_related("county"), organisation.pk, based_on)
     before = _organisation_snapshot(stored)
-    for name, value in data.items():
-        if name in ORGANISATION_FIELDS:
-            setattr(stored, name, value)
+    assign(stored, data, ORGANISATION_FIELDS)
     areas = data.get("areas")
     _check_organisation(stored, areas)
     stored.save()  # even when only the areas change: the version moves on

@@ -14,7 +14,7 @@ from areas.services import county_of, county_of_user
 from children.choices import Status as ChildStatus
 from children.lookup import child_or_404
 from children.services import record_read
-from core.forms import change_through, save_through
+from core.forms import change_form, change_through, save_through, saved
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
 from people.models import User
@@ -67,11 +67,13 @@ def organisation_new(request):
     if not can_manage(request.user) or county is None:
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, county=county)
-    if request.method == "POST" and form.is_valid():
-        data = form.organisation_data()
-        if save_through(form, lambda: services.add_organisation(request.user, county, data)):
-            messages.success(request, _("Organisation added."))
-            return redirect("social:organisations")
+    if saved(
+        request,
+        form,
+        lambda: services.add_organisation(request.user, county, form.organisation_data()),
+        _("Organisation added."),
+    ):
+        return redirect("social:organisations")
     return render(request, "social/organisation_form.html", {"form": form})
 
 
@@ -83,17 +85,14 @@ def organisation_edit(request, pk):
     )
     if not Organisation.objects.editable_by(request.user).filter(pk=pk).exists():
         raise PermissionDenied
-    # Bind to a copy: the form sets values on its instance while validating.
-    bound = Organisation.objects.get(pk=pk) if request.method == "POST" else organisation
-    form = OrganisationForm(request.POST or None, instance=bound)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and change_through(
+    form = change_form(OrganisationForm, request, organisation)
+    if saved(
+        request,
+        form,
+        lambda: change_through(
             form, services.update_organisation, request.user, organisation, form.organisation_data()
-        )
+        ),
     ):
-        messages.success(request, _("Saved."))
         return redirect("social:organisations")
     return render(
         request, "social/organisation_form.html", {"form": form, "organisation": organisation}
@@ -219,11 +218,12 @@ def pairing_end(request, pk):
     if not services.may_pair(request.user, pairing.child):
         raise PermissionDenied
     form = EndPairingForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    ended = request.method == "POST" and form.is_valid()
-    if ended and save_through(
-        form, lambda: services.end_pairing(request.user, pairing, form.cleaned_data["ended_on"])
+    if saved(
+        request,
+        form,
+        lambda: services.end_pairing(request.user, pairing, form.cleaned_data["ended_on"]),
+        _("The pairing has ended."),
     ):
-        messages.success(request, _("The pairing has ended."))
         return redirect("social:child_section", child_pk=pairing.child_id)
     return render(request, "social/pairing_end.html", {"form": form, "pairing": pairing})
 
@@ -250,13 +250,15 @@ def service_new(request, child_pk):
         with_notes=notes_visible_to(request.user),
         initial={"on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        helper = form.cleaned_data.get("helper")
-        if save_through(
-            form, lambda: services.record_service(request.user, child, form.record_data(), helper)
-        ):
-            messages.success(request, _("Service recorded."))
-            return redirect(back[0], back[1])
+    if saved(
+        request,
+        form,
+        lambda: services.record_service(
+            request.user, child, form.record_data(), form.cleaned_data.get("helper")
+        ),
+        _("Service recorded."),
+    ):
+        return redirect(back[0], back[1])
     return render(request, "social/service_form.html", {"form": form, "child": child, "back": back})
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import django_otp
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -125,13 +126,26 @@ def verify_session(client, user):
     session.save()
 
 
+# Every test account's password (make_user).
+TEST_PASSWORD = "pw-test-123"
+
+
 def make_user(username, role, area, **extra):
     """An active account with the test password."""
     user = User(username=username, role=role, area=area, name=extra.pop("name", username), **extra)
-    user.set_password("pw-test-123")
+    user.set_password(TEST_PASSWORD)
     user.full_clean()
     user.save()
     return user
+
+
+def change_own_password(client, user, new: str):
+    """`user` changes their own password from the test password to `new` on the page."""
+    client.force_login(user)
+    return client.post(
+        reverse("password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new},
+    )
 
 
 def _persona(username, role, area, doc):

@@ -277,6 +277,16 @@ def _pairing(ctx):
     return {"helper": ctx["social_worker"].pk, "purpose": "counselling", "started_on": "2026-02-01"}
 
 
+def _on(key, *steps):
+    """Calls on the record `key`, its id in the path: each step is (status, persona[, body])."""
+
+    def calls(ctx):
+        params = {"id": ctx[key].pk}
+        return [Call(status, persona, params, *body) for status, persona, *body in steps]
+
+    return calls
+
+
 def _child_step(key):
     """A step naming a child: the A1 child (200), a child of another village (400), a
     read-only role (403), from outside the jurisdiction (404)."""
@@ -398,12 +408,13 @@ CALLS = {
         put=_update("child", {"village_group": "三组"}, {"sex": "castle"}),
         patch=_update("child", {"village_group": "三组"}, {"birth_date": "2017-02-30"}),
     ),
-    ("post", "/api/v1/children/{id}/basis/"): lambda ctx: [
-        Call(400, "director", {"id": ctx["child"].pk}, {"processing_basis": "guardian_consent"}),
-        Call(403, "leader", {"id": ctx["child"].pk}, BASIS),
-        Call(404, "other_director", {"id": ctx["child"].pk}, BASIS),
-        Call(200, "director", {"id": ctx["child"].pk}, BASIS),
-    ],
+    ("post", "/api/v1/children/{id}/basis/"): _on(
+        "child",
+        (400, "director", {"processing_basis": "guardian_consent"}),
+        (403, "leader", BASIS),
+        (404, "other_director", BASIS),
+        (200, "director", BASIS),
+    ),
     ("get", "/api/v1/visits/"): _lists({"child": "x"}),
     ("post", "/api/v1/visits/"): _for_child(
         {"visited_on": "2026-11-20"}, {"visited_on": "2099-01-01"}, {"visited_on": "2026-11-20"}
@@ -510,12 +521,13 @@ CALLS = {
     ("get", "/api/v1/pairings/"): _lists(),
     ("post", "/api/v1/pairings/"): _for_child(_pairing, {"helper": "x"}, {}),
     ("get", "/api/v1/pairings/{id}/"): _detail("pairing"),
-    ("post", "/api/v1/pairings/{id}/end/"): lambda ctx: [
-        Call(200, "director", {"id": ctx["pairing"].pk}, {"ended_on": "2026-11-20"}),
-        Call(400, "director", {"id": ctx["pairing"].pk}, {"ended_on": "soon"}),
-        Call(403, "leader", {"id": ctx["pairing"].pk}, {}),
-        Call(404, "other_director", {"id": ctx["pairing"].pk}, {}),
-    ],
+    ("post", "/api/v1/pairings/{id}/end/"): _on(
+        "pairing",
+        (200, "director", {"ended_on": "2026-11-20"}),
+        (400, "director", {"ended_on": "soon"}),
+        (403, "leader", {}),
+        (404, "other_director", {}),
+    ),
     ("get", "/api/v1/service-records/"): _lists(),
     ("post", "/api/v1/service-records/"): _for_child(
         SERVICE, {"kind": "castle"}, SERVICE, persona="volunteer"
@@ -527,18 +539,20 @@ CALLS = {
         Call(201, "township_officer", body=REPORT),
         Call(400, "director", body={**REPORT, "situation": "castle", "area": "x"}),
     ],
-    ("get", "/api/v1/reports-of-concern/{id}/"): lambda ctx: [
-        Call(200, "township_officer", {"id": ctx["report"].pk}),
-        Call(200, "director", {"id": ctx["report"].pk}),
-        Call(404, "other_director", {"id": ctx["report"].pk}),
-    ],
+    ("get", "/api/v1/reports-of-concern/{id}/"): _on(
+        "report",
+        (200, "township_officer"),
+        (200, "director"),
+        (404, "other_director"),
+    ),
     ("post", "/api/v1/reports-of-concern/{id}/link/"): _child_step("report"),
-    ("post", "/api/v1/reports-of-concern/{id}/advance/"): lambda ctx: [
-        Call(200, "township_officer", {"id": ctx["report"].pk}, {"state": "assessing"}),
-        Call(400, "township_officer", {"id": ctx["report"].pk}, {"state": "castle"}),
-        Call(403, "leader", {"id": ctx["report"].pk}, {"state": "closed"}),
-        Call(404, "other_director", {"id": ctx["report"].pk}, {"state": "closed"}),
-    ],
+    ("post", "/api/v1/reports-of-concern/{id}/advance/"): _on(
+        "report",
+        (200, "township_officer", {"state": "assessing"}),
+        (400, "township_officer", {"state": "castle"}),
+        (403, "leader", {"state": "closed"}),
+        (404, "other_director", {"state": "closed"}),
+    ),
     ("post", "/api/v1/public-reports/"): lambda ctx: [
         Call(201, ANON, body=REPORT),
         Call(400, ANON, body={**REPORT, "area": "999999999999", "description": ""}),
@@ -550,37 +564,42 @@ CALLS = {
         Call(409, body={"year": 2027, "quarter": 1, "due_on": "2027-04-15"}),  # one is open
     ],
     ("get", "/api/v1/rounds/{id}/"): _detail("round", outside="volunteer"),
-    ("post", "/api/v1/rounds/{id}/close/"): lambda ctx: [
-        Call(403, "township_officer", {"id": ctx["round"].pk}),
-        Call(404, "volunteer", {"id": ctx["round"].pk}),
-        Call(409, "county_officer", {"id": ctx["round"].pk}),  # returns still open
-    ],
-    ("post", "/api/v1/rounds/{id}/township-summary/"): lambda ctx: [
-        Call(400, "township_officer", {"id": ctx["round"].pk}, {"township": ""}),
-        Call(403, "leader", {"id": ctx["round"].pk}, {"township": "341623100000"}),
-        Call(404, "other_township_officer", {"id": ctx["round"].pk}, {"township": "341623100000"}),
-        Call(409, "township_officer", {"id": ctx["round"].pk}, {"township": "341623100000"}),
-    ],
+    ("post", "/api/v1/rounds/{id}/close/"): _on(
+        "round",
+        (403, "township_officer"),
+        (404, "volunteer"),
+        (409, "county_officer"),  # returns still open
+    ),
+    ("post", "/api/v1/rounds/{id}/township-summary/"): _on(
+        "round",
+        (400, "township_officer", {"township": ""}),
+        (403, "leader", {"township": "341623100000"}),
+        (404, "other_township_officer", {"township": "341623100000"}),
+        (409, "township_officer", {"township": "341623100000"}),
+    ),
     ("get", "/api/v1/returns/"): _lists({"round": "x"}),
     ("get", "/api/v1/returns/{id}/"): _detail("return"),
     ("post", "/api/v1/returns/{id}/check/"): _child_step("return"),
-    ("post", "/api/v1/returns/{id}/submit/"): lambda ctx: [
-        Call(409, "director", {"id": ctx["return"].pk}),  # nobody checked yet
-        Call(403, "leader", {"id": ctx["return"].pk}),
-        Call(404, "other_director", {"id": ctx["return"].pk}),
-    ],
-    ("post", "/api/v1/returns/{id}/approve/"): lambda ctx: [
-        Call(409, "township_officer", {"id": ctx["return"].pk}),  # not submitted yet
-        Call(403, "director", {"id": ctx["return"].pk}),
-        Call(404, "other_township_officer", {"id": ctx["return"].pk}),
-        Call(400, "township_officer", {"id": ctx["return"].pk}, {"comment": "x" * 3000}),
-    ],
-    ("post", "/api/v1/returns/{id}/return/"): lambda ctx: [
-        Call(400, "township_officer", {"id": ctx["return"].pk}, {"comment": ""}),
-        Call(409, "township_officer", {"id": ctx["return"].pk}, {"comment": "重查"}),
-        Call(403, "director", {"id": ctx["return"].pk}, {"comment": "重查"}),
-        Call(404, "other_township_officer", {"id": ctx["return"].pk}, {"comment": "重查"}),
-    ],
+    ("post", "/api/v1/returns/{id}/submit/"): _on(
+        "return",
+        (409, "director"),  # nobody checked yet
+        (403, "leader"),
+        (404, "other_director"),
+    ),
+    ("post", "/api/v1/returns/{id}/approve/"): _on(
+        "return",
+        (409, "township_officer"),  # not submitted yet
+        (403, "director"),
+        (404, "other_township_officer"),
+        (400, "township_officer", {"comment": "x" * 3000}),
+    ),
+    ("post", "/api/v1/returns/{id}/return/"): _on(
+        "return",
+        (400, "township_officer", {"comment": ""}),
+        (409, "township_officer", {"comment": "重查"}),
+        (403, "director", {"comment": "重查"}),
+        (404, "other_township_officer", {"comment": "重查"}),
+    ),
     ("get", "/api/v1/stats/"): lambda ctx: [
         Call(200),
         Call(200, "director"),

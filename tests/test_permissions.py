@@ -67,11 +67,17 @@ POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 
 
-def person(name):
+def pk_of(name):
+    """The kwargs of a record's page: the pk of the context's record `name`."""
     return lambda ctx: {"pk": ctx[name].pk}
 
 
-child = person  # children are looked up by pk too
+def child_pk_of(name):
+    """The kwargs of a child's section page: the pk of the context's child `name`."""
+    return lambda ctx: {"child_pk": ctx[name].pk}
+
+
+person = child = pk_of  # people and children are looked up by pk too
 
 
 # url name → list of (kwargs builder, expected status per persona)
@@ -134,7 +140,7 @@ TABLE = {
         (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 200, 404, 404)),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
-    "people:post_edit": [(lambda ctx: {"pk": ctx["post_a1"].pk}, MANAGE_IN_A1)],
+    "people:post_edit": [(pk_of("post_a1"), MANAGE_IN_A1)],
     "people:post_add": [
         (lambda ctx: {"code": A1}, MANAGE_IN_A1),
         (lambda ctx: {"code": TOWNSHIP_B}, row(LOGIN, 200, 404, 404, 200, 404, 404, 403, 404, 404)),
@@ -145,10 +151,10 @@ TABLE = {
     "children:transfers": [(None, EVERYONE_200)],
     "children:import": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "children:import_template": [(None, EVERYONE_200)],
-    "children:import_job": [(lambda ctx: {"pk": ctx["job_a1"].pk}, IN_A1)],
+    "children:import_job": [(pk_of("job_a1"), IN_A1)],
     "children:import_save": [
         (
-            lambda ctx: {"pk": ctx["job_a1"].pk},
+            pk_of("job_a1"),
             row(LOGIN, 403, 403, 403, 404, 302, 404, 403, 404, 404),
         )
     ],
@@ -169,7 +175,7 @@ TABLE = {
     # confirms (an open concern has nothing to confirm yet: back to its page).
     "children:concerns": [(None, EVERYONE_200)],
     "children:concern_inbox": [(None, EVERYONE_200)],
-    "children:concern": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, IN_A1)],
+    "children:concern": [(pk_of("concern_a1"), IN_A1)],
     "children:concern_step": [
         (lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "resolve"}, EDIT_IN_A1),
         (lambda ctx: {"pk": ctx["concern_a1"].pk, "step": "reassign"}, MANAGE_IN_A1),
@@ -207,13 +213,13 @@ TABLE = {
         (lambda ctx: {"code": TOWNSHIP_A}, IN_TOWNSHIP_A),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
-    "care:activity_edit": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, EDIT_IN_A1)],
+    "care:activity_edit": [(pk_of("activity_a1"), EDIT_IN_A1)],
     "care:activity_new": [(None, row(LOGIN, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
     "care:notifications": [(None, EVERYONE_200)],
-    "care:visit_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
-    "care:child_visits": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
-    "care:visit_detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, IN_A1)],
-    "care:visit_edit": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, EDIT_IN_A1)],
+    "care:visit_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
+    "care:child_visits": [(child_pk_of("child_a1"), IN_A1)],
+    "care:visit_detail": [(pk_of("visit_a1"), IN_A1)],
+    "care:visit_edit": [(pk_of("visit_a1"), EDIT_IN_A1)],
     # Village files: a village's or township's file for those who see the area; a county's
     # file is refused (400, too large: its page lists the townships' files).
     "villagefiles:village_file": [
@@ -257,16 +263,16 @@ TABLE = {
     ],
     "api:child-list": [(None, API_EVERYONE_200)],
     "api:visit-list": [(None, API_EVERYONE_200)],
-    "api:visit-detail": [(lambda ctx: {"pk": ctx["visit_a1"].pk}, API_IN_A1)],
+    "api:visit-detail": [(pk_of("visit_a1"), API_IN_A1)],
     "api:activity-list": [(None, API_EVERYONE_200)],
-    "api:activity-detail": [(lambda ctx: {"pk": ctx["activity_a1"].pk}, API_IN_A1)],
+    "api:activity-detail": [(pk_of("activity_a1"), API_IN_A1)],
     "api:worklist": [(None, row(API_ANON, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "api:child-detail": [(child("child_a1"), API_IN_A1)],
     "api:child-basis": [(child("child_a1"), API_POST_ONLY)],
     "api:responsibility-post-list": [(None, API_EVERYONE_200)],
     "api:token-list": [(None, API_EVERYONE_200)],
     "api:token-revoke": [(lambda ctx: {"pk": 1}, API_POST_ONLY)],
-    "api:responsibility-post-detail": [(lambda ctx: {"pk": ctx["post_a1"].pk}, API_IN_A1)],
+    "api:responsibility-post-detail": [(pk_of("post_a1"), API_IN_A1)],
     "schema": [(None, API_EVERYONE_200)],
     "api_docs": [(None, API_EVERYONE_200)],
     # Quarterly rounds: the county's rounds are listed to everyone; a round's page sends
@@ -275,11 +281,11 @@ TABLE = {
     "rounds:open": [(None, row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403))],
     "rounds:detail": [
         (
-            lambda ctx: {"pk": ctx["round"].pk},
+            pk_of("round"),
             row(LOGIN, 200, 302, 302, 302, 302, 302, 200, 404, 404),
         )
     ],
-    "rounds:close": [(lambda ctx: {"pk": ctx["round"].pk}, POST_ONLY)],
+    "rounds:close": [(pk_of("round"), POST_ONLY)],
     "rounds:township": [
         (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, IN_TOWNSHIP_A),
         (lambda ctx: {"pk": ctx["round"].pk, "code": A1}, row(LOGIN, *[404] * 9)),
@@ -287,24 +293,22 @@ TABLE = {
     "rounds:township_submit": [
         (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, POST_ONLY)
     ],
-    "rounds:return": [(lambda ctx: {"pk": ctx["return_a1"].pk}, IN_A1)],
+    "rounds:return": [(pk_of("return_a1"), IN_A1)],
     "rounds:check": [
         (lambda ctx: {"pk": ctx["return_a1"].pk, "child_pk": ctx["child_a1"].pk}, POST_ONLY)
     ],
-    "rounds:submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, POST_ONLY)],
-    "rounds:review": [(lambda ctx: {"pk": ctx["return_a1"].pk}, IN_A1)],
+    "rounds:submit": [(pk_of("return_a1"), POST_ONLY)],
+    "rounds:review": [(pk_of("return_a1"), IN_A1)],
     "api:round-list": [(None, API_EVERYONE_200)],
-    "api:round-detail": [
-        (lambda ctx: {"pk": ctx["round"].pk}, row(API_ANON, *[200] * 7, 404, 404))
-    ],
-    "api:round-close": [(lambda ctx: {"pk": ctx["round"].pk}, API_POST_ONLY)],
-    "api:round-township-summary": [(lambda ctx: {"pk": ctx["round"].pk}, API_POST_ONLY)],
+    "api:round-detail": [(pk_of("round"), row(API_ANON, *[200] * 7, 404, 404))],
+    "api:round-close": [(pk_of("round"), API_POST_ONLY)],
+    "api:round-township-summary": [(pk_of("round"), API_POST_ONLY)],
     "api:return-list": [(None, API_EVERYONE_200)],
-    "api:return-detail": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_IN_A1)],
-    "api:return-check": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
-    "api:return-submit": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
-    "api:return-approve": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
-    "api:return-send-back": [(lambda ctx: {"pk": ctx["return_a1"].pk}, API_POST_ONLY)],
+    "api:return-detail": [(pk_of("return_a1"), API_IN_A1)],
+    "api:return-check": [(pk_of("return_a1"), API_POST_ONLY)],
+    "api:return-submit": [(pk_of("return_a1"), API_POST_ONLY)],
+    "api:return-approve": [(pk_of("return_a1"), API_POST_ONLY)],
+    "api:return-send-back": [(pk_of("return_a1"), API_POST_ONLY)],
     "rounds:inbox": [(None, EVERYONE_200)],
     "stats:dashboard_root": [(None, row(LOGIN, 302, 302, 302, 302, 302, 302, 302, 200, 200))],
     "stats:dashboard": [
@@ -346,32 +350,30 @@ TABLE = {
     # page); only county officers change it. Measures and contacts follow their child.
     "relief:catalogue": [(None, EVERYONE_200)],
     "relief:programme_new": [(None, COUNTY_OFFICERS_ONLY)],
-    "relief:programme_edit": [(lambda ctx: {"pk": ctx["programme"].pk}, CATALOGUE_EDIT)],
+    "relief:programme_edit": [(pk_of("programme"), CATALOGUE_EDIT)],
     "relief:measure_list": [(None, EVERYONE_200)],
     "relief:child_section": [
-        (lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1),
-        (lambda ctx: {"child_pk": ctx["child_b1"].pk}, IN_B1),
+        (child_pk_of("child_a1"), IN_A1),
+        (child_pk_of("child_b1"), IN_B1),
     ],
-    "relief:measure_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
-    "relief:measure_edit": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, EDIT_IN_A1)],
-    "relief:measure_history": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, IN_A1)],
-    "relief:contact_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
-    "relief:contact_edit": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, EDIT_IN_A1)],
-    "relief:contact_end": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, EDIT_IN_A1)],
+    "relief:measure_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
+    "relief:measure_edit": [(pk_of("measure_a1"), EDIT_IN_A1)],
+    "relief:measure_history": [(pk_of("measure_a1"), IN_A1)],
+    "relief:contact_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
+    "relief:contact_edit": [(pk_of("contact_a1"), EDIT_IN_A1)],
+    "relief:contact_end": [(pk_of("contact_a1"), EDIT_IN_A1)],
     "api:programme-list": [(None, API_EVERYONE_200)],
-    "api:programme-detail": [
-        (lambda ctx: {"pk": ctx["programme"].pk}, row(API_ANON, *[200] * 7, 404, 404))
-    ],
+    "api:programme-detail": [(pk_of("programme"), row(API_ANON, *[200] * 7, 404, 404))],
     "api:relief-measure-list": [(None, API_EVERYONE_200)],
-    "api:relief-measure-detail": [(lambda ctx: {"pk": ctx["measure_a1"].pk}, API_IN_A1)],
+    "api:relief-measure-detail": [(pk_of("measure_a1"), API_IN_A1)],
     "api:assistance-contact-list": [(None, API_EVERYONE_200)],
-    "api:assistance-contact-detail": [(lambda ctx: {"pk": ctx["contact_a1"].pk}, API_IN_A1)],
+    "api:assistance-contact-detail": [(pk_of("contact_a1"), API_IN_A1)],
     # Social forces. Organisations: county-wide register, kept by township and county officers.
     "social:organisations": [(None, EVERYONE_200)],
     "social:organisation_new": [(None, row(LOGIN, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
     "social:organisation_edit": [
         (
-            lambda ctx: {"pk": ctx["organisation"].pk},
+            pk_of("organisation"),
             row(LOGIN, *[200] * 4, 403, 403, 403, 404, 404),
         )
     ],
@@ -383,53 +385,51 @@ TABLE = {
             row(LOGIN, 200, 404, 404, 404, 404, 404, 403, 200, 404),
         )
     ],
-    "social:child_section": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, IN_A1)],
-    "social:pair": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    "social:child_section": [(child_pk_of("child_a1"), IN_A1)],
+    "social:pair": [(child_pk_of("child_a1"), EDIT_IN_A1)],
     # The volunteer is paired with child_a1; the social worker is not.
     "social:service_new": [
         (
-            lambda ctx: {"child_pk": ctx["child_a1"].pk},
+            child_pk_of("child_a1"),
             row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 200, 404),
         )
     ],
     "social:pairing_end": [
         (
-            lambda ctx: {"pk": ctx["pairing_a1"].pk},
+            pk_of("pairing_a1"),
             row(LOGIN, 200, 200, 200, 404, 200, 404, 403, 403, 404),
         )
     ],
     "api:organisation-list": [(None, API_EVERYONE_200)],
-    "api:organisation-detail": [
-        (lambda ctx: {"pk": ctx["organisation"].pk}, row(API_ANON, *[200] * 7, 404, 404))
-    ],
+    "api:organisation-detail": [(pk_of("organisation"), row(API_ANON, *[200] * 7, 404, 404))],
     "api:helper-list": [(None, API_EVERYONE_200)],
     "api:helper-detail": [
         (
-            lambda ctx: {"pk": ctx["profile_volunteer"].pk},
+            pk_of("profile_volunteer"),
             row(API_ANON, 200, 404, 404, 404, 404, 404, 200, 200, 404),
         )
     ],
     "api:pairing-list": [(None, API_EVERYONE_200)],
-    "api:pairing-detail": [(lambda ctx: {"pk": ctx["pairing_a1"].pk}, PAIRED_A1)],
-    "api:pairing-end": [(lambda ctx: {"pk": ctx["pairing_a1"].pk}, API_POST_ONLY)],
+    "api:pairing-detail": [(pk_of("pairing_a1"), PAIRED_A1)],
+    "api:pairing-end": [(pk_of("pairing_a1"), API_POST_ONLY)],
     "api:service-record-list": [(None, API_EVERYONE_200)],
-    "api:service-record-detail": [(lambda ctx: {"pk": ctx["service_a1"].pk}, PAIRED_A1)],
+    "api:service-record-detail": [(pk_of("service_a1"), PAIRED_A1)],
     # Reports of concern: anyone signed in reports; the place's jurisdiction handles.
     "concerns:list": [(None, EVERYONE_200)],
     "concerns:new": [(None, EVERYONE_200)],
-    "concerns:detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, IN_A1)],
+    "concerns:detail": [(pk_of("report_a1"), IN_A1)],
     "concerns:link": [
         (
-            lambda ctx: {"pk": ctx["report_a1"].pk},
+            pk_of("report_a1"),
             row(LOGIN, 302, 302, 302, 404, 302, 404, 302, 404, 404),
         )
     ],
-    "concerns:advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, EDIT_IN_A1)],
+    "concerns:advance": [(pk_of("report_a1"), EDIT_IN_A1)],
     "concerns:inbox": [(None, EVERYONE_200)],
     "api:concern-list": [(None, API_EVERYONE_200)],
-    "api:concern-detail": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_IN_A1)],
+    "api:concern-detail": [(pk_of("concern_a1"), API_IN_A1)],
     **{
-        f"api:concern-{name}": [(lambda ctx: {"pk": ctx["concern_a1"].pk}, API_POST_ONLY)]
+        f"api:concern-{name}": [(pk_of("concern_a1"), API_POST_ONLY)]
         for name in (
             "take-action",
             "resolve",
@@ -441,24 +441,24 @@ TABLE = {
         )
     },
     "api:report-of-concern-list": [(None, API_EVERYONE_200)],
-    "api:report-of-concern-detail": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_IN_A1)],
-    "api:report-of-concern-link": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
-    "api:report-of-concern-advance": [(lambda ctx: {"pk": ctx["report_a1"].pk}, API_POST_ONLY)],
+    "api:report-of-concern-detail": [(pk_of("report_a1"), API_IN_A1)],
+    "api:report-of-concern-link": [(pk_of("report_a1"), API_POST_ONLY)],
+    "api:report-of-concern-advance": [(pk_of("report_a1"), API_POST_ONLY)],
     # The public endpoint: POST only, no account (a GET is refused for everyone).
     "api:public-report-list": [(None, row(*[405] * 10))],
     "care:notification_preferences": [(None, EVERYONE_200)],
     "concerns:summary": [(lambda ctx: {"code": A1}, IN_A1)],
-    "concerns:change_new": [(lambda ctx: {"child_pk": ctx["child_a1"].pk}, EDIT_IN_A1)],
+    "concerns:change_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
     # The public reporting page needs no account.
     "concerns:public": [(None, row(*[200] * 10))],
     "concerns:thanks": [(None, row(*[302] * 10))],
     "social:my_children": [(None, row(LOGIN, *[302] * 7, 200, 200))],
     "social:helper_child": [
         (
-            lambda ctx: {"pk": ctx["child_a1"].pk},
+            pk_of("child_a1"),
             row(LOGIN, *[302] * 7, 200, 404),
         ),
-        (lambda ctx: {"pk": ctx["child_b1"].pk}, row(LOGIN, *[302] * 7, 404, 404)),
+        (pk_of("child_b1"), row(LOGIN, *[302] * 7, 404, 404)),
     ],
 }
 

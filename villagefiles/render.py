@@ -15,6 +15,7 @@ from core.documents import (
     Document,
     cell_value,
     heading_row,
+    pdf_table,
     pdf_title,
     sheet_name,
     text,
@@ -153,14 +154,7 @@ def _pdf_village(pdf: Document, file: VillageFile):
         ),
     )
     pdf.set_font(FONT, size=9)
-    with pdf.table(
-        col_widths=(40, 237),
-        first_row_as_headings=False,
-        text_align="LEFT",
-        wrapmode=WrapMode.CHAR,
-        line_height=4.6,
-        padding=1,
-    ) as table:
+    with pdf_table(pdf, (40, 237), 4.6, 1, first_row_as_headings=False) as table:
         for label, value in header_lines(file):
             row = table.row()
             row.cell(label, style=FontFace(fill_color=HEADING_FILL))
@@ -171,15 +165,7 @@ def _pdf_village(pdf: Document, file: VillageFile):
         pdf.cell(0, 8, _("No children are registered in this village."))
         return
     pdf.set_font(FONT, size=8)
-    with pdf.table(
-        col_widths=PDF_WIDTHS,
-        headings_style=FontFace(emphasis=None, fill_color=HEADING_FILL),
-        text_align="LEFT",
-        wrapmode=WrapMode.WORD,
-        line_height=4,
-        padding=0.8,
-        repeat_headings=1,
-    ) as table:
+    with pdf_table(pdf, PDF_WIDTHS, 4, 0.8, wrap=WrapMode.WORD, repeat_headings=1) as table:
         table.row(children_headings())
         for index, child in enumerate(file.children, start=1):
             table.row([text(value) for value in child_cells(index, child)])
@@ -206,14 +192,7 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
             ),
         )
         pdf.set_font(FONT, size=9)
-        with pdf.table(
-            col_widths=(40, 30, 20, 22, 28, 30, 55, 52),
-            headings_style=FontFace(emphasis=None, fill_color=HEADING_FILL),
-            text_align="LEFT",
-            wrapmode=WrapMode.CHAR,
-            line_height=4.6,
-            padding=1,
-        ) as table:
+        with pdf_table(pdf, (40, 30, 20, 22, 28, 30, 55, 52), 4.6, 1) as table:
             table.row(summary_headings())
             for village in file.villages:
                 table.row([text(value) for value in summary_cells(village)])

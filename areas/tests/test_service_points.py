@@ -17,11 +17,17 @@ def form_data(client, point, **changes):
     return data
 
 
+def edit_home(client, user, home, **changes):
+    """`user` posts the edit form of `home` as shown, with `changes`."""
+    client.force_login(user)
+    return client.post(edit_url(home), form_data(client, home, **changes))
+
+
 def test_director_edits_own_childrens_home_and_the_change_is_audited(client, director, world):
     home = world["home_a1"]
-    client.force_login(director)
-    data = form_data(client, home, opening_hours="周六 9:00-11:30", floor_area_m2="45.5")
-    response = client.post(edit_url(home), data)
+    response = edit_home(
+        client, director, home, opening_hours="周六 9:00-11:30", floor_area_m2="45.5"
+    )
     assert response.status_code == 302
     home.refresh_from_db()
     assert home.opening_hours == "周六 9:00-11:30"
@@ -33,9 +39,7 @@ def test_director_edits_own_childrens_home_and_the_change_is_audited(client, dir
 
 def test_bad_input_shows_field_errors_and_saves_nothing(client, director, world):
     home = world["home_a1"]
-    client.force_login(director)
-    data = form_data(client, home, name="", floor_area_m2="-3")
-    response = client.post(edit_url(home), data)
+    response = edit_home(client, director, home, name="", floor_area_m2="-3")
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "name" in errors and "floor_area_m2" in errors

@@ -28,6 +28,14 @@ from ..names import pinyin_of
 from ..services import KEEP
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def contact_widgets(*dates) -> dict:
+    """The widgets of a parent's or caregiver's form: a date picker for each of `dates`,
+    the phone keypad for the phone."""
+    return {**dict.fromkeys(dates, DATE), "phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+
 GRANDPARENTS = [
     ("paternal_grandfather", _("paternal grandfather")),
     ("paternal_grandmother", _("paternal grandmother")),
@@ -249,12 +257,7 @@ class ParentForm(forms.ModelForm):
     class Meta:
         model = Parent
         fields = list(Parent.RECORDED_FIELDS)
-        widgets = {
-            "birth_date": DATE,
-            "status_since": DATE,
-            "last_return": DATE,
-            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
-        }
+        widgets = contact_widgets("birth_date", "status_since", "last_return")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,12 +319,7 @@ class CaregiverForm(forms.ModelForm):
     class Meta:
         model = Caregiver
         fields = list(Caregiver.RECORDED_FIELDS)
-        widgets = {
-            "agreement_date": DATE,
-            "notice_school_date": DATE,
-            "notice_village_date": DATE,
-            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
-        }
+        widgets = contact_widgets("agreement_date", "notice_school_date", "notice_village_date")
 
     SECTION = "caregiver"
 
@@ -475,44 +473,45 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _optional_choice(label, choices) -> forms.ChoiceField:
+    """A choice that may be left empty (the empty choice first)."""
+    return forms.ChoiceField(
+        label=label, choices=[("", "---------"), *choices.choices], required=False
+    )
+
+
+def _optional_text(label, max_length: int, help_text) -> forms.CharField:
+    """A line of text that may be left empty."""
+    return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text)
+
+
 class BasisForm(forms.Form):
     """The legal basis for processing the child's data (PIPL art. 13, 31): on the child's
     page, and optional on the registration page (`optional=True`: left empty, nothing is
     recorded and the child shows in the gap report)."""
 
-    processing_basis = forms.ChoiceField(
-        label=_("legal basis for processing"),
-        choices=[("", "---------"), *ProcessingBasis.choices],
-        required=False,
-    )
+    processing_basis = _optional_choice(_("legal basis for processing"), ProcessingBasis)
     basis_on = forms.DateField(
         label=_("date of consent or decision"),
         required=False,
         widget=DATE,
         validators=[not_in_future],
     )
-    basis_law = forms.CharField(
-        label=_("law or decision relied on"),
-        required=False,
-        max_length=200,
-        help_text=_("For a statutory duty: the law, regulation or decision that sets it."),
+    basis_law = _optional_text(
+        _("law or decision relied on"),
+        200,
+        _("For a statutory duty: the law, regulation or decision that sets it."),
     )
-    consent_by = forms.CharField(
-        label=_("consent given by"),
-        required=False,
-        max_length=50,
-        help_text=_("For a consent: the name of the parent or guardian who gave it."),
+    consent_by = _optional_text(
+        _("consent given by"),
+        50,
+        _("For a consent: the name of the parent or guardian who gave it."),
     )
-    consent_relationship = forms.ChoiceField(
-        label=_("relation to the child"),
-        choices=[("", "---------"), *ConsentGiver.choices],
-        required=False,
-    )
-    basis_note = forms.CharField(
-        label=_("where the record is kept"),
-        required=False,
-        max_length=200,
-        help_text=_("For example: the signed consent form in the children's home's file."),
+    consent_relationship = _optional_choice(_("relation to the child"), ConsentGiver)
+    basis_note = _optional_text(
+        _("where the record is kept"),
+        200,
+        _("For example: the signed consent form in the children's home's file."),
     )
 
     def __init__(self, *args, birth_date=None, child_form=None, optional=False, **kwargs):

@@ -34,6 +34,11 @@ def _text(label, required=True, max_length=2000, rows=3):
     )
 
 
+def _office(label, help_text):
+    """Who a concern went to: the office, and the person there."""
+    return forms.CharField(label=label, max_length=200, help_text=help_text)
+
+
 class TakeActionForm(StepForm):
     note = _text(_("What was done"))
 
@@ -43,10 +48,9 @@ class ResolveForm(StepForm):
 
 
 class ReferForm(StepForm):
-    referred_to = forms.CharField(
-        label=_("Referred to"),
-        max_length=200,
-        help_text=_("e.g. the police station, the township school, the county hospital"),
+    referred_to = _office(
+        _("Referred to"),
+        _("e.g. the police station, the township school, the county hospital"),
     )
     outcome = _text(_("Outcome so far"))
 
@@ -60,10 +64,8 @@ class SendBackForm(StepForm):
 
 
 class ReportMadeForm(StepForm):
-    reported_to = forms.CharField(
-        label=_("Reported to"),
-        max_length=200,
-        help_text=_("police, civil affairs or education: the office and the person"),
+    reported_to = _office(
+        _("Reported to"), _("police, civil affairs or education: the office and the person")
     )
     reported_on = forms.DateField(label=_("Reported on"), widget=DATE)
     reference = forms.CharField(label=_("Case reference"), max_length=100, required=False)

@@ -2,6 +2,8 @@
 again, written to the child's history and to the audit log."""
 
 import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -10,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
-from core.exceptions import Invalid, Stale
-from core.history import change_entry, record_change
+from core.exceptions import Invalid, Stale, refuse_invalid
+from core.history import assign, change_entry, record_change
 
 from .. import policy, rules
 from ..choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
@@ -146,8 +148,7 @@ def check_child(
             merged.get("disability_grade"),
         ).items():
             errors[f"{role}.{name}"] = error
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
 
 
 def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
@@ -156,9 +157,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
         if data is None:
             continue
         parent = parents.get(role) or Parent(child=child, role=role)
-        for name in PARENT_FIELDS:
-            if name in data:
-                setattr(parent, name, data[name])
+        assign(parent, data, PARENT_FIELDS)
         parent.full_clean(exclude=["child"])
         parent.save()
         parents[role] = parent
@@ -169,9 +168,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
             caregiver = None
         else:
             caregiver = caregiver or Caregiver(child=child)
-            for name in CAREGIVER_FIELDS:
-                if name in caregiver_data:
-                    setattr(caregiver, name, caregiver_data[name])
+            assign(caregiver, caregiver_data, CAREGIVER_FIELDS)
             caregiver.full_clean(exclude=["child"])
             caregiver.save()
     return parents, caregiver
@@ -186,8 +183,10 @@ def register_child(
     parents=None,
     caregiver=None,
     kind=ChildChange.Kind.REGISTERED,
+    basis: dict | None = None,
 ) -> Child:
-    """Register a new child with the family; classify; keep the history; audit.
+    """Register a new child with the family (and the legal basis, when given: see
+    record_basis); classify; keep the history; audit.
 
     Refuses (Invalid) what the registry's rules refuse: see check_child."""
     child = Child(
@@ -204,6 +203,8 @@ def register_child(
     after = snapshot(child, saved_parents, saved_caregiver)
     _record(actor, child, kind, {}, after)
     log_action(actor, "children.child.created", child, {"fields": sorted(after)})
+    if basis:
+        record_basis(actor, child, basis)
     return child
 
 
@@ -308,6 +309,26 @@ def update_child(
     return changes
 
 
+@dataclass
+class _Step:
+    """A step on a child's record in progress: the family it was classified with, and the
+    changes it made once it is recorded."""
+
+    parents: dict
+    caregiver: Caregiver | None
+    changes: dict | None = None
+
+
+@contextmanager
+def _recorded_step(actor, child: Child, kind, note: str = ""):
+    """Keep in the child's history what the block changes on the record (the block saves)."""
+    parents, caregiver = _family(child)
+    before = snapshot(child, parents, caregiver)
+    step = _Step(parents, caregiver)
+    yield step
+    step.changes = _record(actor, child, kind, before, snapshot(child, parents, caregiver), note)
+
+
 @transaction.atomic
 def set_care_level(actor, child: Child, level: str, reason: str) -> None:
     """An officer sets the care level by hand, with a written reason ("" returns to computed).
@@ -318,89 +339,66 @@ def set_care_level(actor, child: Child, level: str, reason: str) -> None:
         raise Invalid({"level": rules.NOT_A_CHOICE})
     if level and not reason:
         raise Invalid({"reason": rules.CARE_LEVEL_REASON})
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.care_level_override = level
-    child.override_reason = reason if level else ""
-    child.override_by = (
-        (getattr(actor, "name", "") or getattr(actor, "username", "")) if level else ""
-    )
-    classify_child(child, parents, caregiver)
-    child.save()
-    changes = _record(
-        actor,
-        child,
-        ChildChange.Kind.OVERRIDDEN,
-        before,
-        snapshot(child, parents, caregiver),
-        reason,
-    )
+    with _recorded_step(actor, child, ChildChange.Kind.OVERRIDDEN, reason) as step:
+        child.care_level_override = level
+        child.override_reason = reason if level else ""
+        child.override_by = (
+            (getattr(actor, "name", "") or getattr(actor, "username", "")) if level else ""
+        )
+        classify_child(child, step.parents, step.caregiver)
+        child.save()
     log_action(
-        actor, "children.child.care_level_set", child, {"changes": changes, "reason": reason}
+        actor,
+        "children.child.care_level_set",
+        child,
+        {"changes": step.changes, "reason": reason},
     )
 
 
 @transaction.atomic
 def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -> None:
     """Close a child's record with a reason and date. Records are never deleted."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
-    child.closed_note = note
-    child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.CLOSED, before, snapshot(child, parents, caregiver), note
-    )
-    log_action(actor, "children.child.closed", child, {"changes": changes})
+    with _recorded_step(actor, child, ChildChange.Kind.CLOSED, note) as step:
+        child.status, child.closed_reason, child.closed_on = Status.CLOSED, reason, on
+        child.closed_note = note
+        child.save()
+    log_action(actor, "children.child.closed", child, {"changes": step.changes})
 
 
 @transaction.atomic
 def reopen_child(actor, child: Child, note: str = "") -> None:
     """Reopen a closed record (e.g. closed by mistake, or the child came back)."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
-    child.status, child.closed_reason, child.closed_on, child.closed_note = (
-        Status.ACTIVE,
-        "",
-        None,
-        "",
-    )
-    classify_child(child, parents, caregiver)
-    child.save()
-    changes = _record(
-        actor, child, ChildChange.Kind.REOPENED, before, snapshot(child, parents, caregiver), note
-    )
-    log_action(actor, "children.child.reopened", child, {"changes": changes})
+    with _recorded_step(actor, child, ChildChange.Kind.REOPENED, note) as step:
+        child.status, child.closed_reason, child.closed_on, child.closed_note = (
+            Status.ACTIVE,
+            "",
+            None,
+            "",
+        )
+        classify_child(child, step.parents, step.caregiver)
+        child.save()
+    log_action(actor, "children.child.reopened", child, {"changes": step.changes})
 
 
 @transaction.atomic
 def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     """Move a child to another village of the county; the history and both sides keep it."""
-    parents, caregiver = _family(child)
-    before = snapshot(child, parents, caregiver)
     from_area = child.area
-    child.area = to_area
-    child.village_group = ""
-    child.save()
-    transfer = Transfer.objects.create(
-        child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
-    )
-    from .concerns import follow_transfer  # concerns builds on this module
+    with _recorded_step(actor, child, ChildChange.Kind.TRANSFERRED, reason) as step:
+        child.area = to_area
+        child.village_group = ""
+        child.save()
+        transfer = Transfer.objects.create(
+            child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
+        )
+        from .concerns import follow_transfer  # concerns builds on this module
 
-    follow_transfer(actor, child, from_area)
-    changes = _record(
-        actor,
-        child,
-        ChildChange.Kind.TRANSFERRED,
-        before,
-        snapshot(child, parents, caregiver),
-        reason,
-    )
+        follow_transfer(actor, child, from_area)
     log_action(
         actor,
         "children.child.transferred",
         child,
-        {"changes": changes, "from": from_area.code, "to": to_area.code},
+        {"changes": step.changes, "from": from_area.code, "to": to_area.code},
     )
     # The handing-over township sees the entry too.
     log_action(
@@ -512,8 +510,7 @@ def record_basis(actor, child: Child, data: dict) -> dict:
     who recorded it and when; history and audit. Replaces an earlier one (kept in the
     history). Refuses (Invalid) what rules.basis_errors refuses. Returns the diff."""
     errors = rules.basis_errors(data, child.birth_date, today())
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     locked = Child.objects.select_for_update().get(pk=child.pk)
     before = _basis_of(locked)
     for name, value in _cleaned_basis(data, locked.name).items():
@@ -547,8 +544,7 @@ def record_basis_in_bulk(actor, children, data: dict) -> int:
             {"processing_basis": _("A consent is recorded child by child.")}, code="consent"
         )
     errors = rules.basis_errors(data, dt.date.min, today())
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     values = _cleaned_basis(data, "")
     pending = children.filter(processing_basis="")
     ids = list(pending.values_list("pk", flat=True))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import log_action
 from core.concurrency import is_current
-from core.exceptions import Invalid, Refused, Stale
+from core.exceptions import Invalid, Refused, Stale, refuse_invalid
 from people.models import User
 from people.roles import Role
 
@@ -259,8 +259,7 @@ def refer(actor, concern: Concern, referred_to: str, outcome: str, *, based_on=N
         errors["referred_to"] = _("Say to whom it is referred.")
     if not outcome:
         errors["outcome"] = _("Write the outcome so far before referring.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     concern = _lock(actor, concern, Step.REFER, based_on)
     _refuse_unreported(concern)
     concern.outcome, concern.referred_to = outcome, referred_to[:200]
@@ -316,8 +315,7 @@ def record_report_made(
         errors["reported_on"] = _("Say when it was reported.")
     elif reported_on > today():
         errors["reported_on"] = _("The date cannot be in the future.")
-    if errors:
-        raise Invalid(errors)
+    refuse_invalid(errors)
     concern = _lock(actor, concern, Step.RECORD_REPORT, based_on)
     if not concern.must_report:
         raise Invalid({"reported_to": _("This concern is not one to report at once.")})

@@ -10,7 +10,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from children.models import Caregiver, Child
-from children.tests.test_registry_pages import NEW, edit, form_data
+from children.tests.test_registry_pages import NEW, edit, form_data, post_new
 from tests.personas import make_child
 
 
@@ -22,8 +22,9 @@ def without_checkbox(world, **overrides):
 
 
 def test_a_caregiver_typed_into_the_new_child_form_is_saved(client, director, world):
-    client.force_login(director)
-    response = client.post(NEW, without_checkbox(world, **{"caregiver-phone": "13800000000"}))
+    response = post_new(
+        client, director, without_checkbox(world, **{"caregiver-phone": "13800000000"})
+    )
     assert response.status_code == 302
     caregiver = Caregiver.objects.get()
     assert caregiver.name == "王奶奶" and caregiver.phone == "13800000000"
@@ -36,9 +37,9 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(client, director, wo
 def test_a_caregiver_section_started_without_a_name_is_refused_at_the_section(
     client, director, world
 ):
-    client.force_login(director)
-    response = client.post(
-        NEW,
+    response = post_new(
+        client,
+        director,
         without_checkbox(
             world, **{"caregiver-name": "", "caregiver-relationship": "", "caregiver-age": "70"}
         ),
@@ -65,9 +66,9 @@ def test_an_empty_caregiver_section_registers_a_child_with_no_caregiver(client, 
 
 
 def test_only_a_changed_assessment_counts_as_starting_the_section(client, director, world):
-    client.force_login(director)
-    response = client.post(
-        NEW,
+    response = post_new(
+        client,
+        director,
         without_checkbox(
             world,
             **{"caregiver-name": "", "caregiver-relationship": "", "caregiver-assessment": "poor"},
@@ -116,9 +117,9 @@ def test_a_disability_typed_for_a_healthy_child_is_refused_not_dropped(client, d
 
 
 def test_a_work_place_typed_for_a_parent_at_home_is_refused_not_dropped(client, director, world):
-    client.force_login(director)
-    response = client.post(
-        NEW,
+    response = post_new(
+        client,
+        director,
         without_checkbox(world, **{"mother-status": "at_home", "mother-work_province": "江苏"}),
     )
     assert response.status_code == 200

@@ -34,6 +34,12 @@ def fewest_fields(world, **fields):
     }
 
 
+def post_new(client, user, data):
+    """`user` posts the new-child form with `data`."""
+    client.force_login(user)
+    return client.post(NEW, data)
+
+
 def form_data(world, **overrides):
     data = {
         "area": world["a1"].pk,
@@ -66,8 +72,7 @@ def form_data(world, **overrides):
 
 
 def test_director_registers_a_left_behind_child_and_sees_why(client, director, world):
-    client.force_login(director)
-    response = client.post(NEW, form_data(world))
+    response = post_new(client, director, form_data(world))
     assert response.status_code == 302, response.context and [
         (f.prefix, f.errors) for f in (response.context["form"],)
     ]
@@ -114,8 +119,7 @@ def test_leader_sees_only_the_masked_number(client, leader, world):
 def test_identity_number_errors_are_shown_on_the_right_field(
     client, director, world, number, field, fragment
 ):
-    client.force_login(director)
-    response = client.post(NEW, form_data(world, id_number=number))
+    response = post_new(client, director, form_data(world, id_number=number))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors and fragment in " ".join(errors[field])
@@ -142,12 +146,10 @@ def test_a_duplicate_identity_number_names_the_village_only_when_visible(
     client, director, other_director, world
 ):
     make_child(world["b1"], "张三", id_number=VALID_ID)
-    client.force_login(director)
-    response = client.post(NEW, form_data(world))
+    response = post_new(client, director, form_data(world))
     message = " ".join(response.context["form"].errors["id_number"])
     assert "其他辖区" in message and "张寨村" not in message
-    client.force_login(other_director)
-    response = client.post(NEW, form_data(world, area=world["b1"].pk))
+    response = post_new(client, other_director, form_data(world, area=world["b1"].pk))
     assert "张寨村" in " ".join(response.context["form"].errors["id_number"])
 
 
@@ -164,9 +166,9 @@ def test_same_birth_date_and_same_pinyin_warns_before_saving(client, director, w
 
 
 def test_every_section_shows_its_errors_at_once(client, director, world):
-    client.force_login(director)
-    response = client.post(
-        NEW,
+    response = post_new(
+        client,
+        director,
         form_data(
             world,
             name="",
@@ -182,6 +184,14 @@ def test_every_section_shows_its_errors_at_once(client, director, world):
     assert "name" in ctx["form"].errors and "birth_date" in ctx["form"].errors
     assert "work_province" in ctx["father_form"].errors
     assert "name" in ctx["caregiver_form"].errors
+
+
+def child_step(client, user, world, url_name):
+    """A child of village A1, `user` logged in, and the address of the child's page
+    `url_name`."""
+    child = make_child(world["a1"])
+    client.force_login(user)
+    return child, reverse(url_name, kwargs={"pk": child.pk})
 
 
 def edit(client, child, **changes):
@@ -222,9 +232,7 @@ def test_poor_caregiver_assessment_raises_the_care_level_and_is_in_the_history(
 def test_a_stale_edit_is_refused(client, director, township_officer, world):
     from django.test import Client
 
-    child = make_child(world["a1"])
-    client.force_login(director)
-    url = reverse("children:edit", kwargs={"pk": child.pk})
+    child, url = child_step(client, director, world, "children:edit")
     client.get(url)
     other = Client()
     other.force_login(township_officer)
@@ -239,9 +247,7 @@ def test_a_stale_edit_is_refused(client, director, township_officer, world):
 
 
 def test_closing_keeps_the_record(client, director, world):
-    child = make_child(world["a1"])
-    client.force_login(director)
-    url = reverse("children:close", kwargs={"pk": child.pk})
+    child, url = child_step(client, director, world, "children:close")
     response = client.post(
         url, {"reason": "moved_away", "on": "2026-11-01", "note": "随父母迁往杭州"}
     )
@@ -258,9 +264,7 @@ def test_closing_keeps_the_record(client, director, world):
 
 
 def test_an_officer_overrides_the_care_level_only_with_a_reason(client, township_officer, world):
-    child = make_child(world["a1"])
-    client.force_login(township_officer)
-    url = reverse("children:care_level", kwargs={"pk": child.pk})
+    child, url = child_step(client, township_officer, world, "children:care_level")
     response = client.post(url, {"level": "special", "reason": " "})
     assert "reason" in response.context["form"].errors
     client.post(url, {"level": "special", "reason": "母亲来电反映孩子情绪低落"})
@@ -310,8 +314,7 @@ def test_the_duplicate_warning_never_names_a_child_outside_the_jurisdiction(
     client, director, world
 ):
     make_child(world["b1"], "张伟", born=BORN)
-    client.force_login(director)
-    response = client.post(NEW, form_data(world, name="张玮", id_number=""))
+    response = post_new(client, director, form_data(world, name="张玮", id_number=""))
     page = response.content.decode()
     assert "张伟" not in page and "张寨村" not in page
     assert "其他辖区" in page

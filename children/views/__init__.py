@@ -3,10 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.forms import refusal_message, save_through
@@ -35,33 +33,21 @@ from ..imports import purge_waiting_files, run_check, run_save, start, template_
 from ..lookup import child_or_404
 from ..models import Child, ImportJob, Transfer
 from .concerns import for_display
+from .steps import back_to_child, child_to_change
+
+
+def _recorded(first: str, until: str | None = None) -> list[str]:
+    """Child.RECORDED_FIELDS from `first` up to `until` (not included; the end when None):
+    the page's sections follow the national form's order."""
+    fields = Child.RECORDED_FIELDS
+    return list(fields[fields.index(first) : fields.index(until) if until else None])
+
 
 # Which of ChildForm's fields go in which section of the registration page.
 FORM_SECTIONS = {
-    "child_fields": [
-        "area",
-        "village_group",
-        "name",
-        "sex",
-        "ethnicity",
-        "birth_date",
-        "id_number",
-        "hukou_registered",
-        "hukou_type",
-        "hukou_address",
-        "address",
-    ],
-    "health_fields": [
-        "health",
-        "disability_category",
-        "disability_grade",
-        "illness",
-        "schooling",
-        "school",
-        "grade",
-        "boarding",
-    ],
-    "household_fields": ["income_sources", "dibao", "extreme_poverty", "low_income", "siblings"],
+    "child_fields": [*_recorded("area", "health"), "id_number"],
+    "health_fields": _recorded("health", "income_sources"),
+    "household_fields": [*_recorded("income_sources"), "siblings"],
     "grandparent_fields": [
         f"{who}_{part}"
         for who in (
@@ -202,6 +188,12 @@ def _family_data(forms):
     return parents, forms["caregiver_form"].data_dict()
 
 
+def _family_page(request, forms, child=None):
+    """The registration page: a new child's, or `child`'s to edit."""
+    context = {**forms, **FORM_SECTIONS, "child": child, "next": next_url(request)}
+    return render(request, "children/form.html", context)
+
+
 @login_required
 def new(request):
     """Register a child with the family and caregiver."""
@@ -211,31 +203,23 @@ def new(request):
     if request.method == "POST" and _all_valid(forms):
         parents, caregiver = _family_data(forms)
         form = forms["form"]
-        with transaction.atomic():
-            child = services.register_child(
-                request.user,
-                form.child_data(),
-                id_number=form.cleaned_data["id_number"] or None,
-                parents=parents,
-                caregiver=caregiver,
-            )
-            if basis := forms["basis_form"].basis_data():
-                services.record_basis(request.user, child, basis)
+        child = services.register_child(
+            request.user,
+            form.child_data(),
+            id_number=form.cleaned_data["id_number"] or None,
+            parents=parents,
+            caregiver=caregiver,
+            basis=forms["basis_form"].basis_data(),
+        )
         messages.success(request, _("Registered. The classification is shown below."))
-        return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
-    return render(
-        request,
-        "children/form.html",
-        {**forms, **FORM_SECTIONS, "child": None, "next": next_url(request)},
-    )
+        return back_to_child(request, child)
+    return _family_page(request, forms)
 
 
 @login_required
 def edit(request, pk):
     """Edit a child's facts, family and caregiver; a stale save is refused."""
-    child = child_or_404(request, pk)
-    if not can_write(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk)
     forms = _family_forms(request, child)
     if request.method != "POST":
         services.record_read(request.user, child, via="edit")  # the form shows the record
@@ -257,20 +241,14 @@ def edit(request, pk):
         )
         if changes is not None:  # {} when nothing changed
             messages.success(request, _("Saved."))
-            return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
-    return render(
-        request,
-        "children/form.html",
-        {**forms, **FORM_SECTIONS, "child": child, "next": next_url(request)},
-    )
+            return back_to_child(request, child)
+    return _family_page(request, forms, child)
 
 
 @login_required
 def close(request, pk):
     """Close a child's record with a reason and date (records are never deleted)."""
-    child = child_or_404(request, pk)
-    if not can_write(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk)
     form = CloseForm(request.POST or None)
     if child.status != Status.ACTIVE:
         messages.info(request, _("This record is already closed."))
@@ -284,7 +262,7 @@ def close(request, pk):
             form.cleaned_data["note"],
         )
         messages.success(request, _("The record is closed."))
-        return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+        return back_to_child(request, child)
     return render(
         request,
         "children/step_form.html",
@@ -294,9 +272,7 @@ def close(request, pk):
 
 @login_required
 def reopen(request, pk):
-    child = child_or_404(request, pk)
-    if not can_write(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk)
     if request.method == "POST" and child.status == Status.CLOSED:
         services.reopen_child(request.user, child, request.POST.get("note", "")[:300])
         messages.success(request, _("The record is open again."))
@@ -306,9 +282,7 @@ def reopen(request, pk):
 @login_required
 def care_level(request, pk):
     """An officer sets the care level by hand, with a written reason."""
-    child = child_or_404(request, pk)
-    if not can_manage(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk, may=can_manage)
     form = CareLevelForm(
         request.POST or None,
         initial={"level": child.care_level_override, "reason": child.override_reason},
@@ -329,9 +303,7 @@ def care_level(request, pk):
 @login_required
 def transfer(request, pk):
     """Move a child to another village of the county; both townships see the handover."""
-    child = child_or_404(request, pk)
-    if not can_manage(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk, may=can_manage)
     form = TransferForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         services.transfer_child(

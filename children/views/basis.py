@@ -1,21 +1,16 @@
 """The child's legal basis for processing (PIPL art. 13, 31): the page that records it."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
-from core.forms import save_through
+from core.forms import saved
 from core.navigation import next_url
-from core.scoping import can_write
 
 from .. import policy, rules, services
 from ..choices import ProcessingBasis
 from ..forms import BasisForm
-from ..lookup import child_or_404
 from ..models import Child
+from .steps import back_to_child, child_to_change
 
 
 def initial_basis(child: Child) -> dict:
@@ -31,19 +26,12 @@ def initial_basis(child: Child) -> dict:
 @login_required
 def record_basis(request, pk):
     """Record the guardian's consent or the legal basis for processing the child's data."""
-    child = child_or_404(request, pk)
-    if not can_write(request.user):
-        raise PermissionDenied
+    child = child_to_change(request, pk)
     form = BasisForm(
         request.POST or None, initial=initial_basis(child), birth_date=child.birth_date
     )
-    if request.method == "POST" and form.is_valid():
-        changes = save_through(
-            form, lambda: services.record_basis(request.user, child, form.basis_data())
-        )
-        if changes is not None:  # {} when nothing changed
-            messages.success(request, _("Saved."))
-            return redirect(next_url(request) or reverse("children:detail", args=[child.pk]))
+    if saved(request, form, lambda: services.record_basis(request.user, child, form.basis_data())):
+        return back_to_child(request, child)
     return render(
         request,
         "children/basis_form.html",

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from people.models import User
-from tests.personas import A1, B1
+from tests.personas import A1, B1, change_own_password
 
 NEW = reverse("people:person_new")
 
@@ -102,15 +102,7 @@ def test_manager_sets_a_password_and_it_is_audited(client, township_officer, dir
 
 
 def test_users_change_their_own_password(client, director):
-    client.force_login(director)
-    response = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "pw-test-123",
-            "new_password1": "Huaibei-plain-77",
-            "new_password2": "Huaibei-plain-77",
-        },
-    )
+    response = change_own_password(client, director, "Huaibei-plain-77")
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="people.user.password_changed").exists()
 

@@ -14,7 +14,7 @@ from core.models import AuditEntry
 from people import tokens
 from people.models import ApiToken, User
 from people.services import update_account
-from tests.personas import make_user
+from tests.personas import change_own_password, make_user
 
 MY_TOKENS = reverse("people:my_tokens")
 TOKEN_LIST = reverse("people:token_list")
@@ -144,15 +144,7 @@ def test_logout_revokes_every_token_of_the_account(client, director):
 
 def test_changing_ones_password_revokes_the_tokens(client, director):
     made = two_tokens(director)
-    client.force_login(director)
-    response = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "pw-test-123",
-            "new_password1": "Lixin-2026-new",
-            "new_password2": "Lixin-2026-new",
-        },
-    )
+    response = change_own_password(client, director, "Lixin-2026-new")
     assert response.status_code == 302
     assert_revoked(made, "password_changed", director)
 

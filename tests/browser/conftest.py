@@ -9,11 +9,14 @@ server thread sees the rows the fixtures create.
 """
 
 import contextlib
+import datetime as dt
 import os
 import re
 from pathlib import Path
 
 import pytest
+
+from core import idnumber
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise
 # refuse ORM calls from the fixtures and tests ("You cannot call this from an async context").
@@ -243,3 +246,40 @@ def assert_fits(page, width):
 def fits():
     """fits(page, width): assert the page has no horizontal overflow."""
     return assert_fits
+
+
+@pytest.fixture
+def fitted_shot(shot):
+    """fitted_shot(page, width, step): assert the page has no horizontal overflow at `width`,
+    then take its screenshot (shot)."""
+
+    def take(page, width, step):
+        assert_fits(page, width)
+        return shot(page, step)
+
+    return take
+
+
+# The child the new-child form is filled with: born on this day, with a boy's ID number.
+CHILD_BORN = dt.date(2016, 5, 1)
+CHILD_ID_NUMBER = idnumber.make("341623", CHILD_BORN, 123)
+
+
+def fill_child(form, sex="M"):
+    """Fill the new-child form's child: a name, `sex`, the birth date and ID number."""
+    form.locator("#id_name").fill("王小虎")
+    form.locator("#id_sex").select_option(sex)
+    form.locator("#id_birth_date").fill(CHILD_BORN.isoformat())
+    form.locator("#id_id_number").fill(CHILD_ID_NUMBER)
+
+
+@pytest.fixture
+def save_form(expect):
+    """save_form(page, form, landing): press the form's save button and land on the page
+    whose address matches `landing` (a regular expression)."""
+
+    def save(page, form, landing):
+        form.get_by_test_id("save").click()
+        expect(page).to_have_url(re.compile(landing))
+
+    return save

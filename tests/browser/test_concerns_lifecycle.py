@@ -15,7 +15,7 @@ WIDTH = 360
 
 
 def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordinary(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, world, director, expect, fitted_shot, save_form
 ):
     child = make_child(world["a1"], "王小明")
     assert child.care_level == "ordinary"
@@ -27,20 +27,17 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
     form = page.get_by_test_id("visit-form")
     form.locator("input[name=study][value=concern]").check()
     form.locator("#id_study_note").fill("成绩下滑，放学后作业无人辅导")
-    form.get_by_test_id("save").click()
-    expect(page).to_have_url(re.compile(r"/care/worklist/$"))
+    save_form(page, form, r"/care/worklist/$")
     concern = Concern.objects.get(child=child)
     expect(page.get_by_test_id("worklist-concerns")).to_contain_text("王小明")
-    fits(page, WIDTH)
-    shot(page, "1-worklist-with-concern")
+    fitted_shot(page, WIDTH, "1-worklist-with-concern")
 
     page.goto(f"/children/{child.pk}/")
     expect(page.get_by_test_id("care-level")).to_have_text("重点关注")
     row = page.get_by_test_id(f"concern-{concern.pk}")
     expect(row).to_contain_text("作业无人辅导")
     expect(row.get_by_test_id("concern-state")).to_have_text("待处理")
-    fits(page, WIDTH)
-    shot(page, "2-child-special-with-open-concern")
+    fitted_shot(page, WIDTH, "2-child-special-with-open-concern")
 
     # Resolving needs a written outcome: an empty one is refused next to the field.
     row.get_by_test_id(f"step-resolve-{concern.pk}").click()
@@ -48,8 +45,7 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
     step = page.get_by_test_id("step-form")
     step.get_by_test_id("step-submit").click()
     expect(page.get_by_test_id("error-outcome")).to_be_visible()
-    fits(page, WIDTH)
-    shot(page, "3-outcome-required")
+    fitted_shot(page, WIDTH, "3-outcome-required")
 
     page.get_by_test_id("step-form").locator("#id_outcome").fill(
         "已联系村小学老师，每天放学后在儿童之家辅导作业"
@@ -63,8 +59,7 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
     latest = page.get_by_test_id("history-entry").first
     expect(latest).to_contain_text("风险事项已办结：已联系村小学老师")
     expect(latest).to_contain_text("重点关注")
-    fits(page, WIDTH)
-    shot(page, "4-child-ordinary-with-reason")
+    fitted_shot(page, WIDTH, "4-child-ordinary-with-reason")
 
     child = Child.objects.get(pk=child.pk)
     concern.refresh_from_db()
@@ -73,7 +68,7 @@ def test_a_concern_raised_at_a_visit_is_resolved_and_the_child_returns_to_ordina
 
 
 def test_the_township_supervisor_sees_open_concerns_by_age_and_confirms_an_urgent_closing(
-    phone_page, login, shot, fits, world, director, township_officer, expect
+    phone_page, login, world, director, township_officer, expect, fitted_shot
 ):
     import datetime as dt
 
@@ -100,18 +95,15 @@ def test_the_township_supervisor_sees_open_concerns_by_age_and_confirms_an_urgen
     expect(inbox.get_by_test_id("concerns-over30")).to_contain_text("1")
     expect(inbox.get_by_test_id("concerns-overdue")).to_contain_text("1")
     expect(inbox.get_by_test_id("concern-units")).to_contain_text("王庄村")
-    fits(page, WIDTH)
-    shot(page, "1-township-home")
+    fitted_shot(page, WIDTH, "1-township-home")
 
     page.goto(f"/children/concerns/{urgent.pk}/")
     expect(page.get_by_test_id("concern-state")).to_have_text("待督导员确认")
-    fits(page, WIDTH)
-    shot(page, "2-awaiting-confirmation")
+    fitted_shot(page, WIDTH, "2-awaiting-confirmation")
     page.get_by_test_id("step-confirm").click()
     page.get_by_test_id("step-form").get_by_test_id("step-submit").click()
     expect(page).to_have_url(re.compile(rf"/children/concerns/{urgent.pk}/$"))
     expect(page.get_by_test_id("concern-state")).to_have_text("已办结")
-    fits(page, WIDTH)
-    shot(page, "3-confirmed")
+    fitted_shot(page, WIDTH, "3-confirmed")
     urgent.refresh_from_db()
     assert urgent.state == "resolved" and urgent.confirmed_by == township_officer

@@ -21,25 +21,22 @@ def nav(page, name):
 
 
 def test_director_on_a_phone_sees_the_worklist_their_village_and_its_home_without_sideways_scroll(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, world, director, expect, fitted_shot
 ):
     page = phone_page
     page.goto("/accounts/login/")
-    fits(page, WIDTH)
-    shot(page, "1-login")
+    fitted_shot(page, WIDTH, "1-login")
 
     login(page, "director")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_test_id("worklist-counts")).to_be_visible()  # home: the worklist
     expect(page.get_by_test_id("who")).to_contain_text("王庄村")
-    fits(page, WIDTH)
-    shot(page, "2-home")
+    fitted_shot(page, WIDTH, "2-home")
 
     nav(page, AREAS).click()
     expect(page).to_have_url(re.compile(rf"/areas/{A1}/$"))
     expect(page.locator("main h1")).to_contain_text("王庄村")
-    fits(page, WIDTH)
-    shot(page, "3-area")
+    fitted_shot(page, WIDTH, "3-area")
 
     nav(page, HOMES).click()
     expect(page).to_have_url(re.compile(r"/homes/$"))
@@ -47,14 +44,12 @@ def test_director_on_a_phone_sees_the_worklist_their_village_and_its_home_withou
     expect(home_link).to_be_visible()
     # The director sees only their own village's home, not the one in 张寨村.
     expect(page.locator("main")).not_to_contain_text("张寨村")
-    fits(page, WIDTH)
-    shot(page, "4-homes")
+    fitted_shot(page, WIDTH, "4-homes")
 
     home_link.click()
     expect(page).to_have_url(re.compile(rf"/homes/{world['home_a1'].pk}/$"))
     expect(page.locator("main h1")).to_have_text("王庄村儿童之家")
-    fits(page, WIDTH)
-    shot(page, "5-home-detail")
+    fitted_shot(page, WIDTH, "5-home-detail")
 
 
 def test_director_gets_the_not_found_page_for_another_villages_area_and_home(
@@ -84,7 +79,7 @@ def test_director_gets_the_not_found_page_for_another_villages_area_and_home(
 
 
 def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_saves_a_valid_one(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, world, director, expect, fitted_shot
 ):
     page = phone_page
     home = world["home_a1"]
@@ -95,8 +90,7 @@ def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_s
     expect(page).to_have_url(re.compile(rf"/homes/{home.pk}/edit/$"))
     floor_area = page.locator("input[name=floor_area_m2]")
     expect(floor_area).to_have_value("40.0")
-    fits(page, WIDTH)
-    shot(page, "1-form")
+    fitted_shot(page, WIDTH, "1-form")
 
     floor_area.fill("-5")
     with page.expect_navigation():
@@ -110,8 +104,7 @@ def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_s
     expect(page.locator("[data-testid^=error-]")).to_have_count(1)
     home.refresh_from_db()
     assert home.floor_area_m2 == Decimal("40.0")
-    fits(page, WIDTH)
-    shot(page, "2-error")
+    fitted_shot(page, WIDTH, "2-error")
 
     page.locator("input[name=floor_area_m2]").fill("55.5")
     with page.expect_navigation():
@@ -121,8 +114,7 @@ def test_director_on_a_phone_sees_a_field_error_for_a_negative_floor_area_then_s
     expect(page.locator("dl.facts")).to_contain_text("55.5")
     home.refresh_from_db()
     assert home.floor_area_m2 == Decimal("55.5")
-    fits(page, WIDTH)
-    shot(page, "3-saved")
+    fitted_shot(page, WIDTH, "3-saved")
 
 
 def test_logging_out_returns_to_the_login_page(phone_page, login, shot, world, director, expect):

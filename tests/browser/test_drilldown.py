@@ -26,28 +26,25 @@ def counted(world):
 
 
 def test_a_village_figure_opens_exactly_that_villages_children(
-    phone_page, login, shot, fits, expect, counted, county_officer
+    phone_page, login, expect, counted, county_officer, fitted_shot
 ):
     page = phone_page
     login(page, "county_officer")
     page.goto("/dashboard/")
     expect(page).to_have_url(re.compile(rf"/dashboard/{COUNTY}/$"))
     expect(page.get_by_test_id("figure-children").locator(".n")).to_have_text("9")
-    fits(page, 360)
-    shot(page, "1-county")
+    fitted_shot(page, 360, "1-county")
 
     page.get_by_test_id(f"unit-{TOWNSHIP_A}").get_by_role("link", name="城关镇").click()
     expect(page).to_have_url(re.compile(rf"/dashboard/{TOWNSHIP_A}/$"))
     expect(page.get_by_test_id("figure-children").locator(".n")).to_have_text("5")
-    fits(page, 360)
-    shot(page, "2-township")
+    fitted_shot(page, 360, "2-township")
 
     page.get_by_test_id(f"unit-{A2}").get_by_role("link", name="李楼村").click()
     expect(page).to_have_url(re.compile(rf"/dashboard/{A2}/$"))
     figure = page.get_by_test_id("figure-children").locator(".n")
     expect(figure).to_have_text("2")
-    fits(page, 360)
-    shot(page, "3-village")
+    fitted_shot(page, 360, "3-village")
 
     page.get_by_test_id("figure-children").click()
     expect(page).to_have_url(re.compile(rf"/children/\?.*area={A2}"))
@@ -59,5 +56,4 @@ def test_a_village_figure_opens_exactly_that_villages_children(
         expect(roster).not_to_contain_text(elsewhere)
     expect(page.locator("main")).to_contain_text("共 2 条")
     expect(page.locator("select[name=area] option:checked")).to_have_text("城关镇 李楼村")
-    fits(page, 360)
-    shot(page, "4-village-children")
+    fitted_shot(page, 360, "4-village-children")

@@ -3,24 +3,23 @@ classification and its reasons, changes the caregiver's assessment and sees the 
 and the history change; a township officer imports a LibreOffice file with one bad row and
 sees the report, and that nothing was saved."""
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
 from children.models import Child
-from core import idnumber
+
+from .conftest import fill_child
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
 FIXTURES = Path(__file__).resolve().parents[2] / "children" / "tests" / "fixtures"
-BORN = dt.date(2016, 5, 1)
 
 
 def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, shot, world, director, expect, fitted_shot, save_form
 ):
     page = phone_page
     login(page, "director")
@@ -31,10 +30,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(page).to_have_url(re.compile(r"/children/new/$"))
 
     form = page.get_by_test_id("child-form")
-    form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option("M")
-    form.locator("#id_birth_date").fill(BORN.isoformat())
-    form.locator("#id_id_number").fill(idnumber.make("341623", BORN, 123))
+    fill_child(form)
     form.locator("#id_schooling").select_option("primary")
     form.locator("#id_father-name").fill("王大山")
     form.locator("#id_father-status").select_option("migrant")
@@ -45,17 +41,13 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     form.locator("#id_caregiver-name").fill("李秀英")
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")
-    fits(page, WIDTH)
-    shot(page, "2-form")
-    form.get_by_test_id("save").click()
-
-    expect(page).to_have_url(re.compile(r"/children/\d+/$"))
+    fitted_shot(page, WIDTH, "2-form")
+    save_form(page, form, r"/children/\d+/$")
     expect(page.get_by_test_id("categories")).to_contain_text("留守儿童")
     expect(page.get_by_test_id("reasons")).to_contain_text("父母双方外出")
     expect(page.get_by_test_id("reasons")).to_contain_text("浙江 杭州")
     expect(page.get_by_test_id("care-level")).to_have_text("一般")
-    fits(page, WIDTH)
-    shot(page, "3-registered")
+    fitted_shot(page, WIDTH, "3-registered")
 
     page.get_by_test_id("edit").click()
     page.locator("#id_caregiver-assessment").select_option("poor")
@@ -66,8 +58,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(history).to_contain_text("监护情况评估")
     expect(history).to_contain_text("较好")
     expect(history).to_contain_text("差")
-    fits(page, WIDTH)
-    shot(page, "4-care-level-raised")
+    fitted_shot(page, WIDTH, "4-care-level-raised")
     assert Child.objects.get().care_level == "special"
 
     # The same director imports their village's roster, saved by LibreOffice, with one bad
@@ -80,8 +71,7 @@ def test_director_registers_a_child_and_sees_the_care_level_follow_the_caregiver
     expect(report).to_contain_text("3行中有1行有错误，未保存任何数据")
     expect(report.locator("tbody tr")).to_have_count(1)
     expect(report.locator("tbody tr").first).to_contain_text("校验码错误")
-    fits(page, WIDTH)
-    shot(page, "5-import-report")
+    fitted_shot(page, WIDTH, "5-import-report")
     page.goto("/children/")
     expect(page.get_by_test_id("roster").locator("tbody tr")).to_have_count(1)
     shot(page, "6-roster-unchanged")

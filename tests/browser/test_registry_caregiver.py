@@ -3,19 +3,17 @@ the new-child form including the caregiver section (no box to tick), saves, and 
 page shows the caregiver; fields become marked as required as the answers call for them; a
 failed save shows a summary of the errors at the top and puts the focus on the first one."""
 
-import datetime as dt
 import re
 
 import pytest
 
 from children.models import Caregiver, Child
-from core import idnumber
+
+from .conftest import fill_child
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
-BORN = dt.date(2016, 5, 1)
-ID_NUMBER = idnumber.make("341623", BORN, 123)
 REQUIRED = re.compile(r"\bis-required\b")
 
 
@@ -36,15 +34,12 @@ def _new_child_form(page, login, sex):
     login(page, "director")
     page.goto("/children/new/")
     form = page.get_by_test_id("child-form")
-    form.locator("#id_name").fill("王小虎")
-    form.locator("#id_sex").select_option(sex)
-    form.locator("#id_birth_date").fill(BORN.isoformat())
-    form.locator("#id_id_number").fill(ID_NUMBER)
+    fill_child(form, sex)
     return form
 
 
 def test_a_caregiver_typed_into_the_new_child_form_is_saved(
-    phone_page, login, shot, fits, world, director, expect
+    phone_page, login, world, director, expect, fitted_shot, save_form
 ):
     page = phone_page
     form = _new_child_form(page, login, "M")
@@ -75,17 +70,13 @@ def test_a_caregiver_typed_into_the_new_child_form_is_saved(
     form.locator("#id_caregiver-relationship").select_option("grandparent")
     form.locator("#id_caregiver-assessment").select_option("good")
     form.get_by_test_id("caregiver-fields").scroll_into_view_if_needed()
-    fits(page, WIDTH)
-    shot(page, "1-form-with-caregiver")
-    form.get_by_test_id("save").click()
-
-    expect(page).to_have_url(re.compile(r"/children/\d+/$"))
+    fitted_shot(page, WIDTH, "1-form-with-caregiver")
+    save_form(page, form, r"/children/\d+/$")
     caregiver = page.get_by_test_id("caregiver")
     expect(caregiver).to_contain_text("李秀英")
     expect(caregiver).to_contain_text("祖父母")
     expect(caregiver).to_contain_text("13800000000")
-    fits(page, WIDTH)
-    shot(page, "2-child-page-shows-the-caregiver")
+    fitted_shot(page, WIDTH, "2-child-page-shows-the-caregiver")
     assert Caregiver.objects.get(child=Child.objects.get()).name == "李秀英"
 
 
@@ -93,7 +84,7 @@ def test_a_failed_save_summarises_the_errors_at_the_top_and_focuses_the_first(
     phone_page, login, shot, fits, world, director, expect
 ):
     page = phone_page
-    form = _new_child_form(page, login, "F")  # ID_NUMBER is a boy's
+    form = _new_child_form(page, login, "F")  # the ID number is a boy's
     form.locator("#id_father-status").select_option("migrant")  # no work province
     form.locator("#id_mother-status").select_option("at_home")
     form.locator("#id_caregiver-phone").fill("13800000000")  # a caregiver without a name

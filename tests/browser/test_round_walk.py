@@ -19,7 +19,7 @@ NAMES = ("安一", "白二", "陈三", "丁四", "方五", "韩六")
 
 
 def test_the_next_unchecked_child_follows_each_check(
-    new_page, login, shot, fits, world, county_officer, director, expect
+    new_page, login, shot, fits, world, county_officer, director, expect, save_form
 ):
     from .conftest import PHONE
 
@@ -62,8 +62,7 @@ def test_the_next_unchecked_child_follows_each_check(
     # Recording changes through the registry's form comes back to the next child, filtered.
     row("丁四").get_by_test_id("record-changes").click()
     page.locator("#id_school").fill("王庄小学")
-    page.get_by_test_id("save").click()
-    expect(page).to_have_url(re.compile(rf"/rounds/returns/{ret.pk}/\?show=unchecked"))
+    save_form(page, page, rf"/rounds/returns/{ret.pk}/\?show=unchecked")
     expect(page.get_by_test_id("progress-figure")).to_have_text("4 / 6")
     expect(rows).to_have_count(2)
     nxt = page.locator("tr.next")

@@ -13,7 +13,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_round_from_opening_to_approval_and_the_village_file(
-    new_page, login, shot, fits, world, county_officer, township_officer, director, expect
+    new_page,
+    login,
+    shot,
+    fits,
+    world,
+    county_officer,
+    township_officer,
+    director,
+    expect,
+    save_form,
 ):
     from .conftest import DESKTOP, PHONE, SCREENSHOTS
 
@@ -68,8 +77,7 @@ def test_a_round_from_opening_to_approval_and_the_village_file(
         "record-changes"
     ).click()
     phone.locator("#id_school").fill("王庄小学")
-    phone.get_by_test_id("save").click()
-    expect(phone).to_have_url(re.compile(r"/rounds/returns/\d+/"))
+    save_form(phone, phone, r"/rounds/returns/\d+/")
     phone.get_by_test_id("submit-return").click()
     expect(phone.get_by_test_id("state").first).to_have_text("已提交")
     shot(phone, "5-resubmitted")

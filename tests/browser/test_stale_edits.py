@@ -23,14 +23,13 @@ def _both_open(new_page, login, url, first, second):
     return pages
 
 
-def _second_save_refused(pages, field, values, refusal, expect):
+def _second_save_refused(pages, field, values, refusal, expect, save_form):
     """The first page saves values[0] in `field` and lands on the list; the second, saving
     values[1], is told to reload (in the element `refusal`). The second page."""
     first, second = pages
     listed = re.sub(r"\d+/edit/$", "", first.url)  # the edit page's list
     first.locator(f"#id_{field}").fill(values[0])
-    first.get_by_test_id("save").click()
-    expect(first).to_have_url(re.compile(re.escape(listed) + "$"))
+    save_form(first, first, re.escape(listed) + "$")
 
     second.locator(f"#id_{field}").fill(values[1])
     second.get_by_test_id("save").click()
@@ -60,14 +59,13 @@ KINDS = {
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_second_of_two_changes_is_refused_on_a_phone(
-    new_page, login, shot, fits, expect, request, world, kind
+    new_page, login, expect, request, world, kind, fitted_shot, save_form
 ):
     make, url, users, (field, values), refusal = KINDS[kind]
     first_user, _second_user = (request.getfixturevalue(name) for name in users)
     record = make(world, first_user)
     pages = _both_open(new_page, login, url.format(record.pk), *users)
-    second = _second_save_refused(pages, field, values, refusal, expect)
-    fits(second, WIDTH)
-    shot(second, f"{kind}-refused")
+    second = _second_save_refused(pages, field, values, refusal, expect, save_form)
+    fitted_shot(second, WIDTH, f"{kind}-refused")
     record.refresh_from_db()
     assert getattr(record, field) == values[0]

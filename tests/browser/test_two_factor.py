@@ -20,14 +20,28 @@ def code_for(secret: str, ahead: int = 0) -> str:
     return f"{TOTP(key, drift=ahead).token():06d}"
 
 
+def log_in_again(page, expect, code: str, shot=None):
+    """Log out, then in again as the county officer: the password, then `code` at the code
+    step (`shot` takes its picture)."""
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    password_step(page, "county_officer")
+    expect(page.locator("input[name=otp_token]")).to_be_visible()
+    if shot is not None:
+        shot()
+    page.locator("input[name=otp_token]").fill(code)
+    with page.expect_navigation():
+        page.get_by_test_id("verify").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+
+
 def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
-    phone_page, county_officer, expect, shot, fits
+    phone_page, county_officer, expect, shot, fitted_shot
 ):
     page = phone_page
     password_step(page, "county_officer")
     expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
-    fits(page, PHONE_WIDTH)
-    shot(page, "1-set-up")
+    fitted_shot(page, PHONE_WIDTH, "1-set-up")
     secret = page.get_by_test_id("secret").inner_text()
 
     page.locator("input[name=otp_token]").fill(code_for(secret))
@@ -35,30 +49,15 @@ def test_a_county_officer_sets_up_two_factor_login_and_logs_in_with_a_code(
         page.get_by_test_id("confirm").click()
     codes = page.get_by_test_id("recovery-codes").locator("li")
     expect(codes).to_have_count(10)
-    fits(page, PHONE_WIDTH)
-    shot(page, "2-recovery-codes")
+    fitted_shot(page, PHONE_WIDTH, "2-recovery-codes")
     recovery = codes.first.inner_text()
     with page.expect_navigation():
         page.get_by_test_id("continue").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
 
     # Next login: password, then the next code of the app (this one was used).
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
-    password_step(page, "county_officer")
-    expect(page.locator("input[name=otp_token]")).to_be_visible()
-    shot(page, "3-code")
-    page.locator("input[name=otp_token]").fill(code_for(secret, ahead=1))
-    with page.expect_navigation():
-        page.get_by_test_id("verify").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    log_in_again(page, expect, code_for(secret, ahead=1), shot=lambda: shot(page, "3-code"))
 
     # Without the phone: a recovery code, once.
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
-    password_step(page, "county_officer")
-    page.locator("input[name=otp_token]").fill(recovery)
-    with page.expect_navigation():
-        page.get_by_test_id("verify").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    log_in_again(page, expect, recovery)
     shot(page, "4-in-with-a-recovery-code")
