@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.forms import change_form, saved
@@ -15,6 +16,7 @@ from core.scoping import (
     get_visible_or_404,
     jurisdiction_required,
 )
+from core.views import form_page
 
 from .filters import ServicePointFilter
 from .forms import NewChildrensHomeForm, ServicePointForm
@@ -67,7 +69,15 @@ def service_point_edit(request, pk):
         ),
     ):
         return redirect("areas:service_point_detail", pk=point.pk)
-    return render(request, "areas/service_point_form.html", {"form": form, "point": point})
+    detail = reverse("areas:service_point_detail", args=[point.pk])
+    return form_page(
+        request,
+        form,
+        f"{_('Edit')} {point.name}",
+        crumbs=[(detail, point.name)],
+        crumb=_("Edit"),
+        cancel_url=detail,
+    )
 
 
 @login_required
@@ -85,4 +95,11 @@ def childrens_home_new(request):
         )
         messages.success(request, _("Saved."))
         return redirect("areas:service_point_detail", pk=point.pk)
-    return render(request, "areas/service_point_new.html", {"form": form})
+    homes = reverse("areas:service_point_list")
+    return form_page(
+        request,
+        form,
+        _("Open a children's home"),
+        crumbs=[(homes, _("Children's homes"))],
+        cancel_url=homes,
+    )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from core.htmx import paginate, query_without_page, render_page, search_text
 from core.reads import audit_page
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
+from core.views import form_page
 
 from . import changes, public, reports, services
 from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm
@@ -106,7 +108,15 @@ def report_new(request):
             if ConcernReport.objects.visible_to(request.user).filter(pk=report.pk).exists():
                 return redirect("concerns:detail", pk=report.pk)
             return redirect("home")
-    return render(request, "concerns/report_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        _("Report a child at risk"),
+        crumbs=[(reverse("concerns:list"), _("Reports of concern"))],
+        submit_label=_("Send the report"),
+        form_testid="report-form",
+        submit_testid="submit",
+    )
 
 
 @login_required
@@ -214,7 +224,15 @@ def report_advance(request, pk):
         ):
             messages.success(request, _("Saved."))
             return redirect("concerns:detail", pk=pk)
-    return render(request, "concerns/advance.html", {"form": form, "report": report})
+    return form_page(
+        request,
+        form,
+        f"{_('Next step')} · {report.reference}",
+        crumbs=[(reverse("concerns:detail", args=[report.pk]), report.reference)],
+        crumb=_("Next step"),
+        form_testid="advance-form",
+        submit_testid="advance",
+    )
 
 
 @login_required
@@ -236,7 +254,22 @@ def change_new(request, child_pk):
                 % {"level": event.child.get_care_level_display()},
             )
             return redirect("children:detail", pk=child.pk)
-    return render(request, "concerns/change_form.html", {"form": form, "child": child})
+    child_url = reverse("children:detail", args=[child.pk])
+    return form_page(
+        request,
+        form,
+        f"{_('Record a change')} · {child.name}",
+        crumbs=[(child_url, child.name)],
+        crumb=_("Record a change"),
+        lead=_(
+            "The record is changed at once, the child is classified again with this change as "
+            "the reason, the visit schedule follows the care level, and the village's director "
+            "and the township's supervisor are told."
+        ),
+        cancel_url=child_url,
+        form_testid="change-form",
+        submit_testid="save",
+    )
 
 
 @login_required

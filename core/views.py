@@ -1,4 +1,4 @@
-"""Views that belong to no domain: health check and the audit log."""
+"""Views that belong to no domain: health check, the audit log, and the page of one form."""
 
 import datetime as dt
 
@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -61,3 +62,24 @@ def audit_log(request):
         context["readers"] = heavy_readers(entries)
         context["readers_since"] = since
     return render_page(request, "core/audit_log.html", context, "core/partials/_audit_table.html")
+
+
+def form_page(
+    request,
+    form,
+    title,
+    *,
+    crumbs=(),
+    crumb=None,
+    heading=None,
+    lead=None,
+    template="core/form_page.html",
+    **context,
+):
+    """A page that is one form (core/form_page.html), so that an add or edit page is its
+    view's words, not a template of its own: the crumbs ((url, label) pairs, then `crumb` or
+    the title), the heading (else the title), a lead paragraph, then the form; core/_form.html's
+    parameters (cancel_url, submit_label, form_testid, submit_testid, note) come in `context`.
+    A page with more passes its own `template`, which extends core/form_page.html."""
+    page = {"title": title, "crumbs": crumbs, "crumb": crumb, "heading": heading, "lead": lead}
+    return render(request, template, {"form": form, **page, **context})

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from core.scoping import (
     jurisdiction_required,
 )
 from core.throttling import read_limited
+from core.views import form_page
 
 from . import catalogue, services
 from .filters import MeasureFilter
@@ -104,7 +106,7 @@ def programme_new(request):
         _("Programme added."),
     ):
         return redirect("relief:catalogue")
-    return render(request, "relief/programme_form.html", {"form": form})
+    return _programme_page(request, form, None)
 
 
 @login_required
@@ -116,7 +118,22 @@ def programme_edit(request, pk):
     form = ProgrammeForm(request.POST or None, programme=programme)
     if _changed(request, form, services.update_programme, programme, form.programme_data):
         return redirect("relief:catalogue")
-    return render(request, "relief/programme_form.html", {"form": form, "programme": programme})
+    return _programme_page(request, form, programme)
+
+
+def _programme_page(request, form, programme):
+    """The page of a programme's form: a new one, or the one named."""
+    catalogue_url = reverse("relief:catalogue")
+    return form_page(
+        request,
+        form,
+        programme.name if programme else _("Add a programme"),
+        heading=f"{_('Edit')} {programme.name}" if programme else None,
+        crumbs=[(catalogue_url, _("Relief programmes"))],
+        cancel_url=catalogue_url,
+        form_testid="programme-form",
+        submit_testid="save",
+    )
 
 
 # -- a child's relief --------------------------------------------------------------------
@@ -327,8 +344,19 @@ def contact_end(request, pk):
         _("The contact has ended."),
     ):
         return _back_to_child(contact.child)
-    return render(
+    child = contact.child
+    section = reverse("relief:child_section", args=[child.pk])
+    return form_page(
         request,
-        "relief/contact_end.html",
-        {"form": form, "child": contact.child, "contact": contact},
+        form,
+        f"{_('End an assistance contact')} · {child.name}",
+        crumbs=[(reverse("children:detail", args=[child.pk]), child.name), (section, _("Relief"))],
+        crumb=contact.name,
+        template="relief/contact_end.html",
+        contact=contact,
+        note=_("The child should have another contact: add one on the child's relief page."),
+        cancel_url=section,
+        submit_label=_("End the contact"),
+        form_testid="contact-end-form",
+        submit_testid="save",
     )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from children.services import record_read
 from core.forms import change_form, change_through, save_through, saved
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
+from core.views import form_page
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 
@@ -74,7 +76,7 @@ def organisation_new(request):
         _("Organisation added."),
     ):
         return redirect("social:organisations")
-    return render(request, "social/organisation_form.html", {"form": form})
+    return _organisation_page(request, form, None)
 
 
 @login_required
@@ -94,8 +96,20 @@ def organisation_edit(request, pk):
         ),
     ):
         return redirect("social:organisations")
-    return render(
-        request, "social/organisation_form.html", {"form": form, "organisation": organisation}
+    return _organisation_page(request, form, organisation)
+
+
+def _organisation_page(request, form, organisation):
+    """The page of an organisation's form: a new one, or the one named."""
+    register = reverse("social:organisations")
+    return form_page(
+        request,
+        form,
+        organisation.name if organisation else _("Add an organisation"),
+        crumbs=[(register, _("Social organisations"))],
+        cancel_url=register,
+        form_testid="organisation-form",
+        submit_testid="save",
     )
 
 
@@ -162,7 +176,14 @@ def helper_profile(request, user_pk):
         services.update_helper_profile(request.user, profile, form.profile_data())
         messages.success(request, _("Saved."))
         return redirect("social:helper_profile", user_pk=account.pk)
-    return render(request, "social/helper_form.html", {"form": form, "account": account})
+    return form_page(
+        request,
+        form,
+        f"{account} · {_('Helper profile')}",
+        heading=f"{account} · {account.get_role_display()}",
+        form_testid="helper-form",
+        submit_testid="save",
+    )
 
 
 # -- a child's pairings and services (officers and directors) --------------------------------
@@ -206,7 +227,19 @@ def pair(request, child_pk):
                 request, _("%(helper)s is paired with the child.") % {"helper": pairing.helper}
             )
             return redirect("social:child_section", child_pk=child.pk)
-    return render(request, "social/pair_form.html", {"form": form, "child": child})
+    child_url = reverse("children:detail", args=[child.pk])
+    section = reverse("social:child_section", args=[child.pk])
+    return form_page(
+        request,
+        form,
+        f"{_('Pair a helper')} · {child.name}",
+        crumbs=[(child_url, child.name), (section, _("Social forces"))],
+        crumb=_("Pair a helper"),
+        template="social/pair_form.html",
+        cancel_url=section,
+        form_testid="pair-form",
+        submit_testid="save",
+    )
 
 
 @login_required
@@ -225,7 +258,16 @@ def pairing_end(request, pk):
         _("The pairing has ended."),
     ):
         return redirect("social:child_section", child_pk=pairing.child_id)
-    return render(request, "social/pairing_end.html", {"form": form, "pairing": pairing})
+    return form_page(
+        request,
+        form,
+        _("End the pairing"),
+        heading=f"{_('End the pairing')}: {pairing.helper} · {pairing.child.name}",
+        cancel_url=reverse("social:child_section", args=[pairing.child_id]),
+        submit_label=_("End the pairing"),
+        form_testid="pairing-end-form",
+        submit_testid="save",
+    )
 
 
 @login_required
@@ -259,7 +301,19 @@ def service_new(request, child_pk):
         _("Service recorded."),
     ):
         return redirect(back[0], back[1])
-    return render(request, "social/service_form.html", {"form": form, "child": child, "back": back})
+    return form_page(
+        request,
+        form,
+        f"{_('Record a service')} · {child.name}",
+        lead=_(
+            "Counselling and tutoring: the duration; counselling also the topic. Financial aid: "
+            "the amount and its purpose. Material aid: what was given. Aid is added to the "
+            "child's relief measures."
+        ),
+        cancel_url=reverse(back[0], args=[back[1]]),
+        form_testid="service-form",
+        submit_testid="save",
+    )
 
 
 # -- a helper's own pages -------------------------------------------------------------------
