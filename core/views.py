@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -83,3 +84,20 @@ def form_page(
     A page with more passes its own `template`, which extends core/form_page.html."""
     page = {"title": title, "crumbs": crumbs, "crumb": crumb, "heading": heading, "lead": lead}
     return render(request, template, {"form": form, **page, **context})
+
+
+def register_form_page(request, form, entry, *, new_title, register, kind, **context):
+    """The page of the form of an entry of a register (a programme of the catalogue, an
+    organisation): titled by the entry's name, or `new_title` for a new one, one step below the
+    register ((url name, label)), which Cancel goes back to; `kind` names the form for tests."""
+    register_url = reverse(register[0])
+    return form_page(
+        request,
+        form,
+        entry.name if entry else new_title,
+        crumbs=[(register_url, register[1])],
+        cancel_url=register_url,
+        form_testid=f"{kind}-form",
+        submit_testid="save",
+        **context,
+    )

@@ -25,7 +25,7 @@ from core.scoping import (
     jurisdiction_required,
 )
 from core.throttling import read_limited
-from core.views import form_page
+from core.views import form_page, register_form_page
 
 from . import catalogue, services
 from .filters import MeasureFilter
@@ -123,16 +123,14 @@ def programme_edit(request, pk):
 
 def _programme_page(request, form, programme):
     """The page of a programme's form: a new one, or the one named."""
-    catalogue_url = reverse("relief:catalogue")
-    return form_page(
+    return register_form_page(
         request,
         form,
-        programme.name if programme else _("Add a programme"),
+        programme,
+        new_title=_("Add a programme"),
+        register=("relief:catalogue", _("Relief programmes")),
+        kind="programme",
         heading=f"{_('Edit')} {programme.name}" if programme else None,
-        crumbs=[(catalogue_url, _("Relief programmes"))],
-        cancel_url=catalogue_url,
-        form_testid="programme-form",
-        submit_testid="save",
     )
 
 

@@ -18,7 +18,7 @@ from children.services import record_read
 from core.forms import change_form, change_through, save_through, saved
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
-from core.views import form_page
+from core.views import form_page, register_form_page
 from people.models import User
 from people.roles import HELPER_ROLES, is_helper
 
@@ -101,15 +101,13 @@ def organisation_edit(request, pk):
 
 def _organisation_page(request, form, organisation):
     """The page of an organisation's form: a new one, or the one named."""
-    register = reverse("social:organisations")
-    return form_page(
+    return register_form_page(
         request,
         form,
-        organisation.name if organisation else _("Add an organisation"),
-        crumbs=[(register, _("Social organisations"))],
-        cancel_url=register,
-        form_testid="organisation-form",
-        submit_testid="save",
+        organisation,
+        new_title=_("Add an organisation"),
+        register=("social:organisations", _("Social organisations")),
+        kind="organisation",
     )
 
 
