@@ -77,6 +77,9 @@ class Visit(Stamped):
     actions = models.TextField(_("actions taken"), blank=True)
     referrals = models.JSONField(_("referrals"), default=list, blank=True)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    # When the record was made on the phone (an offline record sent later through the
+    # outbox); `created_at` is when it arrived. Null for visits recorded before it was kept.
+    made_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -187,6 +190,8 @@ class Activity(Stamped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # When it was recorded on the phone (the outbox); `created_at` is when it arrived.
+    made_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()
 

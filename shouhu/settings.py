@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "rounds",
     "villagefiles",
     "stats",
+    "outbox",
     "demo",
 ]
 
