@@ -1,5 +1,7 @@
 """Home visits and weekly children's-home activities."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ from children.models import Child, child_ref
 from core.history import Change
 from core.models import Stamped
 from core.scoping import ScopedQuerySet
+
+# A visit that arrived this long after it was made was sent later from the phone's outbox.
+SENT_LATER = dt.timedelta(minutes=1)
 
 
 class Assessment(models.TextChoices):
@@ -99,6 +104,11 @@ class Visit(Stamped):
             for aspect in self.ASPECTS
             if getattr(self, aspect) != Assessment.FINE
         ]
+
+    @property
+    def sent_later(self) -> bool:
+        """Recorded on the phone and sent later (the outbox): it arrived over a minute after."""
+        return self.made_at is not None and self.created_at - self.made_at > SENT_LATER
 
     @property
     def worst(self) -> str:

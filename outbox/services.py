@@ -57,7 +57,9 @@ def _check(actor, data, made_at):
     ret_id = data.get("return")
     if isinstance(ret_id, bool) or not str(ret_id).isdigit() or len(str(ret_id)) > 18:
         raise Invalid({"return": _("Name the village return (its id).")})
-    ret = get_visible_or_404(VillageReturn.objects.select_related("round", "area"), actor, pk=ret_id)
+    ret = get_visible_or_404(
+        VillageReturn.objects.select_related("round", "area"), actor, pk=ret_id
+    )
     _child_in_reach(actor, data)
     check = check_from_data(actor, ret, data, made_at=made_at)
     url = reverse("rounds:return", args=[ret.pk])
@@ -74,6 +76,12 @@ def _repeat(stored: Submission, actor, digest: str) -> dict:
     return stored.answer
 
 
+def _stored(client_id, *, lock=False) -> Submission | None:
+    """The submission stored under the phone's id (locked for the rest of the transaction)."""
+    rows = Submission.objects.filter(client_id=client_id)
+    return (rows.select_for_update() if lock else rows).first()
+
+
 def receive(actor, *, client_id, kind, made_at, data) -> tuple[dict, bool]:
     """Apply a record sent from a phone's outbox once: (the answer, whether it was applied
     now). A repeat of a stored one (same id, person and content) gets the first answer and
@@ -82,7 +90,7 @@ def receive(actor, *, client_id, kind, made_at, data) -> tuple[dict, bool]:
     digest = policy.digest(kind, made_at, data)
     try:
         with transaction.atomic():
-            stored = Submission.objects.select_for_update().filter(client_id=client_id).first()
+            stored = _stored(client_id, lock=True)
             if stored is not None:
                 return _repeat(stored, actor, digest), False
             if kind not in RUN:
@@ -111,7 +119,7 @@ def receive(actor, *, client_id, kind, made_at, data) -> tuple[dict, bool]:
     except IntegrityError:
         # Another send of the same id committed between the lookup and the insert: everything
         # this one did is rolled back, and the stored one answers.
-        stored = Submission.objects.filter(client_id=client_id).first()
+        stored = _stored(client_id)
         if stored is None:
             raise
         return _repeat(stored, actor, digest), False
