@@ -26,12 +26,9 @@ def made_at_problem(made_at: dt.datetime, now: dt.datetime):
 
 
 def digest(kind: str, made_at: dt.datetime, data: dict) -> str:
-    """sha256 of the canonical JSON of a record as sent (keys sorted, no spaces, the time in
-    UTC): a repeat of the same record has the same digest."""
-    payload = {
-        "kind": kind,
-        "made_at": made_at.astimezone(dt.UTC).isoformat(),
-        "data": data,
-    }
+    """sha256 of the canonical JSON of a record as sent (keys sorted, no spaces, the time as
+    seconds since the epoch, whatever its time zone): a repeat of the same record has the
+    same digest."""
+    payload = {"kind": kind, "made_at": f"{made_at.timestamp():.6f}", "data": data}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -21,6 +21,14 @@ from .models import Submission
 Kind = Submission.Kind
 
 
+def _record_id(value) -> int | None:
+    """A record's id as sent (a number, or its digits), None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def _not_on_roster():
     return NotNow(
         _(
@@ -34,10 +42,9 @@ def _not_on_roster():
 def _child_in_reach(actor, data) -> None:
     """A record made offline named a child of the phone's roster: one the actor no longer sees
     (moved away meanwhile) is a conflict to show, whatever the id (no existence is revealed)."""
-    child = data.get("child")
-    if isinstance(child, bool) or not isinstance(child, int | str) or not str(child).isdigit():
-        return  # a malformed id: the path's own field error says so
-    if len(str(child)) > 18 or not Child.objects.visible_to(actor).filter(pk=child).exists():
+    if "child" not in data or _record_id(data["child"]) is None:
+        return  # missing or malformed: the path's own field error says so
+    if not Child.objects.visible_to(actor).filter(pk=_record_id(data["child"])).exists():
         raise _not_on_roster()
 
 
@@ -54,8 +61,8 @@ def _activity(actor, data, made_at):
 
 def _check(actor, data, made_at):
     """A round check: `data` is the online check's body with the return's id (`return`)."""
-    ret_id = data.get("return")
-    if isinstance(ret_id, bool) or not str(ret_id).isdigit() or len(str(ret_id)) > 18:
+    ret_id = _record_id(data.get("return"))
+    if ret_id is None:
         raise Invalid({"return": _("Name the village return (its id).")})
     ret = get_visible_or_404(
         VillageReturn.objects.select_related("round", "area"), actor, pk=ret_id

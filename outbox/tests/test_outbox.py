@@ -329,3 +329,11 @@ def test_the_visit_page_says_when_it_was_recorded_on_the_phone(api, client, dire
     online = api.post("/api/v1/visits/", _visit(child), format="json").json()
     page = client.get(f"/care/visits/{online['id']}/").content.decode()
     assert 'data-testid="made-at"' not in page
+
+
+@pytest.mark.parametrize("value", ["²", "1.5", True, None, [1], "9" * 30, -3])
+def test_a_malformed_child_or_return_is_a_field_error(api, director, village_return, value):
+    response, _ = _send(api, director, {"child": value})
+    assert response.status_code in (400, 409), response.content
+    response, _ = _send(api, director, {"return": value, "child": 1}, "check")
+    assert response.status_code == 400 and "return" in response.json()
