@@ -16,7 +16,7 @@ from children.choices import Status
 from children.models import Child
 from core.api import ScopedViewSetMixin, service_response
 from core.audit import log_action, log_read, read_query
-from core.exceptions import Stale
+from core.exceptions import Invalid, NotNow, Stale
 from core.openapi import ERROR
 from core.reads import AuditedListMixin
 from core.throttling import RecordReadThrottle
@@ -56,6 +56,44 @@ def _errors(form) -> dict:
     }
 
 
+# -- creating a visit or an activity: one path for the API and the outbox ---------------------
+# (outbox.services runs these for a record made offline, so an offline record meets exactly
+# the rules an online one does.)
+
+
+def create_visit(actor, data, *, made_at=None) -> Visit:
+    """POST /api/v1/visits/: the serializer reads `data` (a child the actor sees), the page's
+    VisitForm checks it, `record_visit` records it. A closed record is refused (NotNow, 409),
+    broken rules with field errors (400)."""
+    serializer = VisitSerializer(data=data)
+    serializer.limit_choices(actor)
+    serializer.is_valid(raise_exception=True)
+    child = serializer.validated_data["child"]
+    if child.status != Status.ACTIVE:
+        raise NotNow(_("This record is closed."), field="child")
+    # What the client leaves out takes the model's defaults (fine, home visit, …).
+    values = {name: Visit._meta.get_field(name).get_default() for name in services.VISIT_FIELDS}
+    values.update({k: v for k, v in serializer.validated_data.items() if k != "child"})
+    form = VisitForm(_form_data(values))
+    if not form.is_valid():
+        raise Invalid(_errors(form))
+    return services.record_visit(actor, child, form.visit_data(), made_at=made_at)
+
+
+def create_activity(actor, data, *, made_at=None) -> Activity:
+    """POST /api/v1/activities/: the write serializer reads `data`, the page's ActivityForm
+    checks it (the actor's homes, the home's active children), `record_activity` records it."""
+    payload = ActivityWriteSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    # What the client leaves out takes the model's defaults, as documented.
+    values = {"adults": Activity._meta.get_field("adults").get_default()}
+    values.update(payload.validated_data)
+    form = ActivityForm(_form_data(values), actor=actor)
+    if not form.is_valid():
+        raise Invalid(_errors(form))
+    return services.record_activity(actor, *form.activity_parts(), made_at=made_at)
+
+
 class VisitViewSet(
     AuditedListMixin,
     ScopedViewSetMixin,
@@ -78,19 +116,9 @@ class VisitViewSet(
         log_action(request.user, "care.visit.read", visit, {"child": visit.child_id, "via": "api"})
         return Response(self.get_serializer(visit).data)
 
+    @extend_schema(responses={201: VisitSerializer, 409: ERROR})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        child = serializer.validated_data["child"]
-        if child.status != Status.ACTIVE:
-            return Response({"child": [str(_("This record is closed."))]}, status=400)
-        # What the client leaves out takes the model's defaults (fine, home visit, …).
-        values = {name: Visit._meta.get_field(name).get_default() for name in services.VISIT_FIELDS}
-        values.update({k: v for k, v in serializer.validated_data.items() if k != "child"})
-        form = VisitForm(_form_data(values))
-        if not form.is_valid():
-            return Response(_errors(form), status=400)
-        visit = services.record_visit(request.user, child, form.visit_data())
+        visit = create_visit(request.user, request.data)
         return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -129,15 +157,7 @@ class ActivityViewSet(
 
     @extend_schema(request=ActivityWriteSerializer, responses={201: ActivitySerializer})
     def create(self, request, *args, **kwargs):
-        payload = ActivityWriteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        # What the client leaves out takes the model's defaults, as documented.
-        values = {"adults": Activity._meta.get_field("adults").get_default()}
-        values.update(payload.validated_data)
-        form = ActivityForm(_form_data(values), actor=request.user)
-        if not form.is_valid():
-            return Response(_errors(form), status=400)
-        activity = services.record_activity(request.user, *form.activity_parts())
+        activity = create_activity(request.user, request.data)
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,5 +1,7 @@
 """Home visits and weekly children's-home activities."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ from children.models import Child, child_ref
 from core.history import Change
 from core.models import Stamped
 from core.scoping import ScopedQuerySet
+
+# A visit that arrived this long after it was made was sent later from the phone's outbox.
+SENT_LATER = dt.timedelta(minutes=1)
 
 
 class Assessment(models.TextChoices):
@@ -77,6 +82,9 @@ class Visit(Stamped):
     actions = models.TextField(_("actions taken"), blank=True)
     referrals = models.JSONField(_("referrals"), default=list, blank=True)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    # When the record was made on the phone (an offline record sent later through the
+    # outbox); `created_at` is when it arrived. Null for visits recorded before it was kept.
+    made_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -96,6 +104,11 @@ class Visit(Stamped):
             for aspect in self.ASPECTS
             if getattr(self, aspect) != Assessment.FINE
         ]
+
+    @property
+    def sent_later(self) -> bool:
+        """Recorded on the phone and sent later (the outbox): it arrived over a minute after."""
+        return self.made_at is not None and self.created_at - self.made_at > SENT_LATER
 
     @property
     def worst(self) -> str:
@@ -187,6 +200,8 @@ class Activity(Stamped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # When it was recorded on the phone (the outbox); `created_at` is when it arrived.
+    made_at = models.DateTimeField(_("recorded on the phone at"), null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()
 

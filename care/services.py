@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.models import Concern
@@ -104,14 +105,16 @@ def _tell_about_urgent_finding(actor, visit: Visit) -> None:
 
 
 @transaction.atomic
-def record_visit(actor, child, data: dict) -> Visit:
+def record_visit(actor, child, data: dict, *, made_at=None) -> Visit:
     """Record a visit. A concern or urgent finding opens a concern on the child (the registry
     computes the care level again with it as the reason) and makes a follow-up due; an urgent
-    safety finding flags the child for an immediate report."""
+    safety finding flags the child for an immediate report. `made_at` is when it was recorded
+    on the phone (a visit sent later from the outbox); online, now."""
     visit = Visit(
         child=child,
         area=child.area,
         visitor=actor,
+        made_at=made_at or timezone.now(),
         **{k: v for k, v in data.items() if k in VISIT_FIELDS},
     )
     _due_follow_up(visit)
@@ -147,9 +150,10 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
 
 
 @transaction.atomic
-def record_activity(actor, data: dict, children, helper_accounts=()) -> Activity:
-    """Record an activity at a children's home with the children and helpers who came."""
-    activity = Activity(recorded_by=actor, **data)
+def record_activity(actor, data: dict, children, helper_accounts=(), *, made_at=None) -> Activity:
+    """Record an activity at a children's home with the children and helpers who came.
+    `made_at` is when it was recorded on the phone (the outbox); online, now."""
+    activity = Activity(recorded_by=actor, made_at=made_at or timezone.now(), **data)
     activity.full_clean()
     activity.save()
     activity.children.set(children)

@@ -80,6 +80,7 @@ ACTIONS = {
     "care.visit.read": _("read a visit"),
     "care.activity.created": _("recorded a weekly activity"),
     "care.activity.updated": _("corrected a weekly activity"),
+    "outbox.submission.received": _("received a record sent from a phone's outbox"),
     "care.notification.read": _("marked notifications as read"),
     "care.notification.preferences": _("changed notification preferences"),
     "care.daily.run": _("daily reminders of due visits sent"),

@@ -185,7 +185,7 @@ def bulk_record_visits(plans: list[tuple]) -> int:
     columns += ["met_caregiver", "met_parents"]
     aspects = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
     columns += aspects + ["problems", "actions", "referrals", "follow_up_on"]
-    columns += ["created_at", "updated_at"]
+    columns += ["created_at", "updated_at", "made_at"]  # recorded online: made as it arrived
     all_fine = tuple("fine" if "_" not in f else "" for f in aspects)
     moments, dates = {}, {}
     # In date order, as they were recorded (ids and audit times then grow together).
@@ -225,6 +225,7 @@ def bulk_record_visits(plans: list[tuple]) -> int:
                 data.get("actions", ""),
                 Json(json.dumps(data["referrals"])) if data.get("referrals") else NO_REFERRALS,
                 follow_up,
+                at,
                 at,
                 at,
             )
@@ -426,6 +427,7 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
                     recorder.pk,
                     at,
                     at,
+                    at,
                 )
             )
             attendance += [(pk, child) for child in came]
@@ -451,7 +453,7 @@ def seed_activities(rng: random.Random, homes, today: dt.date | None = None) -> 
         insert(
             Activity,
             ["id", "home_id", "held_on", "theme", "description", "helpers", "adults"]
-            + ["recorded_by_id", "created_at", "updated_at"],
+            + ["recorded_by_id", "created_at", "updated_at", "made_at"],
             activities,
         )
         insert(Activity.children.through, ["activity_id", "child_id"], attendance)

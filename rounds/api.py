@@ -35,6 +35,18 @@ from .serializers import (
 )
 
 
+def check_from_data(actor, ret: VillageReturn, data, *, made_at=None):
+    """POST /api/v1/returns/{id}/check/ (and a check sent from the phone's outbox,
+    outbox.services): `data` names a child of the return's village, `check_child` checks it."""
+    checked = CheckInput(data=data)
+    checked.is_valid(raise_exception=True)
+    child = Child.objects.filter(pk=checked.validated_data["child"]).first()
+    if child is None or child.area_id != ret.area_id:
+        raise Invalid({"child": _("This child is not on the village's roster.")})
+    note = checked.validated_data.get("note", "")
+    return services.check_child(actor, ret, child, note, made_at=made_at)
+
+
 class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The county's rounds. POST opens one (county officers); close is an action."""
 
@@ -109,13 +121,7 @@ class ReturnViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModel
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
         """Confirm a child of the village's roster unchanged."""
-        data = CheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        ret = self.get_object()
-        child = Child.objects.filter(pk=data.validated_data["child"]).first()
-        if child is None or child.area_id != ret.area_id:
-            raise Invalid({"child": _("This child is not on the village's roster.")})
-        return self._step(request, services.check_child, child, data.validated_data.get("note", ""))
+        return self._step(request, check_from_data, request.data)
 
     @extend_schema(request=None, responses={200: ReturnSerializer, 409: ERROR})
     @action(detail=True, methods=["post"])

@@ -184,6 +184,9 @@ class ChildCheck(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="round_checks")
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     checked_at = models.DateTimeField(_("checked"), auto_now=True)
+    # When the check was made on the phone (the outbox); null for checks made before it was
+    # kept and for those the registry's work counts (sync_checks).
+    made_at = models.DateTimeField(_("checked on the phone at"), null=True, blank=True)
     checked_by = user_ref()
     note = models.CharField(_("note"), max_length=300, blank=True)
 

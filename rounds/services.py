@@ -253,8 +253,11 @@ def sync_checks(ret: VillageReturn) -> int:
     return len(found)
 
 
-def check_child(actor, ret: VillageReturn, child: Child, note: str = "") -> ChildCheck:
-    """The village confirms a child's record is unchanged (or clears a previous check)."""
+def check_child(
+    actor, ret: VillageReturn, child: Child, note: str = "", *, made_at=None
+) -> ChildCheck:
+    """The village confirms a child's record is unchanged (or clears a previous check).
+    `made_at` is when the check was made on the phone (the outbox); online, now."""
     _require(may_fill(actor, ret))
     with transaction.atomic():
         ret = _locked(ret)
@@ -265,7 +268,12 @@ def check_child(actor, ret: VillageReturn, child: Child, note: str = "") -> Chil
         check, _created = ChildCheck.objects.update_or_create(
             village_return=ret,
             child=child,
-            defaults={"outcome": Outcome.UNCHANGED, "checked_by": actor, "note": note[:300]},
+            defaults={
+                "outcome": Outcome.UNCHANGED,
+                "checked_by": actor,
+                "note": note[:300],
+                "made_at": made_at or timezone.now(),
+            },
         )
         if ret.state == ReturnState.NOT_STARTED:
             ret.state = ReturnState.IN_PROGRESS

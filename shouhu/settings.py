@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "rounds",
     "villagefiles",
     "stats",
+    "outbox",
     "demo",
 ]
 
@@ -374,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "SkillEnum": "social.models.Skill",
         "ChildHealthEnum": "children.choices.Health",
         "CaregiverHealthEnum": "children.choices.CaregiverHealth",
+        "OutboxKindEnum": "outbox.models.Submission.Kind",
     },
 }
 

@@ -38,6 +38,7 @@ ROUTES = {
     },
     "rounds": {("rounds", "round"), ("returns", "return")},
     "stats": {("stats", "stats")},
+    "outbox": {("outbox", "outbox")},
 }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from care.services import record_activity, record_visit
+from children.services import close_child
 from children.services.concerns import open_concern, resolve
 from concerns import services as concern_services
 from core.concurrency import version_of
@@ -269,6 +270,22 @@ def _for_child(made, bad, forbidden, persona="director"):
     return calls
 
 
+def _sent(ctx, kind, data, client_id=None):
+    """A record sent from the phone's outbox (the same `client_id`: the same record again);
+    a check names the A1 return."""
+    import uuid
+
+    if kind == "check":
+        data = {**data, "return": ctx["return"].pk}
+    if kind == "visit":
+        data = {"visited_on": timezone.localdate().isoformat(), **data}
+    made_at = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    if client_id:
+        sent = ctx.setdefault("outbox_sent", {}).setdefault(client_id, (uuid.uuid4(), made_at))
+        return {"id": str(sent[0]), "kind": kind, "made_at": sent[1], "data": data}
+    return {"id": str(uuid.uuid4()), "kind": kind, "made_at": made_at, "data": data}
+
+
 def _measure(ctx):
     return {"programme": ctx["programme"].pk, "start_month": "2026-03", "amount": "300.00"}
 
@@ -420,6 +437,14 @@ CALLS = {
         {"visited_on": "2026-11-20"}, {"visited_on": "2099-01-01"}, {"visited_on": "2026-11-20"}
     ),
     ("get", "/api/v1/visits/{id}/"): _detail("visit"),
+    ("post", "/api/v1/outbox/"): lambda ctx: [
+        Call(201, "director", body=_sent(ctx, "visit", {"child": ctx["child"].pk}, "v")),
+        Call(200, "director", body=_sent(ctx, "visit", {"child": ctx["child"].pk}, "v")),
+        Call(400, "director", body=_sent(ctx, "visit", {"child": ctx["child"].pk, "mode": "x"})),
+        Call(403, "leader", body=_sent(ctx, "visit", {"child": ctx["child"].pk})),
+        Call(404, "other_director", body=_sent(ctx, "check", {"child": ctx["child_b1"].pk})),
+        Call(409, "director", body=_sent(ctx, "visit", {"child": ctx["child_b1"].pk})),
+    ],
     **_edits(
         "/api/v1/visits/{id}/",
         put=_update("visit", {"problems": "作业未完成"}, {"visited_on": "2099-01-01"}),
@@ -622,6 +647,12 @@ CALLS = {
 
 # Success answers that need the world moved on first (a submitted return to approve …).
 LATER = {
+    ("post", "/api/v1/visits/"): (
+        lambda ctx: close_child(None, ctx["child"], "moved_away", dt.date(2026, 11, 25)),
+        lambda ctx: [
+            Call(409, "director", body={"child": ctx["child"].pk, "visited_on": "2026-11-26"})
+        ],
+    ),
     ("post", "/api/v1/returns/{id}/submit/"): (
         _check_only,
         lambda ctx: [Call(200, "director", {"id": ctx["return"].pk})],

@@ -306,6 +306,7 @@ TABLE = {
     "api:return-list": [(None, API_EVERYONE_200)],
     "api:return-detail": [(pk_of("return_a1"), API_IN_A1)],
     "api:return-check": [(pk_of("return_a1"), API_POST_ONLY)],
+    "api:outbox-list": [(None, API_POST_ONLY)],
     "api:return-submit": [(pk_of("return_a1"), API_POST_ONLY)],
     "api:return-approve": [(pk_of("return_a1"), API_POST_ONLY)],
     "api:return-send-back": [(pk_of("return_a1"), API_POST_ONLY)],

@@ -1,0 +1,50 @@
+"""/api/v1/outbox/: records made on a phone (offline, perhaps) and sent when the network
+returns. Each is applied once per id, through the same path as the online API; a repeat gets
+the first answer (200), a conflict 409 with the reason to show, a broken rule 400 by field."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from core.openapi import ERROR
+
+from . import services
+from .serializers import SubmissionAnswer, SubmissionInput
+
+
+class OutboxViewSet(viewsets.ViewSet):
+    """Send one record from the phone's outbox."""
+
+    @extend_schema(
+        operation_id="outbox_create",
+        request=SubmissionInput,
+        responses={
+            201: OpenApiResponse(SubmissionAnswer, description="Applied now."),
+            200: OpenApiResponse(
+                SubmissionAnswer, description="Applied before (a repeat): the first answer."
+            ),
+            404: ERROR,
+            409: OpenApiResponse(
+                ERROR,
+                description="Refused in the present state (a child closed or moved, a round "
+                "closed, the id used for another record): `detail` says why; nothing stored.",
+            ),
+        },
+    )
+    def create(self, request):
+        payload = SubmissionInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        sent = payload.validated_data
+        answer, created = services.receive(
+            request.user,
+            client_id=sent["id"],
+            kind=sent["kind"],
+            made_at=sent["made_at"],
+            data=sent["data"],
+        )
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def register(router):
+    """Add the outbox to the project router."""
+    router.register("outbox", OutboxViewSet, basename="outbox")

@@ -1,0 +1,23 @@
+"""The outbox API's shapes (outbox/api.py)."""
+
+from rest_framework import serializers
+
+from .models import Submission
+
+
+class SubmissionInput(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the record's id, made on the phone (a UUID)")
+    kind = serializers.ChoiceField(choices=Submission.Kind.choices)
+    made_at = serializers.DateTimeField(help_text="when the record was made on the phone")
+    data = serializers.DictField(
+        help_text="the record's fields, as the online API takes them: a visit's as POST "
+        "/api/v1/visits/, an activity's as POST /api/v1/activities/, a check's as POST "
+        "/api/v1/returns/{id}/check/ with the return's id as `return`"
+    )
+
+
+class SubmissionAnswer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the id the phone sent")
+    kind = serializers.ChoiceField(choices=Submission.Kind.choices)
+    object_id = serializers.IntegerField(help_text="the record made (visit, activity, check)")
+    url = serializers.CharField(help_text="the record's page")

@@ -1,0 +1,132 @@
+"""Receiving a record from a phone's outbox: applied once per id, through the same path as
+the online API (care.api.create_visit, care.api.create_activity, rounds.api.check_from_data),
+so an offline record meets exactly the rules an online one does."""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from care.api import create_activity, create_visit
+from children.models import Child
+from core.audit import log_action
+from core.exceptions import Invalid, NotNow
+from core.scoping import get_visible_or_404
+from rounds.api import check_from_data
+from rounds.models import VillageReturn
+
+from . import policy
+from .models import Submission
+
+Kind = Submission.Kind
+
+
+def _record_id(value) -> int | None:
+    """A record's id as sent (a number, or its digits), None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def _not_on_roster():
+    return NotNow(
+        _(
+            "This child is no longer on your roster (moved to another village, or not in your "
+            "area): the record was not saved."
+        ),
+        field="child",
+    )
+
+
+def _child_in_reach(actor, data) -> None:
+    """A record made offline named a child of the phone's roster: one the actor no longer sees
+    (moved away meanwhile) is a conflict to show, whatever the id (no existence is revealed)."""
+    if "child" not in data or _record_id(data["child"]) is None:
+        return  # missing or malformed: the path's own field error says so
+    if not Child.objects.visible_to(actor).filter(pk=_record_id(data["child"])).exists():
+        raise _not_on_roster()
+
+
+def _visit(actor, data, made_at):
+    _child_in_reach(actor, data)
+    visit = create_visit(actor, data, made_at=made_at)
+    return visit, reverse("care:visit_detail", args=[visit.pk])
+
+
+def _activity(actor, data, made_at):
+    activity = create_activity(actor, data, made_at=made_at)
+    return activity, reverse("care:activities")
+
+
+def _check(actor, data, made_at):
+    """A round check: `data` is the online check's body with the return's id (`return`)."""
+    ret_id = _record_id(data.get("return"))
+    if ret_id is None:
+        raise Invalid({"return": _("Name the village return (its id).")})
+    ret = get_visible_or_404(
+        VillageReturn.objects.select_related("round", "area"), actor, pk=ret_id
+    )
+    _child_in_reach(actor, data)
+    check = check_from_data(actor, ret, data, made_at=made_at)
+    url = reverse("rounds:return", args=[ret.pk])
+    return check, f"{url}#child-{check.child_id}"
+
+
+RUN = {Kind.VISIT: _visit, Kind.ACTIVITY: _activity, Kind.CHECK: _check}
+
+
+def _repeat(stored: Submission, actor, digest: str) -> dict:
+    """The first answer, to a repeat of the same record by the same person."""
+    if stored.actor_id != actor.pk or stored.digest != digest:
+        raise NotNow(_("This record id was already used for another record."))
+    return stored.answer
+
+
+def _stored(client_id, *, lock=False) -> Submission | None:
+    """The submission stored under the phone's id (locked for the rest of the transaction)."""
+    rows = Submission.objects.filter(client_id=client_id)
+    return (rows.select_for_update() if lock else rows).first()
+
+
+def receive(actor, *, client_id, kind, made_at, data) -> tuple[dict, bool]:
+    """Apply a record sent from a phone's outbox once: (the answer, whether it was applied
+    now). A repeat of a stored one (same id, person and content) gets the first answer and
+    changes nothing; the same id with other content is refused (NotNow). A refused record is
+    not stored, so it may be fixed and sent again with its id."""
+    digest = policy.digest(kind, made_at, data)
+    try:
+        with transaction.atomic():
+            stored = _stored(client_id, lock=True)
+            if stored is not None:
+                return _repeat(stored, actor, digest), False
+            if kind not in RUN:
+                raise Invalid({"kind": _("Send a visit, an activity or a check.")})
+            problem = policy.made_at_problem(made_at, timezone.now())
+            if problem:
+                raise Invalid({"made_at": problem})
+            record, url = RUN[kind](actor, data, made_at)
+            answer = {"id": str(client_id), "kind": kind, "object_id": record.pk, "url": url}
+            submission = Submission.objects.create(
+                client_id=client_id,
+                kind=kind,
+                actor=actor,
+                made_at=made_at,
+                digest=digest,
+                object_id=record.pk,
+                answer=answer,
+            )
+            log_action(
+                actor,
+                "outbox.submission.received",
+                submission,
+                {"kind": kind, "object_id": record.pk, "made_at": made_at.isoformat()},
+            )
+            return answer, True
+    except IntegrityError:
+        # Another send of the same id committed between the lookup and the insert: everything
+        # this one did is rolled back, and the stored one answers.
+        stored = _stored(client_id)
+        if stored is None:
+            raise
+        return _repeat(stored, actor, digest), False
