@@ -2,9 +2,10 @@
  * a lost network, the outbox page. No build step, no framework; the store is
  * core/outbox-store.js (loaded before this script).
  *
- * - Registers /sw.js and asks it to keep this page and the director's pages it links to
- *   (and those named by a data-offline-pages element, e.g. the worklist's), so that they open
- *   with no network after one visit online. <html data-offline-ready> once done.
+ * - Registers /sw.js and, for a user whose pages are kept (data-keep-pages="1": a village
+ *   director), asks it to keep this page and the director's pages it links to (and those
+ *   named by a data-offline-pages element, e.g. the worklist's), so that they open with no
+ *   network after one visit online. <html data-offline-ready> once done.
  * - A form marked data-outbox="visit|activity|check" is written to the outbox first (an id
  *   made on the phone, made_at = now), then sent to the outbox endpoint. Sent: the item goes,
  *   and the page goes on to data-outbox-next. No network (or no answer): the item stays,
@@ -316,7 +317,8 @@
     if (!navigator.onLine || !("serviceWorker" in navigator) || !user) return;
     const registration = await navigator.serviceWorker.ready;
     if (!registration.active) return;
-    await ask(registration.active, { type: "warm", user, urls: pagesToKeep(root) });
+    const keep = text.keepPages === "1";
+    await ask(registration.active, { type: "warm", user, keep, urls: keep ? pagesToKeep(root) : [] });
   }
 
   async function startWorker() {

@@ -10,8 +10,9 @@
  *   kept copy is shown. Any other page without a network: the offline page.
  * - Pages are private: only same-origin GETs answered 200 to a signed-in user (the kept pages
  *   all require a login: a signed-out request is redirected, and a redirect is never kept)
- *   are stored; they are dropped when the user logs out (the logout POST passes here, and the
- *   page also sends "logout") and when another user signs in on the phone.
+ *   are stored, and only for a user whose pages say so (a village director: "keep"); they
+ *   are dropped when the user logs out (the logout POST passes here, and the page also
+ *   sends "logout") and when another user signs in on the phone.
  * - Background Sync ("shouhu-outbox") sends the outbox where the browser has it.
  * A new release has a new version: the old caches are deleted on activation.
  */
@@ -85,7 +86,7 @@ async function fromCache(request) {
 /* Network first; the kept copy when the network fails or is slower than WAIT_MS. */
 function networkFirst(request) {
   const network = fetch(request).then(async (response) => {
-    if (keepable(response)) {
+    if (keepable(response) && (await ShouhuOutbox.getMeta("keep")) === true) {
       const cache = await caches.open(PAGES);
       await cache.put(request.url, response.clone());
     }
@@ -152,8 +153,7 @@ async function warm(urls) {
   for (const address of urls.slice(0, WARM_LIMIT)) {
     const url = new URL(address, self.location.origin);
     url.hash = "";
-    if (!kept(url)) continue;
-    if (count > 0 && (await cache.match(url.href))) continue; // the first is the page itself
+    if (!kept(url) || (await cache.match(url.href))) continue;
     try {
       const response = await fetch(url.href, { credentials: "same-origin" });
       if (keepable(response)) await cache.put(url.href, response);
@@ -165,13 +165,13 @@ async function warm(urls) {
   return count;
 }
 
-/* Another user on this phone: the pages kept for the last one go first. */
-async function owner(user) {
+/* Pages are kept for the director's work only (`keep`, said by the page), and for one user:
+   another user on this phone, or one who does not keep pages, drops what was kept. */
+async function owner(user, keep) {
   const last = await ShouhuOutbox.getMeta("owner");
-  if (last !== user) {
-    await forgetPages();
-    await ShouhuOutbox.setMeta("owner", user);
-  }
+  if (last !== user || !keep) await forgetPages();
+  await ShouhuOutbox.setMeta("owner", user);
+  await ShouhuOutbox.setMeta("keep", keep === true);
 }
 
 self.addEventListener("message", (event) => {
@@ -181,8 +181,8 @@ self.addEventListener("message", (event) => {
     event.waitUntil(forgetPages().then(() => reply({ forgotten: true })));
   } else if (message.type === "warm") {
     event.waitUntil(
-      owner(message.user)
-        .then(() => warm(message.urls || []))
+      owner(message.user, message.keep)
+        .then(() => (message.keep ? warm(message.urls || []) : 0))
         .then((count) => reply({ warmed: count }))
     );
   }
