@@ -125,8 +125,12 @@ def manifest(request):
         "theme_color": THEME_COLOUR,
         "background_color": "#f6f7f9",
         "icons": [
-            {"src": static(f"core/icons/icon-{size}.png"), "sizes": f"{size}x{size}",
-             "type": "image/png", "purpose": "any"}
+            {
+                "src": static(f"core/icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any",
+            }
             for size in (192, 512)
         ],
     }

@@ -20,9 +20,7 @@ from .conftest import PHONE
 pytestmark = pytest.mark.browser
 
 WIDTH = PHONE["width"]
-NEEDS_ENDPOINT = pytest.mark.xfail(
-    strict=False, reason="needs the outbox endpoint (branch outbox)"
-)
+NEEDS_ENDPOINT = pytest.mark.xfail(strict=False, reason="needs the outbox endpoint (branch outbox)")
 
 
 def offline_visit(page, context, child, expect, fitted_shot):
@@ -92,4 +90,3 @@ def test_the_outbox_sends_the_visit_once_when_the_network_returns(
     visits = Visit.objects.filter(child=child)
     assert visits.count() == 1
     assert visits.get().problems == "外出打工的父亲半年没有来电话"
-
