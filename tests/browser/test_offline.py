@@ -90,3 +90,37 @@ def test_the_outbox_sends_the_visit_once_when_the_network_returns(
     visits = Visit.objects.filter(child=child)
     assert visits.count() == 1
     assert visits.get().problems == "外出打工的父亲半年没有来电话"
+
+
+PAGE_CACHES = "caches.keys().then(names => names.filter(n => n.startsWith('shouhu-pages-')))"
+KEPT_URLS = """caches.keys()
+  .then(names => Promise.all(names.filter(n => n.startsWith('shouhu-pages-'))
+    .map(n => caches.open(n).then(c => c.keys()))))
+  .then(lists => lists.flat().map(r => new URL(r.url).pathname))"""
+
+
+def test_pages_are_kept_for_the_director_only_and_dropped_at_logout(
+    new_page, login, world, director, township_officer, expect
+):
+    child = make_child(world["a1"], "王小明")
+    page = login(new_page(PHONE), "director")
+    page.goto(reverse("care:worklist"))
+    expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    kept = set(page.evaluate(KEPT_URLS))
+    assert {
+        reverse("care:worklist"),
+        reverse("care:visit_new", args=[child.pk]),
+        reverse("care:activity_new"),
+        reverse("children:roster"),
+        reverse("outbox"),
+    } <= kept
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_function(f"{PAGE_CACHES}.then(names => names.length === 0)")
+
+    # A township officer's pages are not kept on the device.
+    officer = login(new_page(PHONE), "township_officer")
+    officer.goto(reverse("children:roster"))
+    expect(officer.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    assert officer.evaluate(KEPT_URLS) == []

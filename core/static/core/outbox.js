@@ -303,13 +303,20 @@
     });
   }
 
+  /* This page, and on a page that names pages to keep (the worklist's data-offline-pages)
+     those and the pages it links to (each child's visit form). Other pages keep only
+     themselves (the service worker keeps a kept page when it is opened). */
   function pagesToKeep(root) {
     const urls = [];
     if (root === document) urls.push(location.href);
-    root.querySelectorAll("[data-offline-pages]").forEach((el) => {
+    const named = root.querySelectorAll("[data-offline-pages]");
+    named.forEach((el) => {
       el.getAttribute("data-offline-pages").split(/\s+/).filter(Boolean).forEach((u) => urls.push(u));
     });
-    root.querySelectorAll("a[href]").forEach((a) => urls.push(a.href));
+    const links = root === document ? document.querySelector("main") : root;
+    if (links && document.querySelector("[data-offline-pages]")) {
+      links.querySelectorAll("a[href]").forEach((a) => urls.push(a.href));
+    }
     return Array.from(new Set(urls.map((u) => new URL(u, location.href).href)));
   }
 
@@ -318,7 +325,9 @@
     const registration = await navigator.serviceWorker.ready;
     if (!registration.active) return;
     const keep = text.keepPages === "1";
-    await ask(registration.active, { type: "warm", user, keep, urls: keep ? pagesToKeep(root) : [] });
+    const urls = keep ? pagesToKeep(root) : [];
+    if (root !== document && !urls.length) return;
+    await ask(registration.active, { type: "warm", user, keep, urls });
   }
 
   async function startWorker() {
