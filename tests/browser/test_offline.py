@@ -7,12 +7,14 @@ the header's badge counts it. When the network returns the outbox sends it, and 
 has the visit exactly once. Nothing is mocked in the browser.
 """
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
 from care.models import Visit
+from rounds import services as rounds
 from tests.personas import make_child
 
 from .conftest import PHONE
@@ -100,12 +102,17 @@ KEPT_URLS = """caches.keys()
 
 
 def test_pages_are_kept_for_the_director_only_and_dropped_at_logout(
-    new_page, login, world, director, township_officer, expect
+    new_page, login, world, director, county_officer, township_officer, expect
 ):
     child = make_child(world["a1"], "王小明")
+    the_round = rounds.open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    walk = reverse("rounds:return", args=[the_round.returns.get(area=world["a1"]).pk])
     page = login(new_page(PHONE), "director")
     page.goto(reverse("care:worklist"))
     expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("inbox-open-return")).to_be_visible()  # the round's inbox
+    # The round walk is linked from the inbox the worklist loads with htmx: kept too.
+    page.wait_for_function(f"{KEPT_URLS}.then(urls => urls.includes('{walk}'))")
     kept = set(page.evaluate(KEPT_URLS))
     assert {
         reverse("care:worklist"),
@@ -113,6 +120,7 @@ def test_pages_are_kept_for_the_director_only_and_dropped_at_logout(
         reverse("care:activity_new"),
         reverse("children:roster"),
         reverse("outbox"),
+        walk,
     } <= kept
     with page.expect_navigation():
         page.get_by_test_id("logout").click()
