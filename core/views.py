@@ -1,15 +1,22 @@
-"""Views that belong to no domain: health check, the audit log, and the page of one form."""
+"""Views that belong to no domain: health check, the audit log, the page of one form, and the
+installable app's pieces (the service worker at the site's root, the web app manifest, the
+offline page and the outbox page; issue 15)."""
 
 import datetime as dt
+import hashlib
+import json
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 
 from .audit_text import links
 from .filters import AuditFilter
@@ -101,3 +108,83 @@ def register_form_page(request, form, entry, *, new_title, register, kind, **con
         submit_testid="save",
         **context,
     )
+
+
+# The static files the service worker keeps on the phone from its installation on
+# (core/static/core/sw.js); their URLs are the storage's (hashed in production).
+PRECACHED = [
+    "core/shouhu.css",
+    "core/htmx.min.js",
+    "core/forms.js",
+    "core/outbox-store.js",
+    "core/outbox.js",
+    "core/icons/icon-192.png",
+    "core/icons/icon-512.png",
+]
+THEME_COLOUR = "#b4232a"  # the header's colour (--brand in shouhu.css)
+
+
+@never_cache
+def service_worker(request):
+    """/sw.js: the service worker, served from the root so that it may control every page.
+
+    The script is the static file core/sw.js after one line of settings: the URLs of the
+    files to keep (hashed in production) and a version made of them and of the script, so
+    that a new release installs a new worker and drops the old caches."""
+    with open(finders.find("core/sw.js"), encoding="utf-8") as source:
+        script = source.read()
+    settings = {
+        "assets": [static(name) for name in PRECACHED],
+        "store": static("core/outbox-store.js"),
+        "offline": reverse("offline"),
+        "manifest": reverse("manifest"),
+        "logout": reverse("logout"),
+    }
+    digest = hashlib.sha256((json.dumps(settings) + script).encode()).hexdigest()[:12]
+    settings["version"] = digest
+    body = f"self.SHOUHU = {json.dumps(settings)};\n{script}"
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@cache_control(public=True, max_age=86400)
+def manifest(request):
+    """/manifest.webmanifest: what a phone needs to install Shouhu as an app."""
+    data = {
+        "name": "守护 Shouhu",
+        "short_name": "守护",
+        "description": _("Child protection work of the county, the township and the village"),
+        "lang": "zh-CN",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#f6f7f9",
+        "icons": [
+            {
+                "src": static(f"core/icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any",
+            }
+            for size in (192, 512)
+        ],
+    }
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
+    )
+
+
+def offline(request):
+    """The page the service worker shows for a page not kept on the phone while offline. It
+    holds no one's data (it is kept at installation, before anyone signs in)."""
+    return render(request, "core/offline.html")
+
+
+@login_required
+def outbox(request):
+    """The records saved on the phone and waiting to send. They live in the phone's
+    IndexedDB, not on the server: core/outbox.js fills the list in."""
+    return render(request, "core/outbox.html")

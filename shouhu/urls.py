@@ -23,6 +23,12 @@ api_patterns = [
 urlpatterns = [
     path("", care_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # The installable app (issue 15): the service worker must be served from the root to
+    # control every page.
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("offline/", core_views.offline, name="offline"),
+    path("outbox/", core_views.outbox, name="outbox"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

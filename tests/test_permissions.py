@@ -85,6 +85,12 @@ TABLE = {
     # A helper's home is the list of their paired children (a redirect).
     "home": [(None, row(LOGIN, *[200] * 7, 302, 302))],
     "healthz": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
+    # The installable app (issue 15): the worker, the manifest and the offline page hold no
+    # one's data; the outbox page lists what the phone keeps (for its signed-in user).
+    "service_worker": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
+    "manifest": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
+    "offline": [(None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200))],
+    "outbox": [(None, EVERYONE_200)],
     "login": [(None, row(200, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
     "logout": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST only
     # Two-factor login: everyone may set it up (or see it on); the code page sends a
