@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib import messages
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -129,6 +130,37 @@ def record_visit(actor, child, data: dict, *, made_at=None) -> Visit:
     refresh_summaries([child.pk])
     act_on_findings(actor, visit, Assessment.FINE)
     return visit
+
+
+def activity_outcome() -> list[tuple[int, str]]:
+    """What the recorder is told once an activity is recorded (page or outbox alike)."""
+    return [(messages.SUCCESS, _("Activity recorded."))]
+
+
+def visit_outcome(visit: Visit) -> list[tuple[int, str]]:
+    """What the director is told once a visit is recorded, as (message level, text): the same
+    words whether the visit came from the page or from the phone's outbox."""
+    told = [(messages.SUCCESS, _("Visit recorded."))]
+    if visit.worst == "fine":
+        return told
+    if visit.child.care_level_override:
+        told.append(
+            (
+                messages.WARNING,
+                _(
+                    "The care level was set by an officer and stays as it "
+                    "is; ask the township to review it."
+                ),
+            )
+        )
+    told.append(
+        (
+            messages.WARNING,
+            _("The findings raised the child's care level; a follow-up is due on %(day)s.")
+            % {"day": visit.follow_up_on.isoformat()},
+        )
+    )
+    return told
 
 
 @transaction.atomic

@@ -123,22 +123,9 @@ def visit_new(request, child_pk):
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         visit = services.record_visit(request.user, child, form.visit_data())
-        messages.success(request, _("Visit recorded."))
-        child.refresh_from_db()
-        if visit.worst != "fine" and child.care_level_override:
-            messages.warning(
-                request,
-                _(
-                    "The care level was set by an officer and stays as it "
-                    "is; ask the township to review it."
-                ),
-            )
-        if visit.worst != "fine":
-            messages.warning(
-                request,
-                _("The findings raised the child's care level; a follow-up is due on %(day)s.")
-                % {"day": visit.follow_up_on.isoformat()},
-            )
+        visit.child.refresh_from_db()
+        for level, text in services.visit_outcome(visit):
+            messages.add_message(request, level, text)
         return redirect("care:worklist")
     return render(
         request,
@@ -225,7 +212,8 @@ def activity_new(request):
     form = ActivityForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         services.record_activity(request.user, *form.activity_parts())
-        messages.success(request, _("Activity recorded."))
+        for level, text in services.activity_outcome():
+            messages.add_message(request, level, text)
         return redirect("care:activities")
     return render(request, "care/activity_form.html", {"form": form})
 

@@ -2,8 +2,10 @@
 returns. Each is applied once per id, through the same path as the online API; a repeat gets
 the first answer (200), a conflict 409 with the reason to show, a broken rule 400 by field."""
 
+from django.contrib import messages
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from core.openapi import ERROR
@@ -42,6 +44,10 @@ class OutboxViewSet(viewsets.ViewSet):
             made_at=sent["made_at"],
             data=sent["data"],
         )
+        if created and isinstance(request.successful_authenticator, SessionAuthentication):
+            # Sent from the page (session): the next page tells what the online form would.
+            for level, text in services.outcome(sent["kind"], answer["object_id"]):
+                messages.add_message(request._request, level, text, fail_silently=True)
         return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

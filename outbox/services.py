@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.api import create_activity, create_visit
+from care.models import Visit
+from care.services import activity_outcome, visit_outcome
 from children.models import Child
 from core.audit import log_action
 from core.exceptions import Invalid, NotNow
@@ -130,3 +132,13 @@ def receive(actor, *, client_id, kind, made_at, data) -> tuple[dict, bool]:
         if stored is None:
             raise
         return _repeat(stored, actor, digest), False
+
+
+def outcome(kind, object_id) -> list[tuple[int, str]]:
+    """What the sender is told of a record applied now, as the online page tells it (message
+    level, text): a visit's care-level warnings, an activity's "recorded"; a check, nothing."""
+    if kind == Kind.VISIT:
+        return visit_outcome(Visit.objects.select_related("child").get(pk=object_id))
+    if kind == Kind.ACTIVITY:
+        return activity_outcome()
+    return []

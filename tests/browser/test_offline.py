@@ -22,7 +22,6 @@ from .conftest import PHONE
 pytestmark = pytest.mark.browser
 
 WIDTH = PHONE["width"]
-NEEDS_ENDPOINT = pytest.mark.xfail(strict=False, reason="needs the outbox endpoint (branch outbox)")
 
 
 def offline_visit(page, context, child, expect, fitted_shot):
@@ -76,7 +75,6 @@ def test_a_visit_saved_offline_waits_in_the_outbox(
     fitted_shot(page, WIDTH, "5-not-kept")
 
 
-@NEEDS_ENDPOINT
 def test_the_outbox_sends_the_visit_once_when_the_network_returns(
     new_page, login, world, director, expect, fitted_shot
 ):

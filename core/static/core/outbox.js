@@ -218,7 +218,8 @@
       await Store.put(item); // on the phone before any attempt to send
       form.dataset.outboxId = item.id;
       const result = navigator.onLine ? await Store.send(item, csrf(), endpoint) : { outcome: "later" };
-      if (result.outcome === "sent") return goOn(form, text.sent || "");
+      // Sent now: the next page shows the server's own messages (a visit's care-level warnings).
+      if (result.outcome === "sent") return goOn(form, "");
       if (result.outcome === "refused") {
         showRefusal(form, result.errors, result.message);
         await refresh();
