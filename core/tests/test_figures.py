@@ -1,5 +1,6 @@
-"""A figure card is written in one place ({% stat %}, core/_stat.html): the markup the pages
-wrote by hand before, which the stylesheet and the tests select on (.stat, .n, .l, data-testid)."""
+"""A figure card is written in one place ({% stat %}, core/templatetags/figures.py): the markup
+the pages wrote by hand before, which the stylesheet and the tests select on (.stat, .n, .l,
+data-testid)."""
 
 import re
 
