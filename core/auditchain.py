@@ -95,8 +95,15 @@ def lock_head(using=None):
         cursor.execute(f"SELECT last_id, hash FROM {table} WHERE id = 1{lock}")
         row = cursor.fetchone()
         if row is None:  # a database made without the migration's row (or flushed)
-            cursor.execute(f"INSERT INTO {table} (id, last_id, hash) VALUES (1, 0, %s)", [GENESIS])
-            row = (0, GENESIS)
+            # Two first writers may both find no row: the second inserts nothing and waits
+            # for the first's row, as it would for the lock.
+            cursor.execute(
+                f"INSERT INTO {table} (id, last_id, hash) VALUES (1, 0, %s) "
+                "ON CONFLICT (id) DO NOTHING",
+                [GENESIS],
+            )
+            cursor.execute(f"SELECT last_id, hash FROM {table} WHERE id = 1{lock}")
+            row = cursor.fetchone()
     return Head(*row)
 
 
