@@ -1,12 +1,8 @@
-from django.urls import path
+from core.routes import patterns
 
 from . import views
 
 app_name = "areas"
 
-urlpatterns = [
-    path("", views.service_point_list, name="service_point_list"),
-    path("new/", views.childrens_home_new, name="childrens_home_new"),
-    path("<int:pk>/", views.service_point_detail, name="service_point_detail"),
-    path("<int:pk>/edit/", views.service_point_edit, name="service_point_edit"),
-]
+# Each page's address is declared on its view (@route, core.routes).
+urlpatterns = patterns(views)

@@ -1,7 +1,6 @@
 """Pages of children's homes and other service points."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import change_form, saved
 from core.htmx import paginate, query_without_page, render_page
+from core.routes import Routes
 from core.scoping import (
     can_manage,
     can_write,
@@ -23,8 +23,10 @@ from .forms import NewChildrensHomeForm, ServicePointForm
 from .models import ServicePoint
 from .services import create_service_point, update_service_point
 
+route = Routes()
 
-@login_required
+
+@route("")
 @jurisdiction_required
 def service_point_list(request):
     """Children's homes (and workstations, the county center) in the user's jurisdiction."""
@@ -43,7 +45,7 @@ def service_point_list(request):
     )
 
 
-@login_required
+@route("<int:pk>/")
 def service_point_detail(request, pk):
     point = get_visible_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
     return render(
@@ -56,7 +58,7 @@ def service_point_detail(request, pk):
     )
 
 
-@login_required
+@route("<int:pk>/edit/")
 def service_point_edit(request, pk):
     """Edit a service point; a save based on a stale copy is refused, not merged."""
     point = get_editable_or_404(ServicePoint.objects.select_related("area"), request.user, pk=pk)
@@ -80,7 +82,7 @@ def service_point_edit(request, pk):
     )
 
 
-@login_required
+@route("new/")
 def childrens_home_new(request):
     """Open a children's home in a village that lacks one (county and township roles)."""
     if not can_manage(request.user):

@@ -20,6 +20,7 @@ from core.audit import log_action, log_read, read_query
 from core.forms import change_form, saved
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
+from core.routes import Routes
 from core.scoping import (
     can_write,
     get_editable_or_404,
@@ -36,6 +37,8 @@ from . import compliance as compliance_figures
 from . import schedule, services, weekly
 from .forms import ActivityForm, VisitForm
 from .models import Activity, Visit
+
+route = Routes()
 
 ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
 WORKLIST_FIELDS = [
@@ -63,7 +66,7 @@ def home(request):
     return people_views.home(request)
 
 
-@login_required
+@route("worklist/")
 def worklist(request):
     """Whom to visit: overdue first, then due this week, then the rest of the period.
 
@@ -111,7 +114,7 @@ def worklist(request):
     return render(request, "care/worklist.html", context)
 
 
-@login_required
+@route("children/<int:child_pk>/visit/")
 def visit_new(request, child_pk):
     """Record a visit to a child of the user's jurisdiction (active records only)."""
     child = child_or_404(request, child_pk)
@@ -134,7 +137,7 @@ def visit_new(request, child_pk):
     )
 
 
-@login_required
+@route("visits/<int:pk>/")
 def visit_detail(request, pk):
     visit = get_visible_or_404(
         Visit.objects.select_related("child", "visitor", "area"), request.user, pk=pk
@@ -151,7 +154,7 @@ def visit_detail(request, pk):
     )
 
 
-@login_required
+@route("visits/<int:pk>/edit/")
 def visit_edit(request, pk):
     """Correct a visit; the earlier version is kept and a stale save is refused."""
     visit = get_editable_or_404(Visit.objects.select_related("child"), request.user, pk=pk)
@@ -165,7 +168,7 @@ def visit_edit(request, pk):
     )
 
 
-@login_required
+@route("children/<int:child_pk>/visits/")
 @read_limited
 def child_visits(request, child_pk):
     """All visits to one child (the list's read audited)."""
@@ -176,7 +179,7 @@ def child_visits(request, child_pk):
     return render(request, "care/child_visits.html", {"child": child, "visits": visits})
 
 
-@login_required
+@route("activities/")
 @jurisdiction_required
 def activities(request):
     """Weekly activities of the children's homes in the user's jurisdiction: the last 12 ISO
@@ -204,7 +207,7 @@ def activities(request):
     )
 
 
-@login_required
+@route("activities/new/")
 def activity_new(request):
     """Record an activity at a children's home."""
     if not can_write(request.user):
@@ -218,14 +221,14 @@ def activity_new(request):
     return render(request, "care/activity_form.html", {"form": form})
 
 
-@login_required
+@route("compliance/")
 def compliance_root(request):
     if request.user.area is None or Child.objects.visible_to(request.user).query.is_empty():
         return render(request, "people/no_jurisdiction.html")
     return redirect("care:compliance", code=request.user.area.code)
 
 
-@login_required
+@route("compliance/<str:code>/")
 def compliance(request, code):
     """Visit and activity compliance of an area, unit by unit, drilling down to villages;
     at a village, the children by state."""
@@ -273,7 +276,7 @@ FIGURE_LABELS = {
 }
 
 
-@login_required
+@route("compliance/<str:code>/children/<str:figure>/")
 @read_limited
 def compliance_children(request, code, figure):
     """The children behind one figure of the compliance page (same definition as the count)."""
@@ -303,7 +306,7 @@ def compliance_children(request, code, figure):
     )
 
 
-@login_required
+@route("compliance/<str:code>/homes/<int:year>-W<int:week>/")
 def compliance_homes(request, code, year, week):
     """The children's homes under an area with and without an activity in one ISO week."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
@@ -326,7 +329,7 @@ def compliance_homes(request, code, year, week):
     )
 
 
-@login_required
+@route("activities/<int:pk>/edit/")
 def activity_edit(request, pk):
     """Correct an activity; the earlier version is kept and a stale save is refused."""
     activity = get_editable_or_404(Activity.objects.select_related("home"), request.user, pk=pk)

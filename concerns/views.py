@@ -2,7 +2,6 @@
 list of reports and a report's page, where it is linked to a child and moved forward."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
@@ -23,6 +22,7 @@ from core.exports import stamp_for
 from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page, search_text
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
 from core.views import form_page
@@ -30,6 +30,8 @@ from core.views import form_page
 from . import changes, public, reports, services
 from .forms import AdvanceForm, ChangeForm, PublicReportForm, ReportForm
 from .models import ConcernReport, Source, State, Urgency, sees_reporter
+
+route = Routes()
 
 
 def _villages(prefix: str = ""):
@@ -53,6 +55,7 @@ def _limited(request, form):
     return response
 
 
+@route("public/", name="public", public=True)
 @never_cache
 def public_report(request):
     """Anyone (a teacher, a doctor, a neighbour) reports a child at risk, without an account.
@@ -80,6 +83,7 @@ def public_report(request):
     return render(request, "concerns/public_form.html", {"form": form})
 
 
+@route("public/thanks/", public=True)
 @never_cache
 def thanks(request):
     reference = request.session.pop("concern_reference", None)
@@ -88,7 +92,7 @@ def thanks(request):
     return render(request, "concerns/thanks.html", {"reference": reference})
 
 
-@login_required
+@route("new/", name="new")
 def report_new(request):
     """A staff member or helper files a report (their identity is kept as the reporter's)."""
     area = getattr(request.user, "area", None)
@@ -119,7 +123,7 @@ def report_new(request):
     )
 
 
-@login_required
+@route("", name="list")
 @read_limited
 def report_list(request):
     """Reports of the jurisdiction: open ones first, by deadline; overdue marked (audited)."""
@@ -155,7 +159,7 @@ def _report_or_404(request, pk):
     )
 
 
-@login_required
+@route("<int:pk>/", name="detail")
 def report_detail(request, pk):
     """A report: what was reported, its steps, and (for who handles it) linking the child and
     moving it forward. Reading it is audited."""
@@ -188,7 +192,7 @@ def report_detail(request, pk):
     return render(request, "concerns/detail.html", context)
 
 
-@login_required
+@route("<int:pk>/link/", name="link")
 def report_link(request, pk):
     report = _report_or_404(request, pk)
     if request.method != "POST":
@@ -208,7 +212,7 @@ def report_link(request, pk):
     return redirect("concerns:detail", pk=pk)
 
 
-@login_required
+@route("<int:pk>/advance/", name="advance")
 def report_advance(request, pk):
     report = _report_or_404(request, pk)
     if not services.may_handle(request.user, report):
@@ -235,7 +239,7 @@ def report_advance(request, pk):
     )
 
 
-@login_required
+@route("changes/<int:child_pk>/")
 def change_new(request, child_pk):
     """Record a change in a child's situation; the record, care level and schedule follow."""
     child = child_or_404(request, child_pk)
@@ -272,7 +276,7 @@ def change_new(request, child_pk):
     )
 
 
-@login_required
+@route("inbox/")
 def inbox(request):
     """Open reports of concern of the user's jurisdiction, most urgent first: a fragment for
     the worklist and the home page (htmx). Empty when there are none."""
@@ -290,7 +294,7 @@ def inbox(request):
 REPORT_KINDS = {"social": reports.social_forces, "concerns": reports.reports_of_concern}
 
 
-@login_required
+@route("summary/<str:code>/")
 def summary(request, code):
     """The county's reports on social forces and reports of concern for a year (page, Excel
     or PDF; files audited)."""

@@ -1,10 +1,8 @@
 """Included by care's urls under "notifications/", in care's namespace (see views)."""
 
-from django.urls import path
+from core.routes import patterns
 
 from . import views
 
-urlpatterns = [
-    path("", views.notifications, name="notifications"),
-    path("preferences/", views.notification_preferences, name="notification_preferences"),
-]
+# Each page's address is declared on its view (@route, core.routes).
+urlpatterns = patterns(views)

@@ -6,16 +6,19 @@ bookmarks stay good.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from core.routes import Routes
 
 from . import notify, services
 from .forms import PreferenceForm
 from .models import Notification
 
+route = Routes()
 
-@login_required
+
+@route("")
 def notifications(request):
     """The user's notifications; POST marks them read."""
     mine = Notification.objects.for_user(request.user)
@@ -33,7 +36,7 @@ def notifications(request):
     )
 
 
-@login_required
+@route("preferences/")
 def notification_preferences(request):
     """Choose e-mails: urgent notices at once, a daily digest (the in-app list has all)."""
     form = PreferenceForm(request.POST or None, instance=notify.preference(request.user))

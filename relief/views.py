@@ -2,7 +2,6 @@
 contacts, loaded into the child's page with htmx), their forms, and the list of measures."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from core.forms import saved
 from core.history import earliest_state
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import (
     can_manage,
     can_write,
@@ -31,6 +31,8 @@ from . import catalogue, services
 from .filters import MeasureFilter
 from .forms import ContactForm, EndContactForm, MeasureForm, ProgrammeForm
 from .models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
+
+route = Routes()
 
 
 def _require_write(user):
@@ -57,7 +59,7 @@ def _edits_catalogue(user) -> bool:
 # -- the catalogue -----------------------------------------------------------------------
 
 
-@login_required
+@route("programmes/", name="catalogue")
 @jurisdiction_required
 def catalogue_list(request):
     """The county's relief programmes, with the measures currently recorded under each."""
@@ -91,7 +93,7 @@ def catalogue_list(request):
     )
 
 
-@login_required
+@route("programmes/new/")
 def programme_new(request):
     """Add a programme to the county's catalogue (county officers)."""
     if not _edits_catalogue(request.user):
@@ -109,7 +111,7 @@ def programme_new(request):
     return _programme_page(request, form, None)
 
 
-@login_required
+@route("programmes/<int:pk>/edit/")
 def programme_edit(request, pk):
     """Change a programme: name, standard amount, provider, in use (county officers)."""
     programme = get_visible_or_404(Programme.objects.select_related("county"), request.user, pk=pk)
@@ -137,7 +139,7 @@ def _programme_page(request, form, programme):
 # -- a child's relief --------------------------------------------------------------------
 
 
-@login_required
+@route("children/<int:child_pk>/")
 def child_section(request, child_pk):
     """A child's relief measures and assistance contacts: a fragment for the child's page
     (htmx), or a page of its own."""
@@ -191,7 +193,7 @@ def _ensure_county_catalogue(child, user):
         catalogue.ensure_catalogue(county, user)
 
 
-@login_required
+@route("children/<int:child_pk>/measures/new/")
 def measure_new(request, child_pk):
     """Record a relief measure for a child of the user's jurisdiction."""
     return _added(
@@ -230,7 +232,7 @@ def _edit_page(kind: str):
         return render(request, f"relief/{kind}_form.html", context)
 
     edit.__name__ = edit.__qualname__ = f"{kind}_edit"
-    return login_required(edit)
+    return edit
 
 
 def _measure_form(request, measure):
@@ -238,7 +240,7 @@ def _measure_form(request, measure):
 
 
 # The fields a measure's history shows, labelled as the model names them.
-@login_required
+@route("measures/<int:pk>/history/")
 def measure_history(request, pk):
     """A measure's changes, newest first: who changed what, from what to what."""
     measure = _measure_or_404(request, pk)
@@ -259,7 +261,7 @@ def measure_history(request, pk):
     )
 
 
-@login_required
+@route("measures/")
 @jurisdiction_required
 @read_limited
 def measure_list(request):
@@ -286,7 +288,7 @@ def measure_list(request):
 # -- assistance contacts -----------------------------------------------------------------
 
 
-@login_required
+@route("children/<int:child_pk>/contacts/new/")
 def contact_new(request, child_pk):
     """Name an assistance contact for a child."""
     return _added(
@@ -316,12 +318,12 @@ _EDITS = {
     "contact": (_contact_or_404, _contact_form, services.update_contact),
 }
 # Change a measure (status, amount, months); the version before is kept.
-measure_edit = _edit_page("measure")
+measure_edit = route("measures/<int:pk>/edit/")(_edit_page("measure"))
 # Correct a contact's details.
-contact_edit = _edit_page("contact")
+contact_edit = route("contacts/<int:pk>/edit/")(_edit_page("contact"))
 
 
-@login_required
+@route("contacts/<int:pk>/end/")
 def contact_end(request, pk):
     """A contact stops being answerable for the child (kept in the child's history)."""
     contact = _contact_or_404(request, pk)

@@ -3,7 +3,6 @@
 from collections import Counter, defaultdict
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -21,11 +20,14 @@ from children.models import Child
 from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from . import figures, services
 from .forms import NoteForm, OpenRoundForm, ReviewForm
 from .models import ReturnState, Round, TownshipSummary, VillageReturn
+
+route = Routes()
 
 STATES = list(ReturnState)
 
@@ -47,7 +49,7 @@ def _state_counts(returns) -> dict:
     return {state: counts.get(state.value, 0) for state in STATES}
 
 
-@login_required
+@route("", name="list")
 @jurisdiction_required
 def round_list(request):
     """The county's rounds, newest first, with where each stands."""
@@ -79,7 +81,7 @@ def round_list(request):
     )
 
 
-@login_required
+@route("open/", name="open")
 def open_round(request):
     """A county officer opens the round of a quarter."""
     county = county_of_user(request.user)
@@ -100,7 +102,7 @@ def open_round(request):
     return render(request, "rounds/open.html", {"form": form, "county": county})
 
 
-@login_required
+@route("<int:pk>/", name="detail")
 def round_detail(request, pk):
     """The round's progress across townships (county), or the way into one's own part."""
     the_round = _round_or_404(request, pk)
@@ -141,7 +143,7 @@ def round_detail(request, pk):
     return render(request, "rounds/round_detail.html", context)
 
 
-@login_required
+@route("<int:pk>/townships/<str:code>/")
 def township(request, pk, code):
     """A township's villages in the round, their states, and its summary."""
     the_round = _round_or_404(request, pk)
@@ -184,7 +186,7 @@ def _take_step(request, call, done) -> None:
         messages.success(request, done)
 
 
-@login_required
+@route("<int:pk>/townships/<str:code>/submit/")
 @require_POST
 def township_submit(request, pk, code):
     the_round = _round_or_404(request, pk)
@@ -199,7 +201,7 @@ def township_submit(request, pk, code):
     return redirect("rounds:township", pk=the_round.pk, code=area.code)
 
 
-@login_required
+@route("<int:pk>/close/")
 @require_POST
 def close(request, pk):
     the_round = _round_or_404(request, pk)
@@ -280,7 +282,7 @@ def _walk_context(request, ret, params=None):
     }
 
 
-@login_required
+@route("returns/<int:pk>/", name="return")
 def village_return(request, pk):
     """The village's walk through its roster: check each child, then submit."""
     ret = _return_or_404(request, pk)
@@ -293,7 +295,7 @@ def village_return(request, pk):
     return render_page(request, "rounds/return.html", context, partial="rounds/partials/_walk.html")
 
 
-@login_required
+@route("returns/<int:pk>/children/<int:child_pk>/")
 @require_POST
 def check(request, pk, child_pk):
     """Confirm one child unchanged (or take a check back), then show the walk again with its
@@ -318,7 +320,7 @@ def check(request, pk, child_pk):
     return redirect(f"{url}?{query}{anchor}" if query else f"{url}{anchor}")
 
 
-@login_required
+@route("returns/<int:pk>/submit/")
 @require_POST
 def submit(request, pk):
     ret = _return_or_404(request, pk)
@@ -330,7 +332,7 @@ def submit(request, pk):
     return redirect("rounds:return", pk=ret.pk)
 
 
-@login_required
+@route("returns/<int:pk>/review/")
 def review(request, pk):
     """The township sees what changed since the last approved quarter, then decides."""
     ret = _return_or_404(request, pk)
@@ -364,7 +366,7 @@ def review(request, pk):
     return render(request, "rounds/review.html", context)
 
 
-@login_required
+@route("figures/<str:code>/", name="figures")
 def area_figures(request, code):
     """An area's approved figures, quarter by quarter (summed from village snapshots)."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
@@ -377,7 +379,7 @@ def area_figures(request, code):
     )
 
 
-@login_required
+@route("inbox/")
 def inbox(request):
     """What the open round asks of the user now, for the home page (loaded with htmx): the
     director's own return while it is with the village, the returns waiting for a township's

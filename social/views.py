@@ -3,7 +3,6 @@ records on a child's page, and a helper's own pages (their paired children, and 
 what the help needs)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from children.lookup import child_or_404
 from children.services import record_read
 from core.forms import change_form, change_through, save_through, saved
 from core.htmx import paginate, query_without_page, render_page, search_text
+from core.routes import Routes
 from core.scoping import can_manage, get_visible_or_404, jurisdiction_required
 from core.views import form_page, register_form_page
 from people.models import User
@@ -37,10 +37,12 @@ from .models import (
     notes_visible_to,
 )
 
+route = Routes()
+
 # -- organisations -------------------------------------------------------------------------
 
 
-@login_required
+@route("organisations/")
 @jurisdiction_required
 def organisations(request):
     """The county's social organisations, searchable."""
@@ -63,7 +65,7 @@ def organisations(request):
     )
 
 
-@login_required
+@route("organisations/new/")
 def organisation_new(request):
     county = county_of_user(request.user)
     if not can_manage(request.user) or county is None:
@@ -79,7 +81,7 @@ def organisation_new(request):
     return _organisation_page(request, form, None)
 
 
-@login_required
+@route("organisations/<int:pk>/edit/")
 def organisation_edit(request, pk):
     """Change an organisation of the register; a save based on a stale copy is refused."""
     organisation = get_visible_or_404(
@@ -120,7 +122,7 @@ def _helper_accounts(user):
     return User.objects.visible_to(user).filter(role__in=list(HELPER_ROLES))
 
 
-@login_required
+@route("helpers/")
 @jurisdiction_required
 def helpers(request):
     """Volunteers and social workers of the jurisdiction, with their skills and pairings."""
@@ -154,7 +156,7 @@ def helpers(request):
     return render_page(request, "social/helpers.html", context, "social/partials/_helpers.html")
 
 
-@login_required
+@route("helpers/<int:user_pk>/")
 def helper_profile(request, user_pk):
     """A helper's profile: the helper edits their own; township and county officers edit
     those of their jurisdiction."""
@@ -187,7 +189,7 @@ def helper_profile(request, user_pk):
 # -- a child's pairings and services (officers and directors) --------------------------------
 
 
-@login_required
+@route("children/<int:child_pk>/")
 def child_section(request, child_pk):
     """A child's pairings and services: a fragment of the child's page (htmx) or a page."""
     child = child_or_404(request, child_pk)
@@ -205,7 +207,7 @@ def child_section(request, child_pk):
     return render_page(request, "social/child.html", context, "social/partials/_child_section.html")
 
 
-@login_required
+@route("children/<int:child_pk>/pair/")
 def pair(request, child_pk):
     """Pair a helper with the child."""
     child = child_or_404(request, child_pk)
@@ -240,7 +242,7 @@ def pair(request, child_pk):
     )
 
 
-@login_required
+@route("pairings/<int:pk>/end/")
 def pairing_end(request, pk):
     """End a pairing (its services stay on the child's page)."""
     pairing = get_visible_or_404(
@@ -268,7 +270,7 @@ def pairing_end(request, pk):
     )
 
 
-@login_required
+@route("children/<int:child_pk>/services/new/")
 def service_new(request, child_pk):
     """Record a service: a helper for a child paired with them; an officer or director for
     a helper (a record brought in on paper)."""
@@ -317,7 +319,7 @@ def service_new(request, child_pk):
 # -- a helper's own pages -------------------------------------------------------------------
 
 
-@login_required
+@route("mine/")
 def my_children(request):
     """The children paired with the helper now (a helper's home)."""
     if not is_helper(request.user):
@@ -332,7 +334,7 @@ def my_children(request):
     return render(request, "social/my_children.html", {"pairings": pairings, "today": today})
 
 
-@login_required
+@route("mine/<int:pk>/")
 def helper_child(request, pk):
     """What a helper sees of a paired child: name, age, village, school, the caregiver's name
     and phone, and the help history. Nothing else of the record (no identity number, no

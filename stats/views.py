@@ -3,7 +3,6 @@ below, charts and quarter-by-quarter trends. Thin: the figures come from service
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from core.documents import CONTENT_TYPES, table_pdf, table_xlsx
 from core.exports import stamp_for
 from core.htmx import paginate, query_without_page
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
 from rounds.models import ReturnState, Round, quarter_title
@@ -25,6 +25,8 @@ from rounds.services import quarterly_figures
 from . import charts, services
 from . import reports as report_builders
 from .models import FIGURES
+
+route = Routes()
 
 LABELS = {
     "children": _("registered children"),
@@ -133,7 +135,7 @@ def share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-@login_required
+@route("")
 def dashboard_root(request):
     """The dashboard of the user's own area."""
     if jurisdiction_prefix(request.user) is None or request.user.area is None:
@@ -141,7 +143,7 @@ def dashboard_root(request):
     return redirect("stats:dashboard", code=request.user.area.code)
 
 
-@login_required
+@route("<str:code>/")
 def dashboard(request, code):
     """An area's figures, the units below it, charts and trends."""
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
@@ -219,7 +221,7 @@ def dashboard(request, code):
     return render(request, "stats/dashboard.html", context)
 
 
-@login_required
+@route("<str:code>/figures/<str:name>/")
 @read_limited
 def figure(request, code, name):
     """The records behind one figure of an area that has no list elsewhere: special-attention
@@ -252,7 +254,7 @@ def figure(request, code, name):
 REPORT_TYPES = {"xlsx": CONTENT_TYPES["xlsx"], "pdf": CONTENT_TYPES["pdf"]}
 
 
-@login_required
+@route("<str:code>/reports/")
 def reports(request, code):
     """The standard reports of an area: quarterly tables of approved rounds, annual reports."""
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
@@ -295,7 +297,7 @@ def _send(request, area, report, fmt, data):
     return response
 
 
-@login_required
+@route(r"^(?P<code>[0-9]{12})/reports/(?P<round_pk>[0-9]+)\.(?P<fmt>xlsx|pdf)$", regex=True)
 def report_quarterly(request, code, round_pk, fmt):
     """The quarterly statistical table of a round, as Excel or PDF (audited)."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
@@ -304,7 +306,7 @@ def report_quarterly(request, code, round_pk, fmt):
     return _send(request, area, report, fmt, {"round": the_round.label})
 
 
-@login_required
+@route(r"^(?P<code>[0-9]{12})/reports/(?P<year>[0-9]{4})/annual\.(?P<fmt>xlsx|pdf)$", regex=True)
 def report_annual(request, code, year, fmt):
     """The annual report of a year, as Excel or PDF (audited)."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)

@@ -5,7 +5,6 @@ and for roles that see no area (volunteers, social workers), the answer is 404. 
 download is audited with the area's code and the children it contains.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -21,6 +20,7 @@ from core.documents import CONTENT_TYPES
 from core.exports import stamp_for
 from core.htmx import paginate
 from core.reads import audit_records
+from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
 from people.summary import with_gaps
@@ -28,6 +28,8 @@ from people.summary import with_gaps
 from . import gaps as gap_checks
 from .data import township_file, village_file
 from .render import file_title, to_pdf, to_xlsx
+
+route = Routes()
 
 # A file is made for a village or a township. A county's would be about 25 townships'
 # worth (some 25,000 children, over a minute to build): its page offers each township's.
@@ -56,7 +58,7 @@ def _below(area):
     )
 
 
-@login_required
+@route(r"^(?P<code>[0-9]{12})/$", name="village_file", regex=True)
 @read_limited
 def file_page(request, code):
     """A village's file as a page (its read audited with the children shown); above a
@@ -82,7 +84,7 @@ def file_page(request, code):
     return render(request, "villagefiles/area_files.html", context)
 
 
-@login_required
+@route(r"^(?P<code>[0-9]{12})\.(?P<fmt>pdf|xlsx)$", regex=True)
 @read_limited
 def download(request, code, fmt):
     """A village's or township's file as PDF or Excel, audited with what it contains."""
@@ -123,7 +125,8 @@ def download(request, code, fmt):
     return response
 
 
-@login_required
+@route("gaps/", name="gaps")
+@route(r"^gaps/(?P<code>[0-9]{12})/$", name="gaps", regex=True)
 def gap_report(request, code=None):
     """What is missing under an area; each line links to where it is fixed."""
     if code is None:

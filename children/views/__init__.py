@@ -1,7 +1,6 @@
 """Pages of the child registry. Thin: access, form, one service call, response."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from core.forms import refusal_message, save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 from core.throttling import read_limited
 
@@ -34,6 +34,8 @@ from ..lookup import child_or_404
 from ..models import Child, ImportJob, Transfer
 from .concerns import for_display
 from .steps import back_to_child, child_to_change
+
+route = Routes()
 
 
 def _recorded(first: str, until: str | None = None) -> list[str]:
@@ -74,7 +76,7 @@ def filtered_children(child_filter):
     return child_filter.qs if child_filter.is_valid() else child_filter.queryset.none()
 
 
-@login_required
+@route("")
 @jurisdiction_required
 @read_limited
 def roster(request):
@@ -98,7 +100,7 @@ def roster(request):
     return response
 
 
-@login_required
+@route(r"^export\.(?P<fmt>csv|xlsx)$", regex=True)
 @read_limited
 def export(request, fmt):
     """The roster as the user filtered it, as Excel or CSV: the page asks the purpose (and,
@@ -128,7 +130,7 @@ def export(request, fmt):
     return render(request, "children/export.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@route("<int:pk>/")
 def detail(request, pk):
     """A child's page: facts, classification with reasons, family, history. Audited."""
     child = child_or_404(request, pk)
@@ -194,7 +196,7 @@ def _family_page(request, forms, child=None):
     return render(request, "children/form.html", context)
 
 
-@login_required
+@route("new/")
 def new(request):
     """Register a child with the family and caregiver."""
     if not can_write(request.user):
@@ -216,7 +218,7 @@ def new(request):
     return _family_page(request, forms)
 
 
-@login_required
+@route("<int:pk>/edit/")
 def edit(request, pk):
     """Edit a child's facts, family and caregiver; a stale save is refused."""
     child = child_to_change(request, pk)
@@ -245,7 +247,7 @@ def edit(request, pk):
     return _family_page(request, forms, child)
 
 
-@login_required
+@route("<int:pk>/close/")
 def close(request, pk):
     """Close a child's record with a reason and date (records are never deleted)."""
     child = child_to_change(request, pk)
@@ -270,7 +272,7 @@ def close(request, pk):
     )
 
 
-@login_required
+@route("<int:pk>/reopen/")
 def reopen(request, pk):
     child = child_to_change(request, pk)
     if request.method == "POST" and child.status == Status.CLOSED:
@@ -279,7 +281,7 @@ def reopen(request, pk):
     return redirect("children:detail", pk=child.pk)
 
 
-@login_required
+@route("<int:pk>/care-level/")
 def care_level(request, pk):
     """An officer sets the care level by hand, with a written reason."""
     child = child_to_change(request, pk, may=can_manage)
@@ -300,7 +302,7 @@ def care_level(request, pk):
     )
 
 
-@login_required
+@route("<int:pk>/transfer/")
 def transfer(request, pk):
     """Move a child to another village of the county; both townships see the handover."""
     child = child_to_change(request, pk, may=can_manage)
@@ -320,7 +322,7 @@ def transfer(request, pk):
     )
 
 
-@login_required
+@route("transfers/")
 @jurisdiction_required
 def transfers(request):
     """Handovers into and out of the user's jurisdiction."""
@@ -331,7 +333,7 @@ def transfers(request):
     return render(request, "children/transfers.html", {"page": page, "query": ""})
 
 
-@login_required
+@route("import/template.xlsx")
 def import_template(request):
     """The Excel template for roster imports."""
     response = HttpResponse(
@@ -342,7 +344,7 @@ def import_template(request):
     return response
 
 
-@login_required
+@route("import/", name="import")
 def import_upload(request):
     """Upload a roster; it is checked first, and saved only when every row is right.
 
@@ -379,7 +381,7 @@ def import_upload(request):
     return render(request, "children/import.html", context)
 
 
-@login_required
+@route("import/<uuid:pk>/")
 def import_job(request, pk):
     """A job's progress (polled while it runs) and its row-by-row report."""
     job = get_visible_or_404(ImportJob.objects.defer("content"), request.user, pk=pk)
@@ -388,7 +390,7 @@ def import_job(request, pk):
     )
 
 
-@login_required
+@route("import/<uuid:pk>/save/")
 def import_save(request, pk):
     """Save a checked roster: every row in one transaction, or none."""
     job = get_visible_or_404(ImportJob.objects.all(), request.user, pk=pk)

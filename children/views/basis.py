@@ -1,16 +1,18 @@
 """The child's legal basis for processing (PIPL art. 13, 31): the page that records it."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from core.forms import saved
 from core.navigation import next_url
+from core.routes import Routes
 
 from .. import policy, rules, services
 from ..choices import ProcessingBasis
 from ..forms import BasisForm
 from ..models import Child
 from .steps import back_to_child, child_to_change
+
+route = Routes()
 
 
 def initial_basis(child: Child) -> dict:
@@ -23,7 +25,7 @@ def initial_basis(child: Child) -> dict:
     }
 
 
-@login_required
+@route("<int:pk>/basis/", name="basis")
 def record_basis(request, pk):
     """Record the guardian's consent or the legal basis for processing the child's data."""
     child = child_to_change(request, pk)

@@ -6,7 +6,6 @@ children/policy/concerns.py and the services in children/services/concerns.py.""
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
@@ -23,6 +22,7 @@ from core.forms import save_through
 from core.htmx import paginate, query_without_page, render_page
 from core.navigation import next_url
 from core.reads import audit_page
+from core.routes import Routes
 from core.scoping import can_write, get_visible_or_404
 from core.throttling import read_limited
 
@@ -32,6 +32,8 @@ from ..models import Concern
 from ..policy import concerns as policy
 from ..services import concerns as services
 
+route = Routes()
+
 Step = policy.Step
 LIST_FIELDS = ("child", "child__area", "child__area__parent", "owner")
 
@@ -40,7 +42,7 @@ def _concern_or_404(request, pk):
     return get_visible_or_404(Concern.objects.select_related(*LIST_FIELDS), request.user, pk=pk)
 
 
-@login_required
+@route("concerns/", name="concerns")
 @read_limited
 def concern_list(request):
     """Concerns of the user's jurisdiction (open by default), oldest first (audited)."""
@@ -66,7 +68,7 @@ def concern_list(request):
     return response
 
 
-@login_required
+@route("concerns/<int:pk>/", name="concern")
 def concern_detail(request, pk):
     """A concern: what was found, its source, owner, deadline, state, its history, and the
     steps the user may take."""
@@ -120,7 +122,7 @@ def _done_message(concern, step) -> str:
     return _("Saved.")
 
 
-@login_required
+@route("concerns/<int:pk>/<str:step>/")
 def concern_step(request, pk, step):
     """One step of a concern: its form (GET), the step taken (POST)."""
     if step not in FORMS:
@@ -155,7 +157,7 @@ def concern_step(request, pk, step):
     return render(request, "children/concern_step.html", context)
 
 
-@login_required
+@route("concerns/open/")
 def concern_inbox(request):
     """Open concerns of the jurisdiction by age, and overdue (a fragment for the home page,
     loaded by htmx). Empty for accounts without concerns to see."""

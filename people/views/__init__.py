@@ -17,6 +17,7 @@ from areas.models import Area, ServicePoint
 from areas.services import breadcrumbs
 from core.audit import log_action
 from core.htmx import paginate, query_without_page, render_page
+from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
 
 from ..filters import ApiTokenFilter, PersonFilter
@@ -44,6 +45,8 @@ from ..summary import (
 )
 from ..tokens import issue, revoke_all, revoke_by, visible_tokens
 
+route = Routes()
+
 
 @login_required
 def home(request):
@@ -57,13 +60,13 @@ def home(request):
     return render(request, "people/home.html", context)
 
 
-@login_required
+@route("areas/")
 def area_root(request):
     """The top of the user's jurisdiction in the area tree."""
     return _to_own_area(request, "people:area_detail")
 
 
-@login_required
+@route("areas/<str:code>/")
 def area_detail(request, code):
     """One area with the units below it (county → townships → villages)."""
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
@@ -79,7 +82,7 @@ def area_detail(request, code):
     return render(request, "people/area_detail.html", context)
 
 
-@login_required
+@route("areas/gaps/")
 @jurisdiction_required
 def gaps(request):
     """Villages that lack a children's home, a director or a protection team member."""
@@ -92,7 +95,7 @@ def gaps(request):
     )
 
 
-@login_required
+@route("people/")
 @jurisdiction_required
 def person_list(request):
     """The people (accounts) of the user's jurisdiction, searchable by name, role and area."""
@@ -105,7 +108,7 @@ def person_list(request):
     )
 
 
-@login_required
+@route("people/<int:pk>/")
 def person_detail(request, pk):
     person = get_visible_or_404(User.objects.select_related("area"), request.user, pk=pk)
     may_manage = request.user.can_manage and request.user.may_manage_account(person)
@@ -114,7 +117,7 @@ def person_detail(request, pk):
     )
 
 
-@login_required
+@route("responsibility/")
 def responsibility_root(request):
     """The responsibility matrix of the user's own area."""
     return _to_own_area(request, "people:responsibility")
@@ -127,7 +130,7 @@ def _to_own_area(request, page):
     return redirect(page, code=request.user.area.code)
 
 
-@login_required
+@route("responsibility/<str:code>/")
 def responsibility(request, code):
     """Who answers for child protection in each township and village, with vacancies flagged."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
@@ -149,7 +152,7 @@ def _require_manager(user):
         raise PermissionDenied
 
 
-@login_required
+@route("responsibility/posts/<int:pk>/edit/")
 def post_edit(request, pk):
     """Change the holder of a post; a blank holder marks it vacant."""
     post = get_visible_or_404(
@@ -169,7 +172,7 @@ def post_edit(request, pk):
     return render(request, "people/post_form.html", context)
 
 
-@login_required
+@route("responsibility/<str:code>/add/")
 def post_add(request, code):
     """Add a post (for example another village cadre) to a township or village."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
@@ -193,7 +196,7 @@ def _managed_account_or_404(request, pk):
     return person
 
 
-@login_required
+@route("people/new/")
 def person_new(request):
     """Open an account for a person of the jurisdiction (county and township roles)."""
     if not request.user.can_manage:
@@ -219,7 +222,7 @@ def person_new(request):
     return render(request, "people/person_form.html", {"form": form})
 
 
-@login_required
+@route("people/<int:pk>/edit/")
 def person_edit(request, pk):
     """Change an account's role, area, phone or active state (never deleted)."""
     person = _managed_account_or_404(request, pk)
@@ -235,7 +238,7 @@ def person_edit(request, pk):
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
-@login_required
+@route("people/<int:pk>/password/")
 def person_password(request, pk):
     """Set a new password for an account the user manages."""
     person = _managed_account_or_404(request, pk)
@@ -267,7 +270,7 @@ class AuditedPasswordChangeView(PasswordChangeView):
         return response
 
 
-@login_required
+@route("account/tokens/")
 def my_tokens(request):
     """The user's own API tokens: list them, make one (its key shown this once), revoke."""
     form = ApiTokenForm(request.POST or None)
@@ -292,7 +295,7 @@ def my_tokens(request):
     return response
 
 
-@login_required
+@route("people/tokens/")
 def token_list(request):
     """The API tokens of every account in a county officer's jurisdiction, with revoke."""
     if not request.user.can_manage_tokens:
@@ -310,7 +313,7 @@ def token_list(request):
     )
 
 
-@login_required
+@route("account/tokens/<int:pk>/revoke/")
 @require_POST
 def token_revoke(request, pk):
     """Revoke a token: the owner's own, or a county officer's for an account of theirs."""

@@ -4,7 +4,6 @@ recovery codes, and a county officer's reset (people.twofactor)."""
 import django_otp
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import login_limits
 from core.forms import LOCKED_MESSAGE
+from core.routes import Routes
 from core.scoping import get_visible_or_404
 from core.two_factor import OTP_INVALID, has_device, verify_code
 
@@ -36,6 +36,8 @@ from ..twofactor import (
     secret_text,
     show_code,
 )
+
+route = Routes()
 
 
 def _next(request) -> str:
@@ -59,6 +61,7 @@ def _verified(request, device) -> None:
     request.session[SESSION_ENROLLED] = True
 
 
+@route("code/", name="verify", public=True)
 @never_cache
 def verify(request):
     """The second step of the login: the 6-digit code, or a recovery code."""
@@ -99,8 +102,8 @@ def verify(request):
     return render(request, "people/twofactor/verify.html", context, status=status)
 
 
+@route("")
 @never_cache
-@login_required
 def setup(request):
     """Set up an authenticator: scan the QR code (or type the secret), confirm with a code,
     then keep the recovery codes shown once. An enrolled account sees its state instead."""
@@ -137,8 +140,8 @@ def _show_codes(request, codes, next_url):
     return render(request, "people/twofactor/recovery_codes.html", context)
 
 
+@route("recovery-codes/")
 @never_cache
-@login_required
 @require_POST
 def recovery_codes(request):
     """10 new recovery codes (the old ones stop working), shown once."""
@@ -148,7 +151,7 @@ def recovery_codes(request):
     return _show_codes(request, codes, reverse("twofactor:setup"))
 
 
-@login_required
+@route("reset/<int:pk>/")
 @require_POST
 def reset(request, pk):
     """A county officer removes the two-factor login of an account of their jurisdiction

@@ -69,24 +69,33 @@
     return field.querySelector("input:not([type=hidden]), select, textarea");
   }
 
-  function summarise(form) {
-    if (form.querySelector("[data-error-summary]")) return;
+  /* The summary of the errors at the top of `form`: each field marked .has-error (linking
+   * to it), then the general messages (the form's own, or `options.general`). outbox.js
+   * shows the server's refusal of a queued record with it (options: title, testid, marker,
+   * general). */
+  function summarise(form, options) {
+    options = options || {};
+    var marker = options.marker || "data-error-summary";
+    if (form.querySelector("[" + marker + "]")) return;
     var fields = form.querySelectorAll(".field.has-error");
-    var general = form.querySelectorAll('[data-testid="form-error"] li');
+    var general = options.general || Array.prototype.map.call(
+      form.querySelectorAll('[data-testid="form-error"] li'),
+      function (li) { return li.textContent; }
+    );
     if (!fields.length && !general.length) return;
     var box = document.createElement("div");
     box.className = "error-summary card";
-    box.setAttribute("data-error-summary", "");
-    box.setAttribute("data-testid", "summary-of-errors");
+    box.setAttribute(marker, "");
+    box.setAttribute("data-testid", options.testid || "summary-of-errors");
     box.setAttribute("role", "alert");
     box.setAttribute("tabindex", "-1");
     var title = document.createElement("strong");
-    title.textContent = TITLE;
+    title.textContent = options.title || TITLE;
     box.appendChild(title);
     var list = document.createElement("ul");
-    general.forEach(function (li) {
+    general.forEach(function (text) {
       var item = document.createElement("li");
-      item.textContent = li.textContent;
+      item.textContent = text;
       list.appendChild(item);
     });
     fields.forEach(function (field) {
@@ -111,6 +120,7 @@
     var first = fields.length ? firstControl(fields[0]) : null;
     (first || box).focus();
   }
+  window.ShouhuForms = { summarise: summarise };
 
   function setUp(root) {
     var forms = root.tagName === "FORM" ? [root] : root.querySelectorAll("form");

@@ -135,20 +135,11 @@
     form.dispatchEvent(new Event("change", { bubbles: true })); // forms.js: required marks
   }
 
-  /* The server's refusal on the form: each field's messages under it, and a summary. */
+  /* The server's refusal on the form: each field's messages under it, and the summary of
+   * forms.js (ShouhuForms) at the top, marked so that the next try clears them. */
   function showRefusal(form, errors, message) {
     form.querySelectorAll("[data-outbox-error]").forEach((el) => el.remove());
     form.querySelectorAll(".field.has-error").forEach((el) => el.classList.remove("has-error"));
-    const box = document.createElement("div");
-    box.className = "error-summary card";
-    box.setAttribute("data-outbox-error", "");
-    box.setAttribute("data-testid", "outbox-refusal");
-    box.setAttribute("role", "alert");
-    box.setAttribute("tabindex", "-1");
-    const title = document.createElement("strong");
-    title.textContent = text.refused || "";
-    box.appendChild(title);
-    const list = document.createElement("ul");
     const general = [];
     if (errors && typeof errors === "object" && typeof errors.detail !== "string") {
       Object.keys(errors).forEach((name) => {
@@ -169,21 +160,16 @@
           under.appendChild(li);
         });
         field.appendChild(under);
-        const li = document.createElement("li");
-        li.textContent = labelOf(control) + ": " + messages.join(" ");
-        list.appendChild(li);
       });
     } else if (message) {
       general.push(message);
     }
-    general.forEach((m) => {
-      const li = document.createElement("li");
-      li.textContent = m;
-      list.appendChild(li);
+    window.ShouhuForms.summarise(form, {
+      title: text.refused || "",
+      testid: "outbox-refusal",
+      marker: "data-outbox-error",
+      general: general,
     });
-    box.appendChild(list);
-    form.insertBefore(box, form.firstElementChild && form.firstElementChild.nextSibling);
-    box.focus();
   }
 
   function busy(form, on) {

@@ -1,0 +1,59 @@
+"""Each page's address, declared on its view (as NetBox's `register_model_view` does).
+
+A views module makes one `route = Routes()` and decorates each page with it::
+
+    route = Routes()
+
+    @route("<int:pk>/edit/")
+    def service_point_edit(request, pk): ...
+
+and the app's `urls.py` collects them: `urlpatterns = patterns(views)`. The URL name is the
+view's own name unless `name=` says otherwise, so the address, the view and the name are
+written once, in one place; a view may carry more than one address.
+
+Every page asks for a login unless it is declared `public=True` (the public report of concern,
+the second step of the login): a new page cannot forget it.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path, re_path
+
+
+class Routes:
+    """The addresses of one views module's pages, in the order they are declared."""
+
+    def __init__(self):
+        self.declared = []
+
+    def __call__(
+        self, route: str, *, name: str | None = None, regex: bool = False, public: bool = False
+    ):
+        """Declare `route` (a `path()` route, or a regular expression with `regex=True`) as an
+        address of the decorated view, named `name` (the view's name by default); the view
+        asks for a login unless `public`."""
+
+        def declare(view):
+            if not public and not getattr(view, "asks_for_login", False):
+                view = login_required(view)
+                view.asks_for_login = True
+            self.declared.append((route, view, name or view.__name__, regex))
+            return view
+
+        return declare
+
+
+def _specificity(route: str) -> tuple[int, ...]:
+    # Per segment, 0 for literal text and 1 for a converter or a regular expression: a fixed
+    # address ("areas/gaps/") must be tried before one that captures the same segment
+    # ("areas/<str:code>/"), whatever order the views stand in.
+    return tuple(1 if "<" in part or "(" in part else 0 for part in route.split("/"))
+
+
+def patterns(*modules) -> list:
+    """The URL patterns of the pages the views `modules` declared, fixed segments first."""
+    declared = [entry for module in modules for entry in module.route.declared]
+    declared.sort(key=lambda entry: _specificity(entry[0].lstrip("^")))
+    return [
+        (re_path if regex else path)(route, view, name=name)
+        for route, view, name, regex in declared
+    ]
