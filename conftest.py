@@ -26,3 +26,9 @@ def _fresh_cache(request):
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Photos saved by a test go to a folder of their own, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

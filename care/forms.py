@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import ServicePoint
 from children.models import Child
-from core.forms import VersionedForm
+from core.forms import PhotosField, VersionedForm
 from people.models import User
 from people.roles import Role
 
@@ -24,6 +24,7 @@ class VisitForm(VersionedForm):
         choices=Visit.Referral.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    photos = PhotosField()
 
     class Meta:
         model = Visit
@@ -38,7 +39,9 @@ class VisitForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
+        if self.instance.pk:
+            del self.fields["photos"]  # photos come with a new visit (a correction keeps them)
+        else:
             self.initial.setdefault("visited_on", timezone.localdate())
 
     def clean_visited_on(self):
@@ -79,6 +82,8 @@ class ActivityForm(VersionedForm):
     """An activity at a children's home: who came, what it was about. A correction based
     on a stale copy is refused."""
 
+    photos = PhotosField()
+
     class Meta:
         model = Activity
         fields = ACTIVITY_ENTRY_FIELDS
@@ -91,6 +96,8 @@ class ActivityForm(VersionedForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["photos"]
         homes = ServicePoint.objects.visible_to(actor).homes().select_related("area")
         self.fields["home"].queryset = homes
         only_home = homes.first() if homes.count() == 1 else None

@@ -1,9 +1,11 @@
 """Home visits and weekly children's-home activities."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, ServicePoint
@@ -229,3 +231,60 @@ class ActivityChange(Change):
             # Numbers of records, not names: the page reads no more rows to show them.
             return str(len(value)) if isinstance(value, list) else f"#{value}"
         return super().shown(key, value)
+
+
+def _photo_name(photo, filename) -> str:
+    # A name that says nothing of the child: the month it arrived and a random id.
+    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class Photo(models.Model):
+    """A photo of a visit or of a weekly activity, taken with the phone's camera: resized and
+    stripped of its metadata (the location) on the phone and again here (core.images), kept
+    through Django's storage (MEDIA_ROOT, or object storage: settings), shown only through
+    care's photo page to those who may see its record, each view audited."""
+
+    MAX_PER_RECORD = 6
+
+    # The id the phone made (the outbox): the same photo sent again is stored once.
+    client_id = models.UUIDField(_("id made on the phone"), unique=True, null=True, blank=True)
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("photo"), upload_to=_photo_name)
+    width = models.PositiveSmallIntegerField(_("width"))
+    height = models.PositiveSmallIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # When it was taken on the phone; `created_at` is when it arrived.
+    made_at = models.DateTimeField(_("taken on the phone at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visit__isnull=False, activity__isnull=True)
+                | models.Q(visit__isnull=True, activity__isnull=False),
+                name="care_photo_of_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return f"photo {self.pk} of {self.record}"
+
+    @property
+    def record(self):
+        """The visit or the activity the photo belongs to."""
+        return self.visit if self.visit_id else self.activity
+
+    @property
+    def audit_area_code(self) -> str:
+        return self.visit.area.code if self.visit_id else self.activity.home.area.code

@@ -13,7 +13,10 @@ from children.models import Concern
 from children.services.concerns import open_concern
 from core.audit import log_action
 from core.concurrency import lock_current
+from core.exceptions import Invalid, Refused
 from core.history import assign, record_change
+from core.images import normalised_photo
+from core.scoping import can_write
 from notifications.services import tell_of_change
 
 from . import policy
@@ -21,6 +24,7 @@ from .models import (
     Activity,
     ActivityChange,
     Assessment,
+    Photo,
     Visit,
     VisitChange,
     refresh_summaries,
@@ -106,11 +110,13 @@ def _tell_about_urgent_finding(actor, visit: Visit) -> None:
 
 
 @transaction.atomic
-def record_visit(actor, child, data: dict, *, made_at=None) -> Visit:
+@transaction.atomic
+def record_visit(actor, child, data: dict, *, made_at=None, photos=()) -> Visit:
     """Record a visit. A concern or urgent finding opens a concern on the child (the registry
     computes the care level again with it as the reason) and makes a follow-up due; an urgent
     safety finding flags the child for an immediate report. `made_at` is when it was recorded
-    on the phone (a visit sent later from the outbox); online, now."""
+    on the phone (a visit sent later from the outbox); online, now. `photos` (files) are kept
+    with it, or nothing is (attach_photo)."""
     visit = Visit(
         child=child,
         area=child.area,
@@ -129,6 +135,8 @@ def record_visit(actor, child, data: dict, *, made_at=None) -> Visit:
     )
     refresh_summaries([child.pk])
     act_on_findings(actor, visit, Assessment.FINE)
+    for upload in photos:
+        attach_photo(actor, visit, upload, made_at=made_at)
     return visit
 
 
@@ -182,9 +190,13 @@ def correct_visit(actor, visit: Visit, data: dict) -> dict:
 
 
 @transaction.atomic
-def record_activity(actor, data: dict, children, helper_accounts=(), *, made_at=None) -> Activity:
+@transaction.atomic
+def record_activity(
+    actor, data: dict, children, helper_accounts=(), *, made_at=None, photos=()
+) -> Activity:
     """Record an activity at a children's home with the children and helpers who came.
-    `made_at` is when it was recorded on the phone (the outbox); online, now."""
+    `made_at` is when it was recorded on the phone (the outbox); online, now. `photos`
+    (files) are kept with it, or nothing is."""
     activity = Activity(recorded_by=actor, made_at=made_at or timezone.now(), **data)
     activity.full_clean()
     activity.save()
@@ -200,6 +212,8 @@ def record_activity(actor, data: dict, children, helper_accounts=(), *, made_at=
             "helpers": [u.pk for u in helper_accounts],
         },
     )
+    for upload in photos:
+        attach_photo(actor, activity, upload, made_at=made_at)
     return activity
 
 
@@ -237,3 +251,36 @@ def correct_activity(actor, activity, data: dict, children, helper_accounts, *, 
     changes = record_change(ActivityChange, actor, before, after, activity=activity)
     log_action(actor, "care.activity.updated", activity, {"changes": changes})
     return changes
+
+
+@transaction.atomic
+def attach_photo(actor, record, upload, *, client_id=None, made_at=None) -> Photo:
+    """Keep a photo of a visit or an activity (`record`, one the actor sees): resized and
+    stripped of its metadata (core.images), at most Photo.MAX_PER_RECORD a record. `client_id`
+    is the id the phone made (the outbox), `made_at` when it was taken there."""
+    if not can_write(actor):
+        raise Refused(_("Your role may not add photos."))
+    owner = {"visit": record} if isinstance(record, Visit) else {"activity": record}
+    # Locked: two photos arriving together cannot both take the last place.
+    type(record).objects.select_for_update().filter(pk=record.pk).first()
+    if Photo.objects.filter(**owner).count() >= Photo.MAX_PER_RECORD:
+        raise Invalid({"photos": _("At most %(n)d photos a record.") % {"n": Photo.MAX_PER_RECORD}})
+    content, width, height = normalised_photo(upload)
+    photo = Photo(
+        client_id=client_id,
+        taken_by=actor,
+        made_at=made_at or timezone.now(),
+        width=width,
+        height=height,
+        size=content.size,
+        **owner,
+    )
+    photo.image.save("photo.jpg", content, save=False)
+    photo.save()
+    log_action(
+        actor,
+        "care.photo.added",
+        photo,
+        {"record": record._meta.label_lower, "record_id": record.pk, "bytes": photo.size},
+    )
+    return photo

@@ -5,8 +5,8 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from children.lookup import child_or_404
 from children.models import Child, Concern
 from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
-from core.forms import change_form, saved
+from core.forms import change_form, save_through, saved
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
 from core.routes import Routes
@@ -36,7 +36,7 @@ from people.roles import Role
 from . import compliance as compliance_figures
 from . import schedule, services, weekly
 from .forms import ActivityForm, VisitForm
-from .models import Activity, Visit
+from .models import Activity, Photo, Visit
 
 route = Routes()
 
@@ -123,9 +123,14 @@ def visit_new(request, child_pk):
     if child.status != Status.ACTIVE:
         messages.error(request, _("This record is closed: reopen it before recording a visit."))
         return redirect("children:detail", pk=child.pk)
-    form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        visit = services.record_visit(request.user, child, form.visit_data())
+    form = VisitForm(request.POST or None, request.FILES or None)
+    visit = form.is_valid() and save_through(
+        form,
+        lambda: services.record_visit(
+            request.user, child, form.visit_data(), photos=form.cleaned_data["photos"]
+        ),
+    )
+    if visit:
         visit.child.refresh_from_db()
         for level, text in services.visit_outcome(visit):
             messages.add_message(request, level, text)
@@ -212,9 +217,13 @@ def activity_new(request):
     """Record an activity at a children's home."""
     if not can_write(request.user):
         raise PermissionDenied
-    form = ActivityForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.record_activity(request.user, *form.activity_parts())
+    form = ActivityForm(request.POST or None, request.FILES or None, actor=request.user)
+    if form.is_valid() and save_through(
+        form,
+        lambda: services.record_activity(
+            request.user, *form.activity_parts(), photos=form.cleaned_data["photos"]
+        ),
+    ):
         for level, text in services.activity_outcome():
             messages.add_message(request, level, text)
         return redirect("care:activities")
@@ -351,3 +360,23 @@ def activity_edit(request, pk):
             "revisions": activity.changes.all()[:20],
         },
     )
+
+
+@route("photos/<int:pk>/")
+def photo(request, pk):
+    """A photo of a visit or an activity, to those who may see its record; each view is
+    audited, and it is kept in no cache (neither the browser's nor the service worker's)."""
+    photo = get_object_or_404(
+        Photo.objects.select_related("visit__area", "activity__home__area"), pk=pk
+    )
+    records = Visit.objects if photo.visit_id else Activity.objects
+    get_visible_or_404(records, request.user, pk=photo.record.pk)
+    log_action(
+        request.user,
+        "care.photo.read",
+        photo,
+        {"record": photo.record._meta.label_lower, "record_id": photo.record.pk},
+    )
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

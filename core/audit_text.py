@@ -78,6 +78,8 @@ ACTIONS = {
     "care.visit.created": _("recorded a visit"),
     "care.visit.updated": _("corrected a visit"),
     "care.visit.read": _("read a visit"),
+    "care.photo.added": _("added a photo"),
+    "care.photo.read": _("looked at a photo"),
     "care.activity.created": _("recorded a weekly activity"),
     "care.activity.updated": _("corrected a weekly activity"),
     "outbox.submission.received": _("received a record sent from a phone's outbox"),

@@ -101,6 +101,36 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
+class PhotosInput(forms.ClearableFileInput):
+    """The phone's camera (`capture`) or its pictures, several at once; core/outbox.js resizes
+    them on the phone (data-photos) before they are kept or sent."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None):
+        defaults = {"accept": "image/*", "capture": "environment", "data-photos": ""}
+        super().__init__({**defaults, **(attrs or {})})
+
+
+class PhotosField(forms.FileField):
+    """Photos of a record (none, one or several files): the list of the files sent. Whether
+    each is a photo, and its size, is the service's rule (core.images)."""
+
+    widget = PhotosInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("photos"))
+        kwargs.setdefault(
+            "help_text", _("Taken with the phone; made smaller and stripped of the location.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(item, initial) for item in files if item]
+
+
 class ServiceForm(forms.Form):
     """A form whose save is a service call based on the version it was shown."""
 

@@ -84,6 +84,7 @@ SINGLE_READS = {
     "children.child.read",
     "children.concern.read",
     "care.visit.read",
+    "care.photo.read",
     "concerns.report.read",
 }
 REVIEW_DAYS = 7

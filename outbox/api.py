@@ -6,12 +6,14 @@ from django.contrib import messages
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.openapi import ERROR
 
 from . import services
-from .serializers import SubmissionAnswer, SubmissionInput
+from .serializers import PhotoAnswer, PhotoInput, SubmissionAnswer, SubmissionInput
 
 
 class OutboxViewSet(viewsets.ViewSet):
@@ -48,6 +50,34 @@ class OutboxViewSet(viewsets.ViewSet):
             # Sent from the page (session): the next page tells what the online form would.
             for level, text in services.outcome(sent["kind"], answer["object_id"]):
                 messages.add_message(request._request, level, text, fail_silently=True)
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        operation_id="outbox_photo",
+        request={"multipart/form-data": PhotoInput},
+        responses={
+            201: OpenApiResponse(PhotoAnswer, description="Kept now."),
+            200: OpenApiResponse(PhotoAnswer, description="Kept before (a repeat)."),
+            409: OpenApiResponse(
+                ERROR,
+                description="Its record has not arrived or is no longer in the sender's area, "
+                "or the id was used for another photo: `detail` says why; nothing kept.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="photos", parser_classes=[MultiPartParser])
+    def photos(self, request):
+        """Send one photo of a visit or an activity already sent (multipart)."""
+        payload = PhotoInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        sent = payload.validated_data
+        answer, created = services.receive_photo(
+            request.user,
+            client_id=sent["id"],
+            record_id=sent["record"],
+            made_at=sent["made_at"],
+            upload=sent["image"],
+        )
         return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -21,3 +21,23 @@ class SubmissionAnswer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Submission.Kind.choices)
     object_id = serializers.IntegerField(help_text="the record made (visit, activity, check)")
     url = serializers.CharField(help_text="the record's page")
+
+
+class PhotoInput(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the photo's id, made on the phone (a UUID)")
+    record = serializers.UUIDField(
+        help_text="the id of the visit or activity it belongs to, as sent to /api/v1/outbox/ "
+        "(the record is sent first)"
+    )
+    made_at = serializers.DateTimeField(help_text="when the photo was taken on the phone")
+    image = serializers.FileField(
+        help_text="the photo (JPEG, PNG or WebP); kept at most 1280 px and 300 KB, without "
+        "its metadata"
+    )
+
+
+class PhotoAnswer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the id the phone sent")
+    record = serializers.UUIDField(help_text="the record's id, as sent")
+    photo = serializers.IntegerField(help_text="the photo kept")
+    url = serializers.CharField(help_text="the photo's page (for those who may see the record)")

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.api import create_activity, create_visit
-from care.models import Visit
-from care.services import activity_outcome, visit_outcome
+from care.models import Activity, Photo, Visit
+from care.services import activity_outcome, attach_photo, visit_outcome
 from children.models import Child
 from core.audit import log_action
-from core.exceptions import Invalid, NotNow
-from core.scoping import get_visible_or_404
+from core.exceptions import Invalid, NotNow, Refused
+from core.scoping import can_write, get_visible_or_404
 from rounds.api import check_from_data
 from rounds.models import VillageReturn
 
@@ -142,3 +142,52 @@ def outcome(kind, object_id) -> list[tuple[int, str]]:
     if kind == Kind.ACTIVITY:
         return activity_outcome()
     return []
+
+
+PHOTO_OF = {Kind.VISIT: Visit, Kind.ACTIVITY: Activity}
+
+
+def _photo_answer(photo: Photo, record_id) -> dict:
+    return {
+        "id": str(photo.client_id),
+        "record": str(record_id),
+        "photo": photo.pk,
+        "url": reverse("care:photo", args=[photo.pk]),
+    }
+
+
+def receive_photo(actor, *, client_id, record_id, made_at, upload) -> tuple[dict, bool]:
+    """Keep a photo sent from a phone's outbox once: (the answer, whether it was kept now).
+    It belongs to a visit or an activity the same phone sent before (`record_id`, the id it
+    made for the record): the record goes first, then each of its photos, each with its own
+    id, so a photo sent again after a lost answer is kept once."""
+    if not can_write(actor):
+        raise Refused(_("Your role may not add photos."))
+    try:
+        with transaction.atomic():
+            stored = Photo.objects.filter(client_id=client_id).first()
+            if stored is not None:
+                if stored.taken_by_id != actor.pk:
+                    raise NotNow(_("This photo id was already used for another photo."))
+                return _photo_answer(stored, record_id), False
+            problem = policy.made_at_problem(made_at, timezone.now())
+            if problem:
+                raise Invalid({"made_at": problem})
+            submission = Submission.objects.filter(client_id=record_id, actor=actor).first()
+            if submission is None or submission.kind not in PHOTO_OF:
+                raise NotNow(
+                    _("The visit or activity of this photo has not arrived: send it first."),
+                    field="record",
+                )
+            records = PHOTO_OF[submission.kind].objects.visible_to(actor)
+            record = records.filter(pk=submission.object_id).first()
+            if record is None:  # the child moved away meanwhile: a conflict to show
+                raise NotNow(_("This record is no longer in your area: the photo was not kept."))
+            photo = attach_photo(actor, record, upload, client_id=client_id, made_at=made_at)
+            return _photo_answer(photo, record_id), True
+    except IntegrityError:
+        # The same photo kept by another request meanwhile: that one answers.
+        stored = Photo.objects.filter(client_id=client_id, taken_by=actor).first()
+        if stored is None:
+            raise
+        return _photo_answer(stored, record_id), False

@@ -209,8 +209,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Photos of visits and activities (care.Photo): files under MEDIA_ROOT by default, never served
+# by address (no MEDIA_URL in urls): care's photo page reads them through the storage, after
+# checking who asks, and audits each view. In production they may go to S3-compatible object
+# storage (django-storages, `pip install .[s3]`): set MEDIA_S3_BUCKET, and MEDIA_S3_ENDPOINT
+# for a provider other than AWS; the keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+if os.environ.get("MEDIA_S3_BUCKET"):
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         # Hashed, pre-compressed files: small first loads and long caching on slow networks.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
@@ -400,7 +420,8 @@ IMPORT_REPORT_ERRORS = 200
 IMPORT_STALE_AFTER_MINUTES = 30
 # The request: an uploaded file is not read past IMPORT_MAX_UPLOAD_BYTES (core.uploads'
 # handler discards the rest); files above 2.5 MB go to a temporary file, not to memory;
-# other fields stay within Django's 2.5 MB; one file per request.
+# other fields stay within Django's 2.5 MB; at most six files per request (the photos of one
+# visit or activity sent by the page without the phone's outbox, care.Photo.MAX_PER_RECORD).
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -408,7 +429,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_NUMBER_FILES = 6
 
 LOGGING = {
     "version": 1,

@@ -45,6 +45,7 @@ class Call:
     params: dict = field(default_factory=dict)
     body: dict | list | None = None
     query: dict | None = None
+    format: str = "json"  # "multipart" for a file (the outbox's photos)
 
 
 # -- the world the calls are made in ---------------------------------------------------------
@@ -270,6 +271,43 @@ def _for_child(made, bad, forbidden, persona="director"):
     return calls
 
 
+def _photo_calls(ctx):
+    """A photo of a visit the director's phone sent: kept (201), again (200), not a photo
+    (400), a read-only role (403), a record never sent (409)."""
+    import io
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from outbox.services import receive
+
+    record = uuid.uuid4()
+    made_at = timezone.now() - dt.timedelta(hours=1)
+    data = {"child": ctx["child"].pk, "visited_on": timezone.localdate().isoformat()}
+    receive(ctx["director"], client_id=record, kind="visit", made_at=made_at, data=data)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(jpeg, "JPEG")
+    photo = jpeg.getvalue()
+
+    def body(photo_id=None, of=record, content=photo):
+        return {
+            "id": str(photo_id or uuid.uuid4()),
+            "record": str(of),
+            "made_at": made_at.isoformat(),
+            "image": SimpleUploadedFile("p.jpg", content, content_type="image/jpeg"),
+        }
+
+    same = uuid.uuid4()
+    return [
+        Call(201, "director", body=body(same), format="multipart"),
+        Call(200, "director", body=body(same), format="multipart"),
+        Call(400, "director", body=body(content=b"text"), format="multipart"),
+        Call(403, "leader", body=body(), format="multipart"),
+        Call(409, "director", body=body(of=uuid.uuid4()), format="multipart"),
+    ]
+
+
 def _sent(ctx, kind, data, client_id=None):
     """A record sent from the phone's outbox (the same `client_id`: the same record again);
     a check names the A1 return."""
@@ -437,6 +475,7 @@ CALLS = {
         {"visited_on": "2026-11-20"}, {"visited_on": "2099-01-01"}, {"visited_on": "2026-11-20"}
     ),
     ("get", "/api/v1/visits/{id}/"): _detail("visit"),
+    ("post", "/api/v1/outbox/photos/"): _photo_calls,
     ("post", "/api/v1/outbox/"): lambda ctx: [
         Call(201, "director", body=_sent(ctx, "visit", {"child": ctx["child"].pk}, "v")),
         Call(200, "director", body=_sent(ctx, "visit", {"child": ctx["child"].pk}, "v")),
@@ -763,12 +802,15 @@ def _run(api, ctx, schema, method, path, call) -> list[str]:
     api.force_authenticate(None if call.persona == ANON else ctx[call.persona])
     url = _url(path, call.params)
     body = call.body
+    for value in body.values() if isinstance(body, dict) else ():
+        if hasattr(value, "seek"):
+            value.seek(0)  # a file sent by an earlier call of the same body
     if isinstance(body, dict) and body.get("version") == "{version}":
         body = {**body, "version": _version(ctx, call.persona, url)}
     response = getattr(api, method)(
         url,
         data=body if method != "get" else call.query,
-        format=("json" if method != "get" else None),
+        format=(call.format if method != "get" else None),
     )
     found = mismatches(schema, method, path, call, response)
     if response.status_code != call.status:
@@ -811,7 +853,7 @@ def test_every_answer_matches_the_published_schema(ctx, method, path):
     calls = CALLS[(method, path)](ctx)
     operation = schema["paths"][path][method]
     if {} not in operation.get("security", [{}]):  # signed-in callers only: 401 for others
-        calls.insert(0, Call(401, ANON, calls[0].params, calls[0].body))
+        calls.insert(0, Call(401, ANON, calls[0].params, calls[0].body, format=calls[0].format))
     found = [m for call in calls for m in _run(api, ctx, schema, method, path, call)]
     if (method, path) in LATER:
         prepare, later = LATER[(method, path)]

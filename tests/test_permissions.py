@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from care.models import Activity
-from care.services import record_visit
+from care.services import attach_photo, record_visit
 from children.services.concerns import open_concern
 from concerns import services as concern_services
 from relief import services as relief_services
@@ -65,6 +65,17 @@ PAIRED_A1 = row(API_ANON, 200, 200, 200, 404, 200, 404, 200, 200, 404)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
+
+
+def _small_photo():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(jpeg, "JPEG")
+    return SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg")
 
 
 def pk_of(name):
@@ -225,6 +236,8 @@ TABLE = {
     "care:visit_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
     "care:child_visits": [(child_pk_of("child_a1"), IN_A1)],
     "care:visit_detail": [(pk_of("visit_a1"), IN_A1)],
+    # A photo of a visit: to those who see the visit.
+    "care:photo": [(pk_of("photo_a1"), IN_A1)],
     "care:visit_edit": [(pk_of("visit_a1"), EDIT_IN_A1)],
     # Village files: a village's or township's file for those who see the area; a county's
     # file is refused (400, too large: its page lists the townships' files).
@@ -313,6 +326,7 @@ TABLE = {
     "api:return-detail": [(pk_of("return_a1"), API_IN_A1)],
     "api:return-check": [(pk_of("return_a1"), API_POST_ONLY)],
     "api:outbox-list": [(None, API_POST_ONLY)],
+    "api:outbox-photos": [(None, API_POST_ONLY)],
     "api:return-submit": [(pk_of("return_a1"), API_POST_ONLY)],
     "api:return-approve": [(pk_of("return_a1"), API_POST_ONLY)],
     "api:return-send-back": [(pk_of("return_a1"), API_POST_ONLY)],
@@ -542,9 +556,12 @@ def ctx(everyone, world):
             theme="policy",
             recorded_by=everyone["director"],
         ),
-        "visit_a1": record_visit(
-            everyone["director"], child_a1, {"visited_on": dt.date(2026, 11, 1)}
+        "visit_a1": (
+            visit_a1 := record_visit(
+                everyone["director"], child_a1, {"visited_on": dt.date(2026, 11, 1)}
+            )
         ),
+        "photo_a1": attach_photo(everyone["director"], visit_a1, _small_photo()),
         "job_a1": ImportJob.objects.create(
             area=world["a1"], created_by=everyone["director"], filename="roster.xlsx", content=b""
         ),

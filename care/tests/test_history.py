@@ -25,7 +25,8 @@ def test_the_visit_page_shows_what_each_correction_changed(
         (str(visit._meta.get_field("problems").verbose_name), "—", "作业未完成"),
     ]
     client.force_login(director)
-    with django_assert_max_num_queries(7):
+    # The visit, its child, the versions, the photos (one query however many), session and user.
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("care:visit_detail", args=[visit.pk])).content.decode()
     assert page.count('data-testid="history-entry"') == 4
     assert "与父母电话或视频" in page and "作业未完成" in page

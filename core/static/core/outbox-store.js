@@ -6,7 +6,8 @@
  * the id made on the phone with crypto.randomUUID()) and "meta" (the signed-in user, the
  * CSRF token and the endpoint, for the worker).
  *
- * An item: {id, kind, made_at, data, user, url, title, labels, state, message, tries}.
+ * An item: {id, kind, made_at, data, user, url, title, labels, state, message, tries,
+ * photos: [{id, blob, made_at, sent}], answer (once the record is on the server)}.
  * state "waiting": sent at the next chance; "refused": the server answered 400 or 409, its
  * message is kept and the item waits for the director to fix or discard it.
  *
@@ -14,7 +15,8 @@
  * server already has) removes the item; 400 {field: [messages]} and 409 {detail} mark it
  * refused; anything else (no network, a timeout, 403 after the session ended, 5xx) keeps it
  * for later. The id goes with every attempt, so a record the server stored before the answer
- * was lost is stored once.
+ * was lost is stored once. Then each photo goes to POST /api/v1/outbox/photos/ with its own
+ * id and the record's; the item goes when the last is kept.
  */
 (function (scope) {
   "use strict";
@@ -80,11 +82,10 @@
   /* One attempt: resolves to {outcome: "sent"|"refused"|"later", status, answer, errors}. */
   async function send(item, csrf, endpoint) {
     if (!endpoint) return { outcome: "later", status: 0 };
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    if (item.answer) return sendPhotos(item, item.answer, csrf, endpoint, 200);
     let response;
     try {
-      response = await fetch(endpoint, {
+      response = await timed(endpoint, {
         method: "POST",
         credentials: "same-origin",
         headers: {
@@ -98,18 +99,20 @@
           made_at: item.made_at,
           data: item.data,
         }),
-        signal: controller.signal,
       });
     } catch (error) {
       return { outcome: "later", status: 0 };
-    } finally {
-      clearTimeout(timer);
     }
     const body = await response.json().catch(() => null);
     if (response.status === 200 || response.status === 201) {
-      await remove(item.id);
-      return { outcome: "sent", status: response.status, answer: body || {} };
+      return sendPhotos(item, body || {}, csrf, endpoint, response.status);
     }
+    return answered(item, response, body);
+  }
+
+  /* The server did not take it: 400/409 mark the item refused with its message; anything
+     else keeps it for later. */
+  async function answered(item, response, body) {
     const stored = (await get(item.id)) || item;
     if (response.status === 400 || response.status === 409) {
       stored.state = "refused";
@@ -122,6 +125,53 @@
     stored.status = response.status;
     await put(stored);
     return { outcome: "later", status: response.status };
+  }
+
+  /* The record is on the server: now its photos, one request each (a weak network loses
+     less), each with its own id so that a repeat is kept once. The item goes when the last
+     one is kept; until then it stays, marked as sent, and only the rest go next time. */
+  async function sendPhotos(item, answer, csrf, endpoint, status) {
+    const stored = (await get(item.id)) || item;
+    stored.answer = stored.answer || answer;
+    const waiting = (stored.photos || []).filter((photo) => !photo.sent);
+    if (waiting.length) await put(stored); // the record is not sent again
+    for (const photo of waiting) {
+      const form = new FormData();
+      form.append("id", photo.id);
+      form.append("record", item.id);
+      form.append("made_at", photo.made_at || item.made_at);
+      form.append("image", photo.blob, "photo.jpg");
+      let response;
+      try {
+        response = await timed(endpoint + "photos/", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrf || "" },
+          body: form,
+        });
+      } catch (error) {
+        return { outcome: "later", status: 0 };
+      }
+      if (response.status !== 200 && response.status !== 201) {
+        return answered(stored, response, await response.json().catch(() => null));
+      }
+      photo.sent = true;
+      delete photo.blob; // kept on the server: the phone's copy can go
+      await put(stored);
+    }
+    await remove(item.id);
+    return { outcome: "sent", status, answer: stored.answer };
+  }
+
+  /* fetch, given up after TIMEOUT_MS (a request that hangs on one bar of signal). */
+  async function timed(url, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    try {
+      return await fetch(url, { ...options, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /* One sender at a time across the tabs and the worker (Web Locks where the browser has

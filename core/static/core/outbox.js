@@ -7,12 +7,15 @@
  *   named by a data-offline-pages element, e.g. the worklist's), so that they open with no
  *   network after one visit online. <html data-offline-ready> once done.
  * - A form marked data-outbox="visit|activity|check" is written to the outbox first (an id
- *   made on the phone, made_at = now), then sent to the outbox endpoint. Sent: the item goes,
+ *   made on the phone, made_at = now; its photos made smaller, as blobs), then sent to the
+ *   outbox endpoint, the record first and then each photo. Sent: the item goes,
  *   and the page goes on to data-outbox-next. No network (or no answer): the item stays,
  *   "saved on the phone, waiting to send", and the page goes on. Refused (400/409): the
  *   server's messages on the form, and the item stays marked until fixed or discarded.
  *   data-outbox-child names the child of a visit. While the server has no outbox endpoint
  *   (data-endpoint empty), a form online is posted as before; offline it is kept.
+ * - A round check on the walk page (a form with data-outbox="check") goes by htmx online;
+ *   with no network, or when its request fails, it is kept in the outbox and its row says so.
  * - The header's badge shows "N waiting to send" (hidden at 0) and links to the outbox page.
  * - Sending: on every page load, on the `online` event, and by Background Sync where the
  *   browser has it (the worker then sends, with the CSRF token this page leaves it).
@@ -55,6 +58,7 @@
       badge.classList.toggle("refused", items.some((item) => item.state === "refused"));
     }
     renderList(items);
+    markChecks(items);
     return items;
   }
 
@@ -112,7 +116,48 @@
       if (!labels[el.name]) labels[el.name] = labelOf(el);
     }
     if (form.dataset.outboxChild) data.child = Number(form.dataset.outboxChild);
+    if (form.dataset.outboxReturn) data.return = Number(form.dataset.outboxReturn);
     return { data, labels };
+  }
+
+  /* The photos chosen on the form (input[data-photos]), made smaller on the phone (at most
+     LONG_SIDE px on the long side and about MAX_BYTES, JPEG) before they are kept: a canvas
+     holds pixels only, so the metadata (the place a photo was taken) stays behind. The
+     server does the same again (core/images.py). */
+  const LONG_SIDE = 1280;
+  const MAX_BYTES = 300 * 1024;
+
+  async function photosOf(form) {
+    const files = [];
+    form.querySelectorAll("input[type=file][data-photos]").forEach((input) => {
+      files.push(...input.files);
+    });
+    const madeAt = new Date().toISOString();
+    const photos = [];
+    for (const file of files) {
+      photos.push({ id: crypto.randomUUID(), blob: await smaller(file), made_at: madeAt, sent: false });
+    }
+    return photos;
+  }
+
+  async function smaller(file, side = LONG_SIDE) {
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    } catch (error) {
+      return file; // not a picture the phone can read: the server says so
+    }
+    const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    for (const quality of [0.82, 0.72, 0.62, 0.52, 0.42]) {
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+      if (blob && (blob.size <= MAX_BYTES || side < 200)) return blob;
+    }
+    return smaller(file, Math.round(side / 2));
   }
 
   function fill(form, data) {
@@ -138,7 +183,7 @@
   /* The server's refusal on the form: each field's messages under it, and the summary of
    * forms.js (ShouhuForms) at the top, marked so that the next try clears them. */
   function showRefusal(form, errors, message) {
-    form.querySelectorAll("[data-outbox-error]").forEach((el) => el.remove());
+    form.querySelectorAll("[data-outbox-error],[data-outbox-summary]").forEach((el) => el.remove());
     form.querySelectorAll(".field.has-error").forEach((el) => el.classList.remove("has-error"));
     const general = [];
     if (errors && typeof errors === "object" && typeof errors.detail !== "string") {
@@ -167,7 +212,7 @@
     window.ShouhuForms.summarise(form, {
       title: text.refused || "",
       testid: "outbox-refusal",
-      marker: "data-outbox-error",
+      marker: "data-outbox-summary",
       general: general,
     });
   }
@@ -179,6 +224,7 @@
   async function onSubmit(event) {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-outbox")) return;
+    if (form.dataset.outbox === "check") return; // a round check: htmx, or onCheckOffline
     if (!endpoint && navigator.onLine) return; // no outbox on the server: the ordinary post
     event.preventDefault();
     if (form.dataset.outboxBusy) return;
@@ -187,6 +233,7 @@
     try {
       const { data, labels } = read(form);
       const earlier = form.dataset.outboxId ? await Store.get(form.dataset.outboxId) : null;
+      const photos = [...((earlier && earlier.photos) || []), ...(await photosOf(form))];
       const heading = document.querySelector("main h1");
       const item = {
         id: earlier ? earlier.id : crypto.randomUUID(),
@@ -200,6 +247,7 @@
         state: "waiting",
         message: "",
         tries: earlier ? earlier.tries || 0 : 0,
+        photos,
       };
       await Store.put(item); // on the phone before any attempt to send
       form.dataset.outboxId = item.id;
@@ -217,6 +265,64 @@
       delete form.dataset.outboxBusy;
       busy(form, false);
     }
+  }
+
+  /* ---- round checks (the walk page) ----
+     A check ("unchanged") is one tap in a list, sent by htmx and answered with the list again.
+     With no network it is kept in the outbox instead (the tap is caught before htmx sees it),
+     and so is one whose request fails on the way; the row says it waits. The server checks a
+     child once however often it is sent (outbox ids, and a check is set, not added). */
+
+  async function keepCheck(form) {
+    const { data } = read(form);
+    const row = form.closest("tr");
+    const name = row && row.querySelector("a");
+    await Store.put({
+      id: crypto.randomUUID(),
+      kind: "check",
+      made_at: new Date().toISOString(),
+      data: { child: data.child, return: data.return },
+      labels: {},
+      user,
+      url: location.pathname,
+      title: (name ? name.textContent.trim() + " · " : "") + (text.check || ""),
+      state: "waiting",
+      message: "",
+      tries: 0,
+      photos: [],
+    });
+    await askForSync();
+    await refresh();
+  }
+
+  function onCheckOffline(event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.dataset.outbox !== "check") return;
+    if (navigator.onLine) return; // htmx sends it; a failure is caught below
+    event.preventDefault();
+    event.stopPropagation();
+    keepCheck(form).catch(() => {});
+  }
+
+  function onCheckFailed(event) {
+    const form = event.detail && event.detail.elt;
+    if (form instanceof HTMLFormElement && form.dataset.outbox === "check") {
+      keepCheck(form).catch(() => {});
+    }
+  }
+
+  /* The rows of the walk whose check waits on the phone. */
+  function markChecks(items) {
+    items
+      .filter((item) => item.kind === "check")
+      .forEach((item) => {
+        const outcome = document.querySelector("#child-" + item.data.child + " [data-testid=outcome]");
+        if (!outcome) return;
+        outcome.textContent = text.checkWaiting || "";
+        outcome.setAttribute("data-outbox-waiting", "");
+        const button = document.querySelector("#child-" + item.data.child + " [data-testid=confirm]");
+        if (button) button.disabled = true;
+      });
   }
 
   async function reopen() {
@@ -337,6 +443,8 @@
   async function start() {
     showNotice();
     document.addEventListener("submit", onSubmit);
+    document.addEventListener("submit", onCheckOffline, true);
+    document.addEventListener("htmx:sendError", onCheckFailed);
     document.addEventListener("submit", onLogout);
     window.addEventListener("online", flush);
     if (user) {
