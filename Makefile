@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/shouhu
 # are allowed (production sets SECRET_KEY and FIELD_ENCRYPTION_KEY instead).
 export SHOUHU_DEMO ?= 1
 
-.PHONY: run test install test-postgres test-browser test-fuzz lint check bench bench-files messages clean
+.PHONY: run test install test-postgres test-browser test-fuzz lint check bench bench-files bench-weaknet messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shouhu needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -76,6 +76,13 @@ bench: install
 
 bench-files: install
 	$(BIN)/python bench/village_files.py
+
+## Weak network (issue 15, point 7): the director's phone at 250 kbit/s down, 50 up, 800 ms
+## (Chromium through a slow proxy), county demo on a temporary SQLite: the worklist cold and
+## from the service worker's cache, a visit saved through the outbox; figures against the
+## budgets. WEAKNET_ARGS passes options (--runs N, --strict, --throttle cdp, --scale small).
+bench-weaknet: $(VENV)/.browser
+	$(BIN)/python bench/weaknet.py $(WEAKNET_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

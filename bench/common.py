@@ -5,10 +5,13 @@ databases they build and drop."""
 import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -161,3 +164,60 @@ def heading(title: str, details: str) -> None:
     """A report's first lines: its title, then when, on how many CPUs, and `details`."""
     print(title)
     print(f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, {details}")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
+    """Start gunicorn on 127.0.0.1:`port` in its own process group, its output in `log`;
+    return the process and its command line once /healthz answers."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "shouhu.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "5",
+        "--timeout",
+        "60",
+        "--no-control-socket",  # gunicorn 27 would otherwise take ~/.gunicorn/gunicorn.ctl
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.stderr.write(log.read_text(errors="replace"))
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return process, " ".join(command[1:])
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop gunicorn (its process group: the master and its workers)."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass

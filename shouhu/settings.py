@@ -119,7 +119,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Static files answer here, already compressed (.gz/.br made by collectstatic with
+    # CompressedManifestStaticFilesStorage): they never reach the gzip step below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and JSON gzip-compressed when the client accepts it and no proxy does it (a
+    # 250 kbit/s village phone, issue 15). Above every middleware that reads or writes the
+    # body, so it compresses last (Django's documented order). BREACH: Django 4.2+ pads the
+    # gzip output with random bytes ("Heal The Breach"), and the CSRF token is masked anew
+    # on every response, so compressing pages that carry secrets is safe enough here.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -23,13 +23,9 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -44,9 +40,12 @@ from common import (  # noqa: E402
     add_pg_url,
     database_url,
     drop_database,
+    free_port,
     heading,
     recreate_database,
     run_manage,
+    start_gunicorn,
+    stop,
 )
 
 PAGE_P95_TARGET_MS = 300.0
@@ -131,60 +130,6 @@ def pick_accounts(db_url: str, directors: int, supervisors: int, rng: random.Ran
     if supervisors <= len(townships):
         sups = rng.sample(townships, supervisors)
     return chosen, sups
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "shouhu.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "5",
-        "--timeout",
-        "60",
-        "--no-control-socket",  # gunicorn 27 would otherwise take ~/.gunicorn/gunicorn.ctl
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.stderr.write(log.read_text(errors="replace"))
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return process, " ".join(command[1:])
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    """Stop gunicorn (its process group: the master and its workers)."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
