@@ -127,3 +127,36 @@ def test_director_has_a_short_menu_tappable_rows_and_a_searchable_activity_form(
     from care.models import Activity
 
     assert Activity.objects.get().children.count() == len(NAMES)
+
+
+def test_the_activity_forms_search_and_all_present_work_offline_and_the_outbox_sends_them(
+    phone_page, login, world, director, village, expect, fits
+):
+    """From the page the phone kept (no network): the search and "all present" need no
+    server, and the outbox sends the activity with every child when the network returns."""
+    from care.models import Activity
+
+    page = phone_page
+    login(page, "director")
+    page.goto(reverse("care:worklist"))
+    expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
+
+    page.context.set_offline(True)
+    page.goto(reverse("care:activity_new"))
+    form = page.get_by_test_id("activity-form")
+    search = form.get_by_test_id("pick-search")
+    search.fill("zhang")  # the pinyin finds 张小刚 too
+    expect(form.locator("#id_children label:visible")).to_have_text(["张小刚"])
+    search.fill("")
+    form.get_by_test_id("pick-all").click()
+    expect(form.locator("#id_children input:checked")).to_have_count(len(NAMES))
+    form.locator("#id_theme").select_option(index=1)
+    fits(page, WIDTH)
+    form.get_by_test_id("save").click()
+    badge = page.get_by_test_id("outbox-badge")
+    expect(badge).to_have_text(re.compile(r"^1\D"))
+    assert not Activity.objects.exists()
+
+    page.context.set_offline(False)  # the `online` event sends it
+    expect(badge).to_be_hidden(timeout=20_000)
+    assert Activity.objects.get().children.count() == len(NAMES)
