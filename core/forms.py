@@ -26,6 +26,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
 
 
+TICK_ALL_SHOWN = _("Tick all shown")
+
+
 class PickList(forms.CheckboxSelectMultiple):
     """Checkboxes of a list of people (the children at an activity) with, by forms.js, a
     search box that shows only the options matching what is typed and a button that ticks
@@ -38,7 +41,7 @@ class PickList(forms.CheckboxSelectMultiple):
 
     template_name = "core/widgets/pick_list.html"
 
-    def __init__(self, attrs=None, *, search_text=None, all_label=_("Tick all shown")):
+    def __init__(self, attrs=None, *, search_text=None, all_label=TICK_ALL_SHOWN):
         super().__init__(attrs)
         self.search_text = search_text
         self.all_label = all_label

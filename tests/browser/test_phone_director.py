@@ -72,7 +72,7 @@ def test_director_has_a_short_menu_tappable_rows_and_a_searchable_activity_form(
     assert menu.bounding_box()["height"] <= 2 * TAP + 4
 
     # The worklist: each child a compact row, its links and buttons tappable.
-    rows = page.locator("main table[data-testid=overdue] tbody tr, main table[data-testid=due-soon] tbody tr")
+    rows = page.locator("main table:is([data-testid=overdue], [data-testid=due-soon]) tbody tr")
     expect(rows).to_have_count(len(NAMES))
     tall = [(round(h), text.split("\n")[0]) for h, text in heights(rows) if h > ROW]
     assert not tall, f"worklist rows taller than {ROW} px: {tall}"
