@@ -47,6 +47,16 @@ def assert_tappable(locator, what):
     assert not small, f"{what} shorter than {TAP} px: {small}"
 
 
+def compact_rows(page, table, expect):
+    """Each child of the village is one row of `table` no taller than ROW, and every link
+    and button in the rows is a tap target."""
+    rows = page.locator(f"{table} tbody tr")
+    expect(rows).to_have_count(len(NAMES))
+    tall = [(round(h), text.split("\n")[0]) for h, text in heights(rows) if h > ROW]
+    assert not tall, f"rows of {table} taller than {ROW} px: {tall}"
+    assert_tappable(rows.locator("a:visible, button:visible"), f"links and buttons of {table}")
+
+
 def test_director_has_a_short_menu_tappable_rows_and_a_searchable_activity_form(
     phone_page, login, world, director, village, expect, fits
 ):
@@ -72,11 +82,7 @@ def test_director_has_a_short_menu_tappable_rows_and_a_searchable_activity_form(
     assert menu.bounding_box()["height"] <= 2 * TAP + 4
 
     # The worklist: each child a compact row, its links and buttons tappable.
-    rows = page.locator("main table:is([data-testid=overdue], [data-testid=due-soon]) tbody tr")
-    expect(rows).to_have_count(len(NAMES))
-    tall = [(round(h), text.split("\n")[0]) for h, text in heights(rows) if h > ROW]
-    assert not tall, f"worklist rows taller than {ROW} px: {tall}"
-    assert_tappable(rows.locator("a:visible, button:visible"), "worklist links and buttons")
+    compact_rows(page, "main table:is([data-testid=overdue], [data-testid=due-soon])", expect)
     fits(page, WIDTH)
     page.screenshot(path="/tmp/phone_worklist.png", full_page=True)
 
@@ -90,11 +96,7 @@ def test_director_has_a_short_menu_tappable_rows_and_a_searchable_activity_form(
     # The roster: compact rows too.
     menu.locator(f'> a[href="{reverse("children:roster")}"]').click()
     expect(page).to_have_url(re.compile(r"/children/$"))
-    rows = page.locator("main table[data-testid=roster] tbody tr")
-    expect(rows).to_have_count(len(NAMES))
-    tall = [(round(h), text.split("\n")[0]) for h, text in heights(rows) if h > ROW]
-    assert not tall, f"roster rows taller than {ROW} px: {tall}"
-    assert_tappable(rows.locator("a:visible"), "roster links")
+    compact_rows(page, "main table[data-testid=roster]", expect)
     fits(page, WIDTH)
     page.screenshot(path="/tmp/phone_roster.png", full_page=True)
 
