@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import ServicePoint
 from children.models import Child
-from core.forms import PhotosField, VersionedForm
+from core.forms import PhotosField, PickList, VersionedForm
 from people.models import User
 from people.roles import Role
 
@@ -90,7 +90,11 @@ class ActivityForm(VersionedForm):
         widgets = {
             "held_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
-            "children": forms.CheckboxSelectMultiple,
+            # A search and "all present" (forms.js): a village has dozens of children.
+            "children": PickList(
+                search_text=lambda child: f"{child.name} {child.name_pinyin}",
+                all_label=_("All present"),
+            ),
             "helper_accounts": forms.CheckboxSelectMultiple,
         }
 

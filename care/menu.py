@@ -3,25 +3,37 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.menu import MenuItem, all_of, naming, on, register_for, unless
-from people.roles import Role, is_helper
+from people.roles import is_director, is_helper
 
-
-def _director(user) -> bool:
-    return user.role == Role.DIRECTOR
-
-
+# The home page is care's: a director's is the worklist (their entry, highlighted there),
+# a helper's their children.
 register_for(
-    unless(is_helper),
-    # The home page is care's (a director's worklist); helpers' home is their children.
+    all_of(unless(is_helper), unless(is_director)),
     MenuItem(_("Home"), "home", order=10, active=on("home")),
-    MenuItem(_("Activities"), "care:activities", order=100, active=naming("activit")),
 )
 register_for(
-    _director, MenuItem(_("Worklist"), "care:worklist", order=30, active=on("care:worklist"))
+    unless(is_helper),
+    MenuItem(
+        _("Activities"),
+        "care:activities",
+        order=100,
+        active=naming("activit"),
+        primary_for=is_director,
+    ),
+)
+register_for(
+    is_director,
+    MenuItem(
+        _("Worklist"),
+        "care:worklist",
+        order=30,
+        active=on("care:worklist", "home"),
+        primary_for=is_director,
+    ),
 )
 # Directors have their worklist instead.
 register_for(
-    all_of(unless(is_helper), unless(_director)),
+    all_of(unless(is_helper), unless(is_director)),
     MenuItem(_("Compliance"), "care:compliance_root", order=90, active=naming("compliance")),
 )
 register_for(

@@ -26,6 +26,41 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
 
 
+TICK_ALL_SHOWN = _("Tick all shown")
+
+
+class PickList(forms.CheckboxSelectMultiple):
+    """Checkboxes of a list of people (the children at an activity) with, by forms.js, a
+    search box that shows only the options matching what is typed and a button that ticks
+    every option shown. Both work in the browser alone (a page kept on the phone offline),
+    and neither has a name: the form sends the same fields as before.
+
+    `search_text(obj)` is the text an option is found by (its label when not given, e.g.
+    a child's name and its pinyin); `all_label` names the button.
+    """
+
+    template_name = "core/widgets/pick_list.html"
+
+    def __init__(self, attrs=None, *, search_text=None, all_label=TICK_ALL_SHOWN):
+        super().__init__(attrs)
+        self.search_text = search_text
+        self.all_label = all_label
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        """An option, with the text it is found by (lower case, as the search compares)."""
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        text = self.search_text(instance) if self.search_text and instance else label
+        option["attrs"]["data-search"] = str(text).lower()
+        return option
+
+    def get_context(self, name, value, attrs):
+        """The widget's context, with the button's label."""
+        context = super().get_context(name, value, attrs)
+        context["widget"]["all_label"] = self.all_label
+        return context
+
+
 def add_service_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError next to the fields it names (else on top)."""
     if hasattr(exc, "error_dict"):

@@ -3,6 +3,11 @@
 core imports every installed app's `menu` module at start-up (as the admin finds each
 `admin.py`); `core/_menu.html` shows the entries visible to the user, in order. An entry
 names its page by URL name, so base.html names no app's URLs.
+
+On a phone a long menu is a wall of links: an entry may say for whom it is one of the few
+shown at once (`primary_for`, e.g. a village director's worklist, roster, round, activities
+and reports). A user for whom some entries are primary sees those, and the rest behind a
+"more" disclosure; a user for whom none is sees every entry, as before.
 """
 
 from collections.abc import Callable, Sequence
@@ -46,7 +51,9 @@ class MenuItem:
 
     `label` is lazily translated; `url_name` is the page it opens and `args(user)` that URL's
     arguments, if it has any; `visible(user)` says who sees it; `active(here)` whether it is
-    highlighted on the page whose URL name is `here`; `order` places it (smaller first).
+    highlighted on the page whose URL name is `here`; `order` places it (smaller first);
+    `primary_for(user)` whether it is one of the few entries shown at once to `user` (the
+    others then go behind "more"); None: for nobody.
     """
 
     label: str
@@ -55,6 +62,7 @@ class MenuItem:
     active: Callable[[str], bool]
     visible: Callable = everyone
     args: Callable | None = None
+    primary_for: Callable | None = None
 
 
 class Entry(NamedTuple):
@@ -63,6 +71,19 @@ class Entry(NamedTuple):
     url: str
     label: str
     active: bool
+
+
+class Menu(NamedTuple):
+    """The menu as one user sees it: the entries shown at once, and those behind "more"
+    (empty when the user has no short menu)."""
+
+    short: list[Entry]
+    more: list[Entry]
+
+    @property
+    def more_active(self) -> bool:
+        """The current page is one of the entries behind "more" (its summary is marked)."""
+        return any(entry.active for entry in self.more)
 
 
 _items: list[MenuItem] = []
@@ -79,19 +100,36 @@ def items() -> Sequence[MenuItem]:
     return tuple(_items)
 
 
+def _entry(item: MenuItem, user, here: str) -> Entry:
+    return Entry(
+        reverse(item.url_name, args=item.args(user) if item.args else None),
+        # The project's own translations, shown unescaped as {% translate %} shows them.
+        mark_safe(str(item.label)),
+        item.active(here),
+    )
+
+
 def entries_for(user, here: str | None) -> list[Entry]:
     """The entries `user` sees on the page whose URL name is `here` (None off the URLconf)."""
     here = here or ""
-    return [
-        Entry(
-            reverse(item.url_name, args=item.args(user) if item.args else None),
-            # The project's own translations, shown unescaped as {% translate %} shows them.
-            mark_safe(str(item.label)),
-            item.active(here),
-        )
-        for item in _items
-        if item.visible(user)
-    ]
+    return [_entry(item, user, here) for item in _items if item.visible(user)]
+
+
+def is_primary(item: MenuItem, user) -> bool:
+    """The entry is one of the few shown at once to `user`."""
+    return item.primary_for is not None and bool(item.primary_for(user))
+
+
+def menu_for(user, here: str | None) -> Menu:
+    """The menu `user` sees on the page `here`: the short menu and the rest behind "more"
+    when some entries are primary for the user, otherwise every entry at once."""
+    here = here or ""
+    visible = [item for item in _items if item.visible(user)]
+    short = [item for item in visible if is_primary(item, user)]
+    if not short:
+        return Menu([_entry(item, user, here) for item in visible], [])
+    rest = [item for item in visible if not is_primary(item, user)]
+    return Menu([_entry(i, user, here) for i in short], [_entry(i, user, here) for i in rest])
 
 
 # The audit log is core's page; only roles that may browse it see the entry.

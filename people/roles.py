@@ -37,6 +37,11 @@ def is_helper(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role in HELPER_ROLES)
 
 
+def is_director(user) -> bool:
+    """A village child protection director: works from a phone, in one village."""
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.DIRECTOR)
+
+
 # Roles that may change records inside their jurisdiction.
 WRITING_ROLES = {
     Role.COUNTY_OFFICER,

@@ -3,9 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.menu import MenuItem, in_app, register_for, unless
-from people.roles import is_helper
+from people.roles import is_director, is_helper
 
 register_for(
     unless(is_helper),
-    MenuItem(_("Rounds"), "rounds:list", order=50, active=in_app("rounds")),
+    # A village director's rounds page opens with their village's return of the open round.
+    MenuItem(
+        _("Rounds"), "rounds:list", order=50, active=in_app("rounds"), primary_for=is_director
+    ),
 )

@@ -124,7 +124,8 @@ NOT_DIRECTORS = [p for p in STAFF if p not in DIRECTORS]
 ROOT = ["superuser"]  # no role and no area: the staff menu without area pages
 VISIBILITY = {
     # URL name: (base.html's condition, who sees it)
-    "home": ("not helper", STAFF + ROOT),
+    # A director's home is the worklist: their Worklist entry (issue 15).
+    "home": ('not helper and role != "director"', NOT_DIRECTORS + ROOT),
     "stats:dashboard": ("user.area and not helper", AREA_STAFF),
     "care:worklist": ('role == "director"', DIRECTORS),
     "children:roster": ("not helper", STAFF + ROOT),
@@ -189,8 +190,17 @@ STAFF_MENU = [
     "villagefiles:village_file",
     "villagefiles:gaps",
 ]
-DIRECTOR_MENU = [n for n in STAFF_MENU if n != "care:compliance_root"]
-DIRECTOR_MENU.insert(2, "care:worklist")
+DIRECTOR_MENU = [n for n in STAFF_MENU if n not in ("home", "care:compliance_root")]
+DIRECTOR_MENU.insert(1, "care:worklist")
+# A village director works from a phone (issue 15): these five entries are shown at once, in
+# this order, the rest of their menu behind "more". Nobody else has a short menu.
+DIRECTOR_SHORT = [
+    "care:worklist",
+    "children:roster",
+    "rounds:list",
+    "care:activities",
+    "concerns:list",
+]
 # Without an area: no dashboard, social forces or village files, people's gap page instead.
 AREA_ONLY = {"stats:dashboard", "social:helpers", "villagefiles:village_file", "villagefiles:gaps"}
 SUPERUSER_MENU = [*(n for n in STAFF_MENU if n not in AREA_ONLY), "people:gaps"]
@@ -207,6 +217,15 @@ MENUS = {
     "social_worker": HELPER_MENU,
     "superuser": SUPERUSER_MENU,
 }
+SHORT = {"director": DIRECTOR_SHORT, "other_director": DIRECTOR_SHORT}
+
+
+def shown_order(persona) -> list[str]:
+    """The persona's entries in the order the page shows them: the short menu, then "more"."""
+    short = SHORT.get(persona, [])
+    return [*short, *(name for name in MENUS[persona] if name not in short)]
+
+
 # The entry highlighted on a page, as base.html highlighted it (None: no entry), for a
 # staff account bound to an area, one without (the superuser) and a helper.
 ACTIVE = {
@@ -243,6 +262,17 @@ ACTIVE = {
         "people:gaps": "people:gaps",
         "villagefiles:gaps": None,
         "stats:dashboard": None,
+    },
+    # A director lands on the worklist (the home page); the rest as everyone's.
+    "director": {
+        "home": "care:worklist",
+        "care:worklist": "care:worklist",
+        "children:detail": "children:roster",
+        "rounds:return": "rounds:list",
+        "care:activity_new": "care:activities",
+        "concerns:new": "concerns:list",
+        "people:area_detail": "people:area_root",
+        "care:compliance_homes": None,
     },
     "volunteer": {
         "social:my_children": "social:my_children",
@@ -304,17 +334,19 @@ def test_each_persona_sees_todays_menu(client, ctx, superuser, persona, language
     page = opened(client, reverse("home"))
     labels = dict(ORDER)
     with translation.override(language):
-        expected = [translation.gettext(labels[name]) for name in MENUS[persona]]
+        expected = [translation.gettext(labels[name]) for name in shown_order(persona)]
     entries = shown(page.text)
-    assert [resolve(url).view_name for url, _label, _active in entries] == MENUS[persona]
+    assert [resolve(url).view_name for url, _label, _active in entries] == shown_order(persona)
     assert [label.replace("&#x27;", "'") for _url, label, _active in entries] == expected
     # Entries that open the user's own area or profile, as before.
     links = [url for url, _label, _active in entries]
     if user.area_id and persona not in HELPERS:
         assert reverse("stats:dashboard", args=[user.area.code]) in links
         assert reverse("villagefiles:village_file", args=[user.area.code]) in links
-    # The first entry (home, or a helper's children) is where the user lands: highlighted.
-    assert [resolve(url).view_name for url, _label, on in entries if on] == MENUS[persona][:1]
+    # The first entry (home, a director's worklist or a helper's children) is where the user
+    # lands: highlighted.
+    highlighted = [resolve(url).view_name for url, _label, on in entries if on]
+    assert highlighted == shown_order(persona)[:1]
 
 
 @pytest.mark.parametrize("persona", list(ACTIVE))
@@ -367,3 +399,69 @@ def test_base_html_names_no_apps_url():
         # core's own pages, and the installable app's (core.views: issue 15).
         core_pages = {"home", "login", "logout", "set_language", "password_change"}
         assert set(names) <= core_pages | {"manifest", "service_worker", "outbox"}
+
+
+# The short menu (issue 15, point 8): an entry says for whom it is one of the few shown at
+# once (MenuItem.primary_for); the user's other entries go behind "more".
+
+
+def view_names(entries) -> list[str]:
+    return [resolve(entry.url).view_name for entry in entries]
+
+
+@pytest.mark.parametrize("persona", [*STAFF, *HELPERS, "superuser"])
+def test_only_a_director_has_a_short_menu_of_five_with_the_rest_behind_more(
+    ctx,  # noqa: F811
+    superuser,
+    persona,
+):
+    from core import menu
+
+    user = superuser if persona == "superuser" else ctx[persona]
+    shown = menu.menu_for(user, "home")
+    if persona in SHORT:
+        assert view_names(shown.short) == SHORT[persona]
+        assert view_names(shown.more) == [n for n in MENUS[persona] if n not in SHORT[persona]]
+    else:
+        assert view_names(shown.short) == MENUS[persona] and shown.more == []
+    # The same entries as before, each once, whichever way they are split.
+    assert sorted(view_names([*shown.short, *shown.more])) == sorted(MENUS[persona])
+
+
+def test_the_short_menu_is_the_registrys_rule_not_a_role_name(monkeypatch, ctx):  # noqa: F811
+    from core import menu
+
+    def short_for_staff(user):
+        return user.role == "township_staff"
+
+    items = [
+        menu.MenuItem("A", "home", order=1, active=menu.on("home")),
+        menu.MenuItem("B", "logout", order=2, active=menu.on("x"), primary_for=short_for_staff),
+        menu.MenuItem("C", "login", order=3, active=menu.on("y")),
+    ]
+    monkeypatch.setattr(menu, "_items", items)
+    # Nobody else has a primary entry: one menu, every entry at once, none behind "more".
+    plain = menu.menu_for(ctx["county_officer"], "home")
+    assert [e.label for e in plain.short] == ["A", "B", "C"] and plain.more == []
+    # The user for whom an entry is primary: it alone at once, the rest behind "more" in
+    # the registry's order; "more" is marked when the page is one of its entries.
+    short = menu.menu_for(ctx["township_staff"], "home")
+    assert [e.label for e in short.short] == ["B"]
+    assert [e.label for e in short.more] == ["A", "C"]
+    assert short.more_active
+    assert not menu.menu_for(ctx["township_staff"], "x").more_active
+
+
+def test_the_directors_page_shows_the_rest_behind_a_more_disclosure(client, ctx):  # noqa: F811
+    client.force_login(ctx["director"])
+    page = client.get(reverse("people:area_detail", args=[ctx["director"].area.code])).text
+    nav = re.search(r'<nav class="main"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    at_once, behind = nav.split('<details class="more"')
+    assert [resolve(u).view_name for u in re.findall(r'href="([^"]+)"', at_once)] == SHORT[
+        "director"
+    ]
+    assert reverse("people:area_root") in behind
+    # The page is behind "more": its summary is marked, as an entry would be.
+    assert '<summary class="active">' in behind
+    client.force_login(ctx["county_officer"])
+    assert "<details" not in client.get(reverse("home")).text.split("<main>")[0]

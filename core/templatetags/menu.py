@@ -1,4 +1,5 @@
-"""{% main_menu as entries %}: the main menu's entries for the current user and page."""
+"""{% main_menu as menu %}: the main menu for the current user and page (core.menu.Menu:
+the entries shown at once, and those behind "more")."""
 
 from django import template
 
@@ -9,7 +10,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def main_menu(context):
-    """The entries of core.menu visible to the signed-in user, the current page's active."""
+    """The menu of core.menu for the signed-in user, the current page's entry active."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    return menu.entries_for(context["user"], match.view_name if match else None)
+    return menu.menu_for(context["user"], match.view_name if match else None)

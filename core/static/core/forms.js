@@ -7,6 +7,10 @@
  *    (or data-required-with="section": once anything in the section is filled in); their
  *    label shows the required mark before saving. data-asked marks a field that is asked
  *    for but may stay empty. The server enforces the same rules: this only shows them.
+ * 3. A pick list (core.forms.PickList: the children at an activity): a search box that shows
+ *    only the options holding what is typed, and a button that ticks every option shown.
+ *    Nothing asks the server, so it works on the page the phone kept offline; neither
+ *    control has a name, so the form (and the outbox, core/outbox.js) sends the same fields.
  */
 (function () {
   "use strict";
@@ -122,6 +126,37 @@
   }
   window.ShouhuForms = { summarise: summarise };
 
+  function setUpPickList(list) {
+    if (list.hasAttribute("data-pick-ready")) return;
+    list.setAttribute("data-pick-ready", "");
+    var search = list.querySelector("[data-pick-search]");
+    var none = list.querySelector("[data-pick-none]");
+    var boxes = list.querySelectorAll("input[type=checkbox][data-search]");
+    // The option's own <div> (the widget wraps each label and its box in one).
+    var row = function (box) { return box.closest("div"); };
+    list.querySelector("[data-pick-tools]").hidden = false;
+    search.addEventListener("input", function () {
+      var wanted = search.value.trim().toLowerCase();
+      var shown = 0;
+      boxes.forEach(function (box) {
+        var match = box.getAttribute("data-search").indexOf(wanted) >= 0;
+        row(box).hidden = !match;
+        if (match) shown += 1;
+      });
+      none.hidden = shown > 0;
+    });
+    // Enter in the search box finds; it does not send the form half filled in.
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    list.querySelector("[data-pick-all]").addEventListener("click", function () {
+      boxes.forEach(function (box) {
+        if (!row(box).hidden && !box.disabled) box.checked = true;
+      });
+      list.dispatchEvent(new Event("change", { bubbles: true })); // required marks
+    });
+  }
+
   function setUp(root) {
     var forms = root.tagName === "FORM" ? [root] : root.querySelectorAll("form");
     forms.forEach(function (form) {
@@ -131,6 +166,7 @@
       form.addEventListener("input", function () { refresh(form); });
       form.addEventListener("change", function () { refresh(form); });
       summarise(form);
+      form.querySelectorAll("[data-pick-list]").forEach(setUpPickList);
     });
   }
 
