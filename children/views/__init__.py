@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -355,6 +355,9 @@ def import_upload(request):
         raise PermissionDenied
     posted = request.method == "POST"  # bound even when the file was refused while read
     files = request.FILES if posted else None  # reads the body: the handler may refuse it
+    if files is not None and sum(len(files.getlist(key)) for key in files) > 1:
+        # One roster per request (a request may carry up to six photos elsewhere).
+        return HttpResponseBadRequest(_("Send one file."))
     refused = getattr(request, "upload_refused", None)
     form = ImportForm(request.POST if posted else None, files, refused_upload=refused)
     if posted:

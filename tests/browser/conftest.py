@@ -30,6 +30,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 PASSWORD = "pw-test-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the live server and the test share a database file, as in production (WAL,
+    a writer waits for the lock), not Django's in-memory test database: its shared cache
+    locks whole tables and refuses at once ("database table is locked") where a real
+    server would wait, which a phone's concurrent sends (tests/browser/test_outbox_faults.py)
+    run into. Only the browser tests (run on their own: `make test-browser`) use it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("browser-db") / "shouhu-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

@@ -35,6 +35,8 @@
   const endpoint = text.endpoint || "";
   const NOTICE = "shouhu-outbox-notice";
   const FIX = /^#outbox=([0-9a-f-]{36})$/;
+  const ACK_MS = 500;
+  const pause = (ms) => new Promise((resolve) => setTimeout(() => resolve({ outcome: "later" }), ms));
 
   function csrf() {
     try {
@@ -77,6 +79,25 @@
     item.textContent = notice;
     list.appendChild(item);
     main.insertBefore(list, main.firstChild);
+  }
+
+  /* This page came from the phone (the network was slow) and a newer copy has arrived. */
+  function offerNewer(url) {
+    if (new URL(url).pathname !== location.pathname || document.querySelector("[data-newer-page]")) {
+      return;
+    }
+    const main = document.querySelector("main");
+    if (!main) return;
+    const bar = document.createElement("p");
+    bar.className = "messages-newer card";
+    bar.setAttribute("data-newer-page", "");
+    bar.setAttribute("data-testid", "newer-page");
+    bar.setAttribute("role", "status");
+    const link = document.createElement("a");
+    link.href = location.href;
+    link.textContent = text.newer || "";
+    bar.appendChild(link);
+    main.insertBefore(bar, main.firstChild);
   }
 
   function goOn(form, notice) {
@@ -251,7 +272,12 @@
       };
       await Store.put(item); // on the phone before any attempt to send
       form.dataset.outboxId = item.id;
-      const result = navigator.onLine ? await Store.send(item, csrf(), endpoint) : { outcome: "later" };
+      // The director is told at once: the server's answer is awaited for ACK_MS only (on a
+      // good network it comes within it); past that the next page sends it again, and the
+      // server stores it once (its id).
+      const result = navigator.onLine
+        ? await Promise.race([Store.send(item, csrf(), endpoint), pause(ACK_MS)])
+        : { outcome: "later" };
       // Sent now: the next page shows the server's own messages (a visit's care-level warnings).
       if (result.outcome === "sent") return goOn(form, "");
       if (result.outcome === "refused") {
@@ -428,6 +454,7 @@
     await navigator.serviceWorker.register(text.sw, { scope: "/" });
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data && event.data.type === "outbox-changed") refresh();
+      if (event.data && event.data.type === "page-updated") offerNewer(event.data.url);
     });
     await keepPages(document);
     document.documentElement.setAttribute("data-offline-ready", "");
