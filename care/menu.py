@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, all_of, naming, on, register_for, unless
+from core.menu import MenuItem, all_of, naming, on, register_for, register_short, unless
 from people.roles import is_director, is_helper
 
 # The home page is care's: a director's is the worklist (their entry, highlighted there),
@@ -13,24 +13,13 @@ register_for(
 )
 register_for(
     unless(is_helper),
-    MenuItem(
-        _("Activities"),
-        "care:activities",
-        order=100,
-        active=naming("activit"),
-        primary_for=is_director,
-    ),
+    MenuItem(_("Activities"), "care:activities", order=100, active=naming("activit")),
 )
 register_for(
     is_director,
-    MenuItem(
-        _("Worklist"),
-        "care:worklist",
-        order=30,
-        active=on("care:worklist", "home"),
-        primary_for=is_director,
-    ),
+    MenuItem(_("Worklist"), "care:worklist", order=30, active=on("care:worklist", "home")),
 )
+register_short(is_director, "care:worklist", "care:activities")
 # Directors have their worklist instead.
 register_for(
     all_of(unless(is_helper), unless(is_director)),

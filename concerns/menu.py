@@ -3,15 +3,8 @@ they may see and files new ones there."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register
+from core.menu import MenuItem, in_app, register, register_short
 from people.roles import is_director
 
-register(
-    MenuItem(
-        _("Reports of concern"),
-        "concerns:list",
-        order=120,
-        active=in_app("concerns"),
-        primary_for=is_director,
-    ),
-)
+register(MenuItem(_("Reports of concern"), "concerns:list", order=120, active=in_app("concerns")))
+register_short(is_director, "concerns:list")

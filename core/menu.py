@@ -5,9 +5,9 @@ core imports every installed app's `menu` module at start-up (as the admin finds
 names its page by URL name, so base.html names no app's URLs.
 
 On a phone a long menu is a wall of links: an entry may say for whom it is one of the few
-shown at once (`primary_for`, e.g. a village director's worklist, roster, round, activities
-and reports). A user for whom some entries are primary sees those, and the rest behind a
-"more" disclosure; a user for whom none is sees every entry, as before.
+shown at once (`register_short`, e.g. a village director's worklist, roster, round,
+activities and reports). A user for whom some entries are short sees those, and the rest
+behind a "more" disclosure; a user for whom none is sees every entry, as before.
 """
 
 from collections.abc import Callable, Sequence
@@ -51,9 +51,7 @@ class MenuItem:
 
     `label` is lazily translated; `url_name` is the page it opens and `args(user)` that URL's
     arguments, if it has any; `visible(user)` says who sees it; `active(here)` whether it is
-    highlighted on the page whose URL name is `here`; `order` places it (smaller first);
-    `primary_for(user)` whether it is one of the few entries shown at once to `user` (the
-    others then go behind "more"); None: for nobody.
+    highlighted on the page whose URL name is `here`; `order` places it (smaller first).
     """
 
     label: str
@@ -62,7 +60,6 @@ class MenuItem:
     active: Callable[[str], bool]
     visible: Callable = everyone
     args: Callable | None = None
-    primary_for: Callable | None = None
 
 
 class Entry(NamedTuple):
@@ -87,6 +84,8 @@ class Menu(NamedTuple):
 
 
 _items: list[MenuItem] = []
+# (rule, URL name): the entry is one of the few shown at once to the users of the rule.
+_short: list[tuple[Callable, str]] = []
 
 
 def register(*items: MenuItem) -> None:
@@ -115,9 +114,15 @@ def entries_for(user, here: str | None) -> list[Entry]:
     return [_entry(item, user, here) for item in _items if item.visible(user)]
 
 
+def register_short(rule: Callable, *url_names: str) -> None:
+    """The entries (by URL name) shown at once to the users of `rule`, on a phone too; their
+    other entries go behind "more" (from an app's `menu.py`, beside its entries)."""
+    _short.extend((rule, name) for name in url_names)
+
+
 def is_primary(item: MenuItem, user) -> bool:
     """The entry is one of the few shown at once to `user`."""
-    return item.primary_for is not None and bool(item.primary_for(user))
+    return any(name == item.url_name and rule(user) for rule, name in _short)
 
 
 def menu_for(user, here: str | None) -> Menu:

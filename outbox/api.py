@@ -16,69 +16,69 @@ from . import services
 from .serializers import PhotoAnswer, PhotoInput, SubmissionAnswer, SubmissionInput
 
 
+def _once(answer, now: str, again: str, conflict: str) -> dict:
+    """The schema's answers to a send applied once per id: applied now (201), a repeat of one
+    applied before (200, the first answer), refused in the present state (409)."""
+    return {
+        201: OpenApiResponse(answer, description=now),
+        200: OpenApiResponse(answer, description=again),
+        409: OpenApiResponse(ERROR, description=conflict),
+    }
+
+
+def _read(shape, request) -> dict:
+    """The request's fields checked by the serializer `shape` (400 by field otherwise)."""
+    payload = shape(data=request.data)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data
+
+
+def _answer(answer: dict, created: bool) -> Response:
+    return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
 class OutboxViewSet(viewsets.ViewSet):
-    """Send one record from the phone's outbox."""
+    """Send one record from the phone's outbox, then each of its photos."""
 
     @extend_schema(
         operation_id="outbox_create",
         request=SubmissionInput,
         responses={
-            201: OpenApiResponse(SubmissionAnswer, description="Applied now."),
-            200: OpenApiResponse(
-                SubmissionAnswer, description="Applied before (a repeat): the first answer."
+            **_once(
+                SubmissionAnswer,
+                "Applied now.",
+                "Applied before (a repeat): the first answer.",
+                "Refused in the present state (a child closed or moved, a round closed, the id "
+                "used for another record): `detail` says why; nothing stored.",
             ),
             404: ERROR,
-            409: OpenApiResponse(
-                ERROR,
-                description="Refused in the present state (a child closed or moved, a round "
-                "closed, the id used for another record): `detail` says why; nothing stored.",
-            ),
         },
     )
     def create(self, request):
-        payload = SubmissionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        sent = payload.validated_data
-        answer, created = services.receive(
-            request.user,
-            client_id=sent["id"],
-            kind=sent["kind"],
-            made_at=sent["made_at"],
-            data=sent["data"],
-        )
+        sent = _read(SubmissionInput, request)
+        answer, created = services.receive(request.user, **sent)
         if created and isinstance(request.successful_authenticator, SessionAuthentication):
             # Sent from the page (session): the next page tells what the online form would.
             for level, text in services.outcome(sent["kind"], answer["object_id"]):
                 messages.add_message(request._request, level, text, fail_silently=True)
-        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return _answer(answer, created)
 
     @extend_schema(
         operation_id="outbox_photo",
         request={"multipart/form-data": PhotoInput},
-        responses={
-            201: OpenApiResponse(PhotoAnswer, description="Kept now."),
-            200: OpenApiResponse(PhotoAnswer, description="Kept before (a repeat)."),
-            409: OpenApiResponse(
-                ERROR,
-                description="Its record has not arrived or is no longer in the sender's area, "
-                "or the id was used for another photo: `detail` says why; nothing kept.",
-            ),
-        },
+        responses=_once(
+            PhotoAnswer,
+            "Kept now.",
+            "Kept before (a repeat).",
+            "Its record has not arrived or is no longer in the sender's area, or the id was "
+            "used for another photo: `detail` says why; nothing kept.",
+        ),
     )
     @action(detail=False, methods=["post"], url_path="photos", parser_classes=[MultiPartParser])
     def photos(self, request):
         """Send one photo of a visit or an activity already sent (multipart)."""
-        payload = PhotoInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        sent = payload.validated_data
-        answer, created = services.receive_photo(
-            request.user,
-            client_id=sent["id"],
-            record_id=sent["record"],
-            made_at=sent["made_at"],
-            upload=sent["image"],
-        )
-        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        answer, created = services.receive_photo(request.user, **_read(PhotoInput, request))
+        return _answer(answer, created)
 
 
 def register(router):

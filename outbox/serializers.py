@@ -4,9 +4,14 @@ from rest_framework import serializers
 
 from .models import Submission
 
+# Input fields carry the service's argument names as their source: the view passes what
+# the serializer checked straight on (outbox.services.receive, receive_photo).
+
 
 class SubmissionInput(serializers.Serializer):
-    id = serializers.UUIDField(help_text="the record's id, made on the phone (a UUID)")
+    id = serializers.UUIDField(
+        source="client_id", help_text="the record's id, made on the phone (a UUID)"
+    )
     kind = serializers.ChoiceField(choices=Submission.Kind.choices)
     made_at = serializers.DateTimeField(help_text="when the record was made on the phone")
     data = serializers.DictField(
@@ -24,15 +29,19 @@ class SubmissionAnswer(serializers.Serializer):
 
 
 class PhotoInput(serializers.Serializer):
-    id = serializers.UUIDField(help_text="the photo's id, made on the phone (a UUID)")
+    id = serializers.UUIDField(
+        source="client_id", help_text="the photo's id, made on the phone (a UUID)"
+    )
     record = serializers.UUIDField(
+        source="record_id",
         help_text="the id of the visit or activity it belongs to, as sent to /api/v1/outbox/ "
-        "(the record is sent first)"
+        "(the record is sent first)",
     )
     made_at = serializers.DateTimeField(help_text="when the photo was taken on the phone")
     image = serializers.FileField(
+        source="upload",
         help_text="the photo (JPEG, PNG or WebP); kept at most 1280 px and 300 KB, without "
-        "its metadata"
+        "its metadata",
     )
 
 

@@ -2,13 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, in_app, register_for, unless
+from core.menu import MenuItem, in_app, register_for, register_short, unless
 from people.roles import is_director, is_helper
 
 register_for(
     unless(is_helper),
     # A village director's rounds page opens with their village's return of the open round.
-    MenuItem(
-        _("Rounds"), "rounds:list", order=50, active=in_app("rounds"), primary_for=is_director
-    ),
+    MenuItem(_("Rounds"), "rounds:list", order=50, active=in_app("rounds")),
 )
+register_short(is_director, "rounds:list")

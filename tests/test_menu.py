@@ -402,7 +402,7 @@ def test_base_html_names_no_apps_url():
 
 
 # The short menu (issue 15, point 8): an entry says for whom it is one of the few shown at
-# once (MenuItem.primary_for); the user's other entries go behind "more".
+# once (core.menu.register_short); the user's other entries go behind "more".
 
 
 def view_names(entries) -> list[str]:
@@ -436,10 +436,11 @@ def test_the_short_menu_is_the_registrys_rule_not_a_role_name(monkeypatch, ctx):
 
     items = [
         menu.MenuItem("A", "home", order=1, active=menu.on("home")),
-        menu.MenuItem("B", "logout", order=2, active=menu.on("x"), primary_for=short_for_staff),
+        menu.MenuItem("B", "logout", order=2, active=menu.on("x")),
         menu.MenuItem("C", "login", order=3, active=menu.on("y")),
     ]
     monkeypatch.setattr(menu, "_items", items)
+    monkeypatch.setattr(menu, "_short", [(short_for_staff, "logout")])
     # Nobody else has a primary entry: one menu, every entry at once, none behind "more".
     plain = menu.menu_for(ctx["county_officer"], "home")
     assert [e.label for e in plain.short] == ["A", "B", "C"] and plain.more == []

@@ -37,17 +37,22 @@ def camera_file(tmp_path):
     return path
 
 
+def visit_form_offline(new_page, login, expect, child):
+    """The director's phone, online once (the worklist), then with no network: the child's
+    visit form, from the phone."""
+    page = login(new_page(PHONE), "director")
+    page.goto(reverse("care:worklist"))
+    expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
+    page.context.set_offline(True)
+    page.goto(reverse("care:visit_new", args=[child.pk]))
+    return page, page.get_by_test_id("visit-form")
+
+
 def test_a_photo_attached_offline_arrives_with_its_visit(
     new_page, login, world, director, expect, fitted_shot, tmp_path
 ):
     child = make_child(world["a1"], "王小明")
-    page = login(new_page(PHONE), "director")
-    page.goto(reverse("care:worklist"))
-    expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
-
-    page.context.set_offline(True)
-    page.goto(reverse("care:visit_new", args=[child.pk]))
-    form = page.get_by_test_id("visit-form")
+    page, form = visit_form_offline(new_page, login, expect, child)
     photo = camera_file(tmp_path)
     assert photo.stat().st_size > 1_000_000
     form.locator("input[name=photos]").set_input_files(photo)
@@ -82,13 +87,7 @@ def test_a_refused_visit_is_shown_fixed_and_sent_once(
     new_page, login, world, director, expect, fitted_shot
 ):
     child = make_child(world["a1"], "李小红")
-    page = login(new_page(PHONE), "director")
-    page.goto(reverse("care:worklist"))
-    expect(page.locator("html[data-offline-ready]")).to_have_count(1, timeout=30_000)
-
-    page.context.set_offline(True)
-    page.goto(reverse("care:visit_new", args=[child.pk]))
-    form = page.get_by_test_id("visit-form")
+    page, form = visit_form_offline(new_page, login, expect, child)
     form.locator("input[name=safety][value=concern]").check()  # and no note: a broken rule
     form.get_by_test_id("save").click()
     badge = page.get_by_test_id("outbox-badge")
