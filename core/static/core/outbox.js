@@ -204,7 +204,9 @@
   /* The server's refusal on the form: each field's messages under it, and the summary of
    * forms.js (ShouhuForms) at the top, marked so that the next try clears them. */
   function showRefusal(form, errors, message) {
-    form.querySelectorAll("[data-outbox-error],[data-outbox-summary]").forEach((el) => el.remove());
+    form
+      .querySelectorAll("[data-outbox-error],[data-outbox-summary],[data-outbox-kept]")
+      .forEach((el) => el.remove());
     form.querySelectorAll(".field.has-error").forEach((el) => el.classList.remove("has-error"));
     const general = [];
     if (errors && typeof errors === "object" && typeof errors.detail !== "string") {
@@ -236,6 +238,19 @@
       marker: "data-outbox-summary",
       general: general,
     });
+  }
+
+  /* Said at once, beside the button just tapped: the record is safe on the phone. */
+  function showKept(form) {
+    if (form.querySelector("[data-outbox-kept]")) return;
+    const note = document.createElement("p");
+    note.className = "outbox-kept";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-outbox-kept", "");
+    note.setAttribute("data-testid", "outbox-kept");
+    note.textContent = text.kept || "";
+    const button = form.querySelector("button[type=submit]");
+    form.insertBefore(note, button || null);
   }
 
   function busy(form, on) {
@@ -272,6 +287,7 @@
       };
       await Store.put(item); // on the phone before any attempt to send
       form.dataset.outboxId = item.id;
+      showKept(form);
       // The director is told at once: the server's answer is awaited for ACK_MS only (on a
       // good network it comes within it); past that the next page sends it again, and the
       // server stores it once (its id).
