@@ -1,6 +1,7 @@
 """Relief programmes (a county's catalogue), relief measures and assistance contacts."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -147,6 +148,22 @@ class ReliefMeasure(Stamped):
     @property
     def is_current(self) -> bool:
         return self.status != self.Status.ENDED
+
+    @property
+    def status_badge(self) -> str:
+        """The class of the status's badge: in effect "ok", ended plain, on its way "warn"."""
+        return {self.Status.ACTIVE: "ok", self.Status.ENDED: ""}.get(self.status, "warn")
+
+    @property
+    def months(self) -> str:
+        """The months it runs, as lists show them: "2026-01", "2026-01 – 2026-06", or
+        "from 2026-01" while it has no last month. (Attributes, not an included template:
+        a list shows one per row.)"""
+        first = f"{self.start_month:%Y-%m}"
+        if self.end_month is None:
+            return gettext("from %(month)s") % {"month": first}
+        last = f"{self.end_month:%Y-%m}"
+        return first if last == first else f"{first} – {last}"
 
 
 class MeasureChange(Change):
