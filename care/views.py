@@ -17,7 +17,7 @@ from children.lookup import child_or_404
 from children.models import Child, Concern
 from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
-from core.forms import change_form, save_through, saved
+from core.forms import change_form, photos_refused, save_through, saved
 from core.htmx import paginate
 from core.reads import audit_page, audit_records
 from core.routes import Routes
@@ -124,11 +124,15 @@ def visit_new(request, child_pk):
         messages.error(request, _("This record is closed: reopen it before recording a visit."))
         return redirect("children:detail", pk=child.pk)
     form = VisitForm(request.POST or None, request.FILES or None)
-    visit = form.is_valid() and save_through(
-        form,
-        lambda: services.record_visit(
-            request.user, child, form.visit_data(), photos=form.cleaned_data["photos"]
-        ),
+    visit = (
+        form.is_valid()
+        and not photos_refused(form, request)
+        and save_through(
+            form,
+            lambda: services.record_visit(
+                request.user, child, form.visit_data(), photos=form.cleaned_data["photos"]
+            ),
+        )
     )
     if visit:
         visit.child.refresh_from_db()
@@ -218,11 +222,15 @@ def activity_new(request):
     if not can_write(request.user):
         raise PermissionDenied
     form = ActivityForm(request.POST or None, request.FILES or None, actor=request.user)
-    if form.is_valid() and save_through(
-        form,
-        lambda: services.record_activity(
-            request.user, *form.activity_parts(), photos=form.cleaned_data["photos"]
-        ),
+    if (
+        form.is_valid()
+        and not photos_refused(form, request)
+        and save_through(
+            form,
+            lambda: services.record_activity(
+                request.user, *form.activity_parts(), photos=form.cleaned_data["photos"]
+            ),
+        )
     ):
         for level, text in services.activity_outcome():
             messages.add_message(request, level, text)

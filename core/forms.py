@@ -166,6 +166,24 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files if item]
 
 
+def photos_refused(form, request) -> bool:
+    """A photo the upload handler stopped reading (core.uploads: over the size limit) is an
+    error on the form's photos, never a record saved without it. True when it said so (call
+    after `is_valid()`)."""
+    refused = getattr(request, "upload_refused", None)
+    if not refused or "photos" not in form.fields:
+        return False
+    form.add_error(
+        "photos",
+        _(
+            "The photo “%(name)s” is larger than %(limit)s MB: nothing was saved. "
+            "Take it again or choose a smaller one."
+        )
+        % {"name": refused["name"], "limit": refused["limit"] // (1024 * 1024)},
+    )
+    return True
+
+
 class ServiceForm(forms.Form):
     """A form whose save is a service call based on the version it was shown."""
 

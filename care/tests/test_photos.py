@@ -107,6 +107,21 @@ def test_a_file_that_is_no_photo_saves_nothing_and_says_why(client, director, ch
     assert not Visit.objects.exists() and not Photo.objects.exists()
 
 
+def test_a_photo_over_the_upload_limit_saves_nothing_and_says_why(
+    client, director, child, settings
+):
+    # The upload handler stops reading a file past the limit: the visit must not be saved
+    # without it as if no photo had been sent.
+    settings.IMPORT_MAX_UPLOAD_BYTES = 50_000
+    client.force_login(director)
+    response = client.post(
+        f"/care/children/{child.pk}/visit/", _visit_form(child, photos=[camera_photo()])
+    )
+    assert response.status_code == 200
+    assert "IMG_0001.jpg" in response.context["form"].errors["photos"][0]
+    assert not Visit.objects.exists() and not Photo.objects.exists()
+
+
 def test_a_photo_is_shown_to_those_who_see_the_record_and_each_view_audited(
     client, director, other_director, county_officer, child
 ):
