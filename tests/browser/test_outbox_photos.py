@@ -79,7 +79,12 @@ def test_a_photo_attached_offline_arrives_with_its_visit(
     page.goto(reverse("care:visit_detail", args=[visit.pk]))
     shown = page.get_by_test_id("photos").locator("img")
     expect(shown).to_have_count(1)
-    assert page.evaluate("document.querySelector('[data-testid=photos] img').naturalWidth") == 1280
+    shown.scroll_into_view_if_needed()  # loading="lazy": it loads once in view
+    loaded = shown.evaluate(
+        "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise("
+        "(done) => img.addEventListener('load', () => done(img.naturalWidth)))"
+    )
+    assert loaded == 1280
     fitted_shot(page, WIDTH, "2-visit-with-photo")
 
 

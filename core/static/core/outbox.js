@@ -240,6 +240,25 @@
     });
   }
 
+  /* A record for the outbox (outbox-store.js says its fields); `earlier`, the same record
+     saved before and now fixed, keeps its id, its time, its tries and its photos. */
+  function newItem(kind, data, { labels = {}, title = "", photos = [], earlier = null } = {}) {
+    return {
+      id: earlier ? earlier.id : crypto.randomUUID(),
+      kind,
+      made_at: earlier ? earlier.made_at : new Date().toISOString(),
+      data,
+      labels,
+      user,
+      url: location.pathname,
+      title,
+      state: "waiting",
+      message: "",
+      tries: earlier ? earlier.tries || 0 : 0,
+      photos,
+    };
+  }
+
   /* Said at once, beside the button just tapped: the record is safe on the phone. */
   function showKept(form) {
     if (form.querySelector("[data-outbox-kept]")) return;
@@ -271,20 +290,8 @@
       const earlier = form.dataset.outboxId ? await Store.get(form.dataset.outboxId) : null;
       const photos = [...((earlier && earlier.photos) || []), ...(await photosOf(form))];
       const heading = document.querySelector("main h1");
-      const item = {
-        id: earlier ? earlier.id : crypto.randomUUID(),
-        kind: form.dataset.outbox,
-        made_at: earlier ? earlier.made_at : new Date().toISOString(),
-        data,
-        labels,
-        user,
-        url: location.pathname,
-        title: heading ? heading.textContent.replace(/\s+/g, " ").trim() : "",
-        state: "waiting",
-        message: "",
-        tries: earlier ? earlier.tries || 0 : 0,
-        photos,
-      };
+      const title = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
+      const item = newItem(form.dataset.outbox, data, { labels, title, photos, earlier });
       await Store.put(item); // on the phone before any attempt to send
       form.dataset.outboxId = item.id;
       showKept(form);
@@ -319,20 +326,8 @@
     const { data } = read(form);
     const row = form.closest("tr");
     const name = row && row.querySelector("a");
-    await Store.put({
-      id: crypto.randomUUID(),
-      kind: "check",
-      made_at: new Date().toISOString(),
-      data: { child: data.child, return: data.return },
-      labels: {},
-      user,
-      url: location.pathname,
-      title: (name ? name.textContent.trim() + " · " : "") + (text.check || ""),
-      state: "waiting",
-      message: "",
-      tries: 0,
-      photos: [],
-    });
+    const title = (name ? name.textContent.trim() + " · " : "") + (text.check || "");
+    await Store.put(newItem("check", { child: data.child, return: data.return }, { title }));
     await askForSync();
     await refresh();
   }
