@@ -30,6 +30,7 @@ from core.scoping import (
 from core.throttling import read_limited
 from notifications.models import Notification
 from people import views as people_views
+from people.inboxes import render_inboxes
 from people.models import User
 from people.roles import Role
 
@@ -100,6 +101,7 @@ def worklist(request):
         "done_count": len(groups[schedule.DONE]),
         "counts": {state: len(items) for state, items in groups.items()},
         "unread": Notification.objects.for_user(request.user).filter(read=False).count(),
+        "inboxes": render_inboxes(request),
     }
     shown = [i.child.pk for key in ("overdue", "due_soon", "later") for i in context[key]]
     log_read(

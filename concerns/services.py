@@ -228,3 +228,18 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
         log_action(None, "concerns.report.escalated", report, {}, area_code=report.area.code)
         count += 1
     return count
+
+
+INBOX_LIMIT = 10
+
+
+def inbox(user) -> dict:
+    """The open reports of concern of the user's jurisdiction, most urgent first (the context of
+    concerns/partials/_inbox.html). None open: nothing to show."""
+    reports = list(
+        ConcernReport.objects.visible_to(user)
+        .open()
+        .select_related("area")
+        .order_by("deadline")[:INBOX_LIMIT]
+    )
+    return {"reports": reports, "now": timezone.now()}

@@ -278,17 +278,8 @@ def change_new(request, child_pk):
 
 @route("inbox/")
 def inbox(request):
-    """Open reports of concern of the user's jurisdiction, most urgent first: a fragment for
-    the worklist and the home page (htmx). Empty when there are none."""
-    reports = list(
-        ConcernReport.objects.visible_to(request.user)
-        .open()
-        .select_related("area")
-        .order_by("deadline")[:10]
-    )
-    return render(
-        request, "concerns/partials/_inbox.html", {"reports": reports, "now": timezone.now()}
-    )
+    """Open reports of concern of the user's jurisdiction: a fragment for the home page (htmx)."""
+    return render(request, "concerns/partials/_inbox.html", services.inbox(request.user))
 
 
 REPORT_KINDS = {"social": reports.social_forces, "concerns": reports.reports_of_concern}

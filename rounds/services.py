@@ -584,3 +584,28 @@ def quarterly_figures(area: Area) -> list[tuple]:
         ages = [total["age_band"][name] for name, _low, _high in figures.AGE_BANDS]
         quarters.append((Quarter(year, quarter, is_open), total, villages, ages))
     return quarters
+
+
+def state_counts(returns) -> dict:
+    """How many of these returns stand in each state, every state named (zero included)."""
+    counts = dict(returns.values_list("state").annotate(n=Count("pk")))
+    return {state: counts.get(state.value, 0) for state in ReturnState}
+
+
+def inbox(user) -> dict:
+    """What the open round asks of the user now (the context of rounds/partials/_inbox.html):
+    the director's own return while it is with the village, the returns waiting for a
+    township's review, or the county's progress. No round: nothing to do."""
+    the_round = Round.objects.visible_to(user).open().select_related("county").first()
+    context = {"round": the_round}
+    area = getattr(user, "area", None)
+    if the_round is None or area is None:
+        return context
+    returns = VillageReturn.objects.visible_to(user).filter(round=the_round)
+    if area.level == Level.VILLAGE:
+        context["own"] = returns.filter(area=area).first()
+        return context
+    context["counts"] = state_counts(returns)
+    context["to_review"] = context["counts"][ReturnState.SUBMITTED] if may_review(user, area) else 0
+    context["overdue"] = returns.overdue(timezone.localdate()).count()
+    return context

@@ -44,11 +44,6 @@ def _return_or_404(request, pk):
     )
 
 
-def _state_counts(returns) -> dict:
-    counts = Counter(dict(returns.values_list("state").annotate(n=Count("pk"))))
-    return {state: counts.get(state.value, 0) for state in STATES}
-
-
 @route("", name="list")
 @jurisdiction_required
 def round_list(request):
@@ -135,7 +130,7 @@ def round_detail(request, pk):
     context = {
         "round": the_round,
         "rows": rows,
-        "totals": _state_counts(returns),
+        "totals": services.state_counts(returns),
         "summaries_in": len(summaries),
         "may_close": the_round.is_open and services.may_run_rounds(request.user, the_round.county),
         "overdue": the_round.is_open and the_round.due_on < timezone.localdate(),
@@ -381,22 +376,5 @@ def area_figures(request, code):
 
 @route("inbox/")
 def inbox(request):
-    """What the open round asks of the user now, for the home page (loaded with htmx): the
-    director's own return while it is with the village, the returns waiting for a township's
-    review, or the county's progress. Empty when there is nothing to do."""
-    the_round = Round.objects.visible_to(request.user).open().select_related("county").first()
-    context = {"round": the_round}
-    area = getattr(request.user, "area", None)
-    if the_round is not None and area is not None:
-        returns = VillageReturn.objects.visible_to(request.user).filter(round=the_round)
-        if area.level == Level.VILLAGE:
-            context["own"] = returns.filter(area=area).first()
-        else:
-            context["counts"] = _state_counts(returns)
-            context["to_review"] = (
-                context["counts"][ReturnState.SUBMITTED]
-                if services.may_review(request.user, area)
-                else 0
-            )
-            context["overdue"] = returns.overdue(timezone.localdate()).count()
-    return render(request, "rounds/partials/_inbox.html", context)
+    """What the open round asks of the user now, for the home page (loaded with htmx)."""
+    return render(request, "rounds/partials/_inbox.html", services.inbox(request.user))

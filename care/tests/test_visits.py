@@ -93,9 +93,10 @@ def test_the_directors_home_is_the_worklist_overdue_first(
     for i in range(20):
         make_child(world["a1"], f"新{i}")
     client.force_login(director)
-    with django_assert_max_num_queries(8):
+    # With the inboxes in the page (people.inboxes): no round open here, so 10 of 12.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
-    assert response.templates[0].name == "care/worklist.html"
+    assert "care/worklist.html" in [t.name for t in response.templates]
     assert [d.child for d in response.context["overdue"]][:1] == [late]
     assert response.context["done_count"] == 1
     assert f'data-testid="visit-{late.pk}"' in response.content.decode()

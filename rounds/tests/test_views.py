@@ -1,6 +1,7 @@
 """The round's pages: what each person sees and may do, field errors, bounded queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -249,5 +250,25 @@ def test_inbox_tells_each_level_what_the_round_asks(
     assert "请补充监护人电话" in page.text and "inbox-open-return" in page.text
     client.force_login(volunteer)
     assert "round-inbox" not in client.get(reverse("rounds:inbox")).text
-    client.force_login(director)
+    # The officers' home page loads it after the page; the worklist has it in the page.
+    client.force_login(county_officer)
     assert reverse("rounds:inbox") in client.get(reverse("home")).text
+
+
+def test_the_worklist_has_its_inboxes_in_the_page_and_no_htmx(
+    client, world, director, q4, django_assert_max_num_queries
+):
+    from concerns import services as concerns
+    from concerns.tests.test_concerns import public_data
+
+    report = concerns.receive(
+        {**public_data(world), "area": world["a1"], "child_age": 9}, source="public"
+    )
+    client.force_login(director)
+    # 8 for the worklist, 4 for the two inboxes (before: two more requests after the page).
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("home")).text
+    assert "inbox-open-return" in page and f"inbox-report-{report.pk}" in page
+    # Issue 15's cold budget: the worklist leaves htmx out, so nothing on it may need htmx.
+    assert "htmx.min" not in page
+    assert not re.findall(r"\shx-(?!headers)[a-z-]+=", page)
