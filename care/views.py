@@ -19,6 +19,7 @@ from children.views.concerns import for_display
 from core.audit import log_action, log_read, read_query
 from core.forms import change_form, photos_refused, save_through, saved
 from core.htmx import paginate
+from core.inboxes import render_inboxes
 from core.reads import audit_page, audit_records
 from core.routes import Routes
 from core.scoping import (
@@ -30,7 +31,6 @@ from core.scoping import (
 from core.throttling import read_limited
 from notifications.models import Notification
 from people import views as people_views
-from people.inboxes import render_inboxes
 from people.models import User
 from people.roles import Role
 
