@@ -23,6 +23,7 @@ from care.models import Activity
 from children.choices import CareLevel
 from children.models import Child
 from people.summary import with_gaps
+from relief import eligibility
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import VillageReturn
 
@@ -168,6 +169,31 @@ def _child_line(reason: str) -> Callable[[Child], GapLine]:
     return line
 
 
+def _paid_line(measure: ReliefMeasure) -> GapLine:
+    child = measure.child
+    return GapLine(
+        what=child.name,
+        where=_place(child.area),
+        detail=_("%(programme)s still in effect; record closed on %(date)s")
+        % {
+            "programme": measure.programme.name,
+            "date": child.closed_on.isoformat() if child.closed_on else "—",
+        },
+        url=reverse("relief:measure_edit", args=[measure.pk]),
+        action=_("End the measure"),
+    )
+
+
+def _eligibility_check(rule: eligibility.Rule) -> Check:
+    return Check(
+        rule.key,
+        rule.title,
+        gettext_lazy("No special-attention child is missing it."),
+        lambda prefix, today: eligibility.unmet(rule, prefix, today),
+        _child_line(rule.missing),
+    )
+
+
 def _basis_line(child: Child) -> GapLine:
     return GapLine(
         what=child.name,
@@ -224,6 +250,14 @@ CHECKS = [
         gettext_lazy("Every special-attention child has a current relief measure."),
         special_without_relief,
         _child_line(gettext_lazy("no relief measure")),
+    ),
+    *[_eligibility_check(rule) for rule in eligibility.RULES],
+    Check(
+        "paid_after_leaving",
+        gettext_lazy("Measures still paid for children who left the register"),
+        gettext_lazy("No measure is paid for a child whose record is closed."),
+        eligibility.paid_after_leaving,
+        _paid_line,
     ),
     Check(
         "special_without_contact",

@@ -1,0 +1,132 @@
+"""Eligibility checks (issue 16, point 4): a special-attention child whose situation qualifies
+for a benefit that no current measure covers, and a measure still paid for a child who has
+left the register.
+
+One rule each, in RULES: who qualifies (a filter on the child, as of a day), and which of the
+catalogue's programmes cover it (relief/catalogue.py's codes). The gap report
+(villagefiles.gaps) lists the children each rule finds under an area, two queries a rule; the
+child's relief section shows the rules that apply to one child (`unmet_for`), from the
+measures it has already loaded. docs/rules.md §7.1 states the rules.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from children.choices import CareLevel, Health, Status
+from children.models import Child
+from children.policy import birthday_cutoff
+
+from .models import ReliefMeasure
+
+# Disabled children's rehabilitation covers children aged 0–6 (国发〔2018〕20号).
+REHABILITATION_UNDER = 7
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A benefit a child's situation calls for: `qualifies(today)` filters the children it
+    applies to; a current measure of one of the programmes `codes` meets it."""
+
+    key: str
+    title: Promise  # the gap report's heading
+    missing: Promise  # what one line says is missing
+    codes: tuple[str, ...]
+    qualifies: Callable[[dt.date], Q]
+
+
+def _young_disabled(today: dt.date) -> Q:
+    return Q(health=Health.DISABLED, birth_date__gt=birthday_cutoff(today, REHABILITATION_UNDER))
+
+
+RULES = [
+    Rule(
+        "orphan_without_allowance",
+        _("Orphans without the orphan allowance"),
+        _("no orphan basic living allowance"),
+        ("orphan_institution", "orphan_scattered"),
+        lambda today: Q(is_orphan=True),
+    ),
+    Rule(
+        "fuc_without_subsidy",
+        _("De facto unsupported children without the subsidy or an application"),
+        _("no de facto unsupported children's subsidy, nor an application for it"),
+        ("fuc",),
+        lambda today: Q(is_fuc=True),
+    ),
+    Rule(
+        "dibao_without_measure",
+        _("Households on the minimum living allowance without a measure"),
+        _("household on dibao, no minimum living allowance measure recorded"),
+        ("dibao",),
+        lambda today: Q(dibao=True),
+    ),
+    Rule(
+        "young_disabled_without_rehabilitation",
+        _("Disabled children aged 0–6 without rehabilitation"),
+        _("disabled and aged 0–6, no rehabilitation measure"),
+        ("rehabilitation",),
+        _young_disabled,
+    ),
+]
+RULES_BY_KEY = {rule.key: rule for rule in RULES}
+
+
+def _covered(codes: Iterable[str]) -> Exists:
+    return Exists(
+        ReliefMeasure.objects.current().filter(child=OuterRef("pk"), programme__code__in=codes)
+    )
+
+
+def unmet(rule: Rule, prefix: str, today: dt.date):
+    """The special-attention children under `prefix` this rule finds unmet, as the gap report
+    lists them."""
+    return (
+        Child.objects.within(prefix)
+        .active()
+        .filter(care_level=CareLevel.SPECIAL)
+        .filter(rule.qualifies(today))
+        .filter(~_covered(rule.codes))
+        .select_related("area__parent")
+        .order_by("area__code", "name_pinyin", "id")
+    )
+
+
+def paid_after_leaving(prefix: str, today: dt.date):
+    """Measures still in effect this month for children whose record is closed: payment
+    should have stopped from the month after they left the register."""
+    this_month = today.replace(day=1)
+    return (
+        ReliefMeasure.objects.within(prefix)
+        .filter(status=ReliefMeasure.Status.ACTIVE, child__status=Status.CLOSED)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=this_month))
+        .select_related("child__area__parent", "programme")
+        .order_by("child__area__code", "child__name_pinyin", "pk")
+    )
+
+
+def unmet_for(child: Child, measures: Iterable[ReliefMeasure], today: dt.date) -> list[Rule]:
+    """The rules this child's situation calls for and its current `measures` (with their
+    programmes loaded) do not meet. Special-attention children only, as the gap report.
+    One query: each rule's own filter, read for this child."""
+    if child.status != Status.ACTIVE or child.care_level != CareLevel.SPECIAL:
+        return []
+    held = {m.programme.code for m in measures if m.is_current}
+    open_rules = [rule for rule in RULES if not held.intersection(rule.codes)]
+    if not open_rules:
+        return []
+    flags = (
+        Child.objects.filter(pk=child.pk)
+        .values(
+            **{
+                rule.key: ExpressionWrapper(rule.qualifies(today), output_field=BooleanField())
+                for rule in open_rules
+            }
+        )
+        .get()
+    )
+    return [rule for rule in open_rules if flags[rule.key]]
