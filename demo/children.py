@@ -214,7 +214,40 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
             caregiver=original.caregiver,
         )
         rows.append(twin)
+    rows.append(_young_disabled(rows, villages, rng, today, sequences, sequence_offset))
     return rows
+
+
+def _young_disabled(rows, villages, rng, today, sequences, sequence_offset) -> Row:
+    """A disabled four-year-old living with both parents, at every scale: the rehabilitation
+    check (relief.eligibility) then has a child to find even in the small demo, where the
+    mix above (3 % disabled, a fifth of them under seven) may give none."""
+    born = today - dt.timedelta(days=4 * 365 + rng.randint(0, 300))
+    seq = sequences.get(born, sequence_offset) + 1
+    sequences[born] = seq
+    child = {
+        **rows[0].child,
+        "area": rng.choice(villages),
+        "name": rng.choice(names.SURNAMES) + rng.choice(CHILD_GIVEN) + rng.choice(CHILD_GIVEN),
+        "sex": "F",
+        "birth_date": born,
+        "health": "disabled",
+        "disability_category": "hearing",
+        "disability_grade": 2,
+        "illness": "",
+        "schooling": _schooling(4),
+        "boarding": False,
+        "dibao": False,
+        "extreme_poverty": False,
+        "low_income": True,
+    }
+    return Row(
+        number=len(rows) + 1,
+        id_number=idnumber.make("341623", born, seq * 2),
+        child=child,
+        parents={"father": _at_home(rng), "mother": _at_home(rng)},
+        caregiver=None,
+    )
 
 
 def registration_times(rows: list[Row], rng: random.Random, today: dt.date) -> list:

@@ -105,6 +105,28 @@ def _main_programme(child, rng, today) -> str:
     return rng.choice(["dibao", "temporary", "education", "medical", "counselling", "donation"])
 
 
+def _withheld(county_area, today: dt.date) -> dict[int, tuple[str, ...]]:
+    """The first child each eligibility rule finds (by the rule's own test), with the rule's
+    programmes, which that child is not given whatever the dice say: every check of the gap
+    report then has a line, at every scale."""
+    from relief import eligibility
+
+    withheld = {}
+    for rule in eligibility.RULES:
+        child = (
+            Child.objects.within(county_area.prefix)
+            .active()
+            .filter(care_level=CareLevel.SPECIAL)
+            .filter(rule.qualifies(today))
+            .exclude(pk__in=withheld)
+            .order_by("pk")
+            .first()
+        )
+        if child is not None:
+            withheld[child.pk] = rule.codes
+    return withheld
+
+
 class _Seeder:
     def __init__(self, county, rng: random.Random, today: dt.date):
         self.rng, self.today = rng, today
@@ -229,6 +251,7 @@ def seed_relief(county_area, children, rng: random.Random, today: dt.date) -> di
     if isinstance(children, QuerySet):
         children = children.only(*CHILD_FIELDS)
     seeder = _Seeder(county_area, rng, today)
+    withheld = _withheld(county_area, today)
     extras = ["education", "medical", "temporary", "donation", "counselling", "housing"]
     for child in children:
         if child.status != ChildStatus.ACTIVE:
@@ -237,7 +260,9 @@ def seed_relief(county_area, children, rng: random.Random, today: dt.date) -> di
             if rng.random() < SPECIAL_WITHOUT_EITHER:
                 continue
             if rng.random() < SPECIAL_WITH_MEASURE:
-                seeder.measure(child, _main_programme(child, rng, today))
+                main = _main_programme(child, rng, today)
+                if main not in withheld.get(child.pk, ()):
+                    seeder.measure(child, main)
                 if rng.random() < 0.3:
                     seeder.measure(child, rng.choice(extras))
             if rng.random() < SPECIAL_WITH_CONTACT:
@@ -349,3 +374,39 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
         ),
     )
     return len(revisions)
+
+
+# Children who moved away last month while their allowance was still paid: the gap report's
+# "measures still paid for children who left the register" (relief.eligibility).
+STILL_PAID_AFTER_LEAVING = 3
+
+
+def close_some_still_paid(rng: random.Random, today: dt.date) -> int:
+    """Close a few children who have a monthly measure in effect, through the registry's
+    service, leaving the measure as it is (nobody ended it yet). Returns how many."""
+    from children.choices import CloseReason
+    from children.services import close_child
+
+    from .registry import MOVED_AWAY_NOTES
+
+    paid = (
+        ReliefMeasure.objects.filter(
+            status=ReliefMeasure.Status.ACTIVE,
+            payment="monthly",
+            end_month__isnull=True,
+            child__status=ChildStatus.ACTIVE,
+        )
+        .select_related("child__area", "created_by")
+        .order_by("pk")
+    )
+    picked = rng.sample(list(paid[:200]), k=min(STILL_PAID_AFTER_LEAVING, paid.count()))
+    for measure in picked:
+        on = today - dt.timedelta(days=rng.randint(20, 40))
+        close_child(
+            measure.created_by,
+            measure.child,
+            CloseReason.MOVED_AWAY,
+            on,
+            rng.choice(MOVED_AWAY_NOTES),
+        )
+    return len(picked)

@@ -31,7 +31,7 @@ from .children import seed_children
 from .concerns import seed_concerns
 from .models import DemoDataset
 from .registry import seed_registry_events
-from .relief import seed_relief
+from .relief import close_some_still_paid, seed_relief
 from .rounds import seed_rounds
 from .social import seed_social
 
@@ -285,6 +285,8 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     care |= seed_activities(rng, homes, today)
     clock.lap("activities")
     relief = seed_relief(county, Child.objects.filter(area__code__startswith=COUNTY), rng, today)
+    # A generator of its own, so the rest of the demo stays as the seed always made it.
+    relief["closed_still_paid"] = close_some_still_paid(random.Random(f"paid-{seed}"), today)
     clock.lap("relief")
     rounds = seed_rounds(rng, earlier)
     clock.lap("rounds")

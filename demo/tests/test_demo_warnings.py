@@ -229,3 +229,14 @@ def test_registrations_are_spread_over_three_years_with_a_few_this_quarter(seede
     )
     for visit in early[:500]:
         assert visit.visited_on >= timezone.localtime(visit.child.created_at).date()
+
+
+def test_every_eligibility_check_and_a_measure_paid_after_leaving_have_lines(seeded):
+    from areas.models import Area
+    from relief import eligibility
+
+    county = Area.objects.get(level="county")
+    for rule in eligibility.RULES:
+        assert eligibility.unmet(rule, county.prefix, seeded).exists(), rule.key
+    paid = list(eligibility.paid_after_leaving(county.prefix, seeded))
+    assert paid and all(m.child.closed_reason == CloseReason.MOVED_AWAY for m in paid)
