@@ -48,6 +48,26 @@ class DocumentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
 
+    def __init__(self, *args, upload_refused=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file the upload handler stopped reading (over the request's limit, core.uploads):
+        # said on the file, not "choose a file".
+        self.upload_refused = upload_refused
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.upload_refused:
+            self.errors.pop("file", None)
+            self.add_error(
+                "file",
+                _("The file “%(name)s” is larger than %(limit)s MB: nothing was saved.")
+                % {
+                    "name": self.upload_refused["name"],
+                    "limit": self.upload_refused["limit"] // (1024 * 1024),
+                },
+            )
+        return cleaned
+
 
 class CheckForm(forms.Form):
     """The township's check: findings, the facts cross-checked, and whether they confirm."""

@@ -4,6 +4,8 @@ step (each a form), documents (uploaded, and read only through a scoped, audited
 the report of steps and time taken. Reads of a child's application are audited; nothing here
 lists beneficiaries publicly (every page needs a login and is scoped)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -350,7 +352,7 @@ def document_new(request, pk):
         request,
         pk,
         Step.ATTACH,
-        _DocumentPageForm(request),
+        partial(DocumentForm, upload_refused=getattr(request, "upload_refused", None)),
         lambda a, f: services.attach_document(
             request.user, a, f.cleaned_data["file"], f.cleaned_data["title"]
         ),
@@ -359,26 +361,6 @@ def document_new(request, pk):
         done=_("Document attached."),
         lead=_("Documents are seen only by those who handle the application."),
     )
-
-
-def _DocumentPageForm(request):  # noqa: N802 (a form class made for this request)
-    """The document form, with a file the upload handler stopped reading (over the size
-    limit: core.uploads) as an error on the file instead of a missing file."""
-
-    class PageForm(DocumentForm):
-        def clean(self):
-            cleaned = super().clean()
-            refused = getattr(request, "upload_refused", None)
-            if refused:
-                self.errors.pop("file", None)
-                self.add_error(
-                    "file",
-                    _("The file “%(name)s” is larger than %(limit)s MB: nothing was saved.")
-                    % {"name": refused["name"], "limit": refused["limit"] // (1024 * 1024)},
-                )
-            return cleaned
-
-    return PageForm
 
 
 @route("documents/<int:pk>/", name="document")

@@ -42,7 +42,11 @@ def opened(actor, child, programme="fuc", today=None, reason="父亲服刑，母
     )
 
 
-CHECK = {"findings": "经公安、法院信息比对属实。", "cross_checked": "公安户籍、法院判决", "passed": True}
+CHECK = {
+    "findings": "经公安、法院信息比对属实。",
+    "cross_checked": "公安户籍、法院判决",
+    "passed": True,
+}
 
 
 @pytest.fixture
@@ -50,9 +54,7 @@ def child(world, director):
     return make_child(world["a1"], "王小明", actor=director)
 
 
-def test_the_procedure_from_application_to_measure(
-    child, director, township_staff, county_officer
-):
+def test_the_procedure_from_application_to_measure(child, director, township_staff, county_officer):
     application = opened(director, child, today=D(2026, 9, 28))
     assert application.state == State.APPLIED
     assert application.area == child.area
@@ -179,7 +181,9 @@ def test_a_confirmed_stop_ends_payment_from_the_next_month(
 ):
     application = in_effect(child, director, township_officer, county_officer)
     services.open_stop(
-        director, application, {"stop_reason": StopReason.PARENT_RELEASED, "stop_note": "父亲刑满释放"}
+        director,
+        application,
+        {"stop_reason": StopReason.PARENT_RELEASED, "stop_note": "刑满释放"},
     )
     application.refresh_from_db()
     assert application.state == State.STOP_OPENED and application.due_on is not None
@@ -208,9 +212,7 @@ def test_a_running_measure_is_paid_up_to_this_month(
     assert measure.end_month == timezone.localdate().replace(day=1)
 
 
-def test_a_stop_not_confirmed_keeps_the_measure(
-    child, director, township_officer, county_officer
-):
+def test_a_stop_not_confirmed_keeps_the_measure(child, director, township_officer, county_officer):
     application = in_effect(child, director, township_officer, county_officer)
     services.open_stop(director, application, {"stop_reason": StopReason.PARENT_RELEASED})
     with pytest.raises(Invalid):
@@ -279,7 +281,9 @@ def test_stops_due_for_adults_out_of_school_and_closed_records(
     world, director, township_officer, county_officer
 ):
     today = timezone.localdate()
-    adult = make_child(world["a1"], "李大", born=D(today.year - 17, 1, 1), schooling="not_in_school")
+    adult = make_child(
+        world["a1"], "李大", born=D(today.year - 17, 1, 1), schooling="not_in_school"
+    )
     student = make_child(world["a1"], "李二", born=D(today.year - 17, 1, 1), schooling="senior")
     young = make_child(world["a1"], "李三", born=D(today.year - 10, 1, 1))
     closed = make_child(world["a1"], "李四", born=D(today.year - 10, 1, 1))
