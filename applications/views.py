@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from areas.codes import Level
 from areas.models import Area
+from areas.services import county_of
 from children.lookup import child_or_404
 from core.audit import log_action
 from core.forms import saved
@@ -26,6 +27,7 @@ from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_required
 from core.throttling import read_limited
 from core.views import form_page
+from relief.catalogue import ensure_catalogue
 from relief.models import Programme
 
 from . import policy, reports, services
@@ -235,6 +237,9 @@ def application_new(request, child_pk):
     reason = services.refusal(request.user, None, Step.OPEN)
     if reason:
         raise PermissionDenied(reason)
+    county = county_of(child.area)
+    if county is not None:  # the programmes to choose from are the county's catalogue's
+        ensure_catalogue(county, request.user)
     form = OpenForm(request.POST or None, child=child)
     created = {}
 
