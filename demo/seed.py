@@ -24,6 +24,7 @@ from rounds.models import Round
 from rounds.services import quarter_of
 
 from . import names
+from .applications import seed_applications
 from .basis import seed_basis
 from .bulk import roomy_cache
 from .care import seed_activities, seed_visits
@@ -286,6 +287,10 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     clock.lap("activities")
     relief = seed_relief(county, Child.objects.filter(area__code__startswith=COUNTY), rng, today)
     clock.lap("relief")
+    # Through applications' services, after the catalogue has its amounts; a generator of
+    # its own, so the rest of the demo stays as the seed always made it.
+    applications = seed_applications(random.Random(f"applications-{seed}"), today)
+    clock.lap("applications")
     rounds = seed_rounds(rng, earlier)
     clock.lap("rounds")
     social = seed_social(county, rng)
@@ -302,6 +307,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         **basis,
         **care,
         **relief,
+        **applications,
         **rounds,
         **social,
     }
