@@ -72,7 +72,9 @@ class DocumentForm(forms.Form):
 class CheckForm(forms.Form):
     """The township's check: findings, the facts cross-checked, and whether they confirm."""
 
-    findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label=_("what the check found"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     cross_checked = forms.CharField(
         label=_("facts cross-checked"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -57,7 +57,7 @@ class Application(Stamped):
     escalated = models.BooleanField(_("escalated"), default=False)
     # The township's check.
     check_passed = models.BooleanField(_("facts confirmed"), null=True, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = models.TextField(_("what the check found"), blank=True)
     cross_checked = models.TextField(_("facts cross-checked"), blank=True)
     # The county's decision.
     decided_on = models.DateField(_("decided on"), null=True, blank=True)

@@ -14,6 +14,7 @@ month.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from areas.codes import Level
 from people.roles import Role
@@ -23,7 +24,8 @@ class State(models.TextChoices):
     APPLIED = "applied", _("awaiting the township's check")
     CHECKED = "checked", _("awaiting the county's decision")
     IN_EFFECT = "in_effect", _("measure in effect")
-    REFUSED = "refused", _("refused")
+    # "refused" alone is already a count elsewhere (被拒绝次数): an application's is its own.
+    REFUSED = "refused", pgettext_lazy("application", "refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
     STOP_OPENED = "stop_opened", _("stop awaiting the county's decision")
     STOPPED = "stopped", _("stopped")

@@ -211,6 +211,13 @@ def _step_page(request, pk, step, form_class, call, title, submit_label, *, done
     refused = _step_allowed(request, application, step)
     if refused is not None:
         return refused
+    if request.method == "GET":  # the page shows the application: a read of the child's data
+        log_action(
+            request.user,
+            "applications.application.read",
+            application,
+            {"child": application.child_id, "page": step},
+        )
     form = form_class(request.POST or None, request.FILES or None)
     if saved(request, form, lambda: call(application, form), done):
         return redirect("applications:detail", pk=application.pk)
