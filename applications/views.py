@@ -4,8 +4,6 @@ step (each a form), documents (uploaded, and read only through a scoped, audited
 the report of steps and time taken. Reads of a child's application are audited; nothing here
 lists beneficiaries publicly (every page needs a login and is scoped)."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -364,7 +362,8 @@ def document_new(request, pk):
         request,
         pk,
         Step.ATTACH,
-        partial(DocumentForm, upload_refused=getattr(request, "upload_refused", None)),
+        # The refusal is read once the request's files are parsed (by the form's arguments).
+        lambda *args: DocumentForm(*args, upload_refused=getattr(request, "upload_refused", None)),
         lambda a, f: services.attach_document(
             request.user, a, f.cleaned_data["file"], f.cleaned_data["title"]
         ),

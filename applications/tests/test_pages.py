@@ -220,3 +220,16 @@ def test_the_childs_page_offers_to_apply_to_those_who_may(
     for user in (leader, county_officer):
         client.force_login(user)
         assert reverse("applications:new", args=[child.pk]) not in client.get(url).text
+
+
+def test_a_file_over_the_upload_limit_is_an_error_on_the_file(client, child, director, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    application = opened(director, child)
+    client.force_login(director)
+    page = client.post(
+        reverse("applications:document_new", args=[application.pk]),
+        {"title": "判决书", "file": pdf_upload(size=5000)},
+    )
+    assert page.status_code == 200
+    assert "scan.pdf" in str(page.context["form"].errors["file"])
+    assert not application.documents.exists()

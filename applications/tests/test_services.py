@@ -301,3 +301,19 @@ def test_stops_due_for_adults_out_of_school_and_closed_records(
     assert services.open_due_stops(today) == 2
     assert Application.objects.get(pk=apps["李大"].pk).state == State.STOP_OPENED
     assert services.stops_due(today) == []  # opened once
+
+
+def test_the_daily_commands(child, director, township_officer, county_officer, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    opened(director, child, today=timezone.localdate() - dt.timedelta(days=40))
+    out = StringIO()
+    call_command("escalate_applications", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    other = make_child(world["a1"], "王大", actor=director)
+    in_effect(other, director, township_officer, county_officer)
+    close_child(county_officer, other, "moved_away", timezone.localdate())
+    call_command("open_due_stops", stdout=out)
+    assert "1 stops opened" in out.getvalue()
