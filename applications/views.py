@@ -6,12 +6,13 @@ lists beneficiaries publicly (every page needs a login and is scoped)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.codes import Level
 from areas.models import Area
@@ -44,8 +45,6 @@ from .policy import State, Step
 from .workdays import known, workdays_left
 
 route = Routes()
-
-LIST_TITLE = _("Applications for benefits")
 
 
 def _list_crumb():
@@ -105,8 +104,9 @@ def application_list(request):
             )
     page = paginate(
         request,
+        # Waiting ones first, the nearest deadline first; then the settled, newest first.
         applications.select_related("child", "programme", "area__parent").order_by(
-            "due_on", "-opened_on", "-pk"
+            F("due_on").asc(nulls_last=True), "-opened_on", "-pk"
         ),
     )
     for application in page.object_list:
@@ -142,13 +142,14 @@ def application_report(request):
 # -- an application ----------------------------------------------------------------------
 
 
+# (Labels are lazy: the list is made once, each page shows it in its reader's language.)
 STEP_PAGES = [
-    (Step.CHECK, "applications:check", _("Record the township's check")),
-    (Step.DECIDE, "applications:decide", _("Decide")),
-    (Step.OPEN_STOP, "applications:stop", _("Open a stop")),
-    (Step.DECIDE_STOP, "applications:stop_decide", _("Decide the stop")),
-    (Step.ATTACH, "applications:document_new", _("Attach a document")),
-    (Step.WITHDRAW, "applications:withdraw", _("Withdraw")),
+    (Step.CHECK, "applications:check", gettext_lazy("Record the township's check")),
+    (Step.DECIDE, "applications:decide", gettext_lazy("Decide")),
+    (Step.OPEN_STOP, "applications:stop", gettext_lazy("Open a stop")),
+    (Step.DECIDE_STOP, "applications:stop_decide", gettext_lazy("Decide the stop")),
+    (Step.ATTACH, "applications:document_new", gettext_lazy("Attach a document")),
+    (Step.WITHDRAW, "applications:withdraw", gettext_lazy("Withdraw")),
 ]
 
 
