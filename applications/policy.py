@@ -1,7 +1,7 @@
 """The rules of applications for benefits, in one place: the states, the steps and who may
 take each, the separation of duties, the programmes one may apply for, the statutory time
 limits and where an overdue step escalates. The services enforce them; pages and tests read
-them. (DOMAIN.md §1.3 procedure, §4 programmes, E.9.)
+them (docs/rules.md §7, docs/definitions.md).
 
 The procedure (民发〔2019〕62号 and local practice): the application (申请) is opened for the
 child by the village's director or a township officer; the township checks it (查验, mainly by
@@ -45,7 +45,7 @@ class Step(models.TextChoices):
 
 
 class StopReason(models.TextChoices):
-    """Changes that end eligibility (DOMAIN.md §3.3, E.2)."""
+    """Changes that end eligibility (docs/definitions.md §3, §4; docs/rules.md §1.6)."""
 
     TURNED_18 = "turned_18", _("turned 18 and not in full-time school")
     PARENT_RELEASED = "parent_released", _("a parent released or back in contact")
@@ -115,7 +115,8 @@ PROGRAMMES = (
     "temporary",
 )
 
-# Schooling that counts as full-time school past 18 (DOMAIN.md §1.3: coverage continues).
+# Schooling that counts as full-time school past 18: coverage continues (docs/definitions.md
+# §3, §4: local rules).
 FULL_TIME_SCHOOLING = frozenset({"primary", "junior", "senior", "vocational"})
 ADULT_AGE = 18
 

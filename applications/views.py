@@ -181,6 +181,7 @@ def application_detail(request, pk):
         "documents": application.documents.all(),
         "actions": actions,
         "overdue": application.is_overdue(today),
+        "badge": _state_badge(application, today),
         "days_left": workdays_left(today, application.due_on)
         if application.is_open and application.due_on
         else None,
@@ -188,6 +189,15 @@ def application_detail(request, pk):
         "limit": policy.TIME_LIMITS.get(application.state),
     }
     return render(request, "applications/detail.html", context)
+
+
+def _state_badge(application, today) -> str:
+    """The class of the step's badge: late "bad", waiting "warn", in effect "ok", else plain."""
+    if application.is_overdue(today):
+        return "bad"
+    if application.is_open:
+        return "warn"
+    return "ok" if application.state == State.IN_EFFECT else ""
 
 
 def _step_allowed(request, application, step):
