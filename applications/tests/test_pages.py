@@ -233,3 +233,11 @@ def test_a_file_over_the_upload_limit_is_an_error_on_the_file(client, child, dir
     assert page.status_code == 200
     assert "scan.pdf" in str(page.context["form"].errors["file"])
     assert not application.documents.exists()
+
+
+def test_every_step_has_its_page():
+    from applications import policy
+    from applications.policy import Step
+    from applications.views import STEP_PAGES
+
+    assert {step for step, _url, _label in STEP_PAGES} | {Step.OPEN} == set(policy.STEPS)
