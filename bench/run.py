@@ -245,6 +245,9 @@ def relief_and_file_rows(user) -> list[Row]:
     rows = [
         Row(name, "relief", "/relief/measures/"),
         Row(name, "relief: current", "/relief/measures/?status=current"),
+        Row(name, "applications", "/applications/"),
+        Row(name, "applications: overdue", "/applications/?overdue=on"),
+        Row(name, "applications: report", "/applications/report/"),
         Row(name, "gap report", "/files/gaps/"),
         Row(name, "files", f"/files/{area.code}/"),
     ]

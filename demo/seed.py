@@ -24,6 +24,7 @@ from rounds.models import Round
 from rounds.services import quarter_of
 
 from . import names
+from .applications import seed_applications
 from .basis import seed_basis
 from .bulk import roomy_cache
 from .care import seed_activities, seed_visits
@@ -288,6 +289,10 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     # A generator of its own, so the rest of the demo stays as the seed always made it.
     relief["closed_still_paid"] = close_some_still_paid(random.Random(f"paid-{seed}"), today)
     clock.lap("relief")
+    # Through applications' services, after the catalogue has its amounts; a generator of
+    # its own, so the rest of the demo stays as the seed always made it.
+    applications = seed_applications(random.Random(f"applications-{seed}"), today)
+    clock.lap("applications")
     rounds = seed_rounds(rng, earlier)
     clock.lap("rounds")
     social = seed_social(county, rng)
@@ -304,6 +309,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         **basis,
         **care,
         **relief,
+        **applications,
         **rounds,
         **social,
     }

@@ -24,6 +24,7 @@ class Notification(models.Model):
         REPORT_OVERDUE = "report_overdue", _("report of concern overdue")
         CHANGE = "change", _("change in a child's situation")
         CONCERN_OVERDUE = "concern_overdue", _("concern past its due date")
+        APPLICATION_OVERDUE = "application_late", _("application for a benefit overdue")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

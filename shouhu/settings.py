@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "notifications",
     "care",
     "relief",
+    "applications",
     "social",
     "concerns",
     "rounds",

@@ -50,6 +50,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("care/", include("care.urls")),
     path("relief/", include("relief.urls")),
+    path("applications/", include("applications.urls")),
     path("social/", include("social.urls")),
     path("reports/", include("concerns.urls")),
     path("rounds/", include("rounds.urls")),

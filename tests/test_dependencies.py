@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = (
     ("stats", "concerns", "outbox"),
     ("villagefiles",),
-    ("rounds", "social"),
+    ("rounds", "social", "applications"),
     ("relief",),
     ("care",),
     ("notifications",),

@@ -389,6 +389,35 @@ TABLE = {
     "api:relief-measure-detail": [(pk_of("measure_a1"), API_IN_A1)],
     "api:assistance-contact-list": [(None, API_EVERYONE_200)],
     "api:assistance-contact-detail": [(pk_of("contact_a1"), API_IN_A1)],
+    # Applications for benefits (issue 16): every step's page for every role. The director
+    # opened them; township staff checked app_checked; the county officer approved the others;
+    # the director opened app_stop's stop. An application not at the step sends its handlers
+    # back to it (302); a role that never takes the step gets 403.
+    "applications:list": [(None, EVERYONE_200)],
+    "applications:report": [(None, EVERYONE_200)],
+    "applications:detail": [(pk_of("app_applied"), IN_A1), (pk_of("app_in_effect"), IN_A1)],
+    "applications:new": [
+        (child_pk_of("child_a1"), row(LOGIN, 403, 200, 200, 404, 200, 404, 403, 404, 404)),
+        (child_pk_of("child_b1"), row(LOGIN, 403, 404, 404, 200, 404, 200, 403, 404, 404)),
+    ],
+    "applications:check": [
+        (pk_of("app_applied"), row(LOGIN, 403, 200, 200, 404, 403, 404, 403, 404, 404)),
+        (pk_of("app_checked"), row(LOGIN, 403, 302, 302, 404, 403, 404, 403, 404, 404)),
+    ],
+    "applications:decide": [
+        (pk_of("app_checked"), row(LOGIN, 200, 403, 403, 404, 403, 404, 403, 404, 404)),
+        (pk_of("app_applied"), row(LOGIN, 302, 403, 403, 404, 403, 404, 403, 404, 404)),
+    ],
+    "applications:withdraw": [
+        (pk_of("app_applied"), row(LOGIN, 403, 200, 200, 404, 200, 404, 403, 404, 404)),
+        (pk_of("app_in_effect"), row(LOGIN, 403, 302, 302, 404, 302, 404, 403, 404, 404)),
+    ],
+    "applications:stop": [(pk_of("app_in_effect"), EDIT_IN_A1)],
+    "applications:stop_decide": [
+        (pk_of("app_stop"), row(LOGIN, 200, 403, 403, 404, 403, 404, 403, 404, 404)),
+    ],
+    "applications:document_new": [(pk_of("app_applied"), EDIT_IN_A1)],
+    "applications:document": [(pk_of("document_a1"), IN_A1)],
     # Social forces. Organisations: county-wide register, kept by township and county officers.
     "social:organisations": [(None, EVERYONE_200)],
     "social:organisation_new": [(None, row(LOGIN, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
@@ -581,6 +610,7 @@ def ctx(everyone, world):
             everyone["director"], child_a1, {"name": "李支书", "since": dt.date(2026, 1, 1)}
         ),
         "organisation": Organisation.objects.create(county=world["county"], name="阳光社工站"),
+        **applications_in_a1(everyone, child_a1),
         "pairing_a1": social_services.pair(
             everyone["director"],
             child_a1,
@@ -604,6 +634,45 @@ def ctx(everyone, world):
             everyone["volunteer"],
             child_a1,
             {"kind": "visit", "on": dt.date(2026, 11, 1), "minutes": 30},
+        ),
+    }
+
+
+def applications_in_a1(everyone, child):
+    """Applications for child A1 at each step (through applications' services), and a
+    document of the first."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications import services as application_services
+
+    def opened(code):
+        return application_services.open_application(
+            everyone["director"], child, {"programme": code, "reason": "父亲服刑，母亲失联。"}
+        )
+
+    check = {"findings": "信息比对属实。", "cross_checked": "公安户籍", "passed": True}
+
+    def checked(code):
+        return application_services.check_application(
+            everyone["township_staff"], opened(code), check
+        )
+
+    def approved(code):
+        return application_services.decide_application(
+            everyone["county_officer"], checked(code), {"approved": True, "amount": 500}
+        )
+
+    applied = opened("fuc")
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {
+        "app_applied": applied,
+        "document_a1": application_services.attach_document(
+            everyone["director"], applied, pdf, "户口本"
+        ),
+        "app_checked": checked("dibao"),
+        "app_in_effect": approved("orphan_scattered"),
+        "app_stop": application_services.open_stop(
+            everyone["director"], approved("rehabilitation"), {"stop_reason": "adopted"}
         ),
     }
 

@@ -93,7 +93,7 @@ def test_the_directors_home_is_the_worklist_overdue_first(
     for i in range(20):
         make_child(world["a1"], f"新{i}")
     client.force_login(director)
-    # With the inboxes in the page (people.inboxes): no round open here, so 10 of 12.
+    # With the inboxes in the page (core.inboxes): no round open here, so 10 of 12.
     with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
     assert "care/worklist.html" in [t.name for t in response.templates]

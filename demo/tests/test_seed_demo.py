@@ -54,6 +54,7 @@ def fingerprint():
 
 
 def wipe_demo():
+    from applications.models import Application
     from care.models import Activity, Visit
     from children.models import Child, Concern
     from concerns.models import ChangeEvent, ConcernReport
@@ -64,6 +65,7 @@ def wipe_demo():
     from social.models import Organisation, Pairing, ServiceRecord
 
     DemoDataset.objects.all().delete()
+    Application.objects.all().delete()  # before the measures its approvals made
     ServiceRecord.objects.all().delete()
     Pairing.objects.all().delete()
     Organisation.objects.all().delete()

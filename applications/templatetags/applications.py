@@ -1,0 +1,37 @@
+"""Template pieces of applications that other apps' pages include: the overdue applications
+by township (the home page of township and county officers) and the link to apply from a
+child's page."""
+
+from django import template
+from django.utils import timezone
+
+from applications import reports, services
+from applications.models import Application
+from applications.policy import Step
+from core.scoping import jurisdiction_prefix
+
+register = template.Library()
+
+
+@register.filter
+def late_by(days: int) -> int:
+    """Working days late, from a negative number of days left."""
+    return -days if days < 0 else 0
+
+
+@register.filter
+def may_apply(user) -> bool:
+    """Whether the user's role opens applications (the button on a child's page)."""
+    return services.may(user, None, Step.OPEN)
+
+
+@register.inclusion_tag("applications/partials/_overdue_by_township.html", takes_context=True)
+def applications_by_township(context):
+    """The open and overdue applications of the user's jurisdiction, by township (one
+    query); nothing for a user who sees no area or a village's director."""
+    user = context["request"].user
+    prefix = jurisdiction_prefix(user)
+    if prefix is None or len(prefix) > 9:
+        return {"rows": [], "shown": False}
+    rows = reports.overdue_by_township(Application.objects.visible_to(user), timezone.localdate())
+    return {"rows": rows, "shown": True}

@@ -1,0 +1,6 @@
+from core.routes import patterns
+
+from . import views
+
+app_name = "applications"
+urlpatterns = patterns(views)
