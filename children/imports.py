@@ -701,7 +701,9 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
 
 
 TEMPLATE_ROWS = 1000  # the rows prepared with text cells and drop-down lists
-INLINE_LIST_CHARS = 200  # a longer list goes to the hidden sheet (Excel allows 255)
+# A list longer than this goes to the hidden sheet: an inline list is limited to 255
+# characters (fewer in some WPS versions, which count Chinese characters twice).
+INLINE_LIST_CHARS = 100
 
 
 def template_example() -> dict:
