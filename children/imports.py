@@ -78,7 +78,7 @@ UNEXPECTED = gettext_lazy(
     "The file could not be processed. Nothing was saved. Check that it is the "
     "template's layout, or contact the county office."
 )
-# Columns read from each row: the template's 51 and room for a user's own notes; cells to
+# Columns read from each row: the template's (about 80) and room for a user's own notes; cells to
 # the right are never read (openpyxl would otherwise pad every row to the widest one).
 MAX_COLUMNS = 200
 QUOTE_CHARS = 30  # what a message quotes of a cell: never the whole cell
@@ -95,6 +95,9 @@ DATE_FIELDS = {
     "notice_village_date",
 }
 PROGRESS_EVERY = 500
+# What the 2016 form writes in the fields of a grandparent or parent who has died (its
+# footnote: "—"): read as an empty cell, not as a name or a bad date.
+DEAD_MARKS = {"—", "——", "-", "－", "--", "/"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -280,6 +283,8 @@ class RowChecker:
         """A cell converted to its column's type; conversion problems become row errors."""
         column = COLUMN_BY_KEY[key]
         text = cell_text(raw)
+        if text in DEAD_MARKS:  # the form's footnote: a dead grandparent's or parent's "—"
+            text = ""
         if not text:
             if column.required:
                 row.error(key, rules.REQUIRED)

@@ -486,3 +486,28 @@ def test_a_workbook_in_english_headers_reads_the_new_columns(director, world):
     assert not report["errors"], report["errors"]
     assert rows[0].caregiver["relationship"] == "maternal_grandmother"
     assert rows[0].child["guardianship_type"] == "fair"
+
+
+def test_a_dead_grandparents_dash_is_read_as_empty(director, world):
+    row, report = check(
+        director,
+        **{
+            "maternal_grandfather.name": "—",
+            "maternal_grandfather.birth_date": "—",
+            "paternal_grandmother.name": "李秀英",
+            "paternal_grandmother.birth_date": "1958年9月9日",
+        },
+    )
+    assert not report["errors"], report["errors"]
+    assert row.child["grandparents"] == {
+        "paternal_grandmother": {"name": "李秀英", "birth_date": "1958-09-09"}
+    }
+
+
+def test_the_page_names_the_allowed_disability_grades(client, director, world):
+    client.force_login(director)
+    response = client.post(
+        NEW,
+        full_form(world, health="disabled", disability_category="physical", disability_grade="5"),
+    )
+    assert "1、2、3或4" in errors_of(response)["disability_grade"]
