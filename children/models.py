@@ -390,6 +390,7 @@ class Child(models.Model):
             has_caregiver=caregiver is not None,
             caregiver_health=caregiver.health if caregiver else "",
             caregiver_assessment=caregiver.assessment if caregiver else "",
+            guardianship_type=self.guardianship_type,
             open_concerns=self.open_concern_findings(),
             override_level=self.care_level_override,
             override_reason=self.override_reason,

@@ -511,3 +511,16 @@ def test_the_page_names_the_allowed_disability_grades(client, director, world):
         full_form(world, health="disabled", disability_category="physical", disability_grade="5"),
     )
     assert "1、2、3或4" in errors_of(response)["disability_grade"]
+
+
+def test_a_poor_guardianship_type_puts_the_child_at_special_attention(client, director, world):
+    client.force_login(director)
+    response = client.post(NEW, full_form(world, guardianship_type="caregiver_insufficient"))
+    assert response.status_code == 302, errors_of(response)
+    child = Child.objects.get()
+    assert child.care_level == "special"
+    page = client.get(reverse("children:detail", kwargs={"pk": child.pk})).content.decode()
+    assert "登记表记录的监护情况差：受委托监护人监护能力不足" in page
+    services.update_child(director, child, {"guardianship_type": "fair"})
+    child.refresh_from_db()
+    assert child.care_level == "ordinary"
