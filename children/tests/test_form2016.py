@@ -524,3 +524,32 @@ def test_a_poor_guardianship_type_puts_the_child_at_special_attention(client, di
     services.update_child(director, child, {"guardianship_type": "fair"})
     child.refresh_from_db()
     assert child.care_level == "ordinary"
+
+
+def test_key_rotation_re_encrypts_the_family_numbers(director, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from core import crypto
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=["key-A"], FIELD_LOOKUP_KEY=""):
+        child = make_child(world["a1"])
+        services.update_child(
+            director,
+            child,
+            {},
+            parents={"father": {"id_number": FATHER_ID}},
+            caregiver={"relationship": "paternal_grandmother", "id_number": GRANNY_ID},
+        )
+        old = Parent.objects.get(role="father").id_cipher
+    with override_settings(FIELD_ENCRYPTION_KEYS=["key-B", "key-A"], FIELD_LOOKUP_KEY="key-A"):
+        out = StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "children.parent.id_cipher: 2/2" in out.getvalue()
+        assert "children.caregiver.id_cipher: 1/1" in out.getvalue()
+        father = Parent.objects.get(role="father")
+        assert father.id_cipher != old and crypto.is_current(father.id_cipher)
+        assert father.id_number == FATHER_ID
+        assert Caregiver.objects.get().id_number == GRANNY_ID
