@@ -160,8 +160,11 @@ def check_child(
     """Refuse what the forms, the API and the import refuse, with the same messages
     (children/rules.py): a malformed identity number or one contradicting the recorded sex
     or birth date, one already registered, a child aged 18 or over, health details missing,
-    a disabled parent without the disability category and grade. Raises Invalid
-    with field errors (a parent's as "father.disability_grade")."""
+    a disabled parent without the disability category and grade, a parent's or the
+    caregiver's malformed identity number (or one of the wrong sex or birth date), the
+    form's sign-off and confirmation incomplete or dated in the future. Raises Invalid
+    with field errors (a parent's as "father.disability_grade", the caregiver's as
+    "caregiver.id_number")."""
     values = {name: getattr(child, name) for name in CHECKED_CHILD_FIELDS}
     _parsed, errors = rules.child_errors(
         values, id_number, today=today(), actor=actor, exclude_pk=child.pk
