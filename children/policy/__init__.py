@@ -28,7 +28,8 @@ from ..choices import (
 
 # The guardianship types of the 2016 form that its footnote calls poor (差): no guardian, a
 # parent at home unable to care, an entrusted guardian without the capacity. Any of them
-# puts the child at special attention (DOMAIN.md D: "guardianship assessment is 差").
+# puts the child at special attention, as a poor guardianship assessment does (docs/rules.md
+# §1.4).
 POOR_GUARDIANSHIP_TYPES = (
     GuardianshipType.UNGUARDED,
     GuardianshipType.PARENT_INCAPABLE,
