@@ -553,3 +553,33 @@ def test_key_rotation_re_encrypts_the_family_numbers(director, world):
         assert father.id_cipher != old and crypto.is_current(father.id_cipher)
         assert father.id_number == FATHER_ID
         assert Caregiver.objects.get().id_number == GRANNY_ID
+
+
+def test_an_unreadable_family_number_is_shown_as_such_and_kept_on_an_edit(client, director, world):
+    from django.test import override_settings
+
+    from core.concurrency import version_of
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=["key-A"], FIELD_LOOKUP_KEY=""):
+        child = make_child(world["a1"])
+        services.update_child(director, child, {}, parents={"father": {"id_number": FATHER_ID}})
+    stored = Parent.objects.get(role="father").id_cipher
+    client.force_login(director)
+    api = APIClient()
+    api.force_authenticate(director)
+    with override_settings(FIELD_ENCRYPTION_KEYS=["key-C"], FIELD_LOOKUP_KEY="key-A"):
+        page = client.get(reverse("children:edit", args=[child.pk]))
+        assert page.status_code == 200
+        assert page.context["father_form"].fields["id_number"].disabled
+        assert client.get(reverse("children:detail", args=[child.pk])).status_code == 200
+        detail = api.get(f"/api/v1/children/{child.pk}/")
+        assert detail.status_code == 200 and detail.json()["father"]["id_number"] != FATHER_ID
+        changed = api.patch(
+            f"/api/v1/children/{child.pk}/",
+            {"filled_by": "张敏", "version": version_of(Child.objects.get(pk=child.pk))},
+            format="json",
+        )
+        assert changed.status_code == 200, changed.json()
+    assert Parent.objects.get(role="father").id_cipher == stored
+    with override_settings(FIELD_ENCRYPTION_KEYS=["key-A"], FIELD_LOOKUP_KEY=""):
+        assert Parent.objects.get(role="father").id_number == FATHER_ID
