@@ -69,10 +69,50 @@ class ParentRole(models.TextChoices):
 
 
 class Relationship(models.TextChoices):
+    """The entrusted caregiver's relation to the child, as the 2016 form asks it (祖父, 祖母,
+    外祖父, 外祖母, another relative named in `relationship_detail`, a friend …).
+    "grandparent" is kept for records made before the form asked which one."""
+
+    PATERNAL_GRANDFATHER = "paternal_grandfather", _("paternal grandfather")
+    PATERNAL_GRANDMOTHER = "paternal_grandmother", _("paternal grandmother")
+    MATERNAL_GRANDFATHER = "maternal_grandfather", _("maternal grandfather")
+    MATERNAL_GRANDMOTHER = "maternal_grandmother", _("maternal grandmother")
     GRANDPARENT = "grandparent", _("grandparent")
     RELATIVE = "relative", _("other relative")
     FRIEND = "friend", _("friend or neighbour")
     OTHER = "other", _("other")
+
+
+# The sex an identity number of such a caregiver must show (the odd or even 17th digit).
+RELATIONSHIP_SEX = {
+    Relationship.PATERNAL_GRANDFATHER: "M",
+    Relationship.MATERNAL_GRANDFATHER: "M",
+    Relationship.PATERNAL_GRANDMOTHER: "F",
+    Relationship.MATERNAL_GRANDMOTHER: "F",
+}
+
+
+class GuardianshipType(models.TextChoices):
+    """监护类型 of the 2016 form: the first three are the footnote's "poor" guardianship
+    (差), the last two its "fair" and "good"."""
+
+    UNGUARDED = "unguarded", _("no one is the guardian")
+    PARENT_INCAPABLE = "parent_incapable", _("a parent lacks guardianship capacity")
+    CAREGIVER_INSUFFICIENT = (
+        "caregiver_insufficient",
+        _("the entrusted guardian's capacity is insufficient"),
+    )
+    FAIR = "fair", _("guardianship fair")
+    GOOD = "good", _("guardianship good")
+
+
+class Confirmer(models.TextChoices):
+    """Who confirmed the registration form (the parents or the entrusted guardian)."""
+
+    FATHER = "father", _("father")
+    MOTHER = "mother", _("mother")
+    CAREGIVER = "caregiver", _("entrusted caregiver")
+    GUARDIAN = "guardian", _("other guardian")
 
 
 class CaregiverHealth(models.TextChoices):

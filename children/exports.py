@@ -18,7 +18,7 @@ from core.exports import stamp_for, stamp_workbook
 
 from .choices import IncomeSource
 from .models import Child
-from .tabular import COLUMNS
+from .tabular import COLUMNS, GRANDPARENTS
 
 # Columns the export adds after the importable ones: what the registry computed. Before
 # them come the township's and the village's names, so that a list drilled down from a
@@ -26,12 +26,15 @@ from .tabular import COLUMNS
 RESULT_HEADERS = ["category", "care level", "status"]
 
 
+GRANDPARENT_KEYS = {who for who, _label in GRANDPARENTS}
+
+
 def _value(child: Child, parents: dict, caregiver, key: str, full_id: bool):
     if key == "village_code":
         return child.area.code
-    if key == "id_number":
-        return child.id_number if full_id else child.id_masked
     prefix, _dot, name = key.rpartition(".")
+    if prefix in GRANDPARENT_KEYS:  # kept on the child as {"name", "birth_date"}
+        return str((child.grandparents or {}).get(prefix, {}).get(name) or "")
     if prefix == "caregiver":
         source = caregiver
     elif prefix:
@@ -40,6 +43,8 @@ def _value(child: Child, parents: dict, caregiver, key: str, full_id: bool):
         source = child
     if source is None:
         return ""
+    if name == "id_number":  # the child's, a parent's or the caregiver's: masked unless asked
+        return source.id_number if full_id else source.id_masked
     display = getattr(source, f"get_{name}_display", None)
     value = display() if display and getattr(source, name) else getattr(source, name)
     if isinstance(value, list):  # income sources: codes → labels, as the template writes them

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from areas.models import Area
 from core import crypto, idnumber
@@ -29,14 +31,26 @@ from core.history import change_entry
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
 
 from . import rules
-from .choices import Assessment, CaregiverHealth, HukouType, ParentRole
-from .models import RUNNING_IMPORT_STATES, Caregiver, Child, ChildChange, ImportJob, Parent
+from .choices import RELATIONSHIP_SEX, Assessment, CaregiverHealth, HukouType, ParentRole
+from .models import (
+    BAD_DISABILITY_GRADE,
+    DISABILITY_GRADES,
+    RUNNING_IMPORT_STATES,
+    Caregiver,
+    Child,
+    ChildChange,
+    ImportJob,
+    Parent,
+)
 from .names import pinyin_of
 from .services import classify_child, snapshot
 from .signals import children_saved_in_bulk
 from .tabular import (
     COLUMN_BY_KEY,
     COLUMNS,
+    GRANDPARENTS,
+    TEXT_CELL_KEYS,
+    TEXT_CELL_KINDS,
     YES_NO,
     cell_text,
     choice_aliases,
@@ -45,6 +59,18 @@ from .tabular import (
 )
 
 logger = logging.getLogger(__name__)
+# The form's header, sign-off and confirmation, read as they are (checked by rules.signoff_errors).
+SIGNOFF_COLUMNS = (
+    "guardianship_type",
+    "reporting_unit",
+    "reported_on",
+    "filled_by",
+    "checked_by",
+    "unit_head",
+    "confirmed_by",
+    "confirmed_relationship",
+    "confirmed_on",
+)
 INTERRUPTED = gettext_lazy(
     "The import was interrupted (the server restarted). Nothing was saved; upload the file again."
 )
@@ -52,7 +78,7 @@ UNEXPECTED = gettext_lazy(
     "The file could not be processed. Nothing was saved. Check that it is the "
     "template's layout, or contact the county office."
 )
-# Columns read from each row: the template's 51 and room for a user's own notes; cells to
+# Columns read from each row: the template's (about 80) and room for a user's own notes; cells to
 # the right are never read (openpyxl would otherwise pad every row to the widest one).
 MAX_COLUMNS = 200
 QUOTE_CHARS = 30  # what a message quotes of a cell: never the whole cell
@@ -61,6 +87,7 @@ MESSAGE_CHARS = 300  # the longest message one error keeps
 # settings.IMPORT_REPORT_ERRORS and counts the rest.
 ERRORS_KEPT = 10_000
 DATE_FIELDS = {
+    "birth_date",
     "status_since",
     "last_return",
     "agreement_date",
@@ -68,6 +95,9 @@ DATE_FIELDS = {
     "notice_village_date",
 }
 PROGRESS_EVERY = 500
+# What the 2016 form writes in the fields of a grandparent or parent who has died (its
+# footnote: "—"): read as an empty cell, not as a name or a bad date.
+DEAD_MARKS = {"—", "——", "-", "－", "--", "/"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -174,17 +204,35 @@ def _read_rows(sheet, limits: XlsxLimits):
 
 
 def _parse_date(value):
+    """A date cell: a spreadsheet date, or text as 2016-05-01, 2016/5/1, 2016.5.1, 20160501
+    or 2016年5月1日, in half- or full-width characters (２０１５－０３－０８: NFKC makes them
+    ASCII)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = cell_text(value)
+    text = "".join(unicodedata.normalize("NFKC", cell_text(value)).split())
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     raise ValueError(text)
+
+
+CHINESE_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def parse_grade(text: str) -> int:
+    """A disability grade as the certificate writes it: 2, 二级, 2级, ２ … (ValueError if it
+    is not 1 to 4)."""
+    text = unicodedata.normalize("NFKC", text).strip().removesuffix("级").strip()
+    grade = CHINESE_GRADES.get(text)
+    if grade is None:
+        grade = int(float(text))  # a number cell reads as 2.0
+    if grade not in DISABILITY_GRADES:
+        raise ValueError(text)
+    return grade
 
 
 class RowChecker:
@@ -235,6 +283,8 @@ class RowChecker:
         """A cell converted to its column's type; conversion problems become row errors."""
         column = COLUMN_BY_KEY[key]
         text = cell_text(raw)
+        if text in DEAD_MARKS:  # the form's footnote: a dead grandparent's or parent's "—"
+            text = ""
         if not text:
             if column.required:
                 row.error(key, rules.REQUIRED)
@@ -257,6 +307,8 @@ class RowChecker:
                 return _parse_date(raw)
             if column.kind == "int":
                 return int(float(text))
+            if column.kind == "grade":
+                return parse_grade(text)
             if column.kind == "bool":
                 return YES_NO[text.lower()]
             if column.kind == "choice":
@@ -269,6 +321,11 @@ class RowChecker:
                 row.error(
                     key, _("“%(text)s” is not a date (write 2016-05-01).") % {"text": quote(text)}
                 )
+            elif column.kind == "grade":
+                row.error(
+                    key,
+                    _("“%(text)s”: %(rule)s") % {"text": quote(text), "rule": BAD_DISABILITY_GRADE},
+                )
             elif column.kind in ("choice", "multi"):
                 allowed = "、".join(str(label) for _v, label in column.choices.choices)
                 row.error(
@@ -280,6 +337,38 @@ class RowChecker:
                 row.error(key, _("“%(text)s” is not valid here.") % {"text": quote(text)})
             return None
         return text
+
+    @staticmethod
+    def lost_digits(row: Row, key: str, header: dict, cells: list, number_text: str) -> bool:
+        """An identity number typed into a number cell: spreadsheets keep 15 significant
+        digits, so an 18-digit number has already lost its last ones (a row error)."""
+        col = next((i for i, k in header.items() if k == key), None)
+        raw = cells[col] if col is not None and col < len(cells) else None
+        if isinstance(raw, int | float) and len(number_text) > 15:
+            row.error(
+                key,
+                _(
+                    "The identity number was stored as a number and lost "
+                    "digits. Format the column as Text and type it again."
+                ),
+            )
+            return True
+        return False
+
+    def family_id(self, row, prefix, header, cells, values, member: dict, sex) -> None:
+        """A parent's or the caregiver's identity number, checked as the forms check it;
+        an empty birth date is taken from it. Stored in member["id_number"]."""
+        key = f"{prefix}.id_number"
+        number_text = idnumber.normalize(values.get(key) or "")
+        member["id_number"] = ""
+        if not number_text or self.lost_digits(row, key, header, cells, number_text):
+            return
+        parsed, errors = rules.family_id_errors(number_text, member.get("birth_date"), sex)
+        for name, error in errors.items():
+            row.error(f"{prefix}.{name}", error.messages[0])
+        if parsed is not None:
+            member["id_number"] = parsed.number
+            member["birth_date"] = member.get("birth_date") or parsed.birth_date
 
     def check(self, number: int, header: dict, cells: list) -> Row:
         row = Row(number)
@@ -303,18 +392,8 @@ class RowChecker:
             if error:
                 row.error("birth_date", error.messages[0])
         number_text = idnumber.normalize(values["id_number"] or "")
-        id_col = next((i for i, k in header.items() if k == "id_number"), None)
-        raw_id = cells[id_col] if id_col is not None and id_col < len(cells) else None
-        if isinstance(raw_id, int | float) and len(number_text) > 15:
-            # Spreadsheets keep 15 significant digits: an 18-digit number typed into a
-            # number cell has already lost its last digits.
-            row.error(
-                "id_number",
-                _(
-                    "The identity number was stored as a number and lost "
-                    "digits. Format the column as Text and type it again."
-                ),
-            )
+        if self.lost_digits(row, "id_number", header, cells, number_text):
+            pass
         elif number_text:
             parsed, id_errors = rules.id_number_errors(number_text, birth_date, sex)
             for key, error in id_errors.items():
@@ -379,10 +458,13 @@ class RowChecker:
                 }
                 for key, error in errors.items():
                     row.error(f"{role}.{key}", error.messages[0])
-            for date_key in ("status_since", "last_return"):
+            for date_key in ("birth_date", "status_since", "last_return"):
                 error = rules.date_not_in_future(parent[date_key], self.today)
                 if error:
                     row.error(f"{role}.{date_key}", error.messages[0])
+            self.family_id(
+                row, role, header, cells, values, parent, "M" if role == "father" else "F"
+            )
             if parent["status"] != "migrant":
                 parent["work_province"] = parent["work_city"] = None
             if parent["status"] != "disabled":
@@ -397,10 +479,21 @@ class RowChecker:
             error = rules.date_not_in_future(care[date_key], self.today)
             if error:
                 row.error(f"caregiver.{date_key}", error.messages[0])
-        if any(v not in (None, "") for v in care.values()):
-            for key, error in rules.caregiver_errors(
-                care["name"], care["relationship"], care["assessment"]
-            ).items():
+        if any(v not in (None, "") for v in care.values()) or values["caregiver.id_number"]:
+            self.family_id(
+                row,
+                "caregiver",
+                header,
+                cells,
+                values,
+                care,
+                RELATIONSHIP_SEX.get(care["relationship"]),
+            )
+            errors = {
+                **rules.caregiver_errors(care["name"], care["relationship"], care["assessment"]),
+                **rules.caregiver_birth_errors(care["birth_date"], self.today),
+            }
+            for key, error in errors.items():
                 row.error(f"caregiver.{key}", error.messages[0])
             care["health"] = care["health"] or CaregiverHealth.HEALTHY
             care["assessment"] = care["assessment"] or Assessment.FAIR
@@ -434,9 +527,30 @@ class RowChecker:
             "dibao": bool(values["dibao"]),
             "extreme_poverty": bool(values["extreme_poverty"]),
             "low_income": bool(values["low_income"]),
+            "grandparents": self.grandparents(row, values),
+            **{
+                name: values[name]
+                if name in ("reported_on", "confirmed_on")
+                else (values[name] or "")
+                for name in SIGNOFF_COLUMNS
+            },
         }
+        for key, error in rules.signoff_errors(row.child, self.today).items():
+            row.error(key, error.messages[0])
         self.model_errors(row)
         return row
+
+    def grandparents(self, row: Row, values: dict) -> dict:
+        """The four grandparents' names and birth dates, as the page's form keeps them."""
+        data = {}
+        for who, _label in GRANDPARENTS:
+            name, born = values[f"{who}.name"] or "", values[f"{who}.birth_date"]
+            error = rules.date_not_in_future(born, self.today)
+            if error:
+                row.error(f"{who}.birth_date", error.messages[0])
+            if name or born:
+                data[who] = {"name": name, "birth_date": born.isoformat() if born else ""}
+        return data
 
     def model_errors(self, row: Row) -> None:
         """The models' own limits (lengths, ranges, choices), as the forms apply them."""
@@ -444,7 +558,7 @@ class RowChecker:
         parts += [(Parent, data, f"{role}.") for role, data in row.parents.items()]
         for model, data, prefix in parts:
             for name, value in data.items():
-                if name == "area" or value in (None, ""):
+                if name in ("area", "id_number", "grandparents") or value in (None, ""):
                     continue
                 try:
                     model._meta.get_field(name).clean(value, None)
@@ -496,8 +610,19 @@ def build(row: Row, today: dt.date):
     child = Child(**row.child)
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
     child.set_id_number(row.id_number or None)
-    parents = {role: Parent(role=role, **data) for role, data in row.parents.items()}
-    caregiver = Caregiver(**row.caregiver) if row.caregiver else None
+    parents = {}
+    for role, data in row.parents.items():
+        data = dict(data)
+        number = data.pop("id_number", "")
+        parents[role] = Parent(role=role, **data)
+        parents[role].set_id_number(number or None)
+    caregiver = None
+    if row.caregiver:
+        data = dict(row.caregiver)
+        number = data.pop("id_number", "")
+        caregiver = Caregiver(**data)
+        caregiver.set_id_number(number or None)
+        caregiver.clean()  # the age from the birth date
     classify_child(child, parents, caregiver, today)
     return child, parents, caregiver
 
@@ -580,14 +705,16 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
     return ids
 
 
-def template_workbook() -> bytes:
-    """The import template: the header row, one example row, and the allowed values."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Children")
-    sheet.append([str(c.label) for c in COLUMNS])
+TEMPLATE_ROWS = 1000  # the rows prepared with text cells and drop-down lists
+# A list longer than this goes to the hidden sheet: an inline list is limited to 255
+# characters (fewer in some WPS versions, which count Chinese characters twice).
+INLINE_LIST_CHARS = 100
+
+
+def template_example() -> dict:
+    """The template's example row: one child with every block of the form filled in."""
     born = dt.date(2016, 5, 1)
-    example = {
+    return {
         "village_code": "341623100201",
         "village_group": "一组",
         "name": "王小明",
@@ -606,30 +733,107 @@ def template_workbook() -> bytes:
         "dibao": _("no"),
         "extreme_poverty": _("no"),
         "low_income": _("no"),
+        "paternal_grandfather.name": "王老五",
+        "paternal_grandfather.birth_date": dt.date(1955, 2, 3),
+        "paternal_grandmother.name": "李秀英",
+        "paternal_grandmother.birth_date": dt.date(1958, 9, 9),
         "father.name": "王大山",
+        "father.birth_date": dt.date(1988, 3, 2),
+        "father.id_number": idnumber.make("341623", dt.date(1988, 3, 2), 13),
         "father.status": _("migrant worker"),
         "father.work_province": "浙江",
         "father.work_city": "杭州",
+        "father.phone": "13800000001",
         "mother.name": "刘梅",
+        "mother.birth_date": dt.date(1990, 7, 15),
+        "mother.id_number": idnumber.make("341623", dt.date(1990, 7, 15), 24),
         "mother.status": _("migrant worker"),
         "mother.work_province": "江苏",
         "caregiver.name": "李秀英",
-        "caregiver.relationship": _("grandparent"),
-        "caregiver.age": 66,
+        "caregiver.relationship": _("paternal grandmother"),
+        "caregiver.birth_date": dt.date(1958, 9, 9),
+        "caregiver.id_number": idnumber.make("341623", dt.date(1958, 9, 9), 22),
         "caregiver.health": _("healthy"),
         "caregiver.assessment": _("good"),
+        "guardianship_type": _("guardianship good"),
+        "reporting_unit": "城关镇民政办",
+        "reported_on": dt.date(2016, 6, 1),
+        "filled_by": "张敏",
+        "checked_by": "赵强",
+        "unit_head": "孙立",
+        "confirmed_by": "李秀英",
+        "confirmed_relationship": _("entrusted caregiver"),
+        "confirmed_on": dt.date(2016, 6, 1),
     }
+
+
+def _allowed(column) -> list[str]:
+    """The values a column's drop-down list offers (in the user's language), or []."""
+    if column.kind == "choice":
+        return [str(label) for _v, label in column.choices.choices]
+    if column.kind == "bool":
+        return [_("yes"), _("no")]
+    if column.kind == "grade":
+        return [str(g) for g in DISABILITY_GRADES]
+    return []
+
+
+def _text_cells(column) -> bool:
+    """Typed as text in the template: identity numbers (an 18-digit number cell keeps 15
+    digits), codes and phone numbers (leading zeros)."""
+    return column.kind in TEXT_CELL_KINDS or column.key in TEXT_CELL_KEYS
+
+
+def template_workbook() -> bytes:
+    """The import template: the header row, one example row, and the allowed values.
+
+    Identity-number, code and phone columns are text cells (number format "@") for the
+    first TEMPLATE_ROWS rows, so a roster typed in Excel, WPS or LibreOffice keeps all 18
+    characters; each choice column has a drop-down list of its values (long lists read
+    from a hidden sheet)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Children")
+    sheet.append([str(c.label) for c in COLUMNS])
+    example = template_example()
     sheet.append(
         [
             str(v) if not isinstance(v, dt.date | int) else v
             for v in (example.get(c.key, "") for c in COLUMNS)
         ]
     )
-    sheet.cell(
-        row=2, column=COLUMNS.index(COLUMN_BY_KEY["birth_date"]) + 1
-    ).number_format = "yyyy-mm-dd"
+    lists = workbook.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    last = TEMPLATE_ROWS + 1
     for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        if column.kind == "date":
+            sheet.cell(row=2, column=index).number_format = "yyyy-mm-dd"
+        if _text_cells(column):
+            sheet.column_dimensions[letter].number_format = "@"
+            for row in range(2, last + 1):
+                sheet.cell(row=row, column=index).number_format = "@"
+        allowed = _allowed(column)
+        if not allowed:
+            continue
+        inline = ",".join(allowed)
+        if len(inline) <= INLINE_LIST_CHARS and "," not in "".join(allowed):
+            formula = f'"{inline}"'
+        else:  # too long for an inline list: a column of the hidden sheet
+            for row, value in enumerate(allowed, start=1):
+                lists.cell(row=row, column=index, value=value)
+            formula = f"{quote_sheetname(lists.title)}!${letter}$1:${letter}${len(allowed)}"
+        validation = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=str(column.label),
+            error=_("Choose one of the values of the list."),
+        )
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet(_("Allowed values"))
     help_sheet.append([_("column"), _("allowed values")])
@@ -638,8 +842,8 @@ def template_workbook() -> bytes:
             help_sheet.append(
                 [str(column.label), "、".join(str(label) for _v, label in column.choices.choices)]
             )
-        elif column.kind == "bool":
-            help_sheet.append([str(column.label), "、".join([_("yes"), _("no")])])
+        elif column.kind in ("bool", "grade"):
+            help_sheet.append([str(column.label), "、".join(_allowed(column))])
         elif column.kind == "date":
             help_sheet.append([str(column.label), "2016-05-01"])
     help_sheet.column_dimensions["A"].width = 30

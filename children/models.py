@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -24,9 +24,11 @@ from .choices import (
     CaregiverHealth,
     CareLevel,
     CloseReason,
+    Confirmer,
     ConsentGiver,
     Difficulty,
     DisabilityCategory,
+    GuardianshipType,
     Health,
     HukouType,
     IncomeSource,
@@ -79,6 +81,18 @@ CATEGORY_FILTERS = {
 }
 
 
+DISABILITY_GRADES = (1, 2, 3, 4)
+BAD_DISABILITY_GRADE = _(
+    "A disability grade is 1, 2, 3 or 4 (一级 to 四级, as on the disability certificate)."
+)
+
+
+def valid_disability_grade(value):
+    """A disability certificate's grade: 1 to 4; the message names the allowed values."""
+    if value is not None and value not in DISABILITY_GRADES:
+        raise ValidationError(BAD_DISABILITY_GRADE, code="disability_grade")
+
+
 def disability_certificate():
     """The two fields of a disability certificate (残疾人证), a child's or a parent's: its
     category and its grade (1 to 4)."""
@@ -86,12 +100,41 @@ def disability_certificate():
         _("disability category"), max_length=12, choices=DisabilityCategory.choices, blank=True
     )
     grade = models.PositiveSmallIntegerField(
-        _("disability grade"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        _("disability grade"), null=True, blank=True, validators=[valid_disability_grade]
     )
     return category, grade
+
+
+class FamilyIdNumber(models.Model):
+    """A family member's identity number (a parent's, the entrusted caregiver's), kept as the
+    child's is: encrypted, found through a keyed hash, shown masked. Not unique: one parent
+    is the parent of every sibling."""
+
+    id_cipher = models.TextField(blank=True, editable=False)
+    id_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_masked = models.CharField(_("identity number"), max_length=18, blank=True, editable=False)
+
+    # Encrypted columns and the lookup-hash column kept beside each (rotate_field_keys).
+    encrypted_fields = {"id_cipher": "id_hash"}
+
+    class Meta:
+        abstract = True
+
+    def set_id_number(self, number: str | None):
+        """Store a (validated) identity number encrypted, hashed and masked; None clears it."""
+        if not number:
+            self.id_cipher, self.id_hash, self.id_masked = "", "", ""
+            return
+        number = idnumber.normalize(number)
+        self.id_cipher = crypto.encrypt(number)
+        self.id_hash = crypto.lookup_hash(number)
+        self.id_masked = idnumber.mask(number)
+
+    @property
+    def id_number(self) -> str:
+        """The full number (decrypted), or `crypto.Unreadable` when no configured key reads
+        it. Show it only to roles that see full numbers."""
+        return crypto.decrypt_or_unreadable(self.id_cipher) if self.id_cipher else ""
 
 
 class Child(models.Model):
@@ -136,6 +179,24 @@ class Child(models.Model):
     extreme_poverty = models.BooleanField(_("extreme-poverty support"), default=False)
     low_income = models.BooleanField(_("registered-poor or monitored household"), default=False)
     grandparents = models.JSONField(_("grandparents"), default=dict, blank=True)
+    # The rest of the 2016 form: the guardianship type (监护类型), the reporting unit and
+    # date, the sign-off chain, and the confirmation by a parent or the entrusted guardian.
+    guardianship_type = models.CharField(
+        _("guardianship type"), max_length=24, choices=GuardianshipType.choices, blank=True
+    )
+    reporting_unit = models.CharField(_("reporting unit"), max_length=100, blank=True)
+    reported_on = models.DateField(_("reporting date"), null=True, blank=True)
+    filled_by = models.CharField(_("filled in by"), max_length=50, blank=True)
+    checked_by = models.CharField(_("checked by"), max_length=50, blank=True)
+    unit_head = models.CharField(_("head of unit"), max_length=50, blank=True)
+    confirmed_by = models.CharField(_("confirmed by (guardian)"), max_length=50, blank=True)
+    confirmed_relationship = models.CharField(
+        _("confirmed by: relation to the child"),
+        max_length=10,
+        choices=Confirmer.choices,
+        blank=True,
+    )
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
     siblings = models.ManyToManyField(
         "self", verbose_name=_("registered siblings"), blank=True, symmetrical=True
     )
@@ -242,6 +303,15 @@ class Child(models.Model):
         "dibao",
         "extreme_poverty",
         "low_income",
+        "guardianship_type",
+        "reporting_unit",
+        "reported_on",
+        "filled_by",
+        "checked_by",
+        "unit_head",
+        "confirmed_by",
+        "confirmed_relationship",
+        "confirmed_on",
     )
 
     class Meta:
@@ -320,6 +390,7 @@ class Child(models.Model):
             has_caregiver=caregiver is not None,
             caregiver_health=caregiver.health if caregiver else "",
             caregiver_assessment=caregiver.assessment if caregiver else "",
+            guardianship_type=self.guardianship_type,
             open_concerns=self.open_concern_findings(),
             override_level=self.care_level_override,
             override_reason=self.override_reason,
@@ -399,7 +470,7 @@ def child_ref(related_name: str, **kwargs) -> models.ForeignKey:
     )
 
 
-class Parent(models.Model):
+class Parent(FamilyIdNumber):
     """The child's father or mother, with their status and where they work."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parents")
@@ -440,12 +511,15 @@ class Parent(models.Model):
         return f"{self.get_role_display()} {self.name}"
 
 
-class Caregiver(models.Model):
+class Caregiver(FamilyIdNumber):
     """The person the parents entrusted with the child's care (受委托监护人)."""
 
     child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="caregiver")
     name = models.CharField(_("name"), max_length=50)
-    relationship = models.CharField(_("relationship"), max_length=12, choices=Relationship.choices)
+    relationship = models.CharField(_("relationship"), max_length=24, choices=Relationship.choices)
+    # Another relative's relation in words (叔叔, 姑妈, 哥哥 …), as the form writes it.
+    relationship_detail = models.CharField(_("relation, in words"), max_length=20, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
     age = models.PositiveSmallIntegerField(
         _("age"), null=True, blank=True, validators=[MinValueValidator(16), MaxValueValidator(110)]
     )
@@ -467,6 +541,8 @@ class Caregiver(models.Model):
     RECORDED_FIELDS = (
         "name",
         "relationship",
+        "relationship_detail",
+        "birth_date",
         "age",
         "health",
         "phone",
@@ -483,6 +559,11 @@ class Caregiver(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # With a birth date the age is computed from it, so the two never disagree.
+        if self.birth_date:
+            self.age = policy.age_on(self.birth_date, timezone.localdate())
 
 
 class ChildChange(Change):

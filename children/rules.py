@@ -158,6 +158,70 @@ def id_number_errors(value: str, birth_date: dt.date | None, sex: str | None):
     return parsed, idnumber.cross_check(parsed, birth_date, sex)
 
 
+MANS_NUMBER = _("This identity number is a man's: check that it is this person's.")
+WOMANS_NUMBER = _("This identity number is a woman's: check that it is this person's.")
+
+
+def family_id_errors(value: str, birth_date: dt.date | None, sex: str | None = None):
+    """A parent's or the entrusted caregiver's identity number, checked as the child's is
+    (GB 11643: length, characters, date, check character) and against what is recorded:
+    the birth date, and the sex the role implies (a father's number is a man's, a
+    grandmother's a woman's). Returns (the parsed number or None, field errors)."""
+    try:
+        parsed = idnumber.parse(value)
+    except ValidationError as error:
+        return None, {"id_number": error}
+    errors = idnumber.cross_check(parsed, birth_date, None)
+    if sex and sex != parsed.sex:
+        message = MANS_NUMBER if parsed.sex == idnumber.MALE else WOMANS_NUMBER
+        errors["id_number"] = ValidationError(message, code="sex_mismatch")
+    return parsed, errors
+
+
+def caregiver_birth_errors(birth_date: dt.date | None, today: dt.date) -> dict:
+    """An entrusted caregiver is born, and at least 16 (as the age field requires)."""
+    if birth_date is None:
+        return {}
+    if birth_date > today:
+        return {"birth_date": ValidationError(_("This date is in the future."), code="future")}
+    if age_on(birth_date, today) < CAREGIVER_MIN_AGE:
+        return {
+            "birth_date": ValidationError(
+                _("An entrusted caregiver is at least 16 years old."), code="too_young"
+            )
+        }
+    return {}
+
+
+CAREGIVER_MIN_AGE = 16
+
+
+def signoff_errors(values: dict, today: dt.date) -> dict:
+    """The form's header, sign-off and confirmation: dates not in the future; the reviewer
+    (复核人) someone other than the person who filled the form in (填表人); a confirmation
+    says who confirmed, as what, and when."""
+    errors = {}
+    for name in ("reported_on", "confirmed_on"):
+        error = date_not_in_future(values.get(name), today)
+        if error:
+            errors[name] = error
+    filled, checked = (values.get("filled_by") or "").strip(), (values.get("checked_by") or "")
+    if filled and filled == checked.strip():
+        errors["checked_by"] = ValidationError(
+            _("The reviewer is someone other than the person who filled in the form."),
+            code="same_person",
+        )
+    confirmation = ("confirmed_by", "confirmed_relationship", "confirmed_on")
+    if any(values.get(name) for name in confirmation):
+        for name in confirmation:
+            if not values.get(name) and name not in errors:
+                errors[name] = ValidationError(
+                    _("A confirmation gives who confirmed, their relation and the date."),
+                    code="required",
+                )
+    return errors
+
+
 def registered_holder(number: str, exclude_pk=None):
     """The child already registered with this identity number, if any (any jurisdiction)."""
     holders = Child.objects.with_id_number(number).select_related("area")

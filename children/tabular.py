@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     Assessment,
     CaregiverHealth,
+    Confirmer,
     DisabilityCategory,
+    GuardianshipType,
     Health,
     HukouType,
     IncomeSource,
@@ -28,7 +30,9 @@ from .models import Caregiver, Child, Parent
 class Column:
     key: str  # "name", "father.status", "caregiver.name" …
     label: object  # lazy translated header
-    kind: str = "text"  # text, date, int, bool, choice, multi (choices separated by 、 , ;)
+    # text, date, int, bool, choice, multi (choices separated by 、 , ;), grade (1 to 4),
+    # id (an identity number: a text cell in the template)
+    kind: str = "text"
     choices: type | None = None
     required: bool = False
     width: int = 12
@@ -55,6 +59,20 @@ YES_NO = {
     "✓": True,
 }
 
+# The grandparents of the form's family block, each with a name and a birth date.
+GRANDPARENTS = (
+    ("paternal_grandfather", _("paternal grandfather")),
+    ("paternal_grandmother", _("paternal grandmother")),
+    ("maternal_grandfather", _("maternal grandfather")),
+    ("maternal_grandmother", _("maternal grandmother")),
+)
+
+
+def _id_column(key: str, label) -> "Column":
+    # 18 characters, and room for the spaces some users type between its groups.
+    return Column(key, label, "id", width=21, max_chars=24)
+
+
 COLUMNS = [
     Column("village_code", _("village code"), required=True, width=15, max_chars=12),
     Column("village_group", _("village group")),
@@ -62,15 +80,14 @@ COLUMNS = [
     Column("sex", _("sex"), "choice", Sex, required=True, width=6),
     Column("ethnicity", _("ethnicity"), width=8),
     Column("birth_date", _("birth date"), "date", required=True),
-    # 18 characters, and room for the spaces some users type between its groups.
-    Column("id_number", _("identity number"), width=21, max_chars=24),
+    _id_column("id_number", _("identity number")),
     Column("hukou_type", _("registration type"), "choice", HukouType, width=8),
     Column("hukou_registered", _("household registration completed"), "bool", width=8),
     Column("hukou_address", _("place of registration"), width=20),
     Column("address", _("current address"), width=24),
     Column("health", _("health"), "choice", Health),
     Column("disability_category", _("disability category"), "choice", DisabilityCategory),
-    Column("disability_grade", _("disability grade"), "int", width=8),
+    Column("disability_grade", _("disability grade"), "grade", width=8),
     Column("illness", _("illness")),
     Column("schooling", _("schooling"), "choice", Schooling),
     Column("school", _("school"), width=18),
@@ -82,9 +99,19 @@ COLUMNS = [
     Column("income_sources", _("household income sources"), "multi", IncomeSource, width=20),
     *[
         column
+        for who, who_label in GRANDPARENTS
+        for column in (
+            Column(f"{who}.name", _about(_("%(who)s: name"), who_label), max_chars=50),
+            Column(f"{who}.birth_date", _about(_("%(who)s: birth date"), who_label), "date"),
+        )
+    ],
+    *[
+        column
         for role, role_label in (("father", _("father")), ("mother", _("mother")))
         for column in (
             Column(f"{role}.name", _about(_("%(who)s: name"), role_label)),
+            Column(f"{role}.birth_date", _about(_("%(who)s: birth date"), role_label), "date"),
+            _id_column(f"{role}.id_number", _about(_("%(who)s: identity number"), role_label)),
             Column(
                 f"{role}.status",
                 _about(_("%(who)s: status"), role_label),
@@ -103,7 +130,7 @@ COLUMNS = [
             Column(
                 f"{role}.disability_grade",
                 _about(_("%(who)s: disability grade"), role_label),
-                "int",
+                "grade",
                 width=8,
             ),
             Column(f"{role}.work_province", _about(_("%(who)s: work province"), role_label)),
@@ -116,6 +143,9 @@ COLUMNS = [
     ],
     Column("caregiver.name", _("caregiver: name")),
     Column("caregiver.relationship", _("caregiver: relationship"), "choice", Relationship),
+    Column("caregiver.relationship_detail", _("caregiver: relation, in words")),
+    Column("caregiver.birth_date", _("caregiver: birth date"), "date"),
+    _id_column("caregiver.id_number", _("caregiver: identity number")),
     Column("caregiver.age", _("caregiver: age"), "int", width=8),
     Column("caregiver.health", _("caregiver: health"), "choice", CaregiverHealth),
     Column("caregiver.phone", _("caregiver: phone")),
@@ -124,7 +154,20 @@ COLUMNS = [
     Column("caregiver.agreement_date", _("entrustment agreement signed"), "date"),
     Column("caregiver.notice_school_date", _("written notice to school"), "date"),
     Column("caregiver.notice_village_date", _("written notice to village"), "date"),
+    Column("guardianship_type", _("guardianship type"), "choice", GuardianshipType, width=20),
+    Column("reporting_unit", _("reporting unit"), width=20),
+    Column("reported_on", _("reporting date"), "date"),
+    Column("filled_by", _("filled in by")),
+    Column("checked_by", _("checked by")),
+    Column("unit_head", _("head of unit")),
+    Column("confirmed_by", _("confirmed by (guardian)")),
+    Column("confirmed_relationship", _("confirmed by: relation to the child"), "choice", Confirmer),
+    Column("confirmed_on", _("confirmed on"), "date"),
 ]
+# Columns whose cells are typed as text in the template (number_format "@"): identity
+# numbers (18 digits: a number cell keeps 15), codes and phone numbers (leading zeros).
+TEXT_CELL_KINDS = ("id",)
+TEXT_CELL_KEYS = ("village_code", "father.phone", "mother.phone", "caregiver.phone")
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 
@@ -141,7 +184,7 @@ def header_aliases() -> dict[str, str]:
 
 # The longest way a typed cell is written: 2016年05月01日, 2016-05-01 00:00:00; a grade or
 # an age; 是/否/yes/false.
-KIND_MAX_CHARS = {"date": 20, "int": 10, "bool": 8}
+KIND_MAX_CHARS = {"date": 20, "int": 10, "bool": 8, "grade": 10}
 
 
 @functools.cache

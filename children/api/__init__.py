@@ -39,9 +39,9 @@ def _current_data(child: Child, actor) -> dict:
     caregiver = getattr(child, "caregiver", None)
     forms = [
         ChildForm(instance=child, actor=actor),
-        ParentForm(instance=parents.get(ParentRole.FATHER), prefix="father"),
-        ParentForm(instance=parents.get(ParentRole.MOTHER), prefix="mother"),
-        CaregiverForm(instance=caregiver, prefix="caregiver"),
+        ParentForm(instance=parents.get(ParentRole.FATHER), prefix="father", actor=actor),
+        ParentForm(instance=parents.get(ParentRole.MOTHER), prefix="mother", actor=actor),
+        CaregiverForm(instance=caregiver, prefix="caregiver", actor=actor),
     ]
     data = {}
     for form in forms:
@@ -94,10 +94,17 @@ def _validate(data, actor, child=None):
         "": ChildForm(
             query, instance=Child.objects.get(pk=child.pk) if child else None, actor=actor
         ),
-        "father": ParentForm(query, instance=parents.get(ParentRole.FATHER), prefix="father"),
-        "mother": ParentForm(query, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
+        "father": ParentForm(
+            query, instance=parents.get(ParentRole.FATHER), prefix="father", actor=actor
+        ),
+        "mother": ParentForm(
+            query, instance=parents.get(ParentRole.MOTHER), prefix="mother", actor=actor
+        ),
         "caregiver": CaregiverForm(
-            query, instance=getattr(child, "caregiver", None) if child else None, prefix="caregiver"
+            query,
+            instance=getattr(child, "caregiver", None) if child else None,
+            prefix="caregiver",
+            actor=actor,
         ),
     }
     errors = {}

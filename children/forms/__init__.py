@@ -15,11 +15,13 @@ from core.uploads import UploadRefused, check_xlsx
 
 from .. import rules
 from ..choices import (
+    RELATIONSHIP_SEX,
     CareLevel,
     CloseReason,
     ConsentGiver,
     Health,
     IncomeSource,
+    ParentRole,
     ParentStatus,
     ProcessingBasis,
 )
@@ -77,7 +79,7 @@ class ChildForm(VersionedForm):
     class Meta:
         model = Child
         fields = list(Child.RECORDED_FIELDS)
-        widgets = {"birth_date": DATE}
+        widgets = {"birth_date": DATE, "reported_on": DATE, "confirmed_on": DATE}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +168,11 @@ class ChildForm(VersionedForm):
             cleaned["id_number"] = parsed.number
         typed = {name: cleaned.get(name) for name in self.changed_data if name in cleaned}
         typed["health"] = cleaned.get("health")
-        errors = {**rules.unsaved_values_errors("child", typed), **errors}
+        errors = {
+            **rules.unsaved_values_errors("child", typed),
+            **rules.signoff_errors(cleaned, timezone.localdate()),
+            **errors,
+        }
         for field, error in errors.items():
             if field not in self.errors and field in self.fields:
                 self.add_error(field, error)
@@ -251,16 +257,70 @@ def require_when(form, control: str, values, *names, asked=False):
             attrs["data-asked"] = "1"
 
 
+def family_id_field(form, actor) -> None:
+    """Add a family member's identity number to a parent's or caregiver's form, as the
+    child's form has it: the full number to edit for roles that see full numbers, masked
+    and unchangeable for the others (and when no configured key reads the stored one)."""
+    form.fields["id_number"] = forms.CharField(
+        label=_("identity number"),
+        required=False,
+        max_length=30,
+        help_text=_("18 characters, from the identity card or the household register."),
+    )
+    form.fields["id_number"].widget.attrs["autocomplete"] = "off"
+    names = list(form.fields)  # shown after the birth date, as on the form
+    form.order_fields([*names[: names.index("birth_date") + 1], "id_number"])
+    instance = form.instance
+    if not (instance.pk and instance.id_cipher):
+        return
+    number = instance.id_number
+    if not getattr(actor, "sees_full_id", False) or getattr(number, "unreadable", False):
+        form.fields["id_number"].disabled = True
+        form.initial["id_number"] = instance.id_masked
+        if getattr(number, "unreadable", False):
+            form.fields["id_number"].help_text = number
+    elif not form.is_bound:
+        form.initial["id_number"] = number
+
+
+def clean_family_id(form, cleaned: dict, sex: str | None) -> None:
+    """Check a family member's identity number (rules.family_id_errors) against the birth
+    date and the sex the role implies; an empty birth date is taken from the number."""
+    if form.fields["id_number"].disabled:
+        return
+    number = idnumber.normalize(cleaned.get("id_number") or "")
+    cleaned["id_number"] = number
+    if not number:
+        return
+    parsed, errors = rules.family_id_errors(number, cleaned.get("birth_date"), sex)
+    for field, error in errors.items():
+        if field not in form.errors:
+            form.add_error(field, error)
+    if parsed is not None:
+        cleaned["id_number"] = parsed.number
+        if not cleaned.get("birth_date") and "birth_date" not in form.errors:
+            cleaned["birth_date"] = parsed.birth_date
+
+
+def family_id_to_save(form):
+    """services.KEEP when the number may not be changed here, else the number or None."""
+    if form.fields["id_number"].disabled:
+        return KEEP
+    return form.cleaned_data.get("id_number") or None
+
+
 class ParentForm(forms.ModelForm):
-    """A parent: status with a since date, where they work, how to reach them."""
+    """A parent: status with a since date, where they work, how to reach them, and the
+    identity number (validated and stored as the child's)."""
 
     class Meta:
         model = Parent
         fields = list(Parent.RECORDED_FIELDS)
         widgets = contact_widgets("birth_date", "status_since", "last_return")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        family_id_field(self, actor)
         self.fields["status"].required = True
         for name in ("birth_date", "status_since", "last_return"):
             self.fields[name].validators.append(not_in_future)
@@ -298,10 +358,15 @@ class ParentForm(forms.ModelForm):
             cleaned["work_province"], cleaned["work_city"] = "", ""
         if cleaned.get("status") != ParentStatus.DISABLED:
             cleaned["disability_category"], cleaned["disability_grade"] = "", None
+        role = self.instance.role or self.prefix
+        sex = {ParentRole.FATHER: "M", ParentRole.MOTHER: "F"}.get(role)
+        clean_family_id(self, cleaned, sex)
         return cleaned
 
     def data_dict(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+        data = {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+        data["id_number"] = family_id_to_save(self)
+        return data
 
 
 class CaregiverForm(forms.ModelForm):
@@ -319,21 +384,32 @@ class CaregiverForm(forms.ModelForm):
     class Meta:
         model = Caregiver
         fields = list(Caregiver.RECORDED_FIELDS)
-        widgets = contact_widgets("agreement_date", "notice_school_date", "notice_village_date")
+        widgets = contact_widgets(
+            "birth_date", "agreement_date", "notice_school_date", "notice_village_date"
+        )
 
     SECTION = "caregiver"
+    # What the section holds: the model's recorded fields and the identity number.
+    SECTION_FIELDS = (*Caregiver.RECORDED_FIELDS, "id_number")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             del self.fields["remove"]
         for name in ("agreement_date", "notice_school_date", "notice_village_date"):
             self.fields[name].validators.append(not_in_future)
+        family_id_field(self, actor)
+        self.fields["relationship_detail"].help_text = _(
+            "For another relative: the relation in words (uncle, aunt, elder brother …)."
+        )
+        self.fields["age"].help_text = _("Computed from the birth date when it is given.")
         section = self.prefix or self.SECTION  # the page's name for the section
-        for name in Caregiver.RECORDED_FIELDS:
+        for name in self.SECTION_FIELDS:
             field = self.fields[name]
             field.required = False  # required once the section is started (clean)
             field.widget.attrs["data-section"] = section
+            if name == "id_number":
+                continue
             default = Caregiver._meta.get_field(name).get_default()
             if default not in (None, ""):
                 field.widget.attrs["data-default"] = default
@@ -342,10 +418,12 @@ class CaregiverForm(forms.ModelForm):
 
     def started(self) -> bool:
         """Something was typed into the section (a select left at its default is not)."""
-        for name in Caregiver.RECORDED_FIELDS:
+        for name in self.SECTION_FIELDS:
             field = self.fields[name]
+            if field.disabled:
+                continue
             raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
-            default = Caregiver._meta.get_field(name).get_default()
+            default = "" if name == "id_number" else Caregiver._meta.get_field(name).get_default()
             if raw not in (None, "", []) and str(raw).strip() and raw != default:
                 return True
         return False
@@ -365,9 +443,14 @@ class CaregiverForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.started() and not self.removing():
-            for field, error in rules.caregiver_errors(
-                cleaned.get("name"), cleaned.get("relationship"), cleaned.get("assessment")
-            ).items():
+            clean_family_id(self, cleaned, RELATIONSHIP_SEX.get(cleaned.get("relationship")))
+            errors = {
+                **rules.caregiver_errors(
+                    cleaned.get("name"), cleaned.get("relationship"), cleaned.get("assessment")
+                ),
+                **rules.caregiver_birth_errors(cleaned.get("birth_date"), timezone.localdate()),
+            }
+            for field, error in errors.items():
                 if field not in self.errors:
                     self.add_error(field, error)
         return cleaned
@@ -380,7 +463,9 @@ class CaregiverForm(forms.ModelForm):
         """{} removes the caregiver (or records none); a dict of fields saves one."""
         if self.removing() or not self.started():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+        data = {k: v for k, v in self.cleaned_data.items() if k in self._meta.fields}
+        data["id_number"] = family_id_to_save(self)
+        return data
 
 
 class CloseForm(forms.Form):

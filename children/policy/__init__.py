@@ -17,6 +17,7 @@ from ..choices import (
     CareLevel,
     Difficulty,
     DisabilityCategory,
+    GuardianshipType,
     Health,
     HukouType,
     LeftBehindKind,
@@ -25,6 +26,15 @@ from ..choices import (
     Schooling,
 )
 
+# The guardianship types of the 2016 form that its footnote calls poor (差): no guardian, a
+# parent at home unable to care, an entrusted guardian without the capacity. Any of them
+# puts the child at special attention, as a poor guardianship assessment does (docs/rules.md
+# §1.4).
+POOR_GUARDIANSHIP_TYPES = (
+    GuardianshipType.UNGUARDED,
+    GuardianshipType.PARENT_INCAPABLE,
+    GuardianshipType.CAREGIVER_INSUFFICIENT,
+)
 LEFT_BEHIND_AGE_LIMIT = 16  # under 16 (国发〔2016〕13号)
 CHILD_AGE_LIMIT = 18  # orphans and de-facto-unsupported children: under 18
 FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months (民发〔2019〕62号)
@@ -80,6 +90,7 @@ REASONS = {
     ),
     "no_hukou": _("household registration not completed: help register it"),
     "caregiver_poor": _("caregiver's guardianship assessed as poor"),
+    "guardianship_type_poor": _("the registration form records poor guardianship: %(type)s"),
     "caregiver_capacity": _("caregiver lacks capacity: %(health)s"),
     "no_caregiver": _(
         "left behind without a recorded caregiver: check that the child does not live alone"
@@ -150,6 +161,8 @@ class Facts:
     has_caregiver: bool = False
     caregiver_health: str = ""
     caregiver_assessment: str = ""
+    # 监护类型 of the registration form ("" when not recorded).
+    guardianship_type: str = ""
     # The findings of the child's open concerns (children.Concern: visits, reports of concern,
     # changes). Each holds the child at special attention until it is resolved or referred.
     open_concerns: tuple = ()
@@ -345,6 +358,8 @@ def classify(facts: Facts, on: dt.date) -> Classification:
             level_reasons.append(("caregiver_poor", {}))
         elif facts.caregiver_health in CAREGIVER_LACKS_CAPACITY:
             level_reasons.append(("caregiver_capacity", {"health": facts.caregiver_health}))
+    if under_18 and facts.guardianship_type in POOR_GUARDIANSHIP_TYPES:
+        level_reasons.append(("guardianship_type_poor", {"type": facts.guardianship_type}))
     if under_18 and facts.schooling == Schooling.DROPPED_OUT:
         level_reasons.append(("dropped_out", {}))
     if under_18 and facts.health == Health.ILL:
@@ -441,6 +456,8 @@ def _params_text(code: str, params: dict) -> dict:
         text["role"] = str(ParentRole(params["role"]).label)
     if code == "caregiver_capacity":
         text["health"] = str(CaregiverHealth(params["health"]).label)
+    if code == "guardianship_type_poor":
+        text["type"] = str(GuardianshipType(params["type"]).label)
     if code == "ill" and not params.get("detail"):
         text["detail"] = str(Health.ILL.label)
     return text

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import LimitedChoicesMixin
 
 from .. import policy
-from ..choices import ConsentGiver, ProcessingBasis
+from ..choices import Confirmer, ConsentGiver, GuardianshipType, ProcessingBasis
 from ..models import Caregiver, Child, Parent
 
 
@@ -37,16 +37,26 @@ class ChildRecordSerializer(LimitedChoicesMixin, serializers.ModelSerializer):
 OWN_RECORD_ACTIONS = {"retrieve", "create", "update", "partial_update"}
 
 
+FAMILY_ID_HELP = (
+    "Validated as the child's (GB 11643) and stored encrypted. Answered masked, in full only "
+    "on a child's own record for roles that may see full identity numbers."
+)
+
+
 class ParentSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(required=False, allow_blank=True, help_text=FAMILY_ID_HELP)
+
     class Meta:
         model = Parent
-        fields = list(Parent.RECORDED_FIELDS)
+        fields = [*Parent.RECORDED_FIELDS, "id_number"]
 
 
 class CaregiverSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(required=False, allow_blank=True, help_text=FAMILY_ID_HELP)
+
     class Meta:
         model = Caregiver
-        fields = list(Caregiver.RECORDED_FIELDS)
+        fields = [*Caregiver.RECORDED_FIELDS, "id_number"]
 
 
 class ClassificationSerializer(serializers.Serializer):
@@ -148,19 +158,28 @@ class ChildSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_id_number(self, child) -> str:
-        """Masked in every list; the full number only on the child's own record, for roles
-        that need it (a serializer used without a view, or by a list, masks)."""
+    def _full_numbers(self) -> bool:
+        """Full identity numbers only on the child's own record, for roles that need them
+        (a serializer used without a view, or by a list, masks)."""
         view = self.context.get("view")
         own_record = getattr(view, "action", None) in OWN_RECORD_ACTIONS
         user = self.context["request"].user
-        if own_record and getattr(user, "sees_full_id", False):
-            return child.id_number
-        return child.id_masked
+        return own_record and getattr(user, "sees_full_id", False)
+
+    def get_id_number(self, child) -> str:
+        """Masked in every list; the full number only on the child's own record, for roles
+        that need it."""
+        return child.id_number if self._full_numbers() else child.id_masked
+
+    def _member(self, member, fields):
+        """A parent or the caregiver, with the identity number masked as the child's is."""
+        data = _plain(member, fields)
+        data["id_number"] = member.id_number if self._full_numbers() else member.id_masked
+        return data
 
     def _parent(self, child, role):
         parent = next((p for p in child.parents.all() if p.role == role), None)
-        return _plain(parent, Parent.RECORDED_FIELDS) if parent else None
+        return self._member(parent, Parent.RECORDED_FIELDS) if parent else None
 
     @extend_schema_field(ParentSerializer(allow_null=True))
     def get_father(self, child):
@@ -177,7 +196,7 @@ class ChildSerializer(serializers.ModelSerializer):
     @extend_schema_field(CaregiverSerializer(allow_null=True))
     def get_caregiver(self, child):
         caregiver = getattr(child, "caregiver", None)
-        return _plain(caregiver, Caregiver.RECORDED_FIELDS) if caregiver else None
+        return self._member(caregiver, Caregiver.RECORDED_FIELDS) if caregiver else None
 
 
 class ChildWriteSerializer(serializers.Serializer):
@@ -206,6 +225,19 @@ class ChildWriteSerializer(serializers.Serializer):
     dibao = serializers.BooleanField(required=False)
     extreme_poverty = serializers.BooleanField(required=False)
     low_income = serializers.BooleanField(required=False)
+    guardianship_type = serializers.ChoiceField(
+        choices=GuardianshipType.choices, required=False, allow_blank=True
+    )
+    reporting_unit = serializers.CharField(required=False, allow_blank=True)
+    reported_on = serializers.DateField(required=False, allow_null=True)
+    filled_by = serializers.CharField(required=False, allow_blank=True)
+    checked_by = serializers.CharField(required=False, allow_blank=True)
+    unit_head = serializers.CharField(required=False, allow_blank=True)
+    confirmed_by = serializers.CharField(required=False, allow_blank=True)
+    confirmed_relationship = serializers.ChoiceField(
+        choices=Confirmer.choices, required=False, allow_blank=True
+    )
+    confirmed_on = serializers.DateField(required=False, allow_null=True)
     father = ParentSerializer(required=False)
     mother = ParentSerializer(required=False)
     caregiver = CaregiverSerializer(required=False, allow_null=True)

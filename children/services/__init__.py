@@ -16,7 +16,15 @@ from core.exceptions import Invalid, Stale, refuse_invalid
 from core.history import assign, change_entry, record_change
 
 from .. import policy, rules
-from ..choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
+from ..choices import (
+    RELATIONSHIP_SEX,
+    CareLevel,
+    CloseReason,
+    ConsentGiver,
+    ParentRole,
+    ProcessingBasis,
+    Status,
+)
 from ..models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from ..names import pinyin_of
 
@@ -61,8 +69,11 @@ def snapshot(child: Child, parents: dict, caregiver: Caregiver | None) -> dict:
         parent = parents.get(role)
         for name in PARENT_FIELDS:
             data[f"{role}.{name}"] = _plain(getattr(parent, name)) if parent else None
+        # Family members' identity numbers are kept in the history masked, as the child's.
+        data[f"{role}.id_number"] = parent.id_masked if parent else None
     for name in CAREGIVER_FIELDS:
         data[f"caregiver.{name}"] = _plain(getattr(caregiver, name)) if caregiver else None
+    data["caregiver.id_number"] = caregiver.id_masked if caregiver else None
     # Empty and false facts are left out: a registration lists what was recorded.
     return _compact(data)
 
@@ -81,22 +92,26 @@ def snapshot_rows(children) -> dict[int, dict]:
         data["area"] = values["area__code"]
         data["id_number"] = values["id_masked"]
         for role in ParentRole.values:
-            for name in PARENT_FIELDS:
+            for name in [*PARENT_FIELDS, "id_number"]:
                 data[f"{role}.{name}"] = None
-        for name in CAREGIVER_FIELDS:
+        for name in [*CAREGIVER_FIELDS, "id_number"]:
             data[f"caregiver.{name}"] = None
         rows[values["pk"]] = data
     ids = children.values("pk")
-    for values in Parent.objects.filter(child__in=ids).values("child_id", "role", *PARENT_FIELDS):
+    parent_rows = Parent.objects.filter(child__in=ids)
+    for values in parent_rows.values("child_id", "role", "id_masked", *PARENT_FIELDS):
         data = rows.get(values["child_id"])
         if data is not None:
             for name in PARENT_FIELDS:
                 data[f"{values['role']}.{name}"] = _plain(values[name])
-    for values in Caregiver.objects.filter(child__in=ids).values("child_id", *CAREGIVER_FIELDS):
+            data[f"{values['role']}.id_number"] = values["id_masked"]
+    caregiver_rows = Caregiver.objects.filter(child__in=ids)
+    for values in caregiver_rows.values("child_id", "id_masked", *CAREGIVER_FIELDS):
         data = rows.get(values["child_id"])
         if data is not None:
             for name in CAREGIVER_FIELDS:
                 data[f"caregiver.{name}"] = _plain(values[name])
+            data["caregiver.id_number"] = values["id_masked"]
     return {pk: _compact(data) for pk, data in rows.items()}
 
 
@@ -121,14 +136,35 @@ def _record(actor, child, kind, before, after, note=""):
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
 
 
+def family_id_errors(data: dict, before, sex: str | None) -> dict:
+    """A parent's or caregiver's identity number about to be stored, checked as the forms
+    and the import check it (rules.family_id_errors), against the birth date it is saved
+    with. KEEP, None or no number: nothing to check."""
+    number = data.get("id_number")
+    if not number or number is KEEP:
+        return {}
+    birth_date = data.get("birth_date", getattr(before, "birth_date", None))
+    _parsed, errors = rules.family_id_errors(number, birth_date, sex)
+    return errors
+
+
 def check_child(
-    actor, child: Child, id_number: str | None, parents_data=None, parents_before=None
+    actor,
+    child: Child,
+    id_number: str | None,
+    parents_data=None,
+    parents_before=None,
+    caregiver_data=None,
+    caregiver_before=None,
 ) -> None:
     """Refuse what the forms, the API and the import refuse, with the same messages
     (children/rules.py): a malformed identity number or one contradicting the recorded sex
     or birth date, one already registered, a child aged 18 or over, health details missing,
-    a disabled parent without the disability category and grade. Raises Invalid
-    with field errors (a parent's as "father.disability_grade")."""
+    a disabled parent without the disability category and grade, a parent's or the
+    caregiver's malformed identity number (or one of the wrong sex or birth date), the
+    form's sign-off and confirmation incomplete or dated in the future. Raises Invalid
+    with field errors (a parent's as "father.disability_grade", the caregiver's as
+    "caregiver.id_number")."""
     values = {name: getattr(child, name) for name in CHECKED_CHILD_FIELDS}
     _parsed, errors = rules.child_errors(
         values, id_number, today=today(), actor=actor, exclude_pk=child.pk
@@ -148,7 +184,43 @@ def check_child(
             merged.get("disability_grade"),
         ).items():
             errors[f"{role}.{name}"] = error
+        sex = {ParentRole.FATHER: "M", ParentRole.MOTHER: "F"}.get(role)
+        for name, error in family_id_errors(data, before, sex).items():
+            errors[f"{role}.{name}"] = error
+    if caregiver_data:
+        relationship = caregiver_data.get(
+            "relationship", getattr(caregiver_before, "relationship", "")
+        )
+        sex = RELATIONSHIP_SEX.get(relationship)
+        for name, error in family_id_errors(caregiver_data, caregiver_before, sex).items():
+            errors[f"caregiver.{name}"] = error
+    errors.update(
+        {
+            name: error
+            for name, error in rules.signoff_errors(
+                {name: getattr(child, name) for name in SIGNOFF_FIELDS}, today()
+            ).items()
+            if name not in errors
+        }
+    )
     refuse_invalid(errors)
+
+
+SIGNOFF_FIELDS = (
+    "reported_on",
+    "filled_by",
+    "checked_by",
+    "confirmed_by",
+    "confirmed_relationship",
+    "confirmed_on",
+)
+
+
+def _store_family_id(member, data: dict) -> None:
+    """Store a family member's identity number from the data (KEEP or absent: unchanged)."""
+    number = data.get("id_number", KEEP)
+    if number is not KEEP:
+        member.set_id_number(number or None)
 
 
 def _save_family(child, parents_data: dict, caregiver_data, parents: dict, caregiver):
@@ -158,6 +230,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
             continue
         parent = parents.get(role) or Parent(child=child, role=role)
         assign(parent, data, PARENT_FIELDS)
+        _store_family_id(parent, data)
         parent.full_clean(exclude=["child"])
         parent.save()
         parents[role] = parent
@@ -169,6 +242,7 @@ def _save_family(child, parents_data: dict, caregiver_data, parents: dict, careg
         else:
             caregiver = caregiver or Caregiver(child=child)
             assign(caregiver, caregiver_data, CAREGIVER_FIELDS)
+            _store_family_id(caregiver, caregiver_data)
             caregiver.full_clean(exclude=["child"])
             caregiver.save()
     return parents, caregiver
@@ -193,7 +267,7 @@ def register_child(
         **{k: v for k, v in data.items() if k in CHILD_FIELDS and k not in SUMMARY_FIELDS}
     )
     child.name_pinyin, child.name_initials = pinyin_of(child.name)
-    check_child(actor, child, id_number, parents)
+    check_child(actor, child, id_number, parents, caregiver_data=caregiver)
     child.set_id_number(id_number)
     child.full_clean(exclude=["siblings"])
     child.save()
@@ -283,7 +357,13 @@ def update_child(
     # (unless no configured key can read it: then it is kept as stored, unchecked).
     kept = child.id_number if id_number is KEEP else id_number
     check_child(
-        actor, child, None if getattr(kept, "unreadable", False) else kept, parents, parents_before
+        actor,
+        child,
+        None if getattr(kept, "unreadable", False) else kept,
+        parents,
+        parents_before,
+        caregiver,
+        caregiver_before,
     )
     if id_number is not KEEP:
         child.set_id_number(id_number)

@@ -340,6 +340,7 @@ def test_api_family_members_keep_the_serializer_shape():
     from children.models import Parent
     from children.serializers import CaregiverSerializer, ParentSerializer
 
-    # The API shows exactly what the record keeps of a parent (one list, the model's).
-    assert set(ParentSerializer().fields) == set(Parent.RECORDED_FIELDS)
+    # The API shows exactly what the record keeps of a parent (one list, the model's), and
+    # the identity number (masked as the child's).
+    assert set(ParentSerializer().fields) == {*Parent.RECORDED_FIELDS, "id_number"}
     assert "assessment" in CaregiverSerializer().fields

@@ -32,6 +32,7 @@ from ..forms import (
 from ..imports import purge_waiting_files, run_check, run_save, start, template_workbook
 from ..lookup import child_or_404
 from ..models import Child, ImportJob, Transfer
+from ..tabular import GRANDPARENTS
 from .concerns import for_display
 from .steps import back_to_child, child_to_change
 
@@ -49,7 +50,10 @@ def _recorded(first: str, until: str | None = None) -> list[str]:
 FORM_SECTIONS = {
     "child_fields": [*_recorded("area", "health"), "id_number"],
     "health_fields": _recorded("health", "income_sources"),
-    "household_fields": [*_recorded("income_sources"), "siblings"],
+    "household_fields": [*_recorded("income_sources", "guardianship_type"), "siblings"],
+    "guardianship_fields": ["guardianship_type"],
+    "signoff_fields": _recorded("reporting_unit", "confirmed_by"),
+    "confirmation_fields": _recorded("confirmed_by"),
     "grandparent_fields": [
         f"{who}_{part}"
         for who in (
@@ -144,6 +148,11 @@ def detail(request, pk):
         "father": parents.get(ParentRole.FATHER),
         "mother": parents.get(ParentRole.MOTHER),
         "caregiver": getattr(child, "caregiver", None),
+        "grandparents": [
+            (label, child.grandparents[who])
+            for who, label in GRANDPARENTS
+            if isinstance((child.grandparents or {}).get(who), dict)
+        ],
         "reasons": [policy.render_reason(r) for r in child.reasons],
         "level_reasons": [policy.render_reason(r) for r in child.level_reasons],
         "changes": child.changes.all()[:50],
@@ -169,9 +178,15 @@ def _family_forms(request, child=None):
     form = ChildForm(data, instance=instance, actor=request.user, initial=initial)
     forms = {
         "form": form,
-        "father_form": ParentForm(data, instance=parents.get(ParentRole.FATHER), prefix="father"),
-        "mother_form": ParentForm(data, instance=parents.get(ParentRole.MOTHER), prefix="mother"),
-        "caregiver_form": CaregiverForm(data, instance=caregiver, prefix="caregiver"),
+        "father_form": ParentForm(
+            data, instance=parents.get(ParentRole.FATHER), prefix="father", actor=request.user
+        ),
+        "mother_form": ParentForm(
+            data, instance=parents.get(ParentRole.MOTHER), prefix="mother", actor=request.user
+        ),
+        "caregiver_form": CaregiverForm(
+            data, instance=caregiver, prefix="caregiver", actor=request.user
+        ),
     }
     if child is None:  # the legal basis, optional at registration (its own page later)
         forms["basis_form"] = BasisForm(data, prefix="basis", child_form=form, optional=True)
