@@ -191,6 +191,16 @@ class Child(models.Model):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closed_note = models.CharField(_("note"), max_length=300, blank=True)
+    # A second record of the same child, merged into the one kept (registry.services.merge):
+    # closed, readable, with its own history; everything else of it moved to the kept record.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
     # The legal basis for processing the child's data (PIPL art. 13, 31): written only by
     # services.record_basis, with history and audit. Empty: a gap (villagefiles/gaps.py).
     processing_basis = models.CharField(
@@ -501,6 +511,7 @@ class ChildChange(Change):
         TRANSFERRED = "transferred", _("transferred")
         IMPORTED = "imported", _("imported")
         BASIS = "basis", _("legal basis recorded")
+        MERGED = "merged", _("merged")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("change"), max_length=14, choices=Kind.choices)
@@ -564,7 +575,14 @@ class TransferQuerySet(models.QuerySet):
 
 
 class Transfer(models.Model):
-    """A child moving from one village of the county to another: the handover."""
+    """A child moving to another village: the handover. Within the county it is done at
+    once; to another county it waits for the receiving county to accept it (registry app)."""
+
+    class State(models.TextChoices):
+        DONE = "done", _("done")
+        PENDING = "pending", _("waiting for the receiving county")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="transfers")
     from_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -572,6 +590,12 @@ class Transfer(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     actor = user_ref()
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.DONE, db_index=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = user_ref(_("decided by"), blank=True, related_name="+")
+    decline_reason = models.CharField(_("why it was declined"), max_length=300, blank=True)
 
     objects = TransferQuerySet.as_manager()
 

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "villagefiles",
     "stats",
     "outbox",
+    "registry",
     "demo",
 ]
 
