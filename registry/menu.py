@@ -11,13 +11,13 @@ register_for(
     MenuItem(
         _("Likely duplicates"),
         "registry:duplicate_list",
-        order=45,
+        order=42,
         active=on("registry:duplicate_list", "registry:pair"),
     ),
     MenuItem(
         _("Handovers"),
         "registry:handover_list",
-        order=46,
+        order=43,
         active=on("registry:handover_list", "registry:handover", "registry:handover_decline"),
     ),
 )
