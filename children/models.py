@@ -261,6 +261,10 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["area", "status"]),
             models.Index(fields=["birth_date"]),
+            # Likely duplicates (registry.duplicates): the county's records grouped by name or
+            # pinyin and birth date from the index alone (village included: it is the scope).
+            models.Index(fields=["birth_date", "name", "area"], name="children_same_name"),
+            models.Index(fields=["birth_date", "name_pinyin", "area"], name="children_same_pinyin"),
             models.Index(fields=["id_masked"]),
         ]
 

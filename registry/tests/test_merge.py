@@ -14,7 +14,7 @@ from children.services.concerns import open_concern
 from concerns import services as concern_services
 from core.exceptions import Invalid, NotNow, Refused
 from core.models import AuditEntry
-from registry import services
+from registry import duplicates, services
 from relief import services as relief_services
 from social import services as social_services
 from tests.personas import CONCERN, make_child
@@ -74,6 +74,7 @@ def test_a_merge_moves_everything_but_the_merged_records_history(two_records, co
 
     details = services.merge(county_officer, kept, merged)
 
+    assert duplicates.likely_duplicates("341623") == []  # merged: no longer a pair
     left = services.what_points_at(merged)
     assert set(left) <= HISTORY, left
     kept.refresh_from_db()
