@@ -152,6 +152,10 @@ def merge(actor, kept: Child, merged: Child) -> dict:
     merged = Child.objects.select_for_update().select_related("area").get(pk=merged.pk)
     if kept.merged_into_id or merged.merged_into_id:
         raise Invalid({"keep": _("One of the records was merged already.")})
+    if kept.status != Status.ACTIVE and merged.status == Status.ACTIVE:
+        # The open record is the child's present one: keeping the closed one would close
+        # the child's only open record.
+        raise Invalid({"keep": _("Keep the open record (or reopen the closed one first).")})
     if Transfer.objects.filter(child__in=[kept, merged], state=Transfer.State.PENDING).exists():
         raise NotNow(_("A handover of one of the records to another county waits for an answer."))
 

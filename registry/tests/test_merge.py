@@ -169,3 +169,17 @@ def test_the_pair_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(60):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_closed_record_is_not_kept_over_an_open_one(world, county_officer):
+    from children.services import close_child
+
+    a = make_child(world["a1"], "王小明", born=BORN)
+    b = make_child(world["b1"], "王小明", born=BORN)
+    close_child(county_officer, a, CloseReason.MOVED_AWAY, dt.date(2026, 10, 1))
+    a.refresh_from_db()
+    with pytest.raises(Invalid):
+        services.merge(county_officer, a, b)
+    services.merge(county_officer, b, a)
+    a.refresh_from_db()
+    assert a.merged_into == b and a.closed_reason == CloseReason.MERGED
