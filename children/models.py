@@ -401,6 +401,22 @@ class Child(models.Model):
         return labels
 
 
+def pointing_at_child() -> list:
+    """Every relation of another record to a child (foreign keys, one-to-ones and lists,
+    hidden ones included), as Django describes them: what a merge of two records of one child
+    moves or keeps (registry.services.merge), found whatever app adds one."""
+    return [
+        relation
+        for relation in Child._meta.get_fields(include_hidden=True)
+        if relation.is_relation and relation.auto_created and not relation.concrete
+    ]
+
+
+def id_numbers_unique() -> bool:
+    """Whether the database holds each identity number once (a second one is refused)."""
+    return Child._meta.get_field("id_hash").unique
+
+
 def child_ref(related_name: str, **kwargs) -> models.ForeignKey:
     """The child a record is kept for (a visit, a relief measure, a concern): a child with
     records is closed, never deleted (PROTECT)."""

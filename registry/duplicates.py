@@ -13,7 +13,7 @@ from itertools import combinations
 from django.db.models import Count, F, Q
 
 from areas.models import Area
-from children.models import Child
+from children.models import Child, id_numbers_unique
 from core.scoping import code_range
 
 from . import policy
@@ -74,7 +74,7 @@ def candidates(county_prefix: str) -> list[tuple]:
         .values_list("birth_date", flat=True)
     )
     hashes = []
-    if not Child._meta.get_field("id_hash").unique:
+    if not id_numbers_unique():
         # Today the database holds each identity number once (a second registration of a
         # number is refused with its holder's name, children.rules.duplicate_error), so no
         # two records can share one and the grouping (some 50 ms: a read of every hash) is

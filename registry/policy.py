@@ -40,11 +40,6 @@ def county_of(code: str) -> str:
     return code[:COUNTY_DIGITS]
 
 
-def crosses_counties(from_code: str, to_code: str) -> bool:
-    """A move to another county is a handover the receiving county must accept."""
-    return county_of(from_code) != county_of(to_code)
-
-
 def ordered(a_pk: int, b_pk: int) -> tuple[int, int]:
     """A pair in one order (the lower id first), so that it is stored and found once."""
     return (a_pk, b_pk) if a_pk < b_pk else (b_pk, a_pk)

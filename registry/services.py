@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from children.choices import CloseReason, Status
-from children.models import Child, ChildChange, Transfer
+from children.models import Child, ChildChange, Transfer, pointing_at_child
 from core.audit import log_action
 from core.exceptions import Invalid, NotNow, Refused
 from people.models import User
@@ -108,9 +108,7 @@ def what_points_at(child: Child) -> dict[str, int]:
     """Every kind of record pointing at a child and how many (empty kinds left out): what a
     merge moves, and what the test checks is left."""
     found = {}
-    for relation in Child._meta.get_fields(include_hidden=True):
-        if not relation.is_relation or not relation.auto_created or relation.concrete:
-            continue
+    for relation in pointing_at_child():
         model = relation.related_model
         if model._meta.auto_created or (relation.many_to_many and model is Child):
             continue  # a many-to-many table (counted by its relation), or the siblings
@@ -160,9 +158,7 @@ def merge(actor, kept: Child, merged: Child) -> dict:
         raise NotNow(_("A handover of one of the records to another county waits for an answer."))
 
     moved, stayed = {}, {}
-    for relation in Child._meta.get_fields(include_hidden=True):
-        if not relation.is_relation or not relation.auto_created or relation.concrete:
-            continue
+    for relation in pointing_at_child():
         model = relation.related_model
         if model._meta.auto_created or (relation.many_to_many and model is Child):
             continue  # a many-to-many table (moved through its relation), or the siblings
@@ -243,44 +239,15 @@ def _tell(users, text: str, transfer: Transfer) -> int:
     return notify(users, Notification.Kind.CHANGE, text, link)
 
 
-@transaction.atomic
-def hand_over(actor, child: Child, to_area, reason: str = "") -> Transfer:
-    """Propose to hand a child over to a village of another county: a pending transfer the
-    receiving county's officers are told of. The child stays where it is until they accept."""
-    if child.status != Status.ACTIVE:
-        raise NotNow(_("Only an open record can be handed over."))
-    if not policy.crosses_counties(child.area.code, to_area.code):
-        raise Invalid({"to_area": _("This village is in the same county: transfer the child.")})
-    transfer = Transfer.objects.create(
-        child=child,
-        from_area=child.area,
-        to_area=to_area,
-        actor=actor,
-        reason=(reason or "").strip()[:300],
-        state=Transfer.State.PENDING,
-    )
-    log_action(
-        actor,
-        "registry.transfer.proposed",
-        transfer,
-        {"child": child.pk, "from": child.area.code, "to": to_area.code},
-        area_code=child.area.code,
-    )
-    # The receiving county's log has the handover too (its officers decide on it).
-    log_action(
-        actor,
-        "registry.transfer.incoming",
-        transfer,
-        {"from": child.area.code, "to": to_area.code},
-        area_code=to_area.code,
-    )
-    _tell(
-        county_officers(to_area),
+def tell_receiving_county(sender, transfer: Transfer, actor=None, **kwargs) -> int:
+    """A child is proposed for a handover to this county (children.signals.handover_proposed,
+    connected in RegistryConfig.ready): its county officers are told, and decide."""
+    return _tell(
+        county_officers(transfer.to_area),
         _("A child is being handed over to %(village)s: accept or decline it.")
-        % {"village": to_area.name},
+        % {"village": transfer.to_area.name},
         transfer,
     )
-    return transfer
 
 
 def may_decide(user, transfer: Transfer) -> bool:

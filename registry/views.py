@@ -70,7 +70,7 @@ def _described(holds: dict) -> dict:
     for key, count in holds.items():
         app_label, model_name, field = key.split(".")
         if (model_name, field) == ("child", "siblings"):
-            label = Child._meta.get_field("siblings").verbose_name
+            label = Child.siblings.field.verbose_name
         else:
             label = apps.get_model(app_label, model_name)._meta.verbose_name_plural
         described[str(label)] = described.get(str(label), 0) + count

@@ -19,6 +19,7 @@ from .. import policy, rules
 from ..choices import CareLevel, CloseReason, ConsentGiver, ParentRole, ProcessingBasis, Status
 from ..models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from ..names import pinyin_of
+from ..signals import handover_proposed
 
 CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
 # Written only by the concern services (children/services/concerns.py), never by a form or import.
@@ -387,19 +388,41 @@ def reopen_child(actor, child: Child, note: str = "") -> None:
 def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
     """Move a child to another village. Within the county it is done at once; to another
     county it is a pending handover the receiving county accepts or declines
-    (registry.services.hand_over), and the child stays where it is until then."""
-    from registry.policy import crosses_counties  # the register's housekeeping builds on this
-
+    (hand_over), and the child stays where it is until then."""
     if child.transfers.filter(state=Transfer.State.PENDING).exists():
         raise NotNow(_("A handover of this child to another county is waiting for an answer."))
-    if crosses_counties(child.area.code, to_area.code):
-        from registry.services import hand_over
-
+    if policy.crosses_counties(child.area.code, to_area.code):
         return hand_over(actor, child, to_area, reason)
     transfer = Transfer.objects.create(
         child=child, from_area=child.area, to_area=to_area, actor=actor, reason=reason
     )
     move_child(actor, child, transfer)
+    return transfer
+
+
+@transaction.atomic
+def hand_over(actor, child: Child, to_area, reason: str = "") -> Transfer:
+    """Propose to hand a child over to a village of another county: a pending transfer, in
+    both counties' audit logs; `signals.handover_proposed` lets the register's housekeeping
+    (registry) tell the receiving county's officers, who accept or decline it. The child
+    stays where it is until then."""
+    if child.status != Status.ACTIVE:
+        raise NotNow(_("Only an open record can be handed over."))
+    if not policy.crosses_counties(child.area.code, to_area.code):
+        raise Invalid({"to_area": _("This village is in the same county: transfer the child.")})
+    transfer = Transfer.objects.create(
+        child=child,
+        from_area=child.area,
+        to_area=to_area,
+        actor=actor,
+        reason=(reason or "").strip()[:300],
+        state=Transfer.State.PENDING,
+    )
+    data = {"child": child.pk, "from": child.area.code, "to": to_area.code}
+    log_action(actor, "registry.transfer.proposed", transfer, data, area_code=child.area.code)
+    # The receiving county's log has it too: its officers decide on it.
+    log_action(actor, "registry.transfer.incoming", transfer, data, area_code=to_area.code)
+    handover_proposed.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
 
 
