@@ -58,6 +58,7 @@ ACTIONS = {
     "registry.transfer.proposed": _("proposed handing a child over to another county"),
     "registry.transfer.incoming": _("a child is being handed over from another county"),
     "registry.transfer.read": _("read a child's particulars to decide on a handover"),
+    "registry.transfer.listed": _("listed handovers between counties"),
     "registry.transfer.accepted": _("accepted the handover of a child"),
     "registry.transfer.declined": _("declined the handover of a child"),
     "children.child.concern_raised": _("raised a concern about a child"),

@@ -155,6 +155,8 @@ def handover_list(request):
     for t in page.object_list:
         t.incoming = t.to_area.code.startswith(prefix)
         t.decides = services.may_decide(request.user, t)
+    # The lines name children: audited like every list of children's data.
+    audit_records(request, "registry.transfer.listed", page.object_list, total=page.paginator.count)
     return render(request, "registry/handovers.html", {"page": page, "query": ""})
 
 

@@ -139,3 +139,5 @@ def test_the_handover_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.content.count(b'data-testid="handover-') == 6
+    entry = AuditEntry.objects.filter(action="registry.transfer.listed").latest("pk")
+    assert len(entry.data["ids"]) == 6 and entry.data["total"] == 6
