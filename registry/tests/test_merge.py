@@ -183,3 +183,25 @@ def test_a_closed_record_is_not_kept_over_an_open_one(world, county_officer):
     services.merge(county_officer, b, a)
     a.refresh_from_db()
     assert a.merged_into == b and a.closed_reason == CloseReason.MERGED
+
+
+def test_a_round_check_the_kept_record_has_its_own_of_stays_with_the_merged_one(
+    world, county_officer
+):
+    from rounds.models import ChildCheck
+    from rounds.services import open_round
+
+    a = make_child(world["a1"], "王小明", born=BORN)
+    b = make_child(world["a1"], "王晓明", born=BORN)
+    the_round = open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
+    ret = the_round.returns.get(area=world["a1"])
+    other = the_round.returns.get(area=world["b1"])
+    ChildCheck.objects.create(village_return=ret, child=a, outcome="unchanged")
+    both = ChildCheck.objects.create(village_return=ret, child=b, outcome="unchanged")
+    own = ChildCheck.objects.create(village_return=other, child=b, outcome="unchanged")
+    details = services.merge(county_officer, a, b)
+    both.refresh_from_db()
+    own.refresh_from_db()
+    assert both.child == b and own.child == a  # the same return's check stays: history
+    assert details["stayed"] == {"rounds.childcheck.child": [both.pk]}
+    assert details["moved"]["rounds.childcheck.child"] == 1
