@@ -140,6 +140,9 @@ def page_plan() -> list[Row]:
         ]
         if username == "county":
             rows.append(Row(username, "audit", "/audit/"))
+            # The register's housekeeping (issue 16): the county's likely duplicates.
+            rows.append(Row(username, "likely duplicates", "/registry/duplicates/"))
+            rows.append(Row(username, "handovers", "/registry/handovers/"))
         if username in CHILD_ROLES:
             rows += child_rows(user)
             rows += care_rows(user)

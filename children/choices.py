@@ -156,6 +156,8 @@ class CloseReason(models.TextChoices):
     TURNED_18 = "turned_18", _("turned 18")
     DIED = "died", _("died")
     OTHER = "other", _("other")
+    # A second record of a child already registered, merged into the first (registry app).
+    MERGED = "merged", _("merged into another record")
 
 
 class ProcessingBasis(models.TextChoices):

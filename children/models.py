@@ -252,6 +252,16 @@ class Child(models.Model):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closed_note = models.CharField(_("note"), max_length=300, blank=True)
+    # A second record of the same child, merged into the one kept (registry.services.merge):
+    # closed, readable, with its own history; everything else of it moved to the kept record.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
     # The legal basis for processing the child's data (PIPL art. 13, 31): written only by
     # services.record_basis, with history and audit. Empty: a gap (villagefiles/gaps.py).
     processing_basis = models.CharField(
@@ -321,6 +331,10 @@ class Child(models.Model):
         indexes = [
             models.Index(fields=["area", "status"]),
             models.Index(fields=["birth_date"]),
+            # Likely duplicates (registry.duplicates): the county's records grouped by name or
+            # pinyin and birth date from the index alone (village included: it is the scope).
+            models.Index(fields=["birth_date", "name", "area"], name="children_same_name"),
+            models.Index(fields=["birth_date", "name_pinyin", "area"], name="children_same_pinyin"),
             models.Index(fields=["id_masked"]),
         ]
 
@@ -458,6 +472,22 @@ class Child(models.Model):
         return labels
 
 
+def pointing_at_child() -> list:
+    """Every relation of another record to a child (foreign keys, one-to-ones and lists,
+    hidden ones included), as Django describes them: what a merge of two records of one child
+    moves or keeps (registry.services.merge), found whatever app adds one."""
+    return [
+        relation
+        for relation in Child._meta.get_fields(include_hidden=True)
+        if relation.is_relation and relation.auto_created and not relation.concrete
+    ]
+
+
+def id_numbers_unique() -> bool:
+    """Whether the database holds each identity number once (a second one is refused)."""
+    return Child._meta.get_field("id_hash").unique
+
+
 def child_ref(related_name: str, **kwargs) -> models.ForeignKey:
     """The child a record is kept for (a visit, a relief measure, a concern): a child with
     records is closed, never deleted (PROTECT)."""
@@ -582,6 +612,7 @@ class ChildChange(Change):
         TRANSFERRED = "transferred", _("transferred")
         IMPORTED = "imported", _("imported")
         BASIS = "basis", _("legal basis recorded")
+        MERGED = "merged", _("merged")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("change"), max_length=14, choices=Kind.choices)
@@ -645,7 +676,14 @@ class TransferQuerySet(models.QuerySet):
 
 
 class Transfer(models.Model):
-    """A child moving from one village of the county to another: the handover."""
+    """A child moving to another village: the handover. Within the county it is done at
+    once; to another county it waits for the receiving county to accept it (registry app)."""
+
+    class State(models.TextChoices):
+        DONE = "done", _("done")
+        PENDING = "pending", _("waiting for the receiving county")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="transfers")
     from_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -653,6 +691,12 @@ class Transfer(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     actor = user_ref()
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.DONE, db_index=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = user_ref(_("decided by"), blank=True, related_name="+")
+    decline_reason = models.CharField(_("why it was declined"), max_length=300, blank=True)
 
     objects = TransferQuerySet.as_manager()
 

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # Sent after children were saved in bulk; `area_ids` are the villages they belong to.
 children_saved_in_bulk = Signal()
+
+# Sent when a child is proposed for a handover to another county (`transfer`, pending;
+# `actor`): the register's housekeeping (registry) tells the receiving county's officers.
+handover_proposed = Signal()

@@ -52,6 +52,15 @@ ACTIONS = {
     "children.child.care_level_set": _("set a child's care level by hand"),
     "children.child.transferred": _("transferred a child to another village"),
     "children.child.transferred_out": _("handed a child over to another village"),
+    "registry.duplicates.listed": _("listed likely duplicate records"),
+    "registry.distinctpair.created": _("marked two alike records as two children"),
+    "registry.child.merged": _("merged two records of one child"),
+    "registry.transfer.proposed": _("proposed handing a child over to another county"),
+    "registry.transfer.incoming": _("a child is being handed over from another county"),
+    "registry.transfer.read": _("read a child's particulars to decide on a handover"),
+    "registry.transfer.listed": _("listed handovers between counties"),
+    "registry.transfer.accepted": _("accepted the handover of a child"),
+    "registry.transfer.declined": _("declined the handover of a child"),
     "children.child.concern_raised": _("raised a concern about a child"),
     "children.child.basis_recorded": _(
         "recorded the guardian's consent or the legal basis for processing a child's data"

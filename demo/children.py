@@ -214,7 +214,26 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
             caregiver=original.caregiver,
         )
         rows.append(twin)
-    rows.append(_young_disabled(rows, villages, rng, today, sequences, sequence_offset))
+    # The same child typed with another character of the same sound in its own village (the
+    # registry's third rule: same pinyin, birth date and village). A generator of its own,
+    # so the rest of the demo stays as the seed always made it.
+    sounds = random.Random(f"sound-alike-{len(rows)}")
+    alike = [r for r in rows if any(c in SAME_SOUND for c in r.child["name"][1:])]
+    for original in sounds.sample(alike, min(3, len(alike))):
+        name = original.child["name"]
+        at = next(i for i in range(1, len(name)) if name[i] in SAME_SOUND)
+        typed = name[:at] + SAME_SOUND[name[at]] + name[at + 1 :]
+        rows.append(
+            Row(
+                number=len(rows) + 1,
+                child={**original.child, "name": typed},
+                parents=original.parents,
+                caregiver=original.caregiver,
+            )
+        )
+    # A generator of its own, so the rest of the demo stays as the seed always made it.
+    planted = random.Random(f"young-disabled-{len(rows)}")
+    rows.append(_young_disabled(rows, villages, planted, today, sequences, sequence_offset))
     return rows
 
 
@@ -248,6 +267,20 @@ def _young_disabled(rows, villages, rng, today, sequences, sequence_offset) -> R
         parents={"father": _at_home(rng), "mother": _at_home(rng)},
         caregiver=None,
     )
+
+
+# Characters of given names and another of the same sound (tones aside), as a hurried
+# registration may type them.
+SAME_SOUND = {
+    "小": "晓",
+    "明": "鸣",
+    "红": "虹",
+    "伟": "炜",
+    "丽": "莉",
+    "华": "桦",
+    "军": "君",
+    "杰": "洁",
+}
 
 
 def registration_times(rows: list[Row], rng: random.Random, today: dt.date) -> list:

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "villagefiles",
     "stats",
     "outbox",
+    "registry",
     "demo",
 ]
 

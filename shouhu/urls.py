@@ -54,6 +54,7 @@ urlpatterns = [
     path("social/", include("social.urls")),
     path("reports/", include("concerns.urls")),
     path("rounds/", include("rounds.urls")),
+    path("registry/", include("registry.urls")),
     path("files/", include("villagefiles.urls")),
     path("dashboard/", include("stats.urls")),
     path("", include("people.urls")),

@@ -131,6 +131,9 @@ VISIBILITY = {
     "stats:dashboard": ("user.area and not helper", AREA_STAFF),
     "care:worklist": ('role == "director"', DIRECTORS),
     "children:roster": ("not helper", STAFF + ROOT),
+    # The county officer keeps the county's register (issue 16): duplicates and handovers.
+    "registry:duplicate_list": ("registry.policy.keeps_register", ["county_officer"]),
+    "registry:handover_list": ("registry.policy.keeps_register", ["county_officer"]),
     "social:my_children": ("helper", HELPERS),
     "rounds:list": ("not helper", STAFF + ROOT),
     "relief:measure_list": ("not helper", STAFF + ROOT),
@@ -158,6 +161,8 @@ ORDER = [
     ("stats:dashboard", "Dashboard"),
     ("care:worklist", "Worklist"),
     ("children:roster", "Children"),
+    ("registry:duplicate_list", "Likely duplicates"),
+    ("registry:handover_list", "Handovers"),
     ("social:my_children", "My paired children"),
     ("rounds:list", "Rounds"),
     ("relief:measure_list", "Relief"),
@@ -211,7 +216,13 @@ AREA_ONLY = {"stats:dashboard", "social:helpers", "villagefiles:village_file", "
 SUPERUSER_MENU = [*(n for n in STAFF_MENU if n not in AREA_ONLY), "people:gaps"]
 # Today's menus, persona by persona (read off base.html before the registry).
 MENUS = {
-    "county_officer": [*STAFF_MENU, "audit_log"],
+    "county_officer": [
+        *STAFF_MENU[:3],
+        "registry:duplicate_list",
+        "registry:handover_list",
+        *STAFF_MENU[3:],
+        "audit_log",
+    ],
     "township_officer": STAFF_MENU,
     "township_staff": STAFF_MENU,
     "other_township_officer": STAFF_MENU,

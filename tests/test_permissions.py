@@ -206,6 +206,28 @@ TABLE = {
         ),
     ],
     "children:transfer": [(child("child_a1"), MANAGE_IN_A1)],
+    # The register's housekeeping (issue 16): likely duplicates are the county officer's;
+    # a handover to another county is seen by both sides, decided by the receiving county.
+    "registry:duplicate_list": [(None, COUNTY_OFFICERS_ONLY)],
+    "registry:pair": [
+        (
+            lambda ctx: {"first": ctx["child_a1"].pk, "second": ctx["child_b1"].pk},
+            COUNTY_OFFICERS_ONLY,
+        )
+    ],
+    "registry:merge": [
+        (lambda ctx: {"first": ctx["child_a1"].pk, "second": ctx["child_b1"].pk}, POST_ONLY)
+    ],
+    "registry:distinct": [
+        (lambda ctx: {"first": ctx["child_a1"].pk, "second": ctx["child_b1"].pk}, POST_ONLY)
+    ],
+    "registry:handover_list": [(None, EVERYONE_200)],
+    "registry:handover": [(pk_of("handover_a1"), IN_A1)],
+    "registry:handover_accept": [(pk_of("handover_a1"), POST_ONLY)],
+    # Only the receiving county decides: every persona here is of the sending county.
+    "registry:handover_decline": [
+        (pk_of("handover_a1"), row(LOGIN, 403, 403, 403, 404, 403, 404, 403, 404, 404))
+    ],
     # A village's list: above a village the compliance pages show who is overdue.
     "care:worklist": [(None, row(LOGIN, 302, 302, 302, 302, 200, 200, 302, 302, 302))],
     "care:activities": [(None, EVERYONE_200)],
@@ -635,6 +657,7 @@ def ctx(everyone, world):
             child_a1,
             {"kind": "visit", "on": dt.date(2026, 11, 1), "minutes": 30},
         ),
+        "handover_a1": handover_to_another_county(everyone["county_officer"], world),
     }
 
 
@@ -675,6 +698,24 @@ def applications_in_a1(everyone, child):
             everyone["director"], approved("rehabilitation"), {"stop_reason": "adopted"}
         ),
     }
+
+
+def handover_to_another_county(actor, world):
+    """A pending handover of a child of A1 to a village of Guoyang county (341621)."""
+    from areas.codes import Level
+    from areas.models import Area
+    from children.services import transfer_child
+
+    county = Area.objects.create(
+        code="341621000000", name="涡阳县", level=Level.COUNTY, parent=world["city"]
+    )
+    township = Area.objects.create(
+        code="341621100000", name="城关镇", level=Level.TOWNSHIP, parent=county
+    )
+    village = Area.objects.create(
+        code="341621100201", name="东村", level=Level.VILLAGE, parent=township
+    )
+    return transfer_child(actor, make_child(world["a1"], "李小华"), village, "随父母迁居")
 
 
 def relief_programme(county):

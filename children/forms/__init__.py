@@ -469,7 +469,11 @@ class CaregiverForm(forms.ModelForm):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("reason for closing"), choices=CloseReason.choices)
+    # A merge closes a record by itself (registry.services.merge), never this form.
+    reason = forms.ChoiceField(
+        label=_("reason for closing"),
+        choices=[c for c in CloseReason.choices if c[0] != CloseReason.MERGED],
+    )
     on = forms.DateField(
         label=_("closed on"), widget=DATE, initial=dt.date.today, validators=[not_in_future]
     )
@@ -497,11 +501,27 @@ class CareLevelForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_area = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("to village"))
+    """The village a child moves to: one of the county's, or another county's by its code
+    (a handover the receiving county accepts, registry.services.hand_over)."""
+
+    to_area = forms.ModelChoiceField(
+        queryset=Area.objects.none(), label=_("to village"), required=False
+    )
+    to_code = forms.CharField(
+        label=_("or the code of a village in another county"),
+        required=False,
+        max_length=12,
+        help_text=_(
+            "The 12-digit statistical code of the village: the receiving county accepts "
+            "or declines the handover."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     reason = forms.CharField(label=_("reason"), required=False, max_length=300)
 
     def __init__(self, *args, child, **kwargs):
         super().__init__(*args, **kwargs)
+        self.child = child
         county = child.area.code[:6]  # any village of the same county
         self.fields["to_area"].queryset = (
             Area.objects.villages()
@@ -511,6 +531,26 @@ class TransferForm(forms.Form):
             .order_by("code")
         )
         self.fields["to_area"].label_from_instance = lambda a: f"{a.parent.name} {a.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        code = (cleaned.get("to_code") or "").strip()
+        if code:
+            if cleaned.get("to_area"):
+                self.add_error(
+                    "to_code", _("Choose a village of the county or give a code, not both.")
+                )
+                return cleaned
+            village = Area.objects.villages().filter(code=code).first()
+            if village is None:
+                self.add_error("to_code", _("No village has this code."))
+            elif village.pk == self.child.area_id:
+                self.add_error("to_code", _("The child lives in this village already."))
+            else:
+                cleaned["to_area"] = village
+        elif not cleaned.get("to_area") and "to_area" not in self.errors:
+            self.add_error("to_area", rules.REQUIRED)
+        return cleaned
 
 
 class ImportForm(forms.Form):

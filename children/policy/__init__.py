@@ -36,6 +36,7 @@ POOR_GUARDIANSHIP_TYPES = (
     GuardianshipType.CAREGIVER_INSUFFICIENT,
 )
 LEFT_BEHIND_AGE_LIMIT = 16  # under 16 (国发〔2016〕13号)
+COUNTY_DIGITS = 6  # an area code's county prefix (statistical division codes)
 CHILD_AGE_LIMIT = 18  # orphans and de-facto-unsupported children: under 18
 FUC_MIN_MONTHS = 6  # imprisonment or lost contact must have lasted ≥ 6 months (民发〔2019〕62号)
 
@@ -483,3 +484,9 @@ STATUTORY_BASIS_LAW = (
     "《国务院关于加强农村留守儿童关爱保护工作的意见》（国发〔2016〕13号）；"
     "《国务院关于加强困境儿童保障工作的意见》（国发〔2016〕36号）"
 )
+
+
+def crosses_counties(from_code: str, to_code: str) -> bool:
+    """A move to another county: a handover the receiving county must accept, not a transfer
+    done at once."""
+    return from_code[:COUNTY_DIGITS] != to_code[:COUNTY_DIGITS]

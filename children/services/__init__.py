@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import field_changes, log_action
 from core.concurrency import is_current
-from core.exceptions import Invalid, Stale, refuse_invalid
+from core.exceptions import Invalid, NotNow, Stale, refuse_invalid
 from core.history import assign, change_entry, record_change
 
 from .. import policy, rules
@@ -27,6 +27,7 @@ from ..choices import (
 )
 from ..models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from ..names import pinyin_of
+from ..signals import handover_proposed
 
 CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
 # Written only by the concern services (children/services/concerns.py), never by a form or import.
@@ -447,7 +448,10 @@ def close_child(actor, child: Child, reason: str, on: dt.date, note: str = "") -
 
 @transaction.atomic
 def reopen_child(actor, child: Child, note: str = "") -> None:
-    """Reopen a closed record (e.g. closed by mistake, or the child came back)."""
+    """Reopen a closed record (e.g. closed by mistake, or the child came back). A record
+    merged into another stays closed: the kept record is the child's."""
+    if child.merged_into_id:
+        raise NotNow(_("This record was merged into another one: open that one."))
     with _recorded_step(actor, child, ChildChange.Kind.REOPENED, note) as step:
         child.status, child.closed_reason, child.closed_on, child.closed_note = (
             Status.ACTIVE,
@@ -462,15 +466,55 @@ def reopen_child(actor, child: Child, note: str = "") -> None:
 
 @transaction.atomic
 def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
-    """Move a child to another village of the county; the history and both sides keep it."""
-    from_area = child.area
-    with _recorded_step(actor, child, ChildChange.Kind.TRANSFERRED, reason) as step:
+    """Move a child to another village. Within the county it is done at once; to another
+    county it is a pending handover the receiving county accepts or declines
+    (hand_over), and the child stays where it is until then."""
+    if child.transfers.filter(state=Transfer.State.PENDING).exists():
+        raise NotNow(_("A handover of this child to another county is waiting for an answer."))
+    if policy.crosses_counties(child.area.code, to_area.code):
+        return hand_over(actor, child, to_area, reason)
+    transfer = Transfer.objects.create(
+        child=child, from_area=child.area, to_area=to_area, actor=actor, reason=reason
+    )
+    move_child(actor, child, transfer)
+    return transfer
+
+
+@transaction.atomic
+def hand_over(actor, child: Child, to_area, reason: str = "") -> Transfer:
+    """Propose to hand a child over to a village of another county: a pending transfer, in
+    both counties' audit logs; `signals.handover_proposed` lets the register's housekeeping
+    (registry) tell the receiving county's officers, who accept or decline it. The child
+    stays where it is until then."""
+    if child.status != Status.ACTIVE:
+        raise NotNow(_("Only an open record can be handed over."))
+    if not policy.crosses_counties(child.area.code, to_area.code):
+        raise Invalid({"to_area": _("This village is in the same county: transfer the child.")})
+    transfer = Transfer.objects.create(
+        child=child,
+        from_area=child.area,
+        to_area=to_area,
+        actor=actor,
+        reason=(reason or "").strip()[:300],
+        state=Transfer.State.PENDING,
+    )
+    data = {"child": child.pk, "from": child.area.code, "to": to_area.code}
+    log_action(actor, "registry.transfer.proposed", transfer, data, area_code=child.area.code)
+    # The receiving county's log has it too: its officers decide on it.
+    log_action(actor, "registry.transfer.incoming", transfer, data, area_code=to_area.code)
+    handover_proposed.send(sender=Transfer, transfer=transfer, actor=actor)
+    return transfer
+
+
+@transaction.atomic
+def move_child(actor, child: Child, transfer: Transfer) -> None:
+    """Carry out a transfer: the child goes to its village, its open concerns follow it,
+    its history keeps the move, and both sides' audit logs have it."""
+    from_area, to_area = transfer.from_area, transfer.to_area
+    with _recorded_step(actor, child, ChildChange.Kind.TRANSFERRED, transfer.reason) as step:
         child.area = to_area
         child.village_group = ""
         child.save()
-        transfer = Transfer.objects.create(
-            child=child, from_area=from_area, to_area=to_area, actor=actor, reason=reason
-        )
         from .concerns import follow_transfer  # concerns builds on this module
 
         follow_transfer(actor, child, from_area)
@@ -488,7 +532,20 @@ def transfer_child(actor, child: Child, to_area, reason: str = "") -> Transfer:
         {"to": to_area.code},
         area_code=from_area.code,
     )
-    return transfer
+
+
+@transaction.atomic
+def move_id_number(actor, source: Child, target: Child, note: str) -> None:
+    """Give `target`, which has none, the identity number of `source` (a second record of the
+    same child, merged into `target`): the number is unique, so `source` lets it go first.
+    Copied as stored (cipher, hash, mask): nothing is decrypted. Both histories keep it."""
+    cipher, id_hash, masked = source.id_cipher, source.id_hash, source.id_masked
+    with _recorded_step(actor, source, ChildChange.Kind.MERGED, note):
+        source.set_id_number(None)
+        source.save()
+    with _recorded_step(actor, target, ChildChange.Kind.MERGED, note):
+        target.id_cipher, target.id_hash, target.id_masked = cipher, id_hash, masked
+        target.save()
 
 
 def record_read(actor, child: Child, via: str = "page") -> None:

@@ -71,6 +71,12 @@ def _update_child(actor, child: Child, note: str, kind=ChildChange.Kind.UPDATED)
     return _record(actor, child, kind, before, after, note[:300])
 
 
+def summarise_again(actor, child: Child, note: str, kind=ChildChange.Kind.UPDATED) -> dict:
+    """Write a child's concern summary and classification again after its concerns changed
+    hands (a merge of two records of one child, registry.services.merge): the field changes."""
+    return _update_child(actor, child, note, kind)
+
+
 def _event(actor, concern, step, from_state, note=""):
     ConcernEvent.objects.create(
         concern=concern,

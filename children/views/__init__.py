@@ -158,6 +158,9 @@ def detail(request, pk):
         "changes": child.changes.all()[:50],
         "siblings": Child.objects.visible_to(request.user).filter(siblings=child),
         "transfers": child.transfers.select_related("from_area", "to_area")[:10],
+        "pending_handover": child.transfers.filter(state=Transfer.State.PENDING)
+        .select_related("to_area")
+        .first(),
         "age": child.age_on(services.today()),
         "full_id": child.id_number if getattr(request.user, "sees_full_id", False) else None,
         "can_write": can_write(request.user),
@@ -291,8 +294,13 @@ def close(request, pk):
 def reopen(request, pk):
     child = child_to_change(request, pk)
     if request.method == "POST" and child.status == Status.CLOSED:
-        services.reopen_child(request.user, child, request.POST.get("note", "")[:300])
-        messages.success(request, _("The record is open again."))
+        refused = refusal_message(
+            lambda: services.reopen_child(request.user, child, request.POST.get("note", "")[:300])
+        )
+        if refused:
+            messages.error(request, refused)
+        else:
+            messages.success(request, _("The record is open again."))
     return redirect("children:detail", pk=child.pk)
 
 
@@ -319,13 +327,26 @@ def care_level(request, pk):
 
 @route("<int:pk>/transfer/")
 def transfer(request, pk):
-    """Move a child to another village of the county; both townships see the handover."""
+    """Move a child to another village; both townships see the handover. To another county
+    it waits for the receiving county to accept it (registry:handovers)."""
     child = child_to_change(request, pk, may=can_manage)
     form = TransferForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
-        services.transfer_child(
-            request.user, child, form.cleaned_data["to_area"], form.cleaned_data["reason"]
+        done = save_through(
+            form,
+            lambda: services.transfer_child(
+                request.user, child, form.cleaned_data["to_area"], form.cleaned_data["reason"]
+            ),
         )
+        if done is None:
+            return render(
+                request,
+                "children/step_form.html",
+                {"child": child, "form": form, "title": _("Transfer to another village")},
+            )
+        if done.state == Transfer.State.PENDING:
+            messages.success(request, _("The receiving county is asked to accept the handover."))
+            return redirect("children:detail", pk=child.pk)
         messages.success(request, _("Transferred."))
         if Child.objects.visible_to(request.user).filter(pk=child.pk).exists():
             return redirect("children:detail", pk=child.pk)
