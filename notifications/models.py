@@ -24,6 +24,8 @@ class Notification(models.Model):
         REPORT_OVERDUE = "report_overdue", _("report of concern overdue")
         CHANGE = "change", _("change in a child's situation")
         CONCERN_OVERDUE = "concern_overdue", _("concern past its due date")
+        REFERRAL_OVERDUE = "referral_overdue", _("referral not answered by its due date")
+        SUMMARY_RETURNED = "summary_returned", _("township summary sent back")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "relief",
     "social",
     "concerns",
+    "referrals",
     "rounds",
     "villagefiles",
     "stats",

@@ -52,6 +52,7 @@ urlpatterns = [
     path("relief/", include("relief.urls")),
     path("social/", include("social.urls")),
     path("reports/", include("concerns.urls")),
+    path("referrals/", include("referrals.urls")),
     path("rounds/", include("rounds.urls")),
     path("files/", include("villagefiles.urls")),
     path("dashboard/", include("stats.urls")),

@@ -15,6 +15,7 @@ from care.models import Activity
 from care.services import attach_photo, record_visit
 from children.services.concerns import open_concern
 from concerns import services as concern_services
+from referrals import services as referral_services
 from relief import services as relief_services
 from rounds.services import open_round
 from social import services as social_services
@@ -471,6 +472,18 @@ TABLE = {
     "concerns:summary": [(lambda ctx: {"code": A1}, IN_A1)],
     "concerns:change_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
     # The public reporting page needs no account.
+    # Referrals (issue 16): the list asks helpers, who see no area, to say so (200); a
+    # referral of A1 is seen in A1; making one, answering and withdrawing are writes.
+    "referrals:list": [(None, EVERYONE_200)],
+    "referrals:inbox": [(None, EVERYONE_200)],
+    "referrals:detail": [(pk_of("referral_a1"), IN_A1)],
+    "referrals:new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
+    "referrals:answer": [(pk_of("referral_a1"), EDIT_IN_A1)],
+    "referrals:withdraw": [(pk_of("referral_a1"), EDIT_IN_A1)],
+    "referrals:case_plan": [
+        (child_pk_of("child_a1"), IN_A1),
+        (child_pk_of("child_b1"), IN_B1),
+    ],
     "concerns:public": [(None, row(*[200] * 10))],
     "concerns:thanks": [(None, row(*[302] * 10))],
     "social:my_children": [(None, row(LOGIN, *[302] * 7, 200, 200))],
@@ -599,6 +612,9 @@ def ctx(everyone, world):
             source="public",
         ),
         "concern_a1": open_concern(everyone["director"], child_a1, "作业无人辅导", source="visit"),
+        "referral_a1": referral_services.refer(
+            everyone["director"], child_a1, {"kind": "school", "reason": "长期缺课，请学校跟进"}
+        ),
         "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
         "service_a1": social_services.record_service(
             everyone["volunteer"],
