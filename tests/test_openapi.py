@@ -536,8 +536,9 @@ CALLS = {
     ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
     **_edits(
         "/api/v1/relief-measures/{id}/",
-        put=_update("measure", {"status": "active"}, {"status": "castle"}),
-        patch=_update("measure", {"status": "active"}, {"start_month": "March"}),
+        # "approved": the director records it; putting it in effect is the township's.
+        put=_update("measure", {"status": "approved"}, {"status": "castle"}),
+        patch=_update("measure", {"status": "approved"}, {"start_month": "March"}),
     ),
     ("get", "/api/v1/assistance-contacts/"): _lists({"child": "x"}),
     ("post", "/api/v1/assistance-contacts/"): _for_child(
