@@ -17,6 +17,7 @@ from children.services.concerns import open_concern
 from concerns import services as concern_services
 from referrals import services as referral_services
 from relief import services as relief_services
+from rounds.models import TownshipSummary
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile, Organisation
@@ -313,6 +314,13 @@ TABLE = {
     "rounds:township_submit": [
         (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, POST_ONLY)
     ],
+    # The county sends township A's submitted summary back (issue 16): its officers only.
+    "rounds:township_send_back": [
+        (
+            lambda ctx: {"pk": ctx["summary_a"].round_id, "code": TOWNSHIP_A},
+            row(LOGIN, 200, 403, 403, 404, 404, 404, 403, 404, 404),
+        )
+    ],
     "rounds:return": [(pk_of("return_a1"), IN_A1)],
     "rounds:check": [
         (lambda ctx: {"pk": ctx["return_a1"].pk, "child_pk": ctx["child_a1"].pk}, POST_ONLY)
@@ -584,6 +592,9 @@ def ctx(everyone, world):
             )
         ),
         "return_a1": the_round.returns.get(area=world["a1"]),
+        "summary_a": TownshipSummary.objects.create(
+            round=the_round, area=world["a"], submitted_by=everyone["township_officer"]
+        ),
         "programme": (programme := relief_programme(world["county"])),
         "measure_a1": relief_services.add_measure(
             everyone["director"],
