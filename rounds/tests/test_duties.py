@@ -152,7 +152,7 @@ def test_sending_back_through_the_pages(
     assert done.status_code == 302 and done.url == township_url
     assert client.get(url).status_code == 302  # nothing to send back now
     detail = client.get(reverse("rounds:detail", args=[q4.pk])).text
-    assert "sent back to the township" in detail
+    assert "已退回乡镇" in detail  # the page speaks the user's language
     client.force_login(township_officer)
     page = client.get(township_url).text
     assert "summary-returned" in page and "李楼村新增儿童未说明" in page
