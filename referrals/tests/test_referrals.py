@@ -335,3 +335,19 @@ def test_the_plan_reads_only_this_childs_records(director, world, child):
     refer(director, other)
     open_concern(director, other, "作业无人辅导", source="visit")
     assert timeline.case_plan(child, TODAY) == []
+
+
+def test_a_concern_is_referred_from_its_page(client, director, child):
+    concern = open_concern(director, child, "长期缺课", source="visit")
+    client.force_login(director)
+    page = client.get(reverse("children:concern", args=[concern.pk])).text
+    url = f"{reverse('referrals:new', args=[child.pk])}?concern={concern.pk}"
+    assert url in page
+    assert "长期缺课" in client.get(url).text  # the concern is the page's lead
+    client.post(url, {"kind": "school", "reason": "长期缺课，请学校跟进"})
+    referral = Referral.objects.get(child=child)
+    assert referral.concern == concern
+    # A concern of another child is not taken.
+    other = open_concern(director, make_child(child.area, "王二"), "无人照看", source="visit")
+    with pytest.raises(ValidationError):
+        services.refer(director, child, {"kind": "police", "reason": "无人照看多日"}, concern=other)
