@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from children.models import Concern, child_ref
-from concerns.models import ConcernReport
 from core.models import user_ref
 from core.scoping import ScopedQuerySet
 from social.models import Organisation
@@ -37,8 +36,9 @@ class Referral(models.Model):
         Area, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
     child = child_ref("referrals", null=True, blank=True)
+    # By name: concerns sits above referrals (it makes them as a report is moved on).
     report = models.ForeignKey(
-        ConcernReport,
+        "concerns.ConcernReport",
         verbose_name=_("report of concern"),
         null=True,
         blank=True,
