@@ -56,21 +56,23 @@ def clean_referral(area, values: dict, made_on: dt.date) -> dict:
     kind = values.get("kind")
     if kind not in Kind.values:
         errors["kind"] = _("Choose who the child is referred to.")
-    organisation = values.get("organisation")
+    organisation, receiver_user = values.get("organisation"), values.get("receiver_user")
+    if kind not in (Kind.ORGANISATION, Kind.SOCIAL_WORKER):
+        organisation = receiver_user = None  # those name only organisations and social workers
     if organisation is not None and (
         organisation.county.code[:6] != area.code[:6] or not organisation.active
     ):
         errors["organisation"] = _("Choose an active organisation of the county.")
-    receiver_user = values.get("receiver_user")
-    if receiver_user is not None and not social_workers_for(area).filter(pk=receiver_user.pk):
+    if (
+        receiver_user is not None
+        and not social_workers_for(area).filter(pk=receiver_user.pk).exists()
+    ):
         errors["receiver_user"] = _("Choose a social worker of the county.")
     receiver_name = typed(values, "receiver_name")
     if kind == Kind.ORGANISATION and organisation is None and not receiver_name:
         errors["organisation"] = _("Choose the organisation, or name it.")
     elif kind == Kind.SOCIAL_WORKER and receiver_user is None and not receiver_name:
         errors["receiver_user"] = _("Choose the social worker, or name them.")
-    elif kind and kind not in (Kind.ORGANISATION, Kind.SOCIAL_WORKER):
-        organisation = receiver_user = None  # those name only organisations and social workers
     reason = typed(values, "reason")
     if len(reason) < 5:
         errors["reason"] = _("Say why the child is referred (at least 5 characters).")

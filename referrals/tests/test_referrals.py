@@ -75,6 +75,7 @@ def test_bad_input_names_the_fields(director, child, world):
     assert refer(director, child, "social_worker", receiver_user=worker).receiver_user == worker
     # Not offered for another kind: the police are not an organisation.
     assert refer(director, child, "police", organisation=ours).organisation is None
+    assert refer(director, child, "police", organisation=elsewhere).organisation is None
 
 
 def test_only_writers_of_the_childs_jurisdiction_refer(
