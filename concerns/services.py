@@ -23,6 +23,7 @@ from notifications.models import Notification
 from notifications.notify import notify, responsible_for
 from people.models import User
 from people.roles import Role
+from referrals import services as referrals
 
 from .models import ConcernReport, ReportEvent, Situation, State, Urgency
 
@@ -168,6 +169,7 @@ def link_child(actor, report: ConcernReport, child: Child) -> ConcernReport:
     log_action(
         actor, "concerns.report.linked", report, {"child": child.pk}, area_code=report.area.code
     )
+    referrals.link_report_child(report)
     return report
 
 
@@ -176,7 +178,8 @@ def advance(
     actor, report: ConcernReport, state: str, note: str = "", outcome: str = "", referral: str = ""
 ):
     """Move a report forward (received → under assessment → action taken → closed). Closing
-    needs the outcome; a referral may be named at any step."""
+    needs the outcome; a referral may be named at any step, and is followed as a Referral
+    (referrals.services.from_report) until its receiver answers."""
     report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if not may_handle(actor, report):
         raise Refused
@@ -197,6 +200,8 @@ def advance(
         report.closed_at = now
     report.save()
     ReportEvent.objects.create(report=report, actor=actor, state=state, note=(note or "").strip())
+    if referral:
+        referrals.from_report(actor, report)
     log_action(
         actor,
         "concerns.report.advanced",

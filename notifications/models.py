@@ -25,6 +25,8 @@ class Notification(models.Model):
         CHANGE = "change", _("change in a child's situation")
         CONCERN_OVERDUE = "concern_overdue", _("concern past its due date")
         APPLICATION_OVERDUE = "application_late", _("application for a benefit overdue")
+        REFERRAL_OVERDUE = "referral_overdue", _("referral not answered by its due date")
+        SUMMARY_RETURNED = "summary_returned", _("township summary sent back")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

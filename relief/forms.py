@@ -10,8 +10,11 @@ from areas.codes import pad
 from core.concurrency import version_of
 from core.forms import DATE, MonthField, ServiceForm, model_field
 
+from . import policy
 from .models import AssistanceContact, Payment, Programme, ReliefMeasure
 from .services import CONTACT_FIELDS, MEASURE_FIELDS, PROGRAMME_FIELDS
+
+Status = ReliefMeasure.Status
 
 
 class ProgrammeChoice(forms.ModelChoiceField):
@@ -47,8 +50,12 @@ class MeasureForm(ServiceForm):
     provider_name = model_field(ReliefMeasure, "provider_name")
     note = model_field(ReliefMeasure, "note", widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, child, measure=None, **kwargs):
+    def __init__(self, *args, child, measure=None, role=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the statuses this role may set now (relief.policy: the village records a
+        # measure, a township or county officer puts it in effect).
+        offered = policy.statuses_for(role, measure.status if measure is not None else None)
+        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in offered]
         # The child's county's catalogue: programmes in use, and the measure's own.
         in_use = Q(active=True)
         if measure is not None:

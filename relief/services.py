@@ -17,10 +17,11 @@ from areas.services import county_of
 from children.choices import Status as ChildStatus
 from core.audit import field_changes, log_action
 from core.concurrency import lock_current
-from core.exceptions import Invalid, refuse_invalid
+from core.exceptions import Invalid, Refused, refuse_invalid
 from core.history import record_change
 from core.values import typed
 
+from . import policy
 from .catalogue import ensure_catalogue
 from .models import (
     AssistanceContact,
@@ -50,14 +51,8 @@ PROGRAMME_FIELDS = [
 # The code is how ensure_catalogue recognises a default programme: it is set once.
 PROGRAMME_EDIT_FIELDS = [f for f in PROGRAMME_FIELDS if f != "code"]
 
-# The statuses a measure may move to from each status. A measure goes forward only: one
-# that resumes after it ended is recorded as a new measure, and the ended one stays as it was.
-TRANSITIONS = {
-    Status.APPLIED: {Status.APPLIED, Status.APPROVED, Status.ACTIVE, Status.ENDED},
-    Status.APPROVED: {Status.APPROVED, Status.ACTIVE, Status.ENDED},
-    Status.ACTIVE: {Status.ACTIVE, Status.ENDED},
-    Status.ENDED: {Status.ENDED},
-}
+# The statuses a measure may move to from each status (relief.policy).
+TRANSITIONS = policy.TRANSITIONS
 
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 SLUG = re.compile(r"^[a-z0-9_-]{1,40}$")
@@ -111,6 +106,14 @@ def _refuse_move(record, data: dict, message):
     """A measure or contact stays with its child: `child` in a change must be its own."""
     if data.get("child", record.child) != record.child:
         raise Invalid({"child": message})
+
+
+def _refuse_status(actor, before: str | None, after: str) -> None:
+    """Duties kept apart (relief.policy): a village director records a measure, a township or
+    county officer puts it in effect."""
+    role = getattr(actor, "role", None) if getattr(actor, "is_authenticated", False) else None
+    if not policy.may_set_status(role, before, after):
+        raise Refused(_("A township or county officer puts a measure in effect, not the village."))
 
 
 def _refuse_closed(child, what):
@@ -216,6 +219,7 @@ def add_measure(actor, child, data: dict) -> ReliefMeasure:
     if isinstance(data.get("programme"), str):
         data["programme"] = programme_by_code(child, data["programme"], actor)
     values = clean_measure(child, data)
+    _refuse_status(actor, None, values["status"])
     authenticated = getattr(actor, "is_authenticated", False)
     measure = ReliefMeasure(child=child, created_by=actor if authenticated else None, **values)
     measure.save()
@@ -237,6 +241,7 @@ def update_measure(actor, measure: ReliefMeasure, data: dict, *, based_on) -> Re
     before, after = _apply(stored, data, MEASURE_FIELDS, clean, measure_snapshot)
     if not field_changes(before, after):
         return stored
+    _refuse_status(actor, before["status"], after["status"])
     changes = record_change(MeasureChange, actor, before, after, measure=stored)
     stored.save()
     _log_for_child(actor, "relief.measure.updated", stored, {"changes": changes})

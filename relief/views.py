@@ -201,7 +201,7 @@ def measure_new(request, child_pk):
     return _added(
         request,
         child_pk,
-        lambda child: MeasureForm(request.POST or None, child=child),
+        lambda child: MeasureForm(request.POST or None, child=child, role=request.user.role),
         lambda child, form: services.add_measure(request.user, child, form.measure_data()),
         _("Relief measure recorded."),
         "relief/measure_form.html",
@@ -238,7 +238,9 @@ def _edit_page(kind: str):
 
 
 def _measure_form(request, measure):
-    return MeasureForm(request.POST or None, child=measure.child, measure=measure)
+    return MeasureForm(
+        request.POST or None, child=measure.child, measure=measure, role=request.user.role
+    )
 
 
 # The fields a measure's history shows, labelled as the model names them.

@@ -45,12 +45,29 @@ class ReviewForm(forms.Form):
         choices=[("approve", _("approve")), ("return", _("return to the village"))],
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, may_approve: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_approve:  # whoever submitted the return may only send it back
+            self.fields["decision"].choices = [("return", _("return to the village"))]
+            self.fields["decision"].help_text = _(
+                "You submitted this return: another officer approves it."
+            )
+
     comment = forms.CharField(
         label=_("comment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when returning: say what the village must correct."),
+    )
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("what the township must correct"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -222,17 +223,30 @@ class ReturnEvent(models.Model):
         return self.action
 
 
+class SummaryState(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("sent back to the township")
+
+
 class TownshipSummary(OfRoundAndArea, models.Model):
-    """A township's summary of a round, submitted once all its villages are approved."""
+    """A township's summary of a round, submitted once all its villages are approved; the
+    county may send it back with a reason, and the township submits it again."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="summaries")
     area = models.ForeignKey(
         Area, verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"
     )
-    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=SummaryState.choices, default=SummaryState.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = user_ref()
     note = models.TextField(_("note"), blank=True)
     figures = models.JSONField(default=dict)
+    # The county's last sending back (kept after the township submits again).
+    returned_at = models.DateTimeField(_("sent back"), null=True, blank=True)
+    returned_by = user_ref(blank=True)
+    return_reason = models.TextField(_("why it was sent back"), blank=True)
 
     objects = ScopedQuerySet.as_manager()  # by the township's code
 

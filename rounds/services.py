@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,10 @@ from children.services import snapshot_rows
 from core.audit import field_changes, log_action
 from core.exceptions import Invalid, NotNow, Refused
 from core.scoping import can_manage, can_write, jurisdiction_prefix
+from notifications.models import Notification
+from notifications.notify import notify
+from people.models import User
+from people.roles import Role
 
 from . import figures
 from .models import (
@@ -33,6 +38,7 @@ from .models import (
     ReturnState,
     Round,
     RoundFigures,
+    SummaryState,
     TownshipSummary,
     VillageReturn,
     VillageSnapshot,
@@ -65,6 +71,14 @@ def may_review(user, area: Area) -> bool:
     """The township civil-affairs office (or the county) reviews; never the village."""
     prefix = jurisdiction_prefix(user)
     return can_manage(user) and prefix is not None and area.code.startswith(prefix)
+
+
+def may_approve(user, ret: VillageReturn) -> bool:
+    """Duties kept apart: a reviewer approves a return, unless they submitted it themselves
+    (an officer above the village may fill in and submit a return; another approves it)."""
+    return may_review(user, ret.area) and not (
+        ret.submitted_by_id is not None and ret.submitted_by_id == getattr(user, "pk", None)
+    )
 
 
 def _require(allowed: bool):
@@ -117,7 +131,8 @@ def close_round(actor, the_round: Round) -> None:
         the_round = Round.objects.select_for_update().get(pk=the_round.pk)
         if not the_round.is_open:
             raise NotNow(_("This round is already closed."))
-        missing = townships_of(the_round).exclude(pk__in=the_round.summaries.values("area_id"))
+        submitted = the_round.summaries.filter(state=SummaryState.SUBMITTED)
+        missing = townships_of(the_round).exclude(pk__in=submitted.values("area_id"))
         if missing.exists():
             names = "、".join(missing.values_list("name", flat=True)[:10])
             raise NotNow(
@@ -338,7 +353,8 @@ def return_for_correction(actor, ret: VillageReturn, comment: str) -> VillageRet
 
 
 def approve_return(actor, ret: VillageReturn, comment: str = "") -> VillageSnapshot:
-    """Approve a submitted return; the village's quarter is frozen as a snapshot."""
+    """Approve a submitted return; the village's quarter is frozen as a snapshot. Whoever
+    submitted it may not approve it."""
     _require(may_review(actor, ret.area))
     ret = _review(actor, ret, ReturnState.APPROVED, ReturnEvent.Action.APPROVED, comment)
     return ret.snapshot
@@ -351,6 +367,8 @@ def _review(actor, ret, state, action, comment):
             raise NotNow(_("This round is closed."))
         if ret.state != ReturnState.SUBMITTED:
             raise NotNow(_("Only a submitted return can be reviewed."))
+        if state == ReturnState.APPROVED and not may_approve(actor, ret):
+            raise Refused(_("You submitted this return: another officer approves it."))
         ret.state = state
         ret.reviewed_at = timezone.now()
         ret.reviewed_by = actor
@@ -364,27 +382,92 @@ def _review(actor, ret, state, action, comment):
 
 
 def submit_township(actor, the_round: Round, township: Area, note: str = "") -> TownshipSummary:
-    """The township submits its summary once every one of its villages is approved."""
+    """The township submits its summary once every one of its villages is approved, or
+    submits again a summary the county sent back."""
     _require(may_review(actor, township))
     with transaction.atomic():
         the_round = Round.objects.select_for_update().get(pk=the_round.pk)
         if not the_round.is_open:
             raise NotNow(_("This round is closed."))
-        if the_round.summaries.filter(area=township).exists():
+        summary = the_round.summaries.filter(area=township).first()
+        if summary is not None and summary.state != SummaryState.RETURNED:
             raise NotNow(_("The township's summary has already been submitted."))
         returns = the_round.returns.filter(area__parent=township)
         pending = returns.exclude(state=ReturnState.APPROVED).count()
         if pending or not returns.exists():
             raise NotNow(_("%(n)s villages' returns are not approved yet.") % {"n": pending})
         snapshots = VillageSnapshot.objects.filter(round=the_round, area__parent=township)
-        summary = TownshipSummary.objects.create(
-            round=the_round,
-            area=township,
-            submitted_by=actor,
-            note=note,
-            figures=figures.add(s.figures for s in snapshots),
+        values = {
+            "state": SummaryState.SUBMITTED,
+            "submitted_at": timezone.now(),
+            "submitted_by": actor,
+            "note": note,
+            "figures": figures.add(s.figures for s in snapshots),
+        }
+        again = summary is not None
+        if again:
+            for name, value in values.items():
+                setattr(summary, name, value)
+            summary.save()
+        else:
+            summary = TownshipSummary.objects.create(round=the_round, area=township, **values)
+        log_action(
+            actor,
+            "round.township_submit",
+            summary,
+            {"again": True} if again else {},
+            area_code=township.code,
         )
-        log_action(actor, "round.township_submit", summary, {}, area_code=township.code)
+    return summary
+
+
+def may_send_back(user, summary: TownshipSummary) -> bool:
+    """The county's officers (who run the round) send a township's summary back."""
+    return may_run_rounds(user, summary.round.county)
+
+
+def send_back_township(actor, summary: TownshipSummary, reason: str) -> TownshipSummary:
+    """The county sends a township's summary back with what to correct (the reason, needed);
+    the township's supervisors and staff are told, and submit it again. The round cannot
+    close until they do."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": _("Say what the township must correct.")})
+    _require(may_send_back(actor, summary))
+    with transaction.atomic():
+        summary = (
+            TownshipSummary.objects.select_for_update()
+            .select_related("round", "area")
+            .get(pk=summary.pk)
+        )
+        if not summary.round.is_open:
+            raise NotNow(_("This round is closed."))
+        if summary.state != SummaryState.SUBMITTED:
+            raise NotNow(_("Only a submitted summary can be sent back."))
+        summary.state = SummaryState.RETURNED
+        summary.returned_at = timezone.now()
+        summary.returned_by = actor
+        summary.return_reason = reason
+        summary.save(update_fields=["state", "returned_at", "returned_by", "return_reason"])
+        officers = User.objects.filter(
+            is_active=True,
+            area=summary.area,
+            role__in=[Role.TOWNSHIP_SUPERVISOR, Role.TOWNSHIP_STAFF],
+        )
+        text = _("The county sent back %(township)s's summary of %(round)s: %(reason)s") % {
+            "township": summary.area.name,
+            "round": summary.round.title,
+            "reason": reason,
+        }
+        link = reverse("rounds:township", args=[summary.round.pk, summary.area.code])
+        notify(officers, Notification.Kind.SUMMARY_RETURNED, text, link)
+        log_action(
+            actor,
+            "round.township_send_back",
+            summary,
+            {"reason": reason},
+            area_code=summary.area.code,
+        )
     return summary
 
 

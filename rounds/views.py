@@ -22,10 +22,11 @@ from core.htmx import paginate, query_without_page, render_page
 from core.reads import audit_page
 from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix, jurisdiction_required
+from core.views import form_page
 
 from . import figures, services
-from .forms import NoteForm, OpenRoundForm, ReviewForm
-from .models import ReturnState, Round, TownshipSummary, VillageReturn
+from .forms import NoteForm, OpenRoundForm, ReviewForm, SendBackForm
+from .models import ReturnState, Round, SummaryState, TownshipSummary, VillageReturn
 
 route = Routes()
 
@@ -131,7 +132,7 @@ def round_detail(request, pk):
         "round": the_round,
         "rows": rows,
         "totals": services.state_counts(returns),
-        "summaries_in": len(summaries),
+        "summaries_in": sum(s.state == SummaryState.SUBMITTED for s in summaries.values()),
         "may_close": the_round.is_open and services.may_run_rounds(request.user, the_round.county),
         "overdue": the_round.is_open and the_round.due_on < timezone.localdate(),
     }
@@ -150,7 +151,11 @@ def township(request, pk, code):
         .select_related("area", "submitted_by", "reviewed_by")
         .order_by("area__code")
     )
-    summary = TownshipSummary.objects.filter(round=the_round, area=area).first()
+    summary = (
+        TownshipSummary.objects.filter(round=the_round, area=area)
+        .select_related("submitted_by", "returned_by")
+        .first()
+    )
     found = Counter(ret.state for ret in returns)
     counts = {state: found.get(state.value, 0) for state in STATES}
     all_approved = bool(returns) and counts[ReturnState.APPROVED] == len(returns)
@@ -162,10 +167,14 @@ def township(request, pk, code):
         "summary": summary,
         "may_review": services.may_review(request.user, area),
         "may_submit": the_round.is_open
-        and summary is None
+        and (summary is None or summary.state == SummaryState.RETURNED)
         and all_approved
         and services.may_review(request.user, area),
         "form": NoteForm(),
+        "may_send_back": summary is not None
+        and summary.state == SummaryState.SUBMITTED
+        and the_round.is_open
+        and services.may_run_rounds(request.user, the_round.county),
         "county_visible": Round.objects.visible_to(request.user).exists()
         and len(jurisdiction_prefix(request.user) or "") <= 6,
     }
@@ -194,6 +203,45 @@ def township_submit(request, pk, code):
         _("The township's summary is submitted to the county."),
     )
     return redirect("rounds:township", pk=the_round.pk, code=area.code)
+
+
+@route("<int:pk>/townships/<str:code>/send-back/")
+def township_send_back(request, pk, code):
+    """The county sends a township's submitted summary back, saying what to correct."""
+    the_round = _round_or_404(request, pk)
+    area = get_visible_or_404(Area.objects.all(), request.user, code=code)
+    summary = TownshipSummary.objects.filter(round=the_round, area=area).first()
+    if area.level != Level.TOWNSHIP or summary is None:
+        raise Http404
+    if not services.may_send_back(request.user, summary):
+        raise PermissionDenied
+    township_url = reverse("rounds:township", args=[the_round.pk, area.code])
+    if summary.state != SummaryState.SUBMITTED or not the_round.is_open:
+        messages.error(request, _("Only a submitted summary can be sent back."))
+        return redirect(township_url)
+    form = SendBackForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_through(
+            form,
+            lambda: services.send_back_township(request.user, summary, form.cleaned_data["reason"]),
+        )
+    ):
+        messages.success(request, _("The summary is sent back to the township."))
+        return redirect(township_url)
+    return form_page(
+        request,
+        form,
+        f"{_('Send the summary back')} · {area.name}",
+        crumbs=[(reverse("rounds:detail", args=[the_round.pk]), the_round.title)],
+        crumb=area.name,
+        lead=_("The township's supervisors and staff are told, and submit it again."),
+        cancel_url=township_url,
+        submit_label=_("Send back"),
+        form_testid="send-back-form",
+        submit_testid="send-back",
+    )
 
 
 @route("<int:pk>/close/")
@@ -332,7 +380,7 @@ def review(request, pk):
     """The township sees what changed since the last approved quarter, then decides."""
     ret = _return_or_404(request, pk)
     may_review = services.may_review(request.user, ret.area)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, may_approve=services.may_approve(request.user, ret))
     if request.method == "POST":
         if not may_review:
             raise PermissionDenied

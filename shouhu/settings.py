@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "applications",
     "social",
     "concerns",
+    "referrals",
     "rounds",
     "villagefiles",
     "stats",

@@ -53,6 +53,7 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("social/", include("social.urls")),
     path("reports/", include("concerns.urls")),
+    path("referrals/", include("referrals.urls")),
     path("rounds/", include("rounds.urls")),
     path("registry/", include("registry.urls")),
     path("files/", include("villagefiles.urls")),

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # `notifications` is being split out of `care`; the test tolerates its absence.
 ORDER = (
     ("stats", "concerns", "outbox", "registry"),
-    ("villagefiles",),
+    ("villagefiles", "referrals"),
     ("rounds", "social", "applications"),
     ("relief",),
     ("care",),

@@ -161,7 +161,9 @@ def _all_approved(ctx, prefix="341623100"):
     for ret in ctx["round"].returns.filter(area__code__startswith=prefix):
         _check_all(ctx, ret)
         submit_return(ctx["county_officer"], ret)
-        approve_return(ctx["county_officer"], ret, "")
+        # Another officer approves (whoever submitted a return does not approve it).
+        in_a = ret.area.code.startswith("341623100")
+        approve_return(ctx["township_officer" if in_a else "other_township_officer"], ret)
 
 
 def _close_ready(ctx):
@@ -536,8 +538,9 @@ CALLS = {
     ("get", "/api/v1/relief-measures/{id}/"): _detail("measure"),
     **_edits(
         "/api/v1/relief-measures/{id}/",
-        put=_update("measure", {"status": "active"}, {"status": "castle"}),
-        patch=_update("measure", {"status": "active"}, {"start_month": "March"}),
+        # "approved": the director records it; putting it in effect is the township's.
+        put=_update("measure", {"status": "approved"}, {"status": "castle"}),
+        patch=_update("measure", {"status": "approved"}, {"start_month": "March"}),
     ),
     ("get", "/api/v1/assistance-contacts/"): _lists({"child": "x"}),
     ("post", "/api/v1/assistance-contacts/"): _for_child(

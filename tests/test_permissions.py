@@ -15,7 +15,9 @@ from care.models import Activity
 from care.services import attach_photo, record_visit
 from children.services.concerns import open_concern
 from concerns import services as concern_services
+from referrals import services as referral_services
 from relief import services as relief_services
+from rounds.models import TownshipSummary
 from rounds.services import open_round
 from social import services as social_services
 from social.models import HelperProfile, Organisation
@@ -334,6 +336,13 @@ TABLE = {
     "rounds:township_submit": [
         (lambda ctx: {"pk": ctx["round"].pk, "code": TOWNSHIP_A}, POST_ONLY)
     ],
+    # The county sends township A's submitted summary back (issue 16): its officers only.
+    "rounds:township_send_back": [
+        (
+            lambda ctx: {"pk": ctx["summary_a"].round_id, "code": TOWNSHIP_A},
+            row(LOGIN, 200, 403, 403, 404, 404, 404, 403, 404, 404),
+        )
+    ],
     "rounds:return": [(pk_of("return_a1"), IN_A1)],
     "rounds:check": [
         (lambda ctx: {"pk": ctx["return_a1"].pk, "child_pk": ctx["child_a1"].pk}, POST_ONLY)
@@ -522,6 +531,18 @@ TABLE = {
     "concerns:summary": [(lambda ctx: {"code": A1}, IN_A1)],
     "concerns:change_new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
     # The public reporting page needs no account.
+    # Referrals (issue 16): the list asks helpers, who see no area, to say so (200); a
+    # referral of A1 is seen in A1; making one, answering and withdrawing are writes.
+    "referrals:list": [(None, EVERYONE_200)],
+    "referrals:inbox": [(None, EVERYONE_200)],
+    "referrals:detail": [(pk_of("referral_a1"), IN_A1)],
+    "referrals:new": [(child_pk_of("child_a1"), EDIT_IN_A1)],
+    "referrals:answer": [(pk_of("referral_a1"), EDIT_IN_A1)],
+    "referrals:withdraw": [(pk_of("referral_a1"), EDIT_IN_A1)],
+    "referrals:case_plan": [
+        (child_pk_of("child_a1"), IN_A1),
+        (child_pk_of("child_b1"), IN_B1),
+    ],
     "concerns:public": [(None, row(*[200] * 10))],
     "concerns:thanks": [(None, row(*[302] * 10))],
     "social:my_children": [(None, row(LOGIN, *[302] * 7, 200, 200))],
@@ -622,6 +643,9 @@ def ctx(everyone, world):
             )
         ),
         "return_a1": the_round.returns.get(area=world["a1"]),
+        "summary_a": TownshipSummary.objects.create(
+            round=the_round, area=world["a"], submitted_by=everyone["township_officer"]
+        ),
         "programme": (programme := relief_programme(world["county"])),
         "measure_a1": relief_services.add_measure(
             everyone["director"],
@@ -651,6 +675,9 @@ def ctx(everyone, world):
             source="public",
         ),
         "concern_a1": open_concern(everyone["director"], child_a1, "作业无人辅导", source="visit"),
+        "referral_a1": referral_services.refer(
+            everyone["director"], child_a1, {"kind": "school", "reason": "长期缺课，请学校跟进"}
+        ),
         "profile_volunteer": HelperProfile.objects.create(user=everyone["volunteer"]),
         "service_a1": social_services.record_service(
             everyone["volunteer"],

@@ -9,7 +9,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.models import AuditEntry
+from referrals import services as referral_services
 from relief import services as relief_services
+from rounds.models import TownshipSummary
+from rounds.services import open_round
 from tests.personas import A1, make_child
 from tests.test_permissions import (
     CATALOGUE_EDIT,
@@ -45,6 +48,14 @@ POSTS = [
     ("relief:contact_new", lambda c: {"child_pk": c["child"].pk}, WRITE_IN_A1),
     ("relief:contact_edit", lambda c: {"pk": c["contact"].pk}, WRITE_IN_A1),
     ("relief:contact_end", lambda c: {"pk": c["contact"].pk}, WRITE_IN_A1),
+    ("referrals:new", lambda c: {"child_pk": c["child"].pk}, WRITE_IN_A1),
+    ("referrals:answer", lambda c: {"pk": c["referral"].pk}, WRITE_IN_A1),
+    ("referrals:withdraw", lambda c: {"pk": c["referral"].pk}, WRITE_IN_A1),
+    (
+        "rounds:township_send_back",
+        lambda c: {"pk": c["summary"].round_id, "code": c["summary"].area.code},
+        row(LOGIN, 200, 403, 403, 404, 404, 404, 403, 404, 404),
+    ),
     ("relief:programme_new", None, COUNTY_OFFICERS_ONLY),
     ("relief:programme_edit", lambda c: {"pk": c["programme"].pk}, CATALOGUE_EDIT),
 ]
@@ -69,6 +80,16 @@ def ctx(everyone, world):
         ),
         "contact": relief_services.add_contact(
             director, child, {"name": "李支书", "since": dt.date(2026, 1, 1)}
+        ),
+        "referral": referral_services.refer(
+            director, child, {"kind": "school", "reason": "长期缺课，请学校跟进"}
+        ),
+        "summary": TownshipSummary.objects.create(
+            round=open_round(
+                everyone["county_officer"], world["county"], 2026, 4, dt.date(2027, 1, 15)
+            ),
+            area=world["a"],
+            submitted_by=everyone["township_officer"],
         ),
     }
 

@@ -39,7 +39,8 @@ def _audit_row(entry, child):
 def test_bulk_visits_write_the_rows_record_visit_writes(world):
     from demo.care import _Child, bulk_record_visits
 
-    director = make_user("director", "director", world["a1"])
+    # A township officer: a village director may not put a measure in effect (relief.policy).
+    director = make_user("township", "township_supervisor", world["a"])
     day = timezone.localdate() - dt.timedelta(days=200)
     samples = [
         {"visited_on": day, "mode": "home", "met_caregiver": True},
@@ -144,7 +145,8 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
     from relief.models import MeasureChange, Programme, ReliefMeasure
     from relief.services import add_measure, update_measure
 
-    director = make_user("director", "director", world["a1"])
+    # A township officer: a village director may not put a measure in effect (relief.policy).
+    director = make_user("township", "township_supervisor", world["a"])
     ensure_catalogue(world["county"])
     dibao = Programme.objects.get(county=world["county"], code="dibao")
     month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)

@@ -65,9 +65,16 @@ def test_create_a_measure_with_field_errors_first(api, director, child_a1, child
     assert AuditEntry.objects.filter(action="relief.measure.created").count() == 1
 
 
-def test_a_change_needs_the_current_version(api, director, child_a1, programmes):
+def test_a_change_needs_the_current_version(api, director, township_officer, child_a1, programmes):
     measure = add(director, child_a1, programmes["dibao"])
+    # The village records it; the township puts it in effect (relief.policy).
     api.force_authenticate(director)
+    first = api.get(f"{MEASURES}{measure.pk}/").json()["version"]
+    refused = api.patch(
+        f"{MEASURES}{measure.pk}/", {"status": "active", "version": first}, format="json"
+    )
+    assert refused.status_code == 403
+    api.force_authenticate(township_officer)
     url = f"{MEASURES}{measure.pk}/"
     version = api.get(url).json()["version"]
     stale = api.patch(url, {"status": "active", "version": "2020-01-01T00:00:00Z"}, format="json")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_measure_revisions_become_the_fields_each_change_changed(director, child_a1, programmes):
     measure = services.add_measure(
-        director,
+        None,  # the record as it stood before the history migration, written as is
         child_a1,
         {"programme": programmes["dibao"], "start_month": month(2026, 1), "status": "active"},
     )

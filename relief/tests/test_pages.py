@@ -33,7 +33,7 @@ def new_measure_url(child):
 def measure_post(programme, **extra):
     return {
         "programme": programme.pk,
-        "status": "active",
+        "status": "applied",
         "start_month": "2026-03",
         "provider_kind": "government",
         **extra,
@@ -112,7 +112,7 @@ def test_another_villages_child_is_not_found(
 def test_the_section_is_a_fragment_for_htmx_and_a_page_on_its_own(
     client, director, child_a1, programmes
 ):
-    add(director, child_a1, programmes["dibao"], status="active")
+    add(director, child_a1, programmes["dibao"], status="approved")
     add(director, child_a1, programmes["medical"], status="ended", amount=Decimal("800"))
     client.force_login(director)
     fragment = client.get(section_url(child_a1), HTTP_HX_REQUEST="true").content.decode()
@@ -136,7 +136,7 @@ def test_a_change_through_the_page_keeps_history_and_refuses_stale_edits(
     )
     assert client.post(url, data).status_code == 302
     measure.refresh_from_db()
-    assert measure.amount == Decimal("640") and measure.status == "active"
+    assert measure.amount == Decimal("640") and measure.status == "applied"
     stale = client.post(url, {**data, "amount": "600"})  # the same, now stale, version
     assert stale.status_code == 200 and stale.context["form"].non_field_errors()
     measure.refresh_from_db()
@@ -147,7 +147,7 @@ def test_a_change_through_the_page_keeps_history_and_refuses_stale_edits(
 
 
 def test_going_back_in_status_is_a_field_error(client, director, child_a1, programmes):
-    measure = add(director, child_a1, programmes["dibao"], status="active")
+    measure = add(director, child_a1, programmes["dibao"], status="approved")
     client.force_login(director)
     url = reverse("relief:measure_edit", kwargs={"pk": measure.pk})
     data = measure_post(
@@ -262,7 +262,7 @@ def many_measures(director, world, programmes, count, start=0):
             director,
             child,
             programmes["dibao"] if i % 3 else programmes["education"],
-            status="active" if i % 4 else "ended",
+            status="approved" if i % 4 else "ended",
             amount=Decimal("500"),
         )
 

@@ -152,17 +152,20 @@ def test_an_ended_measure_ends_this_month_by_default(director, child_a1, program
     assert "end_month" in errors
 
 
-def test_a_change_keeps_the_version_before_and_is_audited(director, child_a1, programmes):
+def test_a_change_keeps_the_version_before_and_is_audited(
+    director, township_officer, child_a1, programmes
+):
     measure = add(director, child_a1, programmes["dibao"])
     saved = services.update_measure(
-        director,
+        township_officer,
         measure,
         {"status": "active", "amount": Decimal("640")},
         based_on=version_of(measure),
     )
     assert saved.status == "active" and saved.amount == Decimal("640")
     change = MeasureChange.objects.get(measure=measure)
-    assert change.actor == director and change.actor_username == director.username
+    assert change.actor == township_officer
+    assert change.actor_username == township_officer.username
     assert change.changes["status"] == ["applied", "active"]
     assert change.changes["amount"] == ["720.00", "640.00"]
     entry = AuditEntry.objects.get(action="relief.measure.updated")
@@ -185,8 +188,8 @@ def test_an_edit_based_on_an_older_version_is_refused(
     assert MeasureChange.objects.count() == 1
 
 
-def test_a_measure_goes_forward_only(director, child_a1, programmes):
-    measure = add(director, child_a1, programmes["dibao"], status="active")
+def test_a_measure_goes_forward_only(director, township_officer, child_a1, programmes):
+    measure = add(township_officer, child_a1, programmes["dibao"], status="active")
     errors = errors_of(
         lambda: services.update_measure(
             director, measure, {"status": "applied"}, based_on=version_of(measure)
@@ -199,7 +202,10 @@ def test_a_measure_goes_forward_only(director, child_a1, programmes):
     assert ended.end_month == THIS_MONTH
     errors = errors_of(
         lambda: services.update_measure(
-            director, ended, {"status": "active", "end_month": None}, based_on=version_of(ended)
+            township_officer,
+            ended,
+            {"status": "active", "end_month": None},
+            based_on=version_of(ended),
         )
     )
     assert "status" in errors

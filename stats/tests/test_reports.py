@@ -26,7 +26,7 @@ def approved(
     the_round = rounds.open_round(county_officer, world["county"], 2026, 4, dt.date(2027, 1, 15))
     for village, filler, reviewer in (
         ("a1", director, township_officer),
-        ("a2", township_officer, township_officer),
+        ("a2", township_officer, county_officer),  # whoever submits does not approve
         ("b1", other_director, other_township_officer),
     ):
         ret = the_round.returns.select_related("round", "area").get(area=world[village])
