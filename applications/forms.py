@@ -28,11 +28,17 @@ class OpenForm(forms.Form):
         help_text=_("The child's and the family's situation, as the documents show it."),
     )
 
-    def __init__(self, *args, child, **kwargs):
+    def __init__(self, *args, child, programme_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.filter(
             county__code=pad(child.area.code[:6]), code__in=policy.PROGRAMMES, active=True
         ).order_by("order", "name")
+        # Opened from an eligibility check's line: that programme chosen (unknown: none).
+        if programme_code:
+            self.fields["programme"].initial = next(
+                (p.pk for p in self.fields["programme"].queryset if p.code == programme_code),
+                None,
+            )
 
     def data_for_service(self) -> dict:
         return dict(self.cleaned_data)

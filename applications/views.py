@@ -256,7 +256,9 @@ def application_new(request, child_pk):
     county = county_of(child.area)
     if county is not None:  # the programmes to choose from are the county's catalogue's
         ensure_catalogue(county, request.user)
-    form = OpenForm(request.POST or None, child=child)
+    form = OpenForm(
+        request.POST or None, child=child, programme_code=request.GET.get("programme", "")
+    )
     created = {}
 
     def open_it():

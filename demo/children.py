@@ -239,7 +239,7 @@ def generate(villages, count: int, rng: random.Random, sequence_offset: int = 0)
 
 def _young_disabled(rows, villages, rng, today, sequences, sequence_offset) -> Row:
     """A disabled four-year-old living with both parents, at every scale: the rehabilitation
-    check (relief.eligibility) then has a child to find even in the small demo, where the
+    check (applications.eligibility) then has a child to find even in the small demo, where the
     mix above (3 % disabled, a fifth of them under seven) may give none."""
     born = today - dt.timedelta(days=4 * 365 + rng.randint(0, 300))
     seq = sequences.get(born, sequence_offset) + 1

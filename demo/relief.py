@@ -109,7 +109,7 @@ def _withheld(county_area, today: dt.date) -> dict[int, tuple[str, ...]]:
     """The first child each eligibility rule finds (by the rule's own test), with the rule's
     programmes, which that child is not given whatever the dice say: every check of the gap
     report then has a line, at every scale."""
-    from relief import eligibility
+    from applications import eligibility
 
     withheld = {}
     for rule in eligibility.RULES:
@@ -377,7 +377,7 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
 
 
 # Children who moved away last month while their allowance was still paid: the gap report's
-# "measures still paid for children who left the register" (relief.eligibility).
+# "measures still paid for children who left the register" (applications.eligibility).
 STILL_PAID_AFTER_LEAVING = 3
 
 

@@ -1,12 +1,12 @@
-"""A child's case plan: open concerns, referrals and relief measures (and, once registered,
-applications) in one timeline, newest first.
+"""A child's case plan: open concerns, referrals, applications for benefits and relief
+measures in one timeline, newest first.
 
 Each part comes from a *source*: a function `source(child, today) -> list[Entry]` that reads
-its records of the child in a bounded number of queries (one, for the sources here). Another
-app adds its part with `register`, e.g. the applications app, in its AppConfig.ready():
+its records of the child in a bounded number of queries (one, for the sources here). An app
+above this one adds its part with `register`:
 
     from referrals import timeline
-    timeline.register(applications_source)
+    timeline.register(a_source)
 
 `case_plan` calls every registered source, in the order registered, and merges their
 entries by date.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Application
 from children.models import Concern
 from relief.models import ReliefMeasure
 
@@ -96,6 +97,27 @@ def referrals(child, today: dt.date) -> list[Entry]:
             pk=r.pk,
         )
         for r in found
+    ]
+
+
+@register
+def applications(child, today: dt.date) -> list[Entry]:
+    """Every application for a benefit, decided ones too (what was asked and what came of
+    it), with the step it waits on."""
+    found = Application.objects.filter(child=child).select_related("programme")
+    return [
+        Entry(
+            on=a.opened_on,
+            part="application",
+            part_label=str(_("application")),
+            title=a.programme.name,
+            state=a.get_state_display(),
+            url=reverse("applications:detail", args=[a.pk]),
+            open=a.is_open,
+            overdue=a.is_overdue(today),
+            pk=a.pk,
+        )
+        for a in found
     ]
 
 

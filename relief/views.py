@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from core.scoping import (
 from core.throttling import read_limited
 from core.views import form_page, register_form_page
 
-from . import catalogue, eligibility, services
+from . import catalogue, services
 from .filters import MeasureFilter
 from .forms import ContactForm, EndContactForm, MeasureForm, ProgrammeForm
 from .models import AssistanceContact, MeasureChange, Programme, ReliefMeasure
@@ -161,7 +160,6 @@ def child_section(request, child_pk):
         "ended_measures": [m for m in measures if not m.is_current],
         "contacts": [c for c in contacts if c.is_current],
         "ended_contacts": [c for c in contacts if not c.is_current],
-        "unmet": eligibility.unmet_for(child, measures, timezone.localdate()),
         "can_write": can_write(request.user) and child.status == ChildStatus.ACTIVE,
         "can_correct": can_write(request.user),
     }

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications import eligibility
 from areas.models import Area, ServicePoint
 from care.models import Activity
 from children.choices import CareLevel
 from children.models import Child
 from people.summary import with_gaps
-from relief import eligibility
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import VillageReturn
 
@@ -184,13 +184,26 @@ def _paid_line(measure: ReliefMeasure) -> GapLine:
     )
 
 
+def _apply_line(rule: eligibility.Rule) -> Callable[[Child], GapLine]:
+    def line(child: Child) -> GapLine:
+        return GapLine(
+            what=child.name,
+            where=_place(child.area),
+            detail=str(rule.missing),
+            url=f"{reverse('applications:new', args=[child.pk])}?programme={rule.apply_for}",
+            action=_("Apply"),
+        )
+
+    return line
+
+
 def _eligibility_check(rule: eligibility.Rule) -> Check:
     return Check(
         rule.key,
         rule.title,
         gettext_lazy("No special-attention child is missing it."),
         lambda prefix, today: eligibility.unmet(rule, prefix, today),
-        _child_line(rule.missing),
+        _apply_line(rule),
     )
 
 

@@ -1,11 +1,11 @@
 """Template pieces of applications that other apps' pages include: the overdue applications
-by township (the home page of township and county officers) and the link to apply from a
-child's page."""
+by township (the home page of township and county officers), the link to apply from a
+child's page, and the child's eligibility checks there."""
 
 from django import template
 from django.utils import timezone
 
-from applications import reports, services
+from applications import eligibility, reports, services
 from applications.models import Application
 from applications.policy import Step
 from core.scoping import jurisdiction_prefix
@@ -35,3 +35,15 @@ def applications_by_township(context):
         return {"rows": [], "shown": False}
     rows = reports.overdue_by_township(Application.objects.visible_to(user), timezone.localdate())
     return {"rows": rows, "shown": True}
+
+
+@register.inclusion_tag("applications/partials/_eligibility.html", takes_context=True)
+def child_eligibility(context, child):
+    """What the child's situation calls for and no measure or open application meets (one
+    query), each with the link to apply for it when the user may."""
+    user = context["request"].user
+    return {
+        "child": child,
+        "unmet": eligibility.unmet_for(child, timezone.localdate()),
+        "may_apply": services.may(user, None, Step.OPEN),
+    }

@@ -232,8 +232,8 @@ def test_registrations_are_spread_over_three_years_with_a_few_this_quarter(seede
 
 
 def test_every_eligibility_check_and_a_measure_paid_after_leaving_have_lines(seeded):
+    from applications import eligibility
     from areas.models import Area
-    from relief import eligibility
 
     county = Area.objects.get(level="county")
     for rule in eligibility.RULES:

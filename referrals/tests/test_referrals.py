@@ -274,7 +274,7 @@ def _dibao(world):
     return Programme.objects.get(county=world["county"], code="dibao")
 
 
-def test_the_case_plan_shows_concerns_referrals_and_measures_newest_first(
+def test_the_case_plan_shows_concerns_referrals_applications_and_measures_newest_first(
     client, director, world, child, django_assert_max_num_queries
 ):
     from relief.services import add_measure
@@ -287,19 +287,25 @@ def test_the_case_plan_shows_concerns_referrals_and_measures_newest_first(
         child,
         {"programme": _dibao(world), "start_month": (TODAY - dt.timedelta(days=70)).replace(day=1)},
     )
+    from applications.services import open_application
+
+    application = open_application(
+        director, child, {"programme": "fuc", "reason": "父亲服刑，母亲失联。"}
+    )
     for i in range(4):  # more rows: the same number of queries
         refer(director, child, "health", reason=f"复诊安排 {i}")
     client.force_login(director)
     url = reverse("referrals:case_plan", args=[child.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get(url)
     parts = [(e.part, e.pk) for e in page.context["entries"]]
-    assert parts[0][0] in ("concern", "referral")
+    assert parts[0][0] in ("concern", "referral", "application")
     assert parts.index(("concern", concern.pk)) < parts.index(("referral", referral.pk))
     assert parts.index(("referral", referral.pk)) < parts.index(("measure", measure.pk))
-    assert len(parts) == 7
+    assert ("application", application.pk) in parts
+    assert len(parts) == 8
     entry = AuditEntry.objects.filter(action="referrals.case_plan.read").latest("id")
-    assert entry.object_id == str(child.pk) and entry.data["count"] == 7
+    assert entry.object_id == str(child.pk) and entry.data["count"] == 8
     # The child's page loads it; an htmx request gets the fragment only.
     assert url in client.get(reverse("children:detail", args=[child.pk])).text
     fragment = client.get(url, HTTP_HX_REQUEST="true")

@@ -1,6 +1,6 @@
 """Eligibility checks (issue 16, point 4): what a special-attention child's situation calls
-for and no current measure meets, in the gap report and on the child's relief section; and
-measures still paid for children who left the register."""
+for and no current measure or open application meets, in the gap report and on the child's
+page; and measures still paid for children who left the register."""
 
 import datetime as dt
 
@@ -8,8 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import eligibility
+from applications import services as applications
 from children.services import close_child, review_ages
-from relief import eligibility, services
+from relief import services
+from relief.models import Programme
 from tests.personas import make_child
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def _today():
     return timezone.localdate()
+
+
+@pytest.fixture
+def programmes(world):
+    """The test county's default catalogue."""
+    from relief.catalogue import ensure_catalogue
+
+    ensure_catalogue(world["county"])
 
 
 @pytest.fixture
@@ -103,34 +114,57 @@ def test_the_gap_report_lists_each_rule_with_a_link_to_fix_it(
         assert sections[key].count == 1, key
     line = sections["orphan_without_allowance"].lines[0]
     assert line.what == "孤小一"
-    assert line.url == reverse("relief:child_section", args=[situations["orphan"].pk])
+    apply = reverse("applications:new", args=[situations["orphan"].pk])
+    assert line.url == f"{apply}?programme=orphan_scattered"
     one = client.get(url, {"all": "fuc_without_subsidy"})
     assert one.status_code == 200 and "无小二" in one.text
 
 
-def test_the_childs_relief_section_shows_what_its_situation_calls_for(
+def test_the_childs_page_shows_what_its_situation_calls_for_with_a_link_to_apply(
     client, world, situations, director, django_assert_max_num_queries
 ):
     client.force_login(director)
     orphan = situations["orphan"]
-    url = reverse("relief:child_section", args=[orphan.pk])
-    with django_assert_max_num_queries(12):
-        page = client.get(url, headers={"HX-Request": "true"})
-    assert 'data-testid="unmet-orphan_without_allowance"' in page.text
-    assert (
-        'data-testid="eligibility"'
-        not in client.get(reverse("relief:child_section", args=[situations["ordinary"].pk])).text
-    )
-    young = client.get(reverse("relief:child_section", args=[situations["young"].pk])).text
+    page = client.get(reverse("children:detail", args=[orphan.pk])).text
+    assert 'data-testid="unmet-orphan_without_allowance"' in page
+    apply = reverse("applications:new", args=[orphan.pk]) + "?programme=orphan_scattered"
+    assert f'href="{apply}"' in page
+    form = client.get(apply).context["form"]
+    assert form.fields["programme"].initial == Programme.objects.get(code="orphan_scattered").pk
+    ordinary = client.get(reverse("children:detail", args=[situations["ordinary"].pk])).text
+    assert 'data-testid="eligibility"' not in ordinary
+    young = client.get(reverse("children:detail", args=[situations["young"].pk])).text
     assert "unmet-young_disabled_without_rehabilitation" in young
-    older = client.get(reverse("relief:child_section", args=[situations["older"].pk])).text
+    older = client.get(reverse("children:detail", args=[situations["older"].pk])).text
     assert "unmet-young_disabled_without_rehabilitation" not in older
 
 
-def test_a_measure_still_paid_after_the_child_left_is_listed(
-    world, child_a1, programmes, county_officer
+def test_an_open_application_meets_the_rule_and_a_refused_one_does_not(
+    world, situations, director, township_staff, county_officer
 ):
+    fuc = situations["fuc"]
+    opened = applications.open_application(
+        director, fuc, {"programme": "fuc", "reason": "父亲失联，母亲去世。"}
+    )
+    assert _found("fuc_without_subsidy", world) == set()
+    assert "fuc_without_subsidy" not in [r.key for r in eligibility.unmet_for(fuc, _today())]
+    checked = applications.check_application(
+        township_staff,
+        opened,
+        {"findings": "经信息比对属实。", "cross_checked": "公安户籍", "passed": True},
+    )
+    applications.decide_application(
+        county_officer,
+        checked,
+        {"approved": False, "decision_reason": "监护人材料不全，无法认定。"},
+    )
+    assert _found("fuc_without_subsidy", world) == {"无小二"}
+    assert "fuc_without_subsidy" in [r.key for r in eligibility.unmet_for(fuc, _today())]
+
+
+def test_a_measure_still_paid_after_the_child_left_is_listed(world, programmes, county_officer):
     today = _today()
+    child_a1 = make_child(world["a1"], "王小明")
     measure = services.add_measure(
         county_officer,
         child_a1,

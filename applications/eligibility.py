@@ -1,12 +1,12 @@
 """Eligibility checks (issue 16, point 4): a special-attention child whose situation qualifies
-for a benefit that no current measure covers, and a measure still paid for a child who has
-left the register.
+for a benefit that neither a current measure nor an open application covers, and a measure
+still paid for a child who has left the register.
 
-One rule each, in RULES: who qualifies (a filter on the child, as of a day), and which of the
-catalogue's programmes cover it (relief/catalogue.py's codes). The gap report
-(villagefiles.gaps) lists the children each rule finds under an area, two queries a rule; the
-child's relief section shows the rules that apply to one child (`unmet_for`), from the
-measures it has already loaded. docs/rules.md §7.1 states the rules.
+One rule each, in RULES: who qualifies (a filter on the child, as of a day), which of the
+catalogue's programmes cover it (relief/catalogue.py's codes) and which one to apply for. The
+gap report (villagefiles.gaps) lists the children each rule finds under an area, two queries
+a rule; the child's page shows the rules its situation calls for (`unmet_for`), each with the
+link to apply. docs/rules.md §7.1 states the rules.
 """
 
 import datetime as dt
@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from children.choices import CareLevel, Health, Status
 from children.models import Child
 from children.policy import birthday_cutoff
+from relief.models import ReliefMeasure
 
-from .models import ReliefMeasure
+from .models import Application
 
 # Disabled children's rehabilitation covers children aged 0–6 (国发〔2018〕20号).
 REHABILITATION_UNDER = 7
@@ -30,13 +31,15 @@ REHABILITATION_UNDER = 7
 @dataclass(frozen=True)
 class Rule:
     """A benefit a child's situation calls for: `qualifies(today)` filters the children it
-    applies to; a current measure of one of the programmes `codes` meets it."""
+    applies to; a current measure or an open application of one of the programmes `codes`
+    meets it; `apply_for` is the programme a line offers to apply for."""
 
     key: str
     title: Promise  # the gap report's heading
     missing: Promise  # what one line says is missing
     codes: tuple[str, ...]
     qualifies: Callable[[dt.date], Q]
+    apply_for: str
 
 
 def _young_disabled(today: dt.date) -> Q:
@@ -50,6 +53,8 @@ RULES = [
         _("no orphan basic living allowance"),
         ("orphan_institution", "orphan_scattered"),
         lambda today: Q(is_orphan=True),
+        # A registered village child lives in the community (社会散居).
+        "orphan_scattered",
     ),
     Rule(
         "fuc_without_subsidy",
@@ -57,6 +62,7 @@ RULES = [
         _("no de facto unsupported children's subsidy, nor an application for it"),
         ("fuc",),
         lambda today: Q(is_fuc=True),
+        "fuc",
     ),
     Rule(
         "dibao_without_measure",
@@ -64,6 +70,7 @@ RULES = [
         _("household on dibao, no minimum living allowance measure recorded"),
         ("dibao",),
         lambda today: Q(dibao=True),
+        "dibao",
     ),
     Rule(
         "young_disabled_without_rehabilitation",
@@ -71,15 +78,20 @@ RULES = [
         _("disabled and aged 0–6, no rehabilitation measure"),
         ("rehabilitation",),
         _young_disabled,
+        "rehabilitation",
     ),
 ]
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
 
-def _covered(codes: Iterable[str]) -> Exists:
-    return Exists(
-        ReliefMeasure.objects.current().filter(child=OuterRef("pk"), programme__code__in=codes)
+def _covered(codes: Iterable[str]) -> Q:
+    """A current measure or an open application (being checked or decided) of these
+    programmes."""
+    measure = ReliefMeasure.objects.current().filter(
+        child=OuterRef("pk"), programme__code__in=codes
     )
+    application = Application.objects.open().filter(child=OuterRef("pk"), programme__code__in=codes)
+    return Q(Exists(measure)) | Q(Exists(application))
 
 
 def unmet(rule: Rule, prefix: str, today: dt.date):
@@ -109,24 +121,22 @@ def paid_after_leaving(prefix: str, today: dt.date):
     )
 
 
-def unmet_for(child: Child, measures: Iterable[ReliefMeasure], today: dt.date) -> list[Rule]:
-    """The rules this child's situation calls for and its current `measures` (with their
-    programmes loaded) do not meet. Special-attention children only, as the gap report.
-    One query: each rule's own filter, read for this child."""
+def unmet_for(child: Child, today: dt.date) -> list[Rule]:
+    """The rules this child's situation calls for that no current measure or open
+    application meets. Special-attention children only, as the gap report. One query: each
+    rule's own filters, read for this child."""
     if child.status != Status.ACTIVE or child.care_level != CareLevel.SPECIAL:
-        return []
-    held = {m.programme.code for m in measures if m.is_current}
-    open_rules = [rule for rule in RULES if not held.intersection(rule.codes)]
-    if not open_rules:
         return []
     flags = (
         Child.objects.filter(pk=child.pk)
         .values(
             **{
-                rule.key: ExpressionWrapper(rule.qualifies(today), output_field=BooleanField())
-                for rule in open_rules
+                rule.key: ExpressionWrapper(
+                    rule.qualifies(today) & ~_covered(rule.codes), output_field=BooleanField()
+                )
+                for rule in RULES
             }
         )
         .get()
     )
-    return [rule for rule in open_rules if flags[rule.key]]
+    return [rule for rule in RULES if flags[rule.key]]
