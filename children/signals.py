@@ -9,3 +9,8 @@ children_saved_in_bulk = Signal()
 # Sent when a child is proposed for a handover to another county (`transfer`, pending;
 # `actor`): the register's housekeeping (registry) tells the receiving county's officers.
 handover_proposed = Signal()
+
+# Sent when a recorded change ends a child's being an orphan or de facto unsupported (`lost`:
+# a set of "orphan", "fuc"; `child`, `actor`): the benefits granted for it must stop (the
+# applications app opens the stop).
+categories_lost = Signal()

@@ -317,3 +317,28 @@ def test_the_daily_commands(child, director, township_officer, county_officer, w
     close_child(county_officer, other, "moved_away", timezone.localdate())
     call_command("open_due_stops", stdout=out)
     assert "1 stops opened" in out.getvalue()
+
+
+def test_a_parent_back_in_contact_opens_the_stop_of_the_subsidy(
+    world, director, township_officer, county_officer
+):
+    """A de facto unsupported child's father is back in contact: the record's change ends
+    the subsidy's grounds, and its stop opens by itself (applications.signals)."""
+    from children.services import review_ages, update_child
+
+    today = timezone.localdate()
+    child = make_child(world["a1"], "王小军", father="lost_contact", mother="deceased")
+    child.parents.filter(role="father").update(status_since=today - dt.timedelta(days=400))
+    review_ages(today)
+    child.refresh_from_db()
+    assert child.is_fuc
+    granted = in_effect(child, director, township_officer, county_officer)
+    dibao = in_effect(child, director, township_officer, county_officer, programme="dibao")
+    update_child(director, child, {}, parents={"father": {"status": "at_home"}})
+    child.refresh_from_db()
+    assert not child.is_fuc
+    granted.refresh_from_db()
+    assert granted.state == State.STOP_OPENED
+    assert granted.stop_reason == StopReason.PARENT_RELEASED
+    dibao.refresh_from_db()
+    assert dibao.state == State.IN_EFFECT  # not granted for being de facto unsupported

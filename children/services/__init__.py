@@ -27,7 +27,7 @@ from ..choices import (
 )
 from ..models import Caregiver, Child, ChildChange, Concern, Parent, Transfer
 from ..names import pinyin_of
-from ..signals import handover_proposed
+from ..signals import categories_lost, handover_proposed
 
 CHILD_FIELDS = [*Child.RECORDED_FIELDS, "grandparents", "risk"]
 # Written only by the concern services (children/services/concerns.py), never by a form or import.
@@ -130,8 +130,16 @@ def classify_child(child: Child, parents: dict, caregiver, on: dt.date | None = 
     return result
 
 
+# The categories whose end stops a benefit (the snapshot's flags for them).
+ENTITLING = {"orphan": "is_orphan", "fuc": "is_fuc"}
+
+
 def _record(actor, child, kind, before, after, note=""):
-    return record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
+    changes = record_change(ChildChange, actor, before, after, kind=kind, note=note, child=child)
+    lost = {name for name, flag in ENTITLING.items() if before.get(flag) and not after.get(flag)}
+    if lost:
+        categories_lost.send(sender=Child, child=child, lost=lost, actor=actor)
+    return changes
 
 
 CHECKED_CHILD_FIELDS = ("birth_date", "sex", "health", "disability_category", "illness")
