@@ -64,11 +64,17 @@ def _pair(request, first, second):
     return records[first], records[second]
 
 
+# Figures computed from the records (recomputed after a merge), not records of their own.
+DERIVED = {("care", "visitsummary")}
+
+
 def _described(holds: dict) -> dict:
     """what_points_at's counts under the names of the records ("visits": 3)."""
     described = {}
     for key, count in holds.items():
         app_label, model_name, field = key.split(".")
+        if (app_label, model_name) in DERIVED:
+            continue
         if (model_name, field) == ("child", "siblings"):
             label = Child.siblings.field.verbose_name
         else:
