@@ -26,14 +26,18 @@ def may_apply(user) -> bool:
 
 
 @register.inclusion_tag("applications/partials/_overdue_by_township.html", takes_context=True)
-def applications_by_township(context):
-    """The open and overdue applications of the user's jurisdiction, by township (one
-    query); nothing for a user who sees no area or a village's director."""
+def applications_by_township(context, area=None):
+    """The open and overdue applications of the user's jurisdiction (or of `area` in it: a
+    dashboard's), by township (one query); nothing for a user who sees no area, a village's
+    director or a village's dashboard."""
     user = context["request"].user
     prefix = jurisdiction_prefix(user)
-    if prefix is None or len(prefix) > 9:
+    if prefix is None or len(prefix) > 9 or (area is not None and len(area.prefix) > 9):
         return {"rows": [], "shown": False}
-    rows = reports.overdue_by_township(Application.objects.visible_to(user), timezone.localdate())
+    applications = Application.objects.visible_to(user)
+    if area is not None:
+        applications = applications.within(area.prefix)
+    rows = reports.overdue_by_township(applications, timezone.localdate())
     return {"rows": rows, "shown": True}
 
 

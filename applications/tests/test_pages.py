@@ -241,3 +241,20 @@ def test_every_step_has_its_page():
     from applications.views import STEP_PAGES
 
     assert {step for step, _url, _label in STEP_PAGES} | {Step.OPEN} == set(policy.STEPS)
+
+
+def test_the_dashboard_shows_applications_by_township_past_their_deadline(
+    client, world, child, director, county_officer, township_officer
+):
+    """Point 2: steps past their deadline show on the dashboards by township."""
+    late = timezone.localdate() - dt.timedelta(days=40)
+    services.open_application(
+        director, child, {"programme": "fuc", "reason": "父亲服刑，母亲失联。"}, today=late
+    )
+    client.force_login(county_officer)
+    county = client.get(reverse("stats:dashboard", args=[world["county"].code])).text
+    assert 'data-testid="applications-by-township"' in county
+    assert "overdue=on&amp;township=" in county
+    client.force_login(township_officer)
+    village = client.get(reverse("stats:dashboard", args=[world["a1"].code])).text
+    assert 'data-testid="applications-by-township"' not in village
