@@ -240,3 +240,39 @@ def test_every_eligibility_check_and_a_measure_paid_after_leaving_have_lines(see
         assert eligibility.unmet(rule, county.prefix, seeded).exists(), rule.key
     paid = list(eligibility.paid_after_leaving(county.prefix, seeded))
     assert paid and all(m.child.closed_reason == CloseReason.MOVED_AWAY for m in paid)
+
+
+def test_referrals_in_every_state_in_several_villages_made_through_the_services(seeded):
+    """Issue 16, point 8: referrals answered, open and not yet due, overdue and escalated,
+    one withdrawn; in the demo director's village and others; some from reports or
+    concerns; each made and moved on with its audit entries."""
+    from referrals.models import Referral
+    from referrals.policy import State
+
+    today = seeded
+    referrals = Referral.objects.select_related("area")
+    answered = referrals.filter(state=State.ANSWERED)
+    assert answered.exists()
+    assert all(r.answer and r.made_on <= r.answered_on <= today for r in answered)
+    assert referrals.filter(state=State.OPEN, due_on__gte=today).exists()
+    overdue = referrals.overdue(today)
+    assert overdue.exists()
+    # the daily escalation sent each overdue one to the township the day after it was due
+    assert all(r.escalated_township_on == r.due_on + dt.timedelta(days=1) for r in overdue)
+    assert overdue.filter(escalated_county_on__isnull=False).exists()
+    assert referrals.filter(state=State.WITHDRAWN).count() == 1
+    director = User.objects.get(username="director")
+    mine = Referral.objects.visible_to(director)
+    assert {State.OPEN, State.ANSWERED} <= set(mine.values_list("state", flat=True))
+    assert mine.overdue(today).exists()
+    assert referrals.values("area").distinct().count() >= 4
+    assert referrals.values("area__parent").distinct().count() >= 2
+    assert referrals.filter(Q(report__isnull=False) | Q(concern__isnull=False)).exists()
+    made = AuditEntry.objects.filter(action="referrals.referral.made")
+    assert made.count() == referrals.count()
+    assert AuditEntry.objects.filter(action="referrals.referral.answered").count() == (
+        answered.count()
+    )
+    escalations = referrals.filter(escalated_township_on__isnull=False).count()
+    escalations += referrals.filter(escalated_county_on__isnull=False).count()
+    assert AuditEntry.objects.filter(action="referrals.referral.escalated").count() == escalations
