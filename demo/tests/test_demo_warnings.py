@@ -276,3 +276,36 @@ def test_referrals_in_every_state_in_several_villages_made_through_the_services(
     escalations = referrals.filter(escalated_township_on__isnull=False).count()
     escalations += referrals.filter(escalated_county_on__isnull=False).count()
     assert AuditEntry.objects.filter(action="referrals.referral.escalated").count() == escalations
+
+
+def test_relief_history_keeps_the_duties_apart(seeded):
+    """A village director may not put a measure in effect (relief.policy): in the demo's
+    history every step into "in effect" is recorded by the township's officers (revision and
+    audit entry alike), while the measures stay created by the village's director."""
+    from relief.policy import CONFIRMING_ROLES
+
+    into_effect = [
+        c
+        for c in MeasureChange.objects.select_related("actor", "measure__child__area")
+        if "status" in c.changes
+        and c.changes["status"][1] == "active"
+        and c.changes["status"][0] != "active"
+    ]
+    assert into_effect
+    assert all(c.actor.role in CONFIRMING_ROLES for c in into_effect)
+    # the township's own officer: the child's village is in the actor's township
+    assert all(c.measure.child.area.code.startswith(c.actor.area.code[:9]) for c in into_effect)
+    created_by = {
+        m.created_by.role
+        for m in ReliefMeasure.objects.select_related("created_by")[:200]
+        if m.created_by
+    }
+    assert "director" in created_by  # (an approved application's measure: the county's)
+    audited = AuditEntry.objects.filter(
+        action="relief.measure.updated", data__changes__status__1="active"
+    )
+    assert audited.exists()
+    roles = set(
+        User.objects.filter(pk__in=audited.values("actor_id")).values_list("role", flat=True)
+    )
+    assert roles <= CONFIRMING_ROLES
