@@ -20,7 +20,17 @@ from functools import reduce
 from operator import or_
 
 from django.db import connections
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,10 +72,12 @@ class Check:
     rows: Callable[[str, dt.date], object]  # (prefix, today) -> QuerySet | list
     line: Callable[[object], GapLine] | None = None
     # For a check of active children under the area: today -> the Q a child meets when the
-    # check lists it (then `rows` must be `children_meeting` of the same condition), and a
-    # cheap column test every such child passes, which lets the report's walk skip the rest.
+    # check lists it (then `rows` must be `children_meeting` of the same condition), and
+    # today -> a cheap test of the child's own columns that every such child passes: the
+    # report's walk skips the children who pass no check's scope, and tests a condition's
+    # costly parts (the measures, the contacts) only for the children in its scope.
     child_condition: Callable[[dt.date], Q] | None = None
-    child_scope: Q | None = None
+    child_scope: Callable[[dt.date], Q] | None = None
 
 
 @dataclass
@@ -214,7 +226,7 @@ def _eligibility_check(rule: eligibility.Rule) -> Check:
         children_meeting(condition),
         _child_line(rule.missing),
         child_condition=condition,
-        child_scope=SPECIAL,
+        child_scope=lambda today: SPECIAL & rule.qualifies(today),
     )
 
 
@@ -275,7 +287,7 @@ CHECKS = [
         special_without_relief,
         _child_line(gettext_lazy("no relief measure")),
         child_condition=without_relief,
-        child_scope=SPECIAL,
+        child_scope=lambda today: SPECIAL,
     ),
     *[_eligibility_check(rule) for rule in eligibility.RULES],
     Check(
@@ -292,7 +304,7 @@ CHECKS = [
         special_without_contact,
         _child_line(gettext_lazy("no assistance contact")),
         child_condition=without_contact,
-        child_scope=SPECIAL,
+        child_scope=lambda today: SPECIAL,
     ),
     Check(
         "children_without_basis",
@@ -301,7 +313,7 @@ CHECKS = [
         children_without_basis,
         _basis_line,
         child_condition=without_basis,
-        child_scope=Q(processing_basis=""),
+        child_scope=without_basis,
     ),
     Check(
         "villages_without_director",
@@ -346,13 +358,20 @@ def children_found(prefix: str, today: dt.date, checks, limit: int) -> dict:
     meet any of them, saying which each one meets, then the children to show."""
     if not checks:
         return {}
+    # CASE: SQLite tests a condition's subqueries only for the children in its scope.
+    scopes = {check.key: (check.child_scope or check.child_condition)(today) for check in checks}
     flags = {
-        f"gap_{check.key}": ExpressionWrapper(
-            check.child_condition(today), output_field=BooleanField()
+        f"gap_{check.key}": Case(
+            When(
+                scopes[check.key],
+                then=ExpressionWrapper(check.child_condition(today), output_field=BooleanField()),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
         )
         for check in checks
     }
-    scope = reduce(or_, [check.child_scope or check.child_condition(today) for check in checks])
+    scope = reduce(or_, scopes.values())
     walk = (
         Child.objects.within(prefix)
         .active()
