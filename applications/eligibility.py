@@ -94,15 +94,20 @@ def _covered(codes: Iterable[str]) -> Q:
     return Q(Exists(measure)) | Q(Exists(application))
 
 
+def unmet_condition(rule: Rule, today: dt.date) -> Q:
+    """The condition an active child meets when this rule finds it unmet: special attention,
+    qualifying, no current measure of the rule's programmes (the gap report tests it for
+    several rules in one walk of the register)."""
+    return Q(care_level=CareLevel.SPECIAL) & rule.qualifies(today) & ~_covered(rule.codes)
+
+
 def unmet(rule: Rule, prefix: str, today: dt.date):
     """The special-attention children under `prefix` this rule finds unmet, as the gap report
     lists them."""
     return (
         Child.objects.within(prefix)
         .active()
-        .filter(care_level=CareLevel.SPECIAL)
-        .filter(rule.qualifies(today))
-        .filter(~_covered(rule.codes))
+        .filter(unmet_condition(rule, today))
         .select_related("area__parent")
         .order_by("area__code", "name_pinyin", "id")
     )

@@ -58,6 +58,13 @@ def temporary_sqlite(prefix: str, keep: bool = False):
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def existing_sqlite(db_path: Path):
+    """Like temporary_sqlite, for a database kept by an earlier run (`--keep`): its folder,
+    its path and the environment of a Django on it; nothing is removed afterwards."""
+    yield db_path.parent, db_path, django_env(f"sqlite:///{db_path}")
+
+
 def setup_django(env: dict | None = None) -> None:
     """Set Django up in this process (with `env` in the environment first, if given)."""
     if env is not None:

@@ -299,7 +299,11 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
     few current monthly measures also raised once): the `relief.measure.created` audit
     entry, and for every step a MeasureChange (the fields it changed) with its
     `relief.measure.updated` audit entry, dated along the measure's months. Returns the
-    number of changes."""
+    number of changes.
+
+    The duties are kept apart as relief.policy says: the measure's creator (the village's
+    director) records it and its other steps, but the step into "in effect" is recorded by
+    the civil-affairs staff of the child's township (its supervisor where it has no staff)."""
     children = {m.child_id for m in measures}
     facts = dict(
         (pk, (name, code))
@@ -307,6 +311,7 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
             "pk", "name", "area__code"
         )
     )
+    confirmers = _confirmers()
     now = timezone.now()
     revisions, audits = [], []
     revision_id, audit_id = next_id(MeasureChange), next_id(AuditEntry)
@@ -336,28 +341,24 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
         while len(times) < len(versions):  # the raise: a month or two ago
             times.append(min(now - dt.timedelta(days=rng.randint(20, 60)), now))
         name, code = facts.get(m.child_id, ("", ""))
-        actor = m.created_by
-        entry = (
-            actor.pk if actor else None,
-            actor.username if actor else "",
-            "relief.reliefmeasure",
-            str(m.pk),
-            f"{m.programme.name} · {name}"[:200],
-            code,
-        )
+        creator = _who(m.created_by)
+        confirmer = _who(confirmers.get(code[:9])) if code else creator
+        about = ("relief.reliefmeasure", str(m.pk), f"{m.programme.name} · {name}"[:200], code)
         audits.append(
-            (audit_id + len(audits), times[0], entry[0], entry[1], "relief.measure.created")
-            + entry[2:]
+            (audit_id + len(audits), times[0], *creator, "relief.measure.created")
+            + about
             + (_canonical({"child": m.child_id, **versions[0]}),)
         )
         for before, after, at in zip(versions, versions[1:], times[1:], strict=False):
             changes = field_changes(before, after)
+            takes_effect = before["status"] != STEPS[2] and after["status"] == STEPS[2]
+            actor = confirmer if takes_effect and confirmer[0] else creator
             revisions.append(
-                (revision_id + len(revisions), m.pk, at, entry[0], entry[1], "updated", changes, "")
+                (revision_id + len(revisions), m.pk, at, *actor, "updated", changes, "")
             )
             audits.append(
-                (audit_id + len(audits), at, entry[0], entry[1], "relief.measure.updated")
-                + entry[2:]
+                (audit_id + len(audits), at, *actor, "relief.measure.updated")
+                + about
                 + (_canonical({"child": m.child_id, "changes": changes}),)
             )
     insert(
@@ -374,6 +375,24 @@ def _history(measures, rng: random.Random, today: dt.date) -> int:
         ),
     )
     return len(revisions)
+
+
+def _who(user) -> tuple:
+    """(actor_id, actor_username) of an audit entry or revision; the system's for None."""
+    return (user.pk, user.username) if user is not None else (None, "")
+
+
+def _confirmers() -> dict:
+    """Who puts a township's measures in effect (relief.policy.CONFIRMING_ROLES): its
+    civil-affairs staff, or its supervisor where it has no staff; by the township's code
+    cut to nine digits."""
+    users = User.objects.filter(
+        is_active=True, role__in=[Role.TOWNSHIP_STAFF, Role.TOWNSHIP_SUPERVISOR]
+    ).select_related("area")
+    confirmers = {}
+    for user in sorted(users, key=lambda u: (u.role != Role.TOWNSHIP_STAFF, u.username)):
+        confirmers.setdefault(user.area.code[:9], user)  # the staff first
+    return confirmers
 
 
 # Children who moved away last month while their allowance was still paid: the gap report's

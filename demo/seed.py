@@ -31,6 +31,7 @@ from .care import seed_activities, seed_visits
 from .children import seed_children
 from .concerns import seed_concerns
 from .models import DemoDataset
+from .referrals import seed_referrals
 from .registry import seed_registry_events
 from .relief import close_some_still_paid, seed_relief
 from .rounds import seed_rounds
@@ -297,6 +298,10 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
     clock.lap("rounds")
     social = seed_social(county, rng)
     clock.lap("social")
+    # After the reports of concern and the concerns they follow; no generator: what the
+    # referrals are is fixed by the villages and children, so the rest stays as it was.
+    referrals = seed_referrals(today)
+    clock.lap("referrals")
     DemoDataset.objects.create(scale=scale_name, seed=seed)
     counts = {
         "townships": len(townships),
@@ -312,6 +317,7 @@ def seed_demo(scale_name: str = "county", seed: int = 341623) -> dict:
         **applications,
         **rounds,
         **social,
+        **referrals,
     }
     log_action(None, "demo.seeded", data={"scale": scale_name, "seed": seed, **counts})
     counts["seconds"] = clock.phases

@@ -145,8 +145,11 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
     from relief.models import MeasureChange, Programme, ReliefMeasure
     from relief.services import add_measure, update_measure
 
-    # A township officer: a village director may not put a measure in effect (relief.policy).
-    director = make_user("township", "township_supervisor", world["a"])
+    # The village's director records the measure and approves it; the township's staff put it
+    # in effect (relief.policy: a director may not), and the bulk path says so too.
+    director = make_user("dir_a1", "director", world["a1"])
+    make_user("township", "township_supervisor", world["a"])
+    staff = make_user("staff_a", "township_staff", world["a"])
     ensure_catalogue(world["county"])
     dibao = Programme.objects.get(county=world["county"], code="dibao")
     month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
@@ -160,8 +163,8 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
     }
     by_service = make_child(world["a1"], "王一")
     measure = add_measure(director, by_service, {**values, "status": "applied"})
-    for status in ("approved", "active"):
-        measure = update_measure(director, measure, {"status": status}, based_on=measure.updated_at)
+    measure = update_measure(director, measure, {"status": "approved"}, based_on=measure.updated_at)
+    measure = update_measure(staff, measure, {"status": "active"}, based_on=measure.updated_at)
     by_bulk = make_child(world["a1"], "王二")
     bulk = ReliefMeasure.objects.create(
         child=by_bulk, payment=dibao.payment, status="active", created_by=director, **values
@@ -185,3 +188,6 @@ def test_relief_history_is_what_the_services_write_walking_a_measure(world):
 
     assert history(bulk) == history(measure)
     assert len(history(bulk)[0]) == 2  # applied, then approved, before it took effect
+    revisions, entries = history(bulk)
+    assert [r[1] for r in revisions] == ["dir_a1", "staff_a"]
+    assert [e[1] for e in entries] == [director.pk, director.pk, staff.pk]

@@ -240,3 +240,72 @@ def test_every_eligibility_check_and_a_measure_paid_after_leaving_have_lines(see
         assert eligibility.unmet(rule, county.prefix, seeded).exists(), rule.key
     paid = list(eligibility.paid_after_leaving(county.prefix, seeded))
     assert paid and all(m.child.closed_reason == CloseReason.MOVED_AWAY for m in paid)
+
+
+def test_referrals_in_every_state_in_several_villages_made_through_the_services(seeded):
+    """Issue 16, point 8: referrals answered, open and not yet due, overdue and escalated,
+    one withdrawn; in the demo director's village and others; some from reports or
+    concerns; each made and moved on with its audit entries."""
+    from referrals.models import Referral
+    from referrals.policy import State
+
+    today = seeded
+    referrals = Referral.objects.select_related("area")
+    answered = referrals.filter(state=State.ANSWERED)
+    assert answered.exists()
+    assert all(r.answer and r.made_on <= r.answered_on <= today for r in answered)
+    assert referrals.filter(state=State.OPEN, due_on__gte=today).exists()
+    overdue = referrals.overdue(today)
+    assert overdue.exists()
+    # the daily escalation sent each overdue one to the township the day after it was due
+    assert all(r.escalated_township_on == r.due_on + dt.timedelta(days=1) for r in overdue)
+    assert overdue.filter(escalated_county_on__isnull=False).exists()
+    assert referrals.filter(state=State.WITHDRAWN).count() == 1
+    director = User.objects.get(username="director")
+    mine = Referral.objects.visible_to(director)
+    assert {State.OPEN, State.ANSWERED} <= set(mine.values_list("state", flat=True))
+    assert mine.overdue(today).exists()
+    assert referrals.values("area").distinct().count() >= 4
+    assert referrals.values("area__parent").distinct().count() >= 2
+    assert referrals.filter(Q(report__isnull=False) | Q(concern__isnull=False)).exists()
+    made = AuditEntry.objects.filter(action="referrals.referral.made")
+    assert made.count() == referrals.count()
+    assert AuditEntry.objects.filter(action="referrals.referral.answered").count() == (
+        answered.count()
+    )
+    escalations = referrals.filter(escalated_township_on__isnull=False).count()
+    escalations += referrals.filter(escalated_county_on__isnull=False).count()
+    assert AuditEntry.objects.filter(action="referrals.referral.escalated").count() == escalations
+
+
+def test_relief_history_keeps_the_duties_apart(seeded):
+    """A village director may not put a measure in effect (relief.policy): in the demo's
+    history every step into "in effect" is recorded by the township's officers (revision and
+    audit entry alike), while the measures stay created by the village's director."""
+    from relief.policy import CONFIRMING_ROLES
+
+    into_effect = [
+        c
+        for c in MeasureChange.objects.select_related("actor", "measure__child__area")
+        if "status" in c.changes
+        and c.changes["status"][1] == "active"
+        and c.changes["status"][0] != "active"
+    ]
+    assert into_effect
+    assert all(c.actor.role in CONFIRMING_ROLES for c in into_effect)
+    # the township's own officer: the child's village is in the actor's township
+    assert all(c.measure.child.area.code.startswith(c.actor.area.code[:9]) for c in into_effect)
+    created_by = {
+        m.created_by.role
+        for m in ReliefMeasure.objects.select_related("created_by")[:200]
+        if m.created_by
+    }
+    assert "director" in created_by  # (an approved application's measure: the county's)
+    audited = AuditEntry.objects.filter(
+        action="relief.measure.updated", data__changes__status__1="active"
+    )
+    assert audited.exists()
+    roles = set(
+        User.objects.filter(pk__in=audited.values("actor_id")).values_list("role", flat=True)
+    )
+    assert roles <= CONFIRMING_ROLES

@@ -60,12 +60,14 @@ def wipe_demo():
     from concerns.models import ChangeEvent, ConcernReport
     from demo.models import DemoDataset
     from people.models import ResponsibilityPost
+    from referrals.models import Referral
     from relief.models import AssistanceContact, ReliefMeasure
     from rounds.models import ChildSnapshot, Round, VillageSnapshot
     from social.models import Organisation, Pairing, ServiceRecord
 
     DemoDataset.objects.all().delete()
     Application.objects.all().delete()  # before the measures its approvals made
+    Referral.objects.all().delete()  # before the children and villages they protect
     ServiceRecord.objects.all().delete()
     Pairing.objects.all().delete()
     Organisation.objects.all().delete()

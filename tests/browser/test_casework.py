@@ -33,7 +33,9 @@ def test_a_director_sees_what_an_orphans_situation_calls_for_and_the_case_plan(
     eligibility = page.get_by_test_id("eligibility")
     expect(eligibility.get_by_test_id("unmet-orphan_without_allowance")).to_be_visible()
     plan = page.get_by_test_id("case-plan")
-    expect(plan.get_by_test_id(f"plan-referral-{referral.pk}")).to_contain_text("请学校安排课后看护")
+    expect(plan.get_by_test_id(f"plan-referral-{referral.pk}")).to_contain_text(
+        "请学校安排课后看护"
+    )
     eligibility.scroll_into_view_if_needed()
     fitted_shot(page, PHONE["width"], "1-orphan-eligibility-and-plan")
     # The line's link opens the application form with the orphan allowance chosen.
