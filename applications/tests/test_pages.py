@@ -170,6 +170,12 @@ def test_documents_are_uploaded_and_read_only_through_the_scoped_audited_page(
     response = client.get(reverse("applications:document", args=[photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert "no-store" in response["Cache-Control"]
+    # Its own policy: nothing loads or runs; the browser's photo viewer may style its page.
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'" and policy["style-src"] == "'unsafe-inline'"
+    assert "script-src" not in policy
     response = client.get(reverse("applications:document", args=[pdf.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
@@ -241,3 +247,16 @@ def test_every_step_has_its_page():
     from applications.views import STEP_PAGES
 
     assert {step for step, _url, _label in STEP_PAGES} | {Step.OPEN} == set(policy.STEPS)
+
+
+def test_the_document_form_is_sent_as_multipart(client, child, director):
+    """A browser sends a file only with a multipart form: without the enctype it sends the
+    file's name and the page says "choose a file" (found by the browser test)."""
+    application = opened(director, child)
+    client.force_login(director)
+    page = client.get(reverse("applications:document_new", args=[application.pk]))
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    # A form without a file is sent as before.
+    page = client.get(reverse("applications:withdraw", args=[application.pk]))
+    assert page.status_code == 200 and "multipart" not in page.text
