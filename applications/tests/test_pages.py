@@ -260,3 +260,26 @@ def test_the_document_form_is_sent_as_multipart(client, child, director):
     # A form without a file is sent as before.
     page = client.get(reverse("applications:withdraw", args=[application.pk]))
     assert page.status_code == 200 and "multipart" not in page.text
+
+
+def test_the_childs_page_lists_the_childs_applications_and_the_button_to_apply(
+    client, child, director, leader, township_officer
+):
+    detail = reverse("children:detail", args=[child.pk])
+    client.force_login(director)
+    page = client.get(detail)
+    assert 'data-testid="child-applications"' not in page.text  # none yet
+    assert reverse("applications:new", args=[child.pk]) in page.text
+    waiting = opened(director, child)
+    unconfirmed = opened(director, child, programme="dibao")
+    services.check_application(township_officer, unconfirmed, {**CHECK, "passed": False})
+    page = client.get(detail)
+    assert f'data-testid="child-application-{waiting.pk}"' in page.text
+    assert reverse("applications:detail", args=[waiting.pk]) in page.text
+    assert reverse("applications:detail", args=[unconfirmed.pk]) in page.text
+    assert page.text.count('data-testid="days-left"') == 2  # both wait on someone
+    # A leader reads them, and may not apply.
+    client.force_login(leader)
+    page = client.get(detail)
+    assert f'data-testid="child-application-{waiting.pk}"' in page.text
+    assert reverse("applications:new", args=[child.pk]) not in page.text

@@ -109,6 +109,7 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     # -- the director, on a phone: the child's page → apply → the document ----------------
     phone = login(new_page(PHONE), "director")
     phone.goto(reverse("children:detail", args=[orphan.pk]))
+    expect(phone.get_by_test_id("child-applications")).to_have_count(0)
     phone.get_by_test_id("apply").click()
     form = phone.get_by_test_id("open-form")
     expect(form).to_be_visible()
@@ -236,9 +237,18 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     expect(row).to_contain_text(zh("from %(month)s") % {"month": next_month})
     shot(county, "9-child-page-measure")
 
-    # And on the director's phone too.
+    # And on the director's phone too, with the application a tap away: its timeline.
     phone.goto(reverse("children:detail", args=[orphan.pk]))
     phone_row = phone.get_by_test_id("relief-section").get_by_test_id(f"measure-{measure.pk}")
     expect(phone_row).to_contain_text(zh("from %(month)s") % {"month": next_month})
+    listed = phone.get_by_test_id(f"child-application-{application.pk}")
+    expect(listed).to_contain_text(zh("measure in effect"))
     assert_fits(phone, WIDTH)
     shot(phone, "10-child-page-on-phone")
+    listed.locator("a").click()
+    expect(phone).to_have_url(re.compile(rf"{detail_url}$"))
+    expect(phone.get_by_test_id("step-check")).to_contain_text(working_days(CHECK_TOOK))
+    expect(phone.get_by_test_id("step-decide")).to_contain_text(working_days(DECISION_TOOK))
+    expect(phone.get_by_test_id("measure")).to_contain_text(next_month)
+    assert_fits(phone, WIDTH)
+    shot(phone, "11-timeline-on-phone")
