@@ -61,11 +61,18 @@ def workdays_before(day: dt.date, count: int) -> dt.date:
 
 def waited(application, days: int):
     """Time passes: the application's current wait began `days` working days ago, so the
-    step that ends it took that many (a browser test cannot wait a week; the services count
-    from step_since, which is what is moved)."""
+    step that ends it takes that many, and its deadline is that much nearer (a browser test
+    cannot wait a week; the services count from step_since, which is what is moved)."""
+    application.refresh_from_db()
+    since = workdays_before(timezone.localdate(), days)
     Application.objects.filter(pk=application.pk).update(
-        step_since=workdays_before(timezone.localdate(), days)
+        step_since=since, due_on=add_workdays(since, TIME_LIMITS[application.state])
     )
+
+
+def days_left(n: int) -> str:
+    """The badge of a step with `n` working days left."""
+    return zh(ngettext, "%(n)s working day left", "%(n)s working days left", n) % {"n": n}
 
 
 def scanned_pdf(tmp_path):
@@ -91,6 +98,15 @@ def photo_of_paper(tmp_path):
     return path
 
 
+def open_child_page(page, child, expect):
+    """The child's page with its sections loaded: htmx swaps the case plan, relief and
+    social forces in above the applications, and a tap while they arrive can miss."""
+    page.goto(reverse("children:detail", args=[child.pk]))
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("relief-section")).to_be_visible()
+    expect(page.get_by_text(zh("Loading…"), exact=True)).to_have_count(0)
+
+
 @pytest.fixture
 def orphan(world, director, township_staff, county_officer):
     """An orphan of village A1 (both parents deceased), without the allowance, and the
@@ -108,7 +124,7 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
 
     # -- the director, on a phone: the child's page → apply → the document ----------------
     phone = login(new_page(PHONE), "director")
-    phone.goto(reverse("children:detail", args=[orphan.pk]))
+    open_child_page(phone, orphan, expect)
     expect(phone.get_by_test_id("child-applications")).to_have_count(0)
     phone.get_by_test_id("apply").click()
     form = phone.get_by_test_id("open-form")
@@ -149,9 +165,7 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     expect(phone.get_by_test_id("state")).to_have_text(zh("awaiting the township's check"))
     expect(phone.get_by_test_id("deadline")).to_contain_text(due.isoformat())
     left = workdays_left(today, due)
-    expect(phone.get_by_test_id("days-left")).to_have_text(
-        zh(ngettext, "%(n)s working day left", "%(n)s working days left", left) % {"n": left}
-    )
+    expect(phone.get_by_test_id("days-left")).to_have_text(days_left(left))
     assert_fits(phone, WIDTH)
     shot(phone, "3-sent-on-phone")
 
@@ -170,6 +184,9 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     row = desk.get_by_test_id(f"application-{application.pk}")
     expect(row).to_contain_text(orphan.name)
     expect(row).to_contain_text(ORPHAN_ALLOWANCE)
+    expect(row.get_by_test_id("days-left")).to_have_text(
+        days_left(TIME_LIMITS[State.APPLIED] - CHECK_TOOK)
+    )
     shot(desk, "4-township-list")
     row.locator("a").click()
     expect(desk).to_have_url(re.compile(rf"{detail_url}$"))
@@ -209,6 +226,9 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     waited(application, DECISION_TOOK)
     county = login(new_page(DESKTOP), "county_officer")
     county.goto(detail_url)
+    expect(county.get_by_test_id("days-left")).to_have_text(
+        days_left(TIME_LIMITS[State.CHECKED] - DECISION_TOOK)
+    )
     county.locator(f'[data-testid=actions] a[href="{decide_url}"]').click()
     form = county.get_by_test_id("decide-form")
     expect(county.get_by_test_id("application-summary")).to_contain_text(FINDINGS)
@@ -231,14 +251,14 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     # The child's page: the allowance in effect from the first of next month.
     measure = ReliefMeasure.objects.get(child=orphan)
     assert measure.start_month == first_of_next_month(today) and measure.amount == 1200
-    county.goto(reverse("children:detail", args=[orphan.pk]))
+    open_child_page(county, orphan, expect)
     row = county.get_by_test_id("relief-section").get_by_test_id(f"measure-{measure.pk}")
     expect(row).to_contain_text(ORPHAN_ALLOWANCE)
     expect(row).to_contain_text(zh("from %(month)s") % {"month": next_month})
     shot(county, "9-child-page-measure")
 
     # And on the director's phone too, with the application a tap away: its timeline.
-    phone.goto(reverse("children:detail", args=[orphan.pk]))
+    open_child_page(phone, orphan, expect)
     phone_row = phone.get_by_test_id("relief-section").get_by_test_id(f"measure-{measure.pk}")
     expect(phone_row).to_contain_text(zh("from %(month)s") % {"month": next_month})
     listed = phone.get_by_test_id(f"child-application-{application.pk}")
