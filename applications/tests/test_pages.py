@@ -166,6 +166,11 @@ def test_documents_are_uploaded_and_read_only_through_the_scoped_audited_page(
     client.post(upload_url, {"title": "户口本", "file": jpeg_upload()})
     client.post(upload_url, {"title": "判决书", "file": pdf_upload()})
     photo, pdf = application.documents.order_by("pk")
+    # The township's check page shows them beside the form.
+    client.force_login(township_officer)
+    check = client.get(reverse("applications:check", args=[application.pk]))
+    for document in (photo, pdf):
+        assert reverse("applications:document", args=[document.pk]) in check.text
     client.force_login(township_officer)
     response = client.get(reverse("applications:document", args=[photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"

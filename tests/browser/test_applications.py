@@ -212,6 +212,7 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
 
     desk.locator(f'[data-testid=actions] a[href="{check_url}"]').click()
     form = desk.get_by_test_id("check-form")
+    expect(desk.get_by_test_id("documents").locator("a")).to_have_count(2)  # beside the form
     form.locator("#id_findings").fill(FINDINGS)
     form.locator("#id_cross_checked").fill(CROSS_CHECKED)
     form.locator("input[name=passed][value=yes]").check()
