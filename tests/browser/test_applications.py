@@ -17,6 +17,7 @@ from applications.models import Application
 from applications.policy import TIME_LIMITS, State
 from applications.services import first_of_next_month
 from applications.workdays import add_workdays, is_workday, workdays_left
+from core.models import AuditEntry
 from relief.catalogue import ensure_catalogue
 from relief.models import ReliefMeasure
 from tests.personas import make_child
@@ -174,6 +175,8 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
     expect(phone.locator(f'a[href="{check_url}"]')).to_have_count(0)
     refused = phone.goto(check_url)
     assert refused.status == 403
+    expect(phone.get_by_test_id("check-form")).to_have_count(0)
+    shot(phone, "3b-check-refused-to-the-director")
     application.refresh_from_db()
     assert application.state == State.APPLIED
 
@@ -204,6 +207,13 @@ def test_an_orphan_allowance_from_the_village_phone_to_the_measure(
             assert body == path.read_bytes()  # a PDF is kept as sent
         else:
             assert body[:3] == b"\xff\xd8\xff"  # a photo is kept as JPEG (without metadata)
+    # Each view of a document is audited, as the township's staff's.
+    assert (
+        AuditEntry.objects.filter(
+            action="applications.document.read", actor_username="township_staff"
+        ).count()
+        == 2
+    )
     # The photo, opened in the browser, shows.
     desk.goto(links.nth(1).get_attribute("href"))
     expect(desk.locator("img")).to_have_count(1)
