@@ -1,6 +1,6 @@
 """Template pieces of applications that other apps' pages include: the overdue applications
-by township (the home page of township and county officers), the link to apply from a
-child's page, and the child's eligibility checks there."""
+by township (the home page of township and county officers) and, on a child's page, the
+child's eligibility checks and its applications with the link to apply."""
 
 from django import template
 from django.utils import timezone
@@ -8,6 +8,8 @@ from django.utils import timezone
 from applications import eligibility, reports, services
 from applications.models import Application
 from applications.policy import Step
+from applications.workdays import workdays_left
+from children.choices import Status as ChildStatus
 from core.scoping import jurisdiction_prefix
 
 register = template.Library()
@@ -50,4 +52,31 @@ def child_eligibility(context, child):
         "child": child,
         "unmet": eligibility.unmet_for(child, timezone.localdate()),
         "may_apply": services.may(user, None, Step.OPEN),
+    }
+
+
+@register.inclusion_tag("applications/partials/_child_applications.html", takes_context=True)
+def child_applications(context, child):
+    """The child's applications the user may see (newest first, one query), each with its
+    step and, while it waits, its working days left; and the button to apply. A child's
+    page is the place one looks for them: the application and its timeline are a tap
+    away."""
+    user = context["request"].user
+    today = timezone.localdate()
+    applications = list(
+        Application.objects.visible_to(user)
+        .filter(child=child)
+        .select_related("programme")
+        .order_by("-opened_on", "-pk")
+    )
+    for application in applications:
+        application.days_left = (
+            workdays_left(today, application.due_on)
+            if application.is_open and application.due_on
+            else None
+        )
+    return {
+        "child": child,
+        "applications": applications,
+        "may_apply": child.status == ChildStatus.ACTIVE and may_apply(user),
     }

@@ -166,10 +166,21 @@ def test_documents_are_uploaded_and_read_only_through_the_scoped_audited_page(
     client.post(upload_url, {"title": "户口本", "file": jpeg_upload()})
     client.post(upload_url, {"title": "判决书", "file": pdf_upload()})
     photo, pdf = application.documents.order_by("pk")
+    # The township's check page shows them beside the form.
+    client.force_login(township_officer)
+    check = client.get(reverse("applications:check", args=[application.pk]))
+    for document in (photo, pdf):
+        assert reverse("applications:document", args=[document.pk]) in check.text
     client.force_login(township_officer)
     response = client.get(reverse("applications:document", args=[photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert "no-store" in response["Cache-Control"]
+    # Its own policy: nothing loads or runs; the browser's photo viewer may style its page.
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'" and policy["style-src"] == "'unsafe-inline'"
+    assert "script-src" not in policy
     response = client.get(reverse("applications:document", args=[pdf.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
@@ -258,3 +269,39 @@ def test_the_dashboard_shows_applications_by_township_past_their_deadline(
     client.force_login(township_officer)
     village = client.get(reverse("stats:dashboard", args=[world["a1"].code])).text
     assert 'data-testid="applications-by-township"' not in village
+
+
+def test_the_document_form_is_sent_as_multipart(client, child, director):
+    """A browser sends a file only with a multipart form: without the enctype it sends the
+    file's name and the page says "choose a file" (found by the browser test)."""
+    application = opened(director, child)
+    client.force_login(director)
+    page = client.get(reverse("applications:document_new", args=[application.pk]))
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    # A form without a file is sent as before.
+    page = client.get(reverse("applications:withdraw", args=[application.pk]))
+    assert page.status_code == 200 and "multipart" not in page.text
+
+
+def test_the_childs_page_lists_the_childs_applications_and_the_button_to_apply(
+    client, child, director, leader, township_officer
+):
+    detail = reverse("children:detail", args=[child.pk])
+    client.force_login(director)
+    page = client.get(detail)
+    assert 'data-testid="child-applications"' not in page.text  # none yet
+    assert reverse("applications:new", args=[child.pk]) in page.text
+    waiting = opened(director, child)
+    unconfirmed = opened(director, child, programme="dibao")
+    services.check_application(township_officer, unconfirmed, {**CHECK, "passed": False})
+    page = client.get(detail)
+    assert f'data-testid="child-application-{waiting.pk}"' in page.text
+    assert reverse("applications:detail", args=[waiting.pk]) in page.text
+    assert reverse("applications:detail", args=[unconfirmed.pk]) in page.text
+    assert page.text.count('data-testid="days-left"') == 2  # both wait on someone
+    # A leader reads them, and may not apply.
+    client.force_login(leader)
+    page = client.get(detail)
+    assert f'data-testid="child-application-{waiting.pk}"' in page.text
+    assert reverse("applications:new", args=[child.pk]) not in page.text
