@@ -21,8 +21,13 @@ class Month(serializers.Field):
         return value.strftime("%Y-%m") if value else None
 
     def to_internal_value(self, data):
+        field = MonthField(required=False)
+        # JSON may bring a number, a list or an object: only text is a month (the form
+        # field reads text only, and failed on anything else).
+        if data is not None and not isinstance(data, str):
+            raise serializers.ValidationError(field.error_messages["invalid"])
         try:
-            return MonthField(required=False).clean(data)
+            return field.clean(data)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
 

@@ -56,6 +56,10 @@ def test_create_a_measure_with_field_errors_first(api, director, child_a1, child
     assert bad.status_code == 400 and {"end_month", "amount"} <= set(bad.json())
     month = api.post(MEASURES, {**body, "start_month": "April"}, format="json")
     assert month.status_code == 400 and "start_month" in month.json()
+    # Not text at all (found by the API fuzzing: a 500 before).
+    for odd in ({"year": 2026}, [2026, 4], 202604, True):
+        shaped = api.post(MEASURES, {**body, "end_month": odd}, format="json")
+        assert shaped.status_code == 400 and "end_month" in shaped.json(), odd
     elsewhere = api.post(MEASURES, {**body, "child": child_b1.pk}, format="json")
     assert elsewhere.status_code == 400 and "child" in elsewhere.json()
     assert not ReliefMeasure.objects.exists()
