@@ -187,14 +187,19 @@ def relief_url(child_pk: int) -> str:
     return reverse("relief:child_section", kwargs={"child_pk": child_pk})
 
 
-def _child_line(reason: str) -> Callable[[Child], GapLine]:
+ADD = gettext_lazy("Add")
+
+
+def _child_line(reason, url_of=relief_url, action=ADD) -> Callable[[Child], GapLine]:
+    """Lines of a check of children: the reason, and where it is fixed (`url_of(child_pk)`)."""
+
     def line(child: Child) -> GapLine:
         return GapLine(
             what=child.name,
             where=_place(child.area),
             detail=reason,
-            url=relief_url(child.pk),
-            action=_("Add"),
+            url=url_of(child.pk),
+            action=action,
         )
 
     return line
@@ -215,17 +220,9 @@ def _paid_line(measure: ReliefMeasure) -> GapLine:
     )
 
 
-def _apply_line(rule: eligibility.Rule) -> Callable[[Child], GapLine]:
-    def line(child: Child) -> GapLine:
-        return GapLine(
-            what=child.name,
-            where=_place(child.area),
-            detail=str(rule.missing),
-            url=f"{reverse('applications:new', args=[child.pk])}?programme={rule.apply_for}",
-            action=_("Apply"),
-        )
-
-    return line
+def _apply_url(rule: eligibility.Rule) -> Callable[[int], str]:
+    """The application form for a child, the rule's programme chosen."""
+    return lambda pk: f"{reverse('applications:new', args=[pk])}?programme={rule.apply_for}"
 
 
 def _eligibility_check(rule: eligibility.Rule) -> Check:
@@ -237,7 +234,7 @@ def _eligibility_check(rule: eligibility.Rule) -> Check:
         rule.title,
         gettext_lazy("No special-attention child is missing it."),
         children_meeting(condition),
-        _apply_line(rule),
+        _child_line(rule.missing, _apply_url(rule), gettext_lazy("Apply")),
         child_condition=condition,
         child_scope=lambda today: SPECIAL & rule.qualifies(today),
     )
