@@ -99,10 +99,16 @@ INSTALLED_APPS = [
     "axes",
     # Content Security Policy headers.
     "csp",
+    # Background work (issue 17): Django's tasks API (the backport of Django 6's) and its
+    # database backend: the queue is a table of the same database, so the embedded default
+    # needs no other server, and workers on other machines share PostgreSQL's.
+    "django_tasks",
+    "django_tasks_db",
     # Shouhu's own apps, from the root of the domain to its leaves.
     "core",
     "areas",
     "people",
+    "jobs",
     "children",
     "notifications",
     "care",
@@ -414,8 +420,27 @@ SPECTACULAR_SETTINGS = {
 # API alike (concerns/public.py); past it the reporter is told to call 110 or 12345.
 SHOUHU_PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
 
-# Roster imports check and save large files in a background thread of the web process,
-# showing progress; the tests run them inline.
+# Background work (jobs/): tasks are rows of the database that `manage.py db_worker` takes
+# (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL: any number of workers on any machine).
+# TASKS_IMMEDIATE=1 runs each task inside the request that starts it (the tests do).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE")
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default", "stats"],
+    }
+}
+# A running job whose worker has not said it is alive for this long was cut off with its
+# process: the housekeeping puts it back in the queue (once).
+JOBS_HEARTBEAT_SECONDS = 10
+JOBS_STALE_AFTER_SECONDS = int(os.environ.get("JOBS_STALE_AFTER_SECONDS", "90"))
+# Files made by jobs (village files, exports, reports) are kept this long for download.
+JOBS_RESULT_HOURS = 24
+# Roster imports check and save large files as jobs, showing progress; the tests run them
+# inline.
 IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
 # Bounded uploads (core/uploads.py says why each limit is large enough for a real roster).
 # A roster of 25,000 children is 4.8 MB; its sheet unpacks to 42 MB at 8.7 : 1.

@@ -22,3 +22,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None  # nothing collected in tests; the staticfiles finders serve sources
+# Tasks run inside the request or command that starts them (the immediate backend); the
+# tests of the queue itself switch to the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "stats"],
+    }
+}

@@ -29,6 +29,7 @@ ORDER = (
     ("care",),
     ("notifications",),
     ("children",),
+    ("jobs",),
     ("people",),
     ("areas",),
     ("core",),

@@ -1,0 +1,21 @@
+"""The one task of the queue, carrying out a job (jobs.services.run), and the daily clean-up."""
+
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from . import schedule, services
+
+
+@task()
+def run_job(job_id: str) -> str:
+    """Carry out the job with this id (a task of django-tasks' queue)."""
+    return services.run(job_id)
+
+
+@services.work(title=_("Clean-up: expired files and old queue rows"))
+def clean_up(progress) -> dict:
+    """Daily: files past their day and finished rows of the queue and of jobs dropped."""
+    return {"files_dropped": services.purge_files(), **services.prune()}
+
+
+schedule.every_day("clean_up", clean_up, at="03:30")
