@@ -23,7 +23,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## make run: install, migrate the embedded SQLite database, load the demo county once, serve.
+## make run: install, migrate the embedded SQLite database, load the demo county once, then
+## serve it with one worker and the scheduler (Procfile; Ctrl-C stops all three).
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
@@ -31,8 +32,8 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --scale county
 	@$(BIN)/python manage.py demo_logins
-	@echo "Shouhu is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	@echo "Shouhu is serving on http://127.0.0.1:$(PORT)/ with a worker and the scheduler (Ctrl-C stops them)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --port $(PORT) -f Procfile
 
 ## make test: install and run the whole suite on SQLite (browser tests: make test-browser).
 test: install

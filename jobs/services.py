@@ -253,12 +253,17 @@ def _failed(job: Job, error: BaseException, *, transient: bool) -> str:
     return Job.State.FAILED
 
 
+def stale_after_seconds() -> int:
+    """How long a running job may go without a heartbeat before it counts as stalled."""
+    return settings.JOBS_STALE_AFTER_SECONDS
+
+
 def requeue_stale(now: dt.datetime | None = None) -> int:
     """Put back in the queue, once each, the jobs whose worker stopped saying it is alive
     (it was killed or its machine went down). A job out of attempts is FAILED instead.
     Returns how many were put back."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS)
+    cutoff = now - dt.timedelta(seconds=stale_after_seconds())
     requeued = 0
     for job in Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff):
         out_of_attempts = job.attempts >= job.max_attempts

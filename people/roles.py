@@ -93,3 +93,16 @@ TWO_FACTOR_RESET_ROLES = {Role.COUNTY_OFFICER}
 # Roles that list and revoke the API tokens of the accounts in their jurisdiction (everyone
 # lists and revokes their own).
 TOKEN_ADMIN_ROLES = {Role.COUNTY_OFFICER}
+
+
+# Roles that see the background work of their county on the operations page (queue,
+# running jobs, scheduled runs, failures) and may retry or dismiss a failure; a superuser
+# sees every county's.
+OPERATIONS_ROLES = {Role.COUNTY_OFFICER}
+
+
+def may_operate(user) -> bool:
+    """A superuser, or an officer whose role looks after the county's background work."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.role in OPERATIONS_ROLES)

@@ -58,6 +58,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("files/", include("villagefiles.urls")),
     path("dashboard/", include("stats.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("people.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

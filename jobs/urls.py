@@ -1,0 +1,8 @@
+from core.routes import patterns
+
+from . import operations
+
+app_name = "jobs"
+
+# Each page's address is declared on its view (@route, core.routes).
+urlpatterns = patterns(operations)
