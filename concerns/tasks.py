@@ -7,7 +7,10 @@ from jobs import schedule, services
 from .services import escalate_overdue
 
 
-@services.work(title=_("Reports of concern past their deadline escalated"))
+@services.work(
+    title=_("Reports of concern past their deadline escalated"),
+    counts={"escalated": _("reports escalated")},
+)
 def escalate_reports(progress) -> dict:
     """The hourly run of `manage.py escalate_reports`."""
     return {"escalated": escalate_overdue()}

@@ -34,6 +34,12 @@ def jobs_for(user):
     return Job.objects.filter(Q(area_code="") | Q(area_code__startswith=prefix))
 
 
+def _counts(entry, run) -> list:
+    if run is None or run.job is None:
+        return []
+    return entry.function.work.outcome_lines(run.job.outcome)
+
+
 def _allowed(request):
     if not may_operate(request.user):
         raise PermissionDenied
@@ -60,7 +66,7 @@ def operations(request):
         "queued": mine.filter(state=Job.State.QUEUED).count(),
         "running": running,
         "stalled_before": now - stale_after,
-        "runs": schedule.last_runs(),
+        "runs": [(entry, run, _counts(entry, run)) for entry, run in schedule.last_runs()],
         "failures": list(failures[:SHOWN]),
         "failure_count": failures.count(),
         "now": now,

@@ -46,6 +46,10 @@ class Scheduled:
         return due if due <= local else due - dt.timedelta(days=1)
 
     @property
+    def title(self) -> str:
+        return str(self.function.work.title)
+
+    @property
     def when(self) -> str:
         if self.every == "hour":
             return f"hh:{self.minute:02d}"
@@ -94,7 +98,6 @@ def tick(now: dt.datetime | None = None) -> list[Job]:
             continue
         job = start_run(entry, slot)
         if job is not None:
-            logger.info("scheduled %s for %s", entry.name, slot)
             started.append(job)
     services.requeue_stale(now)
     return started

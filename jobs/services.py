@@ -55,6 +55,11 @@ class Work:
     title: str
     max_attempts: int
     queue: str
+    counts: dict  # the words for the keys of the counts it returns
+
+    def outcome_lines(self, outcome: dict) -> list[tuple[str, object]]:
+        """The run's counts in the reader's words (a key without words is shown as it is)."""
+        return [(str(self.counts.get(key, key)), value) for key, value in outcome.items()]
 
     @property
     def path(self) -> str:
@@ -64,11 +69,12 @@ class Work:
 _registry: dict[str, Work] = {}
 
 
-def work(*, title, max_attempts: int = 5, queue: str = "default"):
-    """Declare a function as background work (see the module's docstring)."""
+def work(*, title, max_attempts: int = 5, queue: str = "default", counts=None):
+    """Declare a function as background work (see the module's docstring); `counts` gives
+    the words for the keys of the dict it returns (the operations page shows them)."""
 
     def register(function):
-        declared = Work(function, title, max_attempts, queue)
+        declared = Work(function, title, max_attempts, queue, dict(counts or {}))
         _registry[declared.path] = declared
         function.work = declared
         return function

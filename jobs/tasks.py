@@ -12,7 +12,14 @@ def run_job(job_id: str) -> str:
     return services.run(job_id)
 
 
-@services.work(title=_("Clean-up: expired files and old queue rows"))
+@services.work(
+    title=_("Clean-up: expired files and old queue rows"),
+    counts={
+        "files_dropped": _("files dropped"),
+        "queue_rows_dropped": _("queue rows dropped"),
+        "jobs_dropped": _("jobs dropped"),
+    },
+)
 def clean_up(progress) -> dict:
     """Daily: files past their day and finished rows of the queue and of jobs dropped."""
     return {"files_dropped": services.purge_files(), **services.prune()}

@@ -7,7 +7,9 @@ from jobs import schedule, services
 from .services import escalate_overdue
 
 
-@services.work(title=_("Unanswered referrals escalated"))
+@services.work(
+    title=_("Unanswered referrals escalated"), counts={"escalated": _("referrals escalated")}
+)
 def escalate_referrals(progress) -> dict:
     """The daily run of `manage.py escalate_referrals`."""
     return {"escalated": escalate_overdue()}
