@@ -115,6 +115,10 @@ TABLE = {
     "twofactor:reset": [(person("director"), POST_ONLY)],
     "set_language": [(None, row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302))],
     "audit_log": [(None, row(LOGIN, 200, 403, 403, 403, 403, 403, 403, 403, 403))],
+    # The operations page (background work): county officers and the superuser only.
+    "jobs:operations": [(None, COUNTY_OFFICERS_ONLY)],
+    "jobs:retry": [(lambda ctx: {"pk": "7d3c4c1e-0000-4000-8000-000000000001"}, POST_ONLY)],
+    "jobs:dismiss": [(lambda ctx: {"pk": "7d3c4c1e-0000-4000-8000-000000000001"}, POST_ONLY)],
     "areas:service_point_list": [(None, EVERYONE_200)],
     "areas:service_point_detail": [
         (lambda ctx: {"pk": ctx["world"]["home_a1"].pk}, IN_A1),
