@@ -41,6 +41,8 @@ ACTIONS = {
     "core.keys.rotated": _("re-encrypted identity numbers under the newest key"),
     "core.database.backed_up": _("backed up the database"),
     "core.database.restored": _("restored the database from a backup"),
+    "jobs.job.retried": _("sent failed background work back to the queue"),
+    "jobs.job.dismissed": _("dismissed failed background work"),
     "children.child.created": _("registered a child"),
     "children.child.updated": _("changed a child's record"),
     "children.child.read": _("read a child's record"),

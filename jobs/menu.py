@@ -7,5 +7,5 @@ from people.roles import may_operate
 
 register_for(
     may_operate,
-    MenuItem(_("Operations"), "jobs:operations", order=98, active=in_app("jobs")),
+    MenuItem(_("Operations"), "jobs:operations", order=180, active=in_app("jobs")),
 )

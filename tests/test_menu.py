@@ -153,6 +153,7 @@ VISIBILITY = {
     "villagefiles:gaps": ("user.area and not helper", AREA_STAFF),
     "people:gaps": ("not user.area and not helper", ROOT),
     "audit_log": ("user.can_audit (county officers)", ["county_officer"]),
+    "jobs:operations": ("may_operate (county officers, the superuser)", ["county_officer", *ROOT]),
 }
 
 # (URL name, label) of every entry in today's order; each persona sees those VISIBILITY
@@ -183,6 +184,7 @@ ORDER = [
     ("villagefiles:gaps", "Gaps"),
     ("people:gaps", "Gaps"),
     ("audit_log", "Audit log"),
+    ("jobs:operations", "Operations"),
 ]
 STAFF_MENU = [
     "home",
@@ -216,7 +218,7 @@ DIRECTOR_SHORT = [
 ]
 # Without an area: no dashboard, social forces or village files, people's gap page instead.
 AREA_ONLY = {"stats:dashboard", "social:helpers", "villagefiles:village_file", "villagefiles:gaps"}
-SUPERUSER_MENU = [*(n for n in STAFF_MENU if n not in AREA_ONLY), "people:gaps"]
+SUPERUSER_MENU = [*(n for n in STAFF_MENU if n not in AREA_ONLY), "people:gaps", "jobs:operations"]
 # Today's menus, persona by persona (read off base.html before the registry).
 MENUS = {
     "county_officer": [
@@ -225,6 +227,7 @@ MENUS = {
         "registry:handover_list",
         *STAFF_MENU[3:],
         "audit_log",
+        "jobs:operations",
     ],
     "township_officer": STAFF_MENU,
     "township_staff": STAFF_MENU,
