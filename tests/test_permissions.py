@@ -67,6 +67,8 @@ PAIRED_A1 = row(API_ANON, 200, 200, 200, 404, 200, 404, 200, 200, 404)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
+NOT_FOUND = row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+NOBODYS_JOB = "7d3c4c1e-0000-4000-8000-00000000000f"
 
 
 def _small_photo():
@@ -286,6 +288,9 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    # A job's page and file: its creator's only (jobs/tests/test_views.py); nobody else's.
+    "jobs:job": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
+    "jobs:download": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
