@@ -265,8 +265,7 @@ TABLE = {
     # A photo of a visit: to those who see the visit.
     "care:photo": [(pk_of("photo_a1"), IN_A1)],
     "care:visit_edit": [(pk_of("visit_a1"), EDIT_IN_A1)],
-    # Village files: a village's or township's file for those who see the area; a county's
-    # file is refused (400, too large: its page lists the townships' files).
+    # Village files: a village's, township's or county's file for those who see the area.
     "villagefiles:village_file": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": B1}, IN_B1),
@@ -276,10 +275,14 @@ TABLE = {
     "villagefiles:download": [
         (lambda ctx: {"code": A1, "fmt": "pdf"}, IN_A1),
         (lambda ctx: {"code": B1, "fmt": "xlsx"}, IN_B1),
-        (lambda ctx: {"code": TOWNSHIP_A, "fmt": "xlsx"}, IN_TOWNSHIP_A),
+        # A township's or county's file is made by a job: the answer is the job's page.
+        (
+            lambda ctx: {"code": TOWNSHIP_A, "fmt": "xlsx"},
+            row(LOGIN, 302, 302, 302, 404, 404, 404, 302, 404, 404),
+        ),
         (
             lambda ctx: {"code": COUNTY, "fmt": "pdf"},
-            row(LOGIN, 400, 404, 404, 404, 404, 404, 400, 404, 404),
+            row(LOGIN, 302, 404, 404, 404, 404, 404, 302, 404, 404),
         ),
     ],
     # The gap report of the user's own area; roles without an area have none (404).
