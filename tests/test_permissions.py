@@ -387,11 +387,18 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    # Reports are made by a job: the answer is the job's page.
     "stats:report_quarterly": [
-        (lambda ctx: {"code": A1, "round_pk": ctx["round"].pk, "fmt": "xlsx"}, IN_A1)
+        (
+            lambda ctx: {"code": A1, "round_pk": ctx["round"].pk, "fmt": "xlsx"},
+            row(LOGIN, 302, 302, 302, 404, 302, 404, 302, 404, 404),
+        )
     ],
     "stats:report_annual": [
-        (lambda ctx: {"code": COUNTY, "year": 2026, "fmt": "pdf"}, IN_COUNTY),
+        (
+            lambda ctx: {"code": COUNTY, "year": 2026, "fmt": "pdf"},
+            row(LOGIN, 302, 404, 404, 404, 404, 404, 302, 404, 404),
+        ),
         (
             lambda ctx: {"code": A1, "year": 2099, "fmt": "xlsx"},
             row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
