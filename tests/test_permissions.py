@@ -294,6 +294,8 @@ TABLE = {
     # A job's page and file: its creator's only (jobs/tests/test_views.py); nobody else's.
     "jobs:job": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
     "jobs:download": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
+    # The superuser starts the re-encryption (a POST; jobs/tests/test_rotation.py).
+    "jobs:reencrypt": [(None, POST_ONLY)],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
