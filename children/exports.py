@@ -6,15 +6,18 @@ that sees them (never the read-only leader) and a written purpose (issue 13, poi
 
 import csv
 import io
+from types import SimpleNamespace
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from core.audit import log_read
 from core.documents import neutralise
 from core.exports import stamp_for, stamp_workbook
+from jobs import services
 
 from .choices import IncomeSource
 from .models import Child
@@ -24,6 +27,10 @@ from .tabular import COLUMNS, GRANDPARENTS
 # them come the township's and the village's names, so that a list drilled down from a
 # figure says where each child lives (the importer reads columns by header and skips these).
 RESULT_HEADERS = ["category", "care level", "status"]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 GRANDPARENT_KEYS = {who for who, _label in GRANDPARENTS}
@@ -82,39 +89,51 @@ def rows(children, full_id: bool):
         yield [neutralise(cell) for cell in row]
 
 
-def export_roster(
-    user, children, fmt: str, filters: dict, *, full_id: bool = False, purpose: str = ""
-) -> HttpResponse:
-    """Write the children to CSV or XLSX, stamped with the exporter and the time, and audit
-    the export with its purpose and the records touched. Full identity numbers only when
-    asked for by a role that sees them."""
-    children = list(
-        children.select_related("area", "area__parent", "caregiver").prefetch_related("parents")
-    )
-    full_id = bool(full_id) and getattr(user, "sees_full_id", False)
-    stamp = stamp_for(user)
+def write_roster(user, children, fmt: str, full_id: bool, stamp, written=None) -> bytes:
+    """The file's bytes: the stamp's line first, then the header and one row per child.
+    `written(n)` is called every PROGRESS_EVERY rows (a job's progress)."""
+    body = rows(children, full_id)
+    if written is not None:
+        body = _counted(body, written)
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # BOM: Excel on Windows then reads the Chinese correctly
         writer = csv.writer(buffer)
         writer.writerow([neutralise(stamp.line)])  # the first line: who and when
-        writer.writerows(rows(children, full_id))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Children"))
-        stamp_workbook(workbook, stamp)  # properties and printed footer
-        sheet.append([neutralise(stamp.line)])  # a title row above the header (importable)
-        for row in rows(children, full_id):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    stamped = timezone.localtime(stamp.at).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="children-{stamped}.{fmt}"'
+        writer.writerows(body)
+        return buffer.getvalue().encode("utf-8")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Children"))
+    stamp_workbook(workbook, stamp)  # properties and printed footer
+    sheet.append([neutralise(stamp.line)])  # a title row above the header (importable)
+    for row in body:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+PROGRESS_EVERY = 500
+
+
+def _counted(body, written):
+    for n, row in enumerate(body, start=-1):  # the header, then n children written before
+        if n > 0 and n % PROGRESS_EVERY == 0:
+            written(n)
+        yield row
+
+
+def _filename(stamp, fmt: str) -> str:
+    return f"children-{timezone.localtime(stamp.at):%Y%m%d-%H%M}.{fmt}"
+
+
+def _children(children):
+    return list(
+        children.select_related("area", "area__parent", "caregiver").prefetch_related("parents")
+    )
+
+
+def _audit(user, children, fmt, filters, full_id, purpose, **data):
     log_read(
         user,
         "children.child.exported",
@@ -125,5 +144,55 @@ def export_roster(
         filters=filters,
         full_id=full_id,
         purpose=purpose,
+        **data,
     )
+
+
+def export_roster(
+    user, children, fmt: str, filters: dict, *, full_id: bool = False, purpose: str = ""
+) -> HttpResponse:
+    """Write the children to CSV or XLSX, stamped with the exporter and the time, and audit
+    the export with its purpose and the records touched. Full identity numbers only when
+    asked for by a role that sees them."""
+    children = _children(children)
+    full_id = bool(full_id) and getattr(user, "sees_full_id", False)
+    stamp = stamp_for(user)
+    response = HttpResponse(
+        write_roster(user, children, fmt, full_id, stamp), content_type=CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stamp, fmt)}"'
+    _audit(user, children, fmt, filters, full_id, purpose)
     return response
+
+
+def roster_filter(user, query: str):
+    """The roster's filter as the user set it (`query`: the page's query string), over the
+    children the user may see: the page, the inline export and the job share it."""
+    from .filters import ChildFilter
+
+    children = Child.objects.visible_to(user).select_related("area", "area__parent")
+    return ChildFilter(QueryDict(query), queryset=children, request=SimpleNamespace(user=user))
+
+
+@services.work(title=gettext_lazy("Roster export"), counts={"rows": gettext_lazy("children")})
+def roster_export(progress, *, fmt: str, query: str, full_id: bool, purpose: str) -> dict:
+    """A large roster export (over settings.EXPORT_INLINE_MAX_ROWS) in the background: the
+    same file and the same audit as inline, the filter applied again for the job's creator."""
+    user = progress.job.created_by
+    child_filter = roster_filter(user, query)
+    if not child_filter.is_valid():  # the view checked it: an area may have moved since
+        raise ValueError("the roster's filter is no longer valid")
+    progress(0, None, step=_("reading the roster"))
+    children = _children(child_filter.qs)
+    total = len(children)
+    full_id = bool(full_id) and getattr(user, "sees_full_id", False)
+    stamp = stamp_for(user)
+    step = _("rows written")
+    content = write_roster(
+        user, children, fmt, full_id, stamp, lambda n: progress(n, total, step=step)
+    )
+    progress(total, total, step=step)
+    filters = {k: v for k, v in QueryDict(query).items() if k != "page"}
+    _audit(user, children, fmt, filters, full_id, purpose, job=str(progress.job.pk))
+    progress.save_file(content, _filename(stamp, fmt), CONTENT_TYPES[fmt])
+    return {"rows": total}

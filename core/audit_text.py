@@ -145,6 +145,8 @@ ACTIONS = {
     "referrals.referral.escalated": _("escalated a referral not answered in time"),
     "villagefiles.file.exported": _("downloaded a village file"),
     "stats.report.exported": _("downloaded a statistical report"),
+    "jobs.file.downloaded": _("downloaded a file made in the background"),
+    "jobs.reencrypt.started": _("started the re-encryption of identity numbers"),
     "demo.seeded": _("loaded the demo data"),
     # Reads of many records (core.audit.log_read): the query, how many, which.
     "children.child.listed": _("listed children"),

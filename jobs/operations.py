@@ -111,3 +111,23 @@ def dismiss(request, pk):
         )
         messages.success(request, _("“%(title)s” was dismissed.") % {"title": job.title})
     return redirect("jobs:operations")
+
+
+@route("operations/reencrypt/", name="reencrypt")
+@require_POST
+def reencrypt(request):
+    """The superuser starts the re-encryption of every encrypted value under the newest key
+    (jobs.rotation); the answer is the job's page. Audited."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    from .rotation import reencrypt as work
+
+    job = services.start(work, user=request.user)
+    log_action(
+        request.user,
+        "jobs.reencrypt.started",
+        job,
+        {"kind": job.kind, "title": job.title},
+        area_code="",
+    )
+    return redirect("jobs:job", pk=job.pk)

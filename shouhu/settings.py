@@ -439,6 +439,9 @@ JOBS_HEARTBEAT_SECONDS = 10
 JOBS_STALE_AFTER_SECONDS = int(os.environ.get("JOBS_STALE_AFTER_SECONDS", "90"))
 # Files made by jobs (village files, exports, reports) are kept this long for download.
 JOBS_RESULT_HOURS = 24
+# A roster export of more rows than this is written by a job, with progress, and kept for
+# download; at or under it the file is written inside the request.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 # Roster imports check and save large files as jobs, showing progress; the tests run them
 # inline.
 IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)

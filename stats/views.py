@@ -3,27 +3,24 @@ below, charts and quarter-by-quarter trends. Thin: the figures come from service
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.audit import log_action
-from core.documents import CONTENT_TYPES, table_pdf, table_xlsx
-from core.exports import stamp_for
 from core.htmx import paginate, query_without_page
 from core.reads import audit_page
 from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
+from jobs.services import start
 from rounds.models import ReturnState, Round, quarter_title
 from rounds.services import quarterly_figures
 
 from . import charts, services
-from . import reports as report_builders
+from . import exports as report_exports
 from .models import FIGURES
 
 route = Routes()
@@ -251,9 +248,6 @@ def figure(request, code, name):
     return render(request, "stats/figure.html", context)
 
 
-REPORT_TYPES = {"xlsx": CONTENT_TYPES["xlsx"], "pdf": CONTENT_TYPES["pdf"]}
-
-
 @route("<str:code>/reports/")
 def reports(request, code):
     """The standard reports of an area: quarterly tables of approved rounds, annual reports."""
@@ -268,49 +262,40 @@ def reports(request, code):
     return render(request, "stats/reports.html", {"area": area, "rounds": rounds, "years": years})
 
 
-def _send(request, area, report, fmt, data):
-    stamp = stamp_for(request.user)
-    content = (
-        table_pdf(
-            report.title,
-            report.subtitle,
-            report.headings,
-            report.rows,
-            report.widths,
-            timezone.localdate(),
-            stamp,
-        )
-        if fmt == "pdf"
-        else table_xlsx(
-            report.title, report.subtitle, report.headings, report.rows, report.widths, stamp
-        )
-    )
-    log_action(
-        request.user,
-        "stats.report.exported",
-        area,
-        {"format": fmt, "title": report.title, "rows": len(report.rows), **data},
+def _start(request, area, fmt, title, **params):
+    """Start the report's job and answer with its page (the job writes and audits the file)."""
+    job = start(
+        report_exports.report_file,
+        user=request.user,
         area_code=area.code,
+        title=f"{title} ({fmt.upper()})",
+        code=area.code,
+        fmt=fmt,
+        **params,
     )
-    response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{report.title}.{fmt}")
-    return response
+    return redirect("jobs:job", pk=job.pk)
 
 
 @route(r"^(?P<code>[0-9]{12})/reports/(?P<round_pk>[0-9]+)\.(?P<fmt>xlsx|pdf)$", regex=True)
 def report_quarterly(request, code, round_pk, fmt):
-    """The quarterly statistical table of a round, as Excel or PDF (audited)."""
+    """The quarterly statistical table of a round, as Excel or PDF (audited), made by a job:
+    the answer is the job's page."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     the_round = get_object_or_404(Round.objects.visible_to(request.user), pk=round_pk)
-    report = report_builders.quarterly(area, the_round)
-    return _send(request, area, report, fmt, {"round": the_round.label})
+    title = _("Quarterly statistical table %(round)s, %(area)s") % {
+        "round": the_round.label,
+        "area": area.name,
+    }
+    return _start(request, area, fmt, title, round_pk=the_round.pk)
 
 
 @route(r"^(?P<code>[0-9]{12})/reports/(?P<year>[0-9]{4})/annual\.(?P<fmt>xlsx|pdf)$", regex=True)
 def report_annual(request, code, year, fmt):
-    """The annual report of a year, as Excel or PDF (audited)."""
+    """The annual report of a year, as Excel or PDF (audited), made by a job: the answer is
+    the job's page."""
     area = get_visible_or_404(Area.objects.all(), request.user, code=code)
     year = int(year)  # the URL pattern admits four digits only
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
-    return _send(request, area, report_builders.annual(area, year), fmt, {"year": year})
+    title = _("Annual report %(year)s, %(area)s") % {"year": year, "area": area.name}
+    return _start(request, area, fmt, title, year=year)

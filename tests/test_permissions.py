@@ -67,6 +67,8 @@ PAIRED_A1 = row(API_ANON, 200, 200, 200, 404, 200, 404, 200, 200, 404)
 # Workflow steps are POSTs: a GET is refused once logged in.
 POST_ONLY = row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405)
 API_POST_ONLY = row(API_ANON, 405, 405, 405, 405, 405, 405, 405, 405, 405)
+NOT_FOUND = row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+NOBODYS_JOB = "7d3c4c1e-0000-4000-8000-00000000000f"
 
 
 def _small_photo():
@@ -267,8 +269,7 @@ TABLE = {
     # A photo of a visit: to those who see the visit.
     "care:photo": [(pk_of("photo_a1"), IN_A1)],
     "care:visit_edit": [(pk_of("visit_a1"), EDIT_IN_A1)],
-    # Village files: a village's or township's file for those who see the area; a county's
-    # file is refused (400, too large: its page lists the townships' files).
+    # Village files: a village's, township's or county's file for those who see the area.
     "villagefiles:village_file": [
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": B1}, IN_B1),
@@ -278,10 +279,14 @@ TABLE = {
     "villagefiles:download": [
         (lambda ctx: {"code": A1, "fmt": "pdf"}, IN_A1),
         (lambda ctx: {"code": B1, "fmt": "xlsx"}, IN_B1),
-        (lambda ctx: {"code": TOWNSHIP_A, "fmt": "xlsx"}, IN_TOWNSHIP_A),
+        # A township's or county's file is made by a job: the answer is the job's page.
+        (
+            lambda ctx: {"code": TOWNSHIP_A, "fmt": "xlsx"},
+            row(LOGIN, 302, 302, 302, 404, 404, 404, 302, 404, 404),
+        ),
         (
             lambda ctx: {"code": COUNTY, "fmt": "pdf"},
-            row(LOGIN, 400, 404, 404, 404, 404, 404, 400, 404, 404),
+            row(LOGIN, 302, 404, 404, 404, 404, 404, 302, 404, 404),
         ),
     ],
     # The gap report of the user's own area; roles without an area have none (404).
@@ -290,6 +295,11 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    # A job's page and file: its creator's only (jobs/tests/test_views.py); nobody else's.
+    "jobs:job": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
+    "jobs:download": [(lambda ctx: {"pk": NOBODYS_JOB}, NOT_FOUND)],
+    # The superuser starts the re-encryption (a POST; jobs/tests/test_rotation.py).
+    "jobs:reencrypt": [(None, POST_ONLY)],
     "api:api-root": [(None, API_EVERYONE_200)],
     "api:auth_token": [(None, row(405, 405, 405, 405, 405, 405, 405, 405, 405, 405))],  # POST
     "api:area-list": [(None, API_EVERYONE_200)],
@@ -383,11 +393,18 @@ TABLE = {
         (lambda ctx: {"code": A1}, IN_A1),
         (lambda ctx: {"code": COUNTY}, IN_COUNTY),
     ],
+    # Reports are made by a job: the answer is the job's page.
     "stats:report_quarterly": [
-        (lambda ctx: {"code": A1, "round_pk": ctx["round"].pk, "fmt": "xlsx"}, IN_A1)
+        (
+            lambda ctx: {"code": A1, "round_pk": ctx["round"].pk, "fmt": "xlsx"},
+            row(LOGIN, 302, 302, 302, 404, 302, 404, 302, 404, 404),
+        )
     ],
     "stats:report_annual": [
-        (lambda ctx: {"code": COUNTY, "year": 2026, "fmt": "pdf"}, IN_COUNTY),
+        (
+            lambda ctx: {"code": COUNTY, "year": 2026, "fmt": "pdf"},
+            row(LOGIN, 302, 404, 404, 404, 404, 404, 302, 404, 404),
+        ),
         (
             lambda ctx: {"code": A1, "year": 2099, "fmt": "xlsx"},
             row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),

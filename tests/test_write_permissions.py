@@ -57,6 +57,8 @@ POSTS = [
         row(LOGIN, 200, 403, 403, 404, 404, 404, 403, 404, 404),
     ),
     ("relief:programme_new", None, COUNTY_OFFICERS_ONLY),
+    # The re-encryption of every identity number: the superuser's alone.
+    ("jobs:reencrypt", None, row(LOGIN, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
     ("relief:programme_edit", lambda c: {"pk": c["programme"].pk}, CATALOGUE_EDIT),
 ]
 

@@ -1,6 +1,8 @@
 """Village and township files as PDF and Excel: their own layout, on the documents of
 core.documents (the shipped Chinese font, footers, safe cells)."""
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
@@ -171,9 +173,12 @@ def _pdf_village(pdf: Document, file: VillageFile):
             table.row([text(value) for value in child_cells(index, child)])
 
 
-def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
+def to_pdf(
+    file: VillageFile | TownshipFile, stamp: Stamp | None = None, written: Callable | None = None
+) -> bytes:
     """The file as a PDF: a village's pages, or a township's cover then each village's;
-    every page's footer says who exported it and when."""
+    every page's footer says who exported it and when. `written(village)` is called after
+    each village's pages (a job's progress)."""
     title = file_title(file.area)
     pdf = Document(title, file.generated_on, stamp)
     if isinstance(file, TownshipFile):
@@ -198,6 +203,8 @@ def to_pdf(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byte
                 table.row([text(value) for value in summary_cells(village)])
         for village in file.villages:
             _pdf_village(pdf, village)
+            if written:
+                written(village)
     else:
         _pdf_village(pdf, file)
     return bytes(pdf.output())
@@ -244,9 +251,12 @@ def _xlsx_village(sheet, file: VillageFile, stamp: Stamp | None = None):
     _xlsx_widths(sheet, XLSX_WIDTHS)
 
 
-def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> bytes:
+def to_xlsx(
+    file: VillageFile | TownshipFile, stamp: Stamp | None = None, written: Callable | None = None
+) -> bytes:
     """The file as a workbook: one sheet per village, after a summary sheet for a township;
-    who exported it and when on each sheet's second line, footer and in its properties."""
+    who exported it and when on each sheet's second line, footer and in its properties.
+    `written(village)` is called after each village's sheet (a job's progress)."""
     workbook = Workbook()
     first = workbook.active
     taken = set()
@@ -261,6 +271,8 @@ def to_xlsx(file: VillageFile | TownshipFile, stamp: Stamp | None = None) -> byt
         for village in file.villages:
             sheet = workbook.create_sheet(sheet_name(village.area.name, village.area.code, taken))
             _xlsx_village(sheet, village, stamp)
+            if written:
+                written(village)
     else:
         first.title = sheet_name(file.area.name, file.area.code, taken)
         _xlsx_village(first, file, stamp)

@@ -7,7 +7,7 @@ download is audited with the area's code and the children it contains.
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -23,17 +23,20 @@ from core.reads import audit_records
 from core.routes import Routes
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
+from jobs.services import start
 from people.summary import with_gaps
 
 from . import gaps as gap_checks
-from .data import township_file, village_file
+from .data import village_file
+from .jobs import area_files
 from .render import file_title, to_pdf, to_xlsx
 
 route = Routes()
 
-# A file is made for a village or a township. A county's would be about 25 townships'
-# worth (some 25,000 children, over a minute to build): its page offers each township's.
-FILE_LEVELS = {Level.VILLAGE, Level.TOWNSHIP}
+# A file is made for a village (inside the request: it is fast), or for a township or a
+# county in the background (a job: a county's is some 25,000 children, over a minute to
+# build), whose page then offers the file. Above a county a file would be too large.
+FILE_LEVELS = {Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY}
 
 
 def _area_or_404(request, code):
@@ -87,7 +90,8 @@ def file_page(request, code):
 @route(r"^(?P<code>[0-9]{12})\.(?P<fmt>pdf|xlsx)$", regex=True)
 @read_limited
 def download(request, code, fmt):
-    """A village's or township's file as PDF or Excel, audited with what it contains."""
+    """A village's file as PDF or Excel, audited with what it contains; a township's or a
+    county's is made by a job (villagefiles.jobs), and the answer is the job's page."""
     area = _area_or_404(request, code)
     if area.level not in FILE_LEVELS:
         return render(
@@ -96,13 +100,19 @@ def download(request, code, fmt):
             {"area": area, "title": file_title(area)},
             status=400,
         )
+    if area.level != Level.VILLAGE:
+        job = start(
+            area_files,
+            user=request.user,
+            area_code=area.code,
+            title=f"{file_title(area)} ({fmt.upper()})",
+            code=area.code,
+            fmt=fmt,
+        )
+        return redirect("jobs:job", pk=job.pk)
     full_phone = request.user.sees_full_id
-    if area.level == Level.VILLAGE:
-        file = village_file(area, full_phone=full_phone)
-        villages = 1
-    else:
-        file = township_file(area, full_phone=full_phone)
-        villages = len(file.villages)
+    file = village_file(area, full_phone=full_phone)
+    villages = 1
     stamp = stamp_for(request.user)
     content = to_pdf(file, stamp) if fmt == "pdf" else to_xlsx(file, stamp)
     ids = file.child_ids

@@ -140,3 +140,77 @@ def test_the_excel_file_carries_the_exporter_and_the_time(client, county_officer
     assert f"导出时间：{before:%Y-%m-%d}" in first
     assert county_officer.username in book.properties.creator
     assert "导出时间" in book.active.oddFooter.left.text
+
+
+def test_an_export_over_the_inline_limit_is_made_by_a_job_with_progress(
+    client, county_officer, township_officer, world, settings
+):
+    from jobs.models import Job
+
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    for name in ("王一", "王二", "王三"):
+        make_child(world["a1"], name)
+    make_child(world["b1"], "张外村")
+    client.force_login(county_officer)
+    url = reverse("children:export", kwargs={"fmt": "csv"}) + f"?area={world['a'].code}"
+    assert b'data-testid="export-in-background"' in client.get(url).content
+    response = client.post(url, {"purpose": "季度核查"})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    job = Job.objects.get()
+    assert job.state == Job.State.DONE and (job.done, job.total) == (3, 3)
+    assert job.created_by == county_officer and job.area_code == world["county"].code
+    page = client.get(response["Location"])
+    assert b'data-testid="job-download"' in page.content
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    stamp, header, *rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert stamp[0].startswith("导出人：")
+    assert sorted(row[4] for row in rows) == ["王一", "王三", "王二"]
+    entry = AuditEntry.objects.get(action="children.child.exported")
+    assert entry.actor == county_officer and entry.data["count"] == 3
+    assert entry.data["purpose"] == "季度核查" and entry.data["job"] == str(job.pk)
+    assert entry.data["filters"] == {"area": world["a"].code}
+    assert AuditEntry.objects.filter(action="jobs.file.downloaded").count() == 1
+    # The file is the county officer's: the township officer gets 404.
+    client.force_login(township_officer)
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_an_export_at_the_inline_limit_stays_inline(client, county_officer, world, settings):
+    from jobs.models import Job
+
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    make_child(world["a1"], "王一")
+    make_child(world["a1"], "王二")
+    client.force_login(county_officer)
+    url = reverse("children:export", kwargs={"fmt": "xlsx"})
+    assert b'data-testid="export-in-background"' not in client.get(url).content
+    response = client.post(url, {"purpose": "季度核查"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert not Job.objects.exists()
+    assert AuditEntry.objects.get(action="children.child.exported").data["count"] == 2
+
+
+def test_the_large_export_job_writes_progress_every_so_many_rows(
+    county_officer, world, monkeypatch
+):
+    from children import exports
+    from jobs import services
+
+    for i in range(5):
+        make_child(world["a1"], f"王{i}")
+    seen = []
+    original = services.Progress.__call__
+
+    def spy(self, done, total=None, step=None):
+        seen.append((done, total))
+        original(self, done, total, step)
+
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(services.Progress, "__call__", spy)
+    job = services.start(
+        exports.roster_export, user=county_officer, fmt="xlsx", query="", full_id=False, purpose="x"
+    )
+    assert seen == [(0, None), (2, 5), (4, 5), (5, 5)]
+    job.refresh_from_db()
+    assert job.outcome == {"rows": 5} and job.result_name.endswith(".xlsx")

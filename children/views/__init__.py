@@ -1,5 +1,6 @@
 """Pages of the child registry. Thin: access, form, one service call, response."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -13,10 +14,11 @@ from core.reads import audit_page
 from core.routes import Routes
 from core.scoping import can_manage, can_write, get_visible_or_404, jurisdiction_required
 from core.throttling import read_limited
+from jobs.services import start as start_job
 
 from .. import imports, policy, services
 from ..choices import ParentRole, Status
-from ..exports import export_roster
+from ..exports import export_roster, roster_export
 from ..filters import ChildFilter
 from ..forms import (
     BasisForm,
@@ -109,13 +111,26 @@ def roster(request):
 def export(request, fmt):
     """The roster as the user filtered it, as Excel or CSV: the page asks the purpose (and,
     for roles that see them, whether identity numbers are written in full); the POST
-    writes the file, stamped and audited with the purpose."""
+    writes the file, stamped and audited with the purpose; over
+    settings.EXPORT_INLINE_MAX_ROWS children a job writes it and the answer is its page."""
     child_filter = roster_queryset(request)
     if not child_filter.is_valid():
         errors = "; ".join(str(e) for field in child_filter.errors.values() for e in field)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     form = ExportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if child_filter.qs.count() > settings.EXPORT_INLINE_MAX_ROWS:
+            job = start_job(
+                roster_export,
+                user=request.user,
+                area_code=request.user.area.code if request.user.area_id else "",
+                title=_("Roster export (%(fmt)s)") % {"fmt": fmt.upper()},
+                fmt=fmt,
+                query=query_without_page(request),
+                full_id=form.cleaned_data.get("full_id", False),
+                purpose=form.cleaned_data["purpose"],
+            )
+            return redirect("jobs:job", pk=job.pk)
         filters = {k: v for k, v in request.GET.items() if k != "page"}
         return export_roster(
             request.user,
@@ -131,6 +146,7 @@ def export(request, fmt):
         "count": child_filter.qs.count(),
         "query": query_without_page(request),
     }
+    context["in_background"] = context["count"] > settings.EXPORT_INLINE_MAX_ROWS
     return render(request, "children/export.html", context, status=400 if form.errors else 200)
 
 

@@ -82,21 +82,34 @@ def test_annual_report_counts_the_years_work(world, approved, director):
     assert report.total["new"] == 6
 
 
-def test_downloads_are_excel_and_pdf_in_chinese_and_audited(
+def _job_file(client, url):
+    """A report is made by a job: the download answers with the job's page, which offers
+    the file once done (at once with the tests' immediate backend)."""
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"])
+    assert b'data-state="done"' in page.content and b'data-testid="job-download"' in page.content
+    return client.get(response["Location"] + "download/")
+
+
+def test_downloads_are_excel_and_pdf_in_chinese_made_by_jobs_and_audited(
     client, world, approved, county_officer, director
 ):
     import openpyxl
     import pypdf
 
+    from jobs.models import Job
+
     client.force_login(county_officer)
     code = world["county"].code
     index = client.get(reverse("stats:reports", args=[code]))
     assert "2026-Q4" in index.text
-    pdf = client.get(reverse("stats:report_quarterly", args=[code, approved.pk, "pdf"]))
+    pdf = _job_file(client, reverse("stats:report_quarterly", args=[code, approved.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
+    assert "attachment" in pdf["Content-Disposition"]
     text = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "利辛县" in text and "王庄村" in text
-    xlsx = client.get(reverse("stats:report_annual", args=[code, 2026, "xlsx"]))
+    xlsx = _job_file(client, reverse("stats:report_annual", args=[code, 2026, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert "利辛县" in sheet["A1"].value
     # Each file says who exported it and when (issue 13, point 6).
@@ -108,14 +121,22 @@ def test_downloads_are_excel_and_pdf_in_chinese_and_audited(
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))
     assert county_officer.username in reader.metadata.author
     assert "导出人" in text
-    assert AuditEntry.objects.filter(action="stats.report.exported").count() == 2
+    entries = AuditEntry.objects.filter(action="stats.report.exported").order_by("pk")
+    assert [e.data.get("round") or e.data.get("year") for e in entries] == ["2026-Q4", 2026]
+    assert all(e.actor == county_officer and e.area_code == code for e in entries)
+    assert AuditEntry.objects.filter(action="jobs.file.downloaded").count() == 2
+    jobs = list(Job.objects.order_by("created_at"))
+    assert [(j.state, j.done, j.total) for j in jobs] == [("done", 3, 3)] * 2
     client.force_login(director)
     assert (
         client.get(reverse("stats:report_quarterly", args=[code, approved.pk, "pdf"])).status_code
         == 404
     )
-    own = client.get(
-        reverse("stats:report_quarterly", args=[world["a1"].code, approved.pk, "xlsx"])
+    # The county officer's files are theirs alone.
+    for job in jobs:
+        assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    own = _job_file(
+        client, reverse("stats:report_quarterly", args=[world["a1"].code, approved.pk, "xlsx"])
     )
     assert own.status_code == 200
 
