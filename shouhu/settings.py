@@ -439,9 +439,9 @@ JOBS_HEARTBEAT_SECONDS = 10
 JOBS_STALE_AFTER_SECONDS = int(os.environ.get("JOBS_STALE_AFTER_SECONDS", "90"))
 # Files made by jobs (village files, exports, reports) are kept this long for download.
 JOBS_RESULT_HOURS = 24
-# Roster imports check and save large files as jobs, showing progress; the tests run them
-# inline.
-IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
+# Roster imports check and save as jobs (children/tasks.py), showing progress.
+# Tests only: seconds a save waits inside its transaction (a worker is killed there).
+IMPORT_SAVE_PAUSE_SECONDS = float(os.environ.get("IMPORT_SAVE_PAUSE_SECONDS", "0"))
 # Bounded uploads (core/uploads.py says why each limit is large enough for a real roster).
 # A roster of 25,000 children is 4.8 MB; its sheet unpacks to 42 MB at 8.7 : 1.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "10")) * 1024 * 1024
