@@ -2,20 +2,21 @@
 
 All or nothing: every row is checked first; if any row fails, nothing is saved and the
 report says, row by row, what is wrong. A file that passes is saved in one transaction.
-Large files run in a background thread that writes its progress to the job.
+Both steps (check, save) run as background jobs (children/tasks.py: import_step) that write
+their progress to the ImportJob; the page polls it.
 """
 
 import datetime as dt
 import io
 import logging
 import re
-import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -663,8 +664,12 @@ def gather_family(child, parents: dict, caregiver, parent_rows: list, caregiver_
         caregiver_rows.append(caregiver)
 
 
-def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]:
-    """Register every checked row in one transaction. Returns the new children's ids."""
+def save_rows(actor, rows: list[Row], job: ImportJob | None = None, *, on_saved=None) -> list[int]:
+    """Register every checked row in one transaction. Returns the new children's ids.
+
+    `on_saved(ids)` runs inside the same transaction, after the rows: the job's move to
+    SAVED commits with them or not at all (a worker killed here leaves nothing saved and
+    the job SAVING, to be run again once)."""
     today = timezone.localdate()
     children, families = [], []
     for row in rows:
@@ -673,6 +678,8 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
         families.append((parents, caregiver))
     with transaction.atomic():
         Child.objects.bulk_create(children, batch_size=500)
+        if settings.IMPORT_SAVE_PAUSE_SECONDS:  # tests only: a worker killed mid-save
+            time.sleep(settings.IMPORT_SAVE_PAUSE_SECONDS)
         parents_to_save, caregivers, changes = [], [], []
         for child, (parents, caregiver) in zip(children, families, strict=True):
             gather_family(child, parents, caregiver, parents_to_save, caregivers)
@@ -702,6 +709,8 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None) -> list[int]
                 "ids": ids,
             },
         )
+        if on_saved is not None:
+            on_saved(ids)
     return ids
 
 
@@ -853,7 +862,7 @@ def template_workbook() -> bytes:
     return buffer.getvalue()
 
 
-# -- jobs: run now (tests) or in a background thread (large files on the web) -------------
+# -- jobs: each step runs as a background job (children/tasks.py) --------------------
 
 
 def _set(job, **fields):
@@ -964,8 +973,9 @@ def _content(job) -> bytes:
     return crypto.decrypt_bytes(bytes(job.content))
 
 
-def run_check(job: ImportJob) -> None:
-    """Check the job's file; the job ends INVALID (with the report) or VALID."""
+def run_check(job: ImportJob, on_progress=None) -> None:
+    """Check the job's file; the job ends INVALID (with the report) or VALID. Transient
+    database errors are raised, for the job to be tried again."""
     _set(job, state=ImportJob.State.CHECKING, checked_rows=0)
 
     def progress(done, total):
@@ -974,12 +984,16 @@ def run_check(job: ImportJob) -> None:
             _set(job, checked_rows=done, total_rows=total)
         except DatabaseError:
             logger.warning("import %s: progress not saved (database busy)", job.pk)
+        if on_progress:
+            on_progress(done, total, step="checking")
 
     try:
         rows, report = check_file(job.created_by, _content(job), progress)
     except FileProblem as problem:
         _finish(job, ImportJob.State.INVALID, {"file_error": str(problem.message)})
         return
+    except TRANSIENT:
+        raise
     except Exception:  # never leave a job "checking" for ever
         logger.exception("import check failed: %s", job.pk)
         _finish(job, ImportJob.State.FAILED, {"file_error": str(UNEXPECTED)})
@@ -992,20 +1006,51 @@ def run_check(job: ImportJob) -> None:
     _finish(job, state, report, total_rows=len(rows), checked_rows=len(rows))
 
 
-def run_save(job: ImportJob) -> None:
-    """Check again (the registry may have changed) and save all rows, or none."""
-    _set(job, state=ImportJob.State.SAVING, checked_rows=0)
+def run_save(job: ImportJob, on_progress=None) -> None:
+    """Check again (the registry may have changed) and save all rows, or none.
+
+    Exactly once: the move SAVING → SAVED is written in the rows' transaction, which first
+    takes the job's row by a conditional UPDATE; a rerun (a killed worker's job put back in
+    the queue) that finds the job no longer SAVING does nothing."""
+    if job.state != ImportJob.State.SAVING:
+        return
+    _set(job, checked_rows=0)
+
+    def progress(done, total):
+        try:
+            _set(job, checked_rows=done, total_rows=total)
+        except DatabaseError:
+            logger.warning("import %s: progress not saved (database busy)", job.pk)
+        if on_progress:
+            on_progress(done, total, step="checking again")
+
+    def mark_saved(ids):
+        _finish(job, ImportJob.State.SAVED, report, saved_count=len(ids))
+
     try:
-        rows, report = check_file(job.created_by, _content(job))
+        rows, report = check_file(job.created_by, _content(job), progress)
         if report["rows_with_errors"] or not rows:
             _finish(job, ImportJob.State.INVALID, report)
             return
-        ids = save_rows(job.created_by, rows, job)
+        progress(len(rows), len(rows))
+        if on_progress:
+            on_progress(0, len(rows), step="saving")
+        with transaction.atomic():
+            # Holds the job's row (PostgreSQL) or the database (SQLite) until the commit.
+            if not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.SAVING).update(
+                updated_at=timezone.now()
+            ):
+                return
+            save_rows(job.created_by, rows, job, on_saved=mark_saved)
+    except TRANSIENT:
+        raise  # rolled back: nothing saved; the job is tried again
     except Exception:  # the transaction rolled back: nothing was saved
         logger.exception("import save failed: %s", job.pk)
         _finish(job, ImportJob.State.FAILED, {"file_error": str(UNEXPECTED)})
-        return
-    _finish(job, ImportJob.State.SAVED, report, saved_count=len(ids))
+
+
+# Errors that a later attempt may not meet (the database busy or away): the job retries.
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 def purge_waiting_files(max_age=dt.timedelta(days=1)) -> int:
@@ -1016,19 +1061,24 @@ def purge_waiting_files(max_age=dt.timedelta(days=1)) -> int:
     return stale.update(state=ImportJob.State.EXPIRED, content=b"")
 
 
-def start(job: ImportJob, step) -> None:
-    """Run a step now or in a thread, as settings.IMPORT_IN_BACKGROUND says."""
-    if not settings.IMPORT_IN_BACKGROUND:
-        step(job)
-        return
+def start(job: ImportJob, step: str) -> None:
+    """Queue the job's step ("check" or "save") as background work (children/tasks.py);
+    with the immediate backend (tests) it runs at once."""
+    from jobs import services
 
-    def work():
-        close_old_connections()
-        try:
-            step(ImportJob.objects.select_related("created_by__area").get(pk=job.pk))
-        except Exception:  # recorded on the job; the thread must not die noisily
-            pass
-        finally:
-            connection.close()
+    from .tasks import import_step
 
-    threading.Thread(target=work, daemon=True, name=f"import-{job.pk}").start()
+    services.start(
+        import_step,
+        user=job.created_by,
+        area_code=job.area.code,
+        import_id=str(job.pk),
+        step=step,
+    )
+
+
+def fail_unfinished(import_id, message) -> None:
+    """An import whose job gave up (out of attempts) ends FAILED: nothing of it was saved."""
+    job = ImportJob.objects.select_related("created_by__area").filter(pk=import_id).first()
+    if job is not None and job.state in RUNNING_IMPORT_STATES:
+        _finish(job, ImportJob.State.FAILED, {"file_error": str(message)})

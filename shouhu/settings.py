@@ -442,9 +442,9 @@ JOBS_RESULT_HOURS = 24
 # A roster export of more rows than this is written by a job, with progress, and kept for
 # download; at or under it the file is written inside the request.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
-# Roster imports check and save large files as jobs, showing progress; the tests run them
-# inline.
-IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
+# Roster imports check and save as jobs (children/tasks.py), showing progress.
+# Tests only: seconds a save waits inside its transaction (a worker is killed there).
+IMPORT_SAVE_PAUSE_SECONDS = float(os.environ.get("IMPORT_SAVE_PAUSE_SECONDS", "0"))
 # Bounded uploads (core/uploads.py says why each limit is large enough for a real roster).
 # A roster of 25,000 children is 4.8 MB; its sheet unpacks to 42 MB at 8.7 : 1.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "10")) * 1024 * 1024

@@ -10,7 +10,6 @@ from .settings import STORAGES  # noqa: E402
 
 ALLOWED_HOSTS = ["*"]
 SECRET_KEY = "test-secret-key"
-IMPORT_IN_BACKGROUND = False
 FIELD_ENCRYPTION_KEY = "test-field-encryption-key"
 FIELD_ENCRYPTION_KEYS: list[str] = []  # not from the environment: the one key above
 FIELD_LOOKUP_KEY = ""

@@ -31,7 +31,7 @@ from ..forms import (
     ParentForm,
     TransferForm,
 )
-from ..imports import purge_waiting_files, run_check, run_save, start, template_workbook
+from ..imports import purge_waiting_files, start, template_workbook
 from ..lookup import child_or_404
 from ..models import Child, ImportJob, Transfer
 from ..tabular import GRANDPARENTS
@@ -422,7 +422,7 @@ def import_upload(request):
             if job is None:  # another import of the user's is still running
                 form.refusal_code = "busy"
             else:
-                start(job, run_check)
+                start(job, "check")
                 return redirect("children:import_job", pk=job.pk)
         if form.refusal_code:
             imports.log_refusal(
@@ -455,7 +455,7 @@ def import_save(request, pk):
 
         def save():
             if imports.begin_save(job):
-                start(job, run_save)
+                start(job, "save")
 
         if refused := refusal_message(save):  # another import of the user's is running
             messages.error(request, refused)
