@@ -2,6 +2,7 @@
 instead of counting children, visits and measures on every page view."""
 
 from django.db import models
+from django.utils import timezone
 
 from areas.models import Area
 from core.scoping import ScopedQuerySet
@@ -100,3 +101,41 @@ class AreaStats(models.Model):
 for _name in FIGURES:
     VillageStats.add_to_class(_name, models.PositiveIntegerField(default=0))
     AreaStats.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class Recount(models.Model):
+    """One run of the nightly recount split into chunks (stats.tasks): how many chunks,
+    how many have finished, and when the roll-up above them was started. The chunk that
+    finishes last starts the roll-up: a conditional UPDATE on this row lets exactly one do it.
+    """
+
+    on = models.DateField()
+    chunks = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    villages = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    rolled_up_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "recount"
+
+    def __str__(self):
+        return f"recount of {self.on} ({self.chunks_done}/{self.chunks})"
+
+
+class RecountChunk(models.Model):
+    """One chunk of a recount: the villages of a few whole counties (so each county's and
+    its townships' sums are complete within the chunk). Counted once however often it runs."""
+
+    recount = models.ForeignKey(Recount, on_delete=models.CASCADE, related_name="parts")
+    # County code prefixes (6 digits) whose villages the chunk recounts.
+    counties = models.JSONField(default=list)
+    villages = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "recount chunk"
+
+    def __str__(self):
+        return f"{self.recount_id}: {len(self.counties)} counties"

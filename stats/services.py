@@ -14,7 +14,7 @@ visits or villages.
 import datetime as dt
 
 from django.db import connections, router, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from core.scoping import code_range
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import Round, VillageReturn
 
-from .models import FIGURES, AreaStats, VillageStats
+from .models import FIGURES, AreaStats, Recount, RecountChunk, VillageStats
 
 BATCH = 500  # villages recounted per round of queries (keeps IN lists short)
 SPECIAL = CareLevel.SPECIAL
@@ -336,9 +336,102 @@ def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
 
 
 def refresh_all(on: dt.date | None = None) -> int:
-    """Recount every village (the daily job, and after bulk loads)."""
+    """Recount every village in one process (`manage.py refresh_stats`, after bulk loads;
+    the nightly job does the same in chunks that workers share: stats.tasks)."""
     ids = Area.objects.filter(level=Level.VILLAGE).values_list("pk", flat=True)
     return refresh_villages(list(ids), on)
+
+
+# -- the nightly recount in chunks (the jobs are in stats.tasks) -------------------------
+
+# Villages per chunk of the nightly recount: about 100 chunks for the nation's 490,000
+# villages (two workers share them evenly), one for a county. A chunk holds whole counties.
+CHUNK_VILLAGES = 5000
+# Recounts' bookkeeping rows are dropped after this many days.
+RECOUNT_KEEP_DAYS = 30
+
+
+def plan_chunks(size: int | None = None) -> list[tuple[list[str], int]]:
+    """Every village's county, grouped into chunks of whole counties of about `size`
+    villages, in code order: [(county prefixes, villages)]."""
+    size = size or CHUNK_VILLAGES
+    county = PREFIX_LENGTH[Level.COUNTY]
+    per_county = (
+        Area.objects.filter(level=Level.VILLAGE)
+        .annotate(county=Substr("code", 1, county))
+        .values("county")
+        .annotate(n=Count("pk"))
+        .order_by("county")
+        .values_list("county", "n")
+    )
+    chunks, counties, villages = [], [], 0
+    for prefix, n in per_county:
+        if counties and villages + n > size:
+            chunks.append((counties, villages))
+            counties, villages = [], 0
+        counties.append(prefix)
+        villages += n
+    if counties:
+        chunks.append((counties, villages))
+    return chunks
+
+
+def start_recount(on: dt.date | None = None, size: int | None = None) -> Recount:
+    """The recount's row and its chunks' rows (the caller starts a job per chunk)."""
+    on = on or timezone.localdate()
+    chunks = plan_chunks(size)
+    recount = Recount.objects.create(on=on, chunks=len(chunks), villages=sum(n for _, n in chunks))
+    RecountChunk.objects.bulk_create(
+        [RecountChunk(recount=recount, counties=c, villages=n) for c, n in chunks]
+    )
+    return recount
+
+
+def chunk_village_ids(counties) -> list[int]:
+    """The ids of the villages of these counties (code prefixes)."""
+    villages = Area.objects.filter(_any_within(counties), level=Level.VILLAGE)
+    return sorted(villages.values_list("pk", flat=True))
+
+
+def finish_chunk(chunk_id: int) -> bool:
+    """Count a chunk as finished (once, however often it ran). True for exactly one
+    chunk of the recount: the one after which all are finished (it starts the roll-up).
+    Call inside a transaction: the row lock taken by the first UPDATE makes the chunks
+    finishing at the same moment count one after the other."""
+    now = timezone.now()
+    if not RecountChunk.objects.filter(pk=chunk_id, finished_at=None).update(finished_at=now):
+        return False
+    recount_id = RecountChunk.objects.values_list("recount_id", flat=True).get(pk=chunk_id)
+    Recount.objects.filter(pk=recount_id).update(chunks_done=F("chunks_done") + 1)
+    return bool(
+        Recount.objects.filter(pk=recount_id, chunks_done=F("chunks"), rolled_up_at=None).update(
+            rolled_up_at=now
+        )
+    )
+
+
+def finish_recount(recount: Recount) -> dict:
+    """After every chunk: the figures above the counties (provinces, the nation) are sums
+    of the county rows the chunks wrote, added up when a dashboard asks; here they are
+    checked: every village of the recount has its row of the day, and the counties' sums
+    hold every village. Old recounts' rows are dropped. Returns the run's counts."""
+    villages = VillageStats.objects.aggregate(
+        n=Count("pk"), current=Count("pk", filter=Q(on=recount.on)), children=Sum("children")
+    )
+    counties = AreaStats.objects.filter(level=Level.COUNTY).aggregate(
+        n=Count("pk"), villages=Sum("villages"), children=Sum("children")
+    )
+    now = timezone.now()
+    Recount.objects.filter(pk=recount.pk).update(finished_at=now)
+    Recount.objects.filter(started_at__lt=now - dt.timedelta(days=RECOUNT_KEEP_DAYS)).delete()
+    return {
+        "villages": villages["current"],
+        "not_current": villages["n"] - villages["current"],
+        "counties": counties["n"],
+        "children": counties["children"] or 0,
+        "unsummed": (villages["children"] or 0) - (counties["children"] or 0),
+        "chunks": recount.chunks,
+    }
 
 
 # -- adding up -------------------------------------------------------------------------
