@@ -331,7 +331,9 @@ def test_a_rerun_of_a_save_left_saving_saves_every_row_once(director, world):
     from children.tasks import import_step
     from jobs.services import start
 
-    job = imports.create_job(director, "r.xlsx", workbook(good_row(), good_row(name="李四", id_number="")))
+    job = imports.create_job(
+        director, "r.xlsx", workbook(good_row(), good_row(name="李四", id_number=""))
+    )
     start(import_step, user=director, import_id=str(job.pk), step="check")
     job.refresh_from_db()
     assert imports.begin_save(job)  # SAVING, as a killed worker leaves it
@@ -349,7 +351,9 @@ def test_a_save_that_fails_part_way_saves_nothing_and_is_tried_again(director, w
     from children.tasks import import_step
     from jobs.services import start
 
-    job = imports.create_job(director, "r.xlsx", workbook(good_row(), good_row(name="李四", id_number="")))
+    job = imports.create_job(
+        director, "r.xlsx", workbook(good_row(), good_row(name="李四", id_number=""))
+    )
     start(import_step, user=director, import_id=str(job.pk), step="check")
     job.refresh_from_db()
     imports.begin_save(job)
