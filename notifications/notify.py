@@ -1,6 +1,7 @@
 """Telling people: the in-app list (Notification rows) and e-mail through Django's mail
-system (console backend in the demo; SMTP settings in README). Urgent kinds are e-mailed at
-once; everything unread goes into a daily digest per user. Each user chooses
+system (console backend in the demo; SMTP settings in README), sent by jobs
+(notifications/tasks.py), never inside a request. Urgent kinds are e-mailed at once;
+everything unread goes into a daily digest per user. Each user chooses
 (NotificationPreference); a user without an e-mail address gets the in-app list only."""
 
 import datetime as dt
@@ -34,7 +35,9 @@ def responsible_for(area) -> list:
     """Who hears of a village's child at once: its directors and its township's supervisors."""
 
     return list(
-        User.objects.filter(is_active=True).filter(
+        User.objects.select_related("area")
+        .filter(is_active=True)
+        .filter(
             Q(role=Role.DIRECTOR, area_id=area.pk)
             | Q(role=Role.TOWNSHIP_SUPERVISOR, area_id=area.parent_id)
         )
@@ -55,22 +58,28 @@ def notify(users, kind, text, link="", child=None, day=None) -> int:
 
 
 def deliver(notifications) -> int:
-    """E-mail the urgent ones at once to those who want it; returns how many were sent."""
-    sent = 0
+    """Queue an e-mail of each urgent one to those who want it at once (a job per e-mail:
+    notifications.tasks.send_email); returns how many were queued."""
+    from jobs.services import start
+
+    from .tasks import send_email
+
+    queued = 0
     for note in notifications:
         if note.kind not in AT_ONCE or not note.recipient.email:
             continue
         if not preference(note.recipient).email_at_once:
             continue
         body = note.text + ("\n\n" + _absolute(note.link) if note.link else "")
-        sent += send_mail(
+        start(
+            send_email,
+            area_code=note.recipient.audit_area_code,
+            to=note.recipient.email,
             subject=f"[{_('Shouhu')}] {note.get_kind_display()}",
-            message=body,
-            from_email=None,
-            recipient_list=[note.recipient.email],
-            fail_silently=True,  # the in-app list has it whatever the mail server does
+            body=body,
         )
-    return sent
+        queued += 1
+    return queued
 
 
 def send_digests(now: dt.datetime | None = None) -> int:
@@ -109,7 +118,8 @@ def send_digests(now: dt.datetime | None = None) -> int:
             message=body,
             from_email=None,
             recipient_list=[user.email],
-            fail_silently=True,
+            # An SMTP error fails the job, which is tried again: those sent are marked.
+            fail_silently=False,
         ):
             sent += 1
         pref.digest_sent_at = now
