@@ -30,15 +30,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def worker(*extra, pause: float = 0.0) -> subprocess.Popen:
-    env = worker_env()
-    # The worker reads the file the test's settings encrypted.
-    env.update(
-        SECRET_KEY="test-secret-key",
-        FIELD_ENCRYPTION_KEY="test-field-encryption-key",
-        FIELD_ENCRYPTION_KEYS="",
-        FIELD_LOOKUP_KEY="",
-        IMPORT_SAVE_PAUSE_SECONDS=str(pause),
-    )
+    env = worker_env(IMPORT_SAVE_PAUSE_SECONDS=str(pause))
     command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
     command += ["--interval", "0.2", "--verbosity", "0", *extra]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)

@@ -23,11 +23,29 @@ DATABASE_BACKEND = {
 }
 
 
-def worker_env() -> dict:
+def worker_env(**extra) -> dict:
+    """The environment of a `manage.py db_worker` process on the test's database (a
+    PostgreSQL database, or the SQLite file of the browser tests), with the test's keys so
+    it reads what the test encrypted."""
+    from django.conf import settings
+
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        host = db["HOST"] or "127.0.0.1"
+        url = f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if k not in ("TASKS_IMMEDIATE",)}
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="shouhu.settings", SHOUHU_DEMO="1")
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="shouhu.settings",
+        SHOUHU_DEMO="1",
+        SECRET_KEY=settings.SECRET_KEY,
+        FIELD_ENCRYPTION_KEY=settings.FIELD_ENCRYPTION_KEY,
+        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
+        FIELD_LOOKUP_KEY=settings.FIELD_LOOKUP_KEY,
+        **extra,
+    )
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     return env
