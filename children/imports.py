@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from areas.models import Area
 from core import crypto, idnumber
 from core.audit import log_action
+from core.bulk import PreparedRows
 from core.exceptions import Invalid, NotNow
 from core.history import change_entry
 from core.uploads import UploadRefused, XlsxLimits, check_xlsx
@@ -671,32 +672,37 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None, *, on_saved=
     SAVED commits with them or not at all (a worker killed here leaves nothing saved and
     the job SAVING, to be run again once)."""
     today = timezone.localdate()
-    children, families = [], []
+    children, parents_to_save, caregivers, changes = [], [], [], []
     for row in rows:
         child, parents, caregiver = build(row, today)
         children.append(child)
-        families.append((parents, caregiver))
+        gather_family(child, parents, caregiver, parents_to_save, caregivers)
+        recorded = {k: [None, v] for k, v in snapshot(child, parents, caregiver).items()}
+        changes.append(
+            change_entry(
+                ChildChange,
+                actor,
+                recorded,
+                kind=ChildChange.Kind.IMPORTED,
+                note=job.filename if job else "",
+                child=child,
+            )
+        )
+    # Every value made ready (encrypted, serialised) before the transaction: on SQLite it
+    # holds the whole database, and other users' writes wait while it lasts.
+    child_rows = PreparedRows(Child, children)
+    family_rows = [
+        PreparedRows(Parent, parents_to_save),
+        PreparedRows(Caregiver, caregivers),
+        PreparedRows(ChildChange, changes),
+    ]
     with transaction.atomic():
-        Child.objects.bulk_create(children, batch_size=500)
+        child_rows.insert()
         if settings.IMPORT_SAVE_PAUSE_SECONDS:  # tests only: a worker killed mid-save
             time.sleep(settings.IMPORT_SAVE_PAUSE_SECONDS)
-        parents_to_save, caregivers, changes = [], [], []
-        for child, (parents, caregiver) in zip(children, families, strict=True):
-            gather_family(child, parents, caregiver, parents_to_save, caregivers)
-            recorded = {k: [None, v] for k, v in snapshot(child, parents, caregiver).items()}
-            changes.append(
-                change_entry(
-                    ChildChange,
-                    actor,
-                    recorded,
-                    kind=ChildChange.Kind.IMPORTED,
-                    note=job.filename if job else "",
-                    child=child,
-                )
-            )
-        Parent.objects.bulk_create(parents_to_save, batch_size=1000)
-        Caregiver.objects.bulk_create(caregivers, batch_size=1000)
-        ChildChange.objects.bulk_create(changes, batch_size=1000)
+        for prepared in family_rows:
+            prepared.link("child")
+            prepared.insert()
         ids = [c.pk for c in children]
         children_saved_in_bulk.send(sender=Child, area_ids={c.area_id for c in children})
         log_action(
