@@ -665,12 +665,16 @@ def gather_family(child, parents: dict, caregiver, parent_rows: list, caregiver_
         caregiver_rows.append(caregiver)
 
 
-def save_rows(actor, rows: list[Row], job: ImportJob | None = None, *, on_saved=None) -> list[int]:
+def save_rows(
+    actor, rows: list[Row], job: ImportJob | None = None, *, claim=None, on_saved=None
+) -> list[int] | None:
     """Register every checked row in one transaction. Returns the new children's ids.
 
-    `on_saved(ids)` runs inside the same transaction, after the rows: the job's move to
-    SAVED commits with them or not at all (a worker killed here leaves nothing saved and
-    the job SAVING, to be run again once)."""
+    `claim()` runs first inside the transaction; if it returns False nothing is saved and
+    the answer is None (another run already saved the job). `on_saved(ids)` runs inside
+    the same transaction, after the rows: the job's move to SAVED commits with them or not
+    at all (a worker killed here leaves nothing saved and the job SAVING, to be run again
+    once)."""
     today = timezone.localdate()
     children, parents_to_save, caregivers, changes = [], [], [], []
     for row in rows:
@@ -697,6 +701,8 @@ def save_rows(actor, rows: list[Row], job: ImportJob | None = None, *, on_saved=
         PreparedRows(ChildChange, changes),
     ]
     with transaction.atomic():
+        if claim is not None and not claim():
+            return None
         child_rows.insert()
         if settings.IMPORT_SAVE_PAUSE_SECONDS:  # tests only: a worker killed mid-save
             time.sleep(settings.IMPORT_SAVE_PAUSE_SECONDS)
@@ -1041,13 +1047,17 @@ def run_save(job: ImportJob, on_progress=None) -> None:
         progress(len(rows), len(rows))
         if on_progress:
             on_progress(0, len(rows), step="saving")
-        with transaction.atomic():
+        def claim():
             # Holds the job's row (PostgreSQL) or the database (SQLite) until the commit.
-            if not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.SAVING).update(
-                updated_at=timezone.now()
-            ):
-                return
-            save_rows(job.created_by, rows, job, on_saved=mark_saved)
+            return bool(
+                ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.SAVING).update(
+                    updated_at=timezone.now()
+                )
+            )
+
+        # The values are made ready outside the transaction: on SQLite it holds the whole
+        # database, and other users' writes wait while it lasts.
+        save_rows(job.created_by, rows, job, claim=claim, on_saved=mark_saved)
     except TRANSIENT:
         raise  # rolled back: nothing saved; the job is tried again
     except Exception:  # the transaction rolled back: nothing was saved
