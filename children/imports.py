@@ -1047,6 +1047,7 @@ def run_save(job: ImportJob, on_progress=None) -> None:
         progress(len(rows), len(rows))
         if on_progress:
             on_progress(0, len(rows), step="saving")
+
         def claim():
             # Holds the job's row (PostgreSQL) or the database (SQLite) until the commit.
             return bool(
