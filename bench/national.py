@@ -18,6 +18,7 @@ import math
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -128,10 +129,21 @@ def parse_args():
         help="do not run refresh_all() where an earlier run left village rows (with "
         "--reuse): measure those; a database without them is still refreshed",
     )
+    parser.add_argument(
+        "--recount-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="after refresh_all(), time the nightly recount in chunks (stats.tasks."
+        "refresh_stats) with this many `db_worker` processes, each count in turn "
+        "(default: 1 2; 0: not measured)",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the databases at the end")
     parser.add_argument("--worker", choices=["build", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if any(n < 0 for n in args.recount_workers):
+        parser.error("--recount-workers must be 0 or more")
     if any(s < 1 for s in args.scale) or args.requests < 1 or args.warmups < 0 or args.rounds < 0:
         parser.error("scales and --requests must be at least 1, --warmups and --rounds at least 0")
     return args
@@ -165,6 +177,7 @@ def run_worker(kind: str, env: dict, scale: int, args) -> dict:
         cmd = [sys.executable, __file__, "--worker", kind, "--out", out, "--scale", str(scale)]
         cmd += ["--requests", str(args.requests), "--warmups", str(args.warmups)]
         cmd += ["--rounds", str(args.rounds)]
+        cmd += ["--recount-workers", *map(str, args.recount_workers)]
         if args.no_refresh:
             cmd.append("--no-refresh")
         wall = run(cmd, env)
@@ -253,6 +266,12 @@ def print_scale(scale: int, build: dict, measured: dict) -> None:
         print(
             f"  stats.services.refresh_all(): {refresh:.1f} s"
             + (f" (of which {counting:.1f} s in services.recount)" if counting is not None else "")
+        )
+    for run in measured.get("recounts", []):
+        print(
+            f"  nightly recount in chunks (stats.tasks.refresh_stats), {run['workers']} "
+            f"worker{'s' if run['workers'] > 1 else ''}: {run['seconds']:.1f} s "
+            f"({run['chunks']} chunks, {run['villages']:,} villages)"
         )
     print()
     print_rows(measured["rows"], scale)
@@ -1325,6 +1344,7 @@ def worker_measure(args) -> dict:
         )
     else:
         refresh_stats(args, result, stored, connection)
+        result["recounts"] = [recount_in_workers(n, result) for n in args.recount_workers if n > 0]
         from rounds.models import RoundFigures, VillageSnapshot
 
         if VillageSnapshot.objects.exists() and not RoundFigures.objects.exists():
@@ -1471,6 +1491,57 @@ def refresh_stats(args, result: dict, stored: dict | None, connection) -> None:
     store(connection, stored)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) stats_villagestats")
+
+
+def recount_in_workers(workers: int, result: dict) -> dict:
+    """The nightly recount as production runs it: the job `stats.tasks.refresh_stats` is
+    queued and `workers` real `manage.py db_worker` processes (queue "stats") share its
+    chunks; timed from the queueing to the roll-up's end (worker start-up included)."""
+    from django.db import connection
+
+    from jobs import services as jobs
+    from jobs.models import Job
+    from stats.models import Recount
+    from stats.tasks import refresh_stats as nightly
+
+    say(f"the nightly recount in chunks, {workers} worker(s) …")
+    last = Recount.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+    command += ["--queue-name", "stats", "--interval", "0.2", "--verbosity", "0"]
+    started = time.perf_counter()
+    first = jobs.start(nightly)
+    processes = [
+        subprocess.Popen([*command, "--worker-id", f"bench{n}"], cwd=ROOT, start_new_session=True)
+        for n in range(workers)
+    ]
+    try:
+        deadline = started + 3 * 3600
+        while True:
+            recount = Recount.objects.filter(pk__gt=last).order_by("pk").first()
+            if recount is not None and recount.finished_at is not None:
+                break
+            failed = Job.objects.filter(created_at__gte=first.created_at, state="failed")
+            if failed.exists() or time.perf_counter() > deadline:
+                raise SystemExit(f"the chunked recount did not finish: {list(failed)}")
+            time.sleep(0.5)
+        seconds = time.perf_counter() - started
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    connection.close()
+    run = {
+        "workers": workers,
+        "seconds": seconds,
+        "chunks": recount.chunks,
+        "villages": recount.villages,
+    }
+    say(f"nightly recount, {workers} worker(s): {seconds:.1f} s ({recount.chunks} chunks)")
+    return run
 
 
 def bench_user(username: str, role: str, area):
