@@ -252,24 +252,26 @@ def add_missing_rows(model, area_ids, *, on=None) -> None:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = {"area_id": "id", "code": "code"}
-    params = []
-    if model is VillageStats:
-        columns |= {"on": "%s", "computed_at": "%s"}
-        params += [on, timezone.now()]
-    else:
-        columns |= {"level": "level"}
-    columns |= dict.fromkeys(FIGURES if model is VillageStats else ["villages", *FIGURES], "0")
-    params += list(area_ids)
-    sql = "INSERT INTO {} ({}) SELECT {} FROM {} WHERE id IN ({}) ON CONFLICT DO NOTHING".format(
+    names = ["area_id", "code"] if model is VillageStats else ["area_id", "code", "level"]
+    source, source_params = (
+        Area.objects.filter(pk__in=list(area_ids))
+        .values_list("pk", "code", *names[2:])
+        .order_by()
+        .query.sql_with_params()
+    )
+    constants = {"on": "%s", "computed_at": "%s"} if model is VillageStats else {"villages": "0"}
+    constants |= dict.fromkeys(FIGURES, "0")
+    params = [on, timezone.now()] if model is VillageStats else []
+    # WHERE 1 = 1: SQLite reads ON CONFLICT after a SELECT only when the SELECT has a WHERE.
+    sql = "INSERT INTO {} ({}) SELECT a.*, {} FROM ({}) AS a WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    sql = sql.format(
         quote(model._meta.db_table),
-        ", ".join(quote(model._meta.get_field(name).column) for name in columns),
-        ", ".join(columns.values()),
-        quote(Area._meta.db_table),
-        ", ".join(["%s"] * len(area_ids)),
+        ", ".join(quote(model._meta.get_field(name).column) for name in [*names, *constants]),
+        ", ".join(constants.values()),
+        source,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *source_params])
 
 
 def write_rows(model, values: dict, fields: list[str]) -> None:
