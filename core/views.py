@@ -139,6 +139,7 @@ def service_worker(request):
         "offline": reverse("offline"),
         "manifest": reverse("manifest"),
         "logout": reverse("logout"),
+        "language": reverse("set_language"),
     }
     digest = hashlib.sha256((json.dumps(settings) + script).encode()).hexdigest()[:12]
     settings["version"] = digest

@@ -25,6 +25,7 @@ const CONFIG = self.SHOUHU;
 const STATIC = "shouhu-static-" + CONFIG.version;
 const PAGES = "shouhu-pages-" + CONFIG.version;
 const LOGOUT = CONFIG.logout;
+const SET_LANGUAGE = CONFIG.language;
 // Short: on a weak network the kept page shows within a second (issue 15's budget); a good
 // network answers well within it.
 const WAIT_MS = 600;
@@ -146,7 +147,9 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === "POST" && url.pathname === LOGOUT) {
+  // Kept pages belong to the user who saw them, in the language they saw them in: a slow
+  // answer after logging out or switching language must not bring back the old copy.
+  if (request.method === "POST" && (url.pathname === LOGOUT || url.pathname === SET_LANGUAGE)) {
     event.waitUntil(forgetPages());
     return;
   }
