@@ -1,13 +1,13 @@
 """Compliance of an area and of the units below it: visits (special attention this month,
-ordinary this year), overdue children, weekly activities. A fixed number of queries
-whatever the number of children."""
+ordinary this year), overdue children, weekly activities. The figures are the kept ones
+(stats: a row per village, sums per township and county), so a page costs the same whatever
+the number of children and visits; the lists behind them count live, by the same rules."""
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from areas.codes import Level
-from areas.models import Area, ServicePoint
+from areas.models import ServicePoint
 from children.choices import CareLevel
 from children.models import Child
 
@@ -15,11 +15,6 @@ from . import policy, schedule, weekly
 from .models import Activity
 
 SPECIAL, ORDINARY = CareLevel.SPECIAL, CareLevel.ORDINARY
-
-
-def unit_field(area) -> str | None:
-    """How children group into the units one level below `area`."""
-    return {Level.COUNTY: "area__parent_id", Level.TOWNSHIP: "area_id"}.get(area.level)
 
 
 FIGURES = [
@@ -56,26 +51,34 @@ def figure_filters(today: dt.date) -> dict[str, Q]:
     return filters
 
 
-def visit_rows(area, today: dt.date):
+def visit_rows(area):
     """Per unit below `area` (and the total): special and ordinary children, how many were
     visited in the current period, and how many are overdue on the rolling rule (no visit
-    within one period; never visited counts as overdue from the day after registration)."""
-    children = annotated_children(area, today)
-    filters = figure_filters(today)
-    counts = {name: Count("id", filter=filters[name]) for name in FIGURES}
-    field = unit_field(area)
-    units = list(Area.objects.filter(parent=area).order_by("code")) if field else []
-    by_unit = {}
-    if field:
-        for row in children.values(field).annotate(**counts).order_by():
-            by_unit[row[field]] = row
-    total = children.aggregate(**counts)
-    rows = [{"area": unit, **_shares(by_unit.get(unit.pk, {}))} for unit in units]
-    return rows, _shares(total)
+    within one period; never visited counts as overdue from the day after registration).
+
+    Read from the kept figures, which stats counts with `figure_filters` after every change
+    of a village's data and every night; the total says when its oldest row was counted.
+    """
+    from stats import services as kept  # stats imports this module: imported when used
+
+    rows = [{"area": row["area"], **_from_kept(row)} for row in kept.breakdown(area)]
+    total = kept.totals(area)
+    return rows, {**_from_kept(total), "villages": total["villages"], "oldest": total["oldest"]}
 
 
-def _shares(row: dict) -> dict:
-    row = {k: row.get(k, 0) for k in FIGURES}
+def _from_kept(kept: dict) -> dict:
+    """The compliance figures of a kept row (stats names the ordinary level's count
+    `ordinary_level`; the children not visited are those of the level less those visited)."""
+    row = {
+        "special": kept["special"],
+        "special_visited": kept["special_visited"],
+        "special_overdue": kept["special_overdue"],
+        "ordinary": kept["ordinary_level"],
+        "ordinary_visited": kept["ordinary_visited"],
+        "ordinary_overdue": kept["ordinary_overdue"],
+    }
+    row["special_not_visited"] = row["special"] - row["special_visited"]
+    row["ordinary_not_visited"] = row["ordinary"] - row["ordinary_visited"]
     row["special_share"] = row["special_visited"] / row["special"] if row["special"] else None
     row["ordinary_share"] = row["ordinary_visited"] / row["ordinary"] if row["ordinary"] else None
     return row

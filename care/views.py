@@ -253,10 +253,11 @@ def compliance(request, code):
     at a village, the children by state."""
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=code)
     today = timezone.localdate()
-    rows, total = compliance_figures.visit_rows(area, today)
+    rows, total = compliance_figures.visit_rows(area)
     context = {
         "area": area,
         "rows": rows,
+        "below_level": rows[0]["area"].get_level_display() if rows else "",
         "total": total,
         "today": today,
         "activities": compliance_figures.activity_summary(area, today),

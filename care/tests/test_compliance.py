@@ -6,12 +6,15 @@ from django.urls import reverse
 
 from care.compliance import FIGURES, visit_rows
 from care.services import record_visit
+from stats.services import refresh_villages
 from tests.personas import COUNTY, TOWNSHIP_A, make_child
 
 LONG_AGO = dt.date(2024, 1, 1)  # registered well before any visit
 
 
 def setup_children(world, director, other_director):
+    """Children and visits in A1 and B1, and their villages' kept figures counted (as after
+    each commit: the compliance figures are the kept ones)."""
     today = dt.date.today()
     a_special = make_child(world["a1"], "甲", dibao=True, registered_on=LONG_AGO)
     never = make_child(world["a1"], "乙", dibao=True, registered_on=LONG_AGO)
@@ -24,12 +27,13 @@ def setup_children(world, director, other_director):
     record_visit(director, a_special, {"visited_on": today})
     record_visit(director, a_ordinary, {"visited_on": today})
     record_visit(other_director, b_special, {"visited_on": today - dt.timedelta(days=60)})
+    refresh_villages([world["a1"].pk, world["b1"].pk])
     return today
 
 
 def test_county_figures_add_up_to_the_townships(world, director, other_director):
-    today = setup_children(world, director, other_director)
-    rows, total = visit_rows(world["county"], today)
+    setup_children(world, director, other_director)
+    rows, total = visit_rows(world["county"])
     by_code = {r["area"].code: r for r in rows}
     assert by_code[TOWNSHIP_A]["special"] == 2 and by_code[TOWNSHIP_A]["special_visited"] == 1
     for key in (
@@ -73,9 +77,9 @@ def test_compliance_queries_do_not_grow(
 def test_every_figure_lists_the_children_behind_it(
     client, county_officer, world, director, other_director
 ):
-    today = setup_children(world, director, other_director)
+    setup_children(world, director, other_director)
     client.force_login(county_officer)
-    _rows, total = visit_rows(world["county"], today)
+    _rows, total = visit_rows(world["county"])
     for figure in FIGURES:
         url = reverse("care:compliance_children", kwargs={"code": COUNTY, "figure": figure})
         listed = client.get(url).context["page"].paginator.count
@@ -106,3 +110,13 @@ def test_the_breadcrumb_links_up_only_to_visible_areas(client, director, townshi
     client.force_login(township_officer)
     page = client.get(reverse("care:compliance", kwargs={"code": world["a1"].code}))
     assert reverse("care:compliance", kwargs={"code": TOWNSHIP_A}) in page.content.decode()
+
+
+def test_the_page_says_how_old_its_kept_figures_are(
+    client, county_officer, world, director, other_director
+):
+    setup_children(world, director, other_director)
+    client.force_login(county_officer)
+    page = client.get(reverse("care:compliance", kwargs={"code": COUNTY})).content.decode()
+    assert 'data-testid="data-age"' in page
+    assert "由 2 个村的数据汇总" in page  # A1 and B1 have kept rows

@@ -58,3 +58,28 @@ def test_county_officer_drills_down_to_a_child(
     response = phone.goto(f"/dashboard/{TOWNSHIP_B}/")
     assert response.status == 404
     shot(phone, "5-other-township-404")
+
+
+def test_the_compliance_page_shows_the_kept_figures_by_township(
+    new_page, login, shot, world, county_officer, expect
+):
+    """The county's compliance page reads the kept figures, as the dashboard does: it says
+    how old they are, and its township rows add up to the county's."""
+    from .conftest import DESKTOP
+
+    import datetime as dt
+
+    from django.utils import timezone
+
+    long_ago = timezone.localdate() - dt.timedelta(days=90)
+    make_child(world["a1"], "王小明", dibao=True, registered_on=long_ago)  # never visited
+    make_child(world["b1"], "张小红", sex="F")
+    refresh_all()
+    page = login(new_page(DESKTOP), "county_officer")
+    page.goto(f"/care/compliance/{world['county'].code}/")
+    expect(page.get_by_test_id("data-age")).to_contain_text("由 3 个村的数据汇总")
+    units = page.get_by_test_id("compliance-units")
+    expect(units).to_contain_text("城关镇")
+    expect(units).to_contain_text("阚疃镇")
+    expect(page.get_by_test_id("special-overdue")).to_have_text("1")
+    shot(page, "compliance-county")
