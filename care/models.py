@@ -157,7 +157,11 @@ def refresh_summaries(child_ids) -> None:
 class VisitChange(Change):
     """A correction to a visit: the fields it changed (corrections never overwrite silently)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="changes")
+    # No foreign key in the database: visits are partitioned by year on PostgreSQL
+    # (core.partitions), where an id alone is not unique; Django cascades the deletes.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="changes", db_constraint=False
+    )
 
     record_model = Visit
 
@@ -248,8 +252,13 @@ class Photo(models.Model):
 
     # The id the phone made (the outbox): the same photo sent again is stored once.
     client_id = models.UUIDField(_("id made on the phone"), unique=True, null=True, blank=True)
-    visit = models.ForeignKey(
-        Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    visit = models.ForeignKey(  # no database constraint: see VisitChange.visit
+        Visit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        db_constraint=False,
     )
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"

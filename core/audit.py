@@ -40,7 +40,7 @@ def log_action(actor, action: str, obj=None, data: dict | None = None, *, area_c
         entry.object_type = obj._meta.label_lower
         entry.object_id = str(obj.pk)
         entry.object_repr = str(obj)[:200]
-    entry.save()
+    entry.save(stamp=True)
     return entry
 
 

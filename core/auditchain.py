@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
@@ -121,12 +122,19 @@ def move_head(last_id: int, hash_: str, using=None) -> None:
         cursor.execute(f"UPDATE {table} SET last_id = %s, hash = %s WHERE id = 1", [last_id, hash_])
 
 
-def append(entry, insert, using=None) -> None:
-    """Chain an unsaved entry onto the head and `insert()` it, in one transaction."""
+def append(entry, insert, using=None, stamp=False) -> None:
+    """Chain an unsaved entry onto the head and `insert()` it, in one transaction.
+
+    With `stamp` (every entry the service writes as it happens), the entry's time is taken
+    under the chain's lock, so that the chain's order is the order of time: the retention
+    drops whole months, and no entry of a dropped month may come after a kept one.
+    """
     # No savepoint of its own (two more queries per entry): an error here fails the whole
     # transaction, as it should: the change it audits must not be kept without its entry.
     with transaction.atomic(using=using, savepoint=False):
         head = lock_head(using)
+        if stamp:
+            entry.at = timezone.now()
         entry.prev_hash = head.hash
         entry.hash = entry_hash(head.hash, [getattr(entry, name) for name in FIELDS])
         insert()
@@ -174,7 +182,10 @@ def verify(batch_size: int = 2000, progress=None, using=None):
     from .models import AuditChainHead, AuditEntry  # core.models imports this module
 
     using = using or DEFAULT_DB_ALIAS
-    prev, checked, last_id = GENESIS, 0, 0
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    # After the retention dropped older months, the chain begins where it left it.
+    prev = head.start_hash if head is not None else GENESIS
+    checked, last_id = 0, 0
     rows = (
         AuditEntry.objects.using(using)
         .order_by("id")
@@ -195,7 +206,6 @@ def verify(batch_size: int = 2000, progress=None, using=None):
         prev, last_id, checked = hash_, pk, checked + 1
         if progress and checked % (batch_size * 50) == 0:
             progress(checked)
-    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None and (head.last_id, head.hash) != (last_id, prev):
         reason = f"the last entries were deleted (the chain's head is entry {head.last_id})"
         return checked, prev, Break(last_id, None, reason)

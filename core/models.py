@@ -117,12 +117,14 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, stamp=False, **kwargs):
+        """Append the entry; with `stamp`, its time is taken under the chain's lock."""
         if self.pk is not None:
             raise PermissionDenied("The audit log is append-only.")
         # Chained onto the previous entry, under the chain's lock, in one transaction.
         using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
-        auditchain.append(self, lambda: super(AuditEntry, self).save(*args, **kwargs), using=using)
+        insert = lambda: super(AuditEntry, self).save(*args, **kwargs)  # noqa: E731
+        auditchain.append(self, insert, using=using, stamp=stamp)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
@@ -133,6 +135,12 @@ class AuditChainHead(models.Model):
 
     last_id = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=auditchain.GENESIS)
+    # Where the kept chain begins: the first entry left after the retention dropped older
+    # months (core.retention), and the hash that entry was chained onto.
+    start_id = models.BigIntegerField(default=0, db_default=0)
+    start_hash = models.CharField(
+        max_length=64, default=auditchain.GENESIS, db_default=auditchain.GENESIS
+    )
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -315,6 +315,10 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# How many months of the audit log are kept (core.retention, nightly): whole months older
+# are dropped. The Cybersecurity Law (Art. 21) asks for network logs to be kept for no less
+# than six months; a smaller value is refused (core.retention.check_retention).
+AUDIT_RETENTION_MONTHS = int(os.environ.get("AUDIT_RETENTION_MONTHS", "36"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
