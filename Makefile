@@ -101,6 +101,12 @@ messages: install
 bench-load: install
 	$(BIN)/python bench/load/run.py --pg-url $(PG_URL)
 
+## A year of the audit log on PostgreSQL (PG_URL's server; its own database
+## shouhu_audit_year, dropped at the end): size per entry, a write and the audit page.
+.PHONY: bench-audit
+bench-audit: install
+	$(BIN)/python bench/audit_year.py --pg-url $(PG_URL)
+
 ## National-scale benchmark on PostgreSQL (PG_URL's server; its own databases
 ## shouhu_national_*): builds the national hierarchy and children/visits by COPY at 1/100
 ## and 1/10 of national scale, then times the dashboards and a director's worklist.

@@ -25,6 +25,7 @@ ACTIONS = {
     "auth.two_factor_failed": _("wrong two-factor code"),
     "auth.recovery_code_used": _("logged in with a recovery code"),
     "auth.session_ended": _("session ended by its time limit"),
+    "core.audit.retention": _("dropped the audit log's months past its retention"),
     "people.apitoken.revoked": _("API token revoked"),
     "people.user.created": _("created an account"),
     "people.user.updated": _("changed an account"),

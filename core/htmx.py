@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 PAGE_SIZE = 50
 
@@ -21,8 +22,28 @@ def render_page(request, template: str, context: dict, partial: str | None = Non
     return render(request, template, context)
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page of a queryset; an out-of-range or malformed page gives the nearest."""
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` rows: a log that grows without end (a year of
+    audit at national scale) is not counted whole on every view. Past the cap it says so
+    (`capped`), and its pages stop there: filters narrow it down."""
+
+    def __init__(self, queryset, per_page, cap: int):
+        super().__init__(queryset, per_page)
+        self.cap, self.capped = cap, False
+
+    @cached_property
+    def count(self) -> int:
+        # A queryset's; without its order, the database stops after cap + 1 rows any way.
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE, cap: int | None = None):
+    """The requested page of a queryset; an out-of-range or malformed page gives the nearest.
+    With `cap`, at most that many rows are counted (CappedPaginator)."""
+    if cap is not None:
+        return CappedPaginator(queryset, per_page, cap).get_page(request.GET.get("page"))
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 

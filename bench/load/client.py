@@ -62,6 +62,11 @@ class Session:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
+    async def move(self, port: int) -> None:
+        """Go on with the same cookies (the session) on the server at another port."""
+        await self.close()
+        self.port, self.origin = port, f"http://{self.host}:{port}"
+
     async def request(
         self, method: str, path: str, form: dict | None = None, headers: dict | None = None
     ) -> Response:

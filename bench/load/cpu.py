@@ -51,8 +51,10 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values[:8]) - idle, sum(values[:8])
 
 
-def snapshot(gunicorn_pid: int, database: str) -> dict:
-    server = [gunicorn_pid, *_children(gunicorn_pid)]
+def snapshot(gunicorn_pids: list[int], database: str) -> dict:
+    """CPU ticks so far of the gunicorn masters given and their workers, of the database's
+    backends, of this process and of the machine."""
+    server = [pid for master in gunicorn_pids for pid in (master, *_children(master))]
     return {
         "gunicorn": {pid: _proc_ticks(pid) for pid in server},
         "postgres": {pid: _proc_ticks(pid) for pid in _backends(database)},

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import math
 import os
 import platform
@@ -82,6 +84,14 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="web servers: gunicorns on as many ports, each --workers × --threads, sharing the "
+        "database and its cache (sessions, lockout counters, throttles); each user signs in "
+        "on one and works on the next, so a session that were not shared would fail (default 1)",
+    )
+    parser.add_argument(
         "--phases", default="123", help="which phases to run, e.g. 1 or 23 (default 123)"
     )
     parser.add_argument("--quick", action="store_true", help="20 s phases after 5 s warm-ups")
@@ -96,6 +106,8 @@ def parse_args():
         args.duration, args.warmup = 20, 5
     if not 0 <= args.supervisors <= args.users or args.duration <= 0 or args.workers < 1:
         parser.error("need 0 <= --supervisors <= --users, --duration > 0, --workers >= 1")
+    if args.servers < 1 or (args.port and args.servers > 1):
+        parser.error("--servers must be at least 1, and --port is for one server")
     return args
 
 
@@ -231,12 +243,56 @@ async def detect_township_page(session: client.Session, code: str) -> tuple[str,
     return f"/care/compliance/{code}/", COMPLIANCE, answer.status
 
 
-async def measure(args, port: int, db_url: str, gunicorn_pid: int) -> tuple[dict, bool]:
-    rng = random.Random(20261128)
-    directors, sups = pick_accounts(db_url, args.users - args.supervisors, args.supervisors, rng)
+async def shared_state(ports: list[int], username: str) -> str:
+    """With several servers: the login lockout counted on one server holds on the other
+    (the cache they share), shown with an account no virtual user takes. Returns a line."""
+    limit = settings_value("LOGIN_FAILURES_PER_ACCOUNT", 10)
+    first, second = ports[0], ports[1]
     recorder = client.Recorder()
-    # Reopen a connection idle for 4 s (gunicorn's --keep-alive is 5 s).
-    new_session = lambda: client.Session("127.0.0.1", port, idle_limit_s=4.0)  # noqa: E731
+    works = client.Director(client.Session("127.0.0.1", second, 4.0), username, recorder, [])
+    await works.login()  # the account signs in, before
+    await works.session.close()
+    for _ in range(limit):
+        wrong = client.Director(client.Session("127.0.0.1", first, 4.0), username, recorder, [])
+        page = await wrong.session.request("GET", "/accounts/login/")
+        fields = {"username": username, "password": "not-the-password"}
+        with contextlib.suppress(client.Unexpected):
+            await wrong.submit(page, "/accounts/login/", fields, "login")
+        await wrong.session.close()
+    right = client.Director(client.Session("127.0.0.1", second, 4.0), username, recorder, [])
+    try:
+        await right.login()
+        locked = False
+    except client.Unexpected:
+        locked = True
+    await right.session.close()
+    if not locked:
+        raise SystemExit(f"{limit} failed logins on :{first} did not lock {username} on :{second}")
+    return (
+        f"  shared state: {limit} failed logins on :{first} locked {username} on :{second} "
+        "(lockout counters in the shared cache); every user signs in on one server and "
+        "works on the next (sessions in the database)"
+    )
+
+
+def settings_value(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+async def measure(args, ports: list[int], db_url: str, gunicorn_pids: list[int]) -> dict:
+    rng = random.Random(20261128)
+    wanted = args.users - args.supervisors + (1 if len(ports) > 1 else 0)
+    directors, sups = pick_accounts(db_url, wanted, args.supervisors, rng)
+    if len(ports) > 1:
+        spare, directors = directors[-1][0], directors[:-1]
+        print(await shared_state(ports, spare))
+    recorder = client.Recorder()
+    servers = itertools.cycle(ports)
+
+    def new_session():
+        # Reopen a connection idle for 4 s (gunicorn's --keep-alive is 5 s).
+        return client.Session("127.0.0.1", next(servers), idle_limit_s=4.0)
+
     users: list[client.VirtualUser] = [
         client.Director(new_session(), name, recorder, pks) for name, pks in directors
     ]
@@ -244,6 +300,9 @@ async def measure(args, port: int, db_url: str, gunicorn_pid: int) -> tuple[dict
     for username, _code in sups:
         users.append(client.Supervisor(new_session(), username, recorder, "", ""))
     login_s = await login_all(users)
+    if len(ports) > 1:  # each user goes on working on the next server with its session
+        for user in users:
+            await user.session.move(ports[(ports.index(user.session.port) + 1) % len(ports)])
     for user, (_, code) in zip(users[len(directors) :], sups, strict=True):
         user.township_path, user.kind, status = await detect_township_page(user.session, code)
         township_kind = user.kind
@@ -279,7 +338,7 @@ async def measure(args, port: int, db_url: str, gunicorn_pid: int) -> tuple[dict
         edges = []  # CPU snapshots at the window's start and end
 
         def snap():
-            edges.append((time.perf_counter(), cpu.snapshot(gunicorn_pid, args.database)))
+            edges.append((time.perf_counter(), cpu.snapshot(gunicorn_pids, args.database)))
 
         seconds = await client.run_phase(
             phase_users, recorder, args.warmup, args.duration, think, at_edges=snap
@@ -400,7 +459,7 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
     )
-    process = None
+    processes = []
     created = False
     try:
         import psycopg
@@ -432,23 +491,31 @@ def main() -> int:
             run_manage(env, "migrate", "--noinput", "--verbosity", "0")
             print("  reusing the database as an earlier run left it (migrated, not seeded again)")
         static_s, _ = run_manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        port = args.port or free_port()
-        process, command = start_gunicorn(
-            env, port, args.workers, args.threads, tmpdir / "gunicorn.log"
-        )
         print(f"  collectstatic into a temporary STATIC_ROOT {static_s:.1f} s")
-        print(f"  server: gunicorn {command} (DEBUG off, WhiteNoise, CONN_MAX_AGE=60)")
+        ports = [args.port] if args.port else []
+        while len(ports) < args.servers:
+            port = free_port()
+            if port not in ports:
+                ports.append(port)
+        for n, port in enumerate(ports):
+            log = tmpdir / f"gunicorn{n}.log"
+            process, command = start_gunicorn(env, port, args.workers, args.threads, log)
+            processes.append(process)
+            print(f"  server: gunicorn {command} (DEBUG off, WhiteNoise, CONN_MAX_AGE=60)")
         print()
-        results = asyncio.run(measure(args, port, db_url, process.pid))
+        pids = [process.pid for process in processes]
+        results = asyncio.run(measure(args, ports, db_url, pids))
         errors = verdicts(results)
         print(f"\nTotal time: {time.perf_counter() - started:.0f} s")
-        log = (tmpdir / "gunicorn.log").read_text(errors="replace").strip()
-        if log:
-            print("gunicorn's log (last 20 lines):")
-            print("\n".join("  " + line for line in log.splitlines()[-20:]))
+        for n in range(len(processes)):
+            log = (tmpdir / f"gunicorn{n}.log").read_text(errors="replace").strip()
+            if log:
+                print(f"gunicorn {n}'s log (last 20 lines):")
+                print("\n".join("  " + line for line in log.splitlines()[-20:]))
         return 1 if errors else 0  # slow figures are reported, not failed (as in bench/run.py)
     finally:
-        stop(process)
+        for process in processes:
+            stop(process)
         if created and not args.keep_db:
             drop_database(args.pg_url, args.database)
         elif args.keep_db or args.reuse_db:

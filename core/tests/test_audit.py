@@ -133,3 +133,18 @@ def test_details_are_readable(director, world):
     )
     with translation.override("zh-hans"):
         assert audit_details(entry) == "开放时间: — → 周六"
+
+
+def test_the_audit_page_counts_at_most_its_cap(client, county_officer, world, monkeypatch):
+    """A year of reads is near a million entries for a county: the page counts up to a cap,
+    says there are more, and pages up to it."""
+    from core import views
+
+    monkeypatch.setattr(views, "AUDIT_COUNT_CAP", 5)
+    for n in range(8):
+        log_action(county_officer, "test.thing.read", world["a1"], {"n": n})
+    client.force_login(county_officer)
+    page = client.get(reverse("audit_log"))
+    assert page.context["page"].paginator.capped
+    assert "超过 5 条记录" in page.content.decode()
+    assert page.context["page"].paginator.num_pages == 1
