@@ -5,6 +5,7 @@ the number of children and visits; the lists behind them count live, by the same
 
 import datetime as dt
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from areas.models import ServicePoint
@@ -51,6 +52,18 @@ def figure_filters(today: dt.date) -> dict[str, Q]:
     return filters
 
 
+# How to read the kept figures: (rows of the units below an area, the area's totals). The
+# stats app keeps them and sits above care, so it hands them over (stats.apps) rather than
+# care importing it.
+_kept = None
+
+
+def read_kept_figures(breakdown, totals) -> None:
+    """Where visit_rows reads its figures from (stats.services.breakdown and totals)."""
+    global _kept
+    _kept = (breakdown, totals)
+
+
 def visit_rows(area):
     """Per unit below `area` (and the total): special and ordinary children, how many were
     visited in the current period, and how many are overdue on the rolling rule (no visit
@@ -59,10 +72,11 @@ def visit_rows(area):
     Read from the kept figures, which stats counts with `figure_filters` after every change
     of a village's data and every night; the total says when its oldest row was counted.
     """
-    from stats import services as kept  # stats imports this module: imported when used
-
-    rows = [{"area": row["area"], **_from_kept(row)} for row in kept.breakdown(area)]
-    total = kept.totals(area)
+    if _kept is None:
+        raise ImproperlyConfigured("care.compliance needs the stats app's kept figures")
+    breakdown, totals = _kept
+    rows = [{"area": row["area"], **_from_kept(row)} for row in breakdown(area)]
+    total = totals(area)
     return rows, {**_from_kept(total), "villages": total["villages"], "oldest": total["oldest"]}
 
 

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit of logins and logouts)
+        from . import retention, signals  # noqa: F401  (its system check; audit of logins)
 
         # Each app declares its main-menu entries in its menu.py (core/menu.py).
         autodiscover_modules("menu")

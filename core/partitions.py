@@ -10,7 +10,7 @@ time, and the audit log's retention drops a whole month at once instead of delet
   constraints and id sequence; every period from the oldest row to a few ahead gets its
   partition, and a default partition catches a row of a period without one (a date typed
   far in the past or future), so an insert never fails for want of a partition.
-- `keep_ahead` (the daily job core.tasks.keep_partitions) makes the partitions of the
+- `keep_ahead` (the daily job jobs.tasks.keep_partitions) makes the partitions of the
   coming periods before they are needed, moving any rows the default partition caught.
 - `drop_before` drops whole partitions older than a day (the audit log's retention).
 

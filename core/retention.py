@@ -1,7 +1,7 @@
 """The audit log's retention: whole months older than AUDIT_RETENTION_MONTHS are dropped.
 
 Every read of a child's record writes an audit entry, so the log grows without end. The
-nightly job (core.tasks.keep_partitions) drops the months older than the setting: on
+nightly job (jobs.tasks.keep_partitions) drops the months older than the setting: on
 PostgreSQL by dropping their partitions (core.partitions: a month is one table, so the drop
 takes no time and leaves nothing to vacuum), on SQLite by deleting the rows. The kept log
 stays a verifiable chain: the chain's head remembers where the kept chain begins (the first

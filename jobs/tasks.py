@@ -1,7 +1,11 @@
-"""The one task of the queue, carrying out a job (jobs.services.run), and the daily clean-up."""
+"""The one task of the queue, carrying out a job (jobs.services.run), the daily clean-up,
+and the database's nightly upkeep (partitions ahead, the audit log's retention)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+
+from core import partitions, retention
 
 from . import schedule, services
 
@@ -26,3 +30,26 @@ def clean_up(progress) -> dict:
 
 
 schedule.every_day("clean_up", clean_up, at="03:30")
+
+
+@services.work(
+    title=_("Upkeep: partitions ahead and the audit log's retention"),
+    counts={
+        "partitions_made": _("partitions made"),
+        "audit_entries_dropped": _("audit entries dropped"),
+        "retention_refused": _("retention refused (an entry out of order)"),
+    },
+)
+def keep_partitions(progress) -> dict:
+    """Nightly: the coming periods' partitions (PostgreSQL), then the audit retention."""
+    today = timezone.localdate()
+    made = partitions.keep_ahead(today)
+    kept = retention.apply(today)
+    return {
+        "partitions_made": len(made),
+        "audit_entries_dropped": kept["dropped"],
+        "retention_refused": kept["refused"],
+    }
+
+
+schedule.every_day("keep_partitions", keep_partitions, at="03:40")

@@ -7,4 +7,9 @@ class StatsConfig(AppConfig):
     verbose_name = _("Dashboards and statistics")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers that keep figures current)
+        from care import compliance
+
+        from . import services, signals  # noqa: F401  (signals keep the figures current)
+
+        # The compliance pages (care) read the figures kept here.
+        compliance.read_kept_figures(services.breakdown, services.totals)

@@ -13,8 +13,8 @@ from care.models import Visit
 from core import auditchain, partitions, retention
 from core.audit import log_action
 from core.models import AuditChainHead, AuditEntry
-from core.tasks import keep_partitions
 from jobs import schedule
+from jobs.tasks import keep_partitions
 from tests.personas import make_child
 
 postgres_only = pytest.mark.skipif(
