@@ -557,9 +557,11 @@ def table_sizes(connection) -> dict:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
             if not cursor.fetchone()[0]:
                 continue
+            # A partitioned table's size is its partitions' (pg_partition_tree: itself too).
             cursor.execute(
-                "SELECT pg_size_pretty(pg_table_size(%s)), pg_size_pretty(pg_indexes_size(%s))",
-                [table, table],
+                "SELECT pg_size_pretty(sum(pg_table_size(relid))), "
+                "pg_size_pretty(sum(pg_indexes_size(relid))) FROM pg_partition_tree(%s)",
+                [table],
             )
             heap, index = cursor.fetchone()
             sizes[table] = f"{heap} (+ {index} indexes)"
