@@ -141,3 +141,30 @@ def test_the_nightly_upkeep_is_scheduled_and_runs():
     assert counts["audit_entries_dropped"] == 0  # 36 months by default: nothing that old
     assert counts["retention_refused"] == 0
     call_command("check")
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_table_with_rows_is_converted_keeping_them_and_its_ids(world, director):
+    """The migration on a database in use: back to one table and partitioned again, the rows
+    and the id sequence kept."""
+    child = make_child(world["a1"], "王一")
+    old = Visit.objects.create(
+        child=child, area=world["a1"], visitor=director, visited_on=dt.date(2024, 5, 1)
+    )
+    with connection.cursor() as cursor:  # as if the rows were older than the migration
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor(atomic=False) as editor:
+        partitions.unconvert(editor, partitions.VISITS)
+        with connection.cursor() as cursor:
+            assert not partitions.is_partitioned(cursor, "care_visit")
+        partitions.convert(editor, partitions.VISITS)
+    with connection.cursor() as cursor:
+        assert partitions.is_partitioned(cursor, "care_visit")
+        cursor.execute("SELECT count(*) FROM care_visit_y2024 WHERE id = %s", [old.pk])
+        assert cursor.fetchone()[0] == 1
+    again = Visit.objects.create(
+        child=child, area=world["a1"], visitor=director, visited_on=dt.date.today()
+    )
+    assert again.pk > old.pk
+    assert set(Visit.objects.values_list("pk", flat=True)) == {old.pk, again.pk}
