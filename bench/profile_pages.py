@@ -227,6 +227,23 @@ def count_queries(client, page: Page, n: int) -> tuple[int, list[dict]]:
     return len(captured.captured_queries), captured.captured_queries
 
 
+class SqlClock:
+    """CPU time spent inside the database driver's execute (a connection execute_wrapper).
+
+    On SQLite that is most of the database's work, done in this process; on PostgreSQL it
+    is the client's share only (the server's work is in its own processes)."""
+
+    def __init__(self):
+        self.spent = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.process_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.spent += time.process_time() - start
+
+
 def measure(client, page: Page, requests: int, warmups: int, offset: int) -> None:
     """Warm up, count one request's queries, then time `requests` requests (wall and CPU,
     and the CPU inside the database driver)."""
