@@ -65,11 +65,11 @@ def test_the_compliance_page_shows_the_kept_figures_by_township(
 ):
     """The county's compliance page reads the kept figures, as the dashboard does: it says
     how old they are, and its township rows add up to the county's."""
-    from .conftest import DESKTOP
-
     import datetime as dt
 
     from django.utils import timezone
+
+    from .conftest import DESKTOP
 
     long_ago = timezone.localdate() - dt.timedelta(days=90)
     make_child(world["a1"], "王小明", dibao=True, registered_on=long_ago)  # never visited
