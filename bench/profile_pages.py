@@ -104,6 +104,9 @@ def parse_args():
         action="store_true",
         help=f"measure on PostgreSQL (database {PG_DATABASE} on the --pg-url server), not SQLite",
     )
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="SQLite: leave the planner's statistics out"
+    )
     add_pg_url(parser, f"with --postgres; the database {PG_DATABASE} is used")
     parser.add_argument(
         "--reuse-db",
@@ -506,7 +509,7 @@ def prepare_database(args, db_path, env) -> str:
         if not source.is_file():
             raise SystemExit(f"no database at {source}")
         shutil.copyfile(source, db_path)
-        return f"  a copy of {source}"
+        return f"  a copy of {source}{analyze(args, db_path)}"
     if args.pg_url:
         recreate_database(args.pg_url, PG_DATABASE)
     migrate_s, seed_s, _ = migrate_and_seed(env)
@@ -519,7 +522,21 @@ def prepare_database(args, db_path, env) -> str:
         with psycopg.connect(database_url(args.pg_url, PG_DATABASE), autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
         return f"  seeded PostgreSQL database {PG_DATABASE}: {done}, VACUUM ANALYZE"
-    return f"  seeded {db_path}: {done}"
+    return f"  seeded {db_path}: {done}{analyze(args, db_path)}"
+
+
+def analyze(args, db_path) -> str:
+    """ANALYZE the SQLite database, as the load test's VACUUM ANALYZE does PostgreSQL's:
+    without statistics SQLite plans a village's roster from the status index, a scan of
+    the county's children (bench/README.md)."""
+    if args.no_analyze:
+        return ", not analyzed (--no-analyze)"
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("ANALYZE")
+        conn.commit()
+    return ", ANALYZE"
 
 
 def main() -> int:
