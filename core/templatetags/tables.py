@@ -3,10 +3,20 @@
 {% headings _("name") _("village") %} writes a header row's cells;
 {% table_or_empty rows _("No rows.") %}<table>…</table>{% endtable_or_empty %} wraps a table
 that has rows in its scrolling frame, and says the empty sentence when there are none.
+
+In a row, what is written once per row should cost little (a list has hundreds of rows):
+{% pk_url 'children:detail' c.pk %} is {% url %} for an address of one id without a reverse
+per row, and {{ day|isodate }} is {{ day|date:"Y-m-d" }} for a date without the date format
+machinery.
 """
 
+import datetime as dt
+
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
+
+from core.routes import pk_url as address_of_pk
 
 register = template.Library()
 
@@ -17,6 +27,21 @@ PAGINATION = "core/_pagination.html"
 def headings(*labels) -> str:
     """One <th> a label, in order, each escaped (labels come translated, as _("…"))."""
     return format_html_join("", "<th>{}</th>", ((label,) for label in labels))
+
+
+@register.simple_tag
+def pk_url(name: str, pk) -> str:
+    """{% url name pk %} for an address whose one argument is an id (core.routes.pk_url)."""
+    return address_of_pk(name, pk)
+
+
+@register.filter(expects_localtime=True)
+def isodate(value) -> str:
+    """A date as "2026-03-01", what |date:"Y-m-d" writes (a time of day is shown in the
+    current time zone, as |date does; anything else is left to |date)."""
+    if type(value) is dt.date:
+        return value.isoformat()
+    return date_filter(value, "Y-m-d")
 
 
 class TableOrEmptyNode(template.Node):
