@@ -70,6 +70,8 @@ class Page:
     wall_ms: list = field(default_factory=list)
     cpu_ms: list = field(default_factory=list)
     sql_ms: list = field(default_factory=list)  # CPU inside the driver's execute
+    gc_ms: float = 0.0  # CPU in the garbage collector, all timed requests
+    gc_full: int = 0  # full (generation 2) collections during the timed requests
 
     @property
     def python_ms(self) -> list:
@@ -96,6 +98,11 @@ def parse_args():
     parser.add_argument("--out", help="folder for the .pstats files (default: a temporary one)")
     parser.add_argument("--templates", action="store_true", help="time spent per template")
     parser.add_argument("--queries", action="store_true", help="a page's queries, grouped")
+    parser.add_argument(
+        "--clock",
+        help="time inside these functions, comma-separated dotted paths "
+        "(e.g. rest_framework.serializers.Serializer.data,core.audit.log_action)",
+    )
     parser.add_argument(
         "--pyinstrument", action="store_true", help="also a pyinstrument tree per page"
     )
@@ -247,6 +254,23 @@ class SqlClock:
             self.spent += time.process_time() - start
 
 
+class GcClock:
+    """Process time spent in the garbage collector, and its collections by generation."""
+
+    def __init__(self):
+        self.spent = 0.0
+        self.collections = Counter()
+        self._start = None
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.process_time()
+        elif self._start is not None:
+            self.spent += time.process_time() - self._start
+            self.collections[info["generation"]] += 1
+            self._start = None
+
+
 def measure(client, page: Page, requests: int, warmups: int, offset: int) -> None:
     """Warm up, count one request's queries, then time `requests` requests (wall and CPU,
     and the CPU inside the database driver)."""
@@ -256,16 +280,22 @@ def measure(client, page: Page, requests: int, warmups: int, offset: int) -> Non
         check(page, one_request(client, page, offset + n))
     page.queries, _ = count_queries(client, page, offset + warmups)
     gc.collect()  # garbage left by the previous page is not collected during this one
-    clock = SqlClock()
-    with connection.execute_wrapper(clock):
-        for n in range(requests):
-            clock.spent = 0.0
-            wall, cpu = time.perf_counter(), time.process_time()
-            response = one_request(client, page, offset + warmups + 1 + n)
-            page.cpu_ms.append((time.process_time() - cpu) * 1000)
-            page.wall_ms.append((time.perf_counter() - wall) * 1000)
-            page.sql_ms.append(clock.spent * 1000)
-            check(page, response)
+    clock, collector = SqlClock(), GcClock()
+    gc.callbacks.append(collector)
+    try:
+        with connection.execute_wrapper(clock):
+            for n in range(requests):
+                clock.spent = 0.0
+                wall, cpu = time.perf_counter(), time.process_time()
+                response = one_request(client, page, offset + warmups + 1 + n)
+                page.cpu_ms.append((time.process_time() - cpu) * 1000)
+                page.wall_ms.append((time.perf_counter() - wall) * 1000)
+                page.sql_ms.append(clock.spent * 1000)
+                check(page, response)
+    finally:
+        gc.callbacks.remove(collector)
+    page.gc_ms += collector.spent * 1000
+    page.gc_full += collector.collections[2]
 
 
 def profile(client, page: Page, requests: int, offset: int, out: Path, top: int) -> None:
@@ -366,6 +396,83 @@ class TemplateClock:
             )
 
 
+class FunctionClock:
+    """Process time spent inside named functions (inclusive), by wrapping them: cheaper
+    and closer to the real figures than a profiler, which slows every call it counts."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.spent = Counter()
+        self.calls = Counter()
+        self.restore = []
+
+    def install(self):
+        import functools
+        import importlib
+
+        for name in self.names:
+            owner, attribute = self._owner(importlib, name)
+            original = owner.__dict__[attribute]
+            kind = type(original) if isinstance(original, classmethod | staticmethod) else None
+            if isinstance(original, property):
+                function = original.fget
+            else:
+                function = original.__func__ if kind else original
+
+            @functools.wraps(function)
+            def timed(*args, __function=function, __name=name, **kwargs):
+                start = time.process_time()
+                try:
+                    return __function(*args, **kwargs)
+                finally:
+                    self.spent[__name] += time.process_time() - start
+                    self.calls[__name] += 1
+
+            if isinstance(original, property):
+                wrapped = property(timed, original.fset, original.fdel)
+            else:
+                wrapped = kind(timed) if kind else timed
+            setattr(owner, attribute, wrapped)
+            self.restore.append((owner, attribute, original))
+
+    @staticmethod
+    def _owner(importlib, name: str):
+        """The module or class holding the function `name` ("pkg.module.Class.method")."""
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            try:
+                owner = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for part in parts[cut:-1]:
+                owner = getattr(owner, part)
+            return owner, parts[-1]
+        raise SystemExit(f"--clock: no function {name}")
+
+    def uninstall(self):
+        for owner, attribute, original in reversed(self.restore):
+            setattr(owner, attribute, original)
+
+    def report(self, page: Page, requests: int) -> None:
+        print(f"\n== functions of {page.name} (ms per request, inclusive; calls per request)")
+        for name in self.names:
+            print(
+                f"  {self.spent[name] / requests * 1000:7.2f}  {self.calls[name] / requests:6.1f}"
+                f"  {name}"
+            )
+
+
+def function_times(client, page: Page, requests: int, offset: int, names: list[str]) -> None:
+    clock = FunctionClock(names)
+    clock.install()
+    try:
+        for n in range(requests):
+            one_request(client, page, offset + n)
+    finally:
+        clock.uninstall()
+    clock.report(page, requests)
+
+
 def template_times(client, page: Page, requests: int, offset: int) -> None:
     clock = TemplateClock()
     clock.install()
@@ -421,6 +528,7 @@ def print_table(pages: list[Page]) -> None:
         "in SQL",
         "outside SQL",
         "p90",
+        "GC",
         "× trivial",
     ]
     cells = []
@@ -436,6 +544,7 @@ def print_table(pages: list[Page]) -> None:
                 f"{statistics.median(p.sql_ms):.1f}",
                 f"{python:.1f}",
                 f"{sorted(p.python_ms)[int(0.9 * (len(p.python_ms) - 1))]:.1f}",
+                f"{p.gc_ms / len(p.cpu_ms):.1f}",
                 f"{python / base:.1f}" if base else "-",
             ]
         )
@@ -552,6 +661,9 @@ def main() -> int:
         static_root = tmpdir / "static"
         static_root.mkdir(exist_ok=True)
         plain_static_files(static_root)
+        # As gunicorn's workers start: shouhu.wsgi loads pypinyin's data and freezes what is
+        # loaded (gc.freeze), which makes a full collection during a request much cheaper.
+        import shouhu.wsgi  # noqa: F401
 
         pages = page_plan()
         if args.pages:
@@ -573,7 +685,7 @@ def main() -> int:
         print_table(pages)
 
         out = Path(args.out) if args.out else tmpdir / "profiles"
-        if args.profile or args.templates or args.queries or args.pyinstrument:
+        if args.profile or args.templates or args.queries or args.pyinstrument or args.clock:
             out.mkdir(parents=True, exist_ok=True)
         for page in pages:
             client = clients[page.user]
@@ -581,6 +693,9 @@ def main() -> int:
                 query_groups(client, page, offset)
             if args.templates:
                 template_times(client, page, args.requests, offset)
+            if args.clock:
+                names = [n.strip() for n in args.clock.split(",") if n.strip()]
+                function_times(client, page, args.requests, offset, names)
             if args.profile:
                 profile(client, page, args.requests, offset, out, args.top)
             if args.pyinstrument:
