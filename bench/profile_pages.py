@@ -72,6 +72,7 @@ class Page:
     sql_ms: list = field(default_factory=list)  # CPU inside the driver's execute
     gc_ms: float = 0.0  # CPU in the garbage collector, all timed requests
     gc_full: int = 0  # full (generation 2) collections during the timed requests
+    calls: float = 0.0  # Python function calls per request (count_calls)
 
     @property
     def python_ms(self) -> list:
@@ -296,6 +297,23 @@ def measure(client, page: Page, requests: int, warmups: int, offset: int) -> Non
         gc.callbacks.remove(collector)
     page.gc_ms += collector.spent * 1000
     page.gc_full += collector.collections[2]
+    page.calls = count_calls(client, page, CALL_SAMPLES, offset + warmups + 1 + requests)
+
+
+# Requests whose Python function calls are counted (after the timed ones).
+CALL_SAMPLES = 5
+
+
+def count_calls(client, page: Page, requests: int, offset: int) -> float:
+    """Python function calls per request (cProfile's count, C functions left out): unlike
+    time, the same from run to run whatever else the machine does, so a change's effect
+    shows even when the timings drown it."""
+    profiler = cProfile.Profile(builtins=False)
+    profiler.enable()
+    for n in range(requests):
+        one_request(client, page, offset + n)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / requests
 
 
 def profile(client, page: Page, requests: int, offset: int, out: Path, top: int) -> None:
@@ -529,6 +547,7 @@ def print_table(pages: list[Page]) -> None:
         "outside SQL",
         "p90",
         "GC",
+        "calls",
         "× trivial",
     ]
     cells = []
@@ -545,6 +564,7 @@ def print_table(pages: list[Page]) -> None:
                 f"{python:.1f}",
                 f"{sorted(p.python_ms)[int(0.9 * (len(p.python_ms) - 1))]:.1f}",
                 f"{p.gc_ms / len(p.cpu_ms):.1f}",
+                f"{p.calls / 1000:.1f}k",
                 f"{python / base:.1f}" if base else "-",
             ]
         )
