@@ -10,15 +10,14 @@ activities and reports). A user for whom some entries are short sees those, and 
 behind a "more" disclosure; a user for whom none is sees every entry, as before.
 """
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from .routes import cached_reverse
 
 
 def everyone(user) -> bool:
@@ -101,18 +100,11 @@ def items() -> Sequence[MenuItem]:
     return tuple(_items)
 
 
-@functools.lru_cache(maxsize=4096)
-def _address(url_name: str, args: tuple, urlconf: str, script_prefix: str) -> str:
-    """An entry's address, reversed once per process (a menu of twenty entries on every page
-    reversed twenty addresses per request); the URLconf and prefix are part of the key."""
-    return reverse(url_name, args=args or None, urlconf=urlconf)
-
-
 def _entry(item: MenuItem, user, here: str) -> Entry:
-    args = tuple(item.args(user)) if item.args else ()
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    # Reversed once per process: twenty entries on every page were twenty reverse() calls.
+    args = item.args(user) if item.args else ()
     return Entry(
-        _address(item.url_name, args, urlconf, get_script_prefix()),
+        cached_reverse(item.url_name, *args),
         # The project's own translations, shown unescaped as {% translate %} shows them.
         mark_safe(str(item.label)),
         item.active(here),

@@ -86,3 +86,17 @@ def pk_url(name: str, pk) -> str:
     urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may change the setting
     head, tail = _around_pk(name, urlconf, get_script_prefix())
     return f"{head}{pk}{tail}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(name: str, args: tuple, urlconf: str, script_prefix: str) -> str:
+    return reverse(name, args=args or None, urlconf=urlconf)
+
+
+def cached_reverse(name: str, *args) -> str:
+    """reverse(name, args=args), once per process for each name and arguments (and URLconf
+    and script prefix): for the addresses a page writes again on every request, of which
+    there are few (the menu's entries, a dashboard's figures of an area), not for a list's
+    rows (pk_url)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(name, args, urlconf, get_script_prefix())
