@@ -13,6 +13,8 @@ from children.choices import CareLevel
 from . import policy
 
 OVERDUE, DUE_SOON, LATER, DONE = "overdue", "due_soon", "later", "done"
+# The care levels' names (lazily translated): a worklist row shows its child's.
+LEVEL_LABELS = dict(CareLevel.choices)
 
 
 @dataclass
@@ -26,6 +28,12 @@ class Due:
     visited_this_period: bool
     state: str
     days_overdue: int
+
+    @property
+    def level_label(self) -> str:
+        """The care level's name, as child.get_care_level_display() writes it (which builds
+        the field's choices anew on every call: a worklist shows a hundred rows)."""
+        return LEVEL_LABELS.get(self.level, self.level)
 
 
 def lowered_since(level: str, since, last) -> bool:

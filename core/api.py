@@ -2,11 +2,13 @@
 endpoint, audited like the login page, with the same lockout and the same second factor."""
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
+from rest_framework.fields import SkipField
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -93,6 +95,72 @@ class LimitedChoicesMixin:
 
     def limit_choices(self, user):
         """Narrow the fields' querysets to what `user` may choose."""
+
+
+# A serializer whose rows are read field by field many times over (a list page of fifty
+# children of forty fields): the model's own columns are read straight from the object and
+# converted as DRF converts them; every other field (methods, relations, nested serializers,
+# properties) goes through DRF's own steps. The answer is the same; DRF's steps per field
+# (get_attribute's lookups and checks, the readable-fields generator) were half of the
+# children API's time (bench/README.md). No docstring: drf-spectacular would take it as
+# the description of every serializer built on it.
+class PlainFieldsMixin:
+    def to_representation(self, instance):
+        ret = {}
+        for name, attname, convert, field in self._plain_plan():
+            if attname is not None:
+                value = getattr(instance, attname)
+                ret[name] = None if value is None else convert(value)
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret
+
+    def _plain_plan(self) -> list[tuple]:
+        """(name, model attribute or None, converter, field) per readable field, once per
+        serializer instance (a list serializes every row with one instance)."""
+        plan = self.__dict__.get("_plain_fields")
+        if plan is None:
+            # A plain Serializer of a model's object (source="*") names it in plain_model.
+            model = getattr(self, "plain_model", None) or getattr(
+                getattr(self, "Meta", None), "model", None
+            )
+            plan = [(f.field_name, *_plain_source(model, f), f) for f in self._readable_fields]
+            self.__dict__["_plain_fields"] = plan
+        return plan
+
+
+# DRF's fields whose to_representation converts a column's value and nothing else (exact
+# classes: a subclass may convert otherwise): str and int as DRF writes them, the rest
+# through the field's own to_representation.
+_PLAIN_CONVERSIONS = {
+    serializers.CharField: lambda field: str,
+    serializers.IntegerField: lambda field: int,
+    serializers.BigIntegerField: lambda field: field.to_representation,
+    serializers.BooleanField: lambda field: field.to_representation,
+    serializers.ChoiceField: lambda field: field.to_representation,
+    serializers.JSONField: lambda field: field.to_representation,
+    serializers.DateField: lambda field: field.to_representation,
+}
+
+
+def _plain_source(model, field) -> tuple:
+    """(model attribute, converter) when `field` shows a column of `model` through a plain
+    conversion of its value, else (None, None): DRF's own steps."""
+    conversion = _PLAIN_CONVERSIONS.get(type(field))
+    if model is None or conversion is None or len(field.source_attrs) != 1:
+        return None, None
+    try:
+        column = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None, None
+    if not column.concrete or column.is_relation or column.attname != field.source_attrs[0]:
+        return None, None
+    return column.attname, conversion(field)
 
 
 class ServiceWriteMixin:

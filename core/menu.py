@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from .routes import cached_reverse
 
 
 def everyone(user) -> bool:
@@ -100,8 +101,10 @@ def items() -> Sequence[MenuItem]:
 
 
 def _entry(item: MenuItem, user, here: str) -> Entry:
+    # Reversed once per process: twenty entries on every page were twenty reverse() calls.
+    args = item.args(user) if item.args else ()
     return Entry(
-        reverse(item.url_name, args=item.args(user) if item.args else None),
+        cached_reverse(item.url_name, *args),
         # The project's own translations, shown unescaped as {% translate %} shows them.
         mark_safe(str(item.label)),
         item.active(here),

@@ -15,8 +15,11 @@ Every page asks for a login unless it is declared `public=True` (the public repo
 the second step of the login): a new page cannot forget it.
 """
 
+import functools
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.urls import path, re_path
+from django.urls import get_script_prefix, get_urlconf, path, re_path, reverse
 
 
 class Routes:
@@ -57,3 +60,43 @@ def patterns(*modules) -> list:
         (re_path if regex else path)(route, view, name=name)
         for route, view, name, regex in declared
     ]
+
+
+# An id no row has: pk_url reverses a name once with it and writes each row's own id in.
+_SENTINEL = "987654321"
+
+
+@functools.lru_cache(maxsize=512)
+def _around_pk(name: str, urlconf, script_prefix: str) -> tuple[str, str]:
+    """The address of `name` before and after its id (the prefix is part of the key)."""
+    head, found, tail = reverse(name, args=[_SENTINEL], urlconf=urlconf).partition(_SENTINEL)
+    if not found or _SENTINEL in tail:
+        raise ValueError(f"{name}: not an address of one id")
+    return head, tail
+
+
+def pk_url(name: str, pk) -> str:
+    """The address of URL `name` whose one argument is an id (`<int:pk>`), as reverse()
+    writes it, without a reverse() per call: each row of a list links to its record, and a
+    reverse() per row was a tenth of a worklist's time (bench/README.md). The name is
+    reversed once per process, URLconf and script prefix."""
+    pk = int(pk)
+    if pk < 0:  # no <int:…> address takes it: reverse() says so
+        return reverse(name, args=[pk])
+    urlconf = get_urlconf() or settings.ROOT_URLCONF  # a test may change the setting
+    head, tail = _around_pk(name, urlconf, get_script_prefix())
+    return f"{head}{pk}{tail}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(name: str, args: tuple, urlconf: str, script_prefix: str) -> str:
+    return reverse(name, args=args or None, urlconf=urlconf)
+
+
+def cached_reverse(name: str, *args) -> str:
+    """reverse(name, args=args), once per process for each name and arguments (and URLconf
+    and script prefix): for the addresses a page writes again on every request, of which
+    there are few (the menu's entries, a dashboard's figures of an area), not for a list's
+    rows (pk_url)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(name, args, urlconf, get_script_prefix())

@@ -25,8 +25,11 @@ def run_job(job_id: str) -> str:
     },
 )
 def clean_up(progress) -> dict:
-    """Daily: files past their day and finished rows of the queue and of jobs dropped."""
-    return {"files_dropped": services.purge_files(), **services.prune()}
+    """Daily: files past their day and finished rows of the queue and of jobs dropped; on
+    SQLite, the query planner's statistics made anew (services.refresh_planner_statistics)."""
+    counts = {"files_dropped": services.purge_files(), **services.prune()}
+    services.refresh_planner_statistics()
+    return counts
 
 
 schedule.every_day("clean_up", clean_up, at="03:30")

@@ -686,7 +686,10 @@ def inbox(user) -> dict:
         return context
     returns = VillageReturn.objects.visible_to(user).filter(round=the_round)
     if area.level == Level.VILLAGE:
-        context["own"] = returns.filter(area=area).first()
+        own = returns.filter(area=area).first()
+        if own is not None:
+            own.round = the_round  # its is_editable asks the round: no query for it again
+        context["own"] = own
         return context
     context["counts"] = state_counts(returns)
     context["to_review"] = context["counts"][ReturnState.SUBMITTED] if may_review(user, area) else 0

@@ -178,6 +178,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with the plain widgets (inputs, selects, radio buttons) written in
+# Python rather than through a template per widget and per choice (core/renderers.py).
+FORM_RENDERER = "core.renderers.FormRenderer"
+
 # The embedded default is SQLite in WAL mode (readers do not block the writer);
 # production sets DATABASE_URL=postgres://...
 DATABASES = {

@@ -5,14 +5,13 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.htmx import paginate, query_without_page
 from core.reads import audit_page
-from core.routes import Routes
+from core.routes import Routes, cached_reverse
 from core.scoping import get_visible_or_404, jurisdiction_prefix
 from core.throttling import read_limited
 from jobs.services import start
@@ -109,14 +108,14 @@ def figure_link(area: Area, name: str) -> str | None:
     returns or concerns it counts (the units below are in the page's table)."""
     if name in CONCERN_FIGURES:
         query = urlencode({"area": area.code, "state": CONCERN_FIGURES[name]})
-        return f"{reverse('children:concerns')}?{query}"
+        return f"{cached_reverse('children:concerns')}?{query}"
     if name in ROSTER_FILTERS:
         query = {"area": area.code, "status": "active", **ROSTER_FILTERS[name]}
-        return f"{reverse('children:roster')}?{urlencode(query)}"
+        return f"{cached_reverse('children:roster')}?{urlencode(query)}"
     if name in VISIT_FIGURES:
-        return reverse("care:compliance_children", args=[area.code, VISIT_FIGURES[name]])
+        return cached_reverse("care:compliance_children", area.code, VISIT_FIGURES[name])
     if name in LISTED_FIGURES:
-        return reverse("stats:figure", args=[area.code, name])
+        return cached_reverse("stats:figure", area.code, name)
     return None
 
 
@@ -185,7 +184,7 @@ def dashboard(request, code):
                 (
                     unit["area"].name,
                     unit["special_share"] or 0,
-                    reverse("stats:dashboard", args=[unit["area"].code]),
+                    cached_reverse("stats:dashboard", unit["area"].code),
                 )
                 for unit in units
                 if unit["villages"]

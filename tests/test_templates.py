@@ -93,3 +93,32 @@ def test_table_or_empty_takes_a_sentence_written_in_the_page_after_empty():
     assert page.render(Context({"rows": [], "q": "<b>"})) == (
         '<div class="card empty">None matches &lt;b&gt;</div>'
     )
+
+
+def test_pk_url_writes_what_url_writes():
+    from django.template import Context, Template
+    from django.urls import reverse
+
+    page = Template(
+        "{% load tables %}{% pk_url 'children:detail' pk %} {% url 'children:detail' pk %}"
+    )
+    for pk in (0, 7, 123456):
+        one, other = page.render(Context({"pk": pk})).split()
+        assert one == other == reverse("children:detail", args=[pk])
+    assert Template("{% load tables %}{% pk_url 'care:visit_new' '42' %}").render(
+        Context()
+    ) == reverse("care:visit_new", args=[42])
+
+
+def test_isodate_writes_what_the_date_filter_writes():
+    import datetime as dt
+
+    from django.template import Context, Template
+
+    page = Template('{% load tables %}{{ d|isodate }}|{{ d|date:"Y-m-d" }}')
+    for value in (dt.date(2026, 3, 1), dt.date(987, 12, 31), None, ""):
+        one, other = page.render(Context({"d": value})).split("|")
+        assert one == other
+    moment = dt.datetime(2026, 2, 28, 17, 30, tzinfo=dt.UTC)  # 01:30 next day in Shanghai
+    one, other = page.render(Context({"d": moment})).split("|")
+    assert one == other == "2026-03-01"

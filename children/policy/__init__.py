@@ -7,8 +7,11 @@ The constants below are the county's policy; change them here and nowhere else.
 
 import calendar
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
@@ -467,6 +470,15 @@ def _params_text(code: str, params: dict) -> dict:
 def render_reason(reason) -> str:
     """A stored (code, params) reason as text in the active language."""
     code, params = reason
+    # The text depends on nothing else: the same reasons come back on every list page (the
+    # children API's first page renders some 140), so each is written once per process.
+    return _rendered(get_language(), code, json.dumps(params, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _rendered(language: str, code: str, params: str) -> str:
+    """render_reason's text of one reason in `language` (which is the active one)."""
+    params = json.loads(params)
     message = REASONS.get(code)
     if message is None:
         return code

@@ -4,7 +4,7 @@ rules for pages and API) and saved through its services."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import LimitedChoicesMixin
+from core.api import LimitedChoicesMixin, PlainFieldsMixin
 
 from .. import policy
 from ..choices import Confirmer, ConsentGiver, GuardianshipType, ProcessingBasis
@@ -59,7 +59,8 @@ class CaregiverSerializer(serializers.ModelSerializer):
         fields = [*Caregiver.RECORDED_FIELDS, "id_number"]
 
 
-class ClassificationSerializer(serializers.Serializer):
+class ClassificationSerializer(PlainFieldsMixin, serializers.Serializer):
+    plain_model = Child  # its fields read the child's own columns (source="*")
     left_behind = serializers.BooleanField(source="is_left_behind")
     left_behind_kind = serializers.CharField()
     orphan = serializers.BooleanField(source="is_orphan")
@@ -120,7 +121,7 @@ def basis_of(child) -> dict | None:
     }
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(PlainFieldsMixin, serializers.ModelSerializer):
     """A child with family, caregiver and classification. `version` guards updates."""
 
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)

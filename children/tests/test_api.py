@@ -166,3 +166,24 @@ def test_possible_duplicates_are_listed_in_the_error(api, director, world):
         format="json",
     )
     assert ok.status_code == 201
+
+
+def test_the_list_writes_each_child_as_drfs_own_steps_would(api, director, world):
+    """core.api.PlainFieldsMixin reads the columns itself: the same JSON as DRF's steps."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from children.serializers import ChildSerializer, ClassificationSerializer
+    from core.api import PlainFieldsMixin
+
+    api.force_authenticate(director)
+    assert api.post("/api/v1/children/", payload(), format="json").status_code == 201
+    make_child(world["a1"], "李四")
+    request = Request(APIRequestFactory().get("/"))
+    request.user = director
+    for child in Child.objects.all():
+        for serializer in (ChildSerializer, ClassificationSerializer):
+            one = serializer(context={"request": request})
+            drf = super(PlainFieldsMixin, one).to_representation(child)
+            assert one.to_representation(child) == drf
+            assert list(one.to_representation(child)) == list(drf)  # the same order

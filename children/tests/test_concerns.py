@@ -535,8 +535,11 @@ def test_concern_pages_run_a_bounded_number_of_queries(
         client.get(reverse("children:concern", args=[concerns[0].pk]))
     with django_assert_max_num_queries(12):
         client.get(reverse("children:concern_step", args=[concerns[0].pk, "resolve"]))
-    with django_assert_max_num_queries(25):
-        client.get(reverse("care:worklist"))
+    # The worklist's concerns are one query, their children and owners in it (only the
+    # columns the rows show: a column left out and read by the page would be a query per row).
+    with django_assert_max_num_queries(11):
+        page = client.get(reverse("care:worklist")).content.decode()
+    assert all(f"问题{i}" in page and f"童{i}" in page for i in range(6))
     client.force_login(township_officer)
     with django_assert_max_num_queries(8):
         client.get(reverse("children:concern_inbox"))

@@ -52,4 +52,6 @@ def test_child_page_queries_do_not_grow_with_history(
         update_child(director, child, {"village_group": f"{i}组"})
     with django_assert_max_num_queries(len(before)):
         assert client.get(url).status_code == 200
-    assert len(before) <= 14
+    # The parents are read once for the page (they were read twice), who recorded the legal
+    # basis with the child.
+    assert len(before) <= 13

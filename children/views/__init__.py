@@ -153,14 +153,17 @@ def export(request, fmt):
 @route("<int:pk>/")
 def detail(request, pk):
     """A child's page: facts, classification with reasons, family, history. Audited."""
-    child = child_or_404(request, pk)
+    # Who recorded the legal basis: the page names them (no query of its own for it).
+    child = child_or_404(request, pk, "basis_recorded_by")
     services.record_read(request.user, child)
-    parents = {p.role: p for p in child.parents.all()}
+    family = list(child.parents.all())  # the page lists them as well: one query for both
+    parents = {p.role: p for p in family}
     concerns = for_display(child.concerns.select_related("owner"), request.user)
     context = {
         "open_concerns": [c for c in concerns if c.is_open],
         "closed_concerns": [c for c in reversed(concerns) if not c.is_open][:20],
         "child": child,
+        "parents": family,
         "father": parents.get(ParentRole.FATHER),
         "mother": parents.get(ParentRole.MOTHER),
         "caregiver": getattr(child, "caregiver", None),

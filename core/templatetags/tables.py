@@ -3,10 +3,24 @@
 {% headings _("name") _("village") %} writes a header row's cells;
 {% table_or_empty rows _("No rows.") %}<table>…</table>{% endtable_or_empty %} wraps a table
 that has rows in its scrolling frame, and says the empty sentence when there are none.
+
+In a row, what is written once per row should cost little (a list has hundreds of rows):
+{% pk_url 'children:detail' c.pk %} is {% url %} for an address of one id without a reverse
+per row, {{ day|isodate }} is {{ day|date:"Y-m-d" }} for a date without the date format
+machinery, and {{ c|choice_label:"sex" }} is {{ c.get_sex_display }} without building the
+field's choices anew for each row.
 """
 
+import datetime as dt
+import functools
+
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html, format_html_join
+
+from core.routes import pk_url as address_of_pk
 
 register = template.Library()
 
@@ -17,6 +31,36 @@ PAGINATION = "core/_pagination.html"
 def headings(*labels) -> str:
     """One <th> a label, in order, each escaped (labels come translated, as _("…"))."""
     return format_html_join("", "<th>{}</th>", ((label,) for label in labels))
+
+
+@register.simple_tag
+def pk_url(name: str, pk) -> str:
+    """{% url name pk %} for an address whose one argument is an id (core.routes.pk_url)."""
+    return address_of_pk(name, pk)
+
+
+@register.filter(expects_localtime=True)
+def isodate(value) -> str:
+    """A date as "2026-03-01", what |date:"Y-m-d" writes (a time of day is shown in the
+    current time zone, as |date does; anything else is left to |date)."""
+    if type(value) is dt.date:
+        return value.isoformat()
+    return date_filter(value, "Y-m-d")
+
+
+@register.filter
+def choice_label(obj, name: str):
+    """{{ obj|choice_label:"sex" }} writes what obj.get_sex_display() returns: the label of
+    the field's value in the active language, or the value itself when it is not a choice."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, field.attname)
+    return force_str(_choices(field).get(make_hashable(value), value), strings_only=True)
+
+
+@functools.cache
+def _choices(field) -> dict:
+    """A field's choices as get_FOO_display() looks them up (labels still lazy)."""
+    return dict(make_hashable(field.flatchoices))
 
 
 class TableOrEmptyNode(template.Node):

@@ -67,3 +67,21 @@ def test_every_page_of_the_site_but_the_public_ones_asks_for_a_login(client):
     for address in ["/care/worklist/", "/children/", "/areas/gaps/", "/relief/measures/1/edit/"]:
         assert client.get(address)["Location"].startswith("/accounts/login/")
     assert client.get("/reports/public/").status_code == 200
+
+
+def test_cached_addresses_are_reverses_and_follow_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from core.routes import cached_reverse, pk_url
+
+    assert cached_reverse("stats:dashboard", "341623100000") == reverse(
+        "stats:dashboard", args=["341623100000"]
+    )
+    assert cached_reverse("home") == reverse("home")
+    set_script_prefix("/shouhu/")
+    try:
+        assert cached_reverse("home") == reverse("home") == "/shouhu/"
+        assert pk_url("children:detail", 5) == reverse("children:detail", args=[5])
+    finally:
+        set_script_prefix("/")
+    assert pk_url("children:detail", 5) == "/children/5/"

@@ -109,3 +109,15 @@ def test_the_apps_declare_their_daily_and_hourly_jobs():
         "escalate_applications",
         "clean_up",
     } <= names
+
+
+def test_the_daily_clean_up_gives_sqlite_its_planner_statistics(db):
+    from django.db import connection
+
+    from jobs.services import refresh_planner_statistics
+
+    refresh_planner_statistics()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone() == (1,)

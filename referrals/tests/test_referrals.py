@@ -192,6 +192,23 @@ def test_the_director_sees_open_referrals_on_the_worklist_until_answered(client,
     assert f"inbox-referral-{referral.pk}" not in client.get(reverse("home")).text
 
 
+def test_the_inbox_names_each_receiver_in_one_query(
+    client, director, child, world, django_assert_max_num_queries
+):
+    school = refer(director, child, "school", receiver_name="镇中心小学")
+    helper = make_user("helper", "social_worker", world["county"], name="社工小李")
+    worker = refer(director, child, "social_worker", receiver_user=helper)
+    ours = Organisation.objects.create(county=world["county"], name="阳光社工站")
+    group = refer(director, child, "organisation", organisation=ours)
+    client.force_login(director)
+    # The session, the account, the referrals with their children, villages and receivers.
+    with django_assert_max_num_queries(3):
+        page = client.get(reverse("referrals:inbox")).text
+    assert f"inbox-referral-{school.pk}" in page and "镇中心小学" in page
+    assert f"inbox-referral-{worker.pk}" in page and "社工小李" in page and child.name in page
+    assert f"inbox-referral-{group.pk}" in page and "阳光社工站" in page
+
+
 def test_officers_home_page_loads_the_inbox_after_it(client, township_officer, director, child):
     referral = refer(director, child)
     client.force_login(township_officer)

@@ -257,6 +257,17 @@ def test_inbox_tells_each_level_what_the_round_asks(
     assert reverse("rounds:inbox") in client.get(reverse("home")).text
 
 
+def test_the_directors_round_inbox_asks_the_round_once(
+    client, world, director, q4, django_assert_max_num_queries
+):
+    client.force_login(director)
+    # The session, the account, the open round and the village's return (is_editable asks
+    # the round the inbox already has).
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("rounds:inbox"), headers={"HX-Request": "true"})
+    assert "inbox-open-return" in page.text
+
+
 def test_the_worklist_has_its_inboxes_in_the_page_and_no_htmx(
     client, world, director, q4, django_assert_max_num_queries
 ):
@@ -267,9 +278,10 @@ def test_the_worklist_has_its_inboxes_in_the_page_and_no_htmx(
         {**public_data(world), "area": world["a1"], "child_age": 9}, source="public"
     )
     client.force_login(director)
-    # 8 for the worklist, 5 for the three inboxes (before: more requests after the page): the
-    # referrals waiting for an answer are one query (referrals.services.inbox).
-    with django_assert_max_num_queries(13):
+    # 8 for the worklist, 4 for the three inboxes (before: more requests after the page): the
+    # referrals waiting for an answer are one query (referrals.services.inbox), the round's
+    # inbox two (the open round, the village's return, which shares the round).
+    with django_assert_max_num_queries(12):
         page = client.get(reverse("home")).text
     assert "inbox-open-return" in page and f"inbox-report-{report.pk}" in page
     # Issue 15's cold budget: the worklist leaves htmx out, so nothing on it may need htmx.

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed import SCALES, NonDemoDataError, seed_demo
+from jobs.services import refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         if counts.get("already_loaded"):
             self.stdout.write("Demo data already loaded; nothing changed.")
             return
+        # The query planner's statistics of the tables just filled (jobs.services: SQLite
+        # has none until ANALYZE runs; the daily clean-up makes them anew).
+        refresh_planner_statistics()
         seconds = counts.pop("seconds", {})
         summary = ", ".join(f"{key}: {value}" for key, value in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo county loaded ({scale}): {summary}"))
