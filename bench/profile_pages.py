@@ -1,22 +1,25 @@
 """Where a page's CPU goes: the load test's requests measured in-process, one by one.
 
-Run with `.venv/bin/python bench/profile_pages.py [--database PATH] [--profile] …`.
+Run with `.venv/bin/python bench/profile_pages.py [--database PATH | --postgres] …`.
 For each request type of the load test (bench/load: the director's worklist and the rounds
 inbox it loads, a child's page and its relief section, the visit form and its POST, the
 township dashboard, /healthz as the trivial view), plus the director's roster (/children/)
 and the children API's first page (as a director and as the county officer), it prints the
-median wall time and CPU time (time.process_time) per request over N requests and the SQL
-queries of one request. With --profile it writes a cProfile of each page and prints the top
-functions by cumulative time; with --templates the time each template takes (inclusive and
-its own); with --queries the page's queries grouped by statement (N+1 shows as a count).
+SQL queries of one request, the median wall time and CPU time (time.process_time) per
+request, the CPU inside the database driver's execute and outside it, the garbage
+collector's time, and the Python function calls per request. --profile writes a cProfile of
+each page and prints the top functions by cumulative time; --templates the time each
+template takes (inclusive and its own); --queries the page's queries grouped by statement
+(N+1 shows as a count); --clock the time inside named functions; --pyinstrument a sampling
+profile's tree.
 
-It seeds the county demo (migrate, seed_demo --scale county, refresh_stats) into a
+It seeds the county demo (migrate, seed_demo --scale county, refresh_stats, ANALYZE) into a
 temporary SQLite database, or works on a copy of one kept earlier (--database, e.g. made
-with --keep), so that the visit saves of one run do not change the next run's data.
+with --keep), so that the visit saves of one run do not change the next run's data; or on
+PostgreSQL (--postgres, database shouhu_profile, seeded unless --reuse-db).
 
-CPU time is the figure to compare: the machine may be shared, which wall time follows.
-On SQLite the database's own work runs in this process and is counted in the CPU time
-(the load test runs PostgreSQL in other processes); --profile says how much it is.
+On a shared machine the times of two runs differ by a third: compare code A and code B run
+alternately, and the function calls, which do not depend on the machine's load.
 See bench/README.md, "Where a page's CPU goes (issue 18, point 4)".
 """
 
