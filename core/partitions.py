@@ -201,6 +201,16 @@ def unconvert(schema_editor, spec: Partitioned, today: dt.date | None = None) ->
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
+def migration(spec: Partitioned):
+    """The migration operation that partitions `spec.table` (and makes it plain again)."""
+    from django.db import migrations
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: convert(schema_editor, spec),
+        lambda apps, schema_editor: unconvert(schema_editor, spec),
+    )
+
+
 def keep_ahead(today: dt.date, using: str = "default") -> list[str]:
     """Make the partitions of the current period and the `ahead` ones after it, where
     missing, and a partition for each period of which the default partition caught rows

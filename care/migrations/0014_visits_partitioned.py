@@ -6,14 +6,6 @@ from django.db import migrations, models
 from core import partitions
 
 
-def partition(apps, schema_editor):
-    partitions.convert(schema_editor, partitions.VISITS)
-
-
-def unpartition(apps, schema_editor):
-    partitions.unconvert(schema_editor, partitions.VISITS)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,5 +24,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='care.visit'),
         ),
         # PostgreSQL: visits split by year (core.partitions); SQLite keeps one table.
-        migrations.RunPython(partition, unpartition),
+        partitions.migration(partitions.VISITS),
     ]
