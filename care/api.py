@@ -177,7 +177,7 @@ class WorklistView(APIView):
             )
         today = timezone.localdate()
         children = Child.objects.visible_to(request.user).active()
-        groups = schedule.worklist(children, today)
+        groups = schedule.worklist(children, today, ("name",))  # what the items show
         items = [
             item
             for state in (schedule.OVERDUE, schedule.DUE_SOON, schedule.LATER)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,17 +43,9 @@ from .models import Activity, Photo, Visit
 route = Routes()
 
 ASPECT_FIELDS = [f for aspect in Visit.ASPECTS for f in (aspect, f"{aspect}_note")]
-WORKLIST_FIELDS = [
-    "name",
-    "name_pinyin",
-    "village_group",
-    "needs_report",
-    "care_level",
-    "care_level_since",
-    "created_at",
-    "status",
-    "area",
-]
+# What a worklist row shows besides the schedule's columns (care/partials/_worklist_group.html).
+WORKLIST_COLUMNS = ("name", "village_group", "needs_report")
+WORKLIST_NAMED = {"area_name": F("area__name")}
 WORKLIST_LIMIT = 300  # rows per group for officers whose jurisdiction holds thousands
 # What an open concern's row shows (children/partials/_open_concerns.html, for_display's
 # steps): its child's name and village and the owner's name, not the other sixty columns of
@@ -97,15 +90,10 @@ def worklist(request):
     if getattr(request.user.area, "level", None) != "village":
         return redirect("care:compliance_root")
     today = timezone.localdate()
-    # Only what the schedule and the list show: a whole record (sixty columns, an encrypted
-    # identity number) per child cost more than the query.
-    children = (
-        Child.objects.visible_to(request.user)
-        .active()
-        .select_related("area")
-        .only(*WORKLIST_FIELDS, "area__name", "area__code")
-    )
-    groups = schedule.worklist(children, today)
+    # Only what the schedule and the list show, as plain rows: a whole record (sixty
+    # columns, an encrypted identity number) per child cost more than the query.
+    children = Child.objects.visible_to(request.user).active()
+    groups = schedule.worklist(children, today, WORKLIST_COLUMNS, WORKLIST_NAMED)
     concerns = (
         Concern.objects.visible_to(request.user)
         .open()

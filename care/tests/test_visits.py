@@ -97,7 +97,7 @@ def test_the_directors_home_is_the_worklist_overdue_first(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
     assert "care/worklist.html" in [t.name for t in response.templates]
-    assert [d.child for d in response.context["overdue"]][:1] == [late]
+    assert [d.child.pk for d in response.context["overdue"]][:1] == [late.pk]
     assert response.context["done_count"] == 1
     assert f'data-testid="visit-{late.pk}"' in response.content.decode()
 
