@@ -557,11 +557,13 @@ def table_sizes(connection) -> dict:
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
             if not cursor.fetchone()[0]:
                 continue
-            # A partitioned table's size is its partitions' (pg_partition_tree: itself too).
+            # A partitioned table's size is its partitions' (pg_partition_tree: itself too;
+            # for a plain table it gives no row, hence the table itself besides).
             cursor.execute(
-                "SELECT pg_size_pretty(sum(pg_table_size(relid))), "
-                "pg_size_pretty(sum(pg_indexes_size(relid))) FROM pg_partition_tree(%s)",
-                [table],
+                "SELECT pg_size_pretty(sum(pg_table_size(r))), "
+                "pg_size_pretty(sum(pg_indexes_size(r))) FROM (SELECT relid AS r FROM "
+                "pg_partition_tree(%s) UNION SELECT %s::regclass) AS tree",
+                [table, table],
             )
             heap, index = cursor.fetchone()
             sizes[table] = f"{heap} (+ {index} indexes)"
