@@ -251,7 +251,7 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
     """
     on = on or timezone.localdate()
     villages = dict(
-        prepared("refresh_villages.areas", _villages, IDS, model=Area).run(sorted(set(area_ids)))
+        prepared("refresh_villages.areas", _villages, IDS, model=Area).run(list(set(area_ids)))
     )
     written = 0
     ids = sorted(villages)
@@ -302,19 +302,19 @@ def add_missing_rows(model, area_ids, *, on=None) -> None:
     area_ids = [pk for pk in area_ids if pk is not None]
     if not area_ids:
         return
-    insert, source = kept(
+    (head, tail), source = kept(
         ("add_missing_rows", model._meta.label), lambda alias: _insert_missing(model), model=model
     )
     source_sql, source_params = source.bind([area_ids])
     params = [on, timezone.now()] if model is VillageStats else []
     connection = connections[router.db_for_write(model)]
     with connection.cursor() as cursor:
-        cursor.execute(insert.format(source_sql), [*params, *source_params])
+        cursor.execute(head + source_sql + tail, [*params, *source_params])
 
 
 def _insert_missing(model) -> tuple[str, Prepared]:
-    """The INSERT … SELECT of `add_missing_rows` (its SELECT left as {}), and the SELECT
-    of the areas' rows, compiled once: a function of the areas' ids."""
+    """The INSERT … SELECT of `add_missing_rows` (its text before and after the SELECT),
+    and the SELECT of the areas' rows, compiled once: a function of the areas' ids."""
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     names = ["area_id", "code"] if model is VillageStats else ["area_id", "code", "level"]
@@ -324,13 +324,12 @@ def _insert_missing(model) -> tuple[str, Prepared]:
     constants = {"on": "%s", "computed_at": "%s"} if model is VillageStats else {"villages": "0"}
     constants |= dict.fromkeys(FIGURES, "0")
     # WHERE 1 = 1: SQLite reads ON CONFLICT after a SELECT only when the SELECT has a WHERE.
-    sql = "INSERT INTO {} ({}) SELECT a.*, {} FROM ({{}}) AS a WHERE 1 = 1 ON CONFLICT DO NOTHING"
-    sql = sql.format(
+    head = "INSERT INTO {} ({}) SELECT a.*, {} FROM (".format(
         quote(model._meta.db_table),
         ", ".join(quote(model._meta.get_field(name).column) for name in [*names, *constants]),
         ", ".join(constants.values()),
     )
-    return sql, source
+    return (head, ") AS a WHERE 1 = 1 ON CONFLICT DO NOTHING"), source
 
 
 def write_rows(model, values: dict, fields: list[str]) -> None:
@@ -344,6 +343,26 @@ def write_rows(model, values: dict, fields: list[str]) -> None:
     if not values:
         return
     connection = connections[router.db_for_write(model)]
+    columns, prepared, (head, tail) = kept(
+        ("write_rows", model._meta.label, tuple(fields)),
+        lambda alias: _update_rows(model, fields, connections[alias]),
+        model=model,
+        write=True,
+    )
+    params, rows = [], []
+    for pk, row in values.items():
+        row = list(row)
+        for i in prepared:
+            row[i] = columns[i].get_db_prep_save(row[i], connection)
+        params += [pk, *row]
+        rows.append("(" + ", ".join(["%s"] * (len(row) + 1)) + ")")
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join(rows) + tail, params)
+
+
+def _update_rows(model, fields: list[str], connection) -> tuple:
+    """What `write_rows` needs of these fields, worked out once: the fields, which of
+    them to prepare, and the UPDATE's text before and after its VALUES list."""
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
     prepared = [
@@ -359,19 +378,10 @@ def write_rows(model, values: dict, fields: list[str]) -> None:
         for i, field in enumerate(columns)
     ]
     sets = ", ".join(f"{quote(f.column)} = {s}" for f, s in zip(columns, sources, strict=True))
-    params, rows = [], []
-    for pk, row in values.items():
-        row = list(row)
-        for i in prepared:
-            row[i] = columns[i].get_db_prep_save(row[i], connection)
-        params += [pk, *row]
-        rows.append("(" + ", ".join(["%s"] * (len(row) + 1)) + ")")
     table = quote(model._meta.db_table)
-    sql = "UPDATE {} SET {} FROM (VALUES {}) AS v WHERE {}.{} = v.column1".format(
-        table, sets, ", ".join(rows), table, quote(model._meta.pk.column)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    head = f"UPDATE {table} SET {sets} FROM (VALUES "
+    tail = f") AS v WHERE {table}.{quote(model._meta.pk.column)} = v.column1"
+    return columns, prepared, (head, tail)
 
 
 # Each stored sum and the rows it adds up: a township's villages, a county's townships.
