@@ -14,7 +14,7 @@ visits or villages.
 import datetime as dt
 
 from django.db import connections, router, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from children.choices import CareLevel, Sex, Status
 from children.filters import closed_in_quarter, registered_in_quarter
 from children.models import AGE_BANDS, CATEGORY_FILTERS, Child, Concern
 from children.policy import birthday_cutoff
+from core.compiled import Prepared, kept, prepared, sentinel_id, sentinel_text
 from core.scoping import code_range
 from relief.models import AssistanceContact, ReliefMeasure
 from rounds.models import Round, VillageReturn
@@ -79,61 +80,99 @@ def recount(area_ids, on: dt.date | None = None) -> dict[int, dict]:
     result = {pk: dict.fromkeys(FIGURES, 0) for pk in area_ids}
     if not area_ids:
         return result
-    active = Child.objects.filter(area_id__in=area_ids, status=Status.ACTIVE)
-
-    # Annotations get a prefix: a figure's name must not shadow a field a filter reads.
-    counts = {
-        f"n_{name}": Count("id", filter=q) if q else Count("id")
-        for name, q in child_filters(on).items()
+    # The SQL depends on the day (age bands, the quarter, the visit periods) and on the
+    # time zone its midnights are taken in; within a day, only the ids change.
+    day = (on, timezone.get_current_timezone_name())
+    rows = {
+        name: prepared(("recount", name, *day), make, IDS, model=model).run(area_ids)
+        for name, (model, make) in _recount_queries(on).items()
     }
-    for row in schedule.with_visits(active).values("area_id").annotate(**counts).order_by():
+
+    for row in rows["children"]:
         area_id = row.pop("area_id")
         result[area_id].update({key[2:]: value for key, value in row.items()})
-
-    closed = Child.objects.filter(closed_in_quarter(on), area_id__in=area_ids)
-    for area_id, n in closed.values("area_id").annotate(n=Count("id")).values_list("area_id", "n"):
-        result[area_id]["closed_quarter"] = n
-
-    special = _with_help(active.filter(care_level=SPECIAL))
-    for row in (
-        special.values("area_id")
-        .annotate(
-            special_with_relief=Count("id", filter=Q(has_relief=True)),
-            special_with_contact=Count("id", filter=Q(has_contact=True)),
-        )
-        .order_by()
-    ):
-        result[row.pop("area_id")].update(row)
-
-    homes = _with_weeks(ServicePoint.objects.homes().filter(area_id__in=area_ids), on)
-    for row in (
-        homes.values("area_id")
-        .annotate(
-            homes=Count("id"),
-            homes_active_week=Count("id", filter=Q(this_week=True)),
-            homes_active_last_week=Count("id", filter=Q(last_week=True)),
-        )
-        .order_by()
-    ):
-        result[row.pop("area_id")].update(row)
-
-    # The same rule as the concerns list (ConcernQuerySet.open and .overdue), so a figure
-    # and the list it opens agree concern for concern.
-    concerns = Concern.objects.filter(child__area_id__in=area_ids).open()
-    for row in (
-        concerns.values("child__area_id")
-        .annotate(
-            concerns_open=Count("id"),
-            concerns_overdue=Count("id", filter=Q(due_on__lt=on)),
-        )
-        .order_by()
-    ):
-        result[row.pop("child__area_id")].update(row)
-
-    returns = VillageReturn.objects.filter(area_id__in=area_ids, round__state=Round.State.OPEN)
-    for area_id, state in returns.values_list("area_id", "state"):
+    for row in rows["closed"]:
+        result[row["area_id"]]["closed_quarter"] = row["n"]
+    for name in ("special", "homes", "concerns"):
+        for row in rows[name]:
+            area_id = row.pop("child__area_id" if name == "concerns" else "area_id")
+            result[area_id].update(row)
+    for area_id, state in rows["returns"]:
         result[area_id][f"return_{state}"] = 1
     return result
+
+
+# Stands in for the villages' ids while a query of `recount` or `refresh_villages` is
+# compiled (core.compiled).
+IDS = [sentinel_id()]
+
+
+def _recount_queries(on: dt.date) -> dict:
+    """The queries of `recount` on `on`: {name: (model, function of the villages' ids
+    giving the queryset)}, compiled once a day and process (core.compiled)."""
+
+    def children(ids):
+        active = Child.objects.filter(area_id__in=ids, status=Status.ACTIVE)
+        # Annotations get a prefix: a figure's name must not shadow a field a filter reads.
+        counts = {
+            f"n_{name}": Count("id", filter=q) if q else Count("id")
+            for name, q in child_filters(on).items()
+        }
+        return schedule.with_visits(active).values("area_id").annotate(**counts).order_by()
+
+    def closed(ids):
+        closed = Child.objects.filter(closed_in_quarter(on), area_id__in=ids)
+        return closed.values("area_id").annotate(n=Count("id")).order_by()
+
+    def special(ids):
+        active = Child.objects.filter(area_id__in=ids, status=Status.ACTIVE)
+        return (
+            _with_help(active.filter(care_level=SPECIAL))
+            .values("area_id")
+            .annotate(
+                special_with_relief=Count("id", filter=Q(has_relief=True)),
+                special_with_contact=Count("id", filter=Q(has_contact=True)),
+            )
+            .order_by()
+        )
+
+    def homes(ids):
+        homes = _with_weeks(ServicePoint.objects.homes().filter(area_id__in=ids), on)
+        return (
+            homes.values("area_id")
+            .annotate(
+                homes=Count("id"),
+                homes_active_week=Count("id", filter=Q(this_week=True)),
+                homes_active_last_week=Count("id", filter=Q(last_week=True)),
+            )
+            .order_by()
+        )
+
+    def concerns(ids):
+        # The same rule as the concerns list (ConcernQuerySet.open and .overdue), so a
+        # figure and the list it opens agree concern for concern.
+        concerns = Concern.objects.filter(child__area_id__in=ids).open()
+        return (
+            concerns.values("child__area_id")
+            .annotate(
+                concerns_open=Count("id"),
+                concerns_overdue=Count("id", filter=Q(due_on__lt=on)),
+            )
+            .order_by()
+        )
+
+    def returns(ids):
+        returns = VillageReturn.objects.filter(area_id__in=ids, round__state=Round.State.OPEN)
+        return returns.values_list("area_id", "state")
+
+    return {
+        "children": (Child, children),
+        "closed": (Child, closed),
+        "special": (Child, special),
+        "homes": (ServicePoint, homes),
+        "concerns": (Concern, concerns),
+        "returns": (VillageReturn, returns),
+    }
 
 
 def _with_help(children):
@@ -212,7 +251,7 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
     """
     on = on or timezone.localdate()
     villages = dict(
-        Area.objects.filter(pk__in=set(area_ids), level=Level.VILLAGE).values_list("pk", "code")
+        prepared("refresh_villages.areas", _villages, IDS, model=Area).run(list(set(area_ids)))
     )
     written = 0
     ids = sorted(villages)
@@ -221,12 +260,9 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
         batch = ids[start : start + BATCH]
         with transaction.atomic():
             add_missing_rows(VillageStats, batch, on=on)
-            locked = list(
-                VillageStats.objects.select_for_update()
-                .filter(pk__in=batch)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            locked = prepared(
+                "refresh_villages.lock", _lock_villages, IDS, model=VillageStats, write=True
+            ).run(batch)
             figures = recount(batch, on)
             now = timezone.now()
             write_rows(
@@ -242,6 +278,19 @@ def refresh_villages(area_ids, on: dt.date | None = None) -> int:
     return written
 
 
+def _villages(ids):
+    return Area.objects.filter(pk__in=ids, level=Level.VILLAGE).values_list("pk", "code")
+
+
+def _lock_villages(ids):
+    return (
+        VillageStats.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def add_missing_rows(model, area_ids, *, on=None) -> None:
     """Make the stored rows these areas lack (figures 0), in one INSERT … SELECT that skips
     the rows that exist: a row must exist before it can be locked.
@@ -250,28 +299,37 @@ def add_missing_rows(model, area_ids, *, on=None) -> None:
     for 500 villages, most of the first national recount's time)."""
     if not area_ids:
         return
+    area_ids = [pk for pk in area_ids if pk is not None]
+    if not area_ids:
+        return
+    (head, tail), source = kept(
+        ("add_missing_rows", model._meta.label), lambda alias: _insert_missing(model), model=model
+    )
+    source_sql, source_params = source.bind([area_ids])
+    params = [on, timezone.now()] if model is VillageStats else []
+    connection = connections[router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        cursor.execute(head + source_sql + tail, [*params, *source_params])
+
+
+def _insert_missing(model) -> tuple[str, Prepared]:
+    """The INSERT … SELECT of `add_missing_rows` (its text before and after the SELECT),
+    and the SELECT of the areas' rows, compiled once: a function of the areas' ids."""
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     names = ["area_id", "code"] if model is VillageStats else ["area_id", "code", "level"]
-    source, source_params = (
-        Area.objects.filter(pk__in=list(area_ids))
-        .values_list("pk", "code", *names[2:])
-        .order_by()
-        .query.sql_with_params()
+    source = Prepared(
+        lambda ids: Area.objects.filter(pk__in=ids).values_list("pk", *names[1:]).order_by(), IDS
     )
     constants = {"on": "%s", "computed_at": "%s"} if model is VillageStats else {"villages": "0"}
     constants |= dict.fromkeys(FIGURES, "0")
-    params = [on, timezone.now()] if model is VillageStats else []
     # WHERE 1 = 1: SQLite reads ON CONFLICT after a SELECT only when the SELECT has a WHERE.
-    sql = "INSERT INTO {} ({}) SELECT a.*, {} FROM ({}) AS a WHERE 1 = 1 ON CONFLICT DO NOTHING"
-    sql = sql.format(
+    head = "INSERT INTO {} ({}) SELECT a.*, {} FROM (".format(
         quote(model._meta.db_table),
         ", ".join(quote(model._meta.get_field(name).column) for name in [*names, *constants]),
         ", ".join(constants.values()),
-        source,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *source_params])
+    return (head, ") AS a WHERE 1 = 1 ON CONFLICT DO NOTHING"), source
 
 
 def write_rows(model, values: dict, fields: list[str]) -> None:
@@ -285,6 +343,26 @@ def write_rows(model, values: dict, fields: list[str]) -> None:
     if not values:
         return
     connection = connections[router.db_for_write(model)]
+    columns, prepared, (head, tail) = kept(
+        ("write_rows", model._meta.label, tuple(fields)),
+        lambda alias: _update_rows(model, fields, connections[alias]),
+        model=model,
+        write=True,
+    )
+    params, rows = [], []
+    for pk, row in values.items():
+        row = list(row)
+        for i in prepared:
+            row[i] = columns[i].get_db_prep_save(row[i], connection)
+        params += [pk, *row]
+        rows.append("(" + ", ".join(["%s"] * (len(row) + 1)) + ")")
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join(rows) + tail, params)
+
+
+def _update_rows(model, fields: list[str], connection) -> tuple:
+    """What `write_rows` needs of these fields, worked out once: the fields, which of
+    them to prepare, and the UPDATE's text before and after its VALUES list."""
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
     prepared = [
@@ -300,19 +378,10 @@ def write_rows(model, values: dict, fields: list[str]) -> None:
         for i, field in enumerate(columns)
     ]
     sets = ", ".join(f"{quote(f.column)} = {s}" for f, s in zip(columns, sources, strict=True))
-    params, rows = [], []
-    for pk, row in values.items():
-        row = list(row)
-        for i in prepared:
-            row[i] = columns[i].get_db_prep_save(row[i], connection)
-        params += [pk, *row]
-        rows.append("(" + ", ".join(["%s"] * (len(row) + 1)) + ")")
     table = quote(model._meta.db_table)
-    sql = "UPDATE {} SET {} FROM (VALUES {}) AS v WHERE {}.{} = v.column1".format(
-        table, sets, ", ".join(rows), table, quote(model._meta.pk.column)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    head = f"UPDATE {table} SET {sets} FROM (VALUES "
+    tail = f") AS v WHERE {table}.{quote(model._meta.pk.column)} = v.column1"
+    return columns, prepared, (head, tail)
 
 
 # Each stored sum and the rows it adds up: a township's villages, a county's townships.
@@ -341,30 +410,40 @@ def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
     if not prefixes:
         return
     on = on or timezone.localdate()
+    codes = [p.ljust(PREFIX_LENGTH[Level.VILLAGE], "0") for p in prefixes]
     areas = dict(
-        Area.objects.filter(
-            level=level, code__in=[p.ljust(PREFIX_LENGTH[Level.VILLAGE], "0") for p in prefixes]
-        ).values_list("pk", "code")
+        prepared(
+            ("roll_up.areas", level),
+            lambda codes: Area.objects.filter(level=level, code__in=codes).values_list(
+                "pk", "code"
+            ),
+            [sentinel_text()],
+            model=Area,
+        ).run(codes)
     )
     add_missing_rows(AreaStats, sorted(areas))
-    locked = list(
-        AreaStats.objects.select_for_update()
-        .filter(pk__in=areas)
-        .order_by("pk")
-        .values_list("pk", "code")
+    locked = prepared("roll_up.lock", _lock_sums, IDS, model=AreaStats, write=True).run(
+        sorted(areas)
     )
     length = PREFIX_LENGTH[level]
     below = ROLLUP_SOURCE[level]
-    counted = Count("pk") if below == Level.VILLAGE else Sum("villages")
-    sums = {
-        row.pop("unit"): row
-        for row in _stored(below)
-        .filter(_any_within(prefixes))
-        .annotate(unit=Substr("code", 1, length))
-        .values("unit")
-        .annotate(**{name: Sum(name) for name in FIGURES}, n=counted, oldest=Min("computed_at"))
-        .order_by()
-    }
+
+    def make(*prefixes):
+        counted = Count("pk") if below == Level.VILLAGE else Sum("villages")
+        return (
+            _stored(below)
+            .filter(_any_within(prefixes))
+            .annotate(unit=Substr("code", 1, length))
+            .values("unit")
+            .annotate(**{name: Sum(name) for name in FIGURES}, n=counted, oldest=Min("computed_at"))
+            .order_by()
+        )
+
+    which, stand_ins = _prefix_stand_ins(prefixes)
+    query = prepared(
+        ("roll_up.sums", level, which), make, *stand_ins, model=_model(below), params=_bounds
+    )
+    sums = {row.pop("unit"): row for row in query.run(*prefixes)}
     written = {}
     for pk, code in locked:
         found = sums.get(code[:length], {})
@@ -375,6 +454,43 @@ def roll_up(level: str, prefixes, on: dt.date | None = None) -> None:
             *(found.get(name) or 0 for name in FIGURES),
         ]
     write_rows(AreaStats, written, ["on", "villages", "computed_at", *FIGURES])
+
+
+def _lock_sums(ids):
+    return (
+        AreaStats.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "code")
+    )
+
+
+def _model(level: str):
+    return VillageStats if level == Level.VILLAGE else AreaStats
+
+
+def _prefix_stand_ins(prefixes) -> tuple:
+    """What stands in for these code prefixes while a query over their ranges is compiled,
+    and the part of the cache key that says so: as many sentinel prefixes when each is a
+    range of two bounds (code_range), else (the nation's empty prefix) the prefixes
+    themselves, their values then in the compiled SQL and the key."""
+    if _bounds(*prefixes):
+        return len(prefixes), [str(SENTINEL_PREFIX + 2 * k) for k in range(len(prefixes))]
+    return tuple(prefixes), list(prefixes)
+
+
+def _bounds(*prefixes) -> list:
+    """The bounds of these prefixes' code ranges, in the order a query over them holds
+    them; none unless every range has two (see _prefix_stand_ins)."""
+    ranges = [list(code_range("code", prefix).values()) for prefix in prefixes]
+    if not all(len(bounds) == 2 for bounds in ranges):
+        return []
+    return [bound for bounds in ranges for bound in bounds]
+
+
+# Sentinel code prefixes: digits (code_range gives them two bounds, like a real prefix's),
+# two apart so that no sentinel is another's upper bound, and matching no real code.
+SENTINEL_PREFIX = 7_300_000_000
 
 
 def refresh_all(on: dt.date | None = None) -> int:
@@ -479,27 +595,55 @@ def finish_recount(recount: Recount) -> dict:
 # -- adding up -------------------------------------------------------------------------
 
 
-def _source(area: Area):
+def _source(level: str, prefix: str):
     """The stored rows an area's figures add up: a village's or a township's village rows,
     a county's township rows, and above a county its counties' rows (about 2,850 for the
     nation, where there are 490,000 villages)."""
-    if area.level in (Level.VILLAGE, Level.TOWNSHIP):
-        level = Level.VILLAGE
-    elif area.level == Level.COUNTY:
-        level = Level.TOWNSHIP
-    else:
-        level = Level.COUNTY
-    rows = _stored(level).within(area.prefix)
-    return rows, Count("pk") if level == Level.VILLAGE else Sum("villages")
+    below = _source_level(level)
+    rows = _stored(below).within(prefix)
+    return rows, Count("pk") if below == Level.VILLAGE else Sum("villages")
+
+
+def _source_level(level: str) -> str:
+    if level in (Level.VILLAGE, Level.TOWNSHIP):
+        return Level.VILLAGE
+    if level == Level.COUNTY:
+        return Level.TOWNSHIP
+    return Level.COUNTY
+
+
+def _summed(key: str, area: Area, make):
+    """The rows of `make(prefix)` (a query over `_source`) for this area, compiled once per
+    level (core.compiled)."""
+    which, stand_ins = _prefix_stand_ins([area.prefix])
+    return prepared(
+        (key, area.level, which),
+        make,
+        *stand_ins,
+        model=_model(_source_level(area.level)),
+        params=_bounds,
+    ).run(area.prefix)
 
 
 def totals(area: Area) -> dict:
     """The figures of every village under an area, added up, with the oldest computation
     time among them (the data's age)."""
-    rows, villages = _source(area)
-    sums = rows.aggregate(
-        **{name: Sum(name) for name in FIGURES}, villages=villages, oldest=Min("computed_at")
-    )
+
+    def make(prefix):
+        rows, villages = _source(area.level, prefix)
+        # aggregate() as a values() query (which core.compiled runs): grouped by a
+        # constant, that is not grouped at all, one row even of no rows.
+        return (
+            rows.annotate(whole=Value(1))
+            .values("whole")
+            .annotate(
+                **{name: Sum(name) for name in FIGURES},
+                villages=villages,
+                oldest=Min("computed_at"),
+            )
+        )
+
+    (sums,) = _summed("totals", area, make)
     return {
         **{name: sums[name] or 0 for name in FIGURES},
         "villages": sums["villages"] or 0,
@@ -521,14 +665,17 @@ def breakdown(area: Area) -> list[dict]:
     if below is None:
         return []
     length = PREFIX_LENGTH[below]
-    rows, villages = _source(area)
-    sums = (
-        rows.annotate(unit=Substr("code", 1, length))
-        .values("unit")
-        .annotate(**{name: Sum(name) for name in FIGURES}, villages=villages)
-        .order_by("unit")
-    )
-    by_prefix = {row.pop("unit"): row for row in sums}
+
+    def make(prefix):
+        rows, villages = _source(area.level, prefix)
+        return (
+            rows.annotate(unit=Substr("code", 1, length))
+            .values("unit")
+            .annotate(**{name: Sum(name) for name in FIGURES}, villages=villages)
+            .order_by("unit")
+        )
+
+    by_prefix = {row.pop("unit"): row for row in _summed("breakdown", area, make)}
     units = units_below(area)
     empty = {**dict.fromkeys(FIGURES, 0), "villages": 0}
     return [{"area": unit, **by_prefix.get(unit.prefix, empty)} for unit in units]
