@@ -40,6 +40,21 @@ def code_range(field: str, prefix: str) -> dict:
     return {f"{field}__gte": prefix, f"{field}__lt": upper}
 
 
+def range_bounds(prefix: str) -> tuple[str, str] | None:
+    """The two codes code_range compares with when it is a range (prefix ≤ code < upper),
+    None when it is not (a prefix of nines, or not digits): a compiled query
+    (core.compiled) of a jurisdiction takes them as its values."""
+    lookups = code_range("code", prefix)
+    if set(lookups) != {"code__gte", "code__lt"}:
+        return None
+    return lookups["code__gte"], lookups["code__lt"]
+
+
+# A prefix no area has, digits as every jurisdiction's: compiled scoped queries are built
+# with it, and its two bounds stand in for a user's (range_bounds).
+STAND_IN_PREFIX = "0" * 20
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an area, filtered by the user's jurisdiction.
 
