@@ -3,6 +3,7 @@ by township (the home page of township and county officers) and, on a child's pa
 child's eligibility checks and its applications with the link to apply."""
 
 from django import template
+from django.db import router
 from django.utils import timezone
 
 from applications import eligibility, reports, services
@@ -10,7 +11,9 @@ from applications.models import Application
 from applications.policy import Step
 from applications.workdays import workdays_left
 from children.choices import Status as ChildStatus
-from core.scoping import jurisdiction_prefix
+from core.compiled import prepared, sentinel_id
+from core.instances import Shape
+from core.scoping import STAND_IN_PREFIX, jurisdiction_prefix, range_bounds
 
 register = template.Library()
 
@@ -63,12 +66,7 @@ def child_applications(context, child):
     away."""
     user = context["request"].user
     today = timezone.localdate()
-    applications = list(
-        Application.objects.visible_to(user)
-        .filter(child=child)
-        .select_related("programme")
-        .order_by("-opened_on", "-pk")
-    )
+    applications = _applications_of(child, user)
     for application in applications:
         application.days_left = (
             workdays_left(today, application.due_on)
@@ -80,3 +78,37 @@ def child_applications(context, child):
         "applications": applications,
         "may_apply": child.status == ChildStatus.ACTIVE and may_apply(user),
     }
+
+
+_WITH_PROGRAMME = Shape(Application, ["programme"])
+
+
+def _applications_of(child, user) -> list[Application]:
+    """The child's applications `user` may see, newest first, each with its programme: the
+    ORM's query compiled once per process (core.compiled), the child's id and the bounds of
+    the user's jurisdiction its values; it runs on every child's page and mostly finds
+    nothing, and building it cost more than running it."""
+    prefix = jurisdiction_prefix(user)
+    bounds = range_bounds(prefix) if prefix is not None else None
+    if bounds is None:  # no area (none), or a prefix that is no range: the ORM decides
+        return list(_newest_first(Application.objects.visible_to(user), child.pk))
+    query = prepared(
+        "applications.child_applications",
+        lambda pk, prefix: _newest_first(Application.objects.within(prefix), pk).values(
+            *_WITH_PROGRAMME.names
+        ),
+        sentinel_id(),
+        STAND_IN_PREFIX,
+        model=Application,
+        params=lambda pk, prefix: [pk, *range_bounds(prefix)],
+    )
+    alias = router.db_for_read(Application)
+    return [_WITH_PROGRAMME.build(row, alias) for row in query.run(child.pk, prefix)]
+
+
+def _newest_first(applications, child_pk):
+    return (
+        applications.filter(child=child_pk)
+        .select_related("programme")
+        .order_by("-opened_on", "-pk")
+    )

@@ -176,3 +176,15 @@ def test_a_measure_still_paid_after_the_child_left_is_listed(world, programmes, 
     assert list(eligibility.paid_after_leaving(prefix, today)) == [measure]
     _end(county_officer, measure)
     assert list(eligibility.paid_after_leaving(prefix, today)) == []
+
+
+def test_a_childs_checks_compiled_are_the_orms_and_the_gap_reports(world, situations):
+    from core.compiled import uncompiled
+
+    today = _today()
+    found = {rule.key: _found(rule.key, world) for rule in eligibility.RULES}
+    for child in situations.values():
+        compiled = eligibility.unmet_for(child, today)
+        with uncompiled():
+            assert compiled == eligibility.unmet_for(child, today)
+        assert {r.key for r in compiled} == {k for k, names in found.items() if child.name in names}

@@ -305,3 +305,34 @@ def test_the_childs_page_lists_the_childs_applications_and_the_button_to_apply(
     page = client.get(detail)
     assert f'data-testid="child-application-{waiting.pk}"' in page.text
     assert reverse("applications:new", args=[child.pk]) not in page.text
+
+
+def test_the_childs_applications_compiled_are_the_orms_and_stay_in_the_jurisdiction(
+    child, world, director, county_officer, township_officer, volunteer
+):
+    from applications.templatetags.applications import _applications_of
+
+    waiting = opened(director, child)
+    elsewhere = opened(director, child, programme="dibao")
+    # Opened while the child lived in another village: that village's people see it.
+    Application.objects.filter(pk=elsewhere.pk).update(area=world["b1"])
+    for user, expected in [
+        (director, [waiting]),
+        (township_officer, [waiting]),
+        (county_officer, [elsewhere, waiting] if elsewhere.pk > waiting.pk else None),
+        (volunteer, []),
+    ]:
+        compiled = _applications_of(child, user)
+        orm = list(
+            Application.objects.visible_to(user)
+            .filter(child=child)
+            .select_related("programme")
+            .order_by("-opened_on", "-pk")
+        )
+        assert compiled == orm
+        if expected is not None:
+            assert compiled == expected
+        for a, b in zip(compiled, orm, strict=True):
+            fields = [f.attname for f in Application._meta.concrete_fields]
+            assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
+            assert a.programme.name == b.programme.name
