@@ -313,3 +313,42 @@ def test_list_and_section_queries_do_not_grow_with_measures(
         assert client.get(list_url).status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get(child_url).status_code == 200
+
+
+def _fields(record):
+    return [getattr(record, f.attname) for f in type(record)._meta.concrete_fields]
+
+
+def test_a_childs_measures_and_contacts_compiled_are_the_orms(director, world, programmes):
+    from django.db.models import Count, F
+
+    from relief.views import _contacts_of, _measures_of
+
+    child = make_child(world["a1"], "多")
+    other = make_child(world["a1"], "少")
+    dibao, _medical = (add(director, child, programmes[c]) for c in ["dibao", "medical"])
+    add(director, other, programmes["dibao"])
+    services.update_measure(director, dibao, {"amount": Decimal("120")}, based_on=version_of(dibao))
+    for name, until in [("甲", None), ("乙", THIS_MONTH + dt.timedelta(days=1)), ("丙", None)]:
+        contact = services.add_contact(director, child, {"name": name, "since": THIS_MONTH})
+        if until:
+            AssistanceContact.objects.filter(pk=contact.pk).update(until=until)
+    orm_measures = (
+        ReliefMeasure.objects.filter(child=child)
+        .select_related("programme")
+        .annotate(revision_count=Count("changes"))
+    )
+    orm_contacts = AssistanceContact.objects.filter(child=child).order_by(
+        F("until").desc(nulls_first=True), "-since", "-pk"
+    )
+    measures = {m.pk: m for m in _measures_of(child.pk)}
+    assert len(measures) == 2
+    for orm in orm_measures:
+        compiled = measures[orm.pk]
+        assert _fields(compiled) == _fields(orm)
+        assert _fields(compiled.programme) == _fields(orm.programme)
+        assert compiled.revision_count == orm.revision_count
+    assert measures[dibao.pk].revision_count == 1
+    contacts = _contacts_of(child.pk)
+    assert contacts == list(orm_contacts) and len(contacts) == 3
+    assert [_fields(c) for c in contacts] == [_fields(c) for c in orm_contacts]
