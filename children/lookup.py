@@ -15,7 +15,8 @@ from .models import Child
 def child_or_404(request, pk, *related: str) -> Child:
     """The child `pk` if the user may see it, with its village and township (one query);
     a 404 otherwise, so that a record outside the jurisdiction is not revealed. `related`
-    names more relations a page shows (many-to-one), read in the same query.
+    names more relations a page shows (many-to-one, or a reverse one-to-one such as the
+    caregiver), read in the same query.
 
     The query is compiled once per process (core.compiled), the scope's bounds and the id
     its values: every child's page, section and form looks its child up, and building the

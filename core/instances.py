@@ -2,9 +2,9 @@
 
 `Prepared` runs values() querysets only. A page that needs the record itself (its methods,
 its properties, its related rows) reads the values of every concrete field of the model and
-of the forward relations select_related would follow, and `Shape.build` makes the instances
+of the relations select_related would follow, and `Shape.build` makes the instances
 from the row as the ORM does (`Model.from_db`, the related instance cached on its field), so
-the page gets what `queryset.select_related(*related).get(…)` would give, without the
+the page gets what `queryset.select_related(*related)` would give, without the
 query's SQL built anew on every request (bench/README.md, "Where a page's CPU goes").
 """
 
@@ -12,11 +12,12 @@ from django.db import models
 
 
 class Shape:
-    """The values() names of `model`'s concrete fields and of the many-to-one relations
-    `related` (select_related's paths, e.g. "area__parent"), and how to make the instances
-    of one row of them."""
+    """The values() names of `model`'s concrete fields and of the relations `related`
+    (select_related's paths, e.g. "area__parent": many-to-one, or a reverse one-to-one),
+    and how to make the instances of one row of them."""
 
     def __init__(self, model, related=()):
+        self.model = model
         paths = set()
         for path in related:
             parts = path.split("__")
@@ -30,8 +31,9 @@ class Shape:
             field = None
             if path:
                 field = models_of[parent]._meta.get_field(name)
-                if not (isinstance(field, models.ForeignKey) and field.many_to_one):
-                    raise ValueError(f"{path}: not a many-to-one relation")
+                forward = isinstance(field, models.ForeignKey)
+                if not (forward or isinstance(field, models.OneToOneRel)):
+                    raise ValueError(f"{path}: not a many-to-one or reverse one-to-one relation")
                 models_of[path] = field.related_model
             part_model = models_of[path]
             fields = part_model._meta.concrete_fields
@@ -51,5 +53,8 @@ class Shape:
             instance = model.from_db(alias, attnames, values) if pk is not None else None
             if path:
                 field.set_cached_value(owner, instance)
+                if instance is not None and isinstance(field, models.OneToOneRel):
+                    # As select_related: the one-to-one's own side knows its owner too.
+                    field.remote_field.set_cached_value(instance, owner)
             built[path] = instance
         return built[""]

@@ -53,5 +53,5 @@ def test_child_page_queries_do_not_grow_with_history(
     with django_assert_max_num_queries(len(before)):
         assert client.get(url).status_code == 200
     # The parents are read once for the page (they were read twice), who recorded the legal
-    # basis with the child.
-    assert len(before) <= 13
+    # basis and the caregiver with the child.
+    assert len(before) <= 12
