@@ -1,6 +1,7 @@
 """The child registry: a child, the parents, the entrusted caregiver, history and transfers."""
 
 import datetime as dt
+import functools
 import uuid
 
 from django.conf import settings
@@ -9,8 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from areas.models import Area
 from core import crypto, idnumber
@@ -640,6 +641,12 @@ class ChildChange(Change):
 
     @classmethod
     def label(cls, key) -> str:
+        # Written once per key and language: a child's history repeats the same few keys,
+        # and each label is a field lookup and a translation (bench/README.md).
+        return _change_label(cls, key, get_language())
+
+    @classmethod
+    def _label(cls, key) -> str:
         prefix, _dot, name = key.rpartition(".")
         field = cls.field(key)
         label = field.verbose_name if field is not None else cls.EXTRA_LABELS.get(name, name)
@@ -661,6 +668,12 @@ class ChildChange(Change):
             )
             return shown or EMPTY
         return super().shown(key, value)
+
+
+@functools.lru_cache(maxsize=2048)
+def _change_label(history, key: str, language: str | None) -> str:
+    """ChildChange.label's text of `key` in `language` (the active one, which it is written in)."""
+    return history._label(key)
 
 
 class TransferQuerySet(models.QuerySet):
