@@ -6,6 +6,8 @@ keys of `changes` are; services write entries with `record_change`, pages show t
 template partial "core/partials/_history.html".
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -68,7 +70,7 @@ class Change(models.Model):
             return str(_("yes") if value else _("no"))
         field = cls.field(key)
         if field is not None and field.choices:
-            return str(dict(field.choices).get(value, value))
+            return str(_choices(field).get(value, value))
         if isinstance(value, list):
             return "、".join(str(v) for v in value)
         return str(value)
@@ -123,3 +125,10 @@ def assign(record, data: dict, fields) -> None:
     for name, value in data.items():
         if name in fields:
             setattr(record, name, value)
+
+
+@functools.cache
+def _choices(field) -> dict:
+    """A field's choices as a dict, made once per process (the labels stay lazy: each is
+    written in the language active where it is shown); a history repeats the same fields."""
+    return dict(field.choices)

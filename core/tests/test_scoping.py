@@ -2,7 +2,13 @@ import pytest
 from django.http import Http404
 
 from areas.models import Area, ServicePoint
-from core.scoping import get_visible_or_404, jurisdiction_prefix
+from core.scoping import (
+    STAND_IN_PREFIX,
+    code_range,
+    get_visible_or_404,
+    jurisdiction_prefix,
+    range_bounds,
+)
 from people.models import User
 from tests.personas import A1, A2, B1, TOWNSHIP_A
 
@@ -74,3 +80,13 @@ def test_code_range_matches_exactly_the_prefix():
     assert all(low <= c < high for c in inside)
     assert not any(low <= c < high and c.startswith(low) is False for c in outside)
     assert not any(c.startswith(low) for c in outside)
+
+
+def test_range_bounds_are_code_ranges_two_codes_or_none():
+    assert range_bounds("341623") == ("341623", "341624")
+    assert range_bounds("341623109") == ("341623109", "341623110")
+    for prefix in ["341623", "3416231", STAND_IN_PREFIX]:
+        low, high = range_bounds(prefix)
+        assert code_range("code", prefix) == {"code__gte": low, "code__lt": high}
+    assert range_bounds("99") is None  # no next prefix of two digits
+    assert range_bounds("") is None and range_bounds("abc") is None
