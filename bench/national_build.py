@@ -249,6 +249,13 @@ def drop_indexes(cursor) -> dict:
     return saved
 
 
+def whole_tree(definition: str) -> str:
+    """An index definition that builds on every partition: pg_get_indexdef writes a
+    partitioned table's index as `ON ONLY parent`, which makes an invalid index of the
+    parent alone and leaves the partitions without one."""
+    return definition.replace(" ON ONLY ", " ON ", 1)
+
+
 def restore_indexes(ledger: Ledger, saved: dict, connections: int) -> None:
     """Each dropped index made again (one step each, on several connections: CREATE INDEX
     takes a lock that lets others build on the same table), then each foreign key added and
@@ -256,7 +263,7 @@ def restore_indexes(ledger: Ledger, saved: dict, connections: int) -> None:
     run_steps_in_parallel(
         ledger,
         [
-            (f"indexes: {name}", lambda c, d=definition: c.execute(d))
+            (f"indexes: {name}", lambda c, d=definition: c.execute(whole_tree(d)))
             for _table, name, definition in saved["indexes"]
         ],
         connections,
