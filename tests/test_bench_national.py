@@ -108,3 +108,19 @@ def test_visits_are_the_same_rows_whenever_they_are_made(build, world):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_kid")
     assert Area.objects.filter(pk=village.pk).exists()
+
+
+def test_a_partitioned_tables_indexes_are_made_again_on_every_partition(build):
+    """pg_get_indexdef writes a partitioned table's index `ON ONLY` the parent: made again as
+    written, the parent's index would be invalid and the partitions would have none."""
+    with connection.cursor() as cursor:
+        name, definition = build.secondary_indexes(cursor, "care_visit")[0]
+        assert " ON ONLY " in definition
+        cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(build.whole_tree(definition))
+        cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = %s::regclass", [name])
+        assert cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_partition_tree(%s::regclass) WHERE isleaf", [name])
+        partition_indexes = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_partition_tree('care_visit') WHERE isleaf")
+        assert partition_indexes == cursor.fetchone()[0] > 1
